@@ -1,0 +1,27 @@
+using SnapUpgrade.Core.Model;
+using SnapUpgrade.Core.Operations;
+
+namespace SnapUpgrade.Core.Engine;
+
+/// <summary>
+/// The one door from the web (and the API) to the host. Everything that reads or changes ZFS,
+/// mounts or files of BEs goes through here, so the engine can later live in a separate privileged
+/// process behind a local socket without the web noticing.
+/// </summary>
+public interface IEngine
+{
+    /// <summary>The host as it is now (one pool listing).</summary>
+    Task<HostState> GetStateAsync(CancellationToken ct = default);
+
+    /// <summary>
+    /// Checks the operation against the current state, then plans it and, unless
+    /// <paramref name="dryRun"/>, runs it. Mutating operations run one at a time.
+    /// </summary>
+    Task<OperationResult> RunAsync(IOperation operation, bool dryRun = false, CancellationToken ct = default);
+
+    /// <summary>Per BE and zone BE, the state of each fixed shared directory.</summary>
+    Task<SharedHealthReport> GetSharedHealthAsync(CancellationToken ct = default);
+
+    /// <summary>What the engine runs on (e.g. "simulated", "zfs-fuse", "OpenZFS 2.2").</summary>
+    string BackendName { get; }
+}

@@ -1,0 +1,123 @@
+namespace SnapUpgrade.Core.Model;
+
+/// <summary>
+/// Everything the console shows about one host, read in one go (<see cref="HostStateReader"/>).
+/// ZFS is the source of truth; this is a snapshot of it, never kept as a copy to edit.
+/// </summary>
+public sealed record HostState
+{
+    public required string Pool { get; init; }
+    public required string PoolHealth { get; init; }
+    public long PoolSize { get; init; }
+    public long PoolAllocated { get; init; }
+    public long PoolFree { get; init; }
+    /// <summary>The pool's bootfs dataset, or null.</summary>
+    public string? Bootfs { get; init; }
+    public required IReadOnlyList<BootEnvironment> BootEnvironments { get; init; }
+    public required IReadOnlyList<Zone> Zones { get; init; }
+    public required IReadOnlyList<SharedDataset> SharedDatasets { get; init; }
+    /// <summary>False when the pool has no <c>pool/ROOT</c> yet.</summary>
+    public bool HasBeContainer { get; init; }
+    public DateTimeOffset ReadAt { get; init; }
+
+    public BootEnvironment? Booted => BootEnvironments.FirstOrDefault(b => b.IsBooted);
+    public BootEnvironment? ActiveOnReboot => BootEnvironments.FirstOrDefault(b => b.IsActiveOnReboot);
+    public BootEnvironment? NextBoot => BootEnvironments.FirstOrDefault(b => b.IsNextBoot);
+    /// <summary>The BE the next boot will use: the one-shot one if set, else bootfs.</summary>
+    public BootEnvironment? BootTarget => NextBoot ?? ActiveOnReboot;
+
+    public BootEnvironment? Find(string name) => BootEnvironments.FirstOrDefault(b => b.Name == name);
+    public Zone? FindZone(string name) => Zones.FirstOrDefault(z => z.Name == name);
+
+    /// <summary>Every snapshot of global and zone BEs, by full name.</summary>
+    public IEnumerable<Snapshot> AllSnapshots =>
+        BootEnvironments.SelectMany(b => b.Snapshots)
+            .Concat(Zones.SelectMany(z => z.BootEnvironments.SelectMany(zb => zb.Snapshots)));
+
+    /// <summary>File systems whose origin is the given snapshot.</summary>
+    public IEnumerable<string> ClonesOf(string snapshot) =>
+        BootEnvironments.Where(b => b.Origin == snapshot).Select(b => b.Dataset)
+            .Concat(Zones.SelectMany(z => z.BootEnvironments).Where(zb => zb.Origin == snapshot).Select(zb => zb.Dataset));
+}
+
+public sealed record BootEnvironment
+{
+    public required string Name { get; init; }
+    public required string Dataset { get; init; }
+    public string? Uuid { get; init; }
+    public string? Description { get; init; }
+    public bool Keep { get; init; }
+    /// <summary>N: mounted at the host root now.</summary>
+    public bool IsBooted { get; init; }
+    /// <summary>R: the pool's bootfs.</summary>
+    public bool IsActiveOnReboot { get; init; }
+    /// <summary>T: chosen for the next boot only.</summary>
+    public bool IsNextBoot { get; init; }
+    public string? Origin { get; init; }
+    public DateTimeOffset Created { get; init; }
+    public long Used { get; init; }
+    public long Referenced { get; init; }
+    /// <summary>Host path where it is mounted, or null.</summary>
+    public string? MountedAt { get; init; }
+    /// <summary>The mountpoint property (a host path, or none/legacy).</summary>
+    public string? MountPoint { get; init; }
+    public string? CanMount { get; init; }
+    public required IReadOnlyList<Snapshot> Snapshots { get; init; }
+    /// <summary>This BE's zone BEs (linked by <c>parentbe</c> = this BE's uuid).</summary>
+    public required IReadOnlyList<ZoneBe> ZoneBes { get; init; }
+
+    public bool IsMounted => MountedAt is not null;
+
+    /// <summary>Space of its snapshots and itself (like <c>beadm list</c>'s Space).</summary>
+    public long SnapshotsUsed => Snapshots.Sum(s => s.Used);
+
+    /// <summary>The flags column as beadm prints it: N, R, NR, T, ...</summary>
+    public string Flags => (IsBooted ? "N" : "") + (IsActiveOnReboot ? "R" : "") + (IsNextBoot ? "T" : "");
+}
+
+public sealed record Snapshot
+{
+    public required string Name { get; init; }
+    public required string Dataset { get; init; }
+    public required string ShortName { get; init; }
+    public DateTimeOffset Created { get; init; }
+    public long Used { get; init; }
+    public long Referenced { get; init; }
+    public bool ConsoleMade { get; init; }
+    /// <summary>File systems cloned from this snapshot.</summary>
+    public required IReadOnlyList<string> Clones { get; init; }
+}
+
+public sealed record Zone
+{
+    public required string Name { get; init; }
+    public required string Dataset { get; init; }
+    public string? ZonePath { get; init; }
+    /// <summary>The zone's own shared dataset, or null when not created yet.</summary>
+    public SharedDataset? Shared { get; init; }
+    public required IReadOnlyList<ZoneBe> BootEnvironments { get; init; }
+}
+
+public sealed record ZoneBe
+{
+    public required string Zone { get; init; }
+    public required string Name { get; init; }
+    public required string Dataset { get; init; }
+    public string? ParentBe { get; init; }
+    /// <summary>The global BE this zone BE belongs to; null when orphaned.</summary>
+    public string? ParentBeName { get; init; }
+    public bool Active { get; init; }
+    public string? Origin { get; init; }
+    public DateTimeOffset Created { get; init; }
+    public long Used { get; init; }
+    public long Referenced { get; init; }
+    public string? MountedAt { get; init; }
+    public string? MountPoint { get; init; }
+    public required IReadOnlyList<Snapshot> Snapshots { get; init; }
+
+    public bool IsOrphaned => ParentBeName is null;
+    public bool IsMounted => MountedAt is not null;
+}
+
+/// <param name="Zone">null for the global zone's <c>pool/VARSHARED</c>.</param>
+public sealed record SharedDataset(string? Zone, string Dataset, string? MountPoint, string? MountedAt, long Used, long Referenced);

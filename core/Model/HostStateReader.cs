@@ -1,0 +1,91 @@
+using SnapUpgrade.Core.Zfs;
+
+namespace SnapUpgrade.Core.Model;
+
+/// <summary>Turns one <see cref="PoolListing"/> into a <see cref="HostState"/>. Pure: no IO.</summary>
+public static class HostStateReader
+{
+    public static HostState Read(PoolListing listing, DateTimeOffset readAt)
+    {
+        var layout = new Layout(listing.Pool.Name);
+        var byName = listing.Datasets.ToDictionary(d => d.Name, StringComparer.Ordinal);
+        var clones = listing.Datasets.Where(d => d.Origin is not null)
+            .ToLookup(d => d.Origin!, d => d.Name, StringComparer.Ordinal);
+        var snapshots = listing.Datasets.Where(d => d.IsSnapshot)
+            .ToLookup(d => d.FileSystem, d => ToSnapshot(d, clones), StringComparer.Ordinal);
+        var nextBoot = byName.GetValueOrDefault(layout.BeContainer)?.NextBoot;
+
+        var globals = listing.Datasets
+            .Where(d => !d.IsSnapshot && layout.BeName(d.Name) is not null)
+            .Select(d => (Dataset: d, Name: layout.BeName(d.Name)!))
+            .ToList();
+        var uuidToBe = globals.Where(g => g.Dataset.Uuid is not null)
+            .GroupBy(g => g.Dataset.Uuid!).ToDictionary(g => g.Key, g => g.First().Name);
+
+        var zoneBes = listing.Datasets
+            .Where(d => !d.IsSnapshot && layout.ZoneBeName(d.Name) is not null)
+            .Select(d =>
+            {
+                var (zone, be) = layout.ZoneBeName(d.Name)!.Value;
+                return new ZoneBe
+                {
+                    Zone = zone, Name = be, Dataset = d.Name, ParentBe = d.ParentBe,
+                    ParentBeName = d.ParentBe is null ? null : uuidToBe.GetValueOrDefault(d.ParentBe),
+                    Active = d.Active == "on", Origin = d.Origin, Created = d.Created, Used = d.Used,
+                    Referenced = d.Referenced, MountedAt = d.Mounted ? d.MountPoint : null,
+                    MountPoint = d.MountPoint, Snapshots = [.. snapshots[d.Name].OrderBy(s => s.Created)],
+                };
+            })
+            .ToList();
+
+        var bes = globals.Select(g => new BootEnvironment
+        {
+            Name = g.Name, Dataset = g.Dataset.Name, Uuid = g.Dataset.Uuid,
+            Description = g.Dataset.Description, Keep = g.Dataset.Keep == "on",
+            IsBooted = g.Dataset.Mounted && g.Dataset.MountPoint == "/",
+            IsActiveOnReboot = listing.Pool.Bootfs == g.Dataset.Name,
+            IsNextBoot = nextBoot == g.Name,
+            Origin = g.Dataset.Origin, Created = g.Dataset.Created, Used = g.Dataset.Used,
+            Referenced = g.Dataset.Referenced, MountedAt = g.Dataset.Mounted ? g.Dataset.MountPoint : null,
+            MountPoint = g.Dataset.MountPoint, CanMount = g.Dataset.CanMount,
+            Snapshots = [.. snapshots[g.Dataset.Name].OrderBy(s => s.Created)],
+            ZoneBes = [.. zoneBes.Where(z => z.ParentBeName == g.Name).OrderBy(z => z.Zone, StringComparer.Ordinal)],
+        }).OrderBy(b => b.Created).ThenBy(b => b.Name, StringComparer.Ordinal).ToList();
+
+        var zones = listing.Datasets
+            .Where(d => !d.IsSnapshot && layout.ZoneName(d.Name) is not null)
+            .Select(d =>
+            {
+                var name = layout.ZoneName(d.Name)!;
+                return new Zone
+                {
+                    Name = name, Dataset = d.Name, ZonePath = d.MountPoint,
+                    Shared = byName.TryGetValue(layout.ZoneShared(name), out var s) ? ToShared(name, s) : null,
+                    BootEnvironments = [.. zoneBes.Where(z => z.Zone == name).OrderBy(z => z.Created)],
+                };
+            })
+            .OrderBy(z => z.Name, StringComparer.Ordinal).ToList();
+
+        var shared = new List<SharedDataset>();
+        if (byName.TryGetValue(layout.SharedDataset, out var global)) shared.Add(ToShared(null, global));
+        shared.AddRange(zones.Where(z => z.Shared is not null).Select(z => z.Shared!));
+
+        return new HostState
+        {
+            Pool = listing.Pool.Name, PoolHealth = listing.Pool.Health, PoolSize = listing.Pool.Size,
+            PoolAllocated = listing.Pool.Allocated, PoolFree = listing.Pool.Free, Bootfs = listing.Pool.Bootfs,
+            BootEnvironments = bes, Zones = zones, SharedDatasets = shared,
+            HasBeContainer = byName.ContainsKey(layout.BeContainer), ReadAt = readAt,
+        };
+    }
+
+    private static Snapshot ToSnapshot(ZfsDataset d, ILookup<string, string> clones) => new()
+    {
+        Name = d.Name, Dataset = d.FileSystem, ShortName = d.SnapshotName!, Created = d.Created,
+        Used = d.Used, Referenced = d.Referenced, ConsoleMade = d.ConsoleMade == "on",
+        Clones = [.. clones[d.Name]],
+    };
+
+    private static SharedDataset ToShared(string? zone, ZfsDataset d) =>
+        new(zone, d.Name, d.MountPoint, d.Mounted ? d.MountPoint : null, d.Used, d.Referenced);
+}

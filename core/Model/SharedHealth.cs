@@ -1,0 +1,42 @@
+namespace SnapUpgrade.Core.Model;
+
+/// <summary>The state of one fixed directory (/var/adm, ...) in one BE or zone BE.</summary>
+public enum SharedDirState
+{
+    /// <summary>A relative link <c>shared/&lt;dir&gt;</c>: resolves inside whatever root the BE is mounted at.</summary>
+    Ok,
+    /// <summary>Still a real directory in the BE: its content is not shared yet.</summary>
+    NotMigrated,
+    Missing,
+    /// <summary>Any other link (absolute, elsewhere) or a file: left alone, for a person to look at.</summary>
+    Wrong,
+}
+
+public sealed record SharedDirHealth(string Directory, SharedDirState State, string? LinkTarget);
+
+/// <param name="Zone">null for a global BE.</param>
+/// <param name="Error">Why the BE could not be inspected, when it could not.</param>
+public sealed record BeSharedHealth(string Be, string? Zone, string Dataset, IReadOnlyList<SharedDirHealth> Directories, string? Error = null)
+{
+    public bool AllOk => Error is null && Directories.All(d => d.State == SharedDirState.Ok);
+}
+
+public sealed record SharedHealthReport(IReadOnlyList<BeSharedHealth> Entries, DateTimeOffset ReadAt)
+{
+    public bool AllOk => Entries.All(e => e.AllOk);
+}
+
+public static class SharedLinks
+{
+    /// <summary>The link every BE must have for a fixed directory: relative, never absolute.</summary>
+    public static string Target(string directory) => $"shared/{directory}";
+
+    public static SharedDirState Classify(Host.FileKind kind, string? linkTarget, string directory) => kind switch
+    {
+        Host.FileKind.Missing => SharedDirState.Missing,
+        Host.FileKind.Directory => SharedDirState.NotMigrated,
+        Host.FileKind.Symlink when linkTarget?.TrimEnd('/') is { } t && (t == Target(directory) || t == "./" + Target(directory))
+            => SharedDirState.Ok,
+        _ => SharedDirState.Wrong,
+    };
+}

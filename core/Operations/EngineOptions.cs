@@ -1,0 +1,18 @@
+namespace SnapUpgrade.Core.Operations;
+
+/// <summary>How the engine is set up for one host.</summary>
+public sealed record EngineOptions
+{
+    public required string Pool { get; init; }
+    /// <summary>"/" on a real host; in a lab the directory the pool is imported under (its altroot).</summary>
+    public string HostRoot { get; init; } = "/";
+    /// <summary>Host path below which private mount directories are made.</summary>
+    public string TempRoot { get; init; } = "/tmp";
+    /// <summary>How long a mutating operation waits for its turn before it answers Busy.</summary>
+    public TimeSpan LockTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>A step failing with "busy" is tried again this many times (zfs-fuse needs it after unmount).</summary>
+    public int BusyRetries { get; init; } = 5;
+    public TimeSpan BusyRetryDelay { get; init; } = TimeSpan.FromMilliseconds(200);
+    /// <summary>True where a boot is done in-process: the simulator, or a lab pool under a HostRoot.</summary>
+    public bool CanBootInProcess { get; init; }
+}

@@ -1,0 +1,23 @@
+using SnapUpgrade.Core.Model;
+
+namespace SnapUpgrade.Core.Operations;
+
+/// <summary>
+/// One BE, shared-dataset or zone operation: a request record that checks itself against the host
+/// state (the UI calls <see cref="Validate"/> to disable a button and say why) and plans its steps.
+/// Planning changes nothing; the engine runs the plan.
+/// </summary>
+public interface IOperation
+{
+    /// <summary>The audit action name: "create", "activate", ...</summary>
+    string Action { get; }
+
+    /// <summary>The BE or zone acted on, for the audit trail.</summary>
+    string? Target { get; }
+
+    /// <summary>Null when the operation may run on this state; else why not. No IO.</summary>
+    OperationError? Validate(HostState state);
+
+    /// <summary>The ordered steps. Called only after <see cref="Validate"/> passed on the same state.</summary>
+    Task<Plan> PlanAsync(OperationContext context, HostState state, CancellationToken ct);
+}

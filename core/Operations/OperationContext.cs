@@ -1,0 +1,26 @@
+using SnapUpgrade.Core.Host;
+using SnapUpgrade.Core.Model;
+using SnapUpgrade.Core.Zfs;
+
+namespace SnapUpgrade.Core.Operations;
+
+/// <summary>What an operation may use while planning and running: the ports, the layout, the clock.</summary>
+public sealed class OperationContext
+{
+    public required IZfs Zfs { get; init; }
+    public required IMounts Mounts { get; init; }
+    public required IHostFiles Files { get; init; }
+    public required Layout Layout { get; init; }
+    public required EngineOptions Options { get; init; }
+    public required TimeProvider Clock { get; init; }
+
+    /// <summary>A plan step that runs one zfs command, undone by another (or not at all).</summary>
+    public void Zfs(Plan plan, string description, ZfsCommand command, ZfsCommand? undo = null) =>
+        plan.Add(description, command.Argv, ct => Zfs.ExecuteAsync(command, ct),
+            undo is null ? null : ct => Zfs.ExecuteAsync(undo, ct));
+
+    /// <summary>A fresh, unguessable name for a private directory (mount points).</summary>
+    public string PrivateDirectory(string be) => $"{Options.TempRoot.TrimEnd('/')}/be-{be}.{Guid.NewGuid().ToString("N")[..8]}";
+
+    public string Timestamp() => Clock.GetUtcNow().ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture);
+}

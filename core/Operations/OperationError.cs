@@ -1,0 +1,60 @@
+namespace SnapUpgrade.Core.Operations;
+
+/// <summary>The closed set of reasons an operation is refused or fails. Stable: the API's <c>code</c>.</summary>
+public enum ErrorCode
+{
+    InvalidName,
+    NotFound,
+    AlreadyExists,
+    InvalidSource,
+    NoBootedBe,
+    BeIsBooted,
+    BeIsActiveOnReboot,
+    BeIsMounted,
+    BeNotMounted,
+    BeIsKept,
+    SnapshotNotFound,
+    SnapshotHasClones,
+    LaterSnapshotsExist,
+    ZoneNotFound,
+    ZoneExists,
+    SharedMissing,
+    InvalidPath,
+    NoBeContainer,
+    NotSupported,
+    Busy,
+    OperationFailed,
+}
+
+/// <summary>An expected failure: a closed code and a sentence a person can act on.</summary>
+public sealed record OperationError(ErrorCode Code, string Message)
+{
+    public override string ToString() => $"{Code}: {Message}";
+
+    /// <summary>A short title for the code (problem-details title, UI headings).</summary>
+    public static string Title(ErrorCode code) => code switch
+    {
+        ErrorCode.InvalidName => "Invalid name",
+        ErrorCode.NotFound => "No such boot environment",
+        ErrorCode.AlreadyExists => "Already exists",
+        ErrorCode.InvalidSource => "Invalid source",
+        ErrorCode.NoBootedBe => "No booted boot environment",
+        ErrorCode.BeIsBooted => "Boot environment is booted",
+        ErrorCode.BeIsActiveOnReboot => "Boot environment is active on reboot",
+        ErrorCode.BeIsMounted => "Boot environment is mounted",
+        ErrorCode.BeNotMounted => "Boot environment is not mounted",
+        ErrorCode.BeIsKept => "Boot environment is kept",
+        ErrorCode.SnapshotNotFound => "No such snapshot",
+        ErrorCode.SnapshotHasClones => "Snapshot has clones",
+        ErrorCode.LaterSnapshotsExist => "Later snapshots exist",
+        ErrorCode.ZoneNotFound => "No such zone",
+        ErrorCode.ZoneExists => "Zone exists",
+        ErrorCode.SharedMissing => "Shared dataset missing",
+        ErrorCode.InvalidPath => "Invalid path",
+        ErrorCode.NoBeContainer => "Pool has no boot environments",
+        ErrorCode.NotSupported => "Not supported here",
+        ErrorCode.Busy => "Busy",
+        ErrorCode.OperationFailed => "Operation failed",
+        _ => code.ToString(),
+    };
+}

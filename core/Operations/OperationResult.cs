@@ -1,0 +1,23 @@
+namespace SnapUpgrade.Core.Operations;
+
+public enum Outcome { Succeeded, Failed, Refused, Interrupted }
+
+/// <summary>What became of one operation. Refusals and failures carry an <see cref="OperationError"/>.</summary>
+public sealed record OperationResult
+{
+    public required string Action { get; init; }
+    public string? Target { get; init; }
+    public required Outcome Outcome { get; init; }
+    public bool DryRun { get; init; }
+    public OperationError? Error { get; init; }
+    /// <summary>The plan (dry run) or the steps that ran.</summary>
+    public IReadOnlyList<PlannedStep> Steps { get; init; } = [];
+    /// <summary>What the operation did, in sentences (e.g. what a migration moved).</summary>
+    public IReadOnlyList<string> Report { get; init; } = [];
+    /// <summary>For activations: the BE that was active on reboot before, and the one after.</summary>
+    public string? FromBe { get; init; }
+    public string? ToBe { get; init; }
+    public TimeSpan Duration { get; init; }
+
+    public bool Succeeded => Outcome == Outcome.Succeeded;
+}

@@ -1,0 +1,29 @@
+namespace SnapUpgrade.Core.Zfs;
+
+/// <summary>
+/// The ZFS port: everything the engine does to datasets goes through here.
+/// Implementations: <c>ZfsCli</c> (zfs/zpool as argv) and <c>SimulatedZfs</c> (the embedded default).
+/// Invariants every implementation keeps (proved by one contract suite):
+/// <list type="bullet">
+/// <item><see cref="ListAsync"/> reads the whole pool with a constant number of processes/calls.</item>
+/// <item>Every path crossing this port is a <b>host path</b>: mountpoints are reported and taken
+/// relative to the pool's altroot, exactly as they would read on the booted host.</item>
+/// <item>A failing command throws <see cref="ZfsCommandException"/> and leaves the pool as it was
+/// (zfs itself is atomic per command, except where <see cref="ZfsCapabilities"/> says otherwise).</item>
+/// </list>
+/// </summary>
+public interface IZfs
+{
+    /// <summary>What this backend can do (differences between OpenZFS 2.x and zfs-fuse).</summary>
+    ZfsCapabilities Capabilities { get; }
+
+    /// <summary>The pool and every file system and snapshot in it, with the properties the console needs.</summary>
+    Task<PoolListing> ListAsync(string pool, CancellationToken ct = default);
+
+    /// <summary>Runs one command. Throws <see cref="ZfsCommandException"/> when zfs refuses it.</summary>
+    Task ExecuteAsync(ZfsCommand command, CancellationToken ct = default);
+}
+
+/// <param name="Name">e.g. "OpenZFS 2.2.2" or "zfs-fuse".</param>
+/// <param name="MultiSnapshot">One <c>zfs snapshot a@s b@s</c> takes both atomically (OpenZFS); zfs-fuse takes one name per call.</param>
+public sealed record ZfsCapabilities(string Name, bool MultiSnapshot);

@@ -1,0 +1,48 @@
+namespace SnapUpgrade.Core.Zfs;
+
+/// <summary>One read of a pool: the pool itself and every file system and snapshot below it.</summary>
+public sealed record PoolListing(PoolInfo Pool, IReadOnlyList<ZfsDataset> Datasets)
+{
+    public ZfsDataset? Find(string name) => Datasets.FirstOrDefault(d => d.Name == name);
+}
+
+/// <param name="Altroot">null when imported without one.</param>
+/// <param name="Bootfs">null when unset.</param>
+public sealed record PoolInfo(string Name, string Health, string? Bootfs, string? Altroot, string Guid,
+    long Size, long Allocated, long Free);
+
+public enum DatasetKind { Filesystem, Snapshot, Volume }
+
+/// <summary>
+/// One dataset as zfs reports it, parsed once into types. User properties (<c>org.snapupgrade:*</c>)
+/// are null when not set on this dataset itself (inherited values are not reported here).
+/// </summary>
+public sealed record ZfsDataset
+{
+    public required string Name { get; init; }
+    public required DatasetKind Kind { get; init; }
+    public DateTimeOffset Created { get; init; }
+    public long Used { get; init; }
+    public long Referenced { get; init; }
+    /// <summary>Origin snapshot of a clone; null otherwise.</summary>
+    public string? Origin { get; init; }
+    /// <summary>Host path, "none", "legacy" or null (snapshots).</summary>
+    public string? MountPoint { get; init; }
+    public bool MountPointIsLocal { get; init; }
+    public bool Mounted { get; init; }
+    /// <summary>"on", "off" or "noauto"; null for snapshots.</summary>
+    public string? CanMount { get; init; }
+    public string? Uuid { get; init; }
+    public string? ParentBe { get; init; }
+    public string? Active { get; init; }
+    public string? Description { get; init; }
+    public string? Keep { get; init; }
+    public string? NextBoot { get; init; }
+    /// <summary>"on" when the console made this snapshot (so destroy may clean it up).</summary>
+    public string? ConsoleMade { get; init; }
+
+    public bool IsSnapshot => Kind == DatasetKind.Snapshot;
+    /// <summary>The file system part of a snapshot name (<c>pool/ROOT/be</c> of <c>pool/ROOT/be@s</c>).</summary>
+    public string FileSystem => IsSnapshot ? Name[..Name.IndexOf('@')] : Name;
+    public string? SnapshotName => IsSnapshot ? Name[(Name.IndexOf('@') + 1)..] : null;
+}

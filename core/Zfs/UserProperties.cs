@@ -1,0 +1,17 @@
+namespace SnapUpgrade.Core.Zfs;
+
+/// <summary>The console's ZFS user properties; the namespace keeps them apart from anyone else's.</summary>
+public static class UserProperties
+{
+    public const string Namespace = "org.snapupgrade:";
+    public const string Uuid = Namespace + "uuid";
+    public const string ParentBe = Namespace + "parentbe";
+    public const string Active = Namespace + "active";
+    public const string Description = Namespace + "description";
+    public const string Keep = Namespace + "keep";
+    public const string NextBoot = Namespace + "nextboot";
+    /// <summary>Set on snapshots the console took itself (e.g. the origin of a new BE).</summary>
+    public const string ConsoleMade = Namespace + "made";
+
+    public static readonly IReadOnlyList<string> All = [Uuid, ParentBe, Active, Description, Keep, NextBoot, ConsoleMade];
+}
