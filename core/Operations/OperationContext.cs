@@ -15,7 +15,7 @@ public sealed class OperationContext
     public required TimeProvider Clock { get; init; }
 
     /// <summary>A plan step that runs one zfs command, undone by another (or not at all).</summary>
-    public void Zfs(Plan plan, string description, ZfsCommand command, ZfsCommand? undo = null) =>
+    public void AddZfs(Plan plan, string description, ZfsCommand command, ZfsCommand? undo = null) =>
         plan.Add(description, command.Argv, ct => Zfs.ExecuteAsync(command, ct),
             undo is null ? null : ct => Zfs.ExecuteAsync(undo, ct));
 

@@ -1,0 +1,50 @@
+using System.Text;
+using SnapUpgrade.Core.Host;
+using SnapUpgrade.Core.Model;
+using SnapUpgrade.Core.Zfs;
+
+namespace SnapUpgrade.Core.Lab;
+
+/// <summary>
+/// Lays a fresh, empty pool out as a booted host: <c>pool/ROOT</c>, a first BE mounted at the host
+/// root with a small /var, and optionally <c>pool/VARSHARED</c>. Used for the simulator's demo host
+/// and for test pools; a real host already has its root and adopts the layout with "shared init".
+/// The clone/mount order follows what was measured on zfs-fuse (TESTING.md): never give a
+/// dataset its mountpoint at creation, set it afterwards, then mount explicitly.
+/// </summary>
+public static class LabBootstrap
+{
+    public static async Task<string> InitializeAsync(IZfs zfs, IHostFiles files, string pool, string firstBe,
+        bool withShared, CancellationToken ct = default)
+    {
+        var layout = new Layout(pool);
+        await zfs.ExecuteAsync(new ZfsCreate(layout.BeContainer, new Dictionary<string, string>
+        {
+            ["canmount"] = "off", ["mountpoint"] = "none",
+        }), ct);
+        var uuid = Guid.NewGuid().ToString();
+        var be = layout.Be(firstBe);
+        await zfs.ExecuteAsync(new ZfsCreate(be, new Dictionary<string, string>
+        {
+            ["canmount"] = "noauto", [UserProperties.Uuid] = uuid,
+        }), ct);
+        await zfs.ExecuteAsync(new ZfsSet(be, "mountpoint", "/"), ct);
+        await zfs.ExecuteAsync(new ZfsMount(be), ct);
+        await zfs.ExecuteAsync(new ZpoolSetBootfs(pool, be), ct);
+
+        foreach (var dir in new[] { "/etc", "/var", "/zones", "/tmp" }) files.CreateDirectory(dir);
+        files.WriteAllBytes("/etc/release", Encoding.UTF8.GetBytes($"SnapUpgrade lab host, BE {firstBe}\n"));
+        foreach (var dir in Layout.SharedDirectories) files.CreateDirectory($"/var/{dir}");
+        files.WriteAllBytes("/var/log/messages", Encoding.UTF8.GetBytes("boot: first boot of the lab host\n"));
+        files.WriteAllBytes("/var/mail/root", Encoding.UTF8.GetBytes("From: lab\nSubject: welcome\n\nhello\n"));
+
+        if (withShared)
+        {
+            await zfs.ExecuteAsync(new ZfsCreate(layout.SharedDataset, new Dictionary<string, string>
+            {
+                ["mountpoint"] = Layout.SharedMountPoint,
+            }), ct);
+        }
+        return uuid;
+    }
+}
