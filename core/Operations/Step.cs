@@ -26,6 +26,9 @@ public sealed class Plan
 {
     public List<Step> Steps { get; } = [];
     public List<string> Report { get; } = [];
+    /// <summary>For activations: the BE active on reboot before, and the one chosen.</summary>
+    public string? FromBe { get; set; }
+    public string? ToBe { get; set; }
 
     public void Add(string description, IReadOnlyList<string> argv, Func<CancellationToken, Task> run,
         Func<CancellationToken, Task>? undo = null) =>

@@ -1,0 +1,52 @@
+using SnapUpgrade.Core.Model;
+using SnapUpgrade.Core.Zfs;
+
+namespace SnapUpgrade.Core.Operations;
+
+/// <summary>
+/// beadm activate. The steps, in order: promote the BE and its zone BEs until they have no origin
+/// (so destroying older BEs can never take it along), flip the zone <c>active</c> flags, then the
+/// single commit point: the pool's <c>bootfs</c> (or, one-shot, <c>nextboot</c> on pool/ROOT).
+/// A failure before the commit undoes everything; a crash is reconciled from the journal.
+/// </summary>
+public sealed record ActivateBe(string Name, bool Temporary = false) : IOperation
+{
+    public string Action => Temporary ? "activate-once" : "activate";
+    public string? Target => Name;
+
+    public OperationError? Validate(HostState state) => Checks.Existing(state, Name, out _);
+
+    public Task<Plan> PlanAsync(OperationContext context, HostState state, CancellationToken ct)
+    {
+        var be = state.Find(Name)!;
+        var layout = context.Layout;
+        var plan = new Plan { FromBe = state.BootTarget?.Name, ToBe = Name };
+
+        var origins = Promotion.Origins(state);
+        Promotion.PlanStandAlone(context, plan, origins, be.Dataset);
+        foreach (var zoneBe in be.ZoneBes) Promotion.PlanStandAlone(context, plan, origins, zoneBe.Dataset);
+
+        var nextBoot = state.NextBoot?.Name;
+        if (Temporary && !be.IsActiveOnReboot)
+        {
+            ZoneFlags.Plan(context, plan, state, be);
+            context.AddZfs(plan, $"boot {Name} on the next boot only (commit)",
+                new ZfsSet(layout.BeContainer, UserProperties.NextBoot, Name), RestoreNextBoot(layout, nextBoot));
+            return Task.FromResult(plan);
+        }
+
+        ZoneFlags.Plan(context, plan, state, be);
+        if (nextBoot is not null)
+            context.AddZfs(plan, $"drop the one-shot boot of {nextBoot}",
+                new ZfsInherit(layout.BeContainer, UserProperties.NextBoot), RestoreNextBoot(layout, nextBoot));
+        if (!be.IsActiveOnReboot)
+            context.AddZfs(plan, $"make {Name} active on reboot: bootfs (commit)",
+                new ZpoolSetBootfs(state.Pool, be.Dataset),
+                state.Bootfs is null ? null : new ZpoolSetBootfs(state.Pool, state.Bootfs));
+        return Task.FromResult(plan);
+    }
+
+    private static ZfsCommand RestoreNextBoot(Layout layout, string? previous) => previous is null
+        ? new ZfsInherit(layout.BeContainer, UserProperties.NextBoot)
+        : new ZfsSet(layout.BeContainer, UserProperties.NextBoot, previous);
+}

@@ -1,0 +1,46 @@
+using SnapUpgrade.Core.Model;
+
+namespace SnapUpgrade.Core.Operations;
+
+/// <summary>The checks several operations share, each with the message a person needs.</summary>
+public static class Checks
+{
+    public static OperationError? Existing(HostState state, string name, out BootEnvironment be)
+    {
+        be = null!;
+        if (Names.Check(name) is { } invalid) return invalid;
+        var found = state.Find(name);
+        if (found is null)
+            return new(ErrorCode.NotFound, $"There is no boot environment '{name}' on pool {state.Pool}.");
+        be = found;
+        return null;
+    }
+
+    public static OperationError? NotBooted(BootEnvironment be, string doing) => be.IsBooted
+        ? new(ErrorCode.BeIsBooted, $"Cannot {doing} '{be.Name}': it is the booted boot environment (mounted at /).")
+        : null;
+
+    public static OperationError? NotActiveOnReboot(BootEnvironment be, string doing) => be.IsActiveOnReboot
+        ? new(ErrorCode.BeIsActiveOnReboot,
+            $"Cannot {doing} '{be.Name}': it is active on reboot (the pool's bootfs). Activate another boot environment first.")
+        : null;
+
+    public static OperationError? NotMounted(BootEnvironment be, string doing) => be.IsMounted
+        ? new(ErrorCode.BeIsMounted, $"Cannot {doing} '{be.Name}': it is mounted at {be.MountedAt}. Unmount it first.")
+        : null;
+
+    /// <summary>A new BE name: valid, and free both as a global BE and as any zone's BE.</summary>
+    public static OperationError? FreeName(HostState state, string name)
+    {
+        if (Names.Check(name) is { } invalid) return invalid;
+        if (state.Find(name) is not null)
+            return new(ErrorCode.AlreadyExists, $"A boot environment named '{name}' already exists.");
+        var zoneBe = state.Zones.SelectMany(z => z.BootEnvironments).FirstOrDefault(z => z.Name == name);
+        return zoneBe is null
+            ? null
+            : new(ErrorCode.AlreadyExists, $"Zone '{zoneBe.Zone}' already has a boot environment named '{name}' ({zoneBe.Dataset}).");
+    }
+
+    public static OperationError? FirstOf(params Func<OperationError?>[] checks) =>
+        checks.Select(c => c()).FirstOrDefault(e => e is not null);
+}

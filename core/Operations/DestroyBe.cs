@@ -1,0 +1,77 @@
+using SnapUpgrade.Core.Model;
+using SnapUpgrade.Core.Zfs;
+
+namespace SnapUpgrade.Core.Operations;
+
+/// <summary>
+/// beadm destroy. Dependents (clones of its snapshots) are promoted first so they survive; its zone
+/// BEs go with it; its origin snapshot goes too when the console made it and nothing else uses it.
+/// Promotions are undone on failure; from the first destroy on, the plan rolls forward.
+/// </summary>
+public sealed record DestroyBe(string Name, bool ForceUnmount = false) : IOperation
+{
+    public string Action => "destroy";
+    public string? Target => Name;
+
+    public OperationError? Validate(HostState state) => Checks.Existing(state, Name, out var be) ?? Checks.FirstOf(
+        () => Checks.NotBooted(be, "destroy"),
+        () => Checks.NotActiveOnReboot(be, "destroy"),
+        () => be.Keep
+            ? new(ErrorCode.BeIsKept, $"Cannot destroy '{Name}': it is marked keep. Clear keep first.")
+            : null,
+        () => ForceUnmount ? null : Checks.NotMounted(be, "destroy"),
+        () => !ForceUnmount && be.ZoneBes.FirstOrDefault(z => z.IsMounted) is { } zb
+            ? new(ErrorCode.BeIsMounted, $"Cannot destroy '{Name}': its zone BE {zb.Dataset} is mounted at {zb.MountedAt}. Unmount it first.")
+            : null);
+
+    public async Task<Plan> PlanAsync(OperationContext context, HostState state, CancellationToken ct)
+    {
+        var be = state.Find(Name)!;
+        var plan = new Plan();
+        if (be.IsMounted) await UnmountBe.PlanUnmountAsync(context, plan, be, ct);
+        if (be.IsNextBoot)
+            context.AddZfs(plan, $"drop the one-shot next boot of {Name}",
+                new ZfsInherit(context.Layout.BeContainer, UserProperties.NextBoot),
+                new ZfsSet(context.Layout.BeContainer, UserProperties.NextBoot, Name));
+
+        var origins = Promotion.Origins(state);
+        var snapshots = state.AllSnapshots.ToDictionary(s => s.Name);
+        var datasets = new[] { (be.Dataset, be.Snapshots) }
+            .Concat(be.ZoneBes.Select(z => (z.Dataset, z.Snapshots))).ToList();
+        foreach (var (dataset, own) in datasets) PlanPromoteDependents(context, plan, origins, state, dataset, own);
+        foreach (var (dataset, _) in datasets.AsEnumerable().Reverse())
+            context.AddIrreversibleZfs(plan, $"destroy {dataset} and its snapshots", new ZfsDestroy(dataset, Recursive: true));
+        foreach (var (dataset, _) in datasets)
+        {
+            if (origins[dataset] is not { } origin) continue;
+            var users = origins.Count(o => o.Value == origin && o.Key != dataset);
+            // After a planned promote the snapshot has its new name (clone@s); before, it was dataset@s.
+            var shortName = origin[(origin.IndexOf('@') + 1)..];
+            var consoleMade = (snapshots.GetValueOrDefault(origin) ?? snapshots.GetValueOrDefault($"{dataset}@{shortName}"))?.ConsoleMade == true;
+            if (users == 0 && consoleMade)
+                context.AddIrreversibleZfs(plan, $"destroy {origin}, the console's origin snapshot no other BE uses", new ZfsDestroy(origin));
+        }
+        return plan;
+    }
+
+    /// <summary>
+    /// Promotes the clone of the newest snapshot that has clones: that takes all snapshots up to it
+    /// (and with them every older clone's origin) away from the dataset to be destroyed.
+    /// </summary>
+    private static void PlanPromoteDependents(OperationContext context, Plan plan, Dictionary<string, string?> origins,
+        HostState state, string dataset, IReadOnlyList<Snapshot> own)
+    {
+        var newest = own.OrderByDescending(s => s.Created).FirstOrDefault(s => origins.Values.Contains(s.Name));
+        if (newest is null) return;
+        var clone = origins.First(o => o.Value == newest.Name).Key;
+        Promotion.PlanPromote(context, plan, origins, clone, dataset);
+        // Every other clone of a snapshot that moved now hangs off the promoted clone's copy of it.
+        var moved = own.Where(s => s.Created <= newest.Created).Select(s => s.ShortName).ToHashSet();
+        foreach (var key in origins.Keys.ToList())
+        {
+            if (key == clone || key == dataset || origins[key] is not { } o) continue;
+            var at = o.IndexOf('@');
+            if (o[..at] == dataset && moved.Contains(o[(at + 1)..])) origins[key] = $"{clone}@{o[(at + 1)..]}";
+        }
+    }
+}

@@ -1,0 +1,63 @@
+using SnapUpgrade.Core.Model;
+using SnapUpgrade.Core.Zfs;
+
+namespace SnapUpgrade.Core.Operations;
+
+/// <summary>
+/// beadm mount: the BE at an alternate root (default a fresh private directory), its zone BEs inside
+/// it, and every mounted shared dataset bind-mounted at the same place inside the alternate root,
+/// read-only unless an admin asks otherwise: updating another BE can never touch live shared data.
+/// </summary>
+public sealed record MountBe(string Name, string? Path = null, bool SharedReadWrite = false) : IOperation
+{
+    public string Action => SharedReadWrite ? "mount-rw" : "mount";
+    public string? Target => Name;
+
+    public OperationError? Validate(HostState state) => Checks.Existing(state, Name, out var be) ?? Checks.FirstOf(
+        () => Checks.NotBooted(be, "mount"),
+        () => be.IsMounted ? new(ErrorCode.BeIsMounted, $"'{Name}' is already mounted at {be.MountedAt}.") : null,
+        () => Path is null ? null : CheckPath(Path));
+
+    private static OperationError? CheckPath(string path)
+    {
+        if (!path.StartsWith('/') || path == "/" || path.Contains("//") || path.EndsWith('/') ||
+            path.Split('/').Any(p => p is "." or "..") || path.Any(char.IsControl))
+            return new(ErrorCode.InvalidPath, $"'{path}' is not a usable mount point: give an absolute path such as /mnt/be, not / and without . or .. parts.");
+        return path == Layout.SharedMountPoint || path.StartsWith(Layout.SharedMountPoint + "/", StringComparison.Ordinal) ||
+               path.StartsWith("/zones/", StringComparison.Ordinal)
+            ? new(ErrorCode.InvalidPath, $"'{path}' lies inside shared or zone data; mount boot environments elsewhere.")
+            : null;
+    }
+
+    public Task<Plan> PlanAsync(OperationContext context, HostState state, CancellationToken ct)
+    {
+        var be = state.Find(Name)!;
+        var root = Path ?? context.PrivateDirectory(Name);
+        var files = context.Files;
+        if (Path is not null && files.GetKind(root) is var kind && kind != Host.FileKind.Missing &&
+            (kind != Host.FileKind.Directory || files.List(root).Count > 0))
+            throw new OperationRefusedException(new(ErrorCode.InvalidPath, $"{root} exists and is not an empty directory."));
+
+        var plan = new Plan();
+        FileSteps.EnsureDirectory(context, plan, root);
+        context.AddZfs(plan, $"mount point of {be.Dataset}: {root}", new ZfsSet(be.Dataset, "mountpoint", root),
+            new ZfsSet(be.Dataset, "mountpoint", be.MountPoint ?? "/"));
+        context.AddZfs(plan, $"mount {be.Dataset} at {root}", new ZfsMount(be.Dataset), new ZfsUnmount(be.Dataset));
+        foreach (var zoneBe in be.ZoneBes)
+        {
+            var at = Layout.Under(root, Layout.ZoneRoot(zoneBe.Zone));
+            context.AddZfs(plan, $"mount point of zone BE {zoneBe.Dataset}: {at}", new ZfsSet(zoneBe.Dataset, "mountpoint", at),
+                new ZfsSet(zoneBe.Dataset, "mountpoint", zoneBe.MountPoint ?? Layout.ZoneRoot(zoneBe.Zone)));
+            context.AddZfs(plan, $"mount zone BE {zoneBe.Dataset} at {at}", new ZfsMount(zoneBe.Dataset), new ZfsUnmount(zoneBe.Dataset));
+        }
+        var zonesWithBe = be.ZoneBes.Select(z => z.Zone).ToHashSet();
+        foreach (var shared in state.SharedDatasets.Where(s => s.MountedAt is not null && (s.Zone is null || zonesWithBe.Contains(s.Zone))))
+        {
+            var target = Layout.Under(root, shared.MountedAt!);
+            FileSteps.EnsureDirectory(context, plan, target);
+            FileSteps.Bind(context, plan, shared.MountedAt!, target, readOnly: !SharedReadWrite);
+        }
+        plan.Report.Add($"{Name} is mounted at {root}; shared data is {(SharedReadWrite ? "READ-WRITE" : "read-only")} there.");
+        return Task.FromResult(plan);
+    }
+}

@@ -1,0 +1,40 @@
+using SnapUpgrade.Core.Model;
+using SnapUpgrade.Core.Zfs;
+
+namespace SnapUpgrade.Core.Operations;
+
+/// <summary>beadm rename: the BE and its zone BEs; a one-shot next boot follows the new name.</summary>
+public sealed record RenameBe(string Name, string NewName) : IOperation
+{
+    public string Action => "rename";
+    public string? Target => Name;
+
+    public OperationError? Validate(HostState state) => Checks.Existing(state, Name, out var be) ?? Checks.FirstOf(
+        () => Checks.NotBooted(be, "rename"),
+        () => Checks.NotActiveOnReboot(be, "rename"),
+        () => Checks.NotMounted(be, "rename"),
+        () => be.ZoneBes.FirstOrDefault(z => z.IsMounted) is { } zb
+            ? new(ErrorCode.BeIsMounted, $"Cannot rename '{Name}': its zone BE {zb.Dataset} is mounted at {zb.MountedAt}.")
+            : null,
+        () => Checks.FreeName(state, NewName));
+
+    public Task<Plan> PlanAsync(OperationContext context, HostState state, CancellationToken ct)
+    {
+        var be = state.Find(Name)!;
+        var layout = context.Layout;
+        var plan = new Plan();
+        context.AddZfs(plan, $"rename {be.Dataset} to {layout.Be(NewName)}",
+            new ZfsRename(be.Dataset, layout.Be(NewName)), new ZfsRename(layout.Be(NewName), be.Dataset));
+        foreach (var zoneBe in be.ZoneBes)
+        {
+            var to = layout.ZoneBe(zoneBe.Zone, NewName);
+            context.AddZfs(plan, $"rename zone BE {zoneBe.Dataset} to {to}",
+                new ZfsRename(zoneBe.Dataset, to), new ZfsRename(to, zoneBe.Dataset));
+        }
+        if (be.IsNextBoot)
+            context.AddZfs(plan, $"keep the one-shot next boot on the renamed BE",
+                new ZfsSet(layout.BeContainer, UserProperties.NextBoot, NewName),
+                new ZfsSet(layout.BeContainer, UserProperties.NextBoot, Name));
+        return Task.FromResult(plan);
+    }
+}

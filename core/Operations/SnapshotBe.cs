@@ -1,0 +1,26 @@
+using SnapUpgrade.Core.Model;
+
+namespace SnapUpgrade.Core.Operations;
+
+/// <summary>A snapshot of a BE and its zone BEs, under one name (default: the UTC time).</summary>
+public sealed record SnapshotBe(string Name, string? Snapshot = null) : IOperation
+{
+    public string Action => "snapshot";
+    public string? Target => Name;
+
+    public OperationError? Validate(HostState state) => Checks.Existing(state, Name, out var be) ?? Checks.FirstOf(
+        () => Snapshot is null ? null : Names.Check(Snapshot, "snapshot"),
+        () => Snapshot is not null && be.Snapshots.Concat(be.ZoneBes.SelectMany(z => z.Snapshots)).Any(s => s.ShortName == Snapshot)
+            ? new(ErrorCode.AlreadyExists, $"'{Name}' already has a snapshot '{Snapshot}'.")
+            : null);
+
+    public Task<Plan> PlanAsync(OperationContext context, HostState state, CancellationToken ct)
+    {
+        var be = state.Find(Name)!;
+        var plan = new Plan();
+        var name = Snapshot ?? context.Timestamp();
+        Snapshots.PlanTake(context, plan, [be.Dataset, .. be.ZoneBes.Select(z => z.Dataset)], name, consoleMade: false);
+        plan.Report.Add($"Snapshot {Name}@{name} taken.");
+        return Task.FromResult(plan);
+    }
+}

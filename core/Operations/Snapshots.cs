@@ -1,0 +1,35 @@
+using SnapUpgrade.Core.Zfs;
+
+namespace SnapUpgrade.Core.Operations;
+
+/// <summary>Taking one snapshot across several file systems (a BE and its zone BEs).</summary>
+public static class Snapshots
+{
+    /// <summary>
+    /// One atomic <c>zfs snapshot a@s b@s</c> where the backend takes several names (OpenZFS); one call
+    /// per name where it does not (zfs-fuse), each undone on failure.
+    /// </summary>
+    public static void PlanTake(OperationContext context, Plan plan, IReadOnlyList<string> datasets, string name, bool consoleMade)
+    {
+        var snapshots = datasets.Select(d => $"{d}@{name}").ToList();
+        if (context.Zfs.Capabilities.MultiSnapshot)
+        {
+            var take = new ZfsSnapshot(snapshots);
+            plan.Add($"snapshot {string.Join(", ", datasets)} at once as @{name}", take.Argv,
+                ct => context.Zfs.ExecuteAsync(take, ct),
+                async ct =>
+                {
+                    foreach (var snapshot in snapshots) await context.Zfs.ExecuteAsync(new ZfsDestroy(snapshot), ct);
+                });
+        }
+        else
+        {
+            foreach (var snapshot in snapshots)
+                context.AddZfs(plan, $"snapshot {snapshot}", new ZfsSnapshot(snapshot), new ZfsDestroy(snapshot));
+        }
+        if (!consoleMade) return;
+        // Marks the snapshots as the console's own, so destroying the last BE cloned from one may clean it up.
+        foreach (var snapshot in snapshots)
+            context.AddZfs(plan, $"mark {snapshot} as made by the console", new ZfsSet(snapshot, UserProperties.ConsoleMade, "on"));
+    }
+}

@@ -1,0 +1,44 @@
+using SnapUpgrade.Core.Model;
+using SnapUpgrade.Core.Zfs;
+
+namespace SnapUpgrade.Core.Operations;
+
+/// <summary>beadm unmount: undoes all of a mount (binds, zone BEs, the BE) and restores mountpoint=/, canmount=noauto.</summary>
+public sealed record UnmountBe(string Name) : IOperation
+{
+    public string Action => "unmount";
+    public string? Target => Name;
+
+    public OperationError? Validate(HostState state) => Checks.Existing(state, Name, out var be) ?? Checks.FirstOf(
+        () => Checks.NotBooted(be, "unmount"),
+        () => be.IsMounted ? null : new(ErrorCode.BeNotMounted, $"'{Name}' is not mounted."));
+
+    public async Task<Plan> PlanAsync(OperationContext context, HostState state, CancellationToken ct)
+    {
+        var plan = new Plan();
+        await PlanUnmountAsync(context, plan, state.Find(Name)!, ct);
+        return plan;
+    }
+
+    /// <summary>The unmount steps, deepest first; also used by destroy with force-unmount.</summary>
+    public static async Task PlanUnmountAsync(OperationContext context, Plan plan, BootEnvironment be, CancellationToken ct)
+    {
+        var root = be.MountedAt!;
+        var binds = (await context.Mounts.ListAsync(ct)).Where(b => FileSteps.IsUnder(b.Target, root))
+            .OrderByDescending(b => b.Target.Length);
+        foreach (var bind in binds) FileSteps.Unbind(context, plan, bind);
+        foreach (var zoneBe in be.ZoneBes.Where(z => z.IsMounted).OrderByDescending(z => z.MountedAt!.Length))
+        {
+            context.AddZfs(plan, $"unmount zone BE {zoneBe.Dataset}", new ZfsUnmount(zoneBe.Dataset), new ZfsMount(zoneBe.Dataset));
+            context.AddZfs(plan, $"mount point of {zoneBe.Dataset} back to {Layout.ZoneRoot(zoneBe.Zone)}",
+                new ZfsSet(zoneBe.Dataset, "mountpoint", Layout.ZoneRoot(zoneBe.Zone)),
+                new ZfsSet(zoneBe.Dataset, "mountpoint", zoneBe.MountPoint!));
+        }
+        context.AddZfs(plan, $"unmount {be.Dataset}", new ZfsUnmount(be.Dataset), new ZfsMount(be.Dataset));
+        context.AddZfs(plan, $"mount point of {be.Dataset} back to /", new ZfsSet(be.Dataset, "mountpoint", "/"),
+            new ZfsSet(be.Dataset, "mountpoint", be.MountPoint!));
+        if (be.CanMount != "noauto")
+            context.AddZfs(plan, $"canmount=noauto on {be.Dataset}", new ZfsSet(be.Dataset, "canmount", "noauto"),
+                new ZfsSet(be.Dataset, "canmount", be.CanMount ?? "on"));
+    }
+}
