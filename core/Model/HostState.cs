@@ -18,6 +18,8 @@ public sealed record HostState
     public required IReadOnlyList<SharedDataset> SharedDatasets { get; init; }
     /// <summary>False when the pool has no <c>pool/ROOT</c> yet.</summary>
     public bool HasBeContainer { get; init; }
+    /// <summary>False when the pool has no <c>pool/zones</c> yet.</summary>
+    public bool HasZonesContainer { get; init; }
     public DateTimeOffset ReadAt { get; init; }
 
     public BootEnvironment? Booted => BootEnvironments.FirstOrDefault(b => b.IsBooted);

@@ -75,7 +75,8 @@ public static class HostStateReader
             Pool = listing.Pool.Name, PoolHealth = listing.Pool.Health, PoolSize = listing.Pool.Size,
             PoolAllocated = listing.Pool.Allocated, PoolFree = listing.Pool.Free, Bootfs = listing.Pool.Bootfs,
             BootEnvironments = bes, Zones = zones, SharedDatasets = shared,
-            HasBeContainer = byName.ContainsKey(layout.BeContainer), ReadAt = readAt,
+            HasBeContainer = byName.ContainsKey(layout.BeContainer),
+            HasZonesContainer = byName.ContainsKey(layout.ZonesContainer), ReadAt = readAt,
         };
     }
 

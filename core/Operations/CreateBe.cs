@@ -63,7 +63,7 @@ public sealed record CreateBe(string Name, string? Source = null, string? Descri
             .Where(zb => snapshot is null || zb.Snapshots.Any(s => s.ShortName == snapshot)).ToList();
         if (snapshot is null)
         {
-            snapshot = FreeSnapshotName(context, source);
+            snapshot = Snapshots.FreeName(context, state);
             Snapshots.PlanTake(context, plan, [source.Dataset, .. zoneBes.Select(z => z.Dataset)], snapshot, consoleMade: true);
         }
 
@@ -87,15 +87,5 @@ public sealed record CreateBe(string Name, string? Source = null, string? Descri
                 new ZfsSet(zoneTarget, "mountpoint", Layout.ZoneRoot(zoneBe.Zone)));
         }
         return Task.FromResult(plan);
-    }
-
-    private static string FreeSnapshotName(OperationContext context, BootEnvironment source)
-    {
-        var stamp = context.Timestamp();
-        var taken = source.Snapshots.Select(s => s.ShortName)
-            .Concat(source.ZoneBes.SelectMany(z => z.Snapshots).Select(s => s.ShortName)).ToHashSet();
-        var name = stamp;
-        for (var n = 2; taken.Contains(name); n++) name = $"{stamp}-{n}";
-        return name;
     }
 }

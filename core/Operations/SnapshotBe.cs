@@ -18,7 +18,7 @@ public sealed record SnapshotBe(string Name, string? Snapshot = null) : IOperati
     {
         var be = state.Find(Name)!;
         var plan = new Plan();
-        var name = Snapshot ?? context.Timestamp();
+        var name = Snapshot ?? Snapshots.FreeName(context, state);
         Snapshots.PlanTake(context, plan, [be.Dataset, .. be.ZoneBes.Select(z => z.Dataset)], name, consoleMade: false);
         plan.Report.Add($"Snapshot {Name}@{name} taken.");
         return Task.FromResult(plan);

@@ -1,3 +1,4 @@
+using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Zfs;
 
 namespace SnapUpgrade.Core.Operations;
@@ -31,5 +32,18 @@ public static class Snapshots
         // Marks the snapshots as the console's own, so destroying the last BE cloned from one may clean it up.
         foreach (var snapshot in snapshots)
             context.AddZfs(plan, $"mark {snapshot} as made by the console", new ZfsSet(snapshot, UserProperties.ConsoleMade, "on"));
+    }
+
+    /// <summary>
+    /// A timestamp name no snapshot in the pool has yet: promotes move snapshots between the BEs of
+    /// one lineage, and zfs refuses a promote that would bring two snapshots of one name together.
+    /// </summary>
+    public static string FreeName(OperationContext context, HostState state)
+    {
+        var stamp = context.Timestamp();
+        var taken = state.AllSnapshots.Select(s => s.ShortName).ToHashSet();
+        var name = stamp;
+        for (var n = 2; taken.Contains(name); n++) name = $"{stamp}-{n}";
+        return name;
     }
 }

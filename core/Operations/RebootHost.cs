@@ -1,0 +1,58 @@
+using SnapUpgrade.Core.Model;
+using SnapUpgrade.Core.Zfs;
+
+namespace SnapUpgrade.Core.Operations;
+
+/// <summary>
+/// A boot done in-process, for the simulated host and for lab pools under a HostRoot: everything of
+/// the pool is unmounted, the one-shot next boot is used up, the zone flags follow the boot target,
+/// and the target BE is mounted at /, then /var/shared, the zones, their BEs and shared datasets,
+/// as the host's boot would. On a real host ("/") a reboot is the host's own business.
+/// </summary>
+public sealed record RebootHost : IOperation
+{
+    public string Action => "reboot";
+    public string? Target => null;
+
+    public OperationError? Validate(HostState state) => state.BootTarget is null
+        ? new(ErrorCode.NoBootedBe, "The pool has no bootfs: there is nothing to boot.")
+        : null;
+
+    public async Task<Plan> PlanAsync(OperationContext context, HostState state, CancellationToken ct)
+    {
+        if (!context.Options.CanBootInProcess)
+            throw new OperationRefusedException(new(ErrorCode.NotSupported, "This is a real host: reboot it with its own tools."));
+        var target = state.BootTarget!;
+        var layout = context.Layout;
+        var plan = new Plan { FromBe = state.Booted?.Name, ToBe = target.Name };
+
+        foreach (var bind in (await context.Mounts.ListAsync(ct)).OrderByDescending(b => b.Target.Length))
+            FileSteps.Unbind(context, plan, bind);
+        var listing = await context.Zfs.ListAsync(state.Pool, ct);
+        foreach (var fs in listing.Datasets.Where(d => d is { IsSnapshot: false, Mounted: true }).OrderByDescending(d => d.MountPoint!.Length))
+            context.AddIrreversibleZfs(plan, $"unmount {fs.Name}", new ZfsUnmount(fs.Name));
+        foreach (var be in state.BootEnvironments.Where(b => b.MountPoint != "/"))
+            context.AddZfs(plan, $"mount point of {be.Dataset} back to /", new ZfsSet(be.Dataset, "mountpoint", "/"));
+        foreach (var zb in state.Zones.SelectMany(z => z.BootEnvironments).Where(zb => zb.MountPoint != Layout.ZoneRoot(zb.Zone)))
+            context.AddZfs(plan, $"mount point of {zb.Dataset} back to {Layout.ZoneRoot(zb.Zone)}", new ZfsSet(zb.Dataset, "mountpoint", Layout.ZoneRoot(zb.Zone)));
+        if (state.NextBoot is not null)
+            context.AddZfs(plan, $"use up the one-shot boot of {state.NextBoot.Name}", new ZfsInherit(layout.BeContainer, UserProperties.NextBoot));
+        // After this boot the next one uses bootfs again: the zone flags follow that, not this boot.
+        ZoneFlags.Plan(context, plan, state, state.ActiveOnReboot);
+
+        context.AddZfs(plan, $"boot {target.Name}: mount {target.Dataset} at /", new ZfsMount(target.Dataset));
+        var shared = listing.Find(layout.SharedDataset);
+        if (shared is { CanMount: not "off" } && shared.MountPoint?.StartsWith('/') == true)
+            context.AddZfs(plan, $"mount {shared.Name} at {shared.MountPoint}", new ZfsMount(shared.Name));
+        foreach (var zone in state.Zones)
+        {
+            if (listing.Find(zone.Dataset) is { CanMount: "on" } container && container.MountPoint?.StartsWith('/') == true)
+                context.AddZfs(plan, $"mount zone {zone.Name} at {container.MountPoint}", new ZfsMount(zone.Dataset));
+            if (zone.BootEnvironments.FirstOrDefault(zb => zb.ParentBe == target.Uuid) is not { } zoneBe) continue;
+            context.AddZfs(plan, $"boot zone {zone.Name}: mount {zoneBe.Dataset}", new ZfsMount(zoneBe.Dataset));
+            if (zone.Shared is not null)
+                context.AddZfs(plan, $"mount {zone.Shared.Dataset}", new ZfsMount(zone.Shared.Dataset));
+        }
+        return plan;
+    }
+}

@@ -1,0 +1,77 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using SnapUpgrade.Core.Engine;
+using SnapUpgrade.Core.Host;
+using SnapUpgrade.Core.Operations;
+using SnapUpgrade.Core.Zfs;
+using SnapUpgrade.Infra.Host;
+using SnapUpgrade.Infra.Simulation;
+using SnapUpgrade.Infra.Zfs;
+
+namespace SnapUpgrade.Infra.Composition;
+
+/// <summary>
+/// Builds the engine once, at start, where async work may happen (detecting the zfs flavour,
+/// seeding the simulator, reconciling an interrupted activation): DI constructors stay synchronous.
+/// <see cref="EngineStartup"/> calls <see cref="StartAsync"/> before the server takes requests.
+/// </summary>
+public sealed partial class EngineHost(IServiceProvider services, HostSettings settings, ILogger<EngineHost> logger)
+{
+    private Ports? _ports;
+    private BeEngine? _engine;
+
+    public HostSettings Settings => settings;
+
+    public IEngine Engine => _engine ?? throw NotStarted();
+
+    public IZfs Zfs => (_ports ?? throw NotStarted()).Zfs;
+    public IMounts Mounts => (_ports ?? throw NotStarted()).Mounts;
+    public IHostFiles Files => (_ports ?? throw NotStarted()).Files;
+
+    public async Task StartAsync(CancellationToken ct)
+    {
+        if (_engine is not null) return;
+        _ports = settings.Backend == Backend.Simulated ? await SimulatedAsync(ct) : await RealAsync(ct);
+        var options = new EngineOptions
+        {
+            Pool = settings.Pool,
+            HostRoot = settings.HostRoot,
+            CanBootInProcess = settings.Backend == Backend.Simulated || settings.HostRoot != "/",
+        };
+        var engine = new BeEngine(_ports.Zfs, _ports.Mounts, _ports.Files,
+            services.GetRequiredService<IOperationJournal>(), options,
+            services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<BeEngine>>());
+        foreach (var line in await engine.ReconcileAsync(ct))
+            LogReconciled(logger, line);
+        _engine = engine;
+        LogStarted(logger, engine.BackendName, settings.Pool, settings.HostRoot, settings.DataDir);
+    }
+
+    private async Task<Ports> SimulatedAsync(CancellationToken ct)
+    {
+        var host = services.GetRequiredService<SimulatedZfs>();
+        if (!host.HasPool(settings.Pool))
+        {
+            LogSeeding(logger, settings.Pool, settings.StateFile);
+            await DemoHost.SeedAsync(host, settings.Pool, ct);
+        }
+        return new Ports(host, host, host);
+    }
+
+    private async Task<Ports> RealAsync(CancellationToken ct) =>
+        new(await ZfsCli.DetectAsync(ct: ct), new LinuxMounts(settings.HostRoot), new LocalFiles(settings.HostRoot));
+
+    private static InvalidOperationException NotStarted() =>
+        new("The engine is not started: EngineStartup starts it before the server takes requests.");
+
+    private sealed record Ports(IZfs Zfs, IMounts Mounts, IHostFiles Files);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Engine started on {Backend}: pool {Pool}, host root {HostRoot}, data in {DataDir}")]
+    private static partial void LogStarted(ILogger logger, string backend, string pool, string hostRoot, string dataDir);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Simulated pool {Pool} is new: seeding the demo host into {StateFile}")]
+    private static partial void LogSeeding(ILogger logger, string pool, string? stateFile);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reconciled at start: {Line}")]
+    private static partial void LogReconciled(ILogger logger, string line);
+}

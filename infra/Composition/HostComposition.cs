@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using SnapUpgrade.Core.Engine;
+using SnapUpgrade.Core.Host;
+using SnapUpgrade.Core.Zfs;
+using SnapUpgrade.Infra.Simulation;
+using SnapUpgrade.Infra.Sqlite;
+
+namespace SnapUpgrade.Infra.Composition;
+
+/// <summary>The composition root of the host side: settings, backend, journal and the engine.</summary>
+public static class HostComposition
+{
+    /// <summary>
+    /// Registers the engine for the <c>SnapUpgrade</c> section. Nothing is read at registration:
+    /// the settings are read (and checked) when first resolved, which <see cref="EngineStartup"/>
+    /// does at start, so a bad setting stops the host with a clear message.
+    /// </summary>
+    public static IServiceCollection AddSnapUpgradeHost(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(_ => HostSettings.Read(configuration));
+        services.AddSingleton(sp =>
+        {
+            var settings = sp.GetRequiredService<HostSettings>();
+            return new SimulatedZfs(settings.StateFile, sp.GetRequiredService<TimeProvider>());
+        });
+        services.AddSingleton<EngineHost>();
+        // The ports and the engine exist once EngineStartup has run; before that they throw.
+        services.AddSingleton<IZfs>(sp => sp.GetRequiredService<EngineHost>().Zfs);
+        services.AddSingleton<IMounts>(sp => sp.GetRequiredService<EngineHost>().Mounts);
+        services.AddSingleton<IHostFiles>(sp => sp.GetRequiredService<EngineHost>().Files);
+        services.AddSingleton<IEngine>(sp => sp.GetRequiredService<EngineHost>().Engine);
+        services.AddSingleton(sp => SqliteDatabase.InDataDir(sp.GetRequiredService<HostSettings>().DataDir));
+        services.AddSingleton<IOperationJournal, SqliteOperationJournal>();
+        services.AddHostedService<EngineStartup>();
+        return services;
+    }
+}

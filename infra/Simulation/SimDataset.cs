@@ -1,0 +1,59 @@
+namespace SnapUpgrade.Infra.Simulation;
+
+/// <summary>One file system or snapshot of the simulated pool. Mutable, guarded by the simulator's lock.</summary>
+internal sealed class SimDataset
+{
+    public required string Name { get; set; }
+    public required bool IsSnapshot { get; init; }
+    public required DateTimeOffset Created { get; init; }
+    /// <summary>Creation order across the pool: "later snapshots" and promote use it, never the clock.</summary>
+    public required long Txg { get; init; }
+    /// <summary>The snapshot a clone was made from.</summary>
+    public string? Origin { get; set; }
+    /// <summary>Properties set on this dataset itself (mountpoint, canmount, readonly, user properties...).</summary>
+    public Dictionary<string, string> Local { get; init; } = new(StringComparer.Ordinal);
+    /// <summary>The live tree of a file system; the frozen tree of a snapshot.</summary>
+    public required DirNode Root { get; set; }
+
+    public string FileSystem => IsSnapshot ? Name[..Name.IndexOf('@')] : Name;
+    public string? SnapshotName => IsSnapshot ? Name[(Name.IndexOf('@') + 1)..] : null;
+    public string Pool => Name[..(Name.IndexOfAny(['/', '@']) is var i and >= 0 ? i : Name.Length)];
+    /// <summary>The parent file system (of a snapshot: its file system); null for a pool's root.</summary>
+    public string? Parent => IsSnapshot ? FileSystem : Name.LastIndexOf('/') is var i and >= 0 ? Name[..i] : null;
+    public string CanMount => Local.GetValueOrDefault("canmount", "on");
+
+    // Space accounting is memoised on the trees it was computed from (compared by reference), so a
+    // listing of a thousand unchanged BEs costs a thousand reference checks.
+    private (Node?, Node?, Node?, long) _unique;
+
+    public long UniqueBytes(Node? other1, Node? other2)
+    {
+        var (root, o1, o2, bytes) = _unique;
+        if (ReferenceEquals(root, Root) && ReferenceEquals(o1, other1) && ReferenceEquals(o2, other2)) return bytes;
+        bytes = FileTree.Unique(Root, other1, other2);
+        _unique = (Root, other1, other2, bytes);
+        return bytes;
+    }
+}
+
+/// <summary>An imported simulated pool.</summary>
+internal sealed class SimPool
+{
+    public required string Name { get; init; }
+    public required string Guid { get; init; }
+    public string? Bootfs { get; set; }
+    public long Size { get; init; } = 32L << 30;
+}
+
+/// <summary>
+/// One entry of the host's mount table: a dataset mounted by zfs, or a bind of a directory of a
+/// dataset (or of the base directory) elsewhere. Later entries cover earlier ones at the same target.
+/// </summary>
+/// <param name="Dataset">The volume the tree comes from; null for the host's base directory.</param>
+/// <param name="SourcePath">The directory inside that volume the mount shows (empty for a dataset mount).</param>
+/// <param name="Source">For binds, the host path as given to mount; for zfs mounts, the dataset name.</param>
+internal sealed record SimMount(string Target, string? Dataset, IReadOnlyList<string> SourcePath, bool ReadOnly,
+    bool IsBind, string Source)
+{
+    public string[] TargetSegments { get; } = HostPath.Split(Target);
+}

@@ -1,0 +1,56 @@
+using SnapUpgrade.Core.Host;
+
+namespace SnapUpgrade.Infra.Simulation;
+
+// IMounts: bind mounts of directories (of datasets or the base directory) at other host paths.
+public sealed partial class SimulatedZfs
+{
+    public Task<IReadOnlyList<BindMount>> ListAsync(CancellationToken ct = default)
+    {
+        ct.ThrowIfCancellationRequested();
+        return Task.FromResult(Read<IReadOnlyList<BindMount>>(() =>
+            [.. _mounts.Where(m => m.IsBind).Select(m => new BindMount(m.Source, m.Target, m.ReadOnly))]));
+    }
+
+    /// <summary>Binds the directory <paramref name="source"/> resolves to: the bind follows that dataset, wherever it is mounted later.</summary>
+    public Task BindAsync(string source, string target, bool readOnly, CancellationToken ct = default)
+    {
+        ct.ThrowIfCancellationRequested();
+        Mutate(() =>
+        {
+            var from = Resolve(source, followLast: true);
+            if (NodeAt(from) is not DirNode)
+                throw new DirectoryNotFoundException($"mount: {source}: special device does not exist or is not a directory");
+            var to = Resolve(target, followLast: true);
+            if (NodeAt(to) is not DirNode)
+                throw new DirectoryNotFoundException($"mount: {target}: mount point does not exist");
+            var at = Locate(from);
+            _mounts.Add(new SimMount(HostPath.Join(to), at.Dataset, at.Inner, readOnly, IsBind: true, HostPath.Join(from)));
+        });
+        return Task.CompletedTask;
+    }
+
+    public Task UnmountAsync(string target, CancellationToken ct = default)
+    {
+        ct.ThrowIfCancellationRequested();
+        Mutate(() =>
+        {
+            var path = HostPath.Join(Resolve(target, followLast: true));
+            var mount = _mounts.LastOrDefault(m => m.Target == path)
+                ?? throw new IOException($"umount: {target}: not mounted", 22);
+            if (!mount.IsBind)
+                throw new IOException($"umount: {target}: a ZFS mount of '{mount.Dataset}'; unmount it through zfs", 22);
+            if (_mounts.Any(m => m.TargetSegments.Length > mount.TargetSegments.Length && HostPath.StartsWith(m.TargetSegments, mount.TargetSegments)))
+                throw new IOException($"umount: {target}: target is busy", 16);
+            _mounts.Remove(mount);
+        });
+        return Task.CompletedTask;
+    }
+
+    public IReadOnlyList<IReadOnlyList<string>> DescribeBind(string source, string target, bool readOnly) =>
+        readOnly
+            ? [["mount", "--bind", source, target], ["mount", "-o", "remount,bind,ro", target]]
+            : [["mount", "--bind", source, target]];
+
+    public IReadOnlyList<string> DescribeUnmount(string target) => ["umount", target];
+}

@@ -1,0 +1,81 @@
+using SnapUpgrade.Core.Zfs;
+
+namespace SnapUpgrade.Infra.Simulation;
+
+// One read of a pool, with space figures derived from the shared trees.
+public sealed partial class SimulatedZfs
+{
+    /// <summary>Metadata a dataset holds whatever its files (zfs shows ~19K for an empty one).</summary>
+    private const long DatasetOverhead = 19 * 1024;
+
+    public Task<PoolListing> ListAsync(string pool, CancellationToken ct = default)
+    {
+        ct.ThrowIfCancellationRequested();
+        return Task.FromResult(Read(() => ReadPool(pool)));
+    }
+
+    private PoolListing ReadPool(string pool)
+    {
+        if (!_pools.TryGetValue(pool, out var info))
+            throw new ZfsCommandException(["zfs", "get", "-H", "-p", "-r", pool], 1, $"cannot open '{pool}': dataset does not exist\n");
+
+        var members = _datasets.Values.Where(d => d.Pool == pool).ToList();
+        var children = members.Where(d => !d.IsSnapshot && d.Parent is not null)
+            .ToLookup(d => d.Parent!, StringComparer.Ordinal);
+        var snapshots = members.Where(d => d.IsSnapshot)
+            .GroupBy(d => d.FileSystem, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.OrderBy(s => s.Txg).ToList(), StringComparer.Ordinal);
+        var mounted = _mounts.Where(m => !m.IsBind).Select(m => m.Dataset!).ToHashSet(StringComparer.Ordinal);
+        var mountPoints = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var result = new List<ZfsDataset>(members.Count);
+
+        // Depth first, like zfs get -r: a file system, its snapshots, then its children by name.
+        long Visit(SimDataset fs)
+        {
+            var index = result.Count;
+            result.Add(null!);
+            var snaps = snapshots.GetValueOrDefault(fs.Name) ?? [];
+            var originRoot = fs.Origin is not null ? _datasets.GetValueOrDefault(fs.Origin)?.Root : null;
+            long snapshotsUsed = 0;
+            for (var i = 0; i < snaps.Count; i++)
+            {
+                var previous = i > 0 ? snaps[i - 1].Root : originRoot;
+                var next = i + 1 < snaps.Count ? snaps[i + 1].Root : fs.Root;
+                var used = snaps[i].UniqueBytes(previous, next);
+                snapshotsUsed += used;
+                result.Add(Describe(snaps[i], used, null, mounted: false));
+            }
+            var baseline = snaps.Count > 0 ? snaps[^1].Root : originRoot;
+            var total = DatasetOverhead + fs.UniqueBytes(baseline, null) + snapshotsUsed
+                + children[fs.Name].OrderBy(c => c.Name, StringComparer.Ordinal).Sum(Visit);
+            result[index] = Describe(fs, total, EffectiveMountPoint(fs, mountPoints), mounted.Contains(fs.Name));
+            return total;
+        }
+
+        var allocated = Visit(_datasets[pool]);
+        var poolInfo = new PoolInfo(pool, "ONLINE", info.Bootfs, Altroot: null, info.Guid, info.Size, allocated,
+            Math.Max(0, info.Size - allocated));
+        return new PoolListing(poolInfo, result);
+    }
+
+    private static ZfsDataset Describe(SimDataset d, long used, string? mountPoint, bool mounted) => new()
+    {
+        Name = d.Name,
+        Kind = d.IsSnapshot ? DatasetKind.Snapshot : DatasetKind.Filesystem,
+        Created = d.Created,
+        Used = used,
+        Referenced = DatasetOverhead + d.Root.Size,
+        Origin = d.Origin,
+        MountPoint = mountPoint,
+        MountPointIsLocal = !d.IsSnapshot && d.Local.ContainsKey("mountpoint"),
+        Mounted = mounted,
+        CanMount = d.IsSnapshot ? null : d.CanMount,
+        Uuid = d.Local.GetValueOrDefault(UserProperties.Uuid),
+        ParentBe = d.Local.GetValueOrDefault(UserProperties.ParentBe),
+        Active = d.Local.GetValueOrDefault(UserProperties.Active),
+        Description = d.Local.GetValueOrDefault(UserProperties.Description),
+        Keep = d.Local.GetValueOrDefault(UserProperties.Keep),
+        NextBoot = d.Local.GetValueOrDefault(UserProperties.NextBoot),
+        ConsoleMade = d.Local.GetValueOrDefault(UserProperties.ConsoleMade),
+    };
+}

@@ -1,0 +1,103 @@
+using SnapUpgrade.Core.Host;
+using SnapUpgrade.Core.Zfs;
+
+namespace SnapUpgrade.Infra.Simulation;
+
+/// <summary>
+/// The embedded default backend: an in-process model of ZFS pools plus the host's mount table and
+/// files, behaving like zfs (the same contract suite runs against it and against zfs-fuse).
+/// Datasets, mounts and files are one object because they share state: a mount decides which
+/// dataset's tree a host path reads, and zfs refuses to rename or destroy what is mounted.
+/// One lock guards everything; with a state file, every mutation is persisted before it returns.
+/// </summary>
+public sealed partial class SimulatedZfs : IZfs, IMounts, IHostFiles
+{
+    private readonly Lock _gate = new();
+    private readonly string? _stateFile;
+    private readonly TimeProvider _clock;
+    private readonly Dictionary<string, SimPool> _pools = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SimDataset> _datasets = new(StringComparer.Ordinal);
+    /// <summary>In mount order: a later entry covers an earlier one at the same target.</summary>
+    private readonly List<SimMount> _mounts = [];
+    /// <summary>What the host root shows where nothing is mounted, like the lab directory an altroot sits in.</summary>
+    private DirNode _baseRoot = DirNode.Empty;
+    private long _txg;
+
+    /// <param name="stateFile">null: in memory only; else loaded when it exists and rewritten after every change.</param>
+    public SimulatedZfs(string? stateFile = null, TimeProvider? clock = null)
+    {
+        _stateFile = stateFile;
+        _clock = clock ?? TimeProvider.System;
+        if (_stateFile is not null && File.Exists(_stateFile)) Load(_stateFile);
+    }
+
+    /// <summary>Where the web keeps the simulated host between runs (per user, like any app data).</summary>
+    public static string DefaultStateFile
+    {
+        get
+        {
+            var data = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
+            if (string.IsNullOrEmpty(data)) data = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
+            if (string.IsNullOrEmpty(data))
+                data = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share");
+            return Path.Combine(data, "snapupgrade", "simulated-host.json");
+        }
+    }
+
+    public ZfsCapabilities Capabilities { get; } = new("simulated", MultiSnapshot: true);
+
+    /// <summary>Raised after any change (outside the lock), for views that want to refresh.</summary>
+    public event EventHandler? Changed;
+
+    /// <summary>Like <c>zpool create -O mountpoint=none -O canmount=off</c>: the pool's own dataset is never mounted.</summary>
+    public void CreatePool(string name)
+    {
+        if (string.IsNullOrEmpty(name) || name.IndexOfAny(['/', '@', ' ']) >= 0)
+            throw new ArgumentException($"Invalid pool name '{name}'.", nameof(name));
+        Mutate(() =>
+        {
+            if (_pools.ContainsKey(name)) throw new InvalidOperationException($"Pool '{name}' already exists.");
+            _pools[name] = new SimPool { Name = name, Guid = ((ulong)Random.Shared.NextInt64(1, long.MaxValue)).ToString() };
+            var root = NewDataset(name, isSnapshot: false, DirNode.Empty);
+            root.Local["mountpoint"] = "none";
+            root.Local["canmount"] = "off";
+        });
+    }
+
+    public bool HasPool(string name)
+    {
+        lock (_gate) return _pools.ContainsKey(name);
+    }
+
+    private SimDataset NewDataset(string name, bool isSnapshot, DirNode root, string? origin = null)
+    {
+        var ds = new SimDataset
+        {
+            Name = name, IsSnapshot = isSnapshot, Created = _clock.GetUtcNow(), Txg = ++_txg, Root = root, Origin = origin,
+        };
+        _datasets[name] = ds;
+        return ds;
+    }
+
+    /// <summary>Runs a change under the lock, then persists (also when it failed half-way, as zfs can) and notifies.</summary>
+    private void Mutate(Action change)
+    {
+        try
+        {
+            lock (_gate)
+            {
+                try { change(); }
+                finally { Persist(); }
+            }
+        }
+        finally
+        {
+            Changed?.Invoke(this, EventArgs.Empty);
+        }
+    }
+
+    private T Read<T>(Func<T> read)
+    {
+        lock (_gate) return read();
+    }
+}

@@ -1,0 +1,61 @@
+using System.Text.Json.Serialization;
+
+namespace SnapUpgrade.Infra.Simulation;
+
+/// <summary>
+/// The simulated host as stored on disk. File trees are stored once per distinct node (snapshots
+/// and clones share subtrees), children before parents, so the file stays about as small as the
+/// data that really differs between BEs.
+/// </summary>
+internal sealed class StateFile
+{
+    public int Version { get; set; } = 1;
+    public long Txg { get; set; }
+    public List<PoolState> Pools { get; set; } = [];
+    public List<DatasetState> Datasets { get; set; } = [];
+    public List<MountState> Mounts { get; set; } = [];
+    public int BaseRoot { get; set; }
+    public List<NodeState> Nodes { get; set; } = [];
+}
+
+internal sealed class PoolState
+{
+    public required string Name { get; set; }
+    public required string Guid { get; set; }
+    public string? Bootfs { get; set; }
+}
+
+internal sealed class DatasetState
+{
+    public required string Name { get; set; }
+    public bool Snapshot { get; set; }
+    public DateTimeOffset Created { get; set; }
+    public long Txg { get; set; }
+    public string? Origin { get; set; }
+    public Dictionary<string, string> Properties { get; set; } = [];
+    public int Root { get; set; }
+}
+
+internal sealed class MountState
+{
+    public required string Target { get; set; }
+    public string? Dataset { get; set; }
+    public List<string> SourcePath { get; set; } = [];
+    public bool ReadOnly { get; set; }
+    public bool Bind { get; set; }
+    public required string Source { get; set; }
+}
+
+/// <summary>One node: "d" directory (Entries: name to node index), "f" file (Data, base64), "l" link (Target).</summary>
+internal sealed class NodeState
+{
+    public required string Kind { get; set; }
+    public int Mode { get; set; }
+    public Dictionary<string, int>? Entries { get; set; }
+    public byte[]? Data { get; set; }
+    public string? Target { get; set; }
+}
+
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(StateFile))]
+internal sealed partial class StateFileJson : JsonSerializerContext;

@@ -1,0 +1,90 @@
+using Dapper;
+using SnapUpgrade.Core.Engine;
+
+namespace SnapUpgrade.Infra.Sqlite;
+
+/// <summary>The operation journal in table <c>operation_journal</c>; times as unix ms UTC (see <see cref="UnixMs"/>).</summary>
+public sealed class SqliteOperationJournal(SqliteDatabase db) : IOperationJournal
+{
+    const string Columns = """
+        id AS Id, action AS Action, target AS Target, from_be AS FromBe, to_be AS ToBe, plan AS Plan,
+        started_ms AS StartedMs, finished_ms AS FinishedMs, outcome AS Outcome, message AS Message
+        """;
+
+    public async Task<long> BeginAsync(JournalEntry entry, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var started = entry.Started == default ? DateTimeOffset.UtcNow : entry.Started;
+        await using var connection = await db.OpenAsync(SqliteAccess.Write, ct);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            """
+            INSERT INTO operation_journal (action, target, from_be, to_be, plan, started_ms)
+            VALUES (@Action, @Target, @FromBe, @ToBe, @Plan, @StartedMs)
+            RETURNING id;
+            """,
+            new { entry.Action, entry.Target, entry.FromBe, entry.ToBe, entry.Plan, StartedMs = UnixMs.From(started) },
+            cancellationToken: ct));
+    }
+
+    /// <summary>Completes a pending row. Completing an unknown or already completed row is a bug and throws.</summary>
+    public async Task CompleteAsync(long id, string outcome, string? message, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(outcome);
+        await using var connection = await db.OpenAsync(SqliteAccess.Write, ct);
+        var changed = await connection.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE operation_journal SET finished_ms = @FinishedMs, outcome = @Outcome, message = @Message
+            WHERE id = @Id AND finished_ms IS NULL;
+            """,
+            new { Id = id, FinishedMs = UnixMs.From(DateTimeOffset.UtcNow), Outcome = outcome, Message = message },
+            cancellationToken: ct));
+        if (changed == 0)
+            throw new InvalidOperationException($"Journal row {id} does not exist or is already completed.");
+    }
+
+    public async Task<IReadOnlyList<JournalEntry>> PendingAsync(CancellationToken ct = default) =>
+        await QueryAsync($"SELECT {Columns} FROM operation_journal WHERE finished_ms IS NULL ORDER BY id;", null, ct);
+
+    public async Task<IReadOnlyList<JournalEntry>> RecentAsync(int count, CancellationToken ct = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        return await QueryAsync($"SELECT {Columns} FROM operation_journal ORDER BY id DESC LIMIT @Count;", new { Count = count }, ct);
+    }
+
+    async Task<IReadOnlyList<JournalEntry>> QueryAsync(string sql, object? args, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(SqliteAccess.Read, ct);
+        var rows = await connection.QueryAsync<Row>(new CommandDefinition(sql, args, cancellationToken: ct));
+        return [.. rows.Select(r => r.ToEntry())];
+    }
+
+    // Init properties, not a positional record: Dapper binds by setter and tolerates SQLite's
+    // INTEGER-as-Int64 for every numeric column.
+    sealed class Row
+    {
+        public long Id { get; init; }
+        public string Action { get; init; } = "";
+        public string? Target { get; init; }
+        public string? FromBe { get; init; }
+        public string? ToBe { get; init; }
+        public string? Plan { get; init; }
+        public long StartedMs { get; init; }
+        public long? FinishedMs { get; init; }
+        public string? Outcome { get; init; }
+        public string? Message { get; init; }
+
+        public JournalEntry ToEntry() => new()
+        {
+            Id = Id,
+            Action = Action,
+            Target = Target,
+            FromBe = FromBe,
+            ToBe = ToBe,
+            Plan = Plan,
+            Started = UnixMs.To(StartedMs),
+            Finished = FinishedMs is { } f ? UnixMs.To(f) : null,
+            Outcome = Outcome,
+            Message = Message,
+        };
+    }
+}

@@ -1,0 +1,193 @@
+#!/usr/bin/env bash
+# The test command of the README: every test lane, then a benchmark smoke, on a fresh Debian machine.
+# Installs what the lanes need (zfs-fuse, Chromium, docker-compose) when missing and it may (root or
+# sudo), starts the zfs-fuse daemon, builds once, runs each test project in turn and ends with the
+# line `N passed, N failed, N skipped` summed from the TRX files. Exits non-zero when anything failed.
+# Lanes whose real part is missing skip loudly on a laptop and fail in CI (CI=true): the tests decide.
+#
+# Environment: CI=true (what .ci/run sets), TEST_RESULTS_DIR (default ./test-results),
+# LANE_TIMEOUT seconds per test project (default 900).
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")"
+readonly ROOT=$PWD
+readonly RESULTS=${TEST_RESULTS_DIR:-$ROOT/test-results}
+readonly CONFIGURATION=Release
+readonly LANE_TIMEOUT=${LANE_TIMEOUT:-900}
+readonly STARTED=$SECONDS
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+say() { printf '\n=== %s\n' "$*"; }
+warn() { printf '!!! %s\n' "$*" >&2; }
+
+# The prefix that runs a command as root: none when root, non-interactive sudo when allowed.
+if [[ $EUID -eq 0 ]]; then AS_ROOT=() CAN_ROOT=true
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then AS_ROOT=(sudo -n) CAN_ROOT=true
+else AS_ROOT=() CAN_ROOT=false
+fi
+as_root() { [[ $CAN_ROOT == true ]] && "${AS_ROOT[@]}" "$@"; }
+
+install_missing() {
+    local packages=()
+    [[ -x /sbin/zfs-fuse || -x /usr/sbin/zfs-fuse ]] || packages+=(zfs-fuse)
+    [[ -x /usr/bin/chromium ]] || packages+=(chromium)
+    command -v docker-compose >/dev/null 2>&1 || packages+=(docker-compose)
+    if [[ ${#packages[@]} -eq 0 ]]; then
+        echo "zfs-fuse, chromium and docker-compose are installed"
+        return
+    fi
+    say "installing ${packages[*]}"
+    if [[ $CAN_ROOT == false ]]; then
+        warn "not root and no sudo: cannot install ${packages[*]}; the lanes that need them will skip (fail in CI)"
+        return
+    fi
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q \
+        && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${packages[@]}" \
+        || warn "installing ${packages[*]} failed; the lanes that need them will skip (fail in CI)"
+}
+
+zpool_answers() { timeout 10 "${AS_ROOT[@]}" zpool list >/dev/null 2>&1; }
+
+start_zfs_fuse() {
+    local daemon
+    daemon=$(command -v zfs-fuse 2>/dev/null || true)
+    [[ -n $daemon ]] || { [[ -x /sbin/zfs-fuse ]] && daemon=/sbin/zfs-fuse; }
+    if [[ -z $daemon ]]; then
+        warn "zfs-fuse is not installed: the zfs-fuse lanes will skip (fail in CI)"
+        return
+    fi
+    if zpool_answers; then
+        echo "zfs-fuse daemon is running"
+        return
+    fi
+    [[ -e /dev/fuse ]] || as_root modprobe fuse 2>/dev/null || true
+    if [[ ! -e /dev/fuse ]]; then
+        warn "/dev/fuse is missing (a container without it?): zfs-fuse cannot run; its lanes will skip (fail in CI)"
+        return
+    fi
+    if [[ $CAN_ROOT == false ]]; then
+        warn "zfs-fuse is not running and only root may start it: its lanes will skip (fail in CI)"
+        return
+    fi
+    say "starting zfs-fuse ($daemon, log /tmp/zfs-fuse.log)"
+    # setsid: the daemon outlives this script and is shared by every lane (and later runs)
+    "${AS_ROOT[@]}" setsid "$daemon" --no-daemon </dev/null >/tmp/zfs-fuse.log 2>&1 &
+    for _ in $(seq 40); do
+        zpool_answers && { echo "zfs-fuse answers"; return; }
+        sleep 0.5
+    done
+    warn "zfs-fuse did not answer within 20 s; see /tmp/zfs-fuse.log: its lanes will skip (fail in CI)"
+}
+
+# Cheap lanes first, so a broken build shows up before the slow ones.
+test_projects() {
+    local order=(Unit Component Contract Scenarios Browser) name
+    for name in "${order[@]}"; do
+        [[ -f tests/SnapUpgrade.Tests.$name/SnapUpgrade.Tests.$name.csproj ]] && echo "SnapUpgrade.Tests.$name"
+    done
+    for dir in tests/SnapUpgrade.Tests.*/; do
+        name=$(basename "$dir")
+        [[ $name == SnapUpgrade.Tests.Support ]] && continue
+        [[ -f $dir/$name.csproj ]] || continue
+        [[ " ${order[*]/#/SnapUpgrade.Tests.} " == *" $name "* ]] || echo "$name"
+    done
+}
+
+# Prints "total executed passed failed" from a TRX file's <Counters .../> element (awk: no python here).
+trx_counters() {
+    awk '
+        /<Counters / {
+            line = $0
+            n = split("total executed passed failed error timeout aborted", keys, " ")
+            for (i = 1; i <= n; i++) {
+                v[keys[i]] = 0
+                # the leading space keeps "passed" from matching "passedButRunAborted"
+                if (match(line, " " keys[i] "=\"[0-9]+\"")) v[keys[i]] = substr(line, RSTART + length(keys[i]) + 3, RLENGTH - length(keys[i]) - 4)
+            }
+            print v["total"], v["executed"], v["passed"], v["failed"] + v["error"] + v["timeout"] + v["aborted"]
+            found = 1
+            exit
+        }
+        END { if (!found) print "missing" }
+    ' "$1"
+}
+
+passed=0 failed=0 skipped=0
+summary=()
+record() { summary+=("$(printf '%-32s %s' "$1" "$2")"); }
+
+# In a function so bash reads the whole script before running it: editing test.sh during a run
+# would otherwise change what the running shell reads next.
+main() {
+    say "SnapUpgrade tests$([[ ${CI:-} == true ]] && echo ' (CI: a missing real part fails its lane)')"
+    command -v dotnet >/dev/null 2>&1 || { warn "the .NET SDK 10 (dotnet) is not installed; see README.md"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+    install_missing
+    start_zfs_fuse
+
+    mkdir -p "$RESULTS"
+    # only what this script writes: TEST_RESULTS_DIR may point at a directory holding other things
+    rm -rf "$RESULTS"/*.trx "$RESULTS/benchmarks" "$RESULTS/benchmarks-smoke.log"
+
+    say "build (dotnet build SnapUpgrade.sln -c $CONFIGURATION)"
+    build_ok=true
+    if ! dotnet build SnapUpgrade.sln -c "$CONFIGURATION" -nologo -v quiet -clp:ErrorsOnly; then
+        build_ok=false
+        failed=$((failed + 1))
+        record build "FAILED (the solution does not build; building each test project on its own)"
+    fi
+
+    mapfile -t projects < <(test_projects)
+    for project in "${projects[@]}"; do
+        lane=${project#SnapUpgrade.Tests.}
+        say "lane ${lane,,}: $project"
+        lane_started=$SECONDS
+        csproj=tests/$project/$project.csproj
+        if [[ $build_ok == false ]] && ! dotnet build "$csproj" -c "$CONFIGURATION" -nologo -v quiet -clp:ErrorsOnly; then
+            failed=$((failed + 1))
+            record "$project" "FAILED: does not build"
+            continue
+        fi
+        status=0
+        timeout --kill-after=30 "$LANE_TIMEOUT" dotnet test "$csproj" -c "$CONFIGURATION" --no-build \
+            --logger "trx;LogFileName=$project.trx" --results-directory "$RESULTS" </dev/null || status=$?
+        trx=$RESULTS/$project.trx
+        counters=$([[ -f $trx ]] && trx_counters "$trx" || echo missing)
+        if [[ $counters == missing ]]; then
+            failed=$((failed + 1))
+            record "$project" "FAILED: no TRX (test host crashed or timed out, exit $status)"
+            continue
+        fi
+        read -r total executed p f <<<"$counters"
+        s=$((total - executed))
+        if [[ $status -ne 0 && $f -eq 0 ]]; then
+            f=1 # dotnet test failed without a failed test: a crash after the results were written
+            record "$project" "FAILED: exit $status without a failed test"
+        fi
+        passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+        record "$project" "$p passed, $f failed, $s skipped ($((SECONDS - lane_started)) s)"
+    done
+
+    say "benchmarks smoke: BenchmarkDotNet --job dry"
+    bench_log=$RESULTS/benchmarks-smoke.log
+    bench_status=0
+    no_build=$([[ $build_ok == true ]] && echo --no-build || true)
+    timeout --kill-after=30 600 dotnet run -c "$CONFIGURATION" --project tests/SnapUpgrade.Benchmarks $no_build -- \
+        --job dry --filter '*' --artifacts "$RESULTS/benchmarks" </dev/null >"$bench_log" 2>&1 || bench_status=$?
+    tail -n 25 "$bench_log"
+    # BenchmarkDotNet exits 0 even when a benchmark fails or none is found: read what it says.
+    if [[ $bench_status -ne 0 ]] || grep -Eq 'No \[Benchmark\] attribute found|returned 0 benchmarks|executed benchmarks: 0\b|Benchmarks with issues|// ERROR|ExitCode != 0' "$bench_log"; then
+        failed=$((failed + 1))
+        record benchmarks-smoke "FAILED (exit $bench_status; $bench_log)"
+    else
+        passed=$((passed + 1))
+        record benchmarks-smoke "passed"
+    fi
+
+    say "summary (TRX files in $RESULTS)"
+    printf '%s\n' "${summary[@]}"
+    echo "wall time: $((SECONDS - STARTED)) s"
+    echo "$passed passed, $failed failed, $skipped skipped"
+    [[ $failed -eq 0 ]]
+}
+
+main "$@"

@@ -1,0 +1,91 @@
+using SnapUpgrade.Core.Host;
+using SnapUpgrade.Core.Lab;
+using SnapUpgrade.Core.Model;
+using SnapUpgrade.Core.Zfs;
+using SnapUpgrade.Infra.Simulation;
+using SnapUpgrade.Tests.Support;
+
+namespace SnapUpgrade.Benchmarks;
+
+/// <summary>
+/// A pool of its own laid out as the console would leave it after <c>BeCount - 1</c> creates: the
+/// first BE from <see cref="LabBootstrap"/>, every other one a clone (a snapshot of the booted BE
+/// every second BE, so about 5 snapshots per 10 BEs). zfs-fuse pools come from
+/// <see cref="ZfsFuseLab"/>, which only ever touches the pool it made.
+/// </summary>
+public sealed class BenchHost : IAsyncDisposable
+{
+    private readonly IAsyncDisposable? _lab;
+
+    private BenchHost(string pool, IZfs zfs, IHostFiles files, IAsyncDisposable? lab)
+    {
+        Pool = pool;
+        Zfs = zfs;
+        Files = files;
+        _lab = lab;
+    }
+
+    public string Pool { get; }
+    public IZfs Zfs { get; }
+    public IHostFiles Files { get; }
+
+    public static async Task<BenchHost> CreateAsync(string backend, int beCount, CancellationToken ct = default)
+    {
+        var host = await OpenAsync(backend, ct);
+        try
+        {
+            await LayOutAsync(host.Zfs, host.Files, host.Pool, beCount, ct);
+            return host;
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+    }
+
+    public ValueTask DisposeAsync() => _lab?.DisposeAsync() ?? ValueTask.CompletedTask;
+
+    private static async Task<BenchHost> OpenAsync(string backend, CancellationToken ct)
+    {
+        switch (backend)
+        {
+            case BenchRun.Simulated:
+                var sim = new SimulatedZfs();
+                sim.CreatePool("rpool");
+                return new BenchHost("rpool", sim, sim, lab: null);
+            case BenchRun.ZfsFuse:
+                var lab = await ZfsFuseLab.CreateAsync(ct);
+                return new BenchHost(lab.Pool, lab.Zfs, lab.Files, lab);
+            default:
+                throw new ArgumentOutOfRangeException(nameof(backend), backend, "Backend is 'simulated' or 'zfs-fuse'.");
+        }
+    }
+
+    private static async Task LayOutAsync(IZfs zfs, IHostFiles files, string pool, int beCount, CancellationToken ct)
+    {
+        var layout = new Layout(pool);
+        await LabBootstrap.InitializeAsync(zfs, files, pool, "be1", withShared: true, ct);
+        var booted = layout.Be("be1");
+        var snapshot = "";
+        for (var i = 2; i <= beCount; i++)
+        {
+            if (i % 2 == 0)
+            {
+                // As CreateBe does: a snapshot of the source, marked as the console's own.
+                snapshot = $"{booted}@bench-{i}";
+                await zfs.ExecuteAsync(new ZfsSnapshot(snapshot), ct);
+                await zfs.ExecuteAsync(new ZfsSet(snapshot, UserProperties.ConsoleMade, "on"), ct);
+            }
+            var be = layout.Be($"be{i}");
+            // Mountpoint only after the clone: on zfs-fuse a clone given one at creation mounts at once.
+            await zfs.ExecuteAsync(new ZfsClone(snapshot, be, new Dictionary<string, string>
+            {
+                ["canmount"] = "noauto",
+                [UserProperties.Uuid] = Guid.NewGuid().ToString(),
+                [UserProperties.Description] = $"benchmark BE {i}",
+            }), ct);
+            await zfs.ExecuteAsync(new ZfsSet(be, "mountpoint", "/"), ct);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using Microsoft.Playwright;
+using SnapUpgrade.Tests.Support;
+using Xunit;
+
+namespace SnapUpgrade.Tests.Browser;
+
+/// <summary>
+/// Debian's Chromium driven by Playwright's bundled driver (no <c>playwright install</c>).
+/// Missing Chromium: the test fails in CI and skips loudly elsewhere (<see cref="Lane"/>).
+/// </summary>
+public sealed class BrowserSession : IAsyncLifetime
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    private static readonly string[] s_args =
+    [
+        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync",
+    ];
+
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+
+    public static bool IsAvailable => File.Exists(ChromiumPath);
+
+    public async ValueTask InitializeAsync()
+    {
+        if (!IsAvailable) return; // each test says so through Lane.Require
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath, Headless = true, Args = s_args,
+        });
+    }
+
+    /// <summary>A fresh browser context and page; the test body runs, and a failure leaves a screenshot.</summary>
+    public async Task RunAsync(Uri baseAddress, string testName, Func<IPage, Task> body)
+    {
+        Lane.Require(IsAvailable, $"Chromium ({ChromiumPath}; apt-get install -y chromium)");
+        await using var context = await _browser!.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = baseAddress.ToString(), ViewportSize = new ViewportSize { Width = 1400, Height = 900 },
+        });
+        var page = await context.NewPageAsync();
+        try
+        {
+            await body(page);
+            await Screenshots.SaveForReadmeAsync(page, testName);
+        }
+        catch (Exception ex) when (ex is not Xunit.Sdk.SkipException)
+        {
+            var path = await Screenshots.SaveFailureAsync(page, testName);
+            throw new Xunit.Sdk.XunitException($"{ex.Message}{Environment.NewLine}Screenshot of the failure: {path}", ex);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_browser is not null) await _browser.DisposeAsync();
+        _playwright?.Dispose();
+    }
+}

@@ -1,0 +1,63 @@
+using Microsoft.Playwright;
+using Xunit;
+using static Microsoft.Playwright.Assertions;
+
+namespace SnapUpgrade.Tests.Browser;
+
+public sealed class ConsolePagesTests(ConsoleServer server, BrowserSession browser)
+    : IClassFixture<ConsoleServer>, IClassFixture<BrowserSession>
+{
+    [Fact]
+    public Task OverviewPage_DemoHost_ShowsThreeBesAndTheBootedOnesNFlag() =>
+        browser.RunAsync(server.BaseAddress, "overview", async page =>
+        {
+            var state = await server.Engine.GetStateAsync(TestContext.Current.CancellationToken);
+            var booted = Assert.Single(state.BootEnvironments, b => b.IsBooted);
+            var outside = new List<string>();
+            page.Request += (_, request) =>
+            {
+                if (!request.Url.StartsWith(server.BaseAddress.ToString(), StringComparison.Ordinal)
+                    && !request.Url.StartsWith("data:", StringComparison.Ordinal))
+                    outside.Add(request.Url);
+            };
+
+            await page.GotoAsync("");
+
+            var names = page.Locator("[data-testid=be-name]");
+            await Expect(names).ToHaveCountAsync(3);
+            Assert.Equal(state.BootEnvironments.Select(b => b.Name), await names.AllTextContentsAsync());
+            var bootedRow = page.Locator("[data-testid=be-table] tbody tr").Filter(new() { HasText = booted.Name });
+            await Expect(bootedRow.Locator("[data-testid=be-flags]")).ToContainTextAsync("N");
+            await Expect(page.Locator("[data-testid=be-flags]").Filter(new() { HasTextRegex = new("N") })).ToHaveCountAsync(1);
+            await Expect(page.Locator("[data-testid=backend]")).ToHaveTextAsync("simulated");
+            Assert.Empty(outside);
+        });
+
+    [Fact]
+    public Task SharedPage_DemoHost_ShowsNotMigratedInTheHealthMatrix() =>
+        browser.RunAsync(server.BaseAddress, "shared", async page =>
+        {
+            await page.GotoAsync("");
+            await Expect(page.Locator("[data-testid=be-name]")).ToHaveCountAsync(3);
+
+            await page.GetByRole(AriaRole.Link, new() { Name = "Shared" }).ClickAsync();
+
+            await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/shared$"));
+            var matrix = page.Locator("[data-testid=health-matrix]");
+            await Expect(matrix.Locator("[data-testid=dir-state]").Filter(new() { HasText = "not migrated" }).First)
+                .ToBeVisibleAsync();
+            await Expect(matrix.Locator("[data-testid=dir-state]").Filter(new() { HasText = "ok" }).First).ToBeVisibleAsync();
+        });
+
+    [Fact]
+    public Task ZonesPage_DemoHost_ShowsTwoZones() =>
+        browser.RunAsync(server.BaseAddress, "zones", async page =>
+        {
+            var state = await server.Engine.GetStateAsync(TestContext.Current.CancellationToken);
+
+            await page.GotoAsync("zones");
+
+            await Expect(page.Locator("[data-testid=zone-matrix] tbody tr")).ToHaveCountAsync(state.Zones.Count);
+            Assert.Equal(2, state.Zones.Count);
+        });
+}

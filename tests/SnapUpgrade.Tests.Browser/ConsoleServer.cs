@@ -1,0 +1,58 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using SnapUpgrade.Core.Engine;
+using Xunit;
+
+namespace SnapUpgrade.Tests.Browser;
+
+/// <summary>
+/// The console on real Kestrel (a free loopback port) over a fresh simulated host in a temp
+/// directory: the tests never touch the user's simulator state or database.
+/// </summary>
+public sealed class ConsoleServer : IAsyncLifetime
+{
+    private WebApplicationFactory<Program>? _factory;
+
+    public string DataDir { get; } = Path.Combine(Path.GetTempPath(), $"snapupgrade-browser-{Guid.NewGuid():N}");
+    public Uri BaseAddress { get; private set; } = default!;
+    public IEngine Engine => _factory!.Services.GetRequiredService<IEngine>();
+    public TimeSpan StartTime { get; private set; }
+
+    public ValueTask InitializeAsync()
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web => web
+            // Production, as deployed: proves the static files work outside Development.
+            .UseEnvironment("Production")
+            .UseSetting("SnapUpgrade:Backend", "simulated")
+            .UseSetting("SnapUpgrade:DataDir", DataDir)
+            .UseSetting("SnapUpgrade:StateFile", Path.Combine(DataDir, "simulator", "host.json")));
+        factory.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        factory.StartServer();
+        _factory = factory;
+        var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!
+            .Addresses.First();
+        BaseAddress = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/");
+        StartTime = started.Elapsed;
+        return ValueTask.CompletedTask;
+    }
+
+    public HttpClient CreateClient() => new() { BaseAddress = BaseAddress };
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_factory is not null) await _factory.DisposeAsync();
+        try
+        {
+            Directory.Delete(DataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // a log file still being closed: the temp dir is cleaned by the OS later
+        }
+    }
+}

@@ -1,0 +1,58 @@
+using SnapUpgrade.Core.Model;
+
+namespace SnapUpgrade.Tests.Component.Fakes;
+
+/// <summary>Builders of host states for component tests: small, explicit, no IO.</summary>
+public static class HostStates
+{
+    private static readonly DateTimeOffset s_t0 = new(2026, 1, 10, 9, 0, 0, TimeSpan.Zero);
+
+    public static BootEnvironment Be(string name, bool booted = false, bool onReboot = false, bool nextBoot = false,
+        string? description = null, IReadOnlyList<ZoneBe>? zoneBes = null, int day = 0) => new()
+    {
+        Name = name, Dataset = $"rpool/ROOT/{name}", Uuid = $"uuid-{name}", Description = description,
+        IsBooted = booted, IsActiveOnReboot = onReboot, IsNextBoot = nextBoot, Created = s_t0.AddDays(day),
+        Used = 1536L * 1024 * 1024, Referenced = 2L * 1024 * 1024 * 1024, MountedAt = booted ? "/" : null,
+        MountPoint = "/", Snapshots = [], ZoneBes = zoneBes ?? [],
+    };
+
+    public static ZoneBe ZoneBe(string zone, string name, string? parent, bool active) => new()
+    {
+        Zone = zone, Name = name, Dataset = $"rpool/zones/{zone}/ROOT/{name}", ParentBe = $"uuid-{parent ?? "gone"}",
+        ParentBeName = parent, Active = active, Snapshots = [],
+    };
+
+    public static HostState With(params BootEnvironment[] bes) => new()
+    {
+        Pool = "rpool", PoolHealth = "ONLINE", PoolSize = 20L << 30, PoolAllocated = 5L << 30, PoolFree = 15L << 30,
+        Bootfs = bes.FirstOrDefault(b => b.IsActiveOnReboot)?.Dataset, BootEnvironments = bes, Zones = [],
+        SharedDatasets = [new SharedDataset(null, "rpool/VARSHARED", "/var/shared", "/var/shared", 1 << 20, 1 << 20)],
+        HasBeContainer = true, ReadAt = s_t0,
+    };
+
+    /// <summary>Like the simulator's demo host: one booted, another active on reboot, a third idle.</summary>
+    public static HostState Demo()
+    {
+        var web1 = ZoneBe("web", "be-2026-01", "be-2026-01", active: true);
+        var web2 = ZoneBe("web", "be-2026-02", "be-2026-02", active: false);
+        var orphan = ZoneBe("web", "old", parent: null, active: false);
+        var state = With(
+            Be("be-2026-01", booted: true, description: "January", zoneBes: [web1]),
+            Be("be-2026-02", onReboot: true, description: "February", zoneBes: [web2], day: 30),
+            Be("be-test", description: "scratch", day: 40));
+        return state with
+        {
+            Zones = [new Zone { Name = "web", Dataset = "rpool/zones/web", ZonePath = "/zones/web", BootEnvironments = [web1, web2, orphan] }],
+        };
+    }
+
+    public static SharedHealthReport DemoHealth() => new(
+    [
+        new BeSharedHealth("be-2026-01", null, "rpool/ROOT/be-2026-01", Dirs(SharedDirState.Ok)),
+        new BeSharedHealth("be-test", null, "rpool/ROOT/be-test", Dirs(SharedDirState.NotMigrated)),
+        new BeSharedHealth("be-2026-01", "web", "rpool/zones/web/ROOT/be-2026-01", [], Error: "not mounted"),
+    ], s_t0);
+
+    private static IReadOnlyList<SharedDirHealth> Dirs(SharedDirState state) =>
+        [.. Layout.SharedDirectories.Select(d => new SharedDirHealth(d, state, state == SharedDirState.Ok ? $"shared/{d}" : null))];
+}

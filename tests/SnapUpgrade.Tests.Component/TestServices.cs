@@ -1,0 +1,28 @@
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor.Services;
+using SnapUpgrade.Core.Engine;
+using SnapUpgrade.Tests.Component.Fakes;
+
+namespace SnapUpgrade.Tests.Component;
+
+public static class TestServices
+{
+    /// <summary>The one set-up of every component test, in the order MudBlazor 9 needs (TESTING.md).</summary>
+    public static void AddTestServices(this BunitContext context, IEngine engine)
+    {
+        context.JSInterop.Mode = JSRuntimeMode.Loose;
+        context.Services.AddMudServices();
+        context.Services.AddSingleton(engine);
+        context.SetRendererInfo(new RendererInfo("Server", true));
+    }
+}
+
+/// <summary>A bUnit context with the console's services and a <see cref="FakeEngine"/>.</summary>
+public abstract class ComponentTest : BunitContext
+{
+    protected FakeEngine Engine { get; } = new();
+
+    protected ComponentTest() => this.AddTestServices(Engine);
+}

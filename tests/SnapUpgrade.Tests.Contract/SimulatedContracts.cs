@@ -1,0 +1,20 @@
+using SnapUpgrade.Tests.Support;
+
+namespace SnapUpgrade.Tests.Contract;
+
+// The contract suites against the embedded simulator: the same tests zfs-fuse passes.
+
+public sealed class SimulatedZfsContract : ZfsContract
+{
+    protected override async Task<ITestHost> CreateHostAsync() => await SimulatedLab.CreateAsync(ct: TestHostExtensions.Ct);
+}
+
+public sealed class SimulatedMountsContract : MountsContract
+{
+    protected override async Task<ITestHost> CreateHostAsync() => await SimulatedLab.CreateAsync(ct: TestHostExtensions.Ct);
+}
+
+public sealed class SimulatedFilesContract : FilesContract
+{
+    protected override async Task<ITestHost> CreateHostAsync() => await SimulatedLab.CreateAsync(ct: TestHostExtensions.Ct);
+}

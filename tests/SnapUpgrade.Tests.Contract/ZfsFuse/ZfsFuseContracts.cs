@@ -1,0 +1,21 @@
+using SnapUpgrade.Tests.Support;
+
+namespace SnapUpgrade.Tests.Contract.ZfsFuse;
+
+// The contract suites against a real zfs-fuse pool, one fresh pool per test (creating one costs
+// about as much as a single listing here, so no shared fixture is needed to keep them fast).
+
+public sealed class ZfsFuseZfsContract : ZfsContract
+{
+    protected override async Task<ITestHost> CreateHostAsync() => await ZfsFuseLab.CreateAsync(TestHostExtensions.Ct);
+}
+
+public sealed class ZfsFuseMountsContract : MountsContract
+{
+    protected override async Task<ITestHost> CreateHostAsync() => await ZfsFuseLab.CreateAsync(TestHostExtensions.Ct);
+}
+
+public sealed class ZfsFuseFilesContract : FilesContract
+{
+    protected override async Task<ITestHost> CreateHostAsync() => await ZfsFuseLab.CreateAsync(TestHostExtensions.Ct);
+}

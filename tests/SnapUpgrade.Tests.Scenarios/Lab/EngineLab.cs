@@ -1,0 +1,91 @@
+using System.Text;
+using SnapUpgrade.Core.Engine;
+using SnapUpgrade.Core.Lab;
+using SnapUpgrade.Core.Model;
+using SnapUpgrade.Core.Operations;
+using SnapUpgrade.Core.Zfs;
+using SnapUpgrade.Infra.Sqlite;
+using SnapUpgrade.Tests.Support;
+using Xunit;
+
+namespace SnapUpgrade.Tests.Scenarios.Lab;
+
+/// <summary>
+/// A booted lab host for one test: the throwaway pool laid out with BE "be1" booted, /var/shared,
+/// the engine over it (with a fault injector in front of zfs) and a real SQLite journal file.
+/// </summary>
+public sealed class EngineLab : IAsyncDisposable
+{
+    public const string FirstBe = "be1";
+
+    private readonly string _dataDir;
+
+    private EngineLab(ITestHost host, string dataDir)
+    {
+        Host = host;
+        _dataDir = dataDir;
+        Faults = new FaultyZfs(host.Zfs);
+        Journal = new SqliteOperationJournal(SqliteDatabase.InDataDir(dataDir));
+        Engine = NewEngine();
+    }
+
+    public ITestHost Host { get; }
+    public FaultyZfs Faults { get; }
+    public SqliteOperationJournal Journal { get; }
+    public BeEngine Engine { get; private set; }
+
+    public static async Task<EngineLab> StartAsync(ITestHost host, bool withShared = true)
+    {
+        await LabBootstrap.InitializeAsync(host.Zfs, host.Files, host.Pool, FirstBe, withShared);
+        var dataDir = Directory.CreateTempSubdirectory("snapupgrade-journal-").FullName;
+        return new EngineLab(host, dataDir);
+    }
+
+    /// <summary>A fresh engine on the same pool and journal file: what a restarted console gets.</summary>
+    public BeEngine NewEngine() => Engine = new BeEngine(Faults, Host.Mounts, Host.Files, Journal, new EngineOptions
+    {
+        Pool = Host.Pool, HostRoot = Host.HostRoot, CanBootInProcess = true,
+        BusyRetryDelay = TimeSpan.FromMilliseconds(100), LockTimeout = TimeSpan.FromSeconds(60),
+    });
+
+    public Task<HostState> StateAsync() => Engine.GetStateAsync();
+
+    public async Task<OperationResult> RunAsync(IOperation operation, bool dryRun = false) =>
+        await Engine.RunAsync(operation, dryRun);
+
+    /// <summary>Runs and insists on success, with the backend and the error in the failure message.</summary>
+    public async Task<OperationResult> MustAsync(IOperation operation)
+    {
+        var result = await Engine.RunAsync(operation);
+        Assert.True(result.Succeeded, $"[{Host.Name}] {operation.Action} {operation.Target}: {result.Outcome} {result.Error}");
+        return result;
+    }
+
+    /// <summary>
+    /// The pool as a comparable text: every dataset with its origin, mount state and the console's
+    /// properties, plus bootfs. Space and times are left out: they move on their own.
+    /// </summary>
+    public async Task<string> ListingAsync()
+    {
+        var listing = await Host.Zfs.ListAsync(Host.Pool);
+        var text = new StringBuilder($"bootfs={listing.Pool.Bootfs}\n");
+        foreach (var d in listing.Datasets.OrderBy(d => d.Name, StringComparer.Ordinal))
+            text.AppendLine($"{d.Name} origin={d.Origin} mp={d.MountPoint} mounted={d.Mounted} canmount={d.CanMount} " +
+                            $"uuid={d.Uuid} parent={d.ParentBe} active={d.Active} desc={d.Description} keep={d.Keep} next={d.NextBoot} made={d.ConsoleMade}");
+        foreach (var bind in (await Host.Mounts.ListAsync()).OrderBy(b => b.Target, StringComparer.Ordinal))
+            text.AppendLine($"bind {bind.Source} -> {bind.Target} ro={bind.ReadOnly}");
+        return text.ToString();
+    }
+
+    public string Read(string path) => Encoding.UTF8.GetString(Host.Files.ReadAllBytes(path));
+
+    public void Write(string path, string text) => Host.Files.WriteAllBytes(path, Encoding.UTF8.GetBytes(text));
+
+    public async ValueTask DisposeAsync()
+    {
+        Faults.Disarm();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { Directory.Delete(_dataDir, recursive: true); } catch (IOException) { }
+        await Task.CompletedTask;
+    }
+}

@@ -1,0 +1,97 @@
+using SnapUpgrade.Core.Operations;
+using SnapUpgrade.Tests.Scenarios.Lab;
+using Xunit;
+
+namespace SnapUpgrade.Tests.Scenarios;
+
+/// <summary>Bad input and forbidden states: the right code, a clear message, and not one change.</summary>
+public abstract class Refusals<TBackend> : Scenario<TBackend> where TBackend : IBackend
+{
+    public static TheoryData<string> BadNames =>
+    [
+        "", "-rf", ".hidden", "a/b", "a b", "a@b", "x;rm -rf /", "tab\there", "new\nline", "é", "$(reboot)",
+        new string('a', 65), "../../etc",
+    ];
+
+    [Theory]
+    [MemberData(nameof(BadNames))]
+    public async Task Create_WithBadName_IsRefusedAsInvalidName(string name)
+    {
+        var before = await Lab.ListingAsync();
+
+        var result = await Lab.RunAsync(new CreateBe(name));
+
+        Assert.Equal((Outcome.Refused, ErrorCode.InvalidName), (result.Outcome, result.Error?.Code));
+        Assert.DoesNotContain('\n', result.Error!.Message);
+        Assert.Equal(before, await Lab.ListingAsync());
+    }
+
+    [Theory]
+    [InlineData("nosuch", ErrorCode.InvalidSource)]
+    [InlineData("be1@nosnap", ErrorCode.SnapshotNotFound)]
+    [InlineData("be1@", ErrorCode.InvalidSource)]
+    [InlineData("@snap", ErrorCode.InvalidSource)]
+    [InlineData("be1@a@b", ErrorCode.InvalidSource)]
+    [InlineData("rpool/ROOT/be1", ErrorCode.InvalidSource)]
+    public async Task Create_WithBadSource_IsRefusedAndChangesNothing(string source, ErrorCode expected)
+    {
+        var before = await Lab.ListingAsync();
+
+        var result = await Lab.RunAsync(new CreateBe("be2", source));
+
+        Assert.Equal((Outcome.Refused, expected), (result.Outcome, result.Error?.Code));
+        Assert.Equal(before, await Lab.ListingAsync());
+    }
+
+    [Fact]
+    public async Task ForbiddenStates_AreRefusedWithTheirCode()
+    {
+        await Lab.MustAsync(new CreateBe("be2"));
+        await Lab.MustAsync(new CreateBe("kept"));
+        await Lab.Host.Zfs.ExecuteAsync(new Core.Zfs.ZfsSet((await Lab.StateAsync()).Find("kept")!.Dataset, Core.Zfs.UserProperties.Keep, "on"));
+        await Lab.MustAsync(new MountBe("be2", "/mnt/be2"));
+        var before = await Lab.ListingAsync();
+
+        (IOperation Operation, ErrorCode Code)[] cases =
+        [
+            (new DestroyBe("be1"), ErrorCode.BeIsBooted),
+            (new RenameBe("be1", "x"), ErrorCode.BeIsBooted),
+            (new DestroyBe("kept"), ErrorCode.BeIsKept),
+            (new DestroyBe("be2"), ErrorCode.BeIsMounted),
+            (new RenameBe("be2", "x"), ErrorCode.BeIsMounted),
+            (new RenameBe("kept", "be2"), ErrorCode.AlreadyExists),
+            (new CreateBe("be2"), ErrorCode.AlreadyExists),
+            (new ActivateBe("nosuch"), ErrorCode.NotFound),
+            (new MountBe("be1"), ErrorCode.BeIsBooted),
+            (new MountBe("kept", "relative/path"), ErrorCode.InvalidPath),
+            (new MountBe("kept", "/var/shared/x"), ErrorCode.InvalidPath),
+            (new UnmountBe("kept"), ErrorCode.BeNotMounted),
+            (new RollbackBe("be1", "x"), ErrorCode.BeIsBooted),
+            (new DestroySnapshot("kept", "nosnap"), ErrorCode.SnapshotNotFound),
+            (new DestroyZone("nozone"), ErrorCode.ZoneNotFound),
+        ];
+        foreach (var (operation, code) in cases)
+        {
+            var result = await Lab.RunAsync(operation);
+            Assert.True(result.Outcome == Outcome.Refused && result.Error?.Code == code,
+                $"{operation}: expected {code}, got {result.Outcome} {result.Error}");
+            Assert.False(string.IsNullOrWhiteSpace(result.Error!.Message));
+        }
+        Assert.Equal(before, await Lab.ListingAsync());
+        await Lab.MustAsync(new UnmountBe("be2"));
+    }
+
+    [Fact]
+    public async Task DestroyActiveOnReboot_IsRefused()
+    {
+        await Lab.MustAsync(new CreateBe("be2"));
+        await Lab.MustAsync(new ActivateBe("be2"));
+
+        var result = await Lab.RunAsync(new DestroyBe("be2"));
+
+        Assert.Equal(ErrorCode.BeIsActiveOnReboot, result.Error?.Code);
+    }
+}
+
+public sealed class RefusalsOnSimulator : Refusals<Simulated>;
+public sealed class RefusalsOnZfsFuse : Refusals<ZfsFuse>;

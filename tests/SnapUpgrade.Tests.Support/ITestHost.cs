@@ -1,0 +1,25 @@
+using SnapUpgrade.Core.Host;
+using SnapUpgrade.Core.Zfs;
+
+namespace SnapUpgrade.Tests.Support;
+
+/// <summary>
+/// One throwaway host for a test: a pool of its own and the ports over it. Disposing it removes
+/// everything it made. Paths given to the ports are host paths ("/", "/var/shared", "/a").
+/// </summary>
+public interface ITestHost : IAsyncDisposable
+{
+    /// <summary>"simulated" or "zfs-fuse": shows in failure messages which backend a test ran on.</summary>
+    string Name { get; }
+
+    string Pool { get; }
+
+    /// <summary>What <c>EngineOptions.HostRoot</c> should be for this host.</summary>
+    string HostRoot { get; }
+
+    IZfs Zfs { get; }
+
+    IMounts Mounts { get; }
+
+    IHostFiles Files { get; }
+}

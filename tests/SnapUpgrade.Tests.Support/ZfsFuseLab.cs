@@ -1,0 +1,116 @@
+using System.Security.Cryptography;
+using SnapUpgrade.Core.Host;
+using SnapUpgrade.Core.Zfs;
+using SnapUpgrade.Infra.Host;
+using SnapUpgrade.Infra.Process;
+using SnapUpgrade.Infra.Zfs;
+
+namespace SnapUpgrade.Tests.Support;
+
+/// <summary>
+/// A real ZFS host for one test: its own zfs-fuse pool in a 512M sparse file under
+/// <c>/tmp/snapupgrade-tests/&lt;pool&gt;/</c>, imported under the altroot <c>root/</c> there, which is
+/// its host root. It only ever touches that pool and that directory.
+/// </summary>
+public sealed class ZfsFuseLab : ITestHost
+{
+    public const string BaseDirectory = "/tmp/snapupgrade-tests";
+    private const long ImageSize = 512L * 1024 * 1024;
+
+    private static readonly IProcessRunner Runner = new ProcessRunner(TimeSpan.FromSeconds(60));
+
+    private ZfsFuseLab(string pool, string directory, IZfs zfs)
+    {
+        Pool = pool;
+        Directory = directory;
+        HostRoot = Path.Combine(directory, "root");
+        Zfs = zfs;
+        Mounts = new LinuxMounts(HostRoot, Runner);
+        Files = new LocalFiles(HostRoot);
+    }
+
+    public string Name => "zfs-fuse";
+    public string Pool { get; }
+    public string HostRoot { get; }
+    /// <summary>The lab's own directory: the pool image and the host root live in it.</summary>
+    public string Directory { get; }
+    public IZfs Zfs { get; }
+    public IMounts Mounts { get; }
+    public IHostFiles Files { get; }
+
+    public static bool IsInstalled =>
+        File.Exists("/sbin/zfs-fuse") && File.Exists("/dev/fuse") && Environment.IsPrivilegedProcess
+        && OnPath("zfs") && OnPath("zpool");
+
+    public static async Task<ZfsFuseLab> CreateAsync(CancellationToken ct = default)
+    {
+        Lane.RequireZfsFuse();
+        await ZfsFuseDaemon.EnsureRunningAsync(Runner, ct);
+
+        var pool = "su" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+        var directory = Path.Combine(BaseDirectory, pool);
+        var root = Path.Combine(directory, "root");
+        System.IO.Directory.CreateDirectory(root);
+        var image = Path.Combine(directory, "pool.img");
+        await using (var file = new FileStream(image, FileMode.CreateNew)) file.SetLength(ImageSize); // sparse
+
+        var create = await Runner.RunAsync(["zpool", "create", "-o", "cachefile=none", "-O", "mountpoint=none",
+            "-O", "canmount=off", "-R", root, pool, image], ct: ct);
+        if (!create.Succeeded)
+        {
+            System.IO.Directory.Delete(directory, recursive: true);
+            create.EnsureSuccess();
+        }
+        try
+        {
+            return new ZfsFuseLab(pool, directory, await ZfsCli.DetectAsync(Runner, ct));
+        }
+        catch
+        {
+            await new ZfsFuseLab(pool, directory, new ZfsCli(new ZfsCapabilities("zfs-fuse", false), Runner)).DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // Binds (and anything else not of this pool) first, deepest first: they pin the datasets.
+        foreach (var mount in ForeignMountsUnder(Directory).OrderByDescending(m => m.MountPoint.Length))
+        {
+            var result = await Runner.RunAsync(["umount", mount.MountPoint]);
+            if (!result.Succeeded) await Runner.RunAsync(["umount", "-l", mount.MountPoint]);
+        }
+        await DestroyPoolAsync();
+        // Never delete through a mount: if anything is still mounted here, leave the directory.
+        if (MountInfoParser.Parse(File.ReadAllText("/proc/self/mountinfo")).Any(m => IsUnder(m.MountPoint, Directory)))
+            throw new InvalidOperationException($"lab {Pool}: mounts remain under {Directory}; not deleting it");
+        System.IO.Directory.Delete(Directory, recursive: true);
+    }
+
+    private async Task DestroyPoolAsync()
+    {
+        // Right after an unmount zfs-fuse can still call the pool busy for a moment.
+        for (var attempt = 1; ; attempt++)
+        {
+            var result = await Runner.RunAsync(["zpool", "destroy", "-f", Pool]);
+            if (result.Succeeded || result.StandardError.Contains("no such pool", StringComparison.Ordinal)) return;
+            if (attempt == 10) result.EnsureSuccess();
+            await Task.Delay(200);
+        }
+    }
+
+    private IEnumerable<MountInfoEntry> ForeignMountsUnder(string directory)
+    {
+        var entries = MountInfoParser.Parse(File.ReadAllText("/proc/self/mountinfo"));
+        var binds = MountInfoParser.Binds(entries).Select(b => b.Bind).ToHashSet();
+        return entries.Where(e => IsUnder(e.MountPoint, directory)
+            && (binds.Contains(e) || !(e.Source == Pool || e.Source.StartsWith(Pool + "/", StringComparison.Ordinal))));
+    }
+
+    private static bool IsUnder(string path, string directory) =>
+        path == directory || path.StartsWith(directory + "/", StringComparison.Ordinal);
+
+    private static bool OnPath(string program) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Any(dir => File.Exists(Path.Combine(dir, program)));
+}

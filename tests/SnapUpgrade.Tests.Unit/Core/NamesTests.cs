@@ -1,0 +1,36 @@
+using SnapUpgrade.Core.Operations;
+using Xunit;
+
+namespace SnapUpgrade.Tests.Unit.Core;
+
+public sealed class NamesTests
+{
+    [Theory]
+    [InlineData("be1")]
+    [InlineData("2026.11")]
+    [InlineData("a_b-c.d")]
+    [InlineData("Z")]
+    public void Check_ValidName_PassesWithoutError(string name) => Assert.Null(Names.Check(name));
+
+    [Fact]
+    public void Check_SixtyFourCharacters_PassesButSixtyFiveFail()
+    {
+        Assert.Null(Names.Check(new string('x', 64)));
+        Assert.Equal(ErrorCode.InvalidName, Names.Check(new string('x', 65))?.Code);
+    }
+
+    [Theory]
+    [InlineData("", "required")]
+    [InlineData("-x", "must not start with '-'")]
+    [InlineData(".x", "must not start with '.'")]
+    [InlineData("a/b", "contains '/'")]
+    [InlineData("a\nb", "contains '\\u000a'")]
+    [InlineData("naïve", "contains 'ï'")]
+    public void Check_InvalidName_SaysWhatIsWrong(string name, string expected)
+    {
+        var error = Names.Check(name);
+
+        Assert.Equal(ErrorCode.InvalidName, error?.Code);
+        Assert.Contains(expected, error!.Message);
+    }
+}

@@ -1,0 +1,108 @@
+using SnapUpgrade.Core.Host;
+using SnapUpgrade.Core.Model;
+using SnapUpgrade.Core.Zfs;
+using SnapUpgrade.Infra.Simulation;
+using Xunit;
+using static SnapUpgrade.Tests.Unit.Simulation.Sim;
+using ModelLayout = SnapUpgrade.Core.Model.Layout;
+
+namespace SnapUpgrade.Tests.Unit.Simulation;
+
+public sealed class DemoHostTests
+{
+    private static async Task<(SimulatedZfs Host, HostState State)> SeededAsync()
+    {
+        var host = new SimulatedZfs();
+        await DemoHost.SeedAsync(host, "rpool", Ct);
+        return (host, HostStateReader.Read(await host.ListAsync("rpool", Ct), DateTimeOffset.UtcNow));
+    }
+
+    [Fact]
+    public async Task Seed_FreshHost_ThreeBesOneBootedAnotherActiveOnReboot()
+    {
+        var (_, state) = await SeededAsync();
+
+        Assert.Equal(["2026.09", "2026.10", "2026.11"], state.BootEnvironments.Select(b => b.Name));
+        Assert.Equal("2026.10", state.Booted?.Name);
+        Assert.Equal("2026.11", state.ActiveOnReboot?.Name);
+        Assert.Single(state.BootEnvironments, b => b.IsBooted);
+        Assert.True(state.Find("2026.09")!.Keep);
+        Assert.All(state.BootEnvironments, b => Assert.False(string.IsNullOrEmpty(b.Description)));
+        Assert.All(state.BootEnvironments, b => Assert.Equal(("/", "noauto"), (b.MountPoint, b.CanMount)));
+        Assert.Equal(3, state.BootEnvironments.Select(b => b.Uuid).Distinct().Count());
+        Assert.Equal("ONLINE", state.PoolHealth);
+    }
+
+    [Fact]
+    public async Task Seed_FreshHost_ActivatedBeWasPromotedAndBootedBeHasItsOwnSnapshots()
+    {
+        var (_, state) = await SeededAsync();
+
+        Assert.Null(state.ActiveOnReboot!.Origin);
+        Assert.NotNull(state.Booted!.Origin);
+        Assert.True(state.Booted.Snapshots.Count >= 2, $"{state.Booted.Snapshots.Count} snapshots");
+        Assert.Contains(state.AllSnapshots, s => s.ConsoleMade && s.Clones.Count > 0);
+        Assert.True(state.Booted.Used > state.Booted.Snapshots.Sum(s => s.Used), "the booted BE holds data of its own");
+    }
+
+    [Fact]
+    public async Task Seed_FreshHost_TwoZonesWithZoneBesPerGlobalBeAndActiveFlagsOnTheBootfsOnes()
+    {
+        var (_, state) = await SeededAsync();
+
+        Assert.Equal(["db", "web"], state.Zones.Select(z => z.Name));
+        foreach (var zone in state.Zones)
+        {
+            Assert.Equal(ModelLayout.ZonePath(zone.Name), zone.ZonePath);
+            Assert.Equal(3, zone.BootEnvironments.Count);
+            Assert.All(zone.BootEnvironments, zb => Assert.False(zb.IsOrphaned));
+            Assert.Equal("2026.11", Assert.Single(zone.BootEnvironments, zb => zb.Active).ParentBeName);
+            Assert.Equal("2026.10", Assert.Single(zone.BootEnvironments, zb => zb.IsMounted).ParentBeName);
+            Assert.Equal(ModelLayout.ZoneSharedMountPoint(zone.Name), zone.Shared?.MountedAt);
+        }
+        Assert.All(state.BootEnvironments, b => Assert.Equal(2, b.ZoneBes.Count));
+    }
+
+    [Fact]
+    public async Task Seed_FreshHost_SharedDatasetsMountedAndHoldingMailAndLogs()
+    {
+        var (host, state) = await SeededAsync();
+
+        Assert.Equal([null, "db", "web"], state.SharedDatasets.Select(s => s.Zone));
+        Assert.All(state.SharedDatasets, s => Assert.NotNull(s.MountedAt));
+        Assert.Contains("admin", host.List("/var/shared/mail"));
+        Assert.Contains("root", host.List("/var/mail"));
+        Assert.Contains("console.log", host.List("/zones/web/root/var/log"));
+    }
+
+    [Fact]
+    public async Task Seed_FreshHost_MigratedBesHaveRelativeLinksAndTheOldestRealDirectories()
+    {
+        var (host, _) = await SeededAsync();
+
+        foreach (var dir in ModelLayout.SharedDirectories)
+        {
+            Assert.Equal(SharedLinks.Target(dir), host.ReadLink($"/var/{dir}"));
+            Assert.Equal(SharedLinks.Target(dir), host.ReadLink($"/zones/db/root/var/{dir}"));
+        }
+
+        // The oldest BE, mounted at an alternate root, still has its own /var/mail.
+        await host.RunAsync(new ZfsSet("rpool/ROOT/2026.09", "mountpoint", "/a"));
+        await host.RunAsync(new ZfsMount("rpool/ROOT/2026.09"));
+        Assert.Equal(FileKind.Directory, host.GetKind("/a/var/mail"));
+        Assert.Contains("operator", host.List("/a/var/mail"));
+        Assert.Equal("SnapUpgrade lab host, BE 2026.09\n", Text(host.ReadAllBytes("/a/etc/release")));
+    }
+
+    [Fact]
+    public async Task Seed_FreshHost_NewBeCarriesItsUpdate()
+    {
+        var (host, _) = await SeededAsync();
+
+        await host.RunAsync(new ZfsSet("rpool/ROOT/2026.11", "mountpoint", "/b"));
+        await host.RunAsync(new ZfsMount("rpool/ROOT/2026.11"));
+
+        Assert.Equal("SnapUpgrade demo host, BE 2026.11\n", Text(host.ReadAllBytes("/b/etc/release")));
+        Assert.Equal(FileKind.Symlink, host.GetKind("/b/var/mail"));
+    }
+}

@@ -1,0 +1,30 @@
+using System.Globalization;
+
+namespace SnapUpgrade.Web.Components.Common;
+
+/// <summary>How the console prints sizes and times: like zfs and beadm do.</summary>
+public static class Format
+{
+    private static readonly string[] s_units = ["B", "K", "M", "G", "T", "P", "E"];
+
+    /// <summary>1536 -> "1.5K", 1073741824 -> "1G" (powers of 1024, as zfs list prints them).</summary>
+    public static string Bytes(long bytes)
+    {
+        if (bytes < 1024) return bytes.ToString(CultureInfo.InvariantCulture) + "B";
+        double value = bytes;
+        var unit = 0;
+        while (value >= 1024 && unit < s_units.Length - 1)
+        {
+            value /= 1024;
+            unit++;
+        }
+        var format = value < 10 ? "0.##" : value < 100 ? "0.#" : "0";
+        return value.ToString(format, CultureInfo.InvariantCulture) + s_units[unit];
+    }
+
+    public static string Time(DateTimeOffset time) =>
+        time == default ? "-" : time.ToLocalTime().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+
+    public static string Percent(long part, long whole) =>
+        whole <= 0 ? "-" : (100.0 * part / whole).ToString("0", CultureInfo.InvariantCulture) + "%";
+}

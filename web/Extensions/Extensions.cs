@@ -1,0 +1,28 @@
+using MudBlazor.Services;
+using SnapUpgrade.Infra.Composition;
+
+namespace SnapUpgrade.Web.Extensions;
+
+public static class Extensions
+{
+    /// <summary>Everything the console needs: logging, the engine, Blazor and MudBlazor.</summary>
+    public static void AddApplicationServices(this WebApplicationBuilder builder)
+    {
+        builder.UseDefaultUrl();
+        builder.AddLogging();
+        builder.Services.AddSnapUpgradeHost(builder.Configuration);
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddMudServices();
+        builder.Services.AddHealthChecks().AddCheck<EngineHealthCheck>("engine");
+    }
+
+    /// <summary>http://localhost:5080 unless urls or ports are configured (launchSettings, ASPNETCORE_URLS, --urls).</summary>
+    private static void UseDefaultUrl(this WebApplicationBuilder builder)
+    {
+        string[] keys = [WebHostDefaults.ServerUrlsKey, WebHostDefaults.HttpPortsKey, WebHostDefaults.HttpsPortsKey];
+        if (keys.All(k => string.IsNullOrEmpty(builder.Configuration[k])))
+            builder.WebHost.UseUrls(DefaultUrl);
+    }
+
+    public const string DefaultUrl = "http://localhost:5080";
+}

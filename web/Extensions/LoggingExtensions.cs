@@ -1,0 +1,30 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Serilog;
+using SnapUpgrade.Infra.Composition;
+
+namespace SnapUpgrade.Web.Extensions;
+
+public static class LoggingExtensions
+{
+    /// <summary>Serilog to the console and a daily file in DataDir/logs. The static logger stays
+    /// Program's start-up one (it reports a failed start after the host has gone). Configured when the
+    /// container is built, so settings a test host adds late (DataDir) are the ones used.</summary>
+    public static void AddLogging(this WebApplicationBuilder builder) =>
+        builder.Host.UseSerilog(preserveStaticLogger: true, configureLogger: (context, services, logger) => logger
+            .ReadFrom.Configuration(context.Configuration)
+            .MinimumLevel.Override("Microsoft.AspNetCore", Serilog.Events.LogEventLevel.Warning)
+            .Enrich.FromLogContext()
+            .WriteTo.Console()
+            .WriteTo.File(
+                Path.Combine(services.GetRequiredService<HostSettings>().DataDir, "logs", "console-.log"),
+                rollingInterval: RollingInterval.Day, retainedFileCountLimit: 14));
+
+    /// <summary>Says where the console answers, so <c>dotnet run</c> shows a URL to open.</summary>
+    public static void LogListening(this WebApplication app)
+    {
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        foreach (var address in addresses)
+            app.Logger.LogInformation("SnapUpgrade Console: open {Url}", address);
+    }
+}
