@@ -7,6 +7,8 @@ namespace SnapUpgrade.Core.Operations;
 /// beadm activate. The steps, in order: promote the BE and its zone BEs until they have no origin
 /// (so destroying older BEs can never take it along), flip the zone <c>active</c> flags, then the
 /// single commit point: the pool's <c>bootfs</c> (or, one-shot, <c>nextboot</c> on pool/ROOT).
+/// A one-shot activation does not promote: a trial boot should not reshape the pool's lineage
+/// (and a promoted BE becomes the origin of the booted one, which zfs-fuse then cannot rename).
 /// A failure before the commit undoes everything; a crash is reconciled from the journal.
 /// </summary>
 public sealed record ActivateBe(string Name, bool Temporary = false) : IOperation
@@ -22,10 +24,6 @@ public sealed record ActivateBe(string Name, bool Temporary = false) : IOperatio
         var layout = context.Layout;
         var plan = new Plan { FromBe = state.BootTarget?.Name, ToBe = Name };
 
-        var origins = Promotion.Origins(state);
-        Promotion.PlanStandAlone(context, plan, origins, be.Dataset);
-        foreach (var zoneBe in be.ZoneBes) Promotion.PlanStandAlone(context, plan, origins, zoneBe.Dataset);
-
         var nextBoot = state.NextBoot?.Name;
         if (Temporary && !be.IsActiveOnReboot)
         {
@@ -35,6 +33,9 @@ public sealed record ActivateBe(string Name, bool Temporary = false) : IOperatio
             return Task.FromResult(plan);
         }
 
+        var origins = Promotion.Origins(state);
+        Promotion.PlanStandAlone(context, plan, origins, be.Dataset);
+        foreach (var zoneBe in be.ZoneBes) Promotion.PlanStandAlone(context, plan, origins, zoneBe.Dataset);
         ZoneFlags.Plan(context, plan, state, be);
         if (nextBoot is not null)
             context.AddZfs(plan, $"drop the one-shot boot of {nextBoot}",

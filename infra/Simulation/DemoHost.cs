@@ -20,9 +20,13 @@ public static class DemoHost
     public static async Task SeedAsync(SimulatedZfs host, string pool = "rpool", CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(host);
+        // Persisted once at the end: a seed interrupted half-way leaves no pool behind, so the next
+        // start seeds again instead of showing a half-built host.
+        using var persistence = host.DeferPersistence();
         host.CreatePool(pool);
         var seed = new Seed(host, host, new Layout(pool), ct);
         await seed.RunAsync();
+        persistence.Complete();
     }
 
     private sealed class Seed(IZfs zfs, IHostFiles files, Layout layout, CancellationToken ct)

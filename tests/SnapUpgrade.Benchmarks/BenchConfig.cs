@@ -15,5 +15,8 @@ public sealed class BenchConfig : ManualConfig
     {
         AddJob(Job.Default.WithLaunchCount(1).WithWarmupCount(2).WithIterationCount(8).AsDefault());
         AddDiagnoser(MemoryDiagnoser.Default);
+        // BenchmarkDotNet builds a project per job and gives up after 2 minutes; on a busy 2-core
+        // machine that build alone was seen to take longer.
+        WithBuildTimeout(TimeSpan.FromMinutes(10));
     }
 }

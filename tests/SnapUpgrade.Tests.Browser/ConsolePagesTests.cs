@@ -26,8 +26,11 @@ public sealed class ConsolePagesTests(ConsoleServer server, BrowserSession brows
             var names = page.Locator("[data-testid=be-name]");
             await Expect(names).ToHaveCountAsync(3);
             Assert.Equal(state.BootEnvironments.Select(b => b.Name), await names.AllTextContentsAsync());
-            var bootedRow = page.Locator("[data-testid=be-table] tbody tr").Filter(new() { HasText = booted.Name });
-            await Expect(bootedRow.Locator("[data-testid=be-flags]")).ToContainTextAsync("N");
+            var bootedRow = page.Locator("[data-testid=be-table] tbody tr").Filter(new()
+            {
+                Has = page.GetByTestId("be-name").GetByText(booted.Name, new() { Exact = true }),
+            });
+            await Expect(bootedRow.Locator("[data-testid=be-flags]")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^N"));
             await Expect(page.Locator("[data-testid=be-flags]").Filter(new() { HasTextRegex = new("N") })).ToHaveCountAsync(1);
             await Expect(page.Locator("[data-testid=backend]")).ToHaveTextAsync("simulated");
             Assert.Empty(outside);

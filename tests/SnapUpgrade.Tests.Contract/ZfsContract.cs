@@ -164,6 +164,28 @@ public abstract class ZfsContract
     }
 
     [Fact]
+    public async Task Rename_OriginOfTheMountedBootedBe_FailsBusyAndChangesNothing()
+    {
+        // Measured on zfs-fuse: after be2 is promoted, the booted be1 is a clone of be2@s1, and
+        // `zfs rename be2` tries to unmount that clone (rename remounts dependents); "/" is busy
+        // with /var/shared on it. OpenZFS does the same unless given -u, which zfs-fuse lacks.
+        await using var host = await CreateHostAsync();
+        await host.BootAsync();
+        var l = host.Layout();
+        await host.RunAsync(new ZfsSnapshot(l.Be("be1") + "@s1"));
+        await host.CloneBeAsync(l.Be("be1") + "@s1", "be2");
+        await host.RunAsync(new ZfsPromote(l.Be("be2")));
+
+        var error = await Assert.ThrowsAsync<ZfsCommandException>(() => host.RunAsync(new ZfsRename(l.Be("be2"), l.Be("be3"))));
+
+        Assert.Equal(1, error.ExitCode);
+        Assert.True(error.IsBusy, error.StandardError);
+        var listing = await host.ListAsync();
+        Assert.NotNull(listing.Find(l.Be("be2")));
+        Assert.Equal((l.Be("be2") + "@s1", true), (listing.Find(l.Be("be1"))!.Origin, listing.Find(l.Be("be1"))!.Mounted));
+    }
+
+    [Fact]
     public async Task SetThenInherit_UserProperty_AppearsThenClears()
     {
         await using var host = await CreateHostAsync();

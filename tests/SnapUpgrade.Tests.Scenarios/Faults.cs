@@ -96,7 +96,8 @@ public abstract class Faults<TBackend> : Scenario<TBackend> where TBackend : IBa
         // The console "dies" right after flipping the zone flags, before the commit (bootfs).
         Lab.Faults.HangAt(flagStep + 1);
         var abandoned = Lab.RunAsync(new ActivateBe("be2"));
-        await WaitUntilAsync(async () => (await Lab.Journal.PendingAsync()).Count == 1);
+        await Lab.Faults.Hung.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Single(await Lab.Journal.PendingAsync());
         var torn = await Lab.StateAsync();
         Assert.True(torn.FindZone("web")!.BootEnvironments.Single(zb => zb.ParentBeName == "be2").Active);
         Assert.False(abandoned.IsCompleted);
@@ -121,16 +122,6 @@ public abstract class Faults<TBackend> : Scenario<TBackend> where TBackend : IBa
         var plan = await Lab.RunAsync(operation, dryRun: true);
         Assert.True(plan.Succeeded, plan.Error?.ToString());
         return plan.Steps.Count(s => s.Argv[0] is "zfs" or "zpool");
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met within 30 s");
-            await Task.Delay(20);
-        }
     }
 }
 

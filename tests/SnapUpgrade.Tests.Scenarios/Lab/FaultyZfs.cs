@@ -10,6 +10,7 @@ public sealed class FaultyZfs(IZfs inner) : IZfs
 {
     private int _countdown = -1;
     private bool _hang;
+    private readonly TaskCompletionSource _hung = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ZfsCapabilities Capabilities => inner.Capabilities;
     public int Executed { get; private set; }
@@ -23,6 +24,9 @@ public sealed class FaultyZfs(IZfs inner) : IZfs
 
     public void Disarm() => _countdown = -1;
 
+    /// <summary>Completes when a command has started hanging.</summary>
+    public Task Hung => _hung.Task;
+
     public Task<PoolListing> ListAsync(string pool, CancellationToken ct = default) => inner.ListAsync(pool, ct);
 
     public async Task ExecuteAsync(ZfsCommand command, CancellationToken ct = default)
@@ -30,7 +34,11 @@ public sealed class FaultyZfs(IZfs inner) : IZfs
         if (_countdown == 0)
         {
             _countdown = -1;
-            if (_hang) await new TaskCompletionSource().Task;
+            if (_hang)
+            {
+                _hung.TrySetResult();
+                await new TaskCompletionSource().Task;
+            }
             throw new ZfsCommandException(command.Argv, 1, "injected fault");
         }
         if (_countdown > 0) _countdown--;

@@ -105,4 +105,32 @@ public sealed class DemoHostTests
         Assert.Equal("SnapUpgrade demo host, BE 2026.11\n", Text(host.ReadAllBytes("/b/etc/release")));
         Assert.Equal(FileKind.Symlink, host.GetKind("/b/var/mail"));
     }
+
+    [Fact]
+    public async Task Seed_WithStateFile_SurvivesRestartWhole()
+    {
+        using var state = new TempStateFile();
+        var host = new SimulatedZfs(state.Path);
+        await DemoHost.SeedAsync(host, "rpool", Ct);
+        var before = await host.ListAsync("rpool", Ct);
+
+        var restarted = new SimulatedZfs(state.Path);
+
+        Assert.Equal(before.Datasets, (await restarted.ListAsync("rpool", Ct)).Datasets);
+        Assert.Equal(host.List("/var/shared/mail"), restarted.List("/var/mail"));
+    }
+
+    [Fact]
+    public async Task Seed_CancelledHalfWay_LeavesNoPoolInTheStateFile()
+    {
+        using var state = new TempStateFile();
+        var host = new SimulatedZfs(state.Path);
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => DemoHost.SeedAsync(host, "rpool", cancelled.Token));
+
+        Assert.True(host.HasPool("rpool"), "the pool was made in memory before the first command");
+        Assert.False(new SimulatedZfs(state.Path).HasPool("rpool"));
+    }
 }
