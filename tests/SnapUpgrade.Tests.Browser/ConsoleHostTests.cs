@@ -4,7 +4,7 @@ using Xunit;
 namespace SnapUpgrade.Tests.Browser;
 
 /// <summary>The host without a browser: health, static files outside Development, settings.</summary>
-public sealed class ConsoleHostTests(ConsoleServer server) : IClassFixture<ConsoleServer>
+public sealed class ConsoleHostTests(ConsoleServer server)
 {
     [Fact]
     public async Task Healthz_SimulatedHost_AnswersHealthy()

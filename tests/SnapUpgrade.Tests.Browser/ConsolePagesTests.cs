@@ -5,7 +5,6 @@ using static Microsoft.Playwright.Assertions;
 namespace SnapUpgrade.Tests.Browser;
 
 public sealed class ConsolePagesTests(ConsoleServer server, BrowserSession browser)
-    : IClassFixture<ConsoleServer>, IClassFixture<BrowserSession>
 {
     [Fact]
     public Task OverviewPage_DemoHost_ShowsThreeBesAndTheBootedOnesNFlag() =>

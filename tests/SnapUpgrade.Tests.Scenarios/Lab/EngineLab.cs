@@ -34,10 +34,12 @@ public sealed class EngineLab : IAsyncDisposable
     public SqliteOperationJournal Journal { get; }
     public BeEngine Engine { get; private set; }
 
-    public static async Task<EngineLab> StartAsync(ITestHost host, bool withShared = true)
+    /// <param name="dataDir">Where the SQLite file lives (a local path); default a fresh temp directory.</param>
+    public static async Task<EngineLab> StartAsync(ITestHost host, bool withShared = true, string? dataDir = null)
     {
         await LabBootstrap.InitializeAsync(host.Zfs, host.Files, host.Pool, FirstBe, withShared);
-        var dataDir = Directory.CreateTempSubdirectory("snapupgrade-journal-").FullName;
+        dataDir ??= Directory.CreateTempSubdirectory("snapupgrade-journal-").FullName;
+        Directory.CreateDirectory(dataDir);
         return new EngineLab(host, dataDir);
     }
 
