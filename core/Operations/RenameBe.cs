@@ -16,7 +16,24 @@ public sealed record RenameBe(string Name, string NewName) : IOperation
         () => be.ZoneBes.FirstOrDefault(z => z.IsMounted) is { } zb
             ? new(ErrorCode.BeIsMounted, $"Cannot rename '{Name}': its zone BE {zb.Dataset} is mounted at {zb.MountedAt}.")
             : null,
+        () => MountedClone(state, be) is { } clone
+            ? new(ErrorCode.DependentMounted,
+                $"Cannot rename '{Name}': {clone.Dataset} is cloned from it and mounted at {clone.MountedAt}; zfs would have to unmount it. Activate and boot, or destroy, the clone first.")
+            : null,
         () => Checks.FreeName(state, NewName));
+
+    /// <summary>
+    /// zfs rename remounts the clones of the renamed file system's snapshots; a clone mounted at /
+    /// (the booted BE, cloned from this one) is busy, so zfs would fail half-way through its own work.
+    /// </summary>
+    private static (string Dataset, string MountedAt)? MountedClone(HostState state, BootEnvironment be)
+    {
+        var snapshots = be.Snapshots.Concat(be.ZoneBes.SelectMany(z => z.Snapshots)).Select(s => s.Name).ToHashSet();
+        return state.BootEnvironments.Select(b => (b.Dataset, b.Origin, b.MountedAt))
+            .Concat(state.Zones.SelectMany(z => z.BootEnvironments).Select(zb => (zb.Dataset, zb.Origin, zb.MountedAt)))
+            .Where(d => d.Origin is not null && d.MountedAt is not null && snapshots.Contains(d.Origin))
+            .Select(d => ((string, string)?)(d.Dataset, d.MountedAt!)).FirstOrDefault();
+    }
 
     public Task<Plan> PlanAsync(OperationContext context, HostState state, CancellationToken ct)
     {

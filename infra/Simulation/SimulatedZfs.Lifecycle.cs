@@ -95,6 +95,11 @@ public sealed partial class SimulatedZfs
         var family = Subtree(from.Name).ToList();
         // zfs-fuse cannot unmount and remount around a rename: it refuses while anything is mounted.
         if (family.Any(d => !d.IsSnapshot && IsMounted(d))) throw Fail(c, $"cannot rename '{c.From}': dataset is busy");
+        // Clones of its snapshots change origin, so zfs unmounts and remounts them around the rename:
+        // a busy one (the booted BE after a promote, with /var/shared on it) fails it (measured).
+        var dependents = family.Where(d => d.IsSnapshot).SelectMany(s => ClonesOf(s.Name))
+            .Where(d => IsMounted(d) && !d.Name.StartsWith(c.From + "/", StringComparison.Ordinal)).ToList();
+        if (BusyBelow(dependents) is { } busy) throw Fail(c, Busy(busy));
         foreach (var d in family) RenameDataset(d, c.To + d.Name[c.From.Length..]);
     }
 

@@ -105,7 +105,8 @@ public sealed partial class SimulatedZfs
 
     /// <summary>
     /// Sets (or, with null, clears) a property. Changing where file systems mount unmounts the ones
-    /// affected first (refusing when busy, as zfs does) and remounts those that were mounted.
+    /// affected first (refusing when busy, as zfs does), then mounts those that were mounted and
+    /// those with canmount=on; canmount=off unmounts.
     /// </summary>
     private void ChangeProperty(ZfsCommand c, SimDataset ds, string name, string? value, string what)
     {

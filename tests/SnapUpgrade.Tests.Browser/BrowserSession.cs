@@ -10,7 +10,9 @@ namespace SnapUpgrade.Tests.Browser;
 /// </summary>
 public sealed class BrowserSession : IAsyncLifetime
 {
-    public const string ChromiumPath = "/usr/bin/chromium";
+    /// <summary>Debian's Chromium; SNAPUPGRADE_CHROMIUM names another build of it.</summary>
+    public static string ChromiumPath { get; } =
+        Environment.GetEnvironmentVariable("SNAPUPGRADE_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
 
     private static readonly string[] s_args =
     [

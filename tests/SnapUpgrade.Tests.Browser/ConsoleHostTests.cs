@@ -13,6 +13,7 @@ public sealed class ConsoleHostTests(ConsoleServer server)
 
         var response = await client.GetAsync("healthz", TestContext.Current.CancellationToken);
 
+        TestContext.Current.TestOutputHelper?.WriteLine($"The console started in {server.StartTime.TotalSeconds:0.00} s.");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("Healthy", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
     }

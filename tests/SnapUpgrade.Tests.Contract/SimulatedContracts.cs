@@ -6,15 +6,15 @@ namespace SnapUpgrade.Tests.Contract;
 
 public sealed class SimulatedZfsContract : ZfsContract
 {
-    protected override async Task<ITestHost> CreateHostAsync() => await SimulatedLab.CreateAsync(ct: TestHostExtensions.Ct);
+    protected override async Task<ITestHost> CreateHostAsync() => await SimulatedLab.CreateAsync(TestHostExtensions.Ct);
 }
 
 public sealed class SimulatedMountsContract : MountsContract
 {
-    protected override async Task<ITestHost> CreateHostAsync() => await SimulatedLab.CreateAsync(ct: TestHostExtensions.Ct);
+    protected override async Task<ITestHost> CreateHostAsync() => await SimulatedLab.CreateAsync(TestHostExtensions.Ct);
 }
 
 public sealed class SimulatedFilesContract : FilesContract
 {
-    protected override async Task<ITestHost> CreateHostAsync() => await SimulatedLab.CreateAsync(ct: TestHostExtensions.Ct);
+    protected override async Task<ITestHost> CreateHostAsync() => await SimulatedLab.CreateAsync(TestHostExtensions.Ct);
 }

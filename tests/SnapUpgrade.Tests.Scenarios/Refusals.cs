@@ -95,3 +95,28 @@ public abstract class Refusals<TBackend> : Scenario<TBackend> where TBackend : I
 
 public sealed class RefusalsOnSimulator : Refusals<Simulated>;
 public sealed class RefusalsOnZfsFuse : Refusals<ZfsFuse>;
+
+/// <summary>Renames zfs itself could not finish: refused up front, on both backends alike.</summary>
+public abstract class RenameRefusals<TBackend> : Scenario<TBackend> where TBackend : IBackend
+{
+    [Fact]
+    public async Task Rename_OriginOfTheBootedBe_IsRefusedAsDependentMounted()
+    {
+        await Lab.MustAsync(new CreateBe("be2"));
+        await Lab.MustAsync(new CreateBe("be3", Source: "be2"));
+        await Lab.MustAsync(new ActivateBe("be3", Temporary: true));
+        await Lab.MustAsync(new RebootHost());
+        // be3 is booted for this once, still a clone of be2; be2 is neither booted nor active.
+        Assert.True((await Lab.StateAsync()).Find("be3")!.IsBooted);
+        var before = await Lab.ListingAsync();
+
+        var result = await Lab.RunAsync(new RenameBe("be2", "renamed"));
+
+        Assert.Equal(ErrorCode.DependentMounted, result.Error?.Code);
+        Assert.Contains("be3", result.Error!.Message);
+        Assert.Equal(before, await Lab.ListingAsync());
+    }
+}
+
+public sealed class RenameRefusalsOnSimulator : RenameRefusals<Simulated>;
+public sealed class RenameRefusalsOnZfsFuse : RenameRefusals<ZfsFuse>;

@@ -33,7 +33,10 @@ public sealed class SimulatedLab : ITestHost
     public IMounts Mounts => Host;
     public IHostFiles Files => Host;
 
-    public static Task<SimulatedLab> CreateAsync(TimeProvider? clock = null, CancellationToken ct = default)
+    public static Task<SimulatedLab> CreateAsync(CancellationToken ct = default) => CreateAsync(clock: null, ct);
+
+    /// <param name="clock">What creation times are read from (a fake one for tests about time); null: the system clock.</param>
+    public static Task<SimulatedLab> CreateAsync(TimeProvider? clock, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
         var pool = "su" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));

@@ -32,7 +32,7 @@ public sealed class PlanExecutorTests
         Reversible(plan, "b");
         Reversible(plan, "c", () => true);
 
-        await Assert.ThrowsAsync<ZfsCommandException>(() => _executor.ExecuteAsync(plan));
+        await Assert.ThrowsAsync<ZfsCommandException>(() => _executor.ExecuteAsync(plan, TestContext.Current.CancellationToken));
 
         Assert.Equal(["a", "b", "undo b", "undo a"], _log);
     }
@@ -46,7 +46,7 @@ public sealed class PlanExecutorTests
         Irreversible(plan, "destroy");
         Irreversible(plan, "destroy origin", () => failures-- > 0);
 
-        await _executor.ExecuteAsync(plan);
+        await _executor.ExecuteAsync(plan, TestContext.Current.CancellationToken);
 
         Assert.Equal(["promote", "destroy", "destroy origin"], _log);
     }
@@ -60,7 +60,7 @@ public sealed class PlanExecutorTests
             ? throw new ZfsCommandException(["zfs", "destroy"], 1, "cannot destroy: dataset is busy")
             : Do("destroyed"), _ => Task.CompletedTask);
 
-        await _executor.ExecuteAsync(plan);
+        await _executor.ExecuteAsync(plan, TestContext.Current.CancellationToken);
 
         Assert.Equal(["destroyed"], _log);
     }
