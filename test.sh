@@ -50,8 +50,8 @@ zpool_answers() { timeout 10 "${AS_ROOT[@]}" zpool list >/dev/null 2>&1; }
 
 start_zfs_fuse() {
     local daemon
-    daemon=$(command -v zfs-fuse 2>/dev/null || true)
-    [[ -n $daemon ]] || { [[ -x /sbin/zfs-fuse ]] && daemon=/sbin/zfs-fuse; }
+    # /sbin is not on every user's PATH
+    daemon=$(PATH=$PATH:/usr/sbin:/sbin command -v zfs-fuse 2>/dev/null || true)
     if [[ -z $daemon ]]; then
         warn "zfs-fuse is not installed: the zfs-fuse lanes will skip (fail in CI)"
         return
@@ -190,4 +190,5 @@ main() {
     [[ $failed -eq 0 ]]
 }
 
-main "$@"
+# One line: bash has read it whole before main starts, so nothing after it can be misread.
+main "$@"; exit $?

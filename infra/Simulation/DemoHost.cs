@@ -25,17 +25,26 @@ public static class DemoHost
         using var persistence = host.DeferPersistence();
         host.CreatePool(pool);
         var seed = new Seed(host, host, new Layout(pool), ct);
-        await seed.RunAsync();
+        try
+        {
+            await seed.RunAsync();
+        }
+        finally
+        {
+            host.Backdate(TimeSpan.Zero);
+        }
         persistence.Complete();
     }
 
-    private sealed class Seed(IZfs zfs, IHostFiles files, Layout layout, CancellationToken ct)
+    private sealed class Seed(SimulatedZfs host, IHostFiles files, Layout layout, CancellationToken ct)
     {
+        private readonly IZfs _zfs = host;
         private readonly Dictionary<string, string> _uuids = new(StringComparer.Ordinal);
 
         public async Task RunAsync()
         {
-            _uuids["2026.09"] = await LabBootstrap.InitializeAsync(zfs, files, layout.Pool, "2026.09", withShared: true, ct);
+            host.Backdate(TimeSpan.FromDays(85));
+            _uuids["2026.09"] = await LabBootstrap.InitializeAsync(_zfs, files, layout.Pool, "2026.09", withShared: true, ct);
             await RunAsync(new ZfsSet(layout.Be("2026.09"), UserProperties.Description, "First install, before the shared /var migration"));
             await RunAsync(new ZfsSet(layout.Be("2026.09"), UserProperties.Keep, "on"));
             WriteOldBeContent("");
@@ -47,21 +56,25 @@ public static class DemoHost
             }));
             foreach (var zone in Zones) await CreateZoneAsync(zone, "2026.09");
 
+            host.Backdate(TimeSpan.FromDays(55));
             await CreateBeAsync("2026.09", "2026.10", "Monthly update, October");
             await ActivateAsync("2026.10");
             await RebootAsync("2026.09", "2026.10");
             Migrate("");
             foreach (var zone in Zones) Migrate(Layout.ZoneRoot(zone));
 
+            host.Backdate(TimeSpan.FromDays(2));
             await CreateBeAsync("2026.10", "2026.11", "Monthly update, November");
             await UpdateReleaseAsync("2026.11");
             await ActivateAsync("2026.11");
 
             // The admin's own snapshots of the running BE, after the update was staged.
+            host.Backdate(TimeSpan.FromHours(20));
             files.WriteAllBytes("/etc/motd", Text("Welcome to the SnapUpgrade demo host.\n"));
             await RunAsync(new ZfsSnapshot(layout.Be("2026.10") + "@before-tuning"));
             files.AppendAllBytes("/etc/motd", Text("Maintenance window: Sundays 02:00-04:00.\n"));
             files.AppendAllBytes("/var/log/messages", Text("admin: tuned /etc/motd\n"));
+            host.Backdate(TimeSpan.FromHours(3));
             await RunAsync(new ZfsSnapshot(layout.Be("2026.10") + "@daily"));
         }
 
@@ -128,7 +141,7 @@ public static class DemoHost
         /// <summary>Activation as the engine does it: promote until no origin, flip zone flags, then bootfs (the commit).</summary>
         private async Task ActivateAsync(string be)
         {
-            var listing = await zfs.ListAsync(layout.Pool, ct);
+            var listing = await _zfs.ListAsync(layout.Pool, ct);
             foreach (var dataset in new[] { layout.Be(be) }.Concat(Zones.Select(z => layout.ZoneBe(z, be))))
                 if (listing.Find(dataset)?.Origin is not null)
                     await RunAsync(new ZfsPromote(dataset));
@@ -197,7 +210,7 @@ public static class DemoHost
             files.WriteAllBytes($"{sharedRoot}/adm/lastlog", new byte[2048]);
         }
 
-        private Task RunAsync(ZfsCommand command) => zfs.ExecuteAsync(command, ct);
+        private Task RunAsync(ZfsCommand command) => _zfs.ExecuteAsync(command, ct);
 
         private static byte[] Text(string s) => Encoding.UTF8.GetBytes(s);
     }

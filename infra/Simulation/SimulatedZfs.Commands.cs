@@ -64,7 +64,7 @@ public sealed partial class SimulatedZfs
             throw Fail(c, $"cannot create snapshots: multiple snapshots of the same file system '{twice.Key}'");
         if (targets.FirstOrDefault(t => _datasets.ContainsKey(t.Name)) is { Name: not null } taken)
             throw Fail(c, $"cannot create snapshot '{taken.Name}': dataset already exists");
-        var created = _clock.GetUtcNow();
+        var created = Now();
         foreach (var (fs, name) in targets)
         {
             var snap = new SimDataset

@@ -22,6 +22,7 @@ public sealed partial class SimulatedZfs : IZfs, IMounts, IHostFiles
     /// <summary>What the host root shows where nothing is mounted, like the lab directory an altroot sits in.</summary>
     private DirNode _baseRoot = DirNode.Empty;
     private long _txg;
+    private TimeSpan _backdate;
 
     /// <param name="stateFile">null: in memory only; else loaded when it exists and rewritten after every change.</param>
     public SimulatedZfs(string? stateFile = null, TimeProvider? clock = null)
@@ -73,10 +74,21 @@ public sealed partial class SimulatedZfs : IZfs, IMounts, IHostFiles
     {
         var ds = new SimDataset
         {
-            Name = name, IsSnapshot = isSnapshot, Created = _clock.GetUtcNow(), Txg = ++_txg, Root = root, Origin = origin,
+            Name = name, IsSnapshot = isSnapshot, Created = Now(), Txg = ++_txg, Root = root, Origin = origin,
         };
         _datasets[name] = ds;
         return ds;
+    }
+
+    private DateTimeOffset Now() => _clock.GetUtcNow() - _backdate;
+
+    /// <summary>
+    /// Makes what is created next look that much older, so the demo seed can lay down a history
+    /// (a BE from September, one from October...) in one go. Only creation times move.
+    /// </summary>
+    internal void Backdate(TimeSpan age)
+    {
+        lock (_gate) _backdate = age;
     }
 
     /// <summary>Runs a change under the lock, then persists (also when it failed half-way, as zfs can) and notifies.</summary>

@@ -36,10 +36,11 @@ public class HostStateBenchmarks
         _host = await BenchHost.CreateAsync(Backend, BeCount);
         Console.WriteLine($"// setup: {BeCount} BEs on {Backend} (pool {_host.Pool}) built in " +
             $"{System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s");
-        // Fail here rather than measure the wrong pool.
-        var state = await ReadHostState();
-        if (state.BootEnvironments.Count != BeCount)
-            throw new InvalidOperationException($"expected {BeCount} BEs on {Backend}, read {state.BootEnvironments.Count}");
+        // Fail here rather than measure the wrong pool; no [GlobalCleanup] to rely on after a failed setup.
+        var count = (await ReadHostState()).BootEnvironments.Count;
+        if (count == BeCount) return;
+        await _host.DisposeAsync();
+        throw new InvalidOperationException($"expected {BeCount} BEs on {Backend}, read {count}");
     }
 
     [GlobalCleanup]

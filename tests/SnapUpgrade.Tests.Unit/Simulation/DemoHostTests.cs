@@ -31,6 +31,9 @@ public sealed class DemoHostTests
         Assert.All(state.BootEnvironments, b => Assert.Equal(("/", "noauto"), (b.MountPoint, b.CanMount)));
         Assert.Equal(3, state.BootEnvironments.Select(b => b.Uuid).Distinct().Count());
         Assert.Equal("ONLINE", state.PoolHealth);
+        Assert.True(state.Find("2026.11")!.Created - state.Find("2026.09")!.Created > TimeSpan.FromDays(30),
+            "the BEs look like months of history, not one instant");
+        Assert.True(state.Find("2026.11")!.Created < DateTimeOffset.UtcNow);
     }
 
     [Fact]

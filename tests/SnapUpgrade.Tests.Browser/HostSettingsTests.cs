@@ -1,0 +1,55 @@
+using Microsoft.Extensions.Configuration;
+using SnapUpgrade.Infra.Composition;
+using SnapUpgrade.Infra.Simulation;
+using Xunit;
+
+namespace SnapUpgrade.Tests.Browser;
+
+/// <summary>The composition root's settings: defaults and the start-up errors a person reads.</summary>
+public sealed class HostSettingsTests
+{
+    private static HostSettings Read(params (string Key, string Value)[] values) =>
+        HostSettings.Read(new ConfigurationBuilder()
+            .AddInMemoryCollection(values.Select(v => KeyValuePair.Create<string, string?>($"SnapUpgrade:{v.Key}", v.Value)))
+            .Build());
+
+    [Fact]
+    public void HostSettings_Nothing_IsTheSimulatedDemoHost()
+    {
+        var settings = Read();
+
+        Assert.Equal(Backend.Simulated, settings.Backend);
+        Assert.Equal("rpool", settings.Pool);
+        Assert.Equal("/", settings.HostRoot);
+        Assert.Equal(SimulatedZfs.DefaultStateFile, settings.StateFile);
+        Assert.Equal(Path.GetDirectoryName(Path.GetFullPath(SimulatedZfs.DefaultStateFile)), settings.DataDir);
+    }
+
+    [Fact]
+    public void HostSettings_ZfsUnderAHostRoot_KeepsDataOnItsVarAdm()
+    {
+        var settings = Read(("Backend", "ZFS"), ("Pool", "tank"), ("HostRoot", "/srv/lab"));
+
+        Assert.Equal(Backend.Zfs, settings.Backend);
+        Assert.Equal("/srv/lab/var/adm/snapupgrade", settings.DataDir);
+        Assert.Null(settings.StateFile);
+    }
+
+    [Fact]
+    public void HostSettings_UnknownBackendAndRelativeRoot_NamesBothProblems()
+    {
+        var error = Assert.Throws<InvalidHostSettingsException>(() => Read(("Backend", "btrfs"), ("HostRoot", "srv/lab")));
+
+        Assert.Equal(2, error.Problems.Count);
+        Assert.Contains("'btrfs'", error.Problems[0]);
+        Assert.Contains("HostRoot", error.Problems[1]);
+    }
+
+    [Fact]
+    public void HostSettings_StateFileWithZfs_IsRefused()
+    {
+        var error = Assert.Throws<InvalidHostSettingsException>(() => Read(("Backend", "zfs"), ("StateFile", "/tmp/x.json")));
+
+        Assert.Contains("StateFile", Assert.Single(error.Problems));
+    }
+}
