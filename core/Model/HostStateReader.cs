@@ -38,6 +38,8 @@ public static class HostStateReader
             })
             .ToList();
 
+        var zoneBesByParent = zoneBes.Where(z => z.ParentBeName is not null).ToLookup(z => z.ParentBeName!, StringComparer.Ordinal);
+        var zoneBesByZone = zoneBes.ToLookup(z => z.Zone, StringComparer.Ordinal);
         var bes = globals.Select(g => new BootEnvironment
         {
             Name = g.Name, Dataset = g.Dataset.Name, Uuid = g.Dataset.Uuid,
@@ -49,7 +51,7 @@ public static class HostStateReader
             Referenced = g.Dataset.Referenced, MountedAt = g.Dataset.Mounted ? g.Dataset.MountPoint : null,
             MountPoint = g.Dataset.MountPoint, CanMount = g.Dataset.CanMount,
             Snapshots = [.. snapshots[g.Dataset.Name].OrderBy(s => s.Created)],
-            ZoneBes = [.. zoneBes.Where(z => z.ParentBeName == g.Name).OrderBy(z => z.Zone, StringComparer.Ordinal)],
+            ZoneBes = [.. zoneBesByParent[g.Name].OrderBy(z => z.Zone, StringComparer.Ordinal)],
         }).OrderBy(b => b.Created).ThenBy(b => b.Name, StringComparer.Ordinal).ToList();
 
         var zones = listing.Datasets
@@ -61,7 +63,7 @@ public static class HostStateReader
                 {
                     Name = name, Dataset = d.Name, ZonePath = d.MountPoint,
                     Shared = byName.TryGetValue(layout.ZoneShared(name), out var s) ? ToShared(name, s) : null,
-                    BootEnvironments = [.. zoneBes.Where(z => z.Zone == name).OrderBy(z => z.Created)],
+                    BootEnvironments = [.. zoneBesByZone[name].OrderBy(z => z.Created)],
                 };
             })
             .OrderBy(z => z.Name, StringComparer.Ordinal).ToList();

@@ -23,6 +23,7 @@ public enum ErrorCode
     InvalidPath,
     NoBeContainer,
     NotSupported,
+    Forbidden,
     Busy,
     OperationFailed,
 }
@@ -55,6 +56,7 @@ public sealed record OperationError(ErrorCode Code, string Message)
         ErrorCode.InvalidPath => "Invalid path",
         ErrorCode.NoBeContainer => "Pool has no boot environments",
         ErrorCode.NotSupported => "Not supported here",
+        ErrorCode.Forbidden => "Not allowed for this role",
         ErrorCode.Busy => "Busy",
         ErrorCode.OperationFailed => "Operation failed",
         _ => code.ToString(),

@@ -1,0 +1,34 @@
+using SnapUpgrade.Core.Operations;
+
+namespace SnapUpgrade.Core.Access;
+
+/// <summary>
+/// DESIGN section 6 as code: which role may run which operation. Every page and endpoint asks here,
+/// so the table lives in one place.
+/// </summary>
+public static class Permissions
+{
+    /// <summary>Operations an operator may run (remotely too): create, activate, read-only mount, unmount, snapshot.</summary>
+    public static bool OperatorMay(IOperation operation) => operation switch
+    {
+        CreateBe or ActivateBe or UnmountBe or SnapshotBe => true,
+        MountBe mount => !mount.SharedReadWrite,
+        _ => false,
+    };
+
+    public static bool Allows(Role role, IOperation operation) => role switch
+    {
+        Role.Admin => true,
+        Role.Operator => OperatorMay(operation),
+        _ => false,
+    };
+
+    /// <summary>Null when allowed; else the refusal to show and audit.</summary>
+    public static OperationError? Check(Actor actor, IOperation operation) => Allows(actor.Role, operation)
+        ? null
+        : new(ErrorCode.Forbidden, $"The {Roles.Name(actor.Role)} role may not {operation.Action.Replace('-', ' ')}" +
+                                   (operation.Target is null ? "." : $" ({operation.Target})."));
+
+    /// <summary>Users, tokens, zones and the like: admin only.</summary>
+    public static bool MayAdminister(Role role) => role == Role.Admin;
+}

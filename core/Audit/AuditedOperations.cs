@@ -1,0 +1,34 @@
+using System.Diagnostics;
+using SnapUpgrade.Core.Access;
+using SnapUpgrade.Core.Engine;
+using SnapUpgrade.Core.Operations;
+
+namespace SnapUpgrade.Core.Audit;
+
+/// <summary>
+/// How the web and the API run operations: role check, then the engine, and exactly one audit row
+/// per attempt (refused, failed, succeeded; dry runs too), written before the answer. When the audit
+/// log cannot take a row, the operation does not run.
+/// </summary>
+public sealed class AuditedOperations(IEngine engine, IAuditLog audit)
+{
+    public async Task<OperationResult> RunAsync(Actor actor, IOperation operation, bool dryRun = false, CancellationToken ct = default)
+    {
+        var started = Stopwatch.GetTimestamp();
+        await audit.EnsureWritableAsync(ct);
+        var result = Permissions.Check(actor, operation) is { } forbidden
+            ? new OperationResult
+            {
+                Action = operation.Action, Target = operation.Target, Outcome = Outcome.Refused, DryRun = dryRun, Error = forbidden,
+            }
+            : await engine.RunAsync(operation, dryRun, ct);
+        await audit.AppendAsync(new AuditRecord
+        {
+            Actor = actor.Name, Role = Roles.Name(actor.Role), Source = actor.Source, Action = operation.Action,
+            Target = operation.Target, FromBe = result.FromBe, ToBe = result.ToBe, DryRun = dryRun,
+            Outcome = result.Outcome.ToString().ToLowerInvariant(), ErrorCode = result.Error?.Code.ToString(),
+            Message = result.Error?.Message, DurationMs = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+        }, CancellationToken.None);
+        return result;
+    }
+}
