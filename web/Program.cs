@@ -1,7 +1,11 @@
 using Serilog;
 using SnapUpgrade.Infra.Composition;
-using SnapUpgrade.Web.Components;
+using SnapUpgrade.Web.Cli;
 using SnapUpgrade.Web.Extensions;
+
+// `user ...` and `token ...`: the admin commands run on the configured DataDir and exit.
+if (AdminCli.Handles(args))
+    return await AdminCli.RunAsync(args);
 
 // Start-up failures (bad settings) still reach the console. A plain logger, not a bootstrap one:
 // a bootstrap logger can be frozen only once, and test hosts build the app more than once.
@@ -14,13 +18,8 @@ try
     builder.AddApplicationServices();
 
     var app = builder.Build();
-    if (!app.Environment.IsDevelopment())
-        app.UseExceptionHandler("/error", createScopeForErrors: true);
-    app.UseSerilogRequestLogging();
-    app.UseAntiforgery();
-    app.MapStaticAssets();
-    app.MapHealthChecks("/healthz");
-    app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+    app.UseConsolePipeline();
+    app.MapConsoleEndpoints();
 
     app.Lifetime.ApplicationStarted.Register(() => app.LogListening());
     await app.RunAsync();
@@ -35,5 +34,6 @@ finally
 {
     await Log.CloseAndFlushAsync();
 }
+return Environment.ExitCode;
 
 public partial class Program;

@@ -1,11 +1,14 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using SnapUpgrade.Core.Access;
+using SnapUpgrade.Core.Audit;
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Host;
 using SnapUpgrade.Core.Operations;
 using SnapUpgrade.Core.Zfs;
 using SnapUpgrade.Infra.Host;
 using SnapUpgrade.Infra.Simulation;
+using SnapUpgrade.Infra.Sqlite;
 using SnapUpgrade.Infra.Zfs;
 
 namespace SnapUpgrade.Infra.Composition;
@@ -37,14 +40,45 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
             Pool = settings.Pool,
             HostRoot = settings.HostRoot,
             CanBootInProcess = settings.Backend == Backend.Simulated || settings.HostRoot != "/",
+            LockTimeout = settings.LockTimeout,
         };
-        var engine = new BeEngine(_ports.Zfs, _ports.Mounts, _ports.Files,
-            services.GetRequiredService<IOperationJournal>(), options,
+        var journal = services.GetRequiredService<IOperationJournal>();
+        var engine = new BeEngine(_ports.Zfs, _ports.Mounts, _ports.Files, journal, options,
             services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<BeEngine>>());
-        foreach (var line in await engine.ReconcileAsync(ct))
-            LogReconciled(logger, line);
+        await ReconcileAsync(engine, journal, ct);
+        await EnsureAccountsAsync(ct);
         _engine = engine;
         LogStarted(logger, engine.BackendName, settings.Pool, settings.HostRoot, settings.DataDir);
+    }
+
+    /// <summary>An operation a crash interrupted is reconciled, and gets its audit row: actor system, outcome interrupted.</summary>
+    private async Task ReconcileAsync(BeEngine engine, IOperationJournal journal, CancellationToken ct)
+    {
+        var pending = await journal.PendingAsync(ct);
+        var lines = await engine.ReconcileAsync(ct);
+        foreach (var line in lines)
+            LogReconciled(logger, line);
+        if (pending.Count == 0) return;
+        var audit = services.GetRequiredService<IAuditLog>();
+        foreach (var entry in pending)
+        {
+            await audit.AppendAsync(new AuditRecord
+            {
+                Actor = Actor.System.Name, Role = Roles.Name(Actor.System.Role), Action = entry.Action, Target = entry.Target,
+                FromBe = entry.FromBe, ToBe = entry.ToBe, Outcome = "interrupted",
+                Message = $"Interrupted (started {entry.Started:u}); reconciled at start: {string.Join("; ", lines)}",
+            }, ct);
+        }
+    }
+
+    /// <summary>First start: an admin with a random password (logged once, and in a file only its owner reads).</summary>
+    private async Task EnsureAccountsAsync(CancellationToken ct)
+    {
+        var accounts = services.GetRequiredService<IAccounts>();
+        if (await FirstStart.EnsureAdminAsync(accounts, settings.DataDir, ct) is { } password)
+            LogAdminCreated(logger, password, FirstStart.PasswordFile(settings.DataDir));
+        if (settings.Backend == Backend.Simulated)
+            await FirstStart.EnsureDemoAccountsAsync(accounts, settings.DataDir, ct);
     }
 
     private async Task<Ports> SimulatedAsync(CancellationToken ct)
@@ -71,6 +105,11 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Simulated pool {Pool} is new: seeding the demo host into {StateFile}")]
     private static partial void LogSeeding(ILogger logger, string pool, string? stateFile);
+
+    // The one place a password is logged, on purpose (issue 3: printed once at first start).
+    [LoggerMessage(Level = LogLevel.Warning, Message = "First start: created the account 'admin' with the password {Password}. " +
+        "It is also in {PasswordFile} (readable only by this user); change it with `user passwd admin`.")]
+    private static partial void LogAdminCreated(ILogger logger, string password, string passwordFile);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reconciled at start: {Line}")]
     private static partial void LogReconciled(ILogger logger, string line);

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using SnapUpgrade.Core.Access;
+using SnapUpgrade.Core.Audit;
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Host;
 using SnapUpgrade.Core.Zfs;
@@ -12,6 +14,17 @@ namespace SnapUpgrade.Infra.Composition;
 /// <summary>The composition root of the host side: settings, backend, journal and the engine.</summary>
 public static class HostComposition
 {
+    /// <summary>The accounts and tokens alone, on the DataDir's database: what the admin commands need (no engine).</summary>
+    public static IServiceCollection AddSnapUpgradeStore(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(_ => HostSettings.Read(configuration));
+        services.TryAddSingleton(sp => SqliteDatabase.InDataDir(sp.GetRequiredService<HostSettings>().DataDir));
+        services.TryAddSingleton<IAccounts>(sp => new SqliteAccounts(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<ITokens>(sp => new SqliteTokens(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>()));
+        return services;
+    }
+
     /// <summary>
     /// Registers the engine for the <c>SnapUpgrade</c> section. Nothing is read at registration:
     /// the settings are read (and checked) when first resolved, which <see cref="EngineStartup"/>
@@ -34,6 +47,10 @@ public static class HostComposition
         services.AddSingleton<IEngine>(sp => sp.GetRequiredService<EngineHost>().Engine);
         services.AddSingleton(sp => SqliteDatabase.InDataDir(sp.GetRequiredService<HostSettings>().DataDir));
         services.AddSingleton<IOperationJournal, SqliteOperationJournal>();
+        services.AddSingleton<IAuditLog>(sp => new SqliteAuditLog(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IAccounts>(sp => new SqliteAccounts(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ITokens>(sp => new SqliteTokens(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new AuditedOperations(sp.GetRequiredService<IEngine>(), sp.GetRequiredService<IAuditLog>()));
         services.AddHostedService<EngineStartup>();
         return services;
     }

@@ -21,6 +21,13 @@ public sealed record HostSettings
     /// <summary>The simulator's state file; null for the zfs backend.</summary>
     public string? StateFile { get; init; }
 
+    /// <summary>How long a mutating operation waits for its turn before it answers Busy (<c>LockTimeoutSeconds</c>).</summary>
+    public TimeSpan LockTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The argv run after an activation asked to reboot (<c>RebootCommand:0</c>, <c>:1</c>, ...);
+    /// empty (the default): such a request is refused.</summary>
+    public IReadOnlyList<string> RebootCommand { get; init; } = [];
+
     public string BackendName => Backend == Backend.Simulated ? "simulated" : "zfs";
 
     /// <summary>Reads and checks the section; throws <see cref="InvalidHostSettingsException"/> naming every problem.</summary>
@@ -57,16 +64,35 @@ public sealed record HostSettings
         if (stateFile is not null && !Path.IsPathFullyQualified(stateFile))
             errors.Add($"{Section}:StateFile is '{stateFile}'; it must be an absolute path.");
 
+        var lockTimeout = TimeSpan.FromSeconds(30);
+        if (Value(section, "LockTimeoutSeconds") is { } lockText)
+        {
+            if (double.TryParse(lockText, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds is > 0 and <= 3600)
+                lockTimeout = TimeSpan.FromSeconds(seconds);
+            else
+                errors.Add($"{Section}:LockTimeoutSeconds is '{lockText}'; use a number of seconds between 0 and 3600.");
+        }
+
+        // An argv list (RebootCommand:0=systemctl, RebootCommand:1=reboot), in index order; never a shell line.
+        var reboot = section.GetSection("RebootCommand").GetChildren()
+            .Select(c => (Index: int.TryParse(c.Key, out var i) ? i : -1, c.Value))
+            .ToList();
+        if (reboot.Any(r => r.Index < 0))
+            errors.Add($"{Section}:RebootCommand must be an argv list ({Section}:RebootCommand:0=systemctl, {Section}:RebootCommand:1=reboot).");
+        var rebootCommand = reboot.Where(r => r.Index >= 0 && !string.IsNullOrWhiteSpace(r.Value))
+            .OrderBy(r => r.Index).Select(r => r.Value!).ToList();
+
         if (errors.Count > 0)
             throw new InvalidHostSettingsException(errors);
 
-        return backend == Backend.Simulated
+        var settings = backend == Backend.Simulated
             ? Simulated(pool, hostRoot, dataDir, stateFile)
             : new HostSettings
             {
                 Backend = Backend.Zfs, Pool = pool, HostRoot = hostRoot,
                 DataDir = dataDir ?? Path.Combine(hostRoot, "var/adm/snapupgrade"),
             };
+        return settings with { LockTimeout = lockTimeout, RebootCommand = rebootCommand };
     }
 
     private static HostSettings Simulated(string pool, string hostRoot, string? dataDir, string? stateFile)

@@ -30,7 +30,64 @@ public static class SchemaMigrations
             CREATE INDEX ix_operation_journal_pending
                 ON operation_journal (id) WHERE finished_ms IS NULL;
             """),
-        // 2: audit log, users, API tokens (next issue).
+        new(2, "audit log: append-only, hash-chained",
+            """
+            CREATE TABLE audit_log (
+                id          INTEGER PRIMARY KEY,  -- 1, 2, 3...: set by the appender, a gap is a removed row
+                time_ms     INTEGER NOT NULL,     -- unix epoch milliseconds, UTC
+                actor       TEXT    NOT NULL,
+                role        TEXT    NOT NULL,
+                source      TEXT,
+                action      TEXT    NOT NULL,
+                target      TEXT,
+                from_be     TEXT,
+                to_be       TEXT,
+                dry_run     INTEGER NOT NULL,
+                outcome     TEXT    NOT NULL,
+                error_code  TEXT,
+                message     TEXT,
+                duration_ms INTEGER NOT NULL,
+                prev_hash   TEXT    NOT NULL,
+                hash        TEXT    NOT NULL
+            );
+            -- Every index ends in the rowid, so "col = ? ORDER BY id DESC" walks one index backwards.
+            CREATE INDEX ix_audit_log_time    ON audit_log (time_ms);
+            CREATE INDEX ix_audit_log_actor   ON audit_log (actor);
+            CREATE INDEX ix_audit_log_action  ON audit_log (action);
+            CREATE INDEX ix_audit_log_target  ON audit_log (target);
+            CREATE INDEX ix_audit_log_from_be ON audit_log (from_be);
+            CREATE INDEX ix_audit_log_to_be   ON audit_log (to_be);
+            CREATE INDEX ix_audit_log_outcome ON audit_log (outcome, time_ms);
+            -- Append-only in the file itself, not only in this code.
+            CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+            BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: a row cannot be changed'); END;
+            CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+            BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: a row cannot be removed'); END;
+            """),
+        new(3, "users and API tokens",
+            """
+            CREATE TABLE users (
+                id              INTEGER PRIMARY KEY,
+                name            TEXT    NOT NULL UNIQUE COLLATE NOCASE,
+                role            TEXT    NOT NULL,
+                password_hash   TEXT    NOT NULL,  -- ASP.NET Core Identity PasswordHasher v3 (PBKDF2)
+                created_ms      INTEGER NOT NULL,
+                failed_attempts INTEGER NOT NULL DEFAULT 0,
+                locked_until_ms INTEGER
+            );
+            CREATE TABLE api_tokens (
+                id           INTEGER PRIMARY KEY,
+                -- unique for ever, revoked ones included: a name in the audit trail means one token
+                name         TEXT    NOT NULL UNIQUE COLLATE NOCASE,
+                role         TEXT    NOT NULL,
+                secret_hash  TEXT    NOT NULL UNIQUE,  -- hex SHA-256 of the secret; the secret is never stored
+                created_ms   INTEGER NOT NULL,
+                created_by   TEXT    NOT NULL,
+                expires_ms   INTEGER,
+                revoked_ms   INTEGER,
+                last_used_ms INTEGER
+            );
+            """),
     ];
 
     /// <summary>The schema version this console writes.</summary>

@@ -1,16 +1,22 @@
 using MudBlazor.Services;
 using SnapUpgrade.Infra.Composition;
+using SnapUpgrade.Infra.Process;
+using SnapUpgrade.Web.Api;
+using SnapUpgrade.Web.Auth;
 
 namespace SnapUpgrade.Web.Extensions;
 
 public static class Extensions
 {
-    /// <summary>Everything the console needs: logging, the engine, Blazor and MudBlazor.</summary>
+    /// <summary>Everything the console needs: logging, the engine and its stores, auth, the API, Blazor and MudBlazor.</summary>
     public static void AddApplicationServices(this WebApplicationBuilder builder)
     {
         builder.UseDefaultUrl();
         builder.AddLogging();
         builder.Services.AddSnapUpgradeHost(builder.Configuration);
+        builder.Services.AddSingleton<IProcessRunner>(new ProcessRunner());
+        builder.Services.AddConsoleAuth();
+        builder.Services.AddApi();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
         builder.Services.AddHealthChecks().AddCheck<EngineHealthCheck>("engine");

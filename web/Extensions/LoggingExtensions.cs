@@ -13,6 +13,8 @@ public static class LoggingExtensions
     public static void AddLogging(this WebApplicationBuilder builder) =>
         builder.Host.UseSerilog(preserveStaticLogger: true, configureLogger: (context, services, logger) => logger
             .ReadFrom.Configuration(context.Configuration)
+            // Sinks and enrichers registered as services (a test's capture sink).
+            .ReadFrom.Services(services)
             .MinimumLevel.Override("Microsoft.AspNetCore", Serilog.Events.LogEventLevel.Warning)
             .Enrich.FromLogContext()
             .WriteTo.Console()

@@ -72,7 +72,8 @@ public sealed class SqliteDatabaseTests : IDisposable
             var sql = step.Sql.ToUpperInvariant();
             Assert.DoesNotContain("DROP ", sql, StringComparison.Ordinal);
             Assert.DoesNotContain("RENAME ", sql, StringComparison.Ordinal);
-            Assert.DoesNotContain("DELETE ", sql, StringComparison.Ordinal);
+            // "DELETE FROM", not "DELETE ": the audit log's guard trigger is "BEFORE DELETE ON".
+            Assert.DoesNotContain("DELETE FROM", sql, StringComparison.Ordinal);
         }
     }
 

@@ -1,0 +1,55 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using SnapUpgrade.Core.Operations;
+using SnapUpgrade.Web.Auth;
+
+namespace SnapUpgrade.Web.Api;
+
+/// <summary>
+/// Bad input is never a 500: a request the framework could not bind (bad JSON, unknown member,
+/// wrong type, no body, too large) answers its 4xx as problem details. Anything else thrown under
+/// /api is a 500 problem with code OperationFailed; pages keep the /error page.
+/// </summary>
+public sealed partial class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
+    {
+        ProblemDetails problem;
+        if (exception is BadHttpRequestException bad)
+        {
+            LogBadRequest(logger, http.Request.Method, http.Request.Path, bad.StatusCode, Describe(bad));
+            problem = new ProblemDetails
+            {
+                Status = bad.StatusCode,
+                Title = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request body too large" : "Bad request",
+                Detail = Describe(bad),
+            };
+        }
+        else if (AuthExtensions.IsApi(http.Request) && !http.Response.HasStarted)
+        {
+            problem = new ProblemDetails
+            {
+                Status = StatusCodes.Status500InternalServerError, Title = OperationError.Title(ErrorCode.OperationFailed),
+                Detail = "The console could not answer this request; its log has the details.",
+            };
+            problem.Extensions["code"] = nameof(ErrorCode.OperationFailed);
+        }
+        else
+        {
+            return false;
+        }
+        http.Response.StatusCode = problem.Status!.Value;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
+    }
+
+    /// <summary>What was wrong, without echoing the body back (it could hold anything).</summary>
+    private static string Describe(BadHttpRequestException bad) => bad.InnerException switch
+    {
+        JsonException json => $"The JSON body is not valid for this request: {json.Message}",
+        _ => bad.Message,
+    };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Method} {Path}: bad request ({Status}): {Reason}")]
+    private static partial void LogBadRequest(ILogger logger, string method, string path, int status, string reason);
+}

@@ -1,0 +1,36 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using SnapUpgrade.Core.Audit;
+using SnapUpgrade.Core.Engine;
+using SnapUpgrade.Core.Model;
+using SnapUpgrade.Core.Operations;
+
+namespace SnapUpgrade.Web.Api;
+
+public static class BeEndpoints
+{
+    public static void MapBeEndpoints(this RouteGroupBuilder api)
+    {
+        api.MapGet("bes", async (IEngine engine, CancellationToken ct) =>
+            TypedResults.Ok((await engine.GetStateAsync(ct)).BootEnvironments));
+        api.MapGet("bes/{name}", GetBeAsync);
+        api.MapPost("bes", (AuditedOperations ops, HttpContext http, CreateBeRequest body, bool? dryRun) =>
+            ops.RunAsync(http, new CreateBe(body.Name, body.Source, body.Description), dryRun ?? false));
+        api.MapPost("bes/{name}/activate", ActivationEndpoint.ActivateAsync);
+        api.MapPost("bes/{name}/rename", (AuditedOperations ops, HttpContext http, string name, RenameRequest body, bool? dryRun) =>
+            ops.RunAsync(http, new RenameBe(name, body.NewName), dryRun ?? false));
+        api.MapDelete("bes/{name}", (AuditedOperations ops, HttpContext http, string name, bool? forceUnmount, bool? dryRun) =>
+            ops.RunAsync(http, new DestroyBe(name, forceUnmount ?? false), dryRun ?? false));
+        api.MapPost("bes/{name}/mount", (AuditedOperations ops, HttpContext http, string name, [FromBody] MountRequest? body, bool? dryRun) =>
+            ops.RunAsync(http, new MountBe(name, body?.Path, body?.SharedReadWrite ?? false), dryRun ?? false));
+        api.MapPost("bes/{name}/unmount", (AuditedOperations ops, HttpContext http, string name, bool? dryRun) =>
+            ops.RunAsync(http, new UnmountBe(name), dryRun ?? false));
+        api.MapPost("bes/{name}/migrate-shared", (AuditedOperations ops, HttpContext http, string name, bool? dryRun) =>
+            ops.RunAsync(http, new MigrateShared(name), dryRun ?? false));
+    }
+
+    private static async Task<Results<Ok<BootEnvironment>, ProblemHttpResult>> GetBeAsync(IEngine engine, string name, CancellationToken ct) =>
+        (await engine.GetStateAsync(ct)).Find(name) is { } be
+            ? TypedResults.Ok(be)
+            : OperationProblems.For(new OperationError(ErrorCode.NotFound, $"There is no boot environment '{name}'."));
+}

@@ -1,0 +1,21 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using SnapUpgrade.Core.Audit;
+using SnapUpgrade.Core.Engine;
+using SnapUpgrade.Core.Model;
+using SnapUpgrade.Core.Operations;
+
+namespace SnapUpgrade.Web.Api;
+
+public static class HostEndpoints
+{
+    public static void MapHostEndpoints(this RouteGroupBuilder api)
+    {
+        api.MapGet("host", GetHostAsync);
+        // The in-process boot of the simulator and lab pools; Permissions makes it admin only.
+        api.MapPost("host/reboot", (AuditedOperations operations, HttpContext http, bool? dryRun) =>
+            operations.RunAsync(http, new RebootHost(), dryRun ?? false));
+    }
+
+    private static async Task<Ok<HostState>> GetHostAsync(IEngine engine, CancellationToken ct) =>
+        TypedResults.Ok(await engine.GetStateAsync(ct));
+}

@@ -1,0 +1,32 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using SnapUpgrade.Core.Operations;
+
+namespace SnapUpgrade.Web.Api;
+
+/// <summary>RFC 7807 answers carrying the engine's closed error code in <c>code</c>.</summary>
+public static class OperationProblems
+{
+    public static int Status(ErrorCode code) => code switch
+    {
+        ErrorCode.NotFound or ErrorCode.ZoneNotFound or ErrorCode.SnapshotNotFound => StatusCodes.Status404NotFound,
+        ErrorCode.InvalidName or ErrorCode.InvalidSource or ErrorCode.InvalidPath => StatusCodes.Status400BadRequest,
+        ErrorCode.Forbidden => StatusCodes.Status403Forbidden,
+        ErrorCode.OperationFailed => StatusCodes.Status500InternalServerError,
+        // The rest are states of the host (booted, mounted, kept, busy, not supported here...).
+        _ => StatusCodes.Status409Conflict,
+    };
+
+    /// <summary>A refused or failed result as a problem; a failure is always 500 with code OperationFailed.</summary>
+    public static ProblemHttpResult For(OperationResult result)
+    {
+        var error = result.Error ?? new OperationError(ErrorCode.OperationFailed, "The operation failed.");
+        var code = result.Outcome == Outcome.Failed ? ErrorCode.OperationFailed : error.Code;
+        return TypedResults.Problem(
+            title: OperationError.Title(code), detail: error.Message, statusCode: Status(code),
+            extensions: new Dictionary<string, object?> { ["code"] = code.ToString(), ["result"] = result });
+    }
+
+    public static ProblemHttpResult For(OperationError error) =>
+        TypedResults.Problem(title: OperationError.Title(error.Code), detail: error.Message, statusCode: Status(error.Code),
+            extensions: new Dictionary<string, object?> { ["code"] = error.Code.ToString() });
+}

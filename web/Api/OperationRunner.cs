@@ -1,0 +1,20 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using SnapUpgrade.Core.Audit;
+using SnapUpgrade.Core.Operations;
+using SnapUpgrade.Web.Auth;
+
+namespace SnapUpgrade.Web.Api;
+
+/// <summary>Every mutating endpoint ends here: <see cref="AuditedOperations"/> checks the role, runs the
+/// engine (or plans, on a dry run) and writes the one audit row before the answer.</summary>
+public static class OperationRunner
+{
+    public static async Task<Results<Ok<OperationResult>, ProblemHttpResult>> RunAsync(
+        this AuditedOperations operations, HttpContext http, IOperation operation, bool dryRun)
+    {
+        // The group requires a signed-in user; this only guards against a mapping without it.
+        var actor = ConsoleClaims.ActorOf(http) ?? throw new InvalidOperationException("An operation endpoint ran without a signed-in user.");
+        var result = await operations.RunAsync(actor, operation, dryRun, http.RequestAborted);
+        return result.Succeeded ? TypedResults.Ok(result) : OperationProblems.For(result);
+    }
+}

@@ -1,0 +1,22 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using SnapUpgrade.Core.Audit;
+using SnapUpgrade.Core.Engine;
+using SnapUpgrade.Core.Model;
+using SnapUpgrade.Core.Operations;
+
+namespace SnapUpgrade.Web.Api;
+
+public static class ZoneEndpoints
+{
+    public static void MapZoneEndpoints(this RouteGroupBuilder api)
+    {
+        api.MapGet("zones", GetAsync);
+        api.MapPost("zones", (AuditedOperations ops, HttpContext http, CreateZoneRequest body, bool? dryRun) =>
+            ops.RunAsync(http, new CreateZone(body.Name), dryRun ?? false));
+        api.MapDelete("zones/{name}", (AuditedOperations ops, HttpContext http, string name, bool? dryRun) =>
+            ops.RunAsync(http, new DestroyZone(name), dryRun ?? false));
+    }
+
+    private static async Task<Ok<IReadOnlyList<Zone>>> GetAsync(IEngine engine, CancellationToken ct) =>
+        TypedResults.Ok((await engine.GetStateAsync(ct)).Zones);
+}

@@ -1,0 +1,65 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using SnapUpgrade.Core.Access;
+
+namespace SnapUpgrade.Web.Auth;
+
+public static class AuthExtensions
+{
+    /// <summary>Cookie or bearer: the token when an <c>Authorization: Bearer</c> header is present, else the cookie.</summary>
+    public const string Scheme = "CookieOrBearer";
+    public const string Cookie = CookieAuthenticationDefaults.AuthenticationScheme;
+
+    public static void AddConsoleAuth(this IServiceCollection services)
+    {
+        services.AddAuthentication(Scheme)
+            .AddPolicyScheme(Scheme, "Cookie or bearer token", o =>
+                o.ForwardDefaultSelector = http => BearerTokenHandler.HasBearer(http.Request) ? BearerTokenHandler.Name : Cookie)
+            .AddCookie(Cookie, o =>
+            {
+                o.LoginPath = "/login";
+                o.AccessDeniedPath = "/access-denied";
+                o.Cookie.Name = "snapupgrade";
+                o.Cookie.HttpOnly = true;
+                // Strict: a cross-site form can never post to the API or /logout with the cookie.
+                o.Cookie.SameSite = SameSiteMode.Strict;
+                o.ExpireTimeSpan = TimeSpan.FromHours(8);
+                o.SlidingExpiration = true;
+                o.Events = new CookieAuthenticationEvents
+                {
+                    OnRedirectToLogin = ctx => ApiStatusOrRedirect(ctx, StatusCodes.Status401Unauthorized),
+                    OnRedirectToAccessDenied = ctx => ApiStatusOrRedirect(ctx, StatusCodes.Status403Forbidden),
+                    OnValidatePrincipal = ValidateAccountAsync,
+                };
+            })
+            .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.Name, null);
+
+        string[] all = [.. Enum.GetValues<Role>().Select(Roles.Name)];
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.Viewer, p => p.RequireAuthenticatedUser().RequireRole(all))
+            .AddPolicy(Policies.Operate, p => p.RequireAuthenticatedUser().RequireRole(Roles.Name(Role.Admin), Roles.Name(Role.Operator)))
+            .AddPolicy(Policies.Admin, p => p.RequireAuthenticatedUser().RequireRole(Roles.Name(Role.Admin)));
+        services.AddCascadingAuthenticationState();
+    }
+
+    public static bool IsApi(HttpRequest request) => request.Path.StartsWithSegments("/api");
+
+    /// <summary>/api answers 401/403; pages go to the login (or access denied) page.</summary>
+    private static Task ApiStatusOrRedirect(RedirectContext<CookieAuthenticationOptions> ctx, int status)
+    {
+        if (IsApi(ctx.Request)) ctx.Response.StatusCode = status;
+        else ctx.Response.Redirect(ctx.RedirectUri);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A removed account, or one whose role changed, loses its cookie at the next request.</summary>
+    private static async Task ValidateAccountAsync(CookieValidatePrincipalContext ctx)
+    {
+        var accounts = ctx.HttpContext.RequestServices.GetRequiredService<IAccounts>();
+        var name = ctx.Principal?.Identity?.Name;
+        var account = name is null ? null : await accounts.FindAsync(name, ctx.HttpContext.RequestAborted);
+        if (account is not null && ConsoleClaims.RoleOf(ctx.Principal!) == account.Role) return;
+        ctx.RejectPrincipal();
+        await ctx.HttpContext.SignOutAsync(Cookie);
+    }
+}

@@ -1,0 +1,26 @@
+using System.Security.Claims;
+using SnapUpgrade.Core.Access;
+
+namespace SnapUpgrade.Web.Auth;
+
+/// <summary>The claims of a signed-in user or token: name, role (lower-case) and how it signed in.</summary>
+public static class ConsoleClaims
+{
+    public const string AuthMethod = "snapupgrade:auth_method";
+    public const string Password = "password";
+    public const string Token = "token";
+
+    public static ClaimsPrincipal Principal(string name, Role role, string method, string scheme) =>
+        new(new ClaimsIdentity(
+            [new Claim(ClaimTypes.Name, name), new Claim(ClaimTypes.Role, Roles.Name(role)), new Claim(AuthMethod, method)],
+            scheme, ClaimTypes.Name, ClaimTypes.Role));
+
+    public static Role? RoleOf(ClaimsPrincipal user) =>
+        Roles.TryParse(user.FindFirstValue(ClaimTypes.Role), out var role) ? role : null;
+
+    /// <summary>Who acts, for the audit trail: name, role and the remote address. Null when not signed in.</summary>
+    public static Actor? ActorOf(HttpContext http) =>
+        http.User.Identity is { IsAuthenticated: true, Name: { } name } && RoleOf(http.User) is { } role
+            ? new Actor(name, role, http.Connection.RemoteIpAddress?.ToString())
+            : null;
+}
