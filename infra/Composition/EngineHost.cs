@@ -77,8 +77,10 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
         var accounts = services.GetRequiredService<IAccounts>();
         if (await FirstStart.EnsureAdminAsync(accounts, settings.DataDir, ct) is { } password)
             LogAdminCreated(logger, password, FirstStart.PasswordFile(settings.DataDir));
-        if (settings.Backend == Backend.Simulated)
-            await FirstStart.EnsureDemoAccountsAsync(accounts, settings.DataDir, ct);
+        if (settings.Backend != Backend.Simulated) return;
+        var demo = await FirstStart.EnsureDemoAccountsAsync(accounts, settings.DataDir, ct);
+        if (demo.Count > 0)
+            LogDemoAccounts(logger, string.Join(", ", demo.Keys), FirstStart.PasswordFile(settings.DataDir));
     }
 
     private async Task<Ports> SimulatedAsync(CancellationToken ct)
@@ -110,6 +112,9 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
     [LoggerMessage(Level = LogLevel.Warning, Message = "First start: created the account 'admin' with the password {Password}. " +
         "It is also in {PasswordFile} (readable only by this user); change it with `user passwd admin`.")]
     private static partial void LogAdminCreated(ILogger logger, string password, string passwordFile);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Simulated demo: created the accounts {Accounts}; their passwords are in {PasswordFile}")]
+    private static partial void LogDemoAccounts(ILogger logger, string accounts, string passwordFile);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reconciled at start: {Line}")]
     private static partial void LogReconciled(ILogger logger, string line);

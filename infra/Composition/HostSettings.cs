@@ -77,7 +77,7 @@ public sealed record HostSettings
         var reboot = section.GetSection("RebootCommand").GetChildren()
             .Select(c => (Index: int.TryParse(c.Key, out var i) ? i : -1, c.Value))
             .ToList();
-        if (reboot.Any(r => r.Index < 0))
+        if (reboot.Any(r => r.Index < 0) || !string.IsNullOrWhiteSpace(section["RebootCommand"]))
             errors.Add($"{Section}:RebootCommand must be an argv list ({Section}:RebootCommand:0=systemctl, {Section}:RebootCommand:1=reboot).");
         var rebootCommand = reboot.Where(r => r.Index >= 0 && !string.IsNullOrWhiteSpace(r.Value))
             .OrderBy(r => r.Index).Select(r => r.Value!).ToList();

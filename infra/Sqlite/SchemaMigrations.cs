@@ -88,6 +88,13 @@ public static class SchemaMigrations
                 last_used_ms INTEGER
             );
             """),
+        new(4, "audit log: outcome index for newest-first pages",
+            """
+            -- ix_audit_log_outcome is (outcome, time_ms): right for counts and pages of an outcome in
+            -- a time range, but "outcome = ? ORDER BY id DESC" must then sort every row of that
+            -- outcome (measured: 1.4 s for 'succeeded' at 1,000,000 rows). This one walks backwards.
+            CREATE INDEX ix_audit_log_outcome_id ON audit_log (outcome);
+            """),
     ];
 
     /// <summary>The schema version this console writes.</summary>

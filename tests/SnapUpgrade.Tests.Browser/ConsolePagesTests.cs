@@ -12,6 +12,7 @@ public sealed class ConsolePagesTests(ConsoleServer server, BrowserSession brows
         {
             var state = await server.Engine.GetStateAsync(TestContext.Current.CancellationToken);
             var booted = Assert.Single(state.BootEnvironments, b => b.IsBooted);
+            await server.LoginAsync(page);
             var outside = new List<string>();
             page.Request += (_, request) =>
             {
@@ -39,6 +40,7 @@ public sealed class ConsolePagesTests(ConsoleServer server, BrowserSession brows
     public Task SharedPage_DemoHost_ShowsNotMigratedInTheHealthMatrix() =>
         browser.RunAsync(server.BaseAddress, "shared", async page =>
         {
+            await server.LoginAsync(page, "operator");
             await page.GotoAsync("");
             await Expect(page.Locator("[data-testid=be-name]")).ToHaveCountAsync(3);
 
@@ -56,6 +58,7 @@ public sealed class ConsolePagesTests(ConsoleServer server, BrowserSession brows
         browser.RunAsync(server.BaseAddress, "zones", async page =>
         {
             var state = await server.Engine.GetStateAsync(TestContext.Current.CancellationToken);
+            await server.LoginAsync(page, "auditor");
 
             await page.GotoAsync("zones");
 

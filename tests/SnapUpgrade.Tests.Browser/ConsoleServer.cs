@@ -4,8 +4,11 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
 using SnapUpgrade.Core.Engine;
+using SnapUpgrade.Infra.Sqlite;
 using Xunit;
+using static Microsoft.Playwright.Assertions;
 
 namespace SnapUpgrade.Tests.Browser;
 
@@ -42,6 +45,21 @@ public sealed class ConsoleServer : IAsyncLifetime
     }
 
     public HttpClient CreateClient() => new() { BaseAddress = BaseAddress };
+
+    /// <summary>A first-start account's password, from the file the console wrote in DataDir
+    /// (admin; and operator and auditor, the simulated demo's).</summary>
+    public string Password(string name) =>
+        File.ReadAllLines(FirstStart.PasswordFile(DataDir)).Select(l => l.Split(':', 2)).Single(p => p[0] == name)[1];
+
+    /// <summary>Logs in through the login form and waits for the console to show who is signed in.</summary>
+    public async Task LoginAsync(IPage page, string name = "admin")
+    {
+        await page.GotoAsync("login");
+        await page.GetByLabel("Name").FillAsync(name);
+        await page.GetByLabel("Password").FillAsync(Password(name));
+        await page.GetByTestId("login-submit").ClickAsync();
+        await Expect(page.GetByTestId("user")).ToContainTextAsync($"{name} (");
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -46,6 +46,35 @@ public sealed class HostSettingsTests
     }
 
     [Fact]
+    public void HostSettings_Nothing_HasNoRebootCommandAndA30SecondLock()
+    {
+        var settings = Read();
+
+        Assert.Empty(settings.RebootCommand);
+        Assert.Equal(TimeSpan.FromSeconds(30), settings.LockTimeout);
+    }
+
+    [Fact]
+    public void HostSettings_RebootCommandAndLockTimeout_AreReadAsArgvInIndexOrder()
+    {
+        var settings = Read(("RebootCommand:1", "reboot"), ("RebootCommand:0", "systemctl"), ("LockTimeoutSeconds", "2.5"));
+
+        Assert.Equal(["systemctl", "reboot"], settings.RebootCommand);
+        Assert.Equal(TimeSpan.FromSeconds(2.5), settings.LockTimeout);
+    }
+
+    [Theory]
+    [InlineData("LockTimeoutSeconds", "0")]
+    [InlineData("LockTimeoutSeconds", "soon")]
+    [InlineData("RebootCommand", "systemctl reboot")]
+    public void HostSettings_BadLockTimeoutOrRebootCommand_IsRefused(string key, string value)
+    {
+        var error = Assert.Throws<InvalidHostSettingsException>(() => Read((key, value)));
+
+        Assert.Contains(key, Assert.Single(error.Problems));
+    }
+
+    [Fact]
     public void HostSettings_StateFileWithZfs_IsRefused()
     {
         var error = Assert.Throws<InvalidHostSettingsException>(() => Read(("Backend", "zfs"), ("StateFile", "/tmp/x.json")));

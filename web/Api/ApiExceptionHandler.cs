@@ -2,7 +2,6 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using SnapUpgrade.Core.Operations;
-using SnapUpgrade.Web.Auth;
 
 namespace SnapUpgrade.Web.Api;
 
@@ -16,9 +15,11 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
         ProblemDetails problem;
+        // The middleware has already pointed the request at /error: the original path is in the feature.
+        var path = http.Features.Get<IExceptionHandlerPathFeature>()?.Path ?? http.Request.Path;
         if (exception is BadHttpRequestException bad)
         {
-            LogBadRequest(logger, http.Request.Method, http.Request.Path, bad.StatusCode, Describe(bad));
+            LogBadRequest(logger, http.Request.Method, path, bad.StatusCode, Describe(bad));
             problem = new ProblemDetails
             {
                 Status = bad.StatusCode,
@@ -26,7 +27,7 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
                 Detail = Describe(bad),
             };
         }
-        else if (AuthExtensions.IsApi(http.Request) && !http.Response.HasStarted)
+        else if (path.StartsWith("/api/", StringComparison.Ordinal) && !http.Response.HasStarted)
         {
             problem = new ProblemDetails
             {

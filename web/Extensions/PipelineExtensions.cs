@@ -10,13 +10,21 @@ public static class PipelineExtensions
     /// <summary>Errors (API problems first, else the /error page), request logs, sign-in, antiforgery.</summary>
     public static void UseConsolePipeline(this WebApplication app)
     {
-        app.UseExceptionHandler("/error", createScopeForErrors: true);
-        app.UseSerilogRequestLogging(o => o.EnrichDiagnosticContext = (diagnostics, http) =>
+        // Outside the exception handler: it logs the status the client got, not the exception on its way.
+        app.UseSerilogRequestLogging(o =>
         {
-            // Who, never how: no header, form or query value is logged (tokens and passwords live there).
-            diagnostics.Set("User", http.User.Identity?.Name);
-            diagnostics.Set("RemoteIp", http.Connection.RemoteIpAddress?.ToString());
+            // The host's logger (console, DataDir file), not the static start-up one the middleware would pick.
+            o.Logger = app.Services.GetService<Serilog.ILogger>();
+            o.EnrichDiagnosticContext = (diagnostics, http) =>
+            {
+                // Who, never how: no header, form or query value is logged (tokens and passwords live there).
+                diagnostics.Set("User", http.User.Identity?.Name);
+                diagnostics.Set("RemoteIp", http.Connection.RemoteIpAddress?.ToString());
+            };
         });
+        app.UseExceptionHandler("/error", createScopeForErrors: true);
+        // Under /api an answer without a body (401, 413 from Kestrel, 415 from binding) becomes problem details.
+        app.UseWhen(http => AuthExtensions.IsApi(http.Request), api => api.UseStatusCodePages());
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();

@@ -1,0 +1,103 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using SnapUpgrade.Tests.Api.Hosts;
+using SnapUpgrade.Tests.Support;
+using Xunit;
+
+namespace SnapUpgrade.Tests.Api;
+
+/// <summary>The API scenarios, run on every backend: the simulator and a zfs-fuse pool.</summary>
+public abstract class ApiScenarios(ApiHost host)
+{
+    protected abstract void RequireBackend();
+
+    private async Task<string> BootedAsync() =>
+        (await host.GetJsonAsync("admin", "api/v1/host")).GetProperty("booted").GetProperty("name").GetString()!;
+
+    private async Task<JsonElement> OkAsync(HttpMethod method, string path, object? body = null)
+    {
+        using var response = await host.SendAsync("operator", method, "api/v1/" + path, body);
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{method} {path}: {(int)response.StatusCode} {text}");
+        return JsonDocument.Parse(text).RootElement;
+    }
+
+    [Fact]
+    public async Task BeLifecycle_CreateActivateDryRunDestroyDestroy_ChangesTheHostAndAuditsEachStep()
+    {
+        RequireBackend();
+        var active = (await host.GetJsonAsync("admin", "api/v1/host")).GetProperty("activeOnReboot").GetProperty("name").GetString()!;
+        var name = "life" + Guid.NewGuid().ToString("N")[..6];
+
+        await OkAsync(HttpMethod.Post, "bes", new { name, description = "scenario" });
+        var activated = await OkAsync(HttpMethod.Post, $"bes/{name}/activate", new { });
+        Assert.Equal(name, activated.GetProperty("toBe").GetString());
+        Assert.True((await host.GetJsonAsync("auditor", $"api/v1/bes/{name}")).GetProperty("isActiveOnReboot").GetBoolean());
+        await OkAsync(HttpMethod.Post, $"bes/{active}/activate", new { });
+        using (var plan = await host.SendAsync("admin", HttpMethod.Delete, $"api/v1/bes/{name}?dryRun=true"))
+        {
+            Assert.Equal(HttpStatusCode.OK, plan.StatusCode);
+            var result = await plan.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+            Assert.True(result.GetProperty("dryRun").GetBoolean());
+            // The plan names the zfs destroy of the BE's dataset, and nothing ran.
+            Assert.Contains(result.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("argv").EnumerateArray().Select(a => a.GetString()!).ToList()),
+                argv => argv is ["zfs", "destroy", ..] && argv[^1].EndsWith($"/ROOT/{name}", StringComparison.Ordinal));
+        }
+        Assert.Equal(HttpStatusCode.OK, (await host.SendAsync("operator", HttpMethod.Get, $"api/v1/bes/{name}")).StatusCode);
+        using (var destroyed = await host.SendAsync("admin", HttpMethod.Delete, $"api/v1/bes/{name}"))
+            Assert.Equal(HttpStatusCode.OK, destroyed.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await host.SendAsync("operator", HttpMethod.Get, $"api/v1/bes/{name}")).StatusCode);
+
+        var (rows, _) = await host.AuditAsync($"target={name}&pageSize=20");
+        Assert.Equal(
+            ["destroy:False", "destroy:True", "activate:False", "activate:False", "create:False"],
+            rows.Select(r => $"{r.GetProperty("action").GetString()}:{r.GetProperty("dryRun").GetBoolean()}"));
+        Assert.All(rows, r => Assert.Equal("succeeded", r.GetProperty("outcome").GetString()));
+        var first = rows.Last(r => r.GetProperty("action").GetString() == "activate");
+        Assert.Equal((active, name), (first.GetProperty("fromBe").GetString(), first.GetProperty("toBe").GetString()));
+    }
+
+    [Fact]
+    public async Task Activate_TwentyConcurrentRequestsOnTwoBes_EveryOneAnsweredAndAuditedOnce()
+    {
+        RequireBackend();
+        var booted = await BootedAsync();
+        var other = "conc" + Guid.NewGuid().ToString("N")[..6];
+        await OkAsync(HttpMethod.Post, "bes", new { name = other });
+        var actor = ApiHost.TokenName("operator");
+        var (_, before) = await host.AuditAsync($"actor={actor}&action=activate&pageSize=1");
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(async i =>
+        {
+            using var response = await host.SendAsync("operator", HttpMethod.Post, $"api/v1/bes/{(i % 2 == 0 ? other : booted)}/activate", new { });
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+            return (response.StatusCode, Code: body.TryGetProperty("code", out var code) ? code.GetString() : null);
+        }));
+
+        Assert.All(answers, a => Assert.True(a.StatusCode == HttpStatusCode.OK || (a.StatusCode == HttpStatusCode.Conflict && a.Code == "Busy"),
+            $"{(int)a.StatusCode} {a.Code}"));
+        var bootfs = (await host.GetJsonAsync("admin", "api/v1/host")).GetProperty("bootfs").GetString()!;
+        Assert.True(bootfs.EndsWith($"/ROOT/{other}", StringComparison.Ordinal) || bootfs.EndsWith($"/ROOT/{booted}", StringComparison.Ordinal), bootfs);
+        var (_, after) = await host.AuditAsync($"actor={actor}&action=activate&pageSize=1");
+        Assert.Equal(before + 20, after);
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"{answers.Count(a => a.StatusCode == HttpStatusCode.OK)} activated, {answers.Count(a => a.StatusCode != HttpStatusCode.OK)} busy; bootfs {bootfs}");
+        // Leave the host booting what it booted, for the next scenario.
+        await OkAsync(HttpMethod.Post, $"bes/{booted}/activate", new { });
+    }
+}
+
+public sealed class SimulatedApiScenarios(SimulatedApiHost host) : ApiScenarios(host), IClassFixture<SimulatedApiHost>
+{
+    protected override void RequireBackend() { }
+}
+
+public sealed class ZfsFuseApiScenarios(ZfsFuseApiHost host) : ApiScenarios(host), IClassFixture<ZfsFuseApiHost>
+{
+    protected override void RequireBackend()
+    {
+        Lane.RequireZfsFuse();
+        Assert.True(host.Started, "the console did not start on the zfs-fuse lab pool");
+    }
+}

@@ -1,0 +1,22 @@
+using System.Collections.Concurrent;
+using Serilog.Core;
+using Serilog.Events;
+using Serilog.Formatting.Json;
+
+namespace SnapUpgrade.Tests.Api.Hosts;
+
+/// <summary>Every Serilog event of the host, rendered with its properties (the JSON form holds them all).</summary>
+public sealed class LogCapture : ILogEventSink
+{
+    private readonly ConcurrentQueue<string> _events = new();
+    private readonly JsonFormatter _formatter = new(renderMessage: true);
+
+    public void Emit(LogEvent logEvent)
+    {
+        using var writer = new StringWriter();
+        _formatter.Format(logEvent, writer);
+        _events.Enqueue(writer.ToString());
+    }
+
+    public IReadOnlyList<string> Events => [.. _events];
+}
