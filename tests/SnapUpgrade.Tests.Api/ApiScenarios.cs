@@ -23,6 +23,25 @@ public abstract class ApiScenarios(ApiHost host)
         return JsonDocument.Parse(text).RootElement;
     }
 
+    [Theory]
+    [InlineData("host")]
+    [InlineData("bes")]
+    [InlineData("shared")]
+    [InlineData("zones")]
+    [InlineData("audit")]
+    [InlineData("audit/verify")]
+    public async Task Read_AsAuditor_Answers200WithJson(string path)
+    {
+        RequireBackend();
+
+        using var response = await host.SendAsync("auditor", HttpMethod.Get, "api/v1/" + path);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        var json = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        Assert.NotEqual(JsonValueKind.Undefined, json.ValueKind);
+    }
+
     [Fact]
     public async Task BeLifecycle_CreateActivateDryRunDestroyDestroy_ChangesTheHostAndAuditsEachStep()
     {

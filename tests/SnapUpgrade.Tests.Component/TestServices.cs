@@ -10,11 +10,13 @@ namespace SnapUpgrade.Tests.Component;
 public static class TestServices
 {
     /// <summary>The one set-up of every component test, in the order MudBlazor 9 needs (TESTING.md).</summary>
-    public static void AddTestServices(this BunitContext context, IEngine engine)
+    /// <param name="configure">More services (e.g. <c>AddAuthorization</c>), added before the renderer info, which must come last.</param>
+    public static void AddTestServices(this BunitContext context, IEngine engine, Action<BunitContext>? configure = null)
     {
         context.JSInterop.Mode = JSRuntimeMode.Loose;
         context.Services.AddMudServices();
         context.Services.AddSingleton(engine);
+        configure?.Invoke(context);
         context.SetRendererInfo(new RendererInfo("Server", true));
     }
 }

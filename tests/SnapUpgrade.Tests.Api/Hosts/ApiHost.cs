@@ -93,6 +93,21 @@ public abstract class ApiHost : IAsyncLifetime
         return await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
     }
 
+    /// <summary>Signs in through the login form (antiforgery token and all); the client then carries the cookie.</summary>
+    public async Task<(HttpClient Client, HttpResponseMessage Answer)> LoginAsync(string name, string password)
+    {
+        var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = BaseAddress };
+        var form = await client.GetStringAsync("login", TestContext.Current.CancellationToken);
+        var answer = await client.PostAsync("login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "login",
+            ["__RequestVerificationToken"] = LoginForm.Antiforgery(form),
+            [LoginForm.FieldName(form, "login-name")] = name,
+            [LoginForm.FieldName(form, "login-password")] = password,
+        }), TestContext.Current.CancellationToken);
+        return (client, answer);
+    }
+
     /// <summary>The audit rows (newest first) matching a query string, read through the API as admin.</summary>
     public async Task<(IReadOnlyList<JsonElement> Rows, long Total)> AuditAsync(string query)
     {
