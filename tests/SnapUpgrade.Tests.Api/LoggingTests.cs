@@ -27,6 +27,7 @@ public sealed class LoggingTests(SimulatedApiHost host) : IClassFixture<Simulate
         TestContext.Current.TestOutputHelper?.WriteLine(string.Join("\n", events));
         Assert.Contains(events, e => e.Contains("/api/v1/bes", StringComparison.Ordinal) && e.Contains("responded", StringComparison.Ordinal));
         Assert.Contains(events, e => e.Contains("signed in", StringComparison.Ordinal) && e.Contains("logger", StringComparison.Ordinal));
+        Assert.Contains(events, e => e.Contains("\"Actor\":\"t-operator\"", StringComparison.Ordinal) && e.Contains("\"Action\":\"create\"", StringComparison.Ordinal));
         foreach (var text in events.Append(ReadLogFiles()))
         {
             Assert.DoesNotContain(secret, text, StringComparison.Ordinal);
