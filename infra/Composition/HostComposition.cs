@@ -25,6 +25,12 @@ public static class HostComposition
         return services;
     }
 
+    /// <summary><c>SnapUpgrade:WatchIntervalMs</c> (default 1000; 50..2000 so changes stay visible within 2 s).</summary>
+    private static TimeSpan WatchInterval(IConfiguration configuration) =>
+        int.TryParse(configuration[HostWatcher.IntervalKey], out var ms) && ms is >= 50 and <= 2000
+            ? TimeSpan.FromMilliseconds(ms)
+            : HostWatcher.DefaultInterval;
+
     /// <summary>
     /// Registers the engine for the <c>SnapUpgrade</c> section. Nothing is read at registration:
     /// the settings are read (and checked) when first resolved, which <see cref="EngineStartup"/>
@@ -52,6 +58,11 @@ public static class HostComposition
         services.AddSingleton<ITokens>(sp => new SqliteTokens(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new AuditedOperations(sp.GetRequiredService<IEngine>(), sp.GetRequiredService<IAuditLog>()));
         services.AddHostedService<EngineStartup>();
+        // After EngineStartup (hosted services start in order): the watcher reads the started engine.
+        services.AddSingleton(sp => new HostWatcher(() => sp.GetRequiredService<IEngine>(), WatchInterval(configuration),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<HostWatcher>>()));
+        services.AddSingleton<IHostStateStream>(sp => sp.GetRequiredService<HostWatcher>());
+        services.AddHostedService(sp => sp.GetRequiredService<HostWatcher>());
         return services;
     }
 }

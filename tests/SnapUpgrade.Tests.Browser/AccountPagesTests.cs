@@ -19,6 +19,22 @@ public sealed class AccountPagesTests(ConsoleServer server, BrowserSession brows
             await Expect(page.Locator("[data-testid=be-name]")).ToHaveCountAsync(3);
         });
 
+    [Theory]
+    [InlineData("admin")]
+    [InlineData("operator")]
+    [InlineData("auditor")]
+    public Task Login_EachRole_ShowsItsNameAndRoleOnEveryPage(string name) =>
+        browser.RunAsync(server.BaseAddress, $"login-{name}", async page =>
+        {
+            await server.LoginAsync(page, name);
+
+            foreach (var path in new[] { "", "bes", "audit", "admin" })
+            {
+                await page.GotoAsync(path);
+                await Expect(page.GetByTestId("user")).ToHaveTextAsync(new Regex($@"{name} \({name}\)"));
+            }
+        });
+
     [Fact]
     public Task Logout_AfterLogin_EndsTheSessionAndPagesGoToLogin() =>
         browser.RunAsync(server.BaseAddress, "logout", async page =>

@@ -41,7 +41,7 @@ public sealed class BrowserSession : IAsyncLifetime
         Lane.Require(IsAvailable, $"Chromium ({ChromiumPath}; apt-get install -y chromium)");
         await using var context = await _browser!.NewContextAsync(new BrowserNewContextOptions
         {
-            BaseURL = baseAddress.ToString(), ViewportSize = new ViewportSize { Width = 1400, Height = 900 },
+            BaseURL = baseAddress.ToString(), ViewportSize = new ViewportSize { Width = 1400, Height = 900 }, AcceptDownloads = true,
         });
         var page = await context.NewPageAsync();
         try
@@ -55,6 +55,13 @@ public sealed class BrowserSession : IAsyncLifetime
             throw new Xunit.Sdk.XunitException($"{ex.Message}{Environment.NewLine}Screenshot of the failure: {path}", ex);
         }
     }
+
+    /// <summary>Another browser context (its own cookies): a second person watching the same console.</summary>
+    public Task<IBrowserContext> NewContextAsync(Uri baseAddress, int width = 1400, int height = 900) =>
+        _browser!.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = baseAddress.ToString(), ViewportSize = new ViewportSize { Width = width, Height = height }, AcceptDownloads = true,
+        });
 
     public async ValueTask DisposeAsync()
     {

@@ -14,9 +14,10 @@ namespace SnapUpgrade.Tests.Browser;
 
 /// <summary>
 /// The console on real Kestrel (a free loopback port) over a fresh simulated host in a temp
-/// directory: the tests never touch the user's simulator state or database.
+/// directory: the tests never touch the user's simulator state or database. Subclasses give other
+/// backends (<see cref="ZfsFuseConsoleServer"/>) or a host of their own to change (<see cref="FlowServer"/>).
 /// </summary>
-public sealed class ConsoleServer : IAsyncLifetime
+public class ConsoleServer : IAsyncLifetime
 {
     private WebApplicationFactory<Program>? _factory;
 
@@ -24,16 +25,28 @@ public sealed class ConsoleServer : IAsyncLifetime
     public Uri BaseAddress { get; private set; } = default!;
     public IEngine Engine => _factory!.Services.GetRequiredService<IEngine>();
     public TimeSpan StartTime { get; private set; }
+    public IServiceProvider Services => _factory!.Services;
+    /// <summary>False when the backend's real part is missing (the tests then skip or fail through <c>Lane</c>).</summary>
+    public bool Started => _factory is not null;
 
-    public ValueTask InitializeAsync()
+    /// <summary>The backend's settings; null when its real part is missing (nothing starts).</summary>
+    protected virtual Task<IReadOnlyDictionary<string, string?>?> PrepareAsync() =>
+        Task.FromResult<IReadOnlyDictionary<string, string?>?>(new Dictionary<string, string?>
+        {
+            ["SnapUpgrade:Backend"] = "simulated",
+            ["SnapUpgrade:StateFile"] = Path.Combine(DataDir, "simulator", "host.json"),
+        });
+
+    public async ValueTask InitializeAsync()
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
-        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web => web
+        if (await PrepareAsync() is not { } settings) return;
+        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+        {
             // Production, as deployed: proves the static files work outside Development.
-            .UseEnvironment("Production")
-            .UseSetting("SnapUpgrade:Backend", "simulated")
-            .UseSetting("SnapUpgrade:DataDir", DataDir)
-            .UseSetting("SnapUpgrade:StateFile", Path.Combine(DataDir, "simulator", "host.json")));
+            web.UseEnvironment("Production").UseSetting("SnapUpgrade:DataDir", DataDir);
+            foreach (var (key, value) in settings) web.UseSetting(key, value);
+        });
         factory.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
         factory.StartServer();
         _factory = factory;
@@ -41,7 +54,6 @@ public sealed class ConsoleServer : IAsyncLifetime
             .Addresses.First();
         BaseAddress = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/");
         StartTime = started.Elapsed;
-        return ValueTask.CompletedTask;
     }
 
     public HttpClient CreateClient() => new() { BaseAddress = BaseAddress };
@@ -61,7 +73,7 @@ public sealed class ConsoleServer : IAsyncLifetime
         await Expect(page.GetByTestId("user")).ToContainTextAsync($"{name} (");
     }
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         if (_factory is not null) await _factory.DisposeAsync();
         try

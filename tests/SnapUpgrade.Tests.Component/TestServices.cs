@@ -11,11 +11,14 @@ public static class TestServices
 {
     /// <summary>The one set-up of every component test, in the order MudBlazor 9 needs (TESTING.md).</summary>
     /// <param name="configure">More services (e.g. <c>AddAuthorization</c>), added before the renderer info, which must come last.</param>
-    public static void AddTestServices(this BunitContext context, IEngine engine, Action<BunitContext>? configure = null)
+    /// <param name="stream">The live state; by default a <see cref="FakeHostStateStream"/> seeded from the engine.</param>
+    public static void AddTestServices(this BunitContext context, IEngine engine, Action<BunitContext>? configure = null,
+        FakeHostStateStream? stream = null)
     {
         context.JSInterop.Mode = JSRuntimeMode.Loose;
         context.Services.AddMudServices();
         context.Services.AddSingleton(engine);
+        context.Services.AddSingleton<IHostStateStream>(stream ?? new FakeHostStateStream(engine));
         configure?.Invoke(context);
         context.SetRendererInfo(new RendererInfo("Server", true));
     }
@@ -25,6 +28,11 @@ public static class TestServices
 public abstract class ComponentTest : BunitContext
 {
     protected FakeEngine Engine { get; } = new();
+    protected FakeHostStateStream Stream { get; }
 
-    protected ComponentTest() => this.AddTestServices(Engine);
+    protected ComponentTest()
+    {
+        Stream = new FakeHostStateStream(Engine);
+        this.AddTestServices(Engine, stream: Stream);
+    }
 }

@@ -24,6 +24,22 @@ public sealed class FakeEngine : IEngine
     public Task<SharedHealthReport> GetSharedHealthAsync(CancellationToken ct = default) =>
         Failure is null ? Task.FromResult(Health) : Task.FromException<SharedHealthReport>(Failure);
 
-    public Task<OperationResult> RunAsync(IOperation operation, bool dryRun = false, CancellationToken ct = default) =>
-        throw new NotSupportedException("The read-only pages run no operation.");
+    /// <summary>Every operation asked to run, with its dry-run flag.</summary>
+    public List<(IOperation Operation, bool DryRun)> Runs { get; } = [];
+
+    /// <summary>Plans one step and succeeds (the report lines go to real runs), unless the state refuses it.</summary>
+    public Task<OperationResult> RunAsync(IOperation operation, bool dryRun = false, CancellationToken ct = default)
+    {
+        Runs.Add((operation, dryRun));
+        var error = operation.Validate(State);
+        return Task.FromResult(new OperationResult
+        {
+            Action = operation.Action, Target = operation.Target, DryRun = dryRun,
+            Outcome = error is null ? Outcome.Succeeded : Outcome.Refused, Error = error,
+            Steps = error is null ? [new PlannedStep(1, $"{operation.Action} {operation.Target}", ["zfs", operation.Action])] : [],
+            Report = dryRun || error is not null ? [] : RunReport,
+        });
+    }
+
+    public IReadOnlyList<string> RunReport { get; set; } = [];
 }

@@ -1,0 +1,37 @@
+using SnapUpgrade.Core.Lab;
+using SnapUpgrade.Tests.Support;
+
+namespace SnapUpgrade.Tests.Browser;
+
+/// <summary>A simulated console of its own for the flows that change the host (create, activate):
+/// the assembly's shared console stays as seeded for the tests that only read it.</summary>
+public sealed class FlowServer : ConsoleServer;
+
+/// <summary>
+/// The console on the zfs backend over a zfs-fuse lab pool laid out by <see cref="LabBootstrap"/>
+/// (BE <c>be1</c> booted, with /var/shared), as the API tests start it. Without zfs-fuse nothing
+/// starts, and every test says so through <c>Lane.RequireZfsFuse()</c>.
+/// </summary>
+public sealed class ZfsFuseConsoleServer : ConsoleServer
+{
+    private ZfsFuseLab? _lab;
+
+    protected override async Task<IReadOnlyDictionary<string, string?>?> PrepareAsync()
+    {
+        if (!ZfsFuseLab.IsInstalled) return null;
+        _lab = await ZfsFuseLab.CreateAsync();
+        await LabBootstrap.InitializeAsync(_lab.Zfs, _lab.Files, _lab.Pool, "be1", withShared: true);
+        return new Dictionary<string, string?>
+        {
+            ["SnapUpgrade:Backend"] = "zfs",
+            ["SnapUpgrade:Pool"] = _lab.Pool,
+            ["SnapUpgrade:HostRoot"] = _lab.HostRoot,
+        };
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_lab is not null) await _lab.DisposeAsync();
+    }
+}

@@ -1,0 +1,73 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using SnapUpgrade.Core.Access;
+using SnapUpgrade.Core.Audit;
+using SnapUpgrade.Core.Operations;
+using SnapUpgrade.Tests.Support;
+using Xunit;
+using static Microsoft.Playwright.Assertions;
+
+namespace SnapUpgrade.Tests.Browser;
+
+/// <summary>
+/// The main pages of the demo host render with their data at 1280x800, saved as PNG: into the test
+/// output's screenshots/pages/ on every run, and into the README's docs/screenshots/ with
+/// SNAPUPGRADE_README_SCREENSHOTS=1.
+/// </summary>
+public sealed class ReadmeScreenshotTests(ConsoleServer server, BrowserSession browser)
+{
+    public static bool Enabled => Environment.GetEnvironmentVariable("SNAPUPGRADE_README_SCREENSHOTS") == "1";
+
+    [Fact]
+    public async Task ReadmeScreenshots_MainPages_AreSavedAsPng()
+    {
+        Lane.Require(BrowserSession.IsAvailable, $"Chromium ({BrowserSession.ChromiumPath})");
+        var directory = Enabled
+            ? Path.Combine(RepositoryRoot(), "docs", "screenshots")
+            : Path.Combine(AppContext.BaseDirectory, "screenshots", "pages");
+        Directory.CreateDirectory(directory);
+        await using var context = await browser.NewContextAsync(server.BaseAddress, 1280, 800);
+        var page = await context.NewPageAsync();
+        await server.LoginAsync(page);
+        await AuditSomethingAsync();
+
+        (string Path, string File, string Ready)[] pages =
+        [
+            ("", "overview", "[data-testid=be-name]"),
+            ("bes", "boot-environments", "[data-testid=be-table]"),
+            ("zones", "zones", "[data-testid=zone-matrix]"),
+            ("shared", "shared", "[data-testid=health-matrix]"),
+            ("audit", "audit", "[data-testid=audit-table] tbody tr"),
+            ("admin", "admin", "[data-testid=users-table] tbody tr"),
+        ];
+        foreach (var (path, file, ready) in pages)
+        {
+            await page.GotoAsync(path);
+            await Expect(page.Locator(ready).First).ToBeVisibleAsync();
+            await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+            var png = Path.Combine(directory, $"{file}.png");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = png });
+            Assert.True(new FileInfo(png).Length > 10_000, $"{png} is suspiciously small");
+        }
+    }
+
+    /// <summary>Rows for the audit page's picture that leave the demo host as it is: a dry run and a refusal.</summary>
+    private async Task AuditSomethingAsync()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var state = await server.Engine.GetStateAsync(ct);
+        var booted = state.BootEnvironments.Single(b => b.IsBooted).Name;
+        var other = state.BootEnvironments.First(b => !b.IsBooted).Name;
+        var operations = server.Services.GetRequiredService<AuditedOperations>();
+        await operations.RunAsync(new Actor("operator", Role.Operator, "127.0.0.1"), new ActivateBe(other), dryRun: true, ct);
+        await operations.RunAsync(new Actor("operator", Role.Operator, "127.0.0.1"), new DestroyBe(booted), dryRun: false, ct);
+        await operations.RunAsync(new Actor("auditor", Role.Auditor, "127.0.0.1"), new ActivateBe(other), dryRun: false, ct);
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "SnapUpgrade.sln"))) return dir.FullName;
+        throw new InvalidOperationException("SnapUpgrade.sln not found above " + AppContext.BaseDirectory);
+    }
+}

@@ -1,0 +1,53 @@
+using System.Runtime.CompilerServices;
+using SnapUpgrade.Core.Audit;
+
+namespace SnapUpgrade.Tests.Component.Audit;
+
+/// <summary>An in-memory audit log: rows kept newest first, filters on actor and action, paging as the real one pages.</summary>
+public sealed class FakeAuditLog : IAuditLog
+{
+    private readonly List<AuditEntry> _rows = [];
+
+    public Exception? QueryFailure { get; set; }
+    public ChainVerification Verification { get; set; } = new(true, 0, null, "intact");
+    public List<AuditQuery> Queries { get; } = [];
+    public IReadOnlyList<AuditEntry> Rows => _rows;
+
+    public Task EnsureWritableAsync(CancellationToken ct = default) => Task.CompletedTask;
+
+    public Task<AuditEntry> AppendAsync(AuditRecord record, CancellationToken ct = default)
+    {
+        var entry = new AuditEntry
+        {
+            Id = _rows.Count + 1, Time = DateTimeOffset.UtcNow, Actor = record.Actor, Role = record.Role, Source = record.Source,
+            Action = record.Action, Target = record.Target, FromBe = record.FromBe, ToBe = record.ToBe, DryRun = record.DryRun,
+            Outcome = record.Outcome, ErrorCode = record.ErrorCode, Message = record.Message, DurationMs = record.DurationMs,
+            PreviousHash = _rows.Count == 0 ? new string('0', 64) : _rows[0].Hash, Hash = $"hash-{_rows.Count + 1:D4}",
+        };
+        _rows.Insert(0, entry);
+        return Task.FromResult(entry);
+    }
+
+    public Task<AuditPage> QueryAsync(AuditQuery query, CancellationToken ct = default)
+    {
+        Queries.Add(query);
+        if (QueryFailure is not null) return Task.FromException<AuditPage>(QueryFailure);
+        var matching = Matching(query).ToList();
+        var page = matching.Skip((query.Page - 1) * query.PageSize).Take(query.PageSize).ToList();
+        return Task.FromResult(new AuditPage(page, matching.Count, query.Page, query.PageSize));
+    }
+
+    public async IAsyncEnumerable<AuditEntry> StreamAsync(AuditQuery query, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        foreach (var row in Matching(query))
+        {
+            await Task.Yield();
+            yield return row;
+        }
+    }
+
+    public Task<ChainVerification> VerifyAsync(CancellationToken ct = default) => Task.FromResult(Verification);
+
+    private IEnumerable<AuditEntry> Matching(AuditQuery q) => _rows.Where(r =>
+        (q.Actor is null || r.Actor == q.Actor) && (q.Action is null || r.Action == q.Action));
+}

@@ -1,0 +1,153 @@
+using Bunit;
+using Microsoft.AspNetCore.Components.Web;
+using SnapUpgrade.Core.Model;
+using SnapUpgrade.Core.Operations;
+using SnapUpgrade.Tests.Component.Fakes;
+using Xunit;
+
+namespace SnapUpgrade.Tests.Component.BootEnvironments;
+
+public sealed class BeDialogTests : BePageTest
+{
+    private static HostState WithTestBe(Func<BootEnvironment, BootEnvironment> change)
+    {
+        var demo = HostStates.Demo();
+        return demo with { BootEnvironments = [.. demo.BootEnvironments.Select(b => b.Name == "be-test" ? change(b) : b)] };
+    }
+
+    private static Snapshot Snap(string be, string name, params string[] clones) => new()
+    {
+        Name = $"rpool/ROOT/{be}@{name}", Dataset = $"rpool/ROOT/{be}", ShortName = name, Clones = clones,
+    };
+
+    [Fact]
+    public void DestroyDialog_MountedBe_AsksForForceUnmountBeforeItPlans()
+    {
+        Engine.State = WithTestBe(b => b with { MountedAt = "/mnt/test" });
+        var (page, dialogs, _) = RenderPage();
+
+        page.Find("[data-testid=be-action-destroy-be-test]").Click();
+
+        dialogs.WaitForElement("[data-testid=dialog-error]", s_wait);
+        Assert.Contains("it is mounted at /mnt/test", dialogs.Find("[data-testid=dialog-error]").TextContent);
+        Assert.True(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled"));
+
+        dialogs.Find("input[data-testid=dialog-option]").Change(true);
+
+        dialogs.WaitForElement("[data-testid=dialog-plan]", s_wait);
+        Assert.Empty(dialogs.FindAll("[data-testid=dialog-error]"));
+        Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public void ActivateDialog_RefusedAtConfirm_ShowsTheReasonInTheDialogAndASnackbar()
+    {
+        var (page, dialogs, snackbars) = RenderPage();
+        page.Find("[data-testid=be-action-activate-be-test]").Click();
+        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), s_wait);
+        Engine.State = HostStates.With(HostStates.Be("be-2026-01", booted: true, onReboot: true)); // be-test destroyed meanwhile
+
+        dialogs.Find("[data-testid=dialog-confirm]").Click();
+
+        var message = new ActivateBe("be-test").Validate(Engine.State)!.Message;
+        dialogs.WaitForAssertion(() => Assert.Equal(message, dialogs.Find("[data-testid=dialog-error]").TextContent.Trim()), s_wait);
+        snackbars.WaitForAssertion(() => Assert.Contains("There is no boot environment", snackbars.Markup), s_wait);
+    }
+
+    [Fact]
+    public void ActivateDialog_Confirm_SaysItBootsOnTheNextReboot()
+    {
+        var (page, dialogs, snackbars) = RenderPage();
+        page.Find("[data-testid=be-action-activate-be-test]").Click();
+        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), s_wait);
+
+        dialogs.Find("[data-testid=dialog-confirm]").Click();
+
+        snackbars.WaitForAssertion(() => Assert.Contains("Activated be-test: it boots on the next reboot", snackbars.Markup), s_wait);
+        Assert.Contains(Engine.Runs, r => !r.DryRun && Equals(r.Operation, new ActivateBe("be-test")));
+    }
+
+    [Fact]
+    public void RenameDialog_EnterWhenValid_Confirms()
+    {
+        var (page, dialogs, _) = RenderPage();
+        page.Find("[data-testid=be-action-rename-be-test]").Click();
+        dialogs.WaitForElement("input[data-testid=dialog-name]", s_wait);
+        dialogs.Find("input[data-testid=dialog-name]").Input("be-renamed");
+        dialogs.WaitForElement("[data-testid=dialog-plan]", s_wait);
+
+        dialogs.Find("input[data-testid=dialog-name]").KeyDown(new KeyboardEventArgs { Key = "Enter" });
+
+        dialogs.WaitForAssertion(() => Assert.Contains(Engine.Runs, r => !r.DryRun && Equals(r.Operation, new RenameBe("be-test", "be-renamed"))), s_wait);
+    }
+
+    [Fact]
+    public void RenameDialog_NameTaken_SaysSoAsYouType()
+    {
+        var (page, dialogs, _) = RenderPage();
+        page.Find("[data-testid=be-action-rename-be-test]").Click();
+        dialogs.WaitForElement("input[data-testid=dialog-name]", s_wait);
+
+        dialogs.Find("input[data-testid=dialog-name]").Input("be-2026-02");
+
+        Assert.Equal("A boot environment named 'be-2026-02' already exists.", dialogs.Find("[data-testid=dialog-error]").TextContent.Trim());
+    }
+
+    [Fact]
+    public void MountDialog_Operator_ReadWriteIsDisabledWithTheRoleReason()
+    {
+        SignIn("olga", "operator");
+        var (page, dialogs, _) = RenderPage();
+
+        page.Find("[data-testid=be-action-mount-be-test]").Click();
+
+        dialogs.WaitForElement("input[data-testid=dialog-readwrite]", s_wait);
+        Assert.True(dialogs.Find("input[data-testid=dialog-readwrite]").HasAttribute("disabled"));
+        Assert.Contains("Operators cannot mount shared datasets read-write.", dialogs.Markup);
+        dialogs.WaitForElement("[data-testid=dialog-plan]", s_wait);
+    }
+
+    [Fact]
+    public void SnapshotsDialog_CreateFromSnapshot_OpensCreateWithTheSnapshotAsSource()
+    {
+        Engine.State = WithTestBe(b => b with { Snapshots = [Snap("be-test", "before-upgrade")] });
+        var (page, dialogs, _) = RenderPage();
+        page.Find("[data-testid=be-action-snapshots-be-test]").Click();
+        dialogs.WaitForElement("[data-testid=snapshot-row-before-upgrade]", s_wait);
+
+        dialogs.Find("[data-testid=snapshot-action-clone-before-upgrade]").Click();
+
+        dialogs.WaitForElement("input[data-testid=dialog-source]", s_wait);
+        Assert.Equal("be-test@before-upgrade", dialogs.Find("input[data-testid=dialog-source]").GetAttribute("value"));
+    }
+
+    [Fact]
+    public void SnapshotsDialog_ClonedSnapshot_DestroyIsDisabledWithTheReason()
+    {
+        Engine.State = WithTestBe(b => b with { Snapshots = [Snap("be-test", "base", "rpool/ROOT/be-child")] });
+        var (page, dialogs, _) = RenderPage();
+        page.Find("[data-testid=be-action-snapshots-be-test]").Click();
+
+        dialogs.WaitForElement("[data-testid=snapshot-action-destroy-base]", s_wait);
+
+        var destroy = dialogs.Find("[data-testid=snapshot-action-destroy-base]");
+        Assert.True(destroy.HasAttribute("disabled"));
+        Assert.Contains("rpool/ROOT/be-child is cloned from it", destroy.GetAttribute("title"));
+    }
+
+    [Fact]
+    public void ActivateAndReboot_Confirm_ActivatesThenRunsTheRebootArgvAndAuditsIt()
+    {
+        Settings = Settings with { RebootCommand = ["systemctl", "reboot"] };
+        var (page, dialogs, snackbars) = RenderPage();
+        page.Find("[data-testid=be-action-activate-reboot-be-test]").Click();
+        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), s_wait);
+
+        dialogs.Find("[data-testid=dialog-confirm]").Click();
+
+        snackbars.WaitForAssertion(() => Assert.Contains("Reboot command `systemctl reboot` ran.", snackbars.Markup), s_wait);
+        Assert.Equal(["systemctl", "reboot"], Assert.Single(Runner.Runs));
+        Assert.Contains(Engine.Runs, r => !r.DryRun && Equals(r.Operation, new ActivateBe("be-test")));
+        Assert.Contains(Audit.Rows, r => r is { Action: "reboot", Target: "be-test", Outcome: "succeeded" });
+    }
+}

@@ -1,0 +1,74 @@
+using Bunit;
+using SnapUpgrade.Core.Operations;
+using SnapUpgrade.Tests.Component.Fakes;
+using Xunit;
+
+namespace SnapUpgrade.Tests.Component.BootEnvironments;
+
+/// <summary>The page and its dialogs follow the host watcher's pushes; nothing polls.</summary>
+public sealed class BeLiveTests : BePageTest
+{
+    [Fact]
+    public void Table_PushedState_ShowsTheNewFlagsWithoutReload()
+    {
+        var (page, _, _) = RenderPage();
+        Assert.Equal("", page.Find("[data-testid=be-flags-be-test]").TextContent);
+        var demo = HostStates.Demo();
+
+        Stream.Push(demo with
+        {
+            BootEnvironments = [.. demo.BootEnvironments.Select(b => b with { IsActiveOnReboot = b.Name == "be-test" })],
+        });
+
+        page.WaitForAssertion(() => Assert.Equal("R", page.Find("[data-testid=be-flags-be-test]").TextContent), s_wait);
+        Assert.Equal("N", page.Find("[data-testid=be-flags-be-2026-01]").TextContent);
+    }
+
+    [Fact]
+    public void DestroyAction_BeBecomesActiveOnReboot_TurnsDisabledWithTheReason()
+    {
+        var (page, _, _) = RenderPage();
+        Assert.False(page.Find("[data-testid=be-action-destroy-be-test]").HasAttribute("disabled"));
+        var demo = HostStates.Demo();
+        var pushed = demo with
+        {
+            BootEnvironments = [.. demo.BootEnvironments.Select(b => b with { IsActiveOnReboot = b.Name == "be-test" })],
+        };
+
+        Stream.Push(pushed);
+
+        page.WaitForAssertion(() => Assert.True(page.Find("[data-testid=be-action-destroy-be-test]").HasAttribute("disabled")), s_wait);
+        Assert.Equal(new DestroyBe("be-test", true).Validate(pushed)!.Message,
+            page.Find("[data-testid=be-action-destroy-be-test]").GetAttribute("title"));
+    }
+
+    [Fact]
+    public void OpenCreateDialog_NameTakenElsewhere_ShowsTheRefusalAtOnce()
+    {
+        var (page, dialogs, _) = RenderPage();
+        page.Find("[data-testid=be-create]").Click();
+        dialogs.WaitForElement("input[data-testid=dialog-name]", s_wait);
+        dialogs.Find("input[data-testid=dialog-name]").Input("be-2026-03");
+        dialogs.WaitForElement("[data-testid=dialog-plan]", s_wait);
+        var demo = HostStates.Demo();
+
+        Stream.Push(demo with { BootEnvironments = [.. demo.BootEnvironments, HostStates.Be("be-2026-03", day: 50)] });
+
+        dialogs.WaitForAssertion(() => Assert.Equal("A boot environment named 'be-2026-03' already exists.",
+            dialogs.Find("[data-testid=dialog-error]").TextContent.Trim()), s_wait);
+        Assert.True(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public void Confirm_Succeeded_NudgesTheWatcher()
+    {
+        var (page, dialogs, _) = RenderPage();
+        page.Find("[data-testid=be-action-activate-be-test]").Click();
+        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), s_wait);
+        var before = Stream.Nudges;
+
+        dialogs.Find("[data-testid=dialog-confirm]").Click();
+
+        page.WaitForAssertion(() => Assert.True(Stream.Nudges > before), s_wait);
+    }
+}

@@ -1,0 +1,112 @@
+using Bunit;
+using SnapUpgrade.Core.Model;
+using SnapUpgrade.Core.Operations;
+using SnapUpgrade.Tests.Component.Fakes;
+using SnapUpgrade.Web.Components.Pages.Zones;
+using Xunit;
+
+namespace SnapUpgrade.Tests.Component.Pages;
+
+public sealed class ZonesLiveTests : SignedInPageTest
+{
+    private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(5);
+
+    [Fact]
+    public void ZonesPage_NothingPushedYet_ShowsLoading()
+    {
+        Stream.SeedFromEngine = false;
+
+        var cut = Render<ZonesPage>();
+
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=loading]")));
+        Assert.Empty(cut.FindAll("[data-testid=zone-matrix]"));
+    }
+
+    [Fact]
+    public void ZonesPage_EngineFails_ShowsTheError()
+    {
+        Engine.Failure = new IOException("zfs list failed");
+
+        var cut = Render<ZonesPage>();
+
+        cut.WaitForAssertion(() => Assert.Contains("zfs list failed", cut.Find("[data-testid=load-error]").TextContent), s_wait);
+    }
+
+    [Fact]
+    public void ZonesPage_Operator_CreateAndDestroyDisabledWithTheRole()
+    {
+        SignIn("olga", "operator");
+
+        var cut = Render<ZonesPage>();
+
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=zone-matrix]")), s_wait);
+        Assert.True(cut.Find("[data-testid=zone-create]").HasAttribute("disabled"));
+        Assert.Equal("Operators cannot create zones.", cut.Find("[data-testid=zone-create-reason]").GetAttribute("title"));
+        Assert.True(cut.Find("[data-testid=zone-destroy-web]").HasAttribute("disabled"));
+        Assert.Equal("Operators cannot destroy zones.", cut.Find("[data-testid=zone-destroy-web-reason]").GetAttribute("title"));
+    }
+
+    [Fact]
+    public void ZonesPage_Admin_ActionsEnabled()
+    {
+        var cut = Render<ZonesPage>();
+
+        cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=zone-create]").HasAttribute("disabled")), s_wait);
+        Assert.False(cut.Find("[data-testid=zone-destroy-web]").HasAttribute("disabled"));
+        Assert.Contains("web", cut.Find("[data-testid=zone-matrix]").TextContent);
+    }
+
+    [Fact]
+    public void ZonesPage_PushedNewZone_AppearsInTheMatrix()
+    {
+        var cut = Render<ZonesPage>();
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=zone-matrix] tbody tr")), s_wait);
+
+        var demo = HostStates.Demo();
+        Stream.Push(demo with { Zones = [.. demo.Zones, new Zone { Name = "db", Dataset = "rpool/zones/db", BootEnvironments = [] }] });
+
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("[data-testid=zone-matrix] tbody tr").Count), s_wait);
+    }
+
+    [Fact]
+    public void CreateZone_TypedName_ValidatesAsYouTypeThenPlansAndRuns()
+    {
+        var dialogs = RenderProviders();
+        var cut = Render<ZonesPage>();
+        cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=zone-create]").HasAttribute("disabled")), s_wait);
+
+        cut.Find("[data-testid=zone-create]").Click();
+        dialogs.WaitForElement("input[data-testid=dialog-input]", s_wait);
+        dialogs.Find("input[data-testid=dialog-input]").Input("web");
+        dialogs.WaitForAssertion(() => Assert.Contains("Zone 'web' already exists", dialogs.Find(".mud-input-helper-text").TextContent), s_wait);
+        Assert.True(dialogs.Find("[data-testid=dialog-run]").HasAttribute("disabled"));
+
+        dialogs.Find("input[data-testid=dialog-input]").Input("db");
+        dialogs.WaitForAssertion(() => Assert.DoesNotContain("already exists", dialogs.Markup), s_wait);
+        dialogs.Find("[data-testid=dialog-plan-button]").Click();
+        dialogs.WaitForAssertion(() => Assert.Contains("zone-create db", dialogs.Find("[data-testid=dialog-plan]").TextContent), s_wait);
+        dialogs.Find("[data-testid=dialog-run]").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains(Engine.Runs, r => r is { Operation: CreateZone { Name: "db" }, DryRun: false }), s_wait);
+        Assert.Equal(2, Audit.Rows.Count); // the dry run and the run, both audited
+        Assert.Equal(1, Stream.Nudges);
+    }
+
+    [Fact]
+    public void DestroyZone_RunEnabledOnlyOnceTheNameIsTyped()
+    {
+        var dialogs = RenderProviders();
+        var cut = Render<ZonesPage>();
+        cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=zone-destroy-web]").HasAttribute("disabled")), s_wait);
+
+        cut.Find("[data-testid=zone-destroy-web]").Click();
+        dialogs.WaitForAssertion(() => Assert.NotNull(dialogs.Find("[data-testid=dialog-plan]")), s_wait);
+        Assert.True(dialogs.Find("[data-testid=dialog-run]").HasAttribute("disabled"));
+
+        dialogs.Find("input[data-testid=dialog-confirm]").Input("web");
+        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-run]").HasAttribute("disabled")), s_wait);
+        dialogs.Find("[data-testid=dialog-run]").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains(Engine.Runs, r => r is { Operation: DestroyZone { Name: "web" }, DryRun: false }), s_wait);
+    }
+}

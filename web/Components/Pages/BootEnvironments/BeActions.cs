@@ -1,0 +1,65 @@
+using MudBlazor;
+using SnapUpgrade.Core.Access;
+using SnapUpgrade.Core.Model;
+using SnapUpgrade.Core.Operations;
+using SnapUpgrade.Web.Components.Dialogs;
+
+namespace SnapUpgrade.Web.Components.Pages.BootEnvironments;
+
+/// <summary>One row action: its verb (the data-testid part), and why it is disabled (null: enabled).</summary>
+public sealed record BeAction(string Verb, string Label, string Icon, Color Color, string? Reason);
+
+/// <summary>A click on a row action.</summary>
+public sealed record BeActionClick(string Verb, BootEnvironment Be);
+
+/// <summary>
+/// The actions of one BE row and why each is disabled: the role table, then the operation's own
+/// Validate against the current state; the very checks the engine makes when it runs.
+/// </summary>
+public static class BeActions
+{
+    public const string Activate = "activate", ActivateOnce = "activate-once", ActivateReboot = "activate-reboot",
+        Rename = "rename", Destroy = "destroy", Mount = "mount", Unmount = "unmount", Snapshots = "snapshots";
+
+    public static IReadOnlyList<BeAction> For(BootEnvironment be, HostState state, Role role, bool canReboot)
+    {
+        var name = be.Name;
+        var actions = new List<BeAction>
+        {
+            new(Activate, $"Activate {name}", Icons.Material.Filled.PlayCircle, Color.Primary,
+                Why.Not(role, new ActivateBe(name), state, "activate boot environments")),
+            new(ActivateOnce, $"Activate {name} for the next boot only", Icons.Material.Filled.LooksOne, Color.Primary,
+                Why.Not(role, new ActivateBe(name, Temporary: true), state, "activate boot environments")),
+        };
+        if (canReboot)
+            actions.Add(new(ActivateReboot, $"Activate {name} and reboot", Icons.Material.Filled.RestartAlt, Color.Warning,
+                Why.Not(role, new ActivateBe(name), state, "activate boot environments")));
+        actions.AddRange(
+        [
+            new(Rename, $"Rename {name}", Icons.Material.Filled.DriveFileRenameOutline, Color.Default,
+                Why.Not(role, new RenameBe(name, FreeName(state)), state, "rename boot environments")),
+            // Mounted: still offered, the dialog has the force-unmount switch.
+            new(Destroy, $"Destroy {name}", Icons.Material.Filled.Delete, Color.Error,
+                Why.Not(role, new DestroyBe(name, ForceUnmount: true), state, "destroy boot environments")),
+            new(Mount, $"Mount {name}", Icons.Material.Filled.FolderOpen, Color.Default,
+                Why.Not(role, new MountBe(name), state, "mount boot environments")),
+            new(Unmount, $"Unmount {name}", Icons.Material.Filled.Eject, Color.Default,
+                Why.Not(role, new UnmountBe(name), state, "unmount boot environments")),
+            new(Snapshots, $"Snapshots of {name}", Icons.Material.Filled.PhotoLibrary, Color.Default,
+                Why.Not(role, new SnapshotBe(name), state, "manage snapshots")),
+        ]);
+        return actions;
+    }
+
+    /// <summary>Why the Create button is disabled (role only: the name is not typed yet).</summary>
+    public static string? CreateReason(Role role) =>
+        Permissions.Allows(role, new CreateBe("new")) ? null : $"{Why.Plural(role)} cannot create boot environments.";
+
+    /// <summary>A valid, unused name, so a rename's Validate speaks about the BE, not about the new name.</summary>
+    private static string FreeName(HostState state)
+    {
+        var probe = "renamed";
+        for (var i = 2; Checks.FreeName(state, probe) is not null; i++) probe = $"renamed-{i}";
+        return probe;
+    }
+}

@@ -1,0 +1,78 @@
+using Microsoft.AspNetCore.Components;
+using SnapUpgrade.Core.Access;
+using SnapUpgrade.Core.Model;
+
+namespace SnapUpgrade.Web.Components.Pages.BootEnvironments;
+
+public partial class BeGrid
+{
+    public enum SortKey { None, Flags, Name, Created, Origin, Used, Referenced, Description, Keep, Mounted, Zones }
+
+    private sealed record Column(SortKey Key, string Title, bool Right = false);
+
+    private static readonly Column[] s_columns =
+    [
+        new(SortKey.Flags, "Flags"), new(SortKey.Name, "Name"), new(SortKey.Created, "Created"), new(SortKey.Origin, "Origin"),
+        new(SortKey.Used, "Used", true), new(SortKey.Referenced, "Referenced", true), new(SortKey.Description, "Description"),
+        new(SortKey.Keep, "Keep"), new(SortKey.Mounted, "Mounted at"), new(SortKey.Zones, "Zone BEs"), new(SortKey.None, "Actions"),
+    ];
+
+    [Parameter, EditorRequired] public HostState State { get; set; } = default!;
+    [Parameter, EditorRequired] public Role Role { get; set; }
+    /// <summary>The host has a reboot command: offer "activate and reboot".</summary>
+    [Parameter] public bool CanReboot { get; set; }
+    [Parameter] public EventCallback<BeActionClick> OnAction { get; set; }
+    [Parameter] public EventCallback OnCreate { get; set; }
+
+    private string? _search;
+    private SortKey _sort = SortKey.Name;
+    private bool _descending;
+
+    private string? CreateReason => BeActions.CreateReason(Role);
+
+    private void SortBy(SortKey key)
+    {
+        _descending = _sort == key && !_descending;
+        _sort = key;
+    }
+
+    private string? AriaSort(SortKey key) => key == SortKey.None ? null : _sort != key ? "none" : _descending ? "descending" : "ascending";
+
+    private IEnumerable<BootEnvironment> Rows()
+    {
+        var rows = State.BootEnvironments.Where(Matches);
+        Func<BootEnvironment, object?> key = _sort switch
+        {
+            SortKey.Flags => b => b.Flags,
+            SortKey.Created => b => b.Created,
+            SortKey.Origin => b => b.Origin ?? "",
+            SortKey.Used => b => b.Used,
+            SortKey.Referenced => b => b.Referenced,
+            SortKey.Description => b => b.Description ?? "",
+            SortKey.Keep => b => b.Keep,
+            SortKey.Mounted => b => b.MountedAt ?? "",
+            SortKey.Zones => b => b.ZoneBes.Count,
+            _ => b => b.Name,
+        };
+        var sorted = _descending ? rows.OrderByDescending(key).ThenBy(b => b.Name, StringComparer.Ordinal)
+            : rows.OrderBy(key).ThenBy(b => b.Name, StringComparer.Ordinal);
+        return sorted;
+    }
+
+    private bool Matches(BootEnvironment be)
+    {
+        if (string.IsNullOrWhiteSpace(_search)) return true;
+        var term = _search.Trim();
+        return new[] { be.Name, be.Description, be.Origin, be.MountedAt, be.Flags }
+            .Any(text => text?.Contains(term, StringComparison.OrdinalIgnoreCase) == true);
+    }
+
+    private static string FlagsTitle(BootEnvironment be)
+    {
+        var parts = new List<string>();
+        if (be.IsBooted) parts.Add("N: booted now");
+        if (be.IsActiveOnReboot) parts.Add("R: active on reboot");
+        if (be.IsNextBoot) parts.Add("T: next boot only");
+        return string.Join(", ", parts);
+    }
+}

@@ -1,0 +1,62 @@
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using MudBlazor;
+using SnapUpgrade.Core.Access;
+using SnapUpgrade.Core.Model;
+using SnapUpgrade.Web.Components.Common;
+using SnapUpgrade.Web.Components.Dialogs;
+
+namespace SnapUpgrade.Web.Components.Pages.BootEnvironments;
+
+/// <summary>
+/// beadm in a browser: the BE table, its actions and their dialogs. The state is the live one
+/// <see cref="EngineView{T}"/> receives from the host watcher; this page keeps no copy of it.
+/// </summary>
+public partial class BootEnvironmentsPage
+{
+    [CascadingParameter] private Task<AuthenticationState>? AuthenticationState { get; set; }
+
+    private EngineView<HostState>? _view;
+    private Actor? _actor;
+
+    /// <summary>Not signed in cannot happen behind the page's policy; if it did, nothing may be done.</summary>
+    private Role Role => _actor?.Role ?? Role.Auditor;
+    private bool CanReboot => Settings.RebootCommand.Count > 0;
+
+    protected override async Task OnInitializedAsync()
+    {
+        if (AuthenticationState is not null) _actor = Why.ActorOf((await AuthenticationState).User);
+    }
+
+    private Task OnActionAsync(HostState state, BeActionClick click) => click.Verb switch
+    {
+        BeActions.Activate => OpenAsync(state, d => d.ActivateAsync(click.Be.Name)),
+        BeActions.ActivateOnce => OpenAsync(state, d => d.ActivateAsync(click.Be.Name, once: true)),
+        BeActions.ActivateReboot => OpenAsync(state, d => d.ActivateAsync(click.Be.Name, reboot: true)),
+        BeActions.Rename => OpenAsync(state, d => d.RenameAsync(click.Be.Name)),
+        BeActions.Destroy => OpenAsync(state, d => d.DestroyAsync(click.Be)),
+        BeActions.Mount => OpenAsync(state, d => d.MountAsync(click.Be.Name)),
+        BeActions.Unmount => OpenAsync(state, d => d.UnmountAsync(click.Be)),
+        BeActions.Snapshots => OpenSnapshotsAsync(state, click.Be.Name),
+        _ => Task.CompletedTask,
+    };
+
+    private async Task OpenAsync(HostState state, Func<BeDialogs, Task<bool>> open)
+    {
+        if (_actor is null) return;
+        if (await open(new BeDialogs(Dialogs, state, _actor))) await RefreshAsync();
+    }
+
+    private async Task OpenSnapshotsAsync(HostState state, string name)
+    {
+        if (_actor is null) return;
+        var parameters = new DialogParameters<SnapshotsDialog>
+        {
+            { d => d.Name, name }, { d => d.State, state }, { d => d.Actor, _actor },
+        };
+        await Dialogs.ShowAsync<SnapshotsDialog>($"Snapshots of {name}", parameters, BeDialogs.Options);
+    }
+
+    /// <summary>After an operation: the watcher reads now (Nudge) instead of at its next interval.</summary>
+    private Task RefreshAsync() => _view?.ReloadAsync() ?? Task.CompletedTask;
+}
