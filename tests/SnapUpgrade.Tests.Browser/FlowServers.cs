@@ -1,4 +1,3 @@
-using SnapUpgrade.Core.Lab;
 using SnapUpgrade.Tests.Support;
 
 namespace SnapUpgrade.Tests.Browser;
@@ -8,25 +7,18 @@ namespace SnapUpgrade.Tests.Browser;
 public sealed class FlowServer : ConsoleServer;
 
 /// <summary>
-/// The console on the zfs backend over a zfs-fuse lab pool laid out by <see cref="LabBootstrap"/>
+/// The console on the zfs backend over a zfs-fuse lab pool laid out by <see cref="BootedZfsFuseLab"/>
 /// (BE <c>be1</c> booted, with /var/shared), as the API tests start it. Without zfs-fuse nothing
 /// starts, and every test says so through <c>Lane.RequireZfsFuse()</c>.
 /// </summary>
 public sealed class ZfsFuseConsoleServer : ConsoleServer
 {
-    private ZfsFuseLab? _lab;
+    private BootedZfsFuseLab? _lab;
 
     protected override async Task<IReadOnlyDictionary<string, string?>?> PrepareAsync()
     {
-        if (!ZfsFuseLab.IsInstalled) return null;
-        _lab = await ZfsFuseLab.CreateAsync();
-        await LabBootstrap.InitializeAsync(_lab.Zfs, _lab.Files, _lab.Pool, "be1", withShared: true);
-        return new Dictionary<string, string?>
-        {
-            ["SnapUpgrade:Backend"] = "zfs",
-            ["SnapUpgrade:Pool"] = _lab.Pool,
-            ["SnapUpgrade:HostRoot"] = _lab.HostRoot,
-        };
+        _lab = await BootedZfsFuseLab.CreateIfInstalledAsync();
+        return _lab?.ConsoleSettings;
     }
 
     public override async ValueTask DisposeAsync()

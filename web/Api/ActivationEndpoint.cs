@@ -6,6 +6,7 @@ using SnapUpgrade.Core.Operations;
 using SnapUpgrade.Infra.Composition;
 using SnapUpgrade.Infra.Process;
 using SnapUpgrade.Web.Auth;
+using SnapUpgrade.Web.Live;
 
 namespace SnapUpgrade.Web.Api;
 
@@ -34,21 +35,17 @@ public static partial class ActivationEndpoint
         if (body?.Reboot != true || dryRun == true || answer.Result is not Ok<OperationResult> { Value: { } activated })
             return answer;
 
-        var result = await runner.RunAsync(settings.RebootCommand, TimeSpan.FromMinutes(1), http.RequestAborted);
-        var command = string.Join(' ', settings.RebootCommand);
+        var reboot = await RebootCommand.RunAsync(runner, audit, settings, actor, name, http.RequestAborted);
         var logger = loggers.CreateLogger(typeof(ActivationEndpoint));
-        if (!result.Succeeded)
+        if (!reboot.Succeeded)
         {
-            var failed = new OperationError(ErrorCode.OperationFailed,
-                $"{name} is active on reboot, but the reboot command `{command}` failed (exit {result.ExitCode}): {result.StandardError.Trim()}");
-            LogRebootFailed(logger, command, result.ExitCode);
-            await AppendAsync(audit, actor, "reboot", name, false, "failed", failed);
-            return TypedResults.Problem(title: OperationError.Title(ErrorCode.OperationFailed), detail: failed.Message, statusCode: 500,
+            LogRebootFailed(logger, name, reboot.Message);
+            return TypedResults.Problem(title: OperationError.Title(ErrorCode.OperationFailed),
+                detail: $"{name} is active on reboot, but {reboot.Message}", statusCode: 500,
                 extensions: new Dictionary<string, object?> { ["code"] = nameof(ErrorCode.OperationFailed), ["result"] = activated });
         }
-        LogRebootStarted(logger, command, name);
-        await AppendAsync(audit, actor, "reboot", name, false, "succeeded", null);
-        return TypedResults.Ok(activated with { Report = [.. activated.Report, $"Reboot command `{command}` ran."] });
+        LogRebootStarted(logger, name, reboot.Message);
+        return TypedResults.Ok(activated with { Report = [.. activated.Report, reboot.Message] });
     }
 
     private static Task AppendAsync(IAuditLog audit, Actor actor, string action, string target, bool dryRun, string outcome, OperationError? error) =>
@@ -58,9 +55,9 @@ public static partial class ActivationEndpoint
             DryRun = dryRun, Outcome = outcome, ErrorCode = error?.Code.ToString(), Message = error?.Message,
         });
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Reboot command `{Command}` ran after activating {Be}")]
-    private static partial void LogRebootStarted(ILogger logger, string command, string be);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Activated {Be}, then: {Outcome}")]
+    private static partial void LogRebootStarted(ILogger logger, string be, string outcome);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Reboot command `{Command}` failed with exit {ExitCode}")]
-    private static partial void LogRebootFailed(ILogger logger, string command, int exitCode);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Activated {Be}, but {Failure}")]
+    private static partial void LogRebootFailed(ILogger logger, string be, string failure);
 }
