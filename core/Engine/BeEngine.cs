@@ -19,6 +19,7 @@ public sealed partial class BeEngine : IEngine
     private readonly OperationContext _context;
     private readonly PlanExecutor _executor;
     private readonly ILogger _logger;
+    private long _activity;
 
     public BeEngine(IZfs zfs, IMounts mounts, IHostFiles files, IOperationJournal journal, EngineOptions options,
         TimeProvider? clock = null, ILogger<BeEngine>? logger = null)
@@ -34,6 +35,8 @@ public sealed partial class BeEngine : IEngine
     }
 
     public string BackendName => _context.Zfs.Capabilities.Name;
+
+    public long Activity => Interlocked.Read(ref _activity);
 
     public async Task<HostState> GetStateAsync(CancellationToken ct = default) =>
         HostStateReader.Read(await _context.Zfs.ListAsync(_context.Options.Pool, ct), _context.Clock.GetUtcNow());
@@ -85,14 +88,17 @@ public sealed partial class BeEngine : IEngine
         });
         try
         {
+            Interlocked.Increment(ref _activity);
             await _executor.ExecuteAsync(plan);
         }
         catch (Exception ex)
         {
+            Interlocked.Increment(ref _activity);
             LogOperationFailed(_logger, operation.Action, operation.Target, ex.Message);
             await _journal.CompleteAsync(id, "failed", ex.Message);
             return result(Outcome.Failed, new(ErrorCode.OperationFailed, ex.Message), plan);
         }
+        Interlocked.Increment(ref _activity);
         await _journal.CompleteAsync(id, "succeeded", null);
         LogOperationDone(_logger, operation.Action, operation.Target, plan.Steps.Count);
         return result(Outcome.Succeeded, null, plan);
@@ -135,8 +141,16 @@ public sealed partial class BeEngine : IEngine
         try
         {
             var state = await GetStateAsync(ct);
-            var entries = await SharedInspector.InspectAsync(_context, _executor, state, ct);
-            return new SharedHealthReport(entries, _context.Clock.GetUtcNow());
+            Interlocked.Increment(ref _activity);
+            try
+            {
+                var entries = await SharedInspector.InspectAsync(_context, _executor, state, ct);
+                return new SharedHealthReport(entries, _context.Clock.GetUtcNow());
+            }
+            finally
+            {
+                Interlocked.Increment(ref _activity);
+            }
         }
         finally
         {

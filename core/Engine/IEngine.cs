@@ -24,4 +24,11 @@ public interface IEngine
 
     /// <summary>What the engine runs on (e.g. "simulated", "zfs-fuse", "OpenZFS 2.2").</summary>
     string BackendName { get; }
+
+    /// <summary>
+    /// Moves whenever the engine starts or ends work that changes the host, even for a moment (an
+    /// operation; the brief mounts of a shared-health read). Odd while such work runs. A reader that
+    /// sees it move (or odd) around a <see cref="GetStateAsync"/> may have read a state in between.
+    /// </summary>
+    long Activity => 0;
 }

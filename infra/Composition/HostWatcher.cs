@@ -68,9 +68,11 @@ public sealed partial class HostWatcher(Func<IEngine> engine, TimeSpan interval,
     public async Task ReadOnceAsync(CancellationToken ct = default)
     {
         HostState state;
+        var current = engine();
+        var activity = current.Activity;
         try
         {
-            state = await engine().GetStateAsync(ct);
+            state = await current.GetStateAsync(ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -82,6 +84,10 @@ public sealed partial class HostWatcher(Func<IEngine> engine, TimeSpan interval,
             Publish(error: ex.Message);
             return;
         }
+        // A state read while the engine was changing the host (even a shared-health read's brief
+        // mounts) may be a moment in between: skip it; the next read, or the nudge after the
+        // operation, shows the settled host.
+        if (activity % 2 == 1 || current.Activity != activity) return;
         Publish(state);
     }
 
