@@ -28,7 +28,4 @@ public static class Permissions
         ? null
         : new(ErrorCode.Forbidden, $"The {Roles.Name(actor.Role)} role may not {operation.Action.Replace('-', ' ')}" +
                                    (operation.Target is null ? "." : $" ({operation.Target})."));
-
-    /// <summary>Users, tokens, zones and the like: admin only.</summary>
-    public static bool MayAdminister(Role role) => role == Role.Admin;
 }

@@ -25,8 +25,5 @@ public static class Why
     };
 
     /// <summary>The signed-in user as the audit trail names them; null when not signed in.</summary>
-    public static Actor? ActorOf(ClaimsPrincipal user) =>
-        user.Identity is { IsAuthenticated: true, Name: { } name } && ConsoleClaims.RoleOf(user) is { } role
-            ? new Actor(name, role, "console")
-            : null;
+    public static Actor? ActorOf(ClaimsPrincipal user) => SnapUpgrade.Web.Live.ConsoleActor.Of(user);
 }

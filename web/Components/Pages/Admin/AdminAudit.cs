@@ -18,9 +18,8 @@ public sealed class AdminAudit(IAuditLog audit, Task<AuthenticationState> authSt
     public async Task<string?> RunAsync(string action, string target, Func<Task> change, CancellationToken ct = default)
     {
         var user = (await authState).User;
-        var actor = user.Identity is { IsAuthenticated: true, Name: { } name } && ConsoleClaims.RoleOf(user) is { } role
-            ? new Actor(name, role, "console")
-            : throw new InvalidOperationException("An admin action ran without a signed-in user.");
+        var actor = SnapUpgrade.Web.Live.ConsoleActor.Of(user)
+            ?? throw new InvalidOperationException("An admin action ran without a signed-in user.");
         await audit.EnsureWritableAsync(ct);
         var watch = Stopwatch.StartNew();
         string outcome = "succeeded";
