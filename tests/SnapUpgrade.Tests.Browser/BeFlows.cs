@@ -23,6 +23,7 @@ public static class BeFlows
         await page.GetByTestId("be-create").ClickAsync();
         await page.GetByTestId("dialog-name").FillAsync(name);
         await page.GetByTestId("dialog-description").FillAsync("made by the browser test <script>alert(1)</script>");
+        await page.GetByTestId("dialog-review").ClickAsync();
         await Expect(page.GetByTestId("dialog-plan")).ToBeVisibleAsync();
         await page.GetByTestId("dialog-confirm").ClickAsync();
 

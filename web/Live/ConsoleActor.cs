@@ -14,10 +14,13 @@ namespace SnapUpgrade.Web.Live;
 /// </summary>
 public static class ConsoleActor
 {
-    /// <summary>The signed-in user as the audit trail names them; null when not signed in.</summary>
-    public static Actor? Of(ClaimsPrincipal? user) =>
+    /// <summary>
+    /// The signed-in user as the audit trail names them, with the source "console" and the browser's
+    /// address (the API's rows carry the address alone); null when not signed in.
+    /// </summary>
+    public static Actor? Of(ClaimsPrincipal? user, ConsoleClient? client) =>
         user?.Identity is { IsAuthenticated: true, Name: { } name } && ConsoleClaims.RoleOf(user) is { } role
-            ? new Actor(name, role, "console")
+            ? new Actor(name, role, client?.Address is { Length: > 0 } address ? $"console {address}" : "console")
             : null;
 
     public static async Task<OperationResult> RunAsync(this AuditedOperations operations, Actor actor, IHostStateStream stream,

@@ -74,9 +74,11 @@ public sealed class BeDialogTests : BePageTest
         page.Find("[data-testid=be-action-rename-be-test]").Click();
         dialogs.WaitForElement("input[data-testid=dialog-name]", s_wait);
         dialogs.Find("input[data-testid=dialog-name]").Input("be-renamed");
+        dialogs.Find("input[data-testid=dialog-name]").KeyDown(new KeyboardEventArgs { Key = "Enter" }); // review
         dialogs.WaitForElement("[data-testid=dialog-plan]", s_wait);
+        Assert.DoesNotContain(Engine.Runs, r => !r.DryRun);
 
-        dialogs.Find("input[data-testid=dialog-name]").KeyDown(new KeyboardEventArgs { Key = "Enter" });
+        dialogs.Find("input[data-testid=dialog-name]").KeyDown(new KeyboardEventArgs { Key = "Enter" }); // confirm
 
         dialogs.WaitForAssertion(() => Assert.Contains(Engine.Runs, r => !r.DryRun && Equals(r.Operation, new RenameBe("be-test", "be-renamed"))), s_wait);
     }
@@ -104,6 +106,7 @@ public sealed class BeDialogTests : BePageTest
         dialogs.WaitForElement("input[data-testid=dialog-readwrite]", s_wait);
         Assert.True(dialogs.Find("input[data-testid=dialog-readwrite]").HasAttribute("disabled"));
         Assert.Contains("Operators cannot mount shared datasets read-write.", dialogs.Markup);
+        dialogs.Find("[data-testid=dialog-review]").Click();
         dialogs.WaitForElement("[data-testid=dialog-plan]", s_wait);
     }
 

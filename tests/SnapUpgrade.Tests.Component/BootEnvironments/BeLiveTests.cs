@@ -49,6 +49,7 @@ public sealed class BeLiveTests : BePageTest
         page.Find("[data-testid=be-create]").Click();
         dialogs.WaitForElement("input[data-testid=dialog-name]", s_wait);
         dialogs.Find("input[data-testid=dialog-name]").Input("be-2026-03");
+        dialogs.Find("[data-testid=dialog-review]").Click();
         dialogs.WaitForElement("[data-testid=dialog-plan]", s_wait);
         var demo = HostStates.Demo();
 
@@ -57,6 +58,27 @@ public sealed class BeLiveTests : BePageTest
         dialogs.WaitForAssertion(() => Assert.Equal("A boot environment named 'be-2026-03' already exists.",
             dialogs.Find("[data-testid=dialog-error]").TextContent.Trim()), s_wait);
         Assert.True(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public void OpenActivateDialog_HostChangedElsewhere_DropsThePlanAndAsksForANewReview()
+    {
+        var (page, dialogs, _) = RenderPage();
+        page.Find("[data-testid=be-action-activate-be-test]").Click();
+        dialogs.WaitForElement("[data-testid=dialog-plan]", s_wait);
+        var demo = HostStates.Demo();
+
+        Stream.Push(demo with { BootEnvironments = [.. demo.BootEnvironments, HostStates.Be("be-2026-09", day: 50)] });
+
+        dialogs.WaitForAssertion(() => Assert.Contains("The host changed since the plan was made.",
+            dialogs.Find("[data-testid=dialog-plan-hint]").TextContent), s_wait);
+        Assert.True(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled"));
+        Assert.Single(Engine.Runs); // the plan made on opening; none behind the user's back
+
+        dialogs.Find("[data-testid=dialog-review]").Click();
+
+        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), s_wait);
+        Assert.Equal(2, Engine.Runs.Count(r => r.DryRun));
     }
 
     [Fact]

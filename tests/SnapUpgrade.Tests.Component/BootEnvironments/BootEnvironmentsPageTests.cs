@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Components.Web;
 using Bunit;
 using SnapUpgrade.Core.Operations;
 using SnapUpgrade.Tests.Component.Fakes;
@@ -135,12 +136,35 @@ public sealed class BootEnvironmentsPageTests : BePageTest
         Assert.True(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled"));
 
         dialogs.Find("input[data-testid=dialog-name]").Input("be-2026-03");
+        Assert.Empty(dialogs.FindAll("[data-testid=dialog-error]"));
+        Assert.True(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled"));
+        Assert.Empty(Engine.Runs); // typing checks; only a review plans (and is audited)
+
+        dialogs.Find("[data-testid=dialog-review]").Click();
 
         dialogs.WaitForAssertion(() => Assert.Equal(2, dialogs.FindAll("[data-testid=dialog-plan-step]").Count), s_wait);
-        Assert.Empty(dialogs.FindAll("[data-testid=dialog-error]"));
         Assert.Contains("zfs clone -o canmount=noauto", dialogs.Find("[data-testid=dialog-plan]").TextContent);
         Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled"));
-        Assert.All(Engine.Runs, r => Assert.True(r.DryRun));
+        Assert.True(Assert.Single(Engine.Runs).DryRun);
+    }
+
+    [Fact]
+    public void CreateDialog_TypingAfterTheReview_DropsThePlanUntilReviewedAgain()
+    {
+        var (page, dialogs, _) = RenderPage();
+        page.Find("[data-testid=be-create]").Click();
+        dialogs.WaitForElement("input[data-testid=dialog-name]", s_wait);
+        dialogs.Find("input[data-testid=dialog-name]").Input("be-2026-03");
+        dialogs.Find("input[data-testid=dialog-name]").KeyDown(new KeyboardEventArgs { Key = "Enter" });
+        dialogs.WaitForElement("[data-testid=dialog-plan]", s_wait);
+
+        dialogs.Find("input[data-testid=dialog-name]").Input("be-2026-04");
+
+        Assert.Empty(dialogs.FindAll("[data-testid=dialog-plan]"));
+        Assert.True(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled"));
+        Assert.False(dialogs.Find("[data-testid=dialog-review]").HasAttribute("disabled"));
+        Assert.Equal(new CreateBe("be-2026-03"), Assert.Single(Engine.Runs).Operation);
+        Assert.Equal(1, Audit.Rows.Count(r => r.DryRun));
     }
 
     [Fact]
@@ -150,6 +174,7 @@ public sealed class BootEnvironmentsPageTests : BePageTest
         page.Find("[data-testid=be-create]").Click();
         dialogs.WaitForElement("input[data-testid=dialog-name]", s_wait);
         dialogs.Find("input[data-testid=dialog-name]").Input("be-2026-03");
+        dialogs.Find("[data-testid=dialog-review]").Click();
         dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), s_wait);
 
         dialogs.Find("[data-testid=dialog-confirm]").Click();

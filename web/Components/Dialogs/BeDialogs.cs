@@ -8,10 +8,14 @@ namespace SnapUpgrade.Web.Components.Dialogs;
 /// <summary>Opens the operation dialogs; each returns true when its operation ran and succeeded.</summary>
 public sealed class BeDialogs(IDialogService dialogs, HostState state, Actor actor)
 {
-    /// <summary>Escape cancels; a click beside the dialog does not (a half-typed name would be lost).</summary>
+    /// <summary>
+    /// Escape cancels; a click beside the dialog does not (a half-typed name would be lost). The focus
+    /// goes to the dialog's first stop: its first field, or the body of a dialog without fields.
+    /// </summary>
     public static DialogOptions Options => new()
     {
         CloseOnEscapeKey = true, BackdropClick = false, MaxWidth = MaxWidth.Medium, FullWidth = true, CloseButton = true,
+        DefaultFocus = DefaultFocus.FirstChild,
     };
 
     public Task<bool> CreateAsync(string? source = null) => ShowAsync<CreateBeDialog>("Create a boot environment",

@@ -10,16 +10,15 @@ using SnapUpgrade.Core.Operations;
 namespace SnapUpgrade.Web.Components.Dialogs;
 
 /// <summary>
-/// What every operation dialog does: build the request from its fields, check it with the same
-/// <see cref="IOperation.Validate"/> (and role rule) the engine uses, show the dry run's plan, run it
-/// through <see cref="AuditedOperations"/>, and end with a snackbar. Subclasses only supply fields,
-/// the request and the success sentence.
+/// What every operation dialog does: build the request from its fields, check it as you type with the
+/// same <see cref="IOperation.Validate"/> (and role rule) the engine uses, show the dry run's plan when
+/// asked ("Review plan", or Enter), run it through <see cref="AuditedOperations"/>, and end with a
+/// snackbar. A dry run is audited like any other request, so typing never makes one: only a review
+/// does (or opening a dialog without text fields, see <see cref="PlanOnOpen"/>). Subclasses supply
+/// the fields, the request and the success sentence.
 /// </summary>
-public abstract class OperationDialogBase : ComponentBase, IDisposable
+public abstract class OperationDialogBase : ComponentBase, IOperationDialog, IDisposable
 {
-    /// <summary>Typing pauses this long before a dry run: every dry run writes an audit row.</summary>
-    private static readonly TimeSpan s_planDelay = TimeSpan.FromMilliseconds(250);
-
     [CascadingParameter] public IMudDialogInstance Dialog { get; set; } = default!;
     [Parameter, EditorRequired] public HostState State { get; set; } = default!;
     [Parameter, EditorRequired] public Actor Actor { get; set; } = default!;
@@ -33,15 +32,25 @@ public abstract class OperationDialogBase : ComponentBase, IDisposable
     private IOperation? _planned;
     private IDisposable? _live;
     private HostState? _liveState;
+    private bool _openPlanned;
 
     /// <summary>The host as it is now: the live state once the watcher pushed one, else the state the dialog opened with.</summary>
     protected HostState Host => _liveState ?? State;
 
-    protected OperationError? Error { get; private set; }
-    protected IReadOnlyList<PlannedStep>? Steps { get; private set; }
-    protected bool Planning { get; private set; }
-    protected bool Running { get; private set; }
-    protected bool CanConfirm => Error is null && Steps is not null && !Planning && !Running;
+    public OperationError? Error { get; private set; }
+    public IReadOnlyList<PlannedStep>? Steps { get; private set; }
+    public bool Planning { get; private set; }
+    public bool Running { get; private set; }
+    /// <summary>The host changed after the plan was made; the plan was dropped and must be reviewed again.</summary>
+    public bool HostChanged { get; private set; }
+    public bool CanReview => Error is null && Steps is null && !Planning && !Running;
+    public bool CanConfirm => Error is null && Steps is not null && !Planning && !Running;
+
+    /// <summary>
+    /// Plan as soon as the dialog opens and whenever a switch changes: for dialogs without text fields,
+    /// where opening the dialog is the request to see what it would do.
+    /// </summary>
+    protected virtual bool PlanOnOpen => false;
 
     /// <summary>The request as the fields say now.</summary>
     protected abstract IOperation BuildOperation();
@@ -54,10 +63,15 @@ public abstract class OperationDialogBase : ComponentBase, IDisposable
 
     protected override void OnParametersSet()
     {
-        // Live: a change made elsewhere (another browser, the API, zfs by hand) re-checks and re-plans at once.
+        // Live: a change made elsewhere (another browser, the API, zfs by hand) re-checks at once.
         // Here rather than in OnInitialized, which the dialogs override for their own fields.
         _live ??= Services.GetService<IHostStateStream>()?.Subscribe(state => _ = InvokeAsync(() => OnHostChanged(state)));
         Revalidate();
+        if (PlanOnOpen && !_openPlanned && RendererInfo.IsInteractive)
+        {
+            _openPlanned = true;
+            _ = ReviewAsync();
+        }
     }
 
     private void OnHostChanged(HostState state)
@@ -66,45 +80,50 @@ public abstract class OperationDialogBase : ComponentBase, IDisposable
         var first = _liveState is null && ReferenceEquals(state, State);
         _liveState = state;
         if (first) return;
-        _planned = null;
+        // The plan was made against the old state: drop it rather than re-plan behind the user's back.
+        HostChanged = Steps is not null || Planning;
+        ForgetPlan();
         Revalidate();
         StateHasChanged();
     }
 
-    /// <summary>Call after any field changed: validates now, plans after a pause.</summary>
+    /// <summary>Call after any field changed: validates now; a plan made for other fields is dropped.</summary>
     protected void Revalidate()
     {
         var operation = BuildOperation();
         Error = Permissions.Check(Actor, operation) ?? operation.Validate(Host);
-        if (Error is not null)
-        {
-            CancelPlan();
-            Steps = null;
-            _planned = null;
-            return;
-        }
-        if (Equals(operation, _planned) && (Steps is not null || Planning)) return;
-        _planned = operation;
-        _ = PlanAsync(operation);
+        if (Error is not null || !Equals(operation, _planned)) ForgetPlan();
     }
 
-    private void CancelPlan()
+    /// <summary>Call after a switch changed: validates, and plans again when the dialog plans by itself.</summary>
+    protected Task OnSwitchedAsync()
+    {
+        Revalidate();
+        return PlanOnOpen ? ReviewAsync() : Task.CompletedTask;
+    }
+
+    private void ForgetPlan()
     {
         _planCts?.Cancel();
         _planCts?.Dispose();
         _planCts = null;
         Planning = false;
+        Steps = null;
+        _planned = null;
     }
 
-    private async Task PlanAsync(IOperation operation)
+    /// <summary>The dry run of the request as the fields say now: one audited dry run per review.</summary>
+    public async Task ReviewAsync()
     {
-        CancelPlan();
+        if (!CanReview) return;
+        var operation = BuildOperation();
         var cts = _planCts = new CancellationTokenSource();
-        Steps = null;
+        _planned = operation;
         Planning = true;
+        HostChanged = false;
+        await InvokeAsync(StateHasChanged);
         try
         {
-            await Task.Delay(s_planDelay, cts.Token);
             var result = await Operations.RunAsync(Actor, operation, dryRun: true, cts.Token);
             if (cts.IsCancellationRequested) return;
             if (result.Succeeded) Steps = result.Steps;
@@ -112,7 +131,7 @@ public abstract class OperationDialogBase : ComponentBase, IDisposable
         }
         catch (OperationCanceledException) when (cts.IsCancellationRequested)
         {
-            return; // a newer request replaced this one
+            return; // the fields changed while planning
         }
         catch (Exception ex)
         {
@@ -123,7 +142,7 @@ public abstract class OperationDialogBase : ComponentBase, IDisposable
         await InvokeAsync(StateHasChanged);
     }
 
-    protected async Task ConfirmAsync()
+    public async Task ConfirmAsync()
     {
         if (!CanConfirm) return;
         var operation = BuildOperation();
@@ -133,7 +152,7 @@ public abstract class OperationDialogBase : ComponentBase, IDisposable
         try
         {
             result = await Operations.RunAsync(Actor, operation, dryRun: false, CancellationToken.None);
-        }
+            }
         catch (Exception ex)
         {
             // Shown, not thrown: a throw here would end the whole circuit.
@@ -154,19 +173,22 @@ public abstract class OperationDialogBase : ComponentBase, IDisposable
         }
         Running = false;
         Error = result.Error;
+        Steps = null;
         Snackbar.Add(result.Error?.Message ?? $"{operation.Action} failed.", Severity.Error);
         await InvokeAsync(StateHasChanged);
     }
 
-    protected void Cancel() => Dialog.Cancel();
+    public void Cancel() => Dialog.Cancel();
 
-    /// <summary>Enter confirms when the request is valid and planned; Escape is the dialog's own.</summary>
-    protected Task OnKeyDownAsync(KeyboardEventArgs e) => e.Key == "Enter" ? ConfirmAsync() : Task.CompletedTask;
+    /// <summary>Enter reviews the plan, and once it is shown, confirms; Escape is the dialog's own.</summary>
+    protected Task OnKeyDownAsync(KeyboardEventArgs e) => e.Key != "Enter" ? Task.CompletedTask
+        : CanConfirm ? ConfirmAsync()
+        : ReviewAsync();
 
     public void Dispose()
     {
         _live?.Dispose();
-        CancelPlan();
+        ForgetPlan();
         GC.SuppressFinalize(this);
     }
 }

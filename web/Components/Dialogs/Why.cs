@@ -1,8 +1,6 @@
-using System.Security.Claims;
 using SnapUpgrade.Core.Access;
 using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Operations;
-using SnapUpgrade.Web.Auth;
 
 namespace SnapUpgrade.Web.Components.Dialogs;
 
@@ -23,7 +21,4 @@ public static class Why
         Role.Operator => "Operators",
         _ => "Auditors",
     };
-
-    /// <summary>The signed-in user as the audit trail names them; null when not signed in.</summary>
-    public static Actor? ActorOf(ClaimsPrincipal user) => SnapUpgrade.Web.Live.ConsoleActor.Of(user);
 }

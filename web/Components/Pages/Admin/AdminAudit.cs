@@ -12,13 +12,13 @@ namespace SnapUpgrade.Web.Components.Pages.Admin;
 /// user as the actor: the row is written whether the store accepted or refused the change, and an
 /// action whose row cannot be written does not run.
 /// </summary>
-public sealed class AdminAudit(IAuditLog audit, Task<AuthenticationState> authState)
+public sealed class AdminAudit(IAuditLog audit, Task<AuthenticationState> authState, SnapUpgrade.Web.Live.ConsoleClient? client)
 {
     /// <summary>Runs <paramref name="change"/>; an <see cref="AccountException"/> becomes a refusal (its message returned).</summary>
     public async Task<string?> RunAsync(string action, string target, Func<Task> change, CancellationToken ct = default)
     {
         var user = (await authState).User;
-        var actor = SnapUpgrade.Web.Live.ConsoleActor.Of(user)
+        var actor = SnapUpgrade.Web.Live.ConsoleActor.Of(user, client)
             ?? throw new InvalidOperationException("An admin action ran without a signed-in user.");
         await audit.EnsureWritableAsync(ct);
         var watch = Stopwatch.StartNew();

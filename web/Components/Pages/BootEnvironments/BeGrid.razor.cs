@@ -1,19 +1,20 @@
 using Microsoft.AspNetCore.Components;
 using SnapUpgrade.Core.Access;
 using SnapUpgrade.Core.Model;
+using SnapUpgrade.Web.Components.Common;
 
 namespace SnapUpgrade.Web.Components.Pages.BootEnvironments;
 
 public partial class BeGrid
 {
-    public enum SortKey { None, Flags, Name, Created, Origin, Used, Referenced, Description, Keep, Mounted, Zones }
+    public enum SortKey { None, Flags, Name, Created, Origin, Used, Description, Keep, Mounted, Zones }
 
     private sealed record Column(SortKey Key, string Title, bool Right = false);
 
     private static readonly Column[] s_columns =
     [
         new(SortKey.Flags, "Flags"), new(SortKey.Name, "Name"), new(SortKey.Created, "Created"), new(SortKey.Origin, "Origin"),
-        new(SortKey.Used, "Used", true), new(SortKey.Referenced, "Referenced", true), new(SortKey.Description, "Description"),
+        new(SortKey.Used, "Used", true), new(SortKey.Description, "Description"),
         new(SortKey.Keep, "Keep"), new(SortKey.Mounted, "Mounted at"), new(SortKey.Zones, "Zone BEs"), new(SortKey.None, "Actions"),
     ];
 
@@ -47,7 +48,6 @@ public partial class BeGrid
             SortKey.Created => b => b.Created,
             SortKey.Origin => b => b.Origin ?? "",
             SortKey.Used => b => b.Used,
-            SortKey.Referenced => b => b.Referenced,
             SortKey.Description => b => b.Description ?? "",
             SortKey.Keep => b => b.Keep,
             SortKey.Mounted => b => b.MountedAt ?? "",
@@ -66,6 +66,17 @@ public partial class BeGrid
         return new[] { be.Name, be.Description, be.Origin, be.MountedAt, be.Flags }
             .Any(text => text?.Contains(term, StringComparison.OrdinalIgnoreCase) == true);
     }
+
+    /// <summary>A BE's origin as beadm users read it ("2026.11@2026.10"); other datasets in full.</summary>
+    private string ShortOrigin(BootEnvironment be)
+    {
+        if (be.Origin is not { } origin) return "-";
+        var container = new Core.Model.Layout(State.Pool).BeContainer + "/";
+        return origin.StartsWith(container, StringComparison.Ordinal) ? origin[container.Length..] : origin;
+    }
+
+    private static string SpaceTitle(BootEnvironment be) =>
+        $"used {Format.Bytes(be.Used)} (snapshots {Format.Bytes(be.SnapshotsUsed)}), referenced {Format.Bytes(be.Referenced)}";
 
     private static string FlagsTitle(BootEnvironment be)
     {

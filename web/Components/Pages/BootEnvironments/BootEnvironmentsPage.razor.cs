@@ -5,6 +5,7 @@ using SnapUpgrade.Core.Access;
 using SnapUpgrade.Core.Model;
 using SnapUpgrade.Web.Components.Common;
 using SnapUpgrade.Web.Components.Dialogs;
+using SnapUpgrade.Web.Live;
 
 namespace SnapUpgrade.Web.Components.Pages.BootEnvironments;
 
@@ -15,6 +16,7 @@ namespace SnapUpgrade.Web.Components.Pages.BootEnvironments;
 public partial class BootEnvironmentsPage
 {
     [CascadingParameter] private Task<AuthenticationState>? AuthenticationState { get; set; }
+    [CascadingParameter] private ConsoleClient? Client { get; set; }
 
     private EngineView<HostState>? _view;
     private Actor? _actor;
@@ -25,7 +27,7 @@ public partial class BootEnvironmentsPage
 
     protected override async Task OnInitializedAsync()
     {
-        if (AuthenticationState is not null) _actor = Why.ActorOf((await AuthenticationState).User);
+        if (AuthenticationState is not null) _actor = ConsoleActor.Of((await AuthenticationState).User, Client);
     }
 
     private Task OnActionAsync(HostState state, BeActionClick click) => click.Verb switch

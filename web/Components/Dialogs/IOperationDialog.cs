@@ -1,0 +1,18 @@
+using SnapUpgrade.Core.Operations;
+
+namespace SnapUpgrade.Web.Components.Dialogs;
+
+/// <summary>What the shared parts of an operation dialog (<see cref="PlanView"/>, <see cref="DialogButtons"/>) read and call.</summary>
+public interface IOperationDialog
+{
+    OperationError? Error { get; }
+    IReadOnlyList<PlannedStep>? Steps { get; }
+    bool Planning { get; }
+    bool Running { get; }
+    bool HostChanged { get; }
+    bool CanReview { get; }
+    bool CanConfirm { get; }
+    Task ReviewAsync();
+    Task ConfirmAsync();
+    void Cancel();
+}
