@@ -20,6 +20,15 @@ public sealed partial class BeEngine : IEngine
     private readonly PlanExecutor _executor;
     private readonly ILogger _logger;
     private long _activity;
+    private (long Activity, string Key, SharedHealthReport Report)? _health;
+
+    /// <summary>
+    /// How long a shared-health report is reused while the engine changed nothing and the same BEs are
+    /// mounted in the same places: every open Overview and Shared page asks after each change, and a
+    /// report costs a temporary mount per unmounted BE. A change inside a BE's files (by hand) shows
+    /// within this time.
+    /// </summary>
+    public static readonly TimeSpan SharedHealthReuse = TimeSpan.FromSeconds(10);
 
     public BeEngine(IZfs zfs, IMounts mounts, IHostFiles files, IOperationJournal journal, EngineOptions options,
         TimeProvider? clock = null, ILogger<BeEngine>? logger = null)
@@ -141,16 +150,24 @@ public sealed partial class BeEngine : IEngine
         try
         {
             var state = await GetStateAsync(ct);
+            var key = SharedInspector.Key(state);
+            // Callers queue on the turn: those behind the first get its report, not one each.
+            if (_health is { } cached && cached.Activity == Activity && cached.Key == key
+                && _context.Clock.GetUtcNow() - cached.Report.ReadAt < SharedHealthReuse)
+                return cached.Report;
             Interlocked.Increment(ref _activity);
+            SharedHealthReport report;
             try
             {
                 var entries = await SharedInspector.InspectAsync(_context, _executor, state, ct);
-                return new SharedHealthReport(entries, _context.Clock.GetUtcNow());
+                report = new SharedHealthReport(entries, _context.Clock.GetUtcNow());
             }
             finally
             {
                 Interlocked.Increment(ref _activity);
             }
+            _health = (Activity, key, report);
+            return report;
         }
         finally
         {

@@ -9,15 +9,21 @@ namespace SnapUpgrade.Core.Engine;
 /// </summary>
 internal static class SharedInspector
 {
+    private static IEnumerable<(string Name, string? Zone, string Dataset, string? MountedAt, string MountPoint)> Targets(HostState state) =>
+        state.BootEnvironments.Select(b => (b.Name, Zone: (string?)null, b.Dataset, MountedAt: b.IsBooted ? "/" : b.MountedAt, MountPoint: "/"))
+            .Concat(state.Zones.SelectMany(z => z.BootEnvironments).Select(zb => (zb.Name, Zone: (string?)zb.Zone, zb.Dataset,
+                zb.MountedAt, MountPoint: Layout.ZoneRoot(zb.Zone))));
+
+    /// <summary>What a report depends on at the dataset level: which BEs and zone BEs there are, where
+    /// they are mounted, and the shared datasets. Equal keys: the same things would be inspected.</summary>
+    public static string Key(HostState state) => string.Join('\n',
+        Targets(state).Select(t => $"{t.Dataset} {t.MountedAt}").Concat(state.SharedDatasets.Select(s => $"{s.Dataset} {s.MountedAt}")));
+
     public static async Task<IReadOnlyList<BeSharedHealth>> InspectAsync(OperationContext context, PlanExecutor executor,
         HostState state, CancellationToken ct)
     {
-        var targets = state.BootEnvironments.Select(b => (b.Name, Zone: (string?)null, b.Dataset,
-                MountedAt: b.IsBooted ? "/" : b.MountedAt, MountPoint: "/"))
-            .Concat(state.Zones.SelectMany(z => z.BootEnvironments).Select(zb => (zb.Name, Zone: (string?)zb.Zone, zb.Dataset,
-                zb.MountedAt, MountPoint: Layout.ZoneRoot(zb.Zone))));
         var results = new List<BeSharedHealth>();
-        foreach (var t in targets)
+        foreach (var t in Targets(state))
         {
             var plan = new Plan();
             var mounts = new TemporaryMount();

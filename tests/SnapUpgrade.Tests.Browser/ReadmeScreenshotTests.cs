@@ -49,6 +49,20 @@ public sealed class ReadmeScreenshotTests(ConsoleServer server, BrowserSession b
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = png });
             Assert.True(new FileInfo(png).Length > 10_000, $"{png} is suspiciously small");
         }
+
+        // At 1280 px beside the drawer, the BE table shows every row's last action without scrolling.
+        await page.GotoAsync("bes");
+        var last = page.Locator("[data-testid^=be-action-snapshots-]");
+        await Expect(last.First).ToBeVisibleAsync();
+        foreach (var button in await last.AllAsync())
+        {
+            var box = await button.BoundingBoxAsync();
+            Assert.NotNull(box);
+            Assert.True(box.X + box.Width <= 1280, $"an action ends at {box.X + box.Width} px, beyond the 1280 px window");
+        }
+        var overflow = await page.EvaluateAsync<bool>(
+            "() => [...document.querySelectorAll('.mud-table-container')].some(c => c.scrollWidth > c.clientWidth + 1)");
+        Assert.False(overflow, "a table on the Boot environments page scrolls sideways at 1280 px");
     }
 
     /// <summary>Rows for the audit page's picture that leave the demo host as it is: a dry run and a refusal.</summary>

@@ -81,6 +81,25 @@ public abstract class SharedVar<TBackend> : Scenario<TBackend> where TBackend : 
         Assert.Equal(FileKind.Symlink, Lab.Host.Files.GetKind("/var/mail"));
     }
 
+    [Fact]
+    public async Task SharedHealth_AskedAgainUnchanged_ReusesTheReportUntilTheEngineChangesSomething()
+    {
+        await Lab.MustAsync(new CreateBe("be2")); // unmounted: a report mounts it for a moment
+        var first = await Lab.Engine.GetSharedHealthAsync();
+        var commands = Lab.Faults.Executed;
+
+        var again = await Lab.Engine.GetSharedHealthAsync();
+
+        Assert.Same(first, again);
+        Assert.Equal(commands, Lab.Faults.Executed); // no temporary mount the second time
+
+        await Lab.MustAsync(new MigrateShared("be1"));
+        var afterMigration = await Lab.Engine.GetSharedHealthAsync();
+        Assert.NotSame(first, afterMigration);
+        Assert.All(afterMigration.Entries.Single(e => e.Be == "be1" && e.Zone is null).Directories,
+            d => Assert.Equal(SharedDirState.Ok, d.State));
+    }
+
     private async Task<Dictionary<string, SharedDirState>> Health(string be) =>
         (await Lab.Engine.GetSharedHealthAsync()).Entries.Single(e => e.Be == be && e.Zone is null)
             .Directories.ToDictionary(d => d.Directory, d => d.State);

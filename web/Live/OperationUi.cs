@@ -1,26 +1,24 @@
 using MudBlazor;
 using SnapUpgrade.Core.Access;
 using SnapUpgrade.Core.Operations;
-using SnapUpgrade.Web.Components.Common;
+using SnapUpgrade.Web.Components.Dialogs;
 
 namespace SnapUpgrade.Web.Live;
 
-/// <summary>Opens <see cref="LiveOperationDialog"/> and ends with a snackbar saying what happened.</summary>
+/// <summary>Opens an <see cref="OperationDialog"/>; it reviews, runs and ends with a snackbar itself.</summary>
 public static class OperationUi
 {
-    public static async Task<OperationResult?> RunInDialogAsync(this IDialogService dialogs, ISnackbar snackbar, string title,
+    /// <returns>The result of a run that succeeded; null when the dialog was cancelled.</returns>
+    public static async Task<OperationResult?> RunInDialogAsync(this IDialogService dialogs, string title,
         Actor actor, Func<string, IOperation> build, string intro = "", string? inputLabel = null, string? confirmName = null,
         string runText = "Run", Color runColor = Color.Primary)
     {
-        var parameters = new DialogParameters<LiveOperationDialog>
+        var parameters = new DialogParameters<OperationDialog>
         {
             { d => d.Actor, actor }, { d => d.Build, build }, { d => d.Intro, intro }, { d => d.InputLabel, inputLabel },
-            { d => d.ConfirmName, confirmName }, { d => d.RunText, runText }, { d => d.RunColor, runColor },
+            { d => d.ConfirmName, confirmName }, { d => d.RunText, runText }, { d => d.RunColor, runColor }, { d => d.What, title },
         };
-        var options = new DialogOptions { MaxWidth = MaxWidth.Medium, FullWidth = true, CloseOnEscapeKey = true };
-        var dialog = await dialogs.ShowAsync<LiveOperationDialog>(title, parameters, options);
-        if (await dialog.Result is not { Canceled: false, Data: OperationResult result }) return null;
-        snackbar.Add(ConsoleActor.Sentence(result, title), result.Succeeded ? Severity.Success : Severity.Error);
-        return result;
+        var dialog = await dialogs.ShowAsync<OperationDialog>(title, parameters, BeDialogs.Options);
+        return await dialog.Result is { Canceled: false, Data: OperationResult result } ? result : null;
     }
 }

@@ -142,6 +142,63 @@ public sealed class AdminPageTests : BunitContext
         Assert.Equal(("token-revoke", "ci", "succeeded"), (_audit.Rows[0].Action, _audit.Rows[0].Target, _audit.Rows[0].Outcome));
     }
 
+    [Fact]
+    public void AdminPage_SignInStillResolving_ShowsLoadingAndNeitherPanelNorRefusal()
+    {
+        _auth.SetAuthorizing();
+        Render<MudPopoverProvider>();
+
+        var cut = Render<AdminPage>();
+
+        Assert.NotNull(cut.Find(".mud-progress-linear[aria-label=Loading]"));
+        Assert.Empty(cut.FindAll("[data-testid=admin-forbidden]"));
+        Assert.Empty(cut.FindAll("[data-testid=users-panel]"));
+    }
+
+    [Fact]
+    public void AdminPage_UsersBeingRead_ShowsNeitherRowsNorAFalseEmptyUntilTheyArrive()
+    {
+        _accounts.ListGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var cut = RenderAs("admin", "admin");
+
+        // While the read is pending the panel is there, but says nothing about the users yet: no rows, no "No users.", no error.
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=users-panel]")));
+        Assert.Empty(cut.FindAll("[data-testid^=user-remove-]"));
+        Assert.Empty(cut.FindAll("[data-testid=users-empty]"));
+        Assert.Empty(cut.FindAll("[data-testid=users-error]"));
+
+        _accounts.ListGate.SetResult();
+
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=user-olga]")));
+        Assert.Empty(cut.FindAll("[data-testid=users-empty]"));
+    }
+
+    [Fact]
+    public void AdminPage_TokensCannotBeRead_ShowsTheErrorAndStillListsUsers()
+    {
+        _tokens.ListFailure = new IOException("database is locked");
+
+        var cut = RenderAs("admin", "admin");
+
+        cut.WaitForAssertion(() => Assert.Contains("database is locked", cut.Find("[data-testid=tokens-error]").TextContent));
+        Assert.NotEmpty(cut.FindAll("[data-testid=user-olga]"));
+        Assert.Empty(cut.FindAll("[data-testid=users-error]"));
+    }
+
+    [Fact]
+    public void AdminPage_SignedInWithoutARole_IsRefusedAndToldItHasNoRole()
+    {
+        _auth.SetAuthorized("nobody");
+        Render<MudPopoverProvider>();
+
+        var cut = Render<AdminPage>();
+
+        cut.WaitForAssertion(() => Assert.Contains("your sign-in carries no role", cut.Find("[data-testid=admin-forbidden]").TextContent));
+        Assert.Empty(cut.FindAll("[data-testid=users-panel]"));
+        Assert.Empty(cut.FindAll("input"));
+    }
+
     // The dialog renders in the provider, outside the page's own markup.
     private AngleSharp.Dom.IElement Find(string selector) =>
         _dialogs!.Find(selector);

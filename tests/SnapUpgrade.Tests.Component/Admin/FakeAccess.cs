@@ -7,10 +7,18 @@ public sealed class FakeAccounts : IAccounts
 {
     public List<UserAccount> Users { get; } = [];
     public Dictionary<string, string> Passwords { get; } = [];
+    /// <summary>Names whose sign-in answers LockedOut, whatever the password.</summary>
+    public HashSet<string> LockedOut { get; } = [];
     public Exception? ListFailure { get; set; }
+    /// <summary>When set, listing waits for it (the loading state).</summary>
+    public TaskCompletionSource? ListGate { get; set; }
 
-    public Task<IReadOnlyList<UserAccount>> ListAsync(CancellationToken ct = default) =>
-        ListFailure is not null ? Task.FromException<IReadOnlyList<UserAccount>>(ListFailure) : Task.FromResult<IReadOnlyList<UserAccount>>([.. Users]);
+    public async Task<IReadOnlyList<UserAccount>> ListAsync(CancellationToken ct = default)
+    {
+        if (ListGate is { } gate) await gate.Task.WaitAsync(ct);
+        if (ListFailure is not null) throw ListFailure;
+        return [.. Users];
+    }
 
     public Task<UserAccount?> FindAsync(string name, CancellationToken ct = default) => Task.FromResult(Users.FirstOrDefault(u => u.Name == name));
 
@@ -32,13 +40,22 @@ public sealed class FakeAccounts : IAccounts
 
     public Task<bool> RemoveAsync(string name, CancellationToken ct = default) => Task.FromResult(Users.RemoveAll(u => u.Name == name) > 0);
 
-    public Task<SignInResult> SignInAsync(string name, string password, CancellationToken ct = default) => throw new NotSupportedException();
+    public Task<SignInResult> SignInAsync(string name, string password, CancellationToken ct = default)
+    {
+        var user = Users.FirstOrDefault(u => u.Name == name);
+        if (user is not null && LockedOut.Contains(name))
+            return Task.FromResult(new SignInResult(SignInStatus.LockedOut, null, DateTimeOffset.UtcNow.AddMinutes(15)));
+        return Task.FromResult(user is not null && Passwords.TryGetValue(name, out var known) && known == password
+            ? new SignInResult(SignInStatus.Succeeded, user)
+            : new SignInResult(SignInStatus.Failed, null));
+    }
 }
 
 public sealed class FakeTokens : ITokens
 {
     public List<ApiToken> Tokens { get; } = [];
     public int SecretsMade { get; private set; }
+    public Exception? ListFailure { get; set; }
 
     public Task<(string Secret, ApiToken Token)> CreateAsync(string name, Role role, DateTimeOffset? expires, string createdBy, CancellationToken ct = default)
     {
@@ -48,7 +65,8 @@ public sealed class FakeTokens : ITokens
         return Task.FromResult(($"su_secret_{SecretsMade}", token));
     }
 
-    public Task<IReadOnlyList<ApiToken>> ListAsync(CancellationToken ct = default) => Task.FromResult<IReadOnlyList<ApiToken>>([.. Tokens]);
+    public Task<IReadOnlyList<ApiToken>> ListAsync(CancellationToken ct = default) =>
+        ListFailure is not null ? Task.FromException<IReadOnlyList<ApiToken>>(ListFailure) : Task.FromResult<IReadOnlyList<ApiToken>>([.. Tokens]);
 
     public Task<bool> RevokeAsync(string name, CancellationToken ct = default)
     {

@@ -56,6 +56,25 @@ public sealed class AuditTrailPageTests : BunitContext
     }
 
     [Fact]
+    public async Task AuditTrailPage_QueryPending_ShowsLoadingThenTheRows()
+    {
+        await AddActivationAsync("be2");
+        _audit.QueryGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var cut = RenderPage();
+
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=audit-table] .mud-table-loading-progress")));
+        Assert.Empty(cut.FindAll("[data-testid=audit-action]"));
+        Assert.Empty(cut.FindAll("[data-testid=audit-empty]"));
+        Assert.Empty(cut.FindAll("[data-testid=load-error]"));
+
+        _audit.QueryGate.SetResult();
+
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=audit-action]")));
+        Assert.Empty(cut.FindAll("[data-testid=audit-table] .mud-table-loading-progress"));
+    }
+
+    [Fact]
     public void AuditTrailPage_QueryFails_ShowsTheErrorNotACrash()
     {
         _audit.QueryFailure = new IOException("database is locked");

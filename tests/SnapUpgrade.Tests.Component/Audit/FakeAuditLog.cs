@@ -9,6 +9,8 @@ public sealed class FakeAuditLog : IAuditLog
     private readonly List<AuditEntry> _rows = [];
 
     public Exception? QueryFailure { get; set; }
+    /// <summary>When set, every query waits for it (the loading state), then answers as usual.</summary>
+    public TaskCompletionSource? QueryGate { get; set; }
     public ChainVerification Verification { get; set; } = new(true, 0, null, "intact");
     public List<AuditQuery> Queries { get; } = [];
     public IReadOnlyList<AuditEntry> Rows => _rows;
@@ -28,13 +30,14 @@ public sealed class FakeAuditLog : IAuditLog
         return Task.FromResult(entry);
     }
 
-    public Task<AuditPage> QueryAsync(AuditQuery query, CancellationToken ct = default)
+    public async Task<AuditPage> QueryAsync(AuditQuery query, CancellationToken ct = default)
     {
         Queries.Add(query);
-        if (QueryFailure is not null) return Task.FromException<AuditPage>(QueryFailure);
+        if (QueryGate is { } gate) await gate.Task.WaitAsync(ct);
+        if (QueryFailure is not null) throw QueryFailure;
         var matching = Matching(query).ToList();
         var page = matching.Skip((query.Page - 1) * query.PageSize).Take(query.PageSize).ToList();
-        return Task.FromResult(new AuditPage(page, matching.Count, query.Page, query.PageSize));
+        return new AuditPage(page, matching.Count, query.Page, query.PageSize);
     }
 
     public async IAsyncEnumerable<AuditEntry> StreamAsync(AuditQuery query, [EnumeratorCancellation] CancellationToken ct = default)

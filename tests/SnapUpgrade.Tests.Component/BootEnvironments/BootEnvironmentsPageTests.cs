@@ -26,6 +26,46 @@ public sealed class BootEnvironmentsPageTests : BePageTest
     }
 
     [Fact]
+    public void Page_NothingPushedYet_ShowsLoadingAndNoTable()
+    {
+        Stream.SeedFromEngine = false;
+        Render<MudBlazor.MudPopoverProvider>();
+
+        var page = Render<Web.Components.Pages.BootEnvironments.BootEnvironmentsPage>();
+
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=loading]")), s_wait);
+        Assert.Empty(page.FindAll("[data-testid=be-table]"));
+        Assert.Empty(page.FindAll("[data-testid=be-create]"));
+    }
+
+    [Fact]
+    public void Page_StreamFails_ShowsTheErrorInsteadOfTheTable()
+    {
+        Stream.SeedFromEngine = false;
+        Render<MudBlazor.MudPopoverProvider>();
+        var page = Render<Web.Components.Pages.BootEnvironments.BootEnvironmentsPage>();
+
+        Stream.Fail("cannot open 'rpool': no such pool");
+
+        page.WaitForAssertion(() => Assert.Contains("no such pool", page.Find("[data-testid=load-error]").TextContent), s_wait);
+        Assert.Empty(page.FindAll("[data-testid=loading]"));
+        Assert.Empty(page.FindAll("[data-testid=be-table]"));
+        Assert.Empty(Engine.Runs);
+    }
+
+    [Fact]
+    public void Page_NoBootEnvironments_SaysSoRatherThanNoMatch()
+    {
+        Engine.State = HostStates.With();
+
+        var (page, _, _) = RenderPage();
+
+        Assert.Empty(RowNames(page));
+        Assert.Equal("No boot environments on this pool.", page.Find("[data-testid=be-empty]").TextContent.Trim());
+        Assert.Empty(page.FindAll("[data-testid=load-error]"));
+    }
+
+    [Fact]
     public void Table_SortByNameTwice_SortsDescending()
     {
         var (page, _, _) = RenderPage();

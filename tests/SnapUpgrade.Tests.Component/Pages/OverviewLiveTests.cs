@@ -22,6 +22,19 @@ public sealed class OverviewLiveTests : SignedInPageTest
     }
 
     [Fact]
+    public void OverviewPage_Auditor_SeesTheHostButNoActionOtherThanRefresh()
+    {
+        SignIn("ada", "auditor");
+
+        var cut = Render<OverviewPage>();
+
+        cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("[data-testid=be-name]").Count), s_wait);
+        Assert.Equal(["refresh"], cut.FindAll("button").Select(b => b.GetAttribute("data-testid")));
+        Assert.Empty(cut.FindAll("form"));
+        Assert.Empty(cut.FindAll("[data-testid=load-error]"));
+    }
+
+    [Fact]
     public void OverviewPage_PushedChange_RerendersWithoutRefresh()
     {
         var cut = Render<OverviewPage>();

@@ -47,6 +47,20 @@ public sealed class SharedLiveTests : SignedInPageTest
     }
 
     [Fact]
+    public void SharedPage_Operator_InitAndMigrateDisabledWithTheRole()
+    {
+        SignIn("olga", "operator");
+
+        var cut = Render<SharedPage>();
+
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=health-matrix]")), s_wait);
+        Assert.True(cut.Find("[data-testid=shared-init]").HasAttribute("disabled"));
+        Assert.Equal("Operators cannot initialise the shared datasets.", cut.Find("[data-testid=shared-init-reason]").GetAttribute("title"));
+        Assert.True(cut.Find("[data-testid=migrate-be-test]").HasAttribute("disabled"));
+        Assert.Equal("Operators cannot migrate shared directories.", cut.Find("[data-testid=migrate-be-test-reason]").GetAttribute("title"));
+    }
+
+    [Fact]
     public void SharedPage_PushedChange_ReadsTheHealthAgain()
     {
         var cut = Render<SharedPage>();
@@ -67,8 +81,8 @@ public sealed class SharedLiveTests : SignedInPageTest
         cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=migrate-be-test]").HasAttribute("disabled")), s_wait);
 
         cut.Find("[data-testid=migrate-be-test]").Click();
-        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-run]").HasAttribute("disabled")), s_wait);
-        dialogs.Find("[data-testid=dialog-run]").Click();
+        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), s_wait);
+        dialogs.Find("[data-testid=dialog-confirm]").Click();
 
         dialogs.WaitForAssertion(() => Assert.Contains("kept adm as adm.be-test", dialogs.Find("[data-testid=report]").TextContent), s_wait);
         Assert.Contains(Engine.Runs, r => r is { Operation: MigrateShared { Name: "be-test" }, DryRun: false });

@@ -47,6 +47,26 @@ public sealed class ZonesLiveTests : SignedInPageTest
     }
 
     [Fact]
+    public void ZonesPage_Auditor_CreateAndDestroyDisabledWithTheRole()
+    {
+        SignIn("ada", "auditor");
+        var dialogs = RenderProviders();
+
+        var cut = Render<ZonesPage>();
+
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=zone-matrix]")), s_wait);
+        Assert.True(cut.Find("[data-testid=zone-create]").HasAttribute("disabled"));
+        Assert.Equal("Auditors cannot create zones.", cut.Find("[data-testid=zone-create-reason]").GetAttribute("title"));
+        Assert.True(cut.Find("[data-testid=zone-destroy-web]").HasAttribute("disabled"));
+        Assert.Equal("Auditors cannot destroy zones.", cut.Find("[data-testid=zone-destroy-web-reason]").GetAttribute("title"));
+
+        cut.Find("[data-testid=zone-create]").Click();
+
+        Assert.Empty(dialogs.FindAll(".mud-dialog"));
+        Assert.Empty(Engine.Runs);
+    }
+
+    [Fact]
     public void ZonesPage_Admin_ActionsEnabled()
     {
         var cut = Render<ZonesPage>();
@@ -76,16 +96,18 @@ public sealed class ZonesLiveTests : SignedInPageTest
         cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=zone-create]").HasAttribute("disabled")), s_wait);
 
         cut.Find("[data-testid=zone-create]").Click();
-        dialogs.WaitForElement("input[data-testid=dialog-input]", s_wait);
-        dialogs.Find("input[data-testid=dialog-input]").Input("web");
-        dialogs.WaitForAssertion(() => Assert.Contains("Zone 'web' already exists", dialogs.Find(".mud-input-helper-text").TextContent), s_wait);
-        Assert.True(dialogs.Find("[data-testid=dialog-run]").HasAttribute("disabled"));
+        dialogs.WaitForElement("input[data-testid=dialog-name]", s_wait);
+        dialogs.Find("input[data-testid=dialog-name]").Input("web");
+        dialogs.WaitForAssertion(() => Assert.Contains("Zone 'web' already exists", dialogs.Find("[data-testid=dialog-error]").TextContent), s_wait);
+        Assert.True(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled"));
+        Assert.True(dialogs.Find("[data-testid=dialog-review]").HasAttribute("disabled"));
 
-        dialogs.Find("input[data-testid=dialog-input]").Input("db");
+        dialogs.Find("input[data-testid=dialog-name]").Input("db");
         dialogs.WaitForAssertion(() => Assert.DoesNotContain("already exists", dialogs.Markup), s_wait);
-        dialogs.Find("[data-testid=dialog-plan-button]").Click();
+        Assert.Empty(Engine.Runs); // typing plans nothing
+        dialogs.Find("[data-testid=dialog-review]").Click();
         dialogs.WaitForAssertion(() => Assert.Contains("zone-create db", dialogs.Find("[data-testid=dialog-plan]").TextContent), s_wait);
-        dialogs.Find("[data-testid=dialog-run]").Click();
+        dialogs.Find("[data-testid=dialog-confirm]").Click();
 
         cut.WaitForAssertion(() => Assert.Contains(Engine.Runs, r => r is { Operation: CreateZone { Name: "db" }, DryRun: false }), s_wait);
         Assert.Equal(2, Audit.Rows.Count); // the dry run and the run, both audited
@@ -101,11 +123,13 @@ public sealed class ZonesLiveTests : SignedInPageTest
 
         cut.Find("[data-testid=zone-destroy-web]").Click();
         dialogs.WaitForAssertion(() => Assert.NotNull(dialogs.Find("[data-testid=dialog-plan]")), s_wait);
-        Assert.True(dialogs.Find("[data-testid=dialog-run]").HasAttribute("disabled"));
+        Assert.True(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled"));
 
-        dialogs.Find("input[data-testid=dialog-confirm]").Input("web");
-        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-run]").HasAttribute("disabled")), s_wait);
-        dialogs.Find("[data-testid=dialog-run]").Click();
+        dialogs.Find("input[data-testid=dialog-confirm-name]").Input("we");
+        Assert.True(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled"));
+        dialogs.Find("input[data-testid=dialog-confirm-name]").Input("web");
+        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), s_wait);
+        dialogs.Find("[data-testid=dialog-confirm]").Click();
 
         cut.WaitForAssertion(() => Assert.Contains(Engine.Runs, r => r is { Operation: DestroyZone { Name: "web" }, DryRun: false }), s_wait);
     }

@@ -6,6 +6,7 @@ using SnapUpgrade.Core.Audit;
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Operations;
+using SnapUpgrade.Web.Live;
 
 namespace SnapUpgrade.Web.Components.Dialogs;
 
@@ -20,7 +21,8 @@ namespace SnapUpgrade.Web.Components.Dialogs;
 public abstract class OperationDialogBase : ComponentBase, IOperationDialog, IDisposable
 {
     [CascadingParameter] public IMudDialogInstance Dialog { get; set; } = default!;
-    [Parameter, EditorRequired] public HostState State { get; set; } = default!;
+    /// <summary>The host when the dialog opened; null: the watcher's latest state.</summary>
+    [Parameter] public HostState? State { get; set; }
     [Parameter, EditorRequired] public Actor Actor { get; set; } = default!;
 
     [Inject] private AuditedOperations Operations { get; set; } = default!;
@@ -31,11 +33,12 @@ public abstract class OperationDialogBase : ComponentBase, IOperationDialog, IDi
     private CancellationTokenSource? _planCts;
     private IOperation? _planned;
     private IDisposable? _live;
+    private IHostStateStream? _stream;
     private HostState? _liveState;
     private bool _openPlanned;
 
     /// <summary>The host as it is now: the live state once the watcher pushed one, else the state the dialog opened with.</summary>
-    protected HostState Host => _liveState ?? State;
+    protected HostState? Host => _liveState ?? State ?? _stream?.Current;
 
     public OperationError? Error { get; private set; }
     public IReadOnlyList<PlannedStep>? Steps { get; private set; }
@@ -44,13 +47,16 @@ public abstract class OperationDialogBase : ComponentBase, IOperationDialog, IDi
     /// <summary>The host changed after the plan was made; the plan was dropped and must be reviewed again.</summary>
     public bool HostChanged { get; private set; }
     public bool CanReview => Error is null && Steps is null && !Planning && !Running;
-    public bool CanConfirm => Error is null && Steps is not null && !Planning && !Running;
+    public bool CanConfirm => Error is null && Steps is not null && !Planning && !Running && ReadyToConfirm;
 
     /// <summary>
     /// Plan as soon as the dialog opens and whenever a switch changes: for dialogs without text fields,
     /// where opening the dialog is the request to see what it would do.
     /// </summary>
     protected virtual bool PlanOnOpen => false;
+
+    /// <summary>What else must be done before confirming (e.g. the name typed again); the plan is not enough.</summary>
+    protected virtual bool ReadyToConfirm => true;
 
     /// <summary>The request as the fields say now.</summary>
     protected abstract IOperation BuildOperation();
@@ -65,7 +71,8 @@ public abstract class OperationDialogBase : ComponentBase, IOperationDialog, IDi
     {
         // Live: a change made elsewhere (another browser, the API, zfs by hand) re-checks at once.
         // Here rather than in OnInitialized, which the dialogs override for their own fields.
-        _live ??= Services.GetService<IHostStateStream>()?.Subscribe(state => _ = InvokeAsync(() => OnHostChanged(state)));
+        _stream ??= Services.GetService<IHostStateStream>();
+        _live ??= _stream?.Subscribe(state => _ = InvokeAsync(() => OnHostChanged(state)));
         Revalidate();
         if (PlanOnOpen && !_openPlanned && RendererInfo.IsInteractive)
         {
@@ -77,7 +84,7 @@ public abstract class OperationDialogBase : ComponentBase, IOperationDialog, IDi
     private void OnHostChanged(HostState state)
     {
         if (ReferenceEquals(state, Host) || Running) return;
-        var first = _liveState is null && ReferenceEquals(state, State);
+        var first = _liveState is null && (State is null || ReferenceEquals(state, State));
         _liveState = state;
         if (first) return;
         // The plan was made against the old state: drop it rather than re-plan behind the user's back.
@@ -91,7 +98,8 @@ public abstract class OperationDialogBase : ComponentBase, IOperationDialog, IDi
     protected void Revalidate()
     {
         var operation = BuildOperation();
-        Error = Permissions.Check(Actor, operation) ?? operation.Validate(Host);
+        // No state read yet: the role now, the rest when the engine plans (it validates again there).
+        Error = Permissions.Check(Actor, operation) ?? (Host is { } host ? operation.Validate(host) : null);
         if (Error is not null || !Equals(operation, _planned)) ForgetPlan();
     }
 
@@ -151,7 +159,10 @@ public abstract class OperationDialogBase : ComponentBase, IOperationDialog, IDi
         OperationResult result;
         try
         {
-            result = await Operations.RunAsync(Actor, operation, dryRun: false, CancellationToken.None);
+            // The watcher reads at once after a real run: this browser and every other see the result now.
+            result = _stream is null
+                ? await Operations.RunAsync(Actor, operation, dryRun: false, CancellationToken.None)
+                : await Operations.RunAsync(Actor, _stream, operation, dryRun: false);
             }
         catch (Exception ex)
         {
