@@ -62,9 +62,10 @@ public sealed record AuditEntry
 }
 
 /// <param name="Target">Matches the target BE or zone, or the from/to BE of an activation.</param>
+/// <param name="DryRun">Only dry runs (true), only real runs (false), or both (null).</param>
 public sealed record AuditQuery(
     DateTimeOffset? From = null, DateTimeOffset? To = null, string? Actor = null, string? Action = null,
-    string? Target = null, string? Outcome = null, int Page = 1, int PageSize = 50)
+    string? Target = null, string? Outcome = null, int Page = 1, int PageSize = 50, bool? DryRun = null)
 {
     public const int MaxPageSize = 500;
 }

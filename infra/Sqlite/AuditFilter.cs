@@ -18,6 +18,7 @@ sealed class AuditFilter
         if (Given(query.Action) is { } action) Add("action = @action", "@action", action);
         if (Given(query.Target) is { } target) Add("(target = @target OR from_be = @target OR to_be = @target)", "@target", target);
         if (Given(query.Outcome) is { } outcome) Add("outcome = @outcome", "@outcome", outcome);
+        if (query.DryRun is { } dryRun) Add("dry_run = @dry_run", "@dry_run", dryRun ? 1 : 0);
     }
 
     public bool IsEmpty => _clauses.Count == 0;

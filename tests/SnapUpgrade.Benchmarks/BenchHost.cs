@@ -17,17 +17,32 @@ public sealed class BenchHost : IAsyncDisposable
 {
     private readonly IAsyncDisposable? _lab;
 
-    private BenchHost(string pool, IZfs zfs, IHostFiles files, IAsyncDisposable? lab)
+    private BenchHost(string pool, string hostRoot, IZfs zfs, IMounts mounts, IHostFiles files, IAsyncDisposable? lab)
     {
         Pool = pool;
+        HostRoot = hostRoot;
         Zfs = zfs;
+        Mounts = mounts;
         Files = files;
         _lab = lab;
     }
 
     public string Pool { get; }
+    /// <summary>What <c>EngineOptions.HostRoot</c> is for this pool: "/" simulated, the lab's altroot on zfs-fuse.</summary>
+    public string HostRoot { get; }
     public IZfs Zfs { get; }
+    public IMounts Mounts { get; }
     public IHostFiles Files { get; }
+
+    /// <summary><see cref="CreateAsync"/>, saying in the benchmark log what was built and how long it took.</summary>
+    public static async Task<BenchHost> CreateLoggedAsync(string backend, int beCount)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var host = await CreateAsync(backend, beCount);
+        Console.WriteLine($"// setup: {beCount} BEs on {backend} (pool {host.Pool}) built in " +
+            $"{System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s");
+        return host;
+    }
 
     public static async Task<BenchHost> CreateAsync(string backend, int beCount, CancellationToken ct = default)
     {
@@ -53,10 +68,10 @@ public sealed class BenchHost : IAsyncDisposable
             case BenchRun.Simulated:
                 var sim = new SimulatedZfs();
                 sim.CreatePool("rpool");
-                return new BenchHost("rpool", sim, sim, lab: null);
+                return new BenchHost("rpool", "/", sim, sim, sim, lab: null);
             case BenchRun.ZfsFuse:
                 var lab = await ZfsFuseLab.CreateAsync(ct);
-                return new BenchHost(lab.Pool, lab.Zfs, lab.Files, lab);
+                return new BenchHost(lab.Pool, lab.HostRoot, lab.Zfs, lab.Mounts, lab.Files, lab);
             default:
                 throw new ArgumentOutOfRangeException(nameof(backend), backend, "Backend is 'simulated' or 'zfs-fuse'.");
         }

@@ -32,10 +32,7 @@ public class HostStateBenchmarks
     [GlobalSetup]
     public async Task SetupAsync()
     {
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        _host = await BenchHost.CreateAsync(Backend, BeCount);
-        Console.WriteLine($"// setup: {BeCount} BEs on {Backend} (pool {_host.Pool}) built in " +
-            $"{System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s");
+        _host = await BenchHost.CreateLoggedAsync(Backend, BeCount);
         // Fail here rather than measure the wrong pool; no [GlobalCleanup] to rely on after a failed setup.
         var count = (await ReadHostState()).BootEnvironments.Count;
         if (count == BeCount) return;

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Components.Authorization;
 using SnapUpgrade.Core.Access;
 
 namespace SnapUpgrade.Web.Auth;
@@ -40,6 +41,7 @@ public static class AuthExtensions
             .AddPolicy(Policies.Operate, p => p.RequireAuthenticatedUser().RequireRole(Roles.Name(Role.Admin), Roles.Name(Role.Operator)))
             .AddPolicy(Policies.Admin, p => p.RequireAuthenticatedUser().RequireRole(Roles.Name(Role.Admin)));
         services.AddCascadingAuthenticationState();
+        services.AddScoped<AuthenticationStateProvider, AccountRevalidation>();
     }
 
     public static bool IsApi(HttpRequest request) => request.Path.StartsWithSegments("/api");
@@ -56,9 +58,7 @@ public static class AuthExtensions
     private static async Task ValidateAccountAsync(CookieValidatePrincipalContext ctx)
     {
         var accounts = ctx.HttpContext.RequestServices.GetRequiredService<IAccounts>();
-        var name = ctx.Principal?.Identity?.Name;
-        var account = name is null ? null : await accounts.FindAsync(name, ctx.HttpContext.RequestAborted);
-        if (account is not null && ConsoleClaims.RoleOf(ctx.Principal!) == account.Role) return;
+        if (await AccountRevalidation.StillValidAsync(accounts, ctx.Principal, ctx.HttpContext.RequestAborted)) return;
         ctx.RejectPrincipal();
         await ctx.HttpContext.SignOutAsync(Cookie);
     }

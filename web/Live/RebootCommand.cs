@@ -38,11 +38,11 @@ public static class RebootCommand
         return failure is null ? new(true, $"Reboot command `{command}` ran.") : new(false, failure);
     }
 
-    /// <summary>For components: the services from the circuit's container; returns the sentence for the snackbar.</summary>
-    public static async Task<string> RunAsync(IServiceProvider services, HostSettings settings, Actor actor, string be)
+    /// <summary>For components: the services from the circuit's container; the message is a snackbar sentence.</summary>
+    public static async Task<Outcome> RunAsync(IServiceProvider services, HostSettings settings, Actor actor, string be)
     {
         var outcome = await RunAsync(services.GetRequiredService<IProcessRunner>(), services.GetRequiredService<IAuditLog>(),
             settings, actor, be);
-        return outcome.Succeeded ? outcome.Message : char.ToUpperInvariant(outcome.Message[0]) + outcome.Message[1..];
+        return outcome.Succeeded ? outcome : outcome with { Message = char.ToUpperInvariant(outcome.Message[0]) + outcome.Message[1..] };
     }
 }

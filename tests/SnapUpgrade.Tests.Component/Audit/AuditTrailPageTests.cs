@@ -56,6 +56,20 @@ public sealed class AuditTrailPageTests : BunitContext
     }
 
     [Fact]
+    public async Task AuditTrailPage_RowWrittenElsewhere_AppearsOnRefresh()
+    {
+        await AddActivationAsync("be2");
+        var cut = RenderPage();
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=audit-action]")));
+
+        await AddActivationAsync("be3"); // another browser, or the API
+        cut.Find("[data-testid=audit-refresh]").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("[data-testid=audit-action]").Count));
+        Assert.StartsWith("be3", cut.FindAll("[data-testid=audit-target]")[0].TextContent.Trim());
+    }
+
+    [Fact]
     public async Task AuditTrailPage_QueryPending_ShowsLoadingThenTheRows()
     {
         await AddActivationAsync("be2");

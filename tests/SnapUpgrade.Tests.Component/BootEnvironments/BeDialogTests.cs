@@ -153,4 +153,21 @@ public sealed class BeDialogTests : BePageTest
         Assert.Contains(Engine.Runs, r => !r.DryRun && Equals(r.Operation, new ActivateBe("be-test")));
         Assert.Contains(Audit.Rows, r => r is { Action: "reboot", Target: "be-test", Outcome: "succeeded" });
     }
+
+    [Fact]
+    public void ActivateAndReboot_RebootCommandFails_SaysSoAsAWarningNotASuccess()
+    {
+        Settings = Settings with { RebootCommand = ["systemctl", "reboot"] };
+        Runner.ExitCode = 1;
+        var (page, dialogs, snackbars) = RenderPage();
+        page.Find("[data-testid=be-action-activate-reboot-be-test]").Click();
+        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), s_wait);
+
+        dialogs.Find("[data-testid=dialog-confirm]").Click();
+
+        snackbars.WaitForAssertion(() => Assert.Contains("The reboot command `systemctl reboot` failed (exit 1): no permission", snackbars.Markup), s_wait);
+        Assert.NotEmpty(snackbars.FindAll(".mud-alert-filled-warning, .mud-snackbar.mud-alert-filled-warning, [class*=warning]"));
+        Assert.Empty(snackbars.FindAll("[class*=success]"));
+        Assert.Contains(Audit.Rows, r => r is { Action: "reboot", Target: "be-test", Outcome: "failed" });
+    }
 }

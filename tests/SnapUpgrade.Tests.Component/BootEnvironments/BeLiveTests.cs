@@ -82,6 +82,28 @@ public sealed class BeLiveTests : BePageTest
     }
 
     [Fact]
+    public void OpenActivateDialog_OnlySpaceCountersMoved_KeepsThePlan()
+    {
+        var (page, dialogs, _) = RenderPage();
+        page.Find("[data-testid=be-action-activate-be-test]").Click();
+        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), s_wait);
+        var demo = HostStates.Demo();
+
+        // What a busy host does at every txg sync: used, referenced and the pool's free space move.
+        Stream.Push(demo with
+        {
+            PoolFree = demo.PoolFree - 4096,
+            BootEnvironments = [.. demo.BootEnvironments.Select(b => b with { Used = b.Used + 4096, Referenced = b.Referenced + 8192 })],
+        });
+
+        var used = Web.Components.Common.Format.Bytes(demo.Find("be-test")!.Used + 4096);
+        page.WaitForAssertion(() => Assert.Equal(used, page.Find("[data-testid=be-row-be-test] [data-testid=be-space]").TextContent.Trim()), s_wait);
+        Assert.NotEmpty(dialogs.FindAll("[data-testid=dialog-plan]"));
+        Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled"));
+        Assert.Single(Engine.Runs); // no new dry run
+    }
+
+    [Fact]
     public void Confirm_Succeeded_NudgesTheWatcher()
     {
         var (page, dialogs, _) = RenderPage();

@@ -26,7 +26,8 @@ public sealed class FakeActivationLog : IAuditLog
 
     public Task<AuditPage> QueryAsync(AuditQuery query, CancellationToken ct = default)
     {
-        var rows = _rows.Where(r => query.Action is null || r.Action == query.Action).OrderByDescending(r => r.Id).ToList();
+        var rows = _rows.Where(r => (query.Action is null || r.Action == query.Action) && (query.DryRun is null || r.DryRun == query.DryRun))
+            .OrderByDescending(r => r.Id).ToList();
         return Task.FromResult(new AuditPage(rows.Take(query.PageSize).ToList(), rows.Count, 1, query.PageSize));
     }
 

@@ -77,6 +77,24 @@ public sealed class ZonesLiveTests : SignedInPageTest
     }
 
     [Fact]
+    public void ZonesPage_ZoneBeClonedOutsideTheZone_DestroyDisabledWithTheEnginesReason()
+    {
+        var demo = HostStates.Demo();
+        var web = demo.Zones.Single();
+        var cloned = web.BootEnvironments[0] with
+        {
+            Snapshots = [new Snapshot { Name = $"{web.BootEnvironments[0].Dataset}@base", Dataset = web.BootEnvironments[0].Dataset,
+                ShortName = "base", Clones = ["rpool/elsewhere/copy"] }],
+        };
+        Engine.State = demo with { Zones = [web with { BootEnvironments = [cloned, .. web.BootEnvironments.Skip(1)] }] };
+
+        var cut = Render<ZonesPage>();
+
+        cut.WaitForAssertion(() => Assert.True(cut.Find("[data-testid=zone-destroy-web]").HasAttribute("disabled")), s_wait);
+        Assert.Contains("rpool/elsewhere/copy is cloned from", cut.Markup);
+    }
+
+    [Fact]
     public void ZonesPage_PushedNewZone_AppearsInTheMatrix()
     {
         var cut = Render<ZonesPage>();

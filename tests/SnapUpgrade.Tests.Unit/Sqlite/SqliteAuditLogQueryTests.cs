@@ -25,7 +25,7 @@ public sealed class SqliteAuditLogQueryTests : IDisposable
             {
                 Actor = i % 3 == 0 ? "carol" : "alice", Role = "operator", Action = i % 2 == 0 ? "activate" : "create",
                 Target = $"t{i % 4}", FromBe = $"f{i % 5}", ToBe = $"to{i % 7}",
-                Outcome = i % 10 == 0 ? "failed" : "succeeded", DurationMs = i,
+                Outcome = i % 10 == 0 ? "failed" : "succeeded", DurationMs = i, DryRun = i % 4 == 1,
             }, Ct);
         }
         return log;
@@ -97,6 +97,22 @@ public sealed class SqliteAuditLogQueryTests : IDisposable
 
         Assert.Equal([30L, 20, 10], result.Entries.Select(e => e.Id));
         Assert.Equal(3, result.Total);
+    }
+
+    [Fact]
+    public async Task Query_DryRun_SeparatesPlansFromRealRunsAndNullMeansBoth()
+    {
+        var log = await SeededAsync(20);
+
+        var dry = await log.QueryAsync(new AuditQuery(DryRun: true), Ct);
+        var real = await log.QueryAsync(new AuditQuery(Action: "activate", DryRun: false), Ct);
+        var both = await log.QueryAsync(new AuditQuery(), Ct);
+
+        Assert.Equal(5, dry.Total); // rows 1, 5, 9, 13, 17
+        Assert.All(dry.Entries, e => Assert.True(e.DryRun));
+        Assert.Equal(10, real.Total); // every even row is an activate, and none of them is a dry run
+        Assert.All(real.Entries, e => Assert.False(e.DryRun));
+        Assert.Equal(20, both.Total);
     }
 
     [Fact]

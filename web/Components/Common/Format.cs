@@ -22,8 +22,9 @@ public static class Format
         return value.ToString(format, CultureInfo.InvariantCulture) + s_units[unit];
     }
 
+    /// <summary>In UTC and labelled so, as on the Audit page: the host, the browser and the audit trail agree.</summary>
     public static string Time(DateTimeOffset time) =>
-        time == default ? "-" : time.ToLocalTime().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+        time == default ? "-" : time.ToUniversalTime().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " UTC";
 
     public static string Percent(long part, long whole) =>
         whole <= 0 ? "-" : (100.0 * part / whole).ToString("0", CultureInfo.InvariantCulture) + "%";

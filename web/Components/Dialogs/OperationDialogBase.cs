@@ -64,8 +64,9 @@ public abstract class OperationDialogBase : ComponentBase, IOperationDialog, IDi
     /// <summary>The snackbar line after success, e.g. "Activated x: it boots on the next reboot".</summary>
     protected abstract string Describe(OperationResult result);
 
-    /// <summary>Runs after a successful operation, before the snackbar (e.g. the reboot command).</summary>
-    protected virtual Task<string?> AfterSuccessAsync(OperationResult result) => Task.FromResult<string?>(null);
+    /// <summary>Runs after a successful operation, before the snackbar (e.g. the reboot command); its
+    /// message is added to the snackbar, which turns to a warning when it did not succeed.</summary>
+    protected virtual Task<RebootCommand.Outcome?> AfterSuccessAsync(OperationResult result) => Task.FromResult<RebootCommand.Outcome?>(null);
 
     protected override void OnParametersSet()
     {
@@ -85,8 +86,10 @@ public abstract class OperationDialogBase : ComponentBase, IOperationDialog, IDi
     {
         if (ReferenceEquals(state, Host) || Running) return;
         var first = _liveState is null && (State is null || ReferenceEquals(state, State));
+        var unchanged = Host is { } before && HostShape.Of(before) == HostShape.Of(state);
         _liveState = state;
-        if (first) return;
+        // Only space counters moved (they do at every txg sync on a busy host): the plan still holds.
+        if (first || unchanged) return;
         // The plan was made against the old state: drop it rather than re-plan behind the user's back.
         HostChanged = Steps is not null || Planning;
         ForgetPlan();
@@ -155,6 +158,10 @@ public abstract class OperationDialogBase : ComponentBase, IOperationDialog, IDi
         if (!CanConfirm) return;
         var operation = BuildOperation();
         Running = true;
+        // The engine does not stop half-way, so neither does the dialog: no Escape, no close button,
+        // until the result (and a migration's report) is there.
+        var options = Dialog.Options;
+        await Dialog.SetOptionsAsync(options with { CloseOnEscapeKey = false, CloseButton = false });
         await InvokeAsync(StateHasChanged);
         OperationResult result;
         try
@@ -176,20 +183,35 @@ public abstract class OperationDialogBase : ComponentBase, IOperationDialog, IDi
         }
         if (result.Succeeded)
         {
-            var extra = await AfterSuccessAsync(result);
-            Snackbar.Add(Describe(result) + (extra is null ? "" : " " + extra), Severity.Success);
+            RebootCommand.Outcome? extra;
+            try
+            {
+                extra = await AfterSuccessAsync(result);
+            }
+            catch (Exception ex)
+            {
+                // The operation itself succeeded: say so, and what went wrong after it, without ending the circuit.
+                Logger.LogError(ex, "After {Action} {Target}", operation.Action, operation.Target);
+                extra = new RebootCommand.Outcome(false, $"Then: {ex.Message}");
+            }
+            Snackbar.Add(Describe(result) + (extra is null ? "" : " " + extra.Message),
+                extra is { Succeeded: false } ? Severity.Warning : Severity.Success);
             Running = false;
             Dialog.Close(DialogResult.Ok(result));
             return;
         }
         Running = false;
+        await Dialog.SetOptionsAsync(options);
         Error = result.Error;
         Steps = null;
         Snackbar.Add(result.Error?.Message ?? $"{operation.Action} failed.", Severity.Error);
         await InvokeAsync(StateHasChanged);
     }
 
-    public void Cancel() => Dialog.Cancel();
+    public void Cancel()
+    {
+        if (!Running) Dialog.Cancel();
+    }
 
     /// <summary>Enter reviews the plan, and once it is shown, confirms; Escape is the dialog's own.</summary>
     protected Task OnKeyDownAsync(KeyboardEventArgs e) => e.Key != "Enter" ? Task.CompletedTask

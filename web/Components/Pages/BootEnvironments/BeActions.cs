@@ -45,8 +45,8 @@ public static class BeActions
                 Why.Not(role, new MountBe(name), state, "mount boot environments")),
             new(Unmount, $"Unmount {name}", Icons.Material.Filled.Eject, Color.Default,
                 Why.Not(role, new UnmountBe(name), state, "unmount boot environments")),
-            new(Snapshots, $"Snapshots of {name}", Icons.Material.Filled.PhotoLibrary, Color.Default,
-                Why.Not(role, new SnapshotBe(name), state, "manage snapshots")),
+            // The list is every role's to read; the dialog's own actions say what the role may not do.
+            new(Snapshots, $"Snapshots of {name}", Icons.Material.Filled.PhotoLibrary, Color.Default, null),
         ]);
         return actions;
     }
