@@ -50,6 +50,20 @@ public sealed class ReadmeScreenshotTests(ConsoleServer server, BrowserSession b
             Assert.True(new FileInfo(png).Length > 10_000, $"{png} is suspiciously small");
         }
 
+        // A dialog after "Review plan": the exact commands before anything runs. Cancelled: the host stays as seeded.
+        await page.GotoAsync("bes");
+        await page.GetByTestId("be-create").ClickAsync();
+        await page.Locator("input[data-testid=dialog-name]").FillAsync("2026.12");
+        await page.Locator("input[data-testid=dialog-description]").FillAsync("December update");
+        await page.GetByTestId("dialog-review").ClickAsync();
+        await Expect(page.GetByTestId("dialog-plan")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("dialog-confirm")).ToBeEnabledAsync();
+        var dialogPng = Path.Combine(directory, "create-dialog.png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = dialogPng, Animations = ScreenshotAnimations.Disabled });
+        Assert.True(new FileInfo(dialogPng).Length > 10_000, $"{dialogPng} is suspiciously small");
+        await page.GetByTestId("dialog-cancel").ClickAsync();
+        await Expect(page.GetByTestId("dialog-plan")).ToHaveCountAsync(0);
+
         // At 1280 px beside the drawer, the BE table shows every row's last action without scrolling.
         await page.GotoAsync("bes");
         var last = page.Locator("[data-testid^=be-action-snapshots-]");

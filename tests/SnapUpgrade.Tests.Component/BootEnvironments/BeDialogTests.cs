@@ -1,4 +1,5 @@
 using Bunit;
+using MudBlazor;
 using Microsoft.AspNetCore.Components.Web;
 using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Operations;
@@ -169,5 +170,28 @@ public sealed class BeDialogTests : BePageTest
         Assert.NotEmpty(snackbars.FindAll(".mud-alert-filled-warning, .mud-snackbar.mud-alert-filled-warning, [class*=warning]"));
         Assert.Empty(snackbars.FindAll("[class*=success]"));
         Assert.Contains(Audit.Rows, r => r is { Action: "reboot", Target: "be-test", Outcome: "failed" });
+    }
+
+    [Fact]
+    public void ActivateDialog_WhileRunning_EscapeAndCloseDoNotLeaveAndProgressShows()
+    {
+        Engine.RunGate = new TaskCompletionSource();
+        var (page, dialogs, snackbars) = RenderPage();
+        page.Find("[data-testid=be-action-activate-be-test]").Click();
+        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), s_wait);
+
+        dialogs.Find("[data-testid=dialog-confirm]").Click();
+        dialogs.WaitForElement("[data-testid=dialog-progress]", s_wait);
+
+        // Escape is MudBlazor's key interceptor (script, not a Blazor event): its option is what counts.
+        var options = ((IMudDialogInstance)dialogs.FindComponent<MudDialogContainer>().Instance).Options;
+        Assert.False(options.CloseOnEscapeKey);
+        Assert.False(options.CloseButton);
+        Assert.Empty(dialogs.FindAll(".mud-dialog-title .mud-button-close"));
+        Assert.True(dialogs.Find("[data-testid=dialog-cancel]").HasAttribute("disabled"));
+        Assert.NotEmpty(dialogs.FindAll("[data-testid=dialog-progress]"));
+        Engine.RunGate.SetResult();
+        snackbars.WaitForAssertion(() => Assert.Contains("Activated be-test: it boots on the next reboot", snackbars.Markup), s_wait);
+        dialogs.WaitForAssertion(() => Assert.Empty(dialogs.FindAll("[data-testid=dialog-progress]")), s_wait);
     }
 }

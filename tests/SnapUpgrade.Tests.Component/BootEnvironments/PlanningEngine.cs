@@ -14,17 +14,20 @@ public sealed class PlanningEngine : IEngine
     public HostState State { get; set; } = HostStates.Demo();
     public List<(IOperation Operation, bool DryRun)> Runs { get; } = [];
     public string BackendName => "fake";
+    /// <summary>When set, real (not dry) runs wait for it: an operation caught mid-run.</summary>
+    public TaskCompletionSource? RunGate { get; set; }
 
     public Task<HostState> GetStateAsync(CancellationToken ct = default) => Task.FromResult(State);
 
     public Task<SharedHealthReport> GetSharedHealthAsync(CancellationToken ct = default) =>
         Task.FromResult(HostStates.DemoHealth());
 
-    public Task<OperationResult> RunAsync(IOperation operation, bool dryRun = false, CancellationToken ct = default)
+    public async Task<OperationResult> RunAsync(IOperation operation, bool dryRun = false, CancellationToken ct = default)
     {
         lock (Runs) Runs.Add((operation, dryRun));
+        if (!dryRun && RunGate is { } gate) await gate.Task;
         var error = operation.Validate(State);
-        return Task.FromResult(new OperationResult
+        return new OperationResult
         {
             Action = operation.Action, Target = operation.Target, DryRun = dryRun,
             Outcome = error is null ? Outcome.Succeeded : Outcome.Refused, Error = error,
@@ -33,6 +36,6 @@ public sealed class PlanningEngine : IEngine
                 new PlannedStep(1, $"snapshot for {operation.Target}", ["zfs", "snapshot", $"rpool/ROOT/src@{operation.Action}"]),
                 new PlannedStep(2, $"clone as {operation.Target}", ["zfs", "clone", "-o", "canmount=noauto", "rpool/ROOT/src@x", $"rpool/ROOT/{operation.Target}"]),
             ],
-        });
+        };
     }
 }
