@@ -20,6 +20,12 @@ public sealed record UserAccount
     public DateTimeOffset Created { get; init; }
     public DateTimeOffset? LockedUntil { get; init; }
     public int FailedAttempts { get; init; }
+    /// <summary>
+    /// Changes whenever the password does; a sign-in carries the one it was made with, so a password
+    /// reset ends the sessions made before it. Set by <see cref="IAccounts.FindAsync"/> and sign-in,
+    /// not by listing.
+    /// </summary>
+    public string? SessionStamp { get; init; }
 }
 
 public enum SignInStatus { Succeeded, Failed, LockedOut }

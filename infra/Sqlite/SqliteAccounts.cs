@@ -130,11 +130,15 @@ public sealed class SqliteAccounts(SqliteDatabase db, TimeProvider? clock = null
         await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE users SET failed_attempts = 0, locked_until_ms = NULL WHERE name = @Name;",
             new { row.Name }, cancellationToken: ct));
-        // A hash from an older hasher version (or fewer iterations) is upgraded while the password is at hand.
+        // A hash from an older hasher version (or fewer iterations) is upgraded while the password is at hand;
+        // the session stamp follows the new hash (other sessions of this user end, as after a reset).
         if (verified == PasswordVerificationResult.SuccessRehashNeeded)
+        {
+            var hash = s_hasher.HashPassword(account, password);
             await connection.ExecuteAsync(new CommandDefinition(
-                "UPDATE users SET password_hash = @Hash WHERE name = @Name;",
-                new { row.Name, Hash = s_hasher.HashPassword(account, password) }, cancellationToken: ct));
+                "UPDATE users SET password_hash = @Hash WHERE name = @Name;", new { row.Name, Hash = hash }, cancellationToken: ct));
+            account = (new Row { Name = row.Name, Role = row.Role, CreatedMs = row.CreatedMs, PasswordHash = hash }).ToAccount();
+        }
         return new SignInResult(SignInStatus.Succeeded, account);
     }
 
@@ -164,6 +168,11 @@ public sealed class SqliteAccounts(SqliteDatabase db, TimeProvider? clock = null
             Created = UnixMs.To(CreatedMs),
             FailedAttempts = (int)FailedAttempts,
             LockedUntil = LockedUntilMs is { } l ? UnixMs.To(l) : null,
+            SessionStamp = PasswordHash.Length == 0 ? null : StampOf(PasswordHash),
         };
+
+        // Derived from the salted hash, which every password change replaces: no column to keep in step.
+        static string StampOf(string hash) =>
+            Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(hash)))[..16];
     }
 }

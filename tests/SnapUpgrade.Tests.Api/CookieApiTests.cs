@@ -26,6 +26,24 @@ public sealed class CookieApiTests(SimulatedApiHost host) : IClassFixture<Simula
     }
 
     [Fact]
+    public async Task Cookie_PasswordResetAfterLogin_EndsTheSessionButANewLoginWorks()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var accounts = host.Services.GetRequiredService<IAccounts>();
+        await accounts.AddAsync("resetting", Role.Operator, "resetting-password-1", ct);
+        var (client, _) = await host.LoginAsync("resetting", "resetting-password-1");
+        using var _c = client;
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("api/v1/host", ct)).StatusCode);
+
+        await accounts.SetPasswordAsync("resetting", "resetting-password-2", ct);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("api/v1/host", ct)).StatusCode);
+        var (again, _) = await host.LoginAsync("resetting", "resetting-password-2");
+        using var _a = again;
+        Assert.Equal(HttpStatusCode.OK, (await again.GetAsync("api/v1/host", ct)).StatusCode);
+    }
+
+    [Fact]
     public async Task Cookie_AccountRemovedAfterLogin_NoLongerAuthenticates()
     {
         var accounts = host.Services.GetRequiredService<IAccounts>();

@@ -9,10 +9,15 @@ public static class ConsoleClaims
     public const string AuthMethod = "snapupgrade:auth_method";
     public const string Password = "password";
     public const string Token = "token";
+    /// <summary>The account's <see cref="UserAccount.SessionStamp"/> at sign-in: a password change ends the session.</summary>
+    public const string SessionStamp = "snapupgrade:session_stamp";
 
-    public static ClaimsPrincipal Principal(string name, Role role, string method, string scheme) =>
+    public static ClaimsPrincipal Principal(string name, Role role, string method, string scheme, string? sessionStamp = null) =>
         new(new ClaimsIdentity(
-            [new Claim(ClaimTypes.Name, name), new Claim(ClaimTypes.Role, Roles.Name(role)), new Claim(AuthMethod, method)],
+            [
+                new Claim(ClaimTypes.Name, name), new Claim(ClaimTypes.Role, Roles.Name(role)), new Claim(AuthMethod, method),
+                .. sessionStamp is null ? Array.Empty<Claim>() : [new Claim(SessionStamp, sessionStamp)],
+            ],
             scheme, ClaimTypes.Name, ClaimTypes.Role));
 
     public static Role? RoleOf(ClaimsPrincipal user) =>

@@ -27,6 +27,18 @@ public sealed class AccountRevalidationTests
     }
 
     [Fact]
+    public async Task StillValid_PasswordChangedSinceTheSignIn_IsFalse()
+    {
+        var accounts = new FakeAccounts();
+        accounts.Users.Add(new UserAccount { Name = "bob", Role = Role.Operator, SessionStamp = "after-reset" });
+
+        Assert.False(await AccountRevalidation.StillValidAsync(accounts,
+            ConsoleClaims.Principal("bob", Role.Operator, "password", "test", sessionStamp: "before-reset"), Ct));
+        Assert.True(await AccountRevalidation.StillValidAsync(accounts,
+            ConsoleClaims.Principal("bob", Role.Operator, "password", "test", sessionStamp: "after-reset"), Ct));
+    }
+
+    [Fact]
     public async Task StillValid_NotSignedIn_IsFalse() =>
         Assert.False(await AccountRevalidation.StillValidAsync(new FakeAccounts(), new ClaimsPrincipal(new ClaimsIdentity()), Ct));
 

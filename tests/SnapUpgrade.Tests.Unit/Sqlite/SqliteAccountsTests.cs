@@ -46,6 +46,23 @@ public sealed class SqliteAccountsTests : IDisposable
         await Assert.ThrowsAsync<AccountException>(() => NewAccounts().AddAsync(name, Role.Auditor, Password, Ct));
 
     [Fact]
+    public async Task SessionStamp_SameUntilThePasswordChanges_AndSignInCarriesIt()
+    {
+        var accounts = NewAccounts();
+        await accounts.AddAsync("alice", Role.Operator, Password, Ct);
+        var before = (await accounts.FindAsync("alice", Ct))!.SessionStamp;
+        var signedIn = await accounts.SignInAsync("alice", Password, Ct);
+
+        Assert.NotNull(before);
+        Assert.Equal(before, (await accounts.FindAsync("alice", Ct))!.SessionStamp);
+        Assert.Equal(before, signedIn.User!.SessionStamp);
+
+        await accounts.SetPasswordAsync("alice", Password + " again", Ct);
+
+        Assert.NotEqual(before, (await accounts.FindAsync("alice", Ct))!.SessionStamp);
+    }
+
+    [Fact]
     public async Task Add_NameTooLongOrTaken_Refused()
     {
         var accounts = NewAccounts();
