@@ -56,6 +56,28 @@ public sealed class BeDialogTests : BePageTest
     }
 
     [Fact]
+    public void ActivateDialog_RunFailed_SaysWhyAndMayBeReviewedAndTriedAgain()
+    {
+        var (page, dialogs, snackbars) = RenderPage();
+        page.Find("[data-testid=be-action-activate-be-test]").Click();
+        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), s_wait);
+        Engine.Refusal = new OperationError(ErrorCode.Busy, "Another operation is running on this host; try again shortly.");
+
+        dialogs.Find("[data-testid=dialog-confirm]").Click();
+
+        dialogs.WaitForAssertion(() => Assert.Contains("try again shortly", dialogs.Find("[data-testid=dialog-error]").TextContent), s_wait);
+        Assert.True(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled"));
+        Engine.Refusal = null;
+        dialogs.Find("[data-testid=dialog-review]").Click();
+        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), s_wait);
+        Assert.Empty(dialogs.FindAll("[data-testid=dialog-error]"));
+
+        dialogs.Find("[data-testid=dialog-confirm]").Click();
+
+        snackbars.WaitForAssertion(() => Assert.Contains("Activated be-test", snackbars.Markup), s_wait);
+    }
+
+    [Fact]
     public void ActivateDialog_Confirm_SaysItBootsOnTheNextReboot()
     {
         var (page, dialogs, snackbars) = RenderPage();

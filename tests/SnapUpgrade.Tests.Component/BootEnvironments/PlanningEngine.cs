@@ -16,6 +16,8 @@ public sealed class PlanningEngine : IEngine
     public string BackendName => "fake";
     /// <summary>When set, real (not dry) runs wait for it: an operation caught mid-run.</summary>
     public TaskCompletionSource? RunGate { get; set; }
+    /// <summary>When set, real runs are refused with it (a busy host), whatever Validate says.</summary>
+    public OperationError? Refusal { get; set; }
 
     public Task<HostState> GetStateAsync(CancellationToken ct = default) => Task.FromResult(State);
 
@@ -26,7 +28,7 @@ public sealed class PlanningEngine : IEngine
     {
         lock (Runs) Runs.Add((operation, dryRun));
         if (!dryRun && RunGate is { } gate) await gate.Task;
-        var error = operation.Validate(State);
+        var error = (dryRun ? null : Refusal) ?? operation.Validate(State);
         return new OperationResult
         {
             Action = operation.Action, Target = operation.Target, DryRun = dryRun,

@@ -10,6 +10,8 @@ public interface IOperationDialog
     bool Planning { get; }
     bool Running { get; }
     bool HostChanged { get; }
+    /// <summary>Why the last confirmed run did not succeed (refused or failed); null otherwise.</summary>
+    string? Failure { get; }
     bool CanReview { get; }
     bool CanConfirm { get; }
     Task ReviewAsync();

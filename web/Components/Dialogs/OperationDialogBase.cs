@@ -46,6 +46,8 @@ public abstract class OperationDialogBase : ComponentBase, IOperationDialog, IDi
     public bool Running { get; private set; }
     /// <summary>The host changed after the plan was made; the plan was dropped and must be reviewed again.</summary>
     public bool HostChanged { get; private set; }
+    /// <summary>Why the last confirmed run did not succeed; cleared by the next review.</summary>
+    public string? Failure { get; private set; }
     public bool CanReview => Error is null && Steps is null && !Planning && !Running;
     public bool CanConfirm => Error is null && Steps is not null && !Planning && !Running && ReadyToConfirm;
 
@@ -132,6 +134,7 @@ public abstract class OperationDialogBase : ComponentBase, IOperationDialog, IDi
         _planned = operation;
         Planning = true;
         HostChanged = false;
+        Failure = null;
         await InvokeAsync(StateHasChanged);
         try
         {
@@ -202,9 +205,12 @@ public abstract class OperationDialogBase : ComponentBase, IOperationDialog, IDi
         }
         Running = false;
         await Dialog.SetOptionsAsync(options);
-        Error = result.Error;
-        Steps = null;
-        Snackbar.Add(result.Error?.Message ?? $"{operation.Action} failed.", Severity.Error);
+        // Said in the dialog and a snackbar. The plan is gone; what the fields ask is checked again, and
+        // when it still holds (a busy host, a failed command undone) it may be reviewed and tried again.
+        Failure = result.Error?.Message ?? $"{operation.Action} failed.";
+        ForgetPlan();
+        Revalidate();
+        Snackbar.Add(Failure, Severity.Error);
         await InvokeAsync(StateHasChanged);
     }
 
