@@ -69,6 +69,26 @@ public sealed class KeyboardFlowTests(KeyboardFlowServer server, BrowserSession 
             Assert.Matches(@"^console (127\.0\.0\.1|::1|::ffff:127\.0\.0\.1)$", created.Source);
         });
 
+    /// <summary>
+    /// A link clicked the moment the page is there, before its circuit is up: with prerendering the
+    /// address changed and the page never did (the interactive router took the click before it
+    /// existed). Pages are not prerendered, so the first links a person can click already work.
+    /// </summary>
+    [Fact]
+    public Task Navigation_LinkClickedAsSoonAsThePageShows_OpensThatPage() =>
+        browser.RunAsync(server.BaseAddress, "navigation-early-click", async page =>
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                await server.LoginAsync(page);
+                await page.GetByTestId("nav-bes").ClickAsync(); // no wait for anything else first
+
+                await Expect(page).ToHaveURLAsync(new Regex("/bes$"));
+                await Expect(page.GetByTestId("be-create")).ToBeVisibleAsync();
+                await page.Context.ClearCookiesAsync();
+            }
+        });
+
     /// <summary>Presses Tab until the element with the test id has the focus.</summary>
     private static async Task TabToAsync(IPage page, string testId)
     {
