@@ -38,15 +38,7 @@ public static class ConsoleActor
 
     /// <summary>Why the role may not run the operation ("Operators cannot create zones."), or null.</summary>
     public static string? Forbidden(Role? role, IOperation operation, string doing) =>
-        role is { } r && Permissions.Allows(r, operation) ? null : $"{Plural(role)} cannot {doing}.";
-
-    private static string Plural(Role? role) => role switch
-    {
-        Role.Admin => "Admins",
-        Role.Operator => "Operators",
-        Role.Auditor => "Auditors",
-        _ => "Visitors who are not signed in",
-    };
+        role is { } r && Permissions.Allows(r, operation) ? null : $"{Components.Dialogs.Why.Plural(role)} cannot {doing}.";
 
     /// <summary>The sentence a snackbar shows for a result.</summary>
     public static string Sentence(OperationResult result, string what)

@@ -35,6 +35,7 @@ public abstract class OperationDialogBase : ComponentBase, IOperationDialog, IDi
     private IDisposable? _live;
     private IHostStateStream? _stream;
     private HostState? _liveState;
+    private string? _hostShape; // HostShape.Of(Host), kept so a push is compared once
     private bool _openPlanned;
 
     /// <summary>The host as it is now: the live state once the watcher pushed one, else the state the dialog opened with.</summary>
@@ -88,8 +89,11 @@ public abstract class OperationDialogBase : ComponentBase, IOperationDialog, IDi
     {
         if (ReferenceEquals(state, Host) || Running) return;
         var first = _liveState is null && (State is null || ReferenceEquals(state, State));
-        var unchanged = Host is { } before && HostShape.Of(before) == HostShape.Of(state);
+        var shape = HostShape.Of(state);
+        _hostShape ??= Host is { } before ? HostShape.Of(before) : null;
+        var unchanged = shape == _hostShape;
         _liveState = state;
+        _hostShape = shape;
         // Only space counters moved (they do at every txg sync on a busy host): the plan still holds.
         if (first || unchanged) return;
         // The plan was made against the old state: drop it rather than re-plan behind the user's back.

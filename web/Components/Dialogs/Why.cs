@@ -15,10 +15,11 @@ public static class Why
     public static string? Not(Role role, IOperation operation, HostState state, string doing) =>
         !Permissions.Allows(role, operation) ? $"{Plural(role)} cannot {doing}." : operation.Validate(state)?.Message;
 
-    public static string Plural(Role role) => role switch
+    public static string Plural(Role? role) => role switch
     {
         Role.Admin => "Admins",
         Role.Operator => "Operators",
-        _ => "Auditors",
+        Role.Auditor => "Auditors",
+        _ => "Visitors who are not signed in",
     };
 }
