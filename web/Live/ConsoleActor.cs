@@ -23,7 +23,7 @@ public static class ConsoleActor
             ? new Actor(name, role, client?.Address is { Length: > 0 } address ? $"console {address}" : "console")
             : null;
 
-    public static async Task<OperationResult> RunAsync(this AuditedOperations operations, Actor actor, IHostStateStream stream,
+    public static async Task<OperationResult> RunAsync(this AuditedOperations operations, Actor actor, IHostStateStream? stream,
         IOperation operation, bool dryRun, CancellationToken ct = default)
     {
         try
@@ -32,7 +32,7 @@ public static class ConsoleActor
         }
         finally
         {
-            if (!dryRun) stream.Nudge();
+            if (!dryRun) stream?.Nudge();
         }
     }
 

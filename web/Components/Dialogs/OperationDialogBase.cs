@@ -174,9 +174,7 @@ public abstract class OperationDialogBase : ComponentBase, IOperationDialog, IDi
         try
         {
             // The watcher reads at once after a real run: this browser and every other see the result now.
-            result = _stream is null
-                ? await Operations.RunAsync(Actor, operation, dryRun: false, CancellationToken.None)
-                : await Operations.RunAsync(Actor, _stream, operation, dryRun: false);
+            result = await Operations.RunAsync(Actor, _stream, operation, dryRun: false);
             }
         catch (Exception ex)
         {
