@@ -8,10 +8,10 @@ namespace SnapUpgrade.Core.Access;
 /// </summary>
 public static class Permissions
 {
-    /// <summary>Operations an operator may run (remotely too): create, activate, read-only mount, unmount, snapshot.</summary>
+    /// <summary>Operations an operator may run (remotely too): create, activate, read-only mount, unmount, snapshot, a shared-health check.</summary>
     public static bool OperatorMay(IOperation operation) => operation switch
     {
-        CreateBe or ActivateBe or UnmountBe or SnapshotBe => true,
+        CreateBe or ActivateBe or UnmountBe or SnapshotBe or CheckSharedHealth => true,
         MountBe mount => !mount.SharedReadWrite,
         _ => false,
     };

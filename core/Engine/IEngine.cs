@@ -19,7 +19,11 @@ public interface IEngine
     /// </summary>
     Task<OperationResult> RunAsync(IOperation operation, bool dryRun = false, CancellationToken ct = default);
 
-    /// <summary>Per BE and zone BE, the state of each fixed shared directory.</summary>
+    /// <summary>
+    /// Per BE and zone BE, the state of each fixed shared directory. Never mounts anything: mounted
+    /// BEs are read now, the others come from the last <see cref="Operations.CheckSharedHealth"/>
+    /// (with its time), or are reported as not checked.
+    /// </summary>
     Task<SharedHealthReport> GetSharedHealthAsync(CancellationToken ct = default);
 
     /// <summary>What the engine runs on (e.g. "simulated", "zfs-fuse", "OpenZFS 2.2").</summary>

@@ -1,15 +1,25 @@
 namespace SnapUpgrade.Core.Host;
 
 /// <summary>
-/// Files as the host sees them, by host path: through every mount, following links in the middle of
-/// a path (never the last component unless a method says so). Implementations: <c>LocalFiles</c>
-/// (the real file system under HostRoot) and the simulator's per-dataset file trees.
+/// The engine's hands on host files, by host path. The console runs as root over other people's
+/// files (mailboxes, logs, spool queues, and whatever a zone's root put in its tree), so this port
+/// <b>never follows a symbolic link</b>: every component of every path is resolved from the host root
+/// without following links (Linux <c>openat2</c> with <c>RESOLVE_NO_SYMLINKS</c>, or a walk with
+/// <c>O_NOFOLLOW</c> on each component). A link met in the middle of a path, or in the last
+/// component where a method needs a file or directory, throws <see cref="UnsafePathException"/> and
+/// changes nothing. The engine never needs to follow one: the only links it expects, the relative
+/// <c>shared/&lt;dir&gt;</c> links of a BE, are read with <see cref="ReadLink"/> and checked as text.
+/// Mount points are crossed as the kernel does (a dataset or bind mounted on a directory).
+/// Implementations: <c>LocalFiles</c> (the real file system under HostRoot) and the simulator.
 /// A write on a read-only mount throws <see cref="ReadOnlyFileSystemException"/> (EROFS).
 /// </summary>
 public interface IHostFiles
 {
-    /// <summary>What is at the path, without following a link in the last component.</summary>
+    /// <summary>What is at the path; a link in the last component is reported as a link (lstat).</summary>
     FileKind GetKind(string path);
+
+    /// <summary>lstat of the path, or null when it is missing.</summary>
+    FileStatus? Stat(string path);
 
     /// <summary>The target of a symbolic link, as written (relative or absolute).</summary>
     string ReadLink(string path);
@@ -17,33 +27,97 @@ public interface IHostFiles
     /// <summary>Names (not paths) in a directory, sorted ordinally.</summary>
     IReadOnlyList<string> List(string directory);
 
-    /// <summary>Creates the directory and its missing parents.</summary>
-    void CreateDirectory(string path);
+    /// <summary>
+    /// Creates the directory and its missing parents; the ones it creates get <paramref name="mode"/>
+    /// (default 0755), exactly (no umask). Existing components must be directories, not links.
+    /// </summary>
+    void CreateDirectory(string path, UnixFileMode? mode = null);
 
+    /// <summary>Creates a link; fails when anything exists at <paramref name="path"/>.</summary>
     void CreateSymlink(string path, string target);
 
-    /// <summary>Follows links.</summary>
+    /// <summary>A regular file's bytes; a link in the last component is refused, not followed.</summary>
     byte[] ReadAllBytes(string path);
 
+    /// <summary>Creates or replaces a regular file (never through a link).</summary>
     void WriteAllBytes(string path, byte[] content);
 
     void AppendAllBytes(string path, byte[] content);
 
+    /// <summary>True when both are regular files with the same bytes.</summary>
+    bool SameContent(string a, string b);
+
     /// <summary>
-    /// Moves a file, link or whole directory tree, across datasets when needed (copy, verify, then
-    /// delete the source). Fails when <paramref name="to"/> exists: it never overwrites.
+    /// rename(2) of a file, link or directory within one file system that <b>never replaces</b>:
+    /// fails with an <see cref="IOException"/> (HResult 17, EEXIST) when <paramref name="to"/> exists,
+    /// even if it appears at the last moment (RENAME_NOREPLACE). Across file systems it fails with
+    /// HResult 18 (EXDEV): moving data between datasets is <see cref="CopyTreeAsync"/>'s job.
     /// </summary>
+    void Rename(string from, string to);
+
+    /// <summary>Obsolete: the old copy-verify-delete move; goes with the migration rewrite (issue 8).</summary>
     void Move(string from, string to);
 
-    /// <summary>Removes a file, a link, or an empty directory.</summary>
+    /// <summary>Removes a file, a link, or an empty directory (unlinkat on the parent, never following).</summary>
     void Delete(string path);
+
+    /// <summary>
+    /// Removes a whole tree without following any link out of it. Only for the console's own
+    /// copies (staging trees): host data is never deleted.
+    /// </summary>
+    void DeleteTree(string path);
+
+    /// <summary>
+    /// Copies the directory tree <see cref="TreeCopy.Source"/> into <see cref="TreeCopy.Target"/>,
+    /// which must not exist (its parent must). Keeps numeric owners, modes (setuid only where the
+    /// owner is kept too), times, hard links within the tree, holes, xattrs and POSIX ACLs where
+    /// both file systems have them; links are copied as links; FIFOs, sockets and devices are
+    /// recreated, never read. With <see cref="TreeCopy.CompareWith"/>, only files whose content
+    /// differs from the same relative path there are copied (rsync's --compare-dest), and
+    /// directories left empty by that are not made.
+    /// </summary>
+    Task CopyTreeAsync(TreeCopy copy, CancellationToken ct = default);
+
+    /// <summary>
+    /// What still differs between a copy's source and target, by content (checksums, not sizes),
+    /// kind, owner, group, mode, times and links; empty when the copy is faithful. Also refuses a
+    /// copy that made a setuid or setgid file root's that was not root's.
+    /// </summary>
+    Task<IReadOnlyList<string>> VerifyCopyAsync(TreeCopy copy, CancellationToken ct = default);
+
+    /// <summary>The argv <see cref="CopyTreeAsync"/> runs (for plans and dry runs), with host paths.</summary>
+    IReadOnlyList<string> DescribeCopy(TreeCopy copy);
 }
 
-public enum FileKind { Missing, File, Directory, Symlink }
+public enum FileKind { Missing, File, Directory, Symlink, Other }
+
+/// <summary>lstat, reduced to what the engine and its tests compare.</summary>
+/// <param name="Mode">Permission bits with setuid, setgid and sticky (07777).</param>
+/// <param name="Device">With <paramref name="Inode"/>, the identity of the file: what a rename keeps.</param>
+public sealed record FileStatus(FileKind Kind, int Mode, int Uid, int Gid, long Size, long Device, long Inode, int Links)
+{
+    public FileIdentity Identity => new(Device, Inode);
+}
+
+public readonly record struct FileIdentity(long Device, long Inode);
+
+/// <summary>One tree copy between host paths (see <see cref="IHostFiles.CopyTreeAsync"/>).</summary>
+public sealed record TreeCopy(string Source, string Target, string? CompareWith = null);
 
 /// <summary>A write was refused because the file system is mounted read-only (EROFS, errno 30).</summary>
 public sealed class ReadOnlyFileSystemException(string path)
     : IOException($"Read-only file system: {path}", 30)
 {
     public string Path { get; } = path;
+}
+
+/// <summary>
+/// A path met a symbolic link (or something that is not a directory) where the engine will not
+/// follow one. Nothing was changed. The engine answers it with <c>ErrorCode.UnsafePath</c>.
+/// </summary>
+public sealed class UnsafePathException(string path, string why)
+    : IOException($"Unsafe path {path}: {why}; the console does not follow links it did not make.", 40)
+{
+    public string Path { get; } = path;
+    public string Why { get; } = why;
 }

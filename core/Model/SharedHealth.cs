@@ -16,9 +16,15 @@ public sealed record SharedDirHealth(string Directory, SharedDirState State, str
 
 /// <param name="Zone">null for a global BE.</param>
 /// <param name="Error">Why the BE could not be inspected, when it could not.</param>
-public sealed record BeSharedHealth(string Be, string? Zone, string Dataset, IReadOnlyList<SharedDirHealth> Directories, string? Error = null)
+/// <param name="CheckedAt">When its directories were read: now for a mounted BE, at the last
+/// check (an operator's audited action) for one that is not mounted; null when never checked.</param>
+public sealed record BeSharedHealth(string Be, string? Zone, string Dataset, IReadOnlyList<SharedDirHealth> Directories,
+    string? Error = null, DateTimeOffset? CheckedAt = null)
 {
-    public bool AllOk => Error is null && Directories.All(d => d.State == SharedDirState.Ok);
+    public bool AllOk => Error is null && CheckedAt is not null && Directories.All(d => d.State == SharedDirState.Ok);
+
+    /// <summary>Not mounted and never checked: nothing is known about its directories.</summary>
+    public bool NotChecked => CheckedAt is null && Error is null;
 }
 
 public sealed record SharedHealthReport(IReadOnlyList<BeSharedHealth> Entries, DateTimeOffset ReadAt)

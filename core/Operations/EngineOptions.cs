@@ -6,8 +6,13 @@ public sealed record EngineOptions
     public required string Pool { get; init; }
     /// <summary>"/" on a real host; in a lab the directory the pool is imported under (its altroot).</summary>
     public string HostRoot { get; init; } = "/";
-    /// <summary>Host path below which private mount directories are made.</summary>
-    public string TempRoot { get; init; } = "/tmp";
+    /// <summary>
+    /// Host path of the console's own directory (made 0700, root's) below which private mount
+    /// directories are made: never /tmp, where any user could reach an old BE's setuid binaries.
+    /// </summary>
+    public string TempRoot { get; init; } = "/run/snapupgrade";
+    /// <summary>Where a BE may be mounted at a path the user gives: at or under one of these, or <see cref="TempRoot"/>.</summary>
+    public IReadOnlyList<string> MountRoots { get; init; } = ["/a", "/mnt"];
     /// <summary>How long a mutating operation waits for its turn before it answers Busy.</summary>
     public TimeSpan LockTimeout { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>A step failing with "busy" is tried again this many times (zfs-fuse needs it after unmount).</summary>

@@ -21,6 +21,10 @@ public enum ErrorCode
     ZoneExists,
     SharedMissing,
     InvalidPath,
+    /// <summary>A path met a link (or a non-directory) the console will not follow; nothing changed.</summary>
+    UnsafePath,
+    /// <summary>Migrating the booted BE in place would lose live writes: migrate a new BE instead.</summary>
+    MigrateBootedBe,
     NoBeContainer,
     NotSupported,
     Forbidden,
@@ -54,6 +58,8 @@ public sealed record OperationError(ErrorCode Code, string Message)
         ErrorCode.ZoneExists => "Zone exists",
         ErrorCode.SharedMissing => "Shared dataset missing",
         ErrorCode.InvalidPath => "Invalid path",
+        ErrorCode.UnsafePath => "Unsafe path",
+        ErrorCode.MigrateBootedBe => "Migrate by way of a new boot environment",
         ErrorCode.NoBeContainer => "Pool has no boot environments",
         ErrorCode.NotSupported => "Not supported here",
         ErrorCode.Forbidden => "Not allowed for this role",

@@ -64,9 +64,14 @@ public sealed record ZfsInherit(string Dataset, string Property) : ZfsCommand
     public override IReadOnlyList<string> Argv => ["zfs", "inherit", Property, Dataset];
 }
 
-public sealed record ZfsMount(string Dataset) : ZfsCommand
+/// <summary>
+/// <c>zfs mount [-o opts] dataset</c>; <paramref name="MountOptions"/> are temporary mount options
+/// (<c>nosuid,nodev,noexec</c> for the console's own mounts of BEs that are not booted).
+/// </summary>
+public sealed record ZfsMount(string Dataset, string? MountOptions = null) : ZfsCommand
 {
-    public override IReadOnlyList<string> Argv => ["zfs", "mount", Dataset];
+    public override IReadOnlyList<string> Argv =>
+        ["zfs", "mount", .. MountOptions is null ? [] : new[] { "-o", MountOptions }, Dataset];
 }
 
 public sealed record ZfsUnmount(string Dataset, bool Force = false) : ZfsCommand

@@ -25,7 +25,16 @@ public sealed class LocalFiles(string hostRoot) : IHostFiles
             .Order(StringComparer.Ordinal)
             .ToList();
 
-    public void CreateDirectory(string path) => Guard(path, () => Directory.CreateDirectory(_paths.ToLocal(path)));
+    public void CreateDirectory(string path, UnixFileMode? mode = null) => Guard(path, () => Directory.CreateDirectory(_paths.ToLocal(path)));
+
+    // Issue 8 in progress: the new members of IHostFiles.
+    public FileStatus? Stat(string path) => throw new NotImplementedException();
+    public bool SameContent(string a, string b) => throw new NotImplementedException();
+    public void Rename(string from, string to) => throw new NotImplementedException();
+    public void DeleteTree(string path) => throw new NotImplementedException();
+    public Task CopyTreeAsync(Core.Host.TreeCopy copy, CancellationToken ct = default) => throw new NotImplementedException();
+    public Task<IReadOnlyList<string>> VerifyCopyAsync(Core.Host.TreeCopy copy, CancellationToken ct = default) => throw new NotImplementedException();
+    public IReadOnlyList<string> DescribeCopy(Core.Host.TreeCopy copy) => throw new NotImplementedException();
 
     public void CreateSymlink(string path, string target) =>
         Guard(path, () => File.CreateSymbolicLink(_paths.ToLocal(path), target));
@@ -46,7 +55,7 @@ public sealed class LocalFiles(string hostRoot) : IHostFiles
         if (KindOf(target) != FileKind.Missing) throw new IOException($"{to} exists: a move never overwrites");
         Guard(to, () =>
         {
-            if (Rename(source, target) == 0) return;
+            if (RenameSyscall(source, target) == 0) return;
             var errno = Marshal.GetLastPInvokeError();
             if (errno == Exdev) TreeCopy.CopyVerifyDelete(source, target);
             else throw new IOException($"rename {from} -> {to} failed: {Marshal.GetPInvokeErrorMessage(errno)}", errno);
@@ -102,5 +111,5 @@ public sealed class LocalFiles(string hostRoot) : IHostFiles
     // rename(2) itself: File.Move would copy a link's target across devices and Directory.Move
     // cannot cross them at all; EXDEV is the signal to copy. Strings marshal as UTF-8 on Unix.
     [DllImport("libc", EntryPoint = "rename", SetLastError = true)]
-    private static extern int Rename(string oldPath, string newPath);
+    private static extern int RenameSyscall(string oldPath, string newPath);
 }

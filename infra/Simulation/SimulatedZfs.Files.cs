@@ -28,7 +28,16 @@ public sealed partial class SimulatedZfs
             _ => throw new IOException($"Not a directory: {directory}", 20),
         });
 
-    public void CreateDirectory(string path) => Mutate(() => EnsureDirectory(Resolve(path, followLast: true)));
+    public void CreateDirectory(string path, UnixFileMode? mode = null) => Mutate(() => EnsureDirectory(Resolve(path, followLast: true)));
+
+    // Issue 8 in progress: the new members of IHostFiles.
+    public FileStatus? Stat(string path) => throw new NotImplementedException();
+    public bool SameContent(string a, string b) => throw new NotImplementedException();
+    public void Rename(string from, string to) => throw new NotImplementedException();
+    public void DeleteTree(string path) => throw new NotImplementedException();
+    public Task CopyTreeAsync(TreeCopy copy, CancellationToken ct = default) => throw new NotImplementedException();
+    public Task<IReadOnlyList<string>> VerifyCopyAsync(TreeCopy copy, CancellationToken ct = default) => throw new NotImplementedException();
+    public IReadOnlyList<string> DescribeCopy(TreeCopy copy) => throw new NotImplementedException();
 
     public void CreateSymlink(string path, string target)
     {
