@@ -111,7 +111,7 @@ public static class DemoHost
             _uuids[name] = uuid;
             var made = new Dictionary<string, string> { [UserProperties.ConsoleMade] = "on" };
             IReadOnlyList<string> snapshots = [$"{layout.Be(source)}@{name}", .. Zones.Select(z => $"{layout.ZoneBe(z, source)}@{name}")];
-            await RunAsync(new ZfsSnapshot(snapshots, Recursive: false, made));
+            await RunAsync(new ZfsSnapshot(snapshots, recursive: false, made));
             await RunAsync(new ZfsClone($"{layout.Be(source)}@{name}", layout.Be(name), new Dictionary<string, string>
             {
                 ["canmount"] = "noauto", [UserProperties.Uuid] = uuid, [UserProperties.Description] = description,
