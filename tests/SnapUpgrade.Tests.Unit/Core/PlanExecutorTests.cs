@@ -76,7 +76,7 @@ public sealed class PlanExecutorTests
     [Fact]
     public async Task Undo_StepCutOffByACrash_ToleratesItsUndoFailingButNotAnEarlierOne()
     {
-        _zfs.FailOn = "undo b";
+        _zfs.FailOn = "b";
         IReadOnlyList<StartedStep> started =
         [
             new(UndoData.Zfs(UndoSet("a")), []),
@@ -86,7 +86,7 @@ public sealed class PlanExecutorTests
         await _executor.UndoAsync(started, cause: null, ownUndoOfLast: true); // b never happened: its undo fails, is logged
         Assert.Equal(["undo a"], _log);
 
-        _zfs.FailOn = "undo a";
+        _zfs.FailOn = "a";
         await Assert.ThrowsAsync<InvalidOperationException>(() => _executor.UndoAsync(started, cause: null, ownUndoOfLast: true));
     }
 
