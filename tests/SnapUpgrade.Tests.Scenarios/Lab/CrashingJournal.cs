@@ -25,7 +25,8 @@ public sealed class CrashingJournal(IOperationJournal inner) : IOperationJournal
     /// </summary>
     public void CrashAt(int index, bool afterWrite) => (_countdown, _afterWrite, Writes) = (index, afterWrite, 0);
 
-    public void Count() => (_countdown, Writes) = (-1, 0);
+    /// <summary>No crash: the writes go through (and are counted).</summary>
+    public void Disarm() => (_countdown, Writes) = (-1, 0);
 
     /// <summary>Completes when the console has "died".</summary>
     public Task Crashed => _crashed.Task;
