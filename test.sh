@@ -32,8 +32,11 @@ install_missing() {
     [[ -x /sbin/zfs-fuse || -x /usr/sbin/zfs-fuse ]] || packages+=(zfs-fuse)
     [[ -x /usr/bin/chromium ]] || packages+=(chromium)
     command -v docker-compose >/dev/null 2>&1 || packages+=(docker-compose)
+    command -v rsync >/dev/null 2>&1 || packages+=(rsync)
+    command -v getfattr >/dev/null 2>&1 || packages+=(attr)
+    command -v getfacl >/dev/null 2>&1 || packages+=(acl)
     if [[ ${#packages[@]} -eq 0 ]]; then
-        echo "zfs-fuse, chromium and docker-compose are installed"
+        echo "zfs-fuse, chromium, docker-compose, rsync, attr and acl are installed"
         return
     fi
     say "installing ${packages[*]}"

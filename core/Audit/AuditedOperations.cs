@@ -27,8 +27,21 @@ public sealed class AuditedOperations(IEngine engine, IAuditLog audit)
             Actor = actor.Name, Role = Roles.Name(actor.Role), Source = actor.Source, Action = operation.Action,
             Target = operation.Target, FromBe = result.FromBe, ToBe = result.ToBe, DryRun = dryRun,
             Outcome = result.Outcome.ToString().ToLowerInvariant(), ErrorCode = result.Error?.Code.ToString(),
-            Message = result.Error?.Message, DurationMs = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+            Message = result.Error?.Message ?? (operation is CarryOver ? string.Join(" ", result.Report) : null),
+            DurationMs = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds,
         }, CancellationToken.None);
+        if (operation is RebootHost && result.Succeeded && !dryRun) await CarryOverIfDueAsync(CancellationToken.None);
         return result;
+    }
+
+    /// <summary>
+    /// The first start of a migrated BE (a console starting on it, or an in-process boot into it):
+    /// carries over, once and audited as the system, what the BE it was cloned from wrote after the
+    /// clone point. Null when nothing is due.
+    /// </summary>
+    public async Task<OperationResult?> CarryOverIfDueAsync(CancellationToken ct = default)
+    {
+        var booted = (await engine.GetStateAsync(ct)).Booted;
+        return booted?.CarryOverFrom is null ? null : await RunAsync(Actor.System, new CarryOver(booted.Name), ct: ct);
     }
 }

@@ -10,7 +10,8 @@ namespace SnapUpgrade.Core.Engine;
 
 /// <summary>
 /// The core engine: reads the host, and runs operations one at a time as check, plan, journal,
-/// execute (undo on failure), journal. The only implementation of <see cref="IEngine"/>.
+/// execute (each step written ahead to the journal; undo on failure), journal. The only
+/// implementation of <see cref="IEngine"/>.
 /// </summary>
 public sealed partial class BeEngine : IEngine
 {
@@ -20,15 +21,8 @@ public sealed partial class BeEngine : IEngine
     private readonly PlanExecutor _executor;
     private readonly ILogger _logger;
     private long _activity;
-    private (long Activity, string Key, SharedHealthReport Report)? _health;
-
-    /// <summary>
-    /// How long a shared-health report is reused while the engine changed nothing and the same BEs are
-    /// mounted in the same places: every open Overview and Shared page asks after each change, and a
-    /// report costs a temporary mount per unmounted BE. A change inside a BE's files (by hand) shows
-    /// within this time.
-    /// </summary>
-    public static readonly TimeSpan SharedHealthReuse = TimeSpan.FromSeconds(10);
+    // The last check's reading of each BE and zone BE, by dataset: what an unmounted one shows.
+    private IReadOnlyDictionary<string, BeSharedHealth> _checked = new Dictionary<string, BeSharedHealth>();
 
     public BeEngine(IZfs zfs, IMounts mounts, IHostFiles files, IOperationJournal journal, EngineOptions options,
         TimeProvider? clock = null, ILogger<BeEngine>? logger = null)
@@ -40,7 +34,7 @@ public sealed partial class BeEngine : IEngine
             Zfs = zfs, Mounts = mounts, Files = files, Layout = new Layout(options.Pool), Options = options,
             Clock = clock ?? TimeProvider.System,
         };
-        _executor = new PlanExecutor(options, _logger);
+        _executor = new PlanExecutor(options, new UndoRunner(_context), _logger);
     }
 
     public string BackendName => _context.Zfs.Capabilities.Name;
@@ -58,7 +52,7 @@ public sealed partial class BeEngine : IEngine
             Action = operation.Action, Target = operation.Target, Outcome = outcome, DryRun = dryRun, Error = error,
             Steps = plan?.Steps.Select((s, i) => s.ToPlanned(i + 1)).ToList() ?? [],
             Report = plan?.Report.ToList() ?? [], FromBe = plan?.FromBe, ToBe = plan?.ToBe,
-            Duration = Stopwatch.GetElapsedTime(started),
+            SharedHealth = plan?.SharedHealth, Duration = Stopwatch.GetElapsedTime(started),
         };
 
         if (!await _turn.WaitAsync(_context.Options.LockTimeout, ct))
@@ -75,6 +69,10 @@ public sealed partial class BeEngine : IEngine
             catch (OperationRefusedException ex)
             {
                 return Result(Outcome.Refused, ex.Error);
+            }
+            catch (UnsafePathException ex)
+            {
+                return Result(Outcome.Refused, new(ErrorCode.UnsafePath, ex.Message));
             }
             if (dryRun) return Result(Outcome.Succeeded, plan: plan);
             return await ExecuteJournalledAsync(operation, plan, Result);
@@ -93,30 +91,35 @@ public sealed partial class BeEngine : IEngine
         {
             Action = operation.Action, Target = operation.Target, FromBe = plan.FromBe, ToBe = plan.ToBe,
             Plan = string.Join('\n', plan.Steps.Select((s, i) => s.ToPlanned(i + 1).CommandLine)),
-            Started = _context.Clock.GetUtcNow(),
+            Started = _context.Clock.GetUtcNow(), Undos = [.. plan.Steps.Select(s => s.Undo)],
         });
         try
         {
             Interlocked.Increment(ref _activity);
-            await _executor.ExecuteAsync(plan);
+            await _executor.ExecuteAsync(plan, new JournalStepLog(_journal, id));
         }
         catch (Exception ex)
         {
             Interlocked.Increment(ref _activity);
             LogOperationFailed(_logger, operation.Action, operation.Target, ex.Message);
             await _journal.CompleteAsync(id, "failed", ex.Message);
-            return result(Outcome.Failed, new(ErrorCode.OperationFailed, ex.Message), plan);
+            var code = ex is UnsafePathException || ex.InnerException is UnsafePathException ? ErrorCode.UnsafePath : ErrorCode.OperationFailed;
+            return result(Outcome.Failed, new(code, ex.Message), plan);
         }
         Interlocked.Increment(ref _activity);
         await _journal.CompleteAsync(id, "succeeded", null);
+        if (plan.SharedHealth is { } health)
+            _checked = health.Entries.ToDictionary(e => e.Dataset);
         LogOperationDone(_logger, operation.Action, operation.Target, plan.Steps.Count);
         return result(Outcome.Succeeded, null, plan);
     }
 
     /// <summary>
-    /// After a crash: every journalled operation that never completed is closed as interrupted, and
-    /// the derived state (zone <c>active</c> flags) is set again from the commit point (bootfs, or the
-    /// one-shot next-boot BE). Returns what was found and done.
+    /// After a crash: every journalled operation that never completed is undone from its journalled
+    /// undo data (the step that was cut off may be half done: its undos apply where they find
+    /// something to undo). One past its point of no return (a destroy ran) cannot be undone: it is
+    /// closed as interrupted. Then the derived state (zone <c>active</c> flags) is set again from the
+    /// commit point (bootfs, or the one-shot next-boot BE). Returns what was found and done.
     /// </summary>
     public async Task<IReadOnlyList<string>> ReconcileAsync(CancellationToken ct = default)
     {
@@ -125,18 +128,38 @@ public sealed partial class BeEngine : IEngine
         await _turn.WaitAsync(ct);
         try
         {
-            var state = await GetStateAsync(ct);
-            var plan = new Plan();
-            ZoneFlags.Plan(_context, plan, state, state.BootTarget);
-            await _executor.ExecuteAsync(plan, ct);
-            var message = $"interrupted; reconciled to boot target '{state.BootTarget?.Name ?? "(none)"}', " +
-                          $"{plan.Steps.Count} zone flag(s) corrected";
-            foreach (var entry in pending)
+            var lines = new List<string>();
+            // Newest first: an operation is undone on the host as the later one left it.
+            foreach (var entry in pending.Reverse())
             {
+                string message;
+                if (entry.PastNoReturn)
+                {
+                    message = $"interrupted past its point of no return at step {entry.StepsStarted} of {entry.Undos.Count}; left as it is";
+                }
+                else
+                {
+                    try
+                    {
+                        await _executor.UndoAsync(entry.StartedSteps(), cause: null);
+                        message = $"interrupted at step {entry.StepsStarted} of {entry.Undos.Count}; undone";
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        message = $"interrupted at step {entry.StepsStarted} of {entry.Undos.Count}; undoing failed: {ex.Message}";
+                    }
+                }
+                var state = await GetStateAsync(ct);
+                var flags = new Plan();
+                ZoneFlags.Plan(_context, flags, state, state.BootTarget);
+                await _executor.ExecuteAsync(flags, ct: ct);
+                message += $"; reconciled to boot target '{state.BootTarget?.Name ?? "(none)"}', {flags.Steps.Count} zone flag(s) corrected";
                 await _journal.CompleteAsync(entry.Id, "interrupted", message, ct);
                 LogReconciled(_logger, entry.Action, entry.Target, message);
+                lines.Add($"{entry.Action} {entry.Target}: {message}");
             }
-            return [.. pending.Select(p => $"{p.Action} {p.Target}: {message}")];
+            lines.Reverse();
+            return lines;
         }
         finally
         {
@@ -144,35 +167,27 @@ public sealed partial class BeEngine : IEngine
         }
     }
 
+    /// <summary>
+    /// Never mounts anything: mounted BEs are read now (lstat and readlink only), the others come
+    /// from the last <see cref="CheckSharedHealth"/>, or are reported as not checked.
+    /// </summary>
     public async Task<SharedHealthReport> GetSharedHealthAsync(CancellationToken ct = default)
     {
-        await _turn.WaitAsync(ct);
-        try
-        {
-            var state = await GetStateAsync(ct);
-            var key = SharedInspector.Key(state);
-            // Callers queue on the turn: those behind the first get its report, not one each.
-            if (_health is { } cached && cached.Activity == Activity && cached.Key == key
-                && _context.Clock.GetUtcNow() - cached.Report.ReadAt < SharedHealthReuse)
-                return cached.Report;
-            Interlocked.Increment(ref _activity);
-            SharedHealthReport report;
-            try
-            {
-                var entries = await SharedInspector.InspectAsync(_context, _executor, state, ct);
-                report = new SharedHealthReport(entries, _context.Clock.GetUtcNow());
-            }
-            finally
-            {
-                Interlocked.Increment(ref _activity);
-            }
-            _health = (Activity, key, report);
-            return report;
-        }
-        finally
-        {
-            _turn.Release();
-        }
+        var state = await GetStateAsync(ct);
+        var now = _context.Clock.GetUtcNow();
+        var known = _checked;
+        var entries = SharedReader.Targets(state).Select(t => t.MountedAt is { } root
+            ? SharedReader.Read(_context.Files, t, root, now)
+            : known.GetValueOrDefault(t.Dataset) is { } last && last.Be == t.Be
+                ? last
+                : new BeSharedHealth(t.Be, t.Zone, t.Dataset, [])).ToList();
+        return new SharedHealthReport(entries, now);
+    }
+
+    private sealed class JournalStepLog(IOperationJournal journal, long id) : IStepLog
+    {
+        public Task StartedAsync(int index) => journal.StepStartedAsync(id, index);
+        public Task WillAsync(int index, Undo undo) => journal.WillUndoAsync(id, index, undo);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Action} {Target}: done in {Steps} steps")]

@@ -5,43 +5,88 @@ using SnapUpgrade.Core.Zfs;
 namespace SnapUpgrade.Core.Engine;
 
 /// <summary>
-/// Runs a plan's steps in order. When a step fails before any irreversible step has run, the steps
-/// already done are undone in reverse, so the host ends exactly as before. Once an irreversible
-/// step (one without an undo, e.g. a destroy) has run there is no going back: the remaining steps
-/// are retried so the operation ends fully done. "Busy" from zfs is retried briefly either way
-/// (zfs-fuse reports a just-unmounted dataset busy for a moment).
+/// Runs a plan's steps in order, telling the <see cref="IStepLog"/> (the journal) before each step
+/// starts and before each change a step decides on while running, so that a crash at any point
+/// can be undone at the next start exactly as a failure is undone here. When a step fails before
+/// any irreversible step has run, it and the steps before it are undone in reverse (their
+/// <see cref="Undo"/> data), so the host ends as before. Once an irreversible step (one without an
+/// undo, e.g. a destroy) has run there is no going back: the remaining steps are retried so the
+/// operation ends fully done. "Busy" from zfs is retried briefly either way (zfs-fuse reports a
+/// just-unmounted dataset busy for a moment).
 /// </summary>
-public sealed partial class PlanExecutor(EngineOptions options, ILogger logger)
+public sealed partial class PlanExecutor(EngineOptions options, UndoRunner undoer, ILogger logger)
 {
     private const int RollForwardAttempts = 3;
 
-    public async Task ExecuteAsync(Plan plan, CancellationToken ct = default)
+    public async Task ExecuteAsync(Plan plan, IStepLog? log = null, CancellationToken ct = default)
     {
-        var done = new List<Step>();
+        log ??= IStepLog.None;
+        var started = new List<StartedStep>();
         var pastNoReturn = false;
-        foreach (var step in plan.Steps)
+        for (var i = 0; i < plan.Steps.Count; i++)
         {
+            var step = plan.Steps[i];
+            var current = new StartedStep(step.Undo, []);
+            var index = i;
+            var run = new StepRun(async undo =>
+            {
+                await log.WillAsync(index, undo);
+                current.Recorded.Add(undo);
+            }, ct);
+            await log.StartedAsync(i);
+            started.Add(current);
             try
             {
-                await RunWithBusyRetryAsync(step.Run, ct);
+                await RunWithBusyRetryAsync(() => step.Run(run), ct);
             }
             catch (Exception ex) when (pastNoReturn && ex is not OperationCanceledException)
             {
                 LogRollForward(logger, step.Description, ex.Message);
-                await RollForwardAsync(step, ex, ct);
+                await RollForwardAsync(step, run, ex, ct);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 LogStepFailed(logger, step.Description, ex.Message);
-                await UndoAsync(done, ex);
+                await UndoAsync(started, ex);
                 throw;
             }
-            done.Add(step);
             pastNoReturn |= step.Undo is null;
         }
     }
 
-    private async Task RollForwardAsync(Step step, Exception first, CancellationToken ct)
+    /// <summary>
+    /// Undoes steps that started, last first. The last one failed or was cut off, so it may be
+    /// half done or not done at all: its undos are tried and a failure of theirs is logged, not
+    /// fatal. Every earlier step did complete, so its undo must succeed.
+    /// </summary>
+    public async Task UndoAsync(IReadOnlyList<StartedStep> started, Exception? cause)
+    {
+        for (var i = started.Count - 1; i >= 0; i--)
+        {
+            var uncertain = i == started.Count - 1;
+            var undos = started[i].Recorded.AsEnumerable().Reverse().Append(started[i].Own ?? new UndoNothing());
+            foreach (var undo in undos)
+            {
+                try
+                {
+                    // Undo must finish even if the caller gave up: a half-undone host is worse than a late answer.
+                    await RunWithBusyRetryAsync(() => undoer.RunAsync(undo, CancellationToken.None), CancellationToken.None);
+                }
+                catch (Exception ex) when (uncertain)
+                {
+                    LogUncertainUndo(logger, undo.ToString(), ex.Message);
+                }
+                catch (Exception ex)
+                {
+                    LogUndoFailed(logger, undo.ToString(), ex.Message, cause?.Message ?? "restart");
+                    throw new InvalidOperationException(
+                        $"{cause?.Message ?? "Interrupted."} Undoing ({undo}) failed too: {ex.Message}", cause ?? ex);
+                }
+            }
+        }
+    }
+
+    private async Task RollForwardAsync(Step step, StepRun run, Exception first, CancellationToken ct)
     {
         var last = first;
         for (var attempt = 1; attempt <= RollForwardAttempts; attempt++)
@@ -49,7 +94,7 @@ public sealed partial class PlanExecutor(EngineOptions options, ILogger logger)
             await Task.Delay(options.BusyRetryDelay * attempt, ct);
             try
             {
-                await RunWithBusyRetryAsync(step.Run, ct);
+                await RunWithBusyRetryAsync(() => step.Run(run), ct);
                 return;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -61,32 +106,13 @@ public sealed partial class PlanExecutor(EngineOptions options, ILogger logger)
             $"'{step.Description}' failed after the point of no return and could not be completed: {last.Message}", last);
     }
 
-    private async Task UndoAsync(List<Step> done, Exception cause)
-    {
-        for (var i = done.Count - 1; i >= 0; i--)
-        {
-            var undo = done[i].Undo!;
-            try
-            {
-                // Undo must finish even if the caller gave up: a half-undone host is worse than a late answer.
-                await RunWithBusyRetryAsync(undo, CancellationToken.None);
-            }
-            catch (Exception ex)
-            {
-                LogUndoFailed(logger, done[i].Description, ex.Message, cause.Message);
-                throw new InvalidOperationException(
-                    $"{cause.Message} Undoing '{done[i].Description}' failed too: {ex.Message}", cause);
-            }
-        }
-    }
-
-    private async Task RunWithBusyRetryAsync(Func<CancellationToken, Task> action, CancellationToken ct)
+    private async Task RunWithBusyRetryAsync(Func<Task> action, CancellationToken ct)
     {
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                await action(ct);
+                await action();
                 return;
             }
             catch (ZfsCommandException ex) when (ex.IsBusy && attempt < options.BusyRetries)
@@ -102,6 +128,27 @@ public sealed partial class PlanExecutor(EngineOptions options, ILogger logger)
     [LoggerMessage(Level = LogLevel.Warning, Message = "Step '{Step}' failed past the point of no return ({Error}); finishing it")]
     private static partial void LogRollForward(ILogger logger, string step, string error);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Undo of '{Step}' failed: {Error} (after: {Cause})")]
-    private static partial void LogUndoFailed(ILogger logger, string step, string error, string cause);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Undo {Undo} failed: {Error} (after: {Cause})")]
+    private static partial void LogUndoFailed(ILogger logger, string undo, string error, string cause);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Undo {Undo} of the step that was cut off did not apply: {Error}")]
+    private static partial void LogUncertainUndo(ILogger logger, string undo, string error);
+}
+
+/// <summary>A step that started: its own undo (null: irreversible) and the undos it recorded while running.</summary>
+public sealed record StartedStep(Undo? Own, List<Undo> Recorded);
+
+/// <summary>Where the executor writes ahead what it is about to do: the operation journal.</summary>
+public interface IStepLog
+{
+    Task StartedAsync(int index);
+    Task WillAsync(int index, Undo undo);
+
+    public static readonly IStepLog None = new NoLog();
+
+    private sealed class NoLog : IStepLog
+    {
+        public Task StartedAsync(int index) => Task.CompletedTask;
+        public Task WillAsync(int index, Undo undo) => Task.CompletedTask;
+    }
 }

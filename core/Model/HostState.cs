@@ -49,6 +49,8 @@ public sealed record BootEnvironment
     public string? Uuid { get; init; }
     public string? Description { get; init; }
     public bool Keep { get; init; }
+    /// <summary>Migrated, and not yet booted: the uuid of the BE whose late writes its first start carries over.</summary>
+    public string? CarryOverFrom { get; init; }
     /// <summary>N: mounted at the host root now.</summary>
     public bool IsBooted { get; init; }
     /// <summary>R: the pool's bootfs.</summary>

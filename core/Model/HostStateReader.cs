@@ -43,7 +43,7 @@ public static class HostStateReader
         var bes = globals.Select(g => new BootEnvironment
         {
             Name = g.Name, Dataset = g.Dataset.Name, Uuid = g.Dataset.Uuid,
-            Description = g.Dataset.Description, Keep = g.Dataset.Keep == "on",
+            Description = g.Dataset.Description, Keep = g.Dataset.Keep == "on", CarryOverFrom = g.Dataset.CarryOver,
             IsBooted = g.Dataset.Mounted && g.Dataset.MountPoint == "/",
             IsActiveOnReboot = listing.Pool.Bootfs == g.Dataset.Name,
             IsNextBoot = nextBoot == g.Name,

@@ -57,7 +57,7 @@ public sealed record CreateZone(string Name) : IOperation
                 files.CreateSymlink(Layout.Under(Layout.ZoneRoot(Name), $"/var/{dir}"), SharedLinks.Target(dir));
             }
             return Task.CompletedTask;
-        }, _ => Task.CompletedTask);
+        }, new UndoNothing());
         return Task.FromResult(plan);
     }
 }

@@ -1,40 +1,45 @@
+using SnapUpgrade.Core.Host;
+
 namespace SnapUpgrade.Core.Operations;
 
 /// <summary>Plan steps for files and bind mounts, each with its undo.</summary>
 public static class FileSteps
 {
-    /// <summary>Creates a directory (and parents) unless it exists; the undo removes only what this step made.</summary>
-    public static void EnsureDirectory(OperationContext context, Plan plan, string path)
-    {
-        var made = new List<string>();
-        plan.Add($"make directory {path}", ["mkdir", "-p", "-m", "0700", path],
-            _ =>
-            {
-                for (var p = path; p.Length > 1 && context.Files.GetKind(p) == Host.FileKind.Missing; p = Parent(p)) made.Add(p);
-                context.Files.CreateDirectory(path);
-                return Task.CompletedTask;
-            },
-            _ =>
-            {
-                foreach (var p in made) context.Files.Delete(p);
-                made.Clear();
-                return Task.CompletedTask;
-            });
-    }
+    /// <summary>The mode of every directory the console makes for its mounts: its own, no one else's.</summary>
+    public const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    /// <summary>Creates a directory (and parents, 0700) unless it exists; the undo removes only what this step made.</summary>
+    public static void EnsureDirectory(OperationContext context, Plan plan, string path) =>
+        plan.Add($"make directory {path}", ["mkdir", "-p", "-m", "0700", path], async run =>
+        {
+            var missing = new List<string>();
+            for (var p = path; p.Length > 1 && context.Files.GetKind(p) == FileKind.Missing; p = Parent(p)) missing.Add(p);
+            // Outermost first, so the undo (run in reverse) removes the innermost first.
+            for (var i = missing.Count - 1; i >= 0; i--) await run.WillAsync(new UndoRemoveDirectory(missing[i]));
+            context.Files.CreateDirectory(path, Private);
+        }, new UndoNothing());
 
     public static void Bind(OperationContext context, Plan plan, string source, string target, bool readOnly)
     {
         var argv = context.Mounts.DescribeBind(source, target, readOnly);
-        plan.Add($"bind {source} at {target} {(readOnly ? "read-only" : "READ-WRITE")}",
+        plan.Add($"bind {source} at {target} {(readOnly ? "read-only" : "READ-WRITE")}, nosuid, nodev",
             [.. argv.SelectMany((a, i) => i == 0 ? a : ["&&", .. a])],
-            ct => context.Mounts.BindAsync(source, target, readOnly, ct),
-            ct => context.Mounts.UnmountAsync(target, ct));
+            run => context.Mounts.BindAsync(source, target, readOnly, run.Ct),
+            new UndoUnbind(target));
     }
 
-    public static void Unbind(OperationContext context, Plan plan, Host.BindMount bind) =>
+    public static void Unbind(OperationContext context, Plan plan, BindMount bind) =>
         plan.Add($"unmount the bind of {bind.Source} at {bind.Target}", context.Mounts.DescribeUnmount(bind.Target),
-            ct => context.Mounts.UnmountAsync(bind.Target, ct),
-            ct => context.Mounts.BindAsync(bind.Source, bind.Target, bind.ReadOnly, ct));
+            run => context.Mounts.UnmountAsync(bind.Target, run.Ct),
+            new UndoBind(bind.Source, bind.Target, bind.ReadOnly));
+
+    /// <summary>Removes a directory the plan made earlier (empty by then); the undo makes it again.</summary>
+    public static void RemoveDirectory(OperationContext context, Plan plan, string path) =>
+        plan.Add($"remove directory {path}", ["rmdir", path], run =>
+        {
+            context.Files.Delete(path);
+            return Task.CompletedTask;
+        }, new UndoCreateDirectory(path, (int)Private));
 
     public static string Parent(string path) => path.LastIndexOf('/') is var i and > 0 ? path[..i] : "/";
 

@@ -1,22 +1,35 @@
 using SnapUpgrade.Core.Host;
 using SnapUpgrade.Core.Model;
+using SnapUpgrade.Core.Zfs;
 
 namespace SnapUpgrade.Core.Operations;
 
 /// <summary>
 /// Moves a BE's (and its zone BEs') real /var/adm, /var/log, /var/mail, /var/spool into the shared
-/// dataset and replaces each by the relative link <c>shared/&lt;dir&gt;</c>. A name that already exists
-/// in the shared dataset is kept side by side (<c>name.&lt;be&gt;</c>), never overwritten; nothing is lost;
-/// the report lists what moved. Links that point elsewhere are left alone and reported.
+/// datasets and replaces each by the relative link <c>shared/&lt;dir&gt;</c>. Only a BE that is not
+/// booted (nothing writes there): the booted one migrates by way of a new BE (create, migrate,
+/// activate, reboot), and the first start of the new BE carries over what the old one wrote after
+/// the clone point (<see cref="CarryOver"/>). Each directory is copied with rsync, verified by
+/// content and merged (a name that exists in the shared dataset keeps its file; the other goes side
+/// by side as <c>name.&lt;be&gt;</c>); the original is not deleted but kept aside inside the BE at
+/// <c>/var/.snapupgrade/migrated/&lt;dir&gt;</c> until the admin removes it.
 /// </summary>
 public sealed record MigrateShared(string Name) : IOperation
 {
+    /// <summary>Where a migrated BE keeps its original directories (0700), relative to its root.</summary>
+    public const string KeptAside = "/var/.snapupgrade/migrated";
+
     public string Action => "migrate-shared";
     public string? Target => Name;
 
     public OperationError? Validate(HostState state)
     {
         if (Checks.Existing(state, Name, out var be) is { } error) return error;
+        if (be.IsBooted)
+            return new(ErrorCode.MigrateBootedBe,
+                $"'{Name}' is booted: migrating it in place would lose what its services write meanwhile. " +
+                $"Create a boot environment from it, migrate that one, activate it and reboot; its first start " +
+                $"carries over what '{Name}' wrote after the clone.");
         if (state.SharedDatasets.FirstOrDefault(s => s.Zone is null) is not { MountedAt: Layout.SharedMountPoint })
             return new(ErrorCode.SharedMissing, $"{state.Pool}/VARSHARED is missing or not mounted at {Layout.SharedMountPoint}; run shared init first.");
         var zone = be.ZoneBes.Select(zb => state.FindZone(zb.Zone)!).FirstOrDefault(z => z.Shared?.MountedAt is null);
@@ -29,93 +42,108 @@ public sealed record MigrateShared(string Name) : IOperation
     {
         var be = state.Find(Name)!;
         var plan = new Plan();
-        var mounts = new TemporaryMount();
-        var root = mounts.Plan(context, plan, Name, be.Dataset, be.IsBooted ? "/" : be.MountedAt, "/");
-        PlanTree(context, plan, Name, root, Layout.SharedMountPoint);
+        var mounts = new TemporaryMount(readOnlyUse: false);
+        var copies = new SharedCopy(context, plan, Name);
+        var directories = new List<DirectoryMigration>();
+        var root = mounts.Plan(context, plan, Name, be.Dataset, be.MountedAt, "/");
+        directories.AddRange(Layout.SharedDirectories.Select(dir =>
+            new DirectoryMigration(context, plan, copies, Name, root, Layout.SharedMountPoint, dir)));
         foreach (var zoneBe in be.ZoneBes)
         {
             var zoneRoot = mounts.Plan(context, plan, $"{zoneBe.Zone}-{Name}", zoneBe.Dataset, zoneBe.MountedAt, Layout.ZoneRoot(zoneBe.Zone));
-            PlanTree(context, plan, $"{Name} (zone {zoneBe.Zone})", zoneRoot, state.FindZone(zoneBe.Zone)!.Shared!.MountedAt!);
+            var shared = state.FindZone(zoneBe.Zone)!.Shared!.MountedAt!;
+            directories.AddRange(Layout.SharedDirectories.Select(dir =>
+                new DirectoryMigration(context, plan, copies, $"{Name} (zone {zoneBe.Zone})", zoneRoot, shared, dir)));
         }
         mounts.Release(plan);
+        PlanCarryOverMark(context, plan, state, be, () => directories.Any(d => d.Moved));
+        copies.PlanCleanup();
         return Task.FromResult(plan);
     }
 
-    private static void PlanTree(OperationContext context, Plan plan, string label, string root, string shared)
+    /// <summary>
+    /// When a real directory was moved: the BE remembers the BE it was cloned from, whose writes after
+    /// the clone its first start carries over.
+    /// </summary>
+    private static void PlanCarryOverMark(OperationContext context, Plan plan, HostState state, BootEnvironment be, Func<bool> moved)
     {
-        foreach (var dir in Layout.SharedDirectories)
-        {
-            var migration = new DirectoryMigration(context.Files, plan.Report, label, Layout.Under(root, $"/var/{dir}"), $"{shared}/{dir}", dir);
-            plan.Add($"migrate /var/{dir} of {label} to {shared}/{dir}", ["migrate", migration.Source, migration.Destination],
-                _ => migration.RunAsync(), _ => migration.UndoAsync());
-        }
+        var origin = be.Origin is { } o ? state.BootEnvironments.FirstOrDefault(b => b.Dataset == o[..o.IndexOf('@')]) : null;
+        if (origin?.Uuid is not { } uuid || be.CarryOverFrom == uuid) return;
+        var set = new ZfsSet(be.Dataset, UserProperties.CarryOver, uuid);
+        plan.Add($"when something moved: remember to carry over what {origin.Name} writes after the clone, at the first start of {be.Name}",
+            set.Argv, async run =>
+            {
+                if (!moved()) return;
+                await run.WillAsync(Undo.Zfs(be.CarryOverFrom is null
+                    ? new ZfsInherit(be.Dataset, UserProperties.CarryOver)
+                    : new ZfsSet(be.Dataset, UserProperties.CarryOver, be.CarryOverFrom)));
+                await context.Zfs.ExecuteAsync(set, run.Ct);
+                plan.Report.Add($"On its first start, {be.Name} carries over into the shared datasets what {origin.Name} wrote after the clone point.");
+            }, new UndoNothing());
     }
 }
 
-/// <summary>One directory's move into the shared dataset, remembering each move so it can be undone.</summary>
-internal sealed class DirectoryMigration(IHostFiles files, List<string> report, string label, string source, string destination, string dir)
+/// <summary>
+/// One fixed directory of one BE root: what to do is decided when the steps run (the BE may be
+/// mounted by an earlier step), then copy, verify, merge, keep the original aside, link.
+/// </summary>
+internal sealed class DirectoryMigration
 {
-    private readonly List<(string From, string To)> _moved = [];
-    private bool _madeDestination;
-    private bool _removedSource;
-    private bool _linked;
+    private readonly IHostFiles _files;
+    private readonly string _source;
+    private SharedDirState? _state;
 
-    public string Source => source;
-    public string Destination => destination;
-
-    public Task RunAsync()
+    public DirectoryMigration(OperationContext context, Plan plan, SharedCopy copies, string label, string root, string shared, string dir)
     {
-        var kind = files.GetKind(source);
-        var state = SharedLinks.Classify(kind, kind == FileKind.Symlink ? files.ReadLink(source) : null, dir);
-        if (state == SharedDirState.Ok) return Task.CompletedTask;
-        if (state == SharedDirState.Wrong)
+        _files = context.Files;
+        _source = Layout.Under(root, $"/var/{dir}");
+        var destination = $"{shared}/{dir}";
+        var link = SharedLinks.Target(dir);
+        var keptAside = Layout.Under(root, MigrateShared.KeptAside);
+
+        plan.Add($"look at {_source}", ["stat", _source], _ =>
         {
-            report.Add($"{label}: {source} is not a directory nor the link {SharedLinks.Target(dir)}; left alone.");
+            var kind = _files.GetKind(_source);
+            _state = SharedLinks.Classify(kind, kind == FileKind.Symlink ? _files.ReadLink(_source) : null, dir);
+            if (_state == SharedDirState.Wrong)
+                plan.Report.Add($"{label}: {_source} is neither a directory nor the link {link}; left alone.");
             return Task.CompletedTask;
-        }
-        if (files.GetKind(destination) == FileKind.Missing)
+        }, new UndoNothing());
+        plan.Add($"if {_source} is missing and {destination} too: make {destination}", ["mkdir", destination], async run =>
         {
-            files.CreateDirectory(destination);
-            _madeDestination = true;
-        }
-        if (state == SharedDirState.NotMigrated)
+            if (_state != SharedDirState.Missing || _files.GetKind(destination) != FileKind.Missing) return;
+            await run.WillAsync(new UndoRemoveDirectory(destination));
+            _files.CreateDirectory(destination, (UnixFileMode)0x1ED); // 0755
+        }, new UndoNothing());
+        copies.Plan(label, _source, shared, destination, () => _state == SharedDirState.NotMigrated);
+        plan.Add($"keep the original {_source} aside in {keptAside}", ["mv", "-T", "--no-clobber", _source, $"{keptAside}/{dir}"], async run =>
         {
-            foreach (var name in files.List(source))
-            {
-                var to = FreeName(name, label);
-                files.Move($"{source}/{name}", to);
-                _moved.Add(($"{source}/{name}", to));
-                report.Add(to.EndsWith("/" + name, StringComparison.Ordinal)
-                    ? $"{label}: moved {source}/{name} to {to}"
-                    : $"{label}: moved {source}/{name} to {to} ({destination}/{name} already existed and was kept)");
-            }
-            files.Delete(source);
-            _removedSource = true;
-        }
-        files.CreateSymlink(source, SharedLinks.Target(dir));
-        _linked = true;
-        report.Add($"{label}: {source} is now the link {SharedLinks.Target(dir)}");
-        return Task.CompletedTask;
+            if (_state != SharedDirState.NotMigrated) return;
+            await EnsurePrivateAsync(run, FileSteps.Parent(keptAside));
+            await EnsurePrivateAsync(run, keptAside);
+            var aside = $"{keptAside}/{dir}";
+            for (var n = 2; _files.GetKind(aside) != FileKind.Missing; n++) aside = $"{keptAside}/{dir}.{n}";
+            await run.WillAsync(new UndoRename(_source, aside, _files.Stat(_source)!.Identity));
+            _files.Rename(_source, aside);
+            Moved = true;
+            plan.Report.Add($"{label}: the original {_source} is kept at {aside} (remove it when you no longer need it).");
+        }, new UndoNothing());
+        plan.Add($"link {_source} -> {link}", ["ln", "-s", link, _source], async run =>
+        {
+            if (_state is not (SharedDirState.NotMigrated or SharedDirState.Missing)) return;
+            await run.WillAsync(new UndoRemoveLink(_source, link));
+            _files.CreateSymlink(_source, link);
+            plan.Report.Add($"{label}: {_source} is now the link {link}");
+        }, new UndoNothing());
     }
 
-    public Task UndoAsync()
-    {
-        if (_linked) files.Delete(source);
-        if (_removedSource) files.CreateDirectory(source);
-        for (var i = _moved.Count - 1; i >= 0; i--) files.Move(_moved[i].To, _moved[i].From);
-        if (_madeDestination) files.Delete(destination);
-        _moved.Clear();
-        _linked = _removedSource = _madeDestination = false;
-        return Task.CompletedTask;
-    }
+    /// <summary>True once the original directory was moved aside (its content is in the shared dataset).</summary>
+    public bool Moved { get; private set; }
 
-    /// <summary>The name in the shared dataset: the same, or side by side as name.&lt;be&gt;[.N] when taken.</summary>
-    private string FreeName(string name, string be)
+    private async Task EnsurePrivateAsync(StepRun run, string path)
     {
-        var candidate = $"{destination}/{name}";
-        var suffix = be.Split(' ')[0];
-        for (var n = 1; files.GetKind(candidate) != FileKind.Missing; n++)
-            candidate = n == 1 ? $"{destination}/{name}.{suffix}" : $"{destination}/{name}.{suffix}.{n}";
-        return candidate;
+        if (_files.GetKind(path) != FileKind.Missing) return;
+        await run.WillAsync(new UndoRemoveDirectory(path));
+        _files.CreateDirectory(path, FileSteps.Private);
     }
 }

@@ -18,8 +18,13 @@ public sealed record MountBe(string Name, string? Path = null, bool SharedReadWr
         () => be.IsMounted ? new(ErrorCode.BeIsMounted, $"'{Name}' is already mounted at {be.MountedAt}.") : null,
         () => Path is null ? null : CheckPath(Path));
 
+    /// <summary>Linux's PATH_MAX and NAME_MAX: longer paths are refused here, not by the kernel half-way.</summary>
+    public const int MaxPath = 4095, MaxName = 255;
+
     private static OperationError? CheckPath(string path)
     {
+        if (path.Length > MaxPath || path.Split('/').Any(p => System.Text.Encoding.UTF8.GetByteCount(p) > MaxName))
+            return new(ErrorCode.InvalidPath, $"The mount point is too long: at most {MaxPath} characters, {MaxName} bytes per name.");
         if (!path.StartsWith('/') || path == "/" || path.Contains("//") || path.EndsWith('/') ||
             path.Split('/').Any(p => p is "." or "..") || path.Any(char.IsControl))
             return new(ErrorCode.InvalidPath, $"'{path}' is not a usable mount point: give an absolute path such as /mnt/be, not / and without . or .. parts.");
@@ -29,26 +34,27 @@ public sealed record MountBe(string Name, string? Path = null, bool SharedReadWr
             : null;
     }
 
+    /// <summary>The BE's own mounts: no setuid binary or device node of an old BE works through them.</summary>
+    public const string Options = "nosuid,nodev";
+
     public Task<Plan> PlanAsync(OperationContext context, HostState state, CancellationToken ct)
     {
         var be = state.Find(Name)!;
+        if (Path is null) context.CheckPrivateRoot();
+        else CheckPlace(context, Path);
         var root = Path ?? context.PrivateDirectory(Name);
-        var files = context.Files;
-        if (Path is not null && files.GetKind(root) is var kind && kind != Host.FileKind.Missing &&
-            (kind != Host.FileKind.Directory || files.List(root).Count > 0))
-            throw new OperationRefusedException(new(ErrorCode.InvalidPath, $"{root} exists and is not an empty directory."));
 
         var plan = new Plan();
         FileSteps.EnsureDirectory(context, plan, root);
         context.AddZfs(plan, $"mount point of {be.Dataset}: {root}", new ZfsSet(be.Dataset, "mountpoint", root),
             new ZfsSet(be.Dataset, "mountpoint", be.MountPoint ?? "/"));
-        context.AddZfs(plan, $"mount {be.Dataset} at {root}", new ZfsMount(be.Dataset), new ZfsUnmount(be.Dataset));
+        context.AddZfs(plan, $"mount {be.Dataset} at {root} ({Options})", new ZfsMount(be.Dataset, Options), new ZfsUnmount(be.Dataset));
         foreach (var zoneBe in be.ZoneBes)
         {
             var at = Layout.Under(root, Layout.ZoneRoot(zoneBe.Zone));
             context.AddZfs(plan, $"mount point of zone BE {zoneBe.Dataset}: {at}", new ZfsSet(zoneBe.Dataset, "mountpoint", at),
                 new ZfsSet(zoneBe.Dataset, "mountpoint", zoneBe.MountPoint ?? Layout.ZoneRoot(zoneBe.Zone)));
-            context.AddZfs(plan, $"mount zone BE {zoneBe.Dataset} at {at}", new ZfsMount(zoneBe.Dataset), new ZfsUnmount(zoneBe.Dataset));
+            context.AddZfs(plan, $"mount zone BE {zoneBe.Dataset} at {at} ({Options})", new ZfsMount(zoneBe.Dataset, Options), new ZfsUnmount(zoneBe.Dataset));
         }
         var zonesWithBe = be.ZoneBes.Select(z => z.Zone).ToHashSet();
         foreach (var shared in state.SharedDatasets.Where(s => s.MountedAt is not null && (s.Zone is null || zonesWithBe.Contains(s.Zone))))
@@ -59,5 +65,22 @@ public sealed record MountBe(string Name, string? Path = null, bool SharedReadWr
         }
         plan.Report.Add($"{Name} is mounted at {root}; shared data is {(SharedReadWrite ? "READ-WRITE" : "read-only")} there.");
         return Task.FromResult(plan);
+    }
+
+    /// <summary>
+    /// A mount point the user gives: at or under a configured root (/a, /mnt, the console's own
+    /// directory), every existing component a real directory (no link is followed: /var/log is a
+    /// link into the shared data), and absent or an empty directory.
+    /// </summary>
+    private static void CheckPlace(OperationContext context, string path)
+    {
+        var roots = context.Options.MountRoots.Append(context.Options.TempRoot).ToList();
+        if (!roots.Any(r => FileSteps.IsUnder(path, r)))
+            throw new OperationRefusedException(new(ErrorCode.InvalidPath,
+                $"A boot environment may be mounted only at or under {string.Join(", ", roots)}; '{path}' is not. Leave the path empty for a private directory."));
+        var status = context.Files.Stat(path); // throws UnsafePathException for a link anywhere on the way
+        if (status is null) return;
+        if (status.Kind != Host.FileKind.Directory || context.Files.List(path).Count > 0)
+            throw new OperationRefusedException(new(ErrorCode.InvalidPath, $"{path} exists and is not an empty directory."));
     }
 }

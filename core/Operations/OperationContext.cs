@@ -19,15 +19,34 @@ public sealed class OperationContext
     /// needs no undo of its own (what it changed goes with an earlier step's undo, e.g. a destroyed clone).
     /// </summary>
     public void AddZfs(Plan plan, string description, ZfsCommand command, ZfsCommand? undo = null) =>
-        plan.Add(description, command.Argv, ct => Zfs.ExecuteAsync(command, ct),
-            undo is null ? _ => Task.CompletedTask : ct => Zfs.ExecuteAsync(undo, ct));
+        plan.Add(description, command.Argv, run => Zfs.ExecuteAsync(command, run.Ct),
+            undo is null ? new UndoNothing() : Undo.Zfs(undo));
 
     /// <summary>A step that cannot be taken back (destroy, rollback): after it the plan rolls forward.</summary>
     public void AddIrreversibleZfs(Plan plan, string description, ZfsCommand command) =>
-        plan.Add(description, command.Argv, ct => Zfs.ExecuteAsync(command, ct));
+        plan.Add(description, command.Argv, run => Zfs.ExecuteAsync(command, run.Ct), undo: null);
 
-    /// <summary>A fresh, unguessable name for a private directory (mount points).</summary>
+    /// <summary>
+    /// A fresh, unguessable name for a private directory (mount points) inside the console's own
+    /// directory (<see cref="EngineOptions.TempRoot"/>, 0700): no other user can reach what is mounted there.
+    /// </summary>
     public string PrivateDirectory(string be) => $"{Options.TempRoot.TrimEnd('/')}/be-{be}.{Guid.NewGuid().ToString("N")[..8]}";
+
+    /// <summary>
+    /// Refuses to plan mounts into <see cref="EngineOptions.TempRoot"/> when it exists and is not a
+    /// directory with mode 0700 owned by the owner of the host root (root on a real host): someone
+    /// else made it, or it is a link.
+    /// </summary>
+    public void CheckPrivateRoot()
+    {
+        var root = Options.TempRoot;
+        var status = Files.Stat(root);
+        if (status is null) return; // made 0700 by the first mount's step
+        if (status.Kind != Host.FileKind.Directory || status.Mode != (int)FileSteps.Private || status.Uid != Files.Stat("/")?.Uid)
+            throw new OperationRefusedException(new(ErrorCode.UnsafePath,
+                $"{root} must be a directory of the console's user with mode 0700; it is a {status.Kind} owned by uid {status.Uid} " +
+                $"with mode {Convert.ToString(status.Mode, 8)}. Remove it, or set SnapUpgrade:TempRoot elsewhere."));
+    }
 
     public string Timestamp() => Clock.GetUtcNow().ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture);
 }

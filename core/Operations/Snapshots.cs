@@ -17,11 +17,8 @@ public static class Snapshots
         {
             var take = new ZfsSnapshot(snapshots);
             plan.Add($"snapshot {string.Join(", ", datasets)} at once as @{name}", take.Argv,
-                ct => context.Zfs.ExecuteAsync(take, ct),
-                async ct =>
-                {
-                    foreach (var snapshot in snapshots) await context.Zfs.ExecuteAsync(new ZfsDestroy(snapshot), ct);
-                });
+                run => context.Zfs.ExecuteAsync(take, run.Ct),
+                new UndoZfs([.. snapshots.Select(s => new ZfsDestroy(s))]));
         }
         else
         {

@@ -2,17 +2,35 @@ namespace SnapUpgrade.Core.Operations;
 
 /// <summary>
 /// One planned action: what it does (for people), the exact argv (for dry runs and the audit),
-/// how to do it and how to undo it. A step without <see cref="Undo"/> cannot be taken back: once
-/// such a step has run the executor finishes the rest instead of undoing (roll forward).
+/// how to do it, and how to undo it as data (<see cref="Operations.Undo"/>). A step whose
+/// <see cref="Undo"/> is null cannot be taken back: once such a step has run the executor
+/// finishes the rest instead of undoing (roll forward).
 /// </summary>
 public sealed class Step
 {
     public required string Description { get; init; }
     public required IReadOnlyList<string> Argv { get; init; }
-    public required Func<CancellationToken, Task> Run { get; init; }
-    public Func<CancellationToken, Task>? Undo { get; init; }
+    public required Func<StepRun, Task> Run { get; init; }
+    public Undo? Undo { get; init; }
 
     public PlannedStep ToPlanned(int index) => new(index, Description, Argv);
+}
+
+/// <summary>
+/// What a running step gets: the cancellation token, and a way to record, before it acts, the
+/// undo of a change it decides on only while running (e.g. each entry a migration moves). Those
+/// undos are journalled first, run in reverse before the step's own <see cref="Step.Undo"/>.
+/// </summary>
+public sealed class StepRun(Func<Undo, Task> will, CancellationToken ct)
+{
+    public CancellationToken Ct => ct;
+
+    /// <summary>Records <paramref name="undo"/> (journalled) before the change it takes back is made.</summary>
+    public Task WillAsync(Undo undo) => will(undo);
+
+    /// <summary>For running a step outside any journal (tests, in-memory plans).</summary>
+    public static StepRun Detached(List<Undo> sink, CancellationToken ct = default) =>
+        new(u => { sink.Add(u); return Task.CompletedTask; }, ct);
 }
 
 /// <summary>A step as it is reported: numbered, with its argv.</summary>
@@ -29,8 +47,10 @@ public sealed class Plan
     /// <summary>For activations: the BE active on reboot before, and the one chosen.</summary>
     public string? FromBe { get; set; }
     public string? ToBe { get; set; }
+    /// <summary>For a shared-health check: what its read steps found.</summary>
+    public Model.SharedHealthReport? SharedHealth { get; set; }
 
-    public void Add(string description, IReadOnlyList<string> argv, Func<CancellationToken, Task> run,
-        Func<CancellationToken, Task>? undo = null) =>
+    /// <param name="undo">null: the step cannot be taken back (see <see cref="Step"/>).</param>
+    public void Add(string description, IReadOnlyList<string> argv, Func<StepRun, Task> run, Undo? undo) =>
         Steps.Add(new Step { Description = description, Argv = argv, Run = run, Undo = undo });
 }

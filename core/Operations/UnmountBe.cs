@@ -29,12 +29,12 @@ public sealed record UnmountBe(string Name) : IOperation
         foreach (var bind in binds) FileSteps.Unbind(context, plan, bind);
         foreach (var zoneBe in be.ZoneBes.Where(z => z.IsMounted).OrderByDescending(z => z.MountedAt!.Length))
         {
-            context.AddZfs(plan, $"unmount zone BE {zoneBe.Dataset}", new ZfsUnmount(zoneBe.Dataset), new ZfsMount(zoneBe.Dataset));
+            context.AddZfs(plan, $"unmount zone BE {zoneBe.Dataset}", new ZfsUnmount(zoneBe.Dataset), new ZfsMount(zoneBe.Dataset, MountBe.Options));
             context.AddZfs(plan, $"mount point of {zoneBe.Dataset} back to {Layout.ZoneRoot(zoneBe.Zone)}",
                 new ZfsSet(zoneBe.Dataset, "mountpoint", Layout.ZoneRoot(zoneBe.Zone)),
                 new ZfsSet(zoneBe.Dataset, "mountpoint", zoneBe.MountPoint!));
         }
-        context.AddZfs(plan, $"unmount {be.Dataset}", new ZfsUnmount(be.Dataset), new ZfsMount(be.Dataset));
+        context.AddZfs(plan, $"unmount {be.Dataset}", new ZfsUnmount(be.Dataset), new ZfsMount(be.Dataset, MountBe.Options));
         context.AddZfs(plan, $"mount point of {be.Dataset} back to /", new ZfsSet(be.Dataset, "mountpoint", "/"),
             new ZfsSet(be.Dataset, "mountpoint", be.MountPoint!));
         if (be.CanMount != "noauto")

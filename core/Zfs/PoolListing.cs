@@ -40,6 +40,8 @@ public sealed record ZfsDataset
     public string? NextBoot { get; init; }
     /// <summary>"on" when the console made this snapshot (so destroy may clean it up).</summary>
     public string? ConsoleMade { get; init; }
+    /// <summary>The uuid of the BE whose late writes this migrated BE carries over at its first start.</summary>
+    public string? CarryOver { get; init; }
 
     public bool IsSnapshot => Kind == DatasetKind.Snapshot;
     /// <summary>The file system part of a snapshot name (<c>pool/ROOT/be</c> of <c>pool/ROOT/be@s</c>).</summary>

@@ -12,6 +12,11 @@ public static class UserProperties
     public const string NextBoot = Namespace + "nextboot";
     /// <summary>Set on snapshots the console took itself (e.g. the origin of a new BE).</summary>
     public const string ConsoleMade = Namespace + "made";
+    /// <summary>
+    /// Set on a BE by a migration: the uuid of the BE it was cloned from, whose writes after the
+    /// clone point the first start of this BE carries over into the shared datasets, once.
+    /// </summary>
+    public const string CarryOver = Namespace + "carryover";
 
-    public static readonly IReadOnlyList<string> All = [Uuid, ParentBe, Active, Description, Keep, NextBoot, ConsoleMade];
+    public static readonly IReadOnlyList<string> All = [Uuid, ParentBe, Active, Description, Keep, NextBoot, ConsoleMade, CarryOver];
 }

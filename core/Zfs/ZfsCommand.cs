@@ -1,11 +1,27 @@
+using System.Text.Json.Serialization;
+
 namespace SnapUpgrade.Core.Zfs;
 
 /// <summary>
 /// One zfs/zpool command, as data. <see cref="Argv"/> is exactly what <c>ZfsCli</c> runs, so a dry
 /// run can show it; <c>SimulatedZfs</c> interprets the same records.
 /// </summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "command")]
+[JsonDerivedType(typeof(ZfsCreate), "create")]
+[JsonDerivedType(typeof(ZfsSnapshot), "snapshot")]
+[JsonDerivedType(typeof(ZfsClone), "clone")]
+[JsonDerivedType(typeof(ZfsPromote), "promote")]
+[JsonDerivedType(typeof(ZfsDestroy), "destroy")]
+[JsonDerivedType(typeof(ZfsRename), "rename")]
+[JsonDerivedType(typeof(ZfsSet), "set")]
+[JsonDerivedType(typeof(ZfsInherit), "inherit")]
+[JsonDerivedType(typeof(ZfsMount), "mount")]
+[JsonDerivedType(typeof(ZfsUnmount), "unmount")]
+[JsonDerivedType(typeof(ZfsRollback), "rollback")]
+[JsonDerivedType(typeof(ZpoolSetBootfs), "bootfs")]
 public abstract record ZfsCommand
 {
+    [JsonIgnore]
     public abstract IReadOnlyList<string> Argv { get; }
     public override string ToString() => string.Join(' ', Argv);
 
@@ -20,11 +36,22 @@ public sealed record ZfsCreate(string Dataset, IReadOnlyDictionary<string, strin
 }
 
 /// <summary><c>zfs snapshot [-r] ds@a [ds2@a ...]</c>: several names only where <see cref="ZfsCapabilities.MultiSnapshot"/>.</summary>
-public sealed record ZfsSnapshot(IReadOnlyList<string> Snapshots, bool Recursive = false,
-    IReadOnlyDictionary<string, string>? Properties = null) : ZfsCommand
+public sealed record ZfsSnapshot : ZfsCommand
 {
+    [JsonConstructor]
+    public ZfsSnapshot(IReadOnlyList<string> snapshots, bool recursive = false, IReadOnlyDictionary<string, string>? properties = null)
+    {
+        Snapshots = snapshots;
+        Recursive = recursive;
+        Properties = properties;
+    }
+
     public ZfsSnapshot(string snapshot, bool recursive = false, IReadOnlyDictionary<string, string>? properties = null)
         : this([snapshot], recursive, properties) { }
+
+    public IReadOnlyList<string> Snapshots { get; }
+    public bool Recursive { get; }
+    public IReadOnlyDictionary<string, string>? Properties { get; }
 
     public override IReadOnlyList<string> Argv =>
         ["zfs", "snapshot", .. Recursive ? new[] { "-r" } : [], .. Options(Properties), .. Snapshots];

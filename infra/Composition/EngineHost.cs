@@ -41,6 +41,7 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
             HostRoot = settings.HostRoot,
             CanBootInProcess = settings.Backend == Backend.Simulated || settings.HostRoot != "/",
             LockTimeout = settings.LockTimeout,
+            TempRoot = settings.TempRoot,
         };
         var journal = services.GetRequiredService<IOperationJournal>();
         var engine = new BeEngine(_ports.Zfs, _ports.Mounts, _ports.Files, journal, options,
@@ -49,6 +50,15 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
         await EnsureAccountsAsync(ct);
         _engine = engine;
         LogStarted(logger, engine.BackendName, settings.Pool, settings.HostRoot, settings.DataDir);
+        await CarryOverAsync(ct);
+    }
+
+    /// <summary>The first start on a migrated BE carries over what the old BE wrote after the clone (audited as system).</summary>
+    private async Task CarryOverAsync(CancellationToken ct)
+    {
+        if (await services.GetRequiredService<AuditedOperations>().CarryOverIfDueAsync(ct) is not { } result) return;
+        LogCarriedOver(logger, result.Target, result.Outcome.ToString().ToLowerInvariant(),
+            result.Error?.Message ?? string.Join(Environment.NewLine, result.Report));
     }
 
     /// <summary>An operation a crash interrupted is reconciled, and gets its audit row: actor system, outcome interrupted.</summary>
@@ -65,7 +75,7 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
             await audit.AppendAsync(new AuditRecord
             {
                 Actor = Actor.System.Name, Role = Roles.Name(Actor.System.Role), Action = entry.Action, Target = entry.Target,
-                FromBe = entry.FromBe, ToBe = entry.ToBe, Outcome = "interrupted",
+                FromBe = entry.FromBe, ToBe = entry.ToBe, Outcome = Outcome.Interrupted.ToString().ToLowerInvariant(),
                 Message = $"Interrupted (started {entry.Started:u}); reconciled at start: {string.Join("; ", lines)}",
             }, ct);
         }
@@ -115,6 +125,9 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Simulated demo: created the accounts {Accounts}; their passwords are in {PasswordFile}")]
     private static partial void LogDemoAccounts(ILogger logger, string accounts, string passwordFile);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "First start of {Be}: carry-over {Outcome}: {Report}")]
+    private static partial void LogCarriedOver(ILogger logger, string? be, string outcome, string report);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reconciled at start: {Line}")]
     private static partial void LogReconciled(ILogger logger, string line);

@@ -23,6 +23,11 @@ public sealed record HostSettings
 
     /// <summary>How long a mutating operation waits for its turn before it answers Busy (<c>LockTimeoutSeconds</c>).</summary>
     public TimeSpan LockTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// Host path of the console's private directory (0700) for temporary and default alternate-root
+    /// mounts (<c>TempRoot</c>); default <c>/run/snapupgrade</c>.
+    /// </summary>
+    public string TempRoot { get; init; } = "/run/snapupgrade";
 
     /// <summary>The argv run after an activation asked to reboot (<c>RebootCommand:0</c>, <c>:1</c>, ...);
     /// empty (the default): such a request is refused.</summary>
@@ -64,6 +69,10 @@ public sealed record HostSettings
         if (stateFile is not null && !Path.IsPathFullyQualified(stateFile))
             errors.Add($"{Section}:StateFile is '{stateFile}'; it must be an absolute path.");
 
+        var tempRoot = Value(section, "TempRoot") ?? "/run/snapupgrade";
+        if (!tempRoot.StartsWith('/') || tempRoot == "/" || tempRoot.Split('/').Any(p => p is "." or ".."))
+            errors.Add($"{Section}:TempRoot is '{tempRoot}'; it must be an absolute host path such as /run/snapupgrade.");
+
         var lockTimeout = TimeSpan.FromSeconds(30);
         if (Value(section, "LockTimeoutSeconds") is { } lockText)
         {
@@ -92,7 +101,7 @@ public sealed record HostSettings
                 Backend = Backend.Zfs, Pool = pool, HostRoot = hostRoot,
                 DataDir = dataDir ?? Path.Combine(hostRoot, "var/adm/snapupgrade"),
             };
-        return settings with { LockTimeout = lockTimeout, RebootCommand = rebootCommand };
+        return settings with { LockTimeout = lockTimeout, RebootCommand = rebootCommand, TempRoot = tempRoot.TrimEnd('/') };
     }
 
     private static HostSettings Simulated(string pool, string hostRoot, string? dataDir, string? stateFile)

@@ -4,52 +4,105 @@ using SnapUpgrade.Infra.Process;
 namespace SnapUpgrade.Infra.Host;
 
 /// <summary>
-/// <see cref="IMounts"/> over the Linux mount table: <c>mount --bind</c>, then a read-only remount
-/// (a bind cannot be made read-only in one step), <c>umount</c>, and <c>/proc/self/mountinfo</c>
-/// for listing. Which mounts count as binds: see <see cref="MountInfoParser.Binds"/>.
+/// <see cref="IMounts"/> over the Linux mount table: <c>mount --bind</c>, then a remount that adds
+/// <c>nosuid,nodev</c> always and <c>ro</c> on request (a bind takes no options in one step),
+/// <c>umount</c>, and <c>/proc/self/mountinfo</c> for listing. Which mounts count as binds: see
+/// <see cref="MountInfoParser.Binds"/>.
+/// <para>
+/// Source and target are resolved without following any link (<see cref="UnsafePathException"/>
+/// otherwise). mount(8) would canonicalize (follow links in) what it is given, so it runs with
+/// <c>--no-canonicalize</c> and is handed <c>/proc/&lt;pid&gt;/fd/&lt;n&gt;</c> paths of the
+/// directories resolved here: what it mounts is what was checked. The argv shown by
+/// <see cref="DescribeBind"/> is the same with those paths written as local paths under the
+/// canonical host root, which is also what the mount table shows and what listing matches on.
+/// </para>
 /// </summary>
 public sealed class LinuxMounts(string hostRoot, IProcessRunner? runner = null) : IMounts
 {
     private const string MountInfoPath = "/proc/self/mountinfo";
 
-    private readonly HostPaths _paths = new(hostRoot);
+    private readonly HostTree _tree = new(new HostPaths(hostRoot));
     private readonly IProcessRunner _runner = runner ?? new ProcessRunner(TimeSpan.FromSeconds(30));
 
     public async Task<IReadOnlyList<BindMount>> ListAsync(CancellationToken ct = default)
     {
+        var paths = CanonicalPaths();
         var entries = MountInfoParser.Parse(await File.ReadAllTextAsync(MountInfoPath, ct));
         var binds = new List<BindMount>();
         foreach (var (bind, original) in MountInfoParser.Binds(entries))
         {
-            if (_paths.ToHost(bind.MountPoint) is not { } target) continue;
+            if (paths.ToHost(bind.MountPoint) is not { } target) continue;
             var source = MountInfoParser.SourceOf(bind, original);
             // A source outside the host root has no host path; it is shown as the local path.
-            binds.Add(new BindMount(_paths.ToHost(source) ?? source, target, bind.ReadOnly));
+            binds.Add(new BindMount(paths.ToHost(source) ?? source, target, bind.ReadOnly));
         }
         return binds;
     }
 
     public async Task BindAsync(string source, string target, bool readOnly, CancellationToken ct = default)
     {
-        var steps = DescribeBind(source, target, readOnly);
-        (await _runner.RunAsync(steps[0], ct: ct)).EnsureSuccess();
-        if (steps.Count == 1) return;
-        var remount = await _runner.RunAsync(steps[1], ct: CancellationToken.None);
-        if (remount.Succeeded) return;
-        // Never leave a read-write bind where a read-only one was asked for.
-        await _runner.RunAsync(DescribeUnmount(target), ct: CancellationToken.None);
-        remount.EnsureSuccess();
+        using var root = _tree.OpenRoot();
+        using var from = _tree.OpenDirectory(root, source);
+        var (parent, name) = _tree.OpenParent(root, target);
+        using (parent)
+        {
+            using (var onto = parent.OpenAt(name, Native.OPath | Native.ODirectory, target))
+                (await _runner.RunAsync(BindArgv(from.ProcPath, onto.ProcPath), ct: ct)).EnsureSuccess();
+            ProcessResult remount;
+            // The name in the same parent now leads to the bind's root: the mount to remount.
+            using (var mounted = parent.OpenAt(name, Native.OPath | Native.ODirectory, target))
+                remount = await _runner.RunAsync(RemountArgv(mounted.ProcPath, readOnly), ct: CancellationToken.None);
+            if (remount.Succeeded) return;
+            // Never leave a bind without nosuid,nodev (or read-write where read-only was asked for).
+            await _runner.RunAsync(UnmountArgv($"{parent.ProcPath}/{name}"), ct: CancellationToken.None);
+            remount.EnsureSuccess();
+        }
     }
 
-    public async Task UnmountAsync(string target, CancellationToken ct = default) =>
-        (await _runner.RunAsync(DescribeUnmount(target), ct: ct)).EnsureSuccess();
+    public async Task UnmountAsync(string target, CancellationToken ct = default)
+    {
+        using var root = _tree.OpenRoot();
+        var (parent, name) = _tree.OpenParent(root, target);
+        using (parent)
+        {
+            if (parent.IsLink(name)) throw new UnsafePathException(target, "a symbolic link is in the way");
+            // By the parent's fd and the name: an fd on the mount itself would keep it busy.
+            (await _runner.RunAsync(UnmountArgv($"{parent.ProcPath}/{name}"), ct: ct)).EnsureSuccess();
+        }
+    }
 
     public IReadOnlyList<IReadOnlyList<string>> DescribeBind(string source, string target, bool readOnly)
     {
-        var local = _paths.ToLocal(target);
-        IReadOnlyList<string> bind = ["mount", "--bind", _paths.ToLocal(source), local];
-        return readOnly ? [bind, ["mount", "-o", "remount,bind,ro", local]] : [bind];
+        var paths = CanonicalPaths();
+        var local = paths.ToLocal(target);
+        return [BindArgv(paths.ToLocal(source), local), RemountArgv(local, readOnly)];
     }
 
-    public IReadOnlyList<string> DescribeUnmount(string target) => ["umount", _paths.ToLocal(target)];
+    public IReadOnlyList<string> DescribeUnmount(string target) => UnmountArgv(CanonicalPaths().ToLocal(target));
+
+    private static IReadOnlyList<string> BindArgv(string source, string target) =>
+        ["mount", "--no-canonicalize", "--bind", source, target];
+
+    private static IReadOnlyList<string> RemountArgv(string target, bool readOnly) =>
+        ["mount", "--no-canonicalize", "-o", readOnly ? "remount,bind,ro,nosuid,nodev" : "remount,bind,nosuid,nodev", target];
+
+    private static IReadOnlyList<string> UnmountArgv(string target) => ["umount", "--no-canonicalize", target];
+
+    /// <summary>
+    /// Host paths under the host root as the kernel names it (the mount table shows canonical
+    /// paths; the configured root may go through a link). As configured while it does not exist.
+    /// </summary>
+    private HostPaths CanonicalPaths()
+    {
+        try
+        {
+            using var root = _tree.OpenRoot();
+            return new HostPaths(File.ResolveLinkTarget($"/proc/self/fd/{root.Value}", returnFinalTarget: false)?.LinkTarget
+                ?? _tree.Paths.Root);
+        }
+        catch (FileNotFoundException)
+        {
+            return _tree.Paths;
+        }
+    }
 }

@@ -1,49 +1,213 @@
 using System.Runtime.InteropServices;
 using SnapUpgrade.Core.Host;
+using SnapUpgrade.Infra.Process;
 
 namespace SnapUpgrade.Infra.Host;
 
-/// <summary>
-/// <see cref="IHostFiles"/> over the real file system under a host root. Links are never followed in
-/// the last component unless the method says so; writes refused with EROFS surface as
-/// <see cref="ReadOnlyFileSystemException"/>.
-/// </summary>
-public sealed class LocalFiles(string hostRoot) : IHostFiles
+/// <summary>How <see cref="LocalFiles"/> resolves paths without following links.</summary>
+public enum PathResolution
 {
-    private const int Exdev = 18;
+    /// <summary>openat2(RESOLVE_NO_SYMLINKS), falling back to the walk when the kernel answers ENOSYS.</summary>
+    Openat2,
+    /// <summary>One O_NOFOLLOW open per component: what kernels before 5.6 get; chosen explicitly only to test it.</summary>
+    ComponentWalk,
+}
 
-    private readonly HostPaths _paths = new(hostRoot);
+/// <summary>
+/// <see cref="IHostFiles"/> over the real file system under a host root, never following a link:
+/// every path is resolved to its parent directory's fd by <see cref="HostTree"/>, and the operation
+/// is the *at call on that fd with the last name (O_NOFOLLOW, AT_SYMLINK_NOFOLLOW, no-replace
+/// renames). Errors keep their errno as HResult (<see cref="Errno"/>).
+/// </summary>
+public sealed partial class LocalFiles : IHostFiles
+{
+    private const uint DefaultDirectoryMode = 0755;
 
-    public FileKind GetKind(string path) => KindOf(_paths.ToLocal(path));
+    private readonly HostPaths _paths;
+    private readonly HostTree _tree;
+    private readonly IProcessRunner _runner;
+    private readonly TimeSpan _copyTimeout;
 
-    public string ReadLink(string path) =>
-        new FileInfo(_paths.ToLocal(path)).LinkTarget ?? throw new IOException($"not a symbolic link: {path}");
+    /// <param name="copyTimeout">How long one rsync run may take; default none (copies of a
+    /// large /var take as long as they take; cancellation still stops them).</param>
+    public LocalFiles(string hostRoot, IProcessRunner? runner = null, TimeSpan? copyTimeout = null,
+        PathResolution resolution = PathResolution.Openat2)
+    {
+        _paths = new HostPaths(hostRoot);
+        _tree = new HostTree(_paths, resolution == PathResolution.Openat2);
+        _runner = runner ?? new ProcessRunner();
+        _copyTimeout = copyTimeout ?? Timeout.InfiniteTimeSpan;
+    }
 
-    public IReadOnlyList<string> List(string directory) =>
-        Directory.EnumerateFileSystemEntries(_paths.ToLocal(directory))
-            .Select(p => Path.GetFileName(p))
-            .Order(StringComparer.Ordinal)
-            .ToList();
+    public FileKind GetKind(string path) => Stat(path)?.Kind ?? FileKind.Missing;
 
-    public void CreateDirectory(string path, UnixFileMode? mode = null) => Guard(path, () => Directory.CreateDirectory(_paths.ToLocal(path)));
+    public FileStatus? Stat(string path)
+    {
+        Native.Statx st;
+        try
+        {
+            using var root = _tree.OpenRoot();
+            var (parent, name) = _tree.OpenParent(root, path);
+            using (parent) st = parent.Stat(name, path);
+        }
+        catch (IOException e) when (e.HResult is Errno.ENoEnt or Errno.ENotDir)
+        {
+            return null; // what lstat says: nothing there (a file where a directory would be included)
+        }
+        var kind = st.Type switch
+        {
+            Native.SIfReg => FileKind.File,
+            Native.SIfDir => FileKind.Directory,
+            Native.SIfLnk => FileKind.Symlink,
+            _ => FileKind.Other,
+        };
+        return new FileStatus(kind, st.Mode & 0xfff, (int)st.Uid, (int)st.Gid, (long)st.Size, st.Device, (long)st.Ino, (int)st.Nlink);
+    }
 
-    // Issue 8 in progress: the new members of IHostFiles.
-    public FileStatus? Stat(string path) => throw new NotImplementedException();
-    public bool SameContent(string a, string b) => throw new NotImplementedException();
-    public void Rename(string from, string to) => throw new NotImplementedException();
-    public void DeleteTree(string path) => throw new NotImplementedException();
-    public Task CopyTreeAsync(Core.Host.TreeCopy copy, CancellationToken ct = default) => throw new NotImplementedException();
-    public Task<IReadOnlyList<string>> VerifyCopyAsync(Core.Host.TreeCopy copy, CancellationToken ct = default) => throw new NotImplementedException();
-    public IReadOnlyList<string> DescribeCopy(Core.Host.TreeCopy copy) => throw new NotImplementedException();
+    public string ReadLink(string path) => AtParent(path, (parent, name) =>
+    {
+        var buffer = new byte[4097];
+        var length = Errno.Check(Native.Readlinkat(parent.Value, name, buffer, buffer.Length), path, "readlink");
+        if (length == buffer.Length) throw new IOException($"readlink {path}: the target is longer than PATH_MAX", Errno.EInval);
+        return System.Text.Encoding.UTF8.GetString(buffer, 0, (int)length);
+    });
 
-    public void CreateSymlink(string path, string target) =>
-        Guard(path, () => File.CreateSymbolicLink(_paths.ToLocal(path), target));
+    public IReadOnlyList<string> List(string directory)
+    {
+        using var root = _tree.OpenRoot();
+        using var fd = _tree.OpenDirectory(root, directory);
+        return fd.Names();
+    }
 
-    public byte[] ReadAllBytes(string path) => File.ReadAllBytes(_paths.ToLocal(path));
+    public void CreateDirectory(string path, UnixFileMode? mode = null)
+    {
+        using var root = _tree.OpenRoot();
+        _tree.CreateDirectories(root, path, mode is { } m ? (uint)m : DefaultDirectoryMode);
+    }
 
-    public void WriteAllBytes(string path, byte[] content) => Guard(path, () => File.WriteAllBytes(_paths.ToLocal(path), content));
+    public void CreateSymlink(string path, string target)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(target);
+        AtParent(path, (parent, name) => Errno.Check(Native.Symlinkat(target, parent.Value, name), path, "symlink"));
+    }
 
-    public void AppendAllBytes(string path, byte[] content) => Guard(path, () => File.AppendAllBytes(_paths.ToLocal(path), content));
+    public byte[] ReadAllBytes(string path)
+    {
+        using var file = OpenRegular(path, Native.ORdOnly);
+        return ReadAll(file, path);
+    }
+
+    public void WriteAllBytes(string path, byte[] content)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        // Not O_TRUNC: the file is truncated only once it is known to be a regular file.
+        using var file = OpenRegular(path, Native.OWrOnly | Native.OCreat);
+        Errno.Check(Native.Ftruncate(file.Value, 0), path, "truncate");
+        WriteAll(file, content, path);
+    }
+
+    public void AppendAllBytes(string path, byte[] content)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        using var file = OpenRegular(path, Native.OWrOnly | Native.OCreat | Native.OAppend);
+        WriteAll(file, content, path);
+    }
+
+    public bool SameContent(string a, string b)
+    {
+        if (GetKind(a) != FileKind.File || GetKind(b) != FileKind.File) return false;
+        using var first = OpenRegular(a, Native.ORdOnly);
+        using var second = OpenRegular(b, Native.ORdOnly);
+        if (first.Stat("", a).Size != second.Stat("", b).Size) return false;
+        var x = new byte[1 << 16];
+        var y = new byte[1 << 16];
+        while (true)
+        {
+            var n = ReadSome(first, x, a);
+            if (n == 0) return ReadSome(second, y, b) == 0;
+            if (ReadFully(second, y, n, b) != n || !x.AsSpan(0, n).SequenceEqual(y.AsSpan(0, n))) return false;
+        }
+    }
+
+    public void Rename(string from, string to) => AtParent(from, (fromParent, fromName) => AtParent(to, (toParent, toName) =>
+    {
+        if (Native.Renameat2(fromParent.Value, fromName, toParent.Value, toName, Native.RenameNoReplace) == 0) return 0;
+        var errno = Native.LastErrno;
+        if (errno != Errno.EInval) throw Errno.ToException(errno, $"{from} -> {to}", "rename");
+        // EINVAL: the file system lacks RENAME_NOREPLACE (or a directory was to go into itself).
+        // A non-directory can still move without ever replacing: link(2) fails on an existing name.
+        if (fromParent.Stat(fromName, from).Type == Native.SIfDir)
+            throw new IOException($"rename {from} -> {to}: the file system cannot rename a directory without the risk " +
+                "of replacing one (no RENAME_NOREPLACE), or the target lies inside the source", Errno.EInval);
+        Errno.Check(Native.Linkat(fromParent.Value, fromName, toParent.Value, toName, 0), $"{from} -> {to}", "rename (link)");
+        return Errno.Check(Native.Unlinkat(fromParent.Value, fromName, 0), from, "unlink");
+    }));
+
+    public void Delete(string path) => AtParent(path, (parent, name) =>
+    {
+        var directory = parent.Stat(name, path).Type == Native.SIfDir;
+        return Errno.Check(Native.Unlinkat(parent.Value, name, directory ? Native.AtRemoveDir : 0), path, "delete");
+    });
+
+    public void DeleteTree(string path) => AtParent(path, (parent, name) =>
+    {
+        FdTree.Delete(parent, name, path);
+        return 0;
+    });
+
+    /// <summary>The parent directory's fd (no links on the way) and the last name, for one *at call.</summary>
+    private T AtParent<T>(string path, Func<Fd, string, T> action)
+    {
+        using var root = _tree.OpenRoot();
+        var (parent, name) = _tree.OpenParent(root, path);
+        using (parent) return action(parent, name);
+    }
+
+    /// <summary>
+    /// Opens a regular file by name in its parent with O_NOFOLLOW (a link is refused) and O_NONBLOCK
+    /// (a FIFO put where a file was expected must not hang the console), then checks that it is one.
+    /// </summary>
+    private Fd OpenRegular(string path, int flags) => AtParent(path, (parent, name) =>
+    {
+        var file = parent.OpenAt(name, flags | Native.ONonBlock | Native.ONoCtty, path, mode: 0644);
+        if (file.Stat("", path).Type == Native.SIfReg) return file;
+        file.Dispose();
+        throw new IOException($"{path} is not a regular file", Errno.EInval);
+    });
+
+    private static byte[] ReadAll(Fd file, string path)
+    {
+        var buffer = new byte[Math.Max(4096, (int)Math.Min((long)file.Stat("", path).Size + 1, Array.MaxLength))];
+        var length = 0;
+        while (true)
+        {
+            if (length == buffer.Length) Array.Resize(ref buffer, (int)Math.Min((long)buffer.Length * 2, Array.MaxLength));
+            var n = (int)Errno.Check(Native.Read(file.Value, ref buffer[length], buffer.Length - length), path, "read");
+            if (n == 0) return buffer[..length];
+            length += n;
+        }
+    }
+
+    private static int ReadSome(Fd file, byte[] buffer, string path) =>
+        ReadFully(file, buffer, buffer.Length, path);
+
+    private static int ReadFully(Fd file, byte[] buffer, int count, string path)
+    {
+        var length = 0;
+        while (length < count)
+        {
+            var n = (int)Errno.Check(Native.Read(file.Value, ref buffer[length], count - length), path, "read");
+            if (n == 0) break;
+            length += n;
+        }
+        return length;
+    }
+
+    private static void WriteAll(Fd file, byte[] content, string path)
+    {
+        for (var done = 0; done < content.Length;)
+            done += (int)Errno.Check(Native.Write(file.Value, ref content[done], content.Length - done), path, "write");
+    }
 
     public void Move(string from, string to)
     {
@@ -57,23 +221,12 @@ public sealed class LocalFiles(string hostRoot) : IHostFiles
         {
             if (RenameSyscall(source, target) == 0) return;
             var errno = Marshal.GetLastPInvokeError();
-            if (errno == Exdev) TreeCopy.CopyVerifyDelete(source, target);
+            if (errno == Errno.EXDev) TreeCopy.CopyVerifyDelete(source, target);
             else throw new IOException($"rename {from} -> {to} failed: {Marshal.GetPInvokeErrorMessage(errno)}", errno);
         });
     }
 
-    public void Delete(string path)
-    {
-        var local = _paths.ToLocal(path);
-        switch (KindOf(local))
-        {
-            case FileKind.Missing: throw new FileNotFoundException($"nothing to delete at {path}", path);
-            case FileKind.Directory: Guard(path, () => Directory.Delete(local, recursive: false)); break;
-            default: Guard(path, () => File.Delete(local)); break;
-        }
-    }
-
-    /// <summary>lstat semantics: a link is a link, dangling or not.</summary>
+    /// <summary>lstat semantics: a link is a link, dangling or not. (Only the obsolete <see cref="Move"/> uses it.)</summary>
     internal static FileKind KindOf(string local)
     {
         FileAttributes attributes;
@@ -89,27 +242,21 @@ public sealed class LocalFiles(string hostRoot) : IHostFiles
         return attributes.HasFlag(FileAttributes.Directory) ? FileKind.Directory : FileKind.File;
     }
 
-    private static void Guard(string hostPath, Action action) => Guard(hostPath, () => { action(); return 0; });
-
-    private static T Guard<T>(string hostPath, Func<T> action)
+    private static void Guard(string hostPath, Action action)
     {
         try
         {
-            return action();
+            action();
         }
-        catch (IOException e) when (IsReadOnly(e))
+        catch (IOException e) when (e is not ReadOnlyFileSystemException
+            && (e.HResult == Errno.ERofs || e.Message.Contains("Read-only file system", StringComparison.Ordinal)))
         {
+            // .NET reports EROFS as a plain IOException whose HResult is the raw errno (measured: 30).
             throw new ReadOnlyFileSystemException(hostPath);
         }
     }
 
-    // .NET reports EROFS as a plain IOException whose HResult is the raw errno (measured: 30).
-    private static bool IsReadOnly(IOException e) =>
-        e is not ReadOnlyFileSystemException
-        && (e.HResult == 30 || e.Message.Contains("Read-only file system", StringComparison.Ordinal));
-
-    // rename(2) itself: File.Move would copy a link's target across devices and Directory.Move
-    // cannot cross them at all; EXDEV is the signal to copy. Strings marshal as UTF-8 on Unix.
+    // The obsolete Move's rename(2), which follows links in the path; goes with Move.
     [DllImport("libc", EntryPoint = "rename", SetLastError = true)]
     private static extern int RenameSyscall(string oldPath, string newPath);
 }

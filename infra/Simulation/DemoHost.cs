@@ -9,8 +9,8 @@ namespace SnapUpgrade.Infra.Simulation;
 /// <summary>
 /// A believable host for a first start: three BEs (2026.09 oldest and not yet migrated to the shared
 /// /var, 2026.10 booted, 2026.11 activated for the next reboot), two zones, shared datasets with
-/// mail and logs. Built only through IZfs and IHostFiles, with the command sequences the console
-/// itself runs (snapshot, clone -o canmount=noauto, set mountpoint=/, promote, bootfs), so the
+/// mail and logs. Built through IZfs and IHostFiles (and the process view where an admin's shell
+/// would write through a shared /var link), with the command sequences the console itself runs (snapshot, clone -o canmount=noauto, set mountpoint=/, promote, bootfs), so the
 /// seed doubles as a smoke test of the simulator.
 /// </summary>
 public static class DemoHost
@@ -73,7 +73,8 @@ public static class DemoHost
             files.WriteAllBytes("/etc/motd", Text("Welcome to the SnapUpgrade demo host.\n"));
             await RunAsync(new ZfsSnapshot(layout.Be("2026.10") + "@before-tuning"));
             files.AppendAllBytes("/etc/motd", Text("Maintenance window: Sundays 02:00-04:00.\n"));
-            files.AppendAllBytes("/var/log/messages", Text("admin: tuned /etc/motd\n"));
+            // /var/log is a link into the shared dataset by now: the admin's shell follows it, the port would not.
+            host.AsProcess().AppendAllBytes("/var/log/messages", Text("admin: tuned /etc/motd\n"));
             host.Backdate(TimeSpan.FromHours(3));
             await RunAsync(new ZfsSnapshot(layout.Be("2026.10") + "@daily"));
         }
@@ -111,7 +112,7 @@ public static class DemoHost
             _uuids[name] = uuid;
             var made = new Dictionary<string, string> { [UserProperties.ConsoleMade] = "on" };
             IReadOnlyList<string> snapshots = [$"{layout.Be(source)}@{name}", .. Zones.Select(z => $"{layout.ZoneBe(z, source)}@{name}")];
-            await RunAsync(new ZfsSnapshot(snapshots, Recursive: false, made));
+            await RunAsync(new ZfsSnapshot(snapshots, recursive: false, made));
             await RunAsync(new ZfsClone($"{layout.Be(source)}@{name}", layout.Be(name), new Dictionary<string, string>
             {
                 ["canmount"] = "noauto", [UserProperties.Uuid] = uuid, [UserProperties.Description] = description,

@@ -7,38 +7,68 @@ namespace SnapUpgrade.Infra.Simulation;
 /// so both are free; a write rebuilds only the directories on its path. Nothing here is ever mutated
 /// after construction (file contents included), which is what makes the sharing safe.
 /// </summary>
-internal abstract class Node(int mode)
+/// <remarks>
+/// What lstat shows travels with the node: mode, numeric owner and group, and an inode number the
+/// simulator hands out. A rebuilt directory or a rewritten file keeps its inode (as the kernel
+/// keeps a file's identity across writes and renames); a snapshot or clone shares it, as ZFS
+/// clones keep object numbers. The device is the volume a node is reached through.
+/// </remarks>
+internal abstract class Node(NodeMeta meta)
 {
     /// <summary>Bytes charged per node for metadata (one 512-byte block, like a dnode).</summary>
     public const long Block = 512;
 
-    public int Mode { get; } = mode;
+    public NodeMeta Meta { get; } = meta;
+    public int Mode => Meta.Mode;
 
     /// <summary>Space this node and everything below it take, in blocks: cheap and plausible.</summary>
     public abstract long Size { get; }
+
+    /// <summary>The same node with other metadata (chmod, chown, a copy's new inode).</summary>
+    public abstract Node WithMeta(NodeMeta meta);
 }
 
-internal sealed class FileNode(byte[] content, int mode = FileNode.DefaultMode) : Node(mode)
+/// <summary>Permission bits (07777), numeric owner and group, and the inode number.</summary>
+internal readonly record struct NodeMeta(int Mode, int Uid, int Gid, long Inode);
+
+internal sealed class FileNode(byte[] content, NodeMeta meta) : Node(meta)
 {
     public const int DefaultMode = 0x1A4; // 0644
 
     public byte[] Content { get; } = content;
     public override long Size { get; } = Block + (content.Length + Block - 1) / Block * Block;
+
+    public override Node WithMeta(NodeMeta meta) => new FileNode(Content, meta);
 }
 
-internal sealed class LinkNode(string target) : Node(0x1FF) // 0777
+internal sealed class LinkNode(string target, NodeMeta meta) : Node(meta with { Mode = LinkMode })
 {
+    /// <summary>Links have no permissions of their own on Linux; lstat shows 0777.</summary>
+    public const int LinkMode = 0x1FF;
+
     public string Target { get; } = target;
     public override long Size => Block;
+
+    public override Node WithMeta(NodeMeta meta) => new LinkNode(Target, meta);
+}
+
+/// <summary>A FIFO (what <see cref="SnapUpgrade.Core.Host.FileKind.Other"/> stands for): copied as itself, never read.</summary>
+internal sealed class FifoNode(NodeMeta meta) : Node(meta)
+{
+    public override long Size => Block;
+
+    public override Node WithMeta(NodeMeta meta) => new FifoNode(meta);
 }
 
 internal sealed class DirNode : Node
 {
     public const int DefaultMode = 0x1ED; // 0755
 
-    public static readonly DirNode Empty = new(ImmutableSortedDictionary.Create<string, Node>(StringComparer.Ordinal));
+    /// <summary>The root of a new dataset (inode 1 in each: the device tells them apart).</summary>
+    public static readonly DirNode Empty = new(ImmutableSortedDictionary.Create<string, Node>(StringComparer.Ordinal),
+        new NodeMeta(DefaultMode, 0, 0, 1));
 
-    public DirNode(ImmutableSortedDictionary<string, Node> entries, int mode = DefaultMode) : base(mode)
+    public DirNode(ImmutableSortedDictionary<string, Node> entries, NodeMeta meta) : base(meta)
     {
         Entries = entries;
         Size = Block + entries.Values.Sum(n => n.Size);
@@ -48,7 +78,11 @@ internal sealed class DirNode : Node
     public override long Size { get; }
 
     public DirNode With(string name, Node? child) =>
-        new(child is null ? Entries.Remove(name) : Entries.SetItem(name, child), Mode);
+        new(child is null ? Entries.Remove(name) : Entries.SetItem(name, child), Meta);
+
+    public override Node WithMeta(NodeMeta meta) => new DirNode(Entries, meta);
+
+    public static DirNode New(NodeMeta meta) => new(Empty.Entries, meta);
 }
 
 internal static class FileTree

@@ -77,5 +77,6 @@ public sealed partial class SimulatedZfs
         Keep = d.Local.GetValueOrDefault(UserProperties.Keep),
         NextBoot = d.Local.GetValueOrDefault(UserProperties.NextBoot),
         ConsoleMade = d.Local.GetValueOrDefault(UserProperties.ConsoleMade),
+        CarryOver = d.Local.GetValueOrDefault(UserProperties.CarryOver),
     };
 }

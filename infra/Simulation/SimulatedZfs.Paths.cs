@@ -2,7 +2,8 @@ using SnapUpgrade.Core.Host;
 
 namespace SnapUpgrade.Infra.Simulation;
 
-// Host paths resolved through the mount table and through symbolic links, like the kernel does.
+// Host paths resolved through the mount table: without following any link (the IHostFiles port),
+// or through links like the kernel does for a process (IMounts, zfs mountpoints, AsProcess).
 public sealed partial class SimulatedZfs
 {
     /// <summary>Linux's limit on links followed while resolving one path (ELOOP past it).</summary>
@@ -10,6 +11,43 @@ public sealed partial class SimulatedZfs
 
     /// <summary>Where a canonical host path lands: a volume (a dataset, or the base directory) and a path inside it.</summary>
     private readonly record struct Location(string? Dataset, string[] Inner, bool ReadOnly, SimMount? Mount);
+
+    /// <summary>
+    /// The port's resolution (openat2 with RESOLVE_NO_SYMLINKS): "." and ".." taken lexically, as
+    /// LocalFiles' HostPaths does, and every existing component but the last must be a directory
+    /// reached without a link. A link there, or in the last component when
+    /// <paramref name="lastMayBeLink"/> is false, throws <see cref="UnsafePathException"/> before
+    /// anything changes. Missing components are kept, so callers can create them.
+    /// </summary>
+    private string[] ResolveNoFollow(string path, bool lastMayBeLink)
+    {
+        if (string.IsNullOrEmpty(path) || path[0] != '/')
+            throw new ArgumentException($"Host paths are absolute: '{path}'.", nameof(path));
+        var current = new List<string>();
+        foreach (var name in HostPath.Split(path))
+        {
+            if (name == ".") continue;
+            if (name == "..")
+            {
+                if (current.Count > 0) current.RemoveAt(current.Count - 1);
+                continue;
+            }
+            current.Add(name);
+        }
+        string[] canonical = [.. current];
+        for (var i = 1; i <= canonical.Length; i++)
+        {
+            var node = NodeAt(canonical[..i]);
+            var last = i == canonical.Length;
+            if (node is LinkNode && !(last && lastMayBeLink))
+                throw new UnsafePathException(path, last
+                    ? $"{HostPath.Join(canonical[..i])} is a symbolic link"
+                    : $"{HostPath.Join(canonical[..i])} in the middle of the path is a symbolic link");
+            // Past a missing component or a file nothing can be a link: the rest is missing.
+            if (node is not DirNode) break;
+        }
+        return canonical;
+    }
 
     /// <summary>
     /// The canonical host path (no ".", "..", or links) of <paramref name="path"/>. Links in
@@ -74,8 +112,8 @@ public sealed partial class SimulatedZfs
         else _datasets[at.Dataset].Root = root;
     }
 
-    /// <summary>mkdir -p on a canonical path.</summary>
-    private void EnsureDirectory(string[] path)
+    /// <summary>mkdir -p on a canonical path; what it makes gets <paramref name="mode"/> (no umask) and root's owner.</summary>
+    private void EnsureDirectory(string[] path, int mode = DirNode.DefaultMode)
     {
         for (var i = 1; i <= path.Length; i++)
         {
@@ -83,11 +121,18 @@ public sealed partial class SimulatedZfs
             switch (NodeAt(prefix))
             {
                 case DirNode: continue;
-                case null: Modify(prefix, DirNode.Empty); break;
+                case null: Modify(prefix, DirNode.New(NewMeta(mode))); break;
+                case LinkNode: throw new UnsafePathException(HostPath.Join(path), $"{HostPath.Join(prefix)} is a symbolic link");
                 default: throw new IOException($"Not a directory: {HostPath.Join(prefix)}", 20);
             }
         }
     }
+
+    /// <summary>
+    /// The device number lstat shows for a path: one per volume (a dataset's creation txg, which
+    /// a rename keeps; 0 for the base directory), the same through every bind of it.
+    /// </summary>
+    private long DeviceOf(string[] path) => Locate(path).Dataset is { } dataset ? _datasets[dataset].Txg : 0;
 
     private bool IsMountTargetAtOrBelow(string[] path) =>
         _mounts.Any(m => HostPath.StartsWith(m.TargetSegments, path));

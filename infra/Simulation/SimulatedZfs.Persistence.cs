@@ -57,6 +57,7 @@ public sealed partial class SimulatedZfs
                 Bind = m.IsBind, Source = m.Source,
             })],
             BaseRoot = Store(_baseRoot, ids, nodes),
+            NextInode = _nextInode,
             Nodes = nodes,
         };
         var directory = Path.GetDirectoryName(Path.GetFullPath(_stateFile))!;
@@ -79,8 +80,12 @@ public sealed partial class SimulatedZfs
             },
             FileNode file => new NodeState { Kind = "f", Mode = file.Mode, Data = file.Content },
             LinkNode link => new NodeState { Kind = "l", Mode = link.Mode, Target = link.Target },
+            FifoNode fifo => new NodeState { Kind = "p", Mode = fifo.Mode },
             _ => throw new InvalidOperationException($"Unknown node {node.GetType().Name}."),
         };
+        stored.Uid = node.Meta.Uid == 0 ? null : node.Meta.Uid;
+        stored.Gid = node.Meta.Gid == 0 ? null : node.Meta.Gid;
+        stored.Ino = node.Meta.Inode;
         nodes.Add(stored);
         ids[node] = nodes.Count - 1;
         return nodes.Count - 1;
@@ -95,16 +100,20 @@ public sealed partial class SimulatedZfs
         if (state.Version != 1) throw new InvalidDataException($"Unknown simulator state version {state.Version} in '{path}'.");
 
         // Children were stored before their parents, so one pass rebuilds every shared subtree once.
+        // Files from before owners and inodes were kept get root's and fresh numbers past the rest.
+        _nextInode = Math.Max(state.NextInode ?? 0, state.Nodes.Select(n => n.Ino ?? 0).DefaultIfEmpty().Max() + 1);
         var nodes = new Node[state.Nodes.Count];
         for (var i = 0; i < nodes.Length; i++)
         {
             var n = state.Nodes[i];
+            var meta = new NodeMeta(n.Mode, n.Uid ?? 0, n.Gid ?? 0, n.Ino ?? _nextInode++);
             nodes[i] = n.Kind switch
             {
                 "d" => new DirNode(ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal,
-                    (n.Entries ?? []).Select(e => KeyValuePair.Create(e.Key, nodes[e.Value]))), n.Mode),
-                "f" => new FileNode(n.Data ?? [], n.Mode),
-                "l" => new LinkNode(n.Target ?? ""),
+                    (n.Entries ?? []).Select(e => KeyValuePair.Create(e.Key, nodes[e.Value]))), meta),
+                "f" => new FileNode(n.Data ?? [], meta),
+                "l" => new LinkNode(n.Target ?? "", meta),
+                "p" => new FifoNode(meta),
                 _ => throw new InvalidDataException($"Unknown node kind '{n.Kind}' in '{path}'."),
             };
         }

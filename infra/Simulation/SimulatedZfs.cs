@@ -22,6 +22,8 @@ public sealed partial class SimulatedZfs : IZfs, IMounts, IHostFiles
     /// <summary>What the host root shows where nothing is mounted, like the lab directory an altroot sits in.</summary>
     private DirNode _baseRoot = DirNode.Empty;
     private long _txg;
+    /// <summary>The next inode number to hand out (1 is every dataset's root).</summary>
+    private long _nextInode = 2;
     private TimeSpan _backdate;
 
     /// <param name="stateFile">null: in memory only; else loaded when it exists and rewritten after every change.</param>
@@ -79,6 +81,9 @@ public sealed partial class SimulatedZfs : IZfs, IMounts, IHostFiles
         _datasets[name] = ds;
         return ds;
     }
+
+    /// <summary>Metadata for a node made now: root's, with a fresh inode number.</summary>
+    private NodeMeta NewMeta(int mode, int uid = 0, int gid = 0) => new(mode & 0xFFF, uid, gid, _nextInode++);
 
     private DateTimeOffset Now() => _clock.GetUtcNow() - _backdate;
 

@@ -15,6 +15,8 @@ internal sealed class StateFile
     public List<DatasetState> Datasets { get; set; } = [];
     public List<MountState> Mounts { get; set; } = [];
     public int BaseRoot { get; set; }
+    /// <summary>The next inode number; absent in older files (then one past the largest stored).</summary>
+    public long? NextInode { get; set; }
     public List<NodeState> Nodes { get; set; } = [];
 }
 
@@ -46,11 +48,18 @@ internal sealed class MountState
     public required string Source { get; set; }
 }
 
-/// <summary>One node: "d" directory (Entries: name to node index), "f" file (Data, base64), "l" link (Target).</summary>
+/// <summary>
+/// One node: "d" directory (Entries: name to node index), "f" file (Data, base64), "l" link
+/// (Target), "p" FIFO. Owner, group and inode came later: absent (null) in older files, which
+/// load as root's with fresh inode numbers; a zero owner or group is not written.
+/// </summary>
 internal sealed class NodeState
 {
     public required string Kind { get; set; }
     public int Mode { get; set; }
+    public int? Uid { get; set; }
+    public int? Gid { get; set; }
+    public long? Ino { get; set; }
     public Dictionary<string, int>? Entries { get; set; }
     public byte[]? Data { get; set; }
     public string? Target { get; set; }

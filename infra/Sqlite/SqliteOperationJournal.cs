@@ -1,5 +1,7 @@
+using System.Text.Json;
 using Dapper;
 using SnapUpgrade.Core.Engine;
+using SnapUpgrade.Core.Operations;
 
 namespace SnapUpgrade.Infra.Sqlite;
 
@@ -8,8 +10,11 @@ public sealed class SqliteOperationJournal(SqliteDatabase db) : IOperationJourna
 {
     const string Columns = """
         id AS Id, action AS Action, target AS Target, from_be AS FromBe, to_be AS ToBe, plan AS Plan,
-        started_ms AS StartedMs, finished_ms AS FinishedMs, outcome AS Outcome, message AS Message
+        started_ms AS StartedMs, finished_ms AS FinishedMs, outcome AS Outcome, message AS Message,
+        undos AS Undos, steps_started AS StepsStarted
         """;
+
+    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public async Task<long> BeginAsync(JournalEntry entry, CancellationToken ct = default)
     {
@@ -18,12 +23,32 @@ public sealed class SqliteOperationJournal(SqliteDatabase db) : IOperationJourna
         await using var connection = await db.OpenAsync(SqliteAccess.Write, ct);
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             """
-            INSERT INTO operation_journal (action, target, from_be, to_be, plan, started_ms)
-            VALUES (@Action, @Target, @FromBe, @ToBe, @Plan, @StartedMs)
+            INSERT INTO operation_journal (action, target, from_be, to_be, plan, started_ms, undos)
+            VALUES (@Action, @Target, @FromBe, @ToBe, @Plan, @StartedMs, @Undos)
             RETURNING id;
             """,
-            new { entry.Action, entry.Target, entry.FromBe, entry.ToBe, entry.Plan, StartedMs = UnixMs.From(started) },
+            new
+            {
+                entry.Action, entry.Target, entry.FromBe, entry.ToBe, entry.Plan, StartedMs = UnixMs.From(started),
+                Undos = JsonSerializer.Serialize(entry.Undos, Json),
+            },
             cancellationToken: ct));
+    }
+
+    public async Task StepStartedAsync(long id, int index, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenAsync(SqliteAccess.Write, ct);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE operation_journal SET steps_started = @Started WHERE id = @Id AND finished_ms IS NULL;",
+            new { Id = id, Started = index + 1 }, cancellationToken: ct));
+    }
+
+    public async Task WillUndoAsync(long id, int index, Undo undo, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenAsync(SqliteAccess.Write, ct);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO operation_undo (journal_id, step, undo) VALUES (@Id, @Step, @Undo);",
+            new { Id = id, Step = index, Undo = JsonSerializer.Serialize(undo, Json) }, cancellationToken: ct));
     }
 
     /// <summary>Completes a pending row. Completing an unknown or already completed row is a bug and throws.</summary>
@@ -42,8 +67,22 @@ public sealed class SqliteOperationJournal(SqliteDatabase db) : IOperationJourna
             throw new InvalidOperationException($"Journal row {id} does not exist or is already completed.");
     }
 
-    public async Task<IReadOnlyList<JournalEntry>> PendingAsync(CancellationToken ct = default) =>
-        await QueryAsync($"SELECT {Columns} FROM operation_journal WHERE finished_ms IS NULL ORDER BY id;", null, ct);
+    public async Task<IReadOnlyList<JournalEntry>> PendingAsync(CancellationToken ct = default)
+    {
+        var pending = await QueryAsync($"SELECT {Columns} FROM operation_journal WHERE finished_ms IS NULL ORDER BY id;", null, ct);
+        if (pending.Count == 0) return pending;
+        await using var connection = await db.OpenAsync(SqliteAccess.Read, ct);
+        var recorded = (await connection.QueryAsync<UndoRow>(new CommandDefinition(
+            """
+            SELECT journal_id AS JournalId, step AS Step, undo AS Undo FROM operation_undo
+            WHERE journal_id IN (SELECT id FROM operation_journal WHERE finished_ms IS NULL) ORDER BY seq;
+            """, cancellationToken: ct))).ToList();
+        return [.. pending.Select(p => p with
+        {
+            Recorded = [.. recorded.Where(r => r.JournalId == p.Id)
+                .Select(r => new RecordedUndo((int)r.Step, JsonSerializer.Deserialize<Undo>(r.Undo, Json)!))],
+        })];
+    }
 
     public async Task<IReadOnlyList<JournalEntry>> RecentAsync(int count, CancellationToken ct = default)
     {
@@ -72,6 +111,8 @@ public sealed class SqliteOperationJournal(SqliteDatabase db) : IOperationJourna
         public long? FinishedMs { get; init; }
         public string? Outcome { get; init; }
         public string? Message { get; init; }
+        public string? Undos { get; init; }
+        public long StepsStarted { get; init; }
 
         public JournalEntry ToEntry() => new()
         {
@@ -85,6 +126,15 @@ public sealed class SqliteOperationJournal(SqliteDatabase db) : IOperationJourna
             Finished = FinishedMs is { } f ? UnixMs.To(f) : null,
             Outcome = Outcome,
             Message = Message,
+            Undos = Undos is null ? [] : JsonSerializer.Deserialize<List<Undo?>>(Undos, Json) ?? [],
+            StepsStarted = (int)StepsStarted,
         };
+    }
+
+    sealed class UndoRow
+    {
+        public long JournalId { get; init; }
+        public long Step { get; init; }
+        public string Undo { get; init; } = "";
     }
 }

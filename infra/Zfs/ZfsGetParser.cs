@@ -69,6 +69,7 @@ public static class ZfsGetParser
             Keep = Local(p, UserProperties.Keep),
             NextBoot = Local(p, UserProperties.NextBoot),
             ConsoleMade = Local(p, UserProperties.ConsoleMade),
+            CarryOver = Local(p, UserProperties.CarryOver),
         };
     }
 

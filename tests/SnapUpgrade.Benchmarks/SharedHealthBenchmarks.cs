@@ -146,6 +146,8 @@ public class SharedHealthBenchmarks
 
         public Task<long> BeginAsync(JournalEntry entry, CancellationToken ct = default) => throw NotHere();
         public Task CompleteAsync(long id, string outcome, string? message, CancellationToken ct = default) => throw NotHere();
+        public Task StepStartedAsync(long id, int index, CancellationToken ct = default) => throw NotHere();
+        public Task WillUndoAsync(long id, int index, Undo undo, CancellationToken ct = default) => throw NotHere();
         public Task<IReadOnlyList<JournalEntry>> PendingAsync(CancellationToken ct = default) => Task.FromResult<IReadOnlyList<JournalEntry>>([]);
         public Task<IReadOnlyList<JournalEntry>> RecentAsync(int count, CancellationToken ct = default) => Task.FromResult<IReadOnlyList<JournalEntry>>([]);
     }

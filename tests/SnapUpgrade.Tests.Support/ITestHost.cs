@@ -21,5 +21,9 @@ public interface ITestHost : IAsyncDisposable
 
     IMounts Mounts { get; }
 
+    /// <summary>The engine's port: never follows a link.</summary>
     IHostFiles Files { get; }
+
+    /// <summary>What a process on the host sees, links followed: for setting tests up and looking at results.</summary>
+    IProcessFiles Process { get; }
 }

@@ -32,6 +32,7 @@ public sealed class SimulatedLab : ITestHost
     public IZfs Zfs => Host;
     public IMounts Mounts => Host;
     public IHostFiles Files => Host;
+    public IProcessFiles Process => new SimulatedProcessFiles(Host.AsProcess());
 
     public static Task<SimulatedLab> CreateAsync(CancellationToken ct = default) => CreateAsync(clock: null, ct);
 

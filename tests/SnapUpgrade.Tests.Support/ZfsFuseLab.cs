@@ -27,6 +27,7 @@ public sealed class ZfsFuseLab : ITestHost
         Zfs = zfs;
         Mounts = new LinuxMounts(HostRoot, Runner);
         Files = new LocalFiles(HostRoot);
+        Process = new LocalProcessFiles(HostRoot);
     }
 
     public string Name => "zfs-fuse";
@@ -37,6 +38,7 @@ public sealed class ZfsFuseLab : ITestHost
     public IZfs Zfs { get; }
     public IMounts Mounts { get; }
     public IHostFiles Files { get; }
+    public IProcessFiles Process { get; }
 
     public static bool IsInstalled =>
         File.Exists("/sbin/zfs-fuse") && File.Exists("/dev/fuse") && Environment.IsPrivilegedProcess

@@ -1,21 +1,37 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using SnapUpgrade.Core.Engine;
+using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Operations;
 using SnapUpgrade.Core.Zfs;
 using Xunit;
+using UndoData = SnapUpgrade.Core.Operations.Undo;
 
 namespace SnapUpgrade.Tests.Unit.Core;
 
 public sealed class PlanExecutorTests
 {
     private readonly List<string> _log = [];
-    private readonly PlanExecutor _executor = new(new EngineOptions { Pool = "p", BusyRetryDelay = TimeSpan.Zero }, NullLogger.Instance);
+    private readonly LoggingZfs _zfs;
+    private readonly PlanExecutor _executor;
+
+    public PlanExecutorTests()
+    {
+        _zfs = new LoggingZfs(_log);
+        var options = new EngineOptions { Pool = "p", BusyRetryDelay = TimeSpan.Zero };
+        var context = new OperationContext
+        {
+            Zfs = _zfs, Mounts = null!, Files = null!, Layout = new Layout("p"), Options = options, Clock = TimeProvider.System,
+        };
+        _executor = new PlanExecutor(options, new UndoRunner(context), NullLogger.Instance);
+    }
+
+    private static ZfsSet UndoSet(string name) => new("p/x", "undo", name);
 
     private void Reversible(Plan plan, string name, Func<bool>? fail = null) =>
-        plan.Add(name, [name], _ => Do(name, fail), _ => Do("undo " + name));
+        plan.Add(name, [name], _ => Do(name, fail), UndoData.Zfs(UndoSet(name)));
 
     private void Irreversible(Plan plan, string name, Func<bool>? fail = null) =>
-        plan.Add(name, [name], _ => Do(name, fail));
+        plan.Add(name, [name], _ => Do(name, fail), undo: null);
 
     private Task Do(string what, Func<bool>? fail = null)
     {
@@ -32,9 +48,46 @@ public sealed class PlanExecutorTests
         Reversible(plan, "b");
         Reversible(plan, "c", () => true);
 
-        await Assert.ThrowsAsync<ZfsCommandException>(() => _executor.ExecuteAsync(plan, TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<ZfsCommandException>(() => _executor.ExecuteAsync(plan, ct: TestContext.Current.CancellationToken));
 
-        Assert.Equal(["a", "b", "undo b", "undo a"], _log);
+        // c failed: its own undo is tried too (it may have half happened), then b and a.
+        Assert.Equal(["a", "b", "undo c", "undo b", "undo a"], _log);
+    }
+
+    [Fact]
+    public async Task Execute_UndosRecordedWhileRunning_AreJournalledFirstAndUndoneInReverse()
+    {
+        var journal = new RecordingLog();
+        var plan = new Plan();
+        plan.Add("moves", ["mv"], async run =>
+        {
+            await run.WillAsync(UndoData.Zfs(UndoSet("move 1")));
+            _log.Add("move 1");
+            await run.WillAsync(UndoData.Zfs(UndoSet("move 2")));
+            throw new IOException("disk full");
+        }, UndoData.Zfs(UndoSet("moves")));
+
+        await Assert.ThrowsAsync<IOException>(() => _executor.ExecuteAsync(plan, journal, TestContext.Current.CancellationToken));
+
+        Assert.Equal(["started 0", "will 0 undo move 1", "will 0 undo move 2"], journal.Lines);
+        Assert.Equal(["move 1", "undo move 2", "undo move 1", "undo moves"], _log);
+    }
+
+    [Fact]
+    public async Task Undo_StepCutOffByACrash_ToleratesItsUndoFailingButNotAnEarlierOne()
+    {
+        _zfs.FailOn = "undo b";
+        IReadOnlyList<StartedStep> started =
+        [
+            new(UndoData.Zfs(UndoSet("a")), []),
+            new(UndoData.Zfs(UndoSet("b")), []),
+        ];
+
+        await _executor.UndoAsync(started, cause: null); // b never happened: its undo fails, is logged, a is undone
+        Assert.Equal(["undo a"], _log);
+
+        _zfs.FailOn = "undo a";
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _executor.UndoAsync(started, cause: null));
     }
 
     [Fact]
@@ -46,7 +99,7 @@ public sealed class PlanExecutorTests
         Irreversible(plan, "destroy");
         Irreversible(plan, "destroy origin", () => failures-- > 0);
 
-        await _executor.ExecuteAsync(plan, TestContext.Current.CancellationToken);
+        await _executor.ExecuteAsync(plan, ct: TestContext.Current.CancellationToken);
 
         Assert.Equal(["promote", "destroy", "destroy origin"], _log);
     }
@@ -58,10 +111,43 @@ public sealed class PlanExecutorTests
         var plan = new Plan();
         plan.Add("unmount", ["zfs"], _ => busy-- > 0
             ? throw new ZfsCommandException(["zfs", "destroy"], 1, "cannot destroy: dataset is busy")
-            : Do("destroyed"), _ => Task.CompletedTask);
+            : Do("destroyed"), new UndoNothing());
 
-        await _executor.ExecuteAsync(plan, TestContext.Current.CancellationToken);
+        await _executor.ExecuteAsync(plan, ct: TestContext.Current.CancellationToken);
 
         Assert.Equal(["destroyed"], _log);
+    }
+
+    /// <summary>Runs only the undo commands of these tests: each logs its value, or fails when told to.</summary>
+    private sealed class LoggingZfs(List<string> log) : IZfs
+    {
+        public string? FailOn { get; set; }
+        public ZfsCapabilities Capabilities { get; } = new("logging", MultiSnapshot: true);
+        public Task<PoolListing> ListAsync(string pool, CancellationToken ct = default) => throw new NotSupportedException();
+
+        public Task ExecuteAsync(ZfsCommand command, CancellationToken ct = default)
+        {
+            var set = (ZfsSet)command;
+            if (set.Value == FailOn) throw new ZfsCommandException(command.Argv, 1, "no such thing");
+            log.Add($"undo {set.Value}");
+            return Task.CompletedTask;
+        }
+    }
+
+    private sealed class RecordingLog : IStepLog
+    {
+        public List<string> Lines { get; } = [];
+
+        public Task StartedAsync(int index)
+        {
+            Lines.Add($"started {index}");
+            return Task.CompletedTask;
+        }
+
+        public Task WillAsync(int index, UndoData undo)
+        {
+            Lines.Add($"will {index} undo {((ZfsSet)((UndoZfs)undo).Commands[0]).Value}");
+            return Task.CompletedTask;
+        }
     }
 }

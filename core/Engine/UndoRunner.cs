@@ -1,0 +1,56 @@
+using SnapUpgrade.Core.Host;
+using SnapUpgrade.Core.Operations;
+
+namespace SnapUpgrade.Core.Engine;
+
+/// <summary>
+/// Runs an <see cref="Undo"/> against the ports. Each kind looks before it acts and does nothing
+/// when there is nothing to take back, so it is safe for a step that may not have happened.
+/// </summary>
+public sealed class UndoRunner(OperationContext context)
+{
+    public async Task RunAsync(Undo undo, CancellationToken ct)
+    {
+        var files = context.Files;
+        switch (undo)
+        {
+            case UndoNothing:
+                break;
+            case UndoZfs zfs:
+                foreach (var command in zfs.Commands) await context.Zfs.ExecuteAsync(command, ct);
+                break;
+            case UndoRemoveDirectory rmdir:
+                if (files.GetKind(rmdir.Path) == FileKind.Directory && files.List(rmdir.Path).Count == 0) files.Delete(rmdir.Path);
+                break;
+            case UndoCreateDirectory mkdir:
+                if (files.GetKind(mkdir.Path) == FileKind.Missing) files.CreateDirectory(mkdir.Path, (UnixFileMode)mkdir.Mode);
+                break;
+            case UndoUnbind unbind:
+                if ((await context.Mounts.ListAsync(ct)).Any(b => b.Target == unbind.Target)) await context.Mounts.UnmountAsync(unbind.Target, ct);
+                break;
+            case UndoBind bind:
+                if (!(await context.Mounts.ListAsync(ct)).Any(b => b.Target == bind.Target))
+                    await context.Mounts.BindAsync(bind.Source, bind.Target, bind.ReadOnly, ct);
+                break;
+            case UndoRename rename:
+                UndoRenameOf(files, rename);
+                break;
+            case UndoRemoveLink link:
+                if (files.GetKind(link.Path) == FileKind.Symlink && files.ReadLink(link.Path) == link.Target) files.Delete(link.Path);
+                break;
+            case UndoDeleteTree tree:
+                if (files.GetKind(tree.Path) != FileKind.Missing) files.DeleteTree(tree.Path);
+                break;
+            default:
+                throw new InvalidOperationException($"No way to run {undo.GetType().Name}.");
+        }
+    }
+
+    private static void UndoRenameOf(IHostFiles files, UndoRename rename)
+    {
+        if (files.Stat(rename.From)?.Identity == rename.Identity) return; // never moved, or already back
+        if (files.Stat(rename.To)?.Identity != rename.Identity)
+            throw new IOException($"Cannot put {rename.From} back: {rename.To} is no longer the file that was moved there.");
+        files.Rename(rename.To, rename.From);
+    }
+}

@@ -1,0 +1,57 @@
+using System.Text.Json.Serialization;
+using SnapUpgrade.Core.Host;
+using SnapUpgrade.Core.Zfs;
+
+namespace SnapUpgrade.Core.Operations;
+
+/// <summary>
+/// How to take one step back, as data: the executor runs it when a later step fails, and the
+/// journal keeps it (written before the step runs), so a console restarted after kill -9 can undo
+/// what a crash left half done. Each kind checks before it acts and does nothing when there is
+/// nothing to undo, so running it for a step that may or may not have happened is safe.
+/// </summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "undo")]
+[JsonDerivedType(typeof(UndoNothing), "nothing")]
+[JsonDerivedType(typeof(UndoZfs), "zfs")]
+[JsonDerivedType(typeof(UndoRemoveDirectory), "rmdir")]
+[JsonDerivedType(typeof(UndoCreateDirectory), "mkdir")]
+[JsonDerivedType(typeof(UndoUnbind), "unbind")]
+[JsonDerivedType(typeof(UndoBind), "bind")]
+[JsonDerivedType(typeof(UndoRename), "rename")]
+[JsonDerivedType(typeof(UndoRemoveLink), "unlink")]
+[JsonDerivedType(typeof(UndoDeleteTree), "delete-copy")]
+public abstract record Undo
+{
+    public static Undo Zfs(ZfsCommand command) => new UndoZfs([command]);
+}
+
+/// <summary>The step changes nothing that needs undoing (a read; or what it made goes with an earlier step's undo).</summary>
+public sealed record UndoNothing : Undo;
+
+/// <summary>zfs commands, in order (e.g. destroy the snapshots one call took).</summary>
+public sealed record UndoZfs(IReadOnlyList<ZfsCommand> Commands) : Undo;
+
+/// <summary>Removes a directory the step made, when it is still there and empty.</summary>
+public sealed record UndoRemoveDirectory(string Path) : Undo;
+
+/// <summary>Makes again a directory the step removed, when it is missing.</summary>
+public sealed record UndoCreateDirectory(string Path, int Mode) : Undo;
+
+/// <summary>Removes a bind mount the step made, when it is still mounted.</summary>
+public sealed record UndoUnbind(string Target) : Undo;
+
+/// <summary>Binds again what the step unbound, when it is not mounted.</summary>
+public sealed record UndoBind(string Source, string Target, bool ReadOnly) : Undo;
+
+/// <summary>
+/// Puts back at <see cref="From"/> what a rename put at <see cref="To"/>, but only when
+/// <see cref="To"/> is still that very file (<see cref="Identity"/>) and <see cref="From"/> is free:
+/// never someone else's file that took the name after a crash.
+/// </summary>
+public sealed record UndoRename(string From, string To, FileIdentity Identity) : Undo;
+
+/// <summary>Removes a link the step made, when it is still that link.</summary>
+public sealed record UndoRemoveLink(string Path, string Target) : Undo;
+
+/// <summary>Removes a copy the console made (a staging tree); never host data.</summary>
+public sealed record UndoDeleteTree(string Path) : Undo;

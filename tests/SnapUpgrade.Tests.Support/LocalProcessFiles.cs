@@ -1,0 +1,98 @@
+using System.Runtime.InteropServices;
+using SnapUpgrade.Core.Host;
+using SnapUpgrade.Infra.Host;
+
+namespace SnapUpgrade.Tests.Support;
+
+/// <summary>
+/// <see cref="IProcessFiles"/> with System.IO (and libc for lchown and mkfifo) under a host root:
+/// the kernel does the following of links, as for any process. Host paths map to local ones
+/// with <see cref="HostPaths"/>, so ".." never leaves the host root; an absolute link still does,
+/// as it would for a process on that machine.
+/// </summary>
+internal sealed class LocalProcessFiles(string hostRoot) : IProcessFiles
+{
+    private readonly HostPaths _paths = new(hostRoot);
+
+    public FileKind GetKind(string path)
+    {
+        var local = Local(path);
+        FileAttributes attributes;
+        try
+        {
+            attributes = File.GetAttributes(local);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return FileKind.Missing;
+        }
+        if (attributes.HasFlag(FileAttributes.ReparsePoint)) return FileKind.Symlink;
+        if (attributes.HasFlag(FileAttributes.Directory)) return FileKind.Directory;
+        // .NET reports FIFOs, sockets and devices as files; lstat's type bits tell them apart.
+        return LstatIsRegular(local) ? FileKind.File : FileKind.Other;
+    }
+
+    public string ReadLink(string path) =>
+        new FileInfo(Local(path)).LinkTarget ?? throw new IOException($"not a symbolic link: {path}", 22);
+
+    public IReadOnlyList<string> List(string directory) =>
+        [.. Directory.EnumerateFileSystemEntries(Local(directory)).Select(p => Path.GetFileName(p)).Order(StringComparer.Ordinal)];
+
+    public byte[] ReadAllBytes(string path) => File.ReadAllBytes(Local(path));
+
+    public void WriteAllBytes(string path, byte[] content) => File.WriteAllBytes(Local(path), content);
+
+    public void AppendAllBytes(string path, byte[] content) => File.AppendAllBytes(Local(path), content);
+
+    public void CreateDirectory(string path)
+    {
+        if (OperatingSystem.IsWindows()) throw new PlatformNotSupportedException();
+        Directory.CreateDirectory(Local(path), (UnixFileMode)0x1ED); // 0755 (less the umask, which is 022 for root)
+    }
+
+    public void SetOwner(string path, int uid, int gid)
+    {
+        if (LChown(Local(path), uid, gid) != 0) throw Error("lchown", path);
+    }
+
+    public void SetMode(string path, UnixFileMode mode)
+    {
+        if (OperatingSystem.IsWindows()) throw new PlatformNotSupportedException();
+        File.SetUnixFileMode(Local(path), mode);
+    }
+
+    public void CreateFifo(string path)
+    {
+        if (OperatingSystem.IsWindows()) throw new PlatformNotSupportedException();
+        var local = Local(path);
+        if (MkFifo(local, 0x1A4) != 0) throw Error("mkfifo", path);
+        // mkfifo applies the umask: make the mode exact, as the simulator's is.
+        File.SetUnixFileMode(local, (UnixFileMode)0x1A4);
+    }
+
+    private string Local(string hostPath) => _paths.ToLocal(hostPath);
+
+    private static bool LstatIsRegular(string local)
+    {
+        // struct stat on x86_64 and arm64 glibc: st_mode is a 32-bit field after dev, ino (and nlink).
+        var buffer = new byte[256];
+        if (LStat(local, buffer) != 0) throw Error("lstat", local);
+        var modeOffset = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 24 : 16;
+        return (BitConverter.ToUInt32(buffer, modeOffset) & 0xF000) == 0x8000;
+    }
+
+    private static IOException Error(string call, string path)
+    {
+        var errno = Marshal.GetLastPInvokeError();
+        return new IOException($"{call} {path}: {Marshal.GetPInvokeErrorMessage(errno)}", errno);
+    }
+
+    [DllImport("libc", EntryPoint = "lchown", SetLastError = true)]
+    private static extern int LChown(string path, int uid, int gid);
+
+    [DllImport("libc", EntryPoint = "mkfifo", SetLastError = true)]
+    private static extern int MkFifo(string path, uint mode);
+
+    [DllImport("libc", EntryPoint = "lstat", SetLastError = true)]
+    private static extern int LStat(string path, byte[] buffer);
+}
