@@ -79,6 +79,20 @@ public sealed class SharedHealthCheckTests : SignedInPageTest
     }
 
     [Fact]
+    public void Migrate_BootedBe_IsDisabledWithTheEnginesReason()
+    {
+        var refusal = new MigrateShared("be-2026-01").Validate(Engine.State)!;
+        Assert.Equal(ErrorCode.MigrateBootedBe, refusal.Code);
+
+        var cut = Render<SharedPage>();
+
+        cut.WaitForAssertion(() => Assert.True(cut.Find("[data-testid=migrate-be-2026-01]").HasAttribute("disabled")), s_wait);
+        Assert.Equal(refusal.Message, cut.Find("[data-testid=migrate-be-2026-01-reason]").GetAttribute("title"));
+        Assert.Contains("Create a boot environment from it, migrate that one, activate it and reboot", refusal.Message);
+        Assert.False(cut.Find("[data-testid=migrate-be-test]").HasAttribute("disabled"));
+    }
+
+    [Fact]
     public void OverviewCard_EachBe_ShowsItsStateAndWhenItWasRead()
     {
         var cut = Render<OverviewPage>();
