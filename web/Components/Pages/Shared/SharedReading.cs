@@ -31,7 +31,7 @@ public static class SharedReading
     public static string Summary(BeSharedHealth entry)
     {
         if (entry.Error is not null) return "could not inspect";
-        if (entry.NotChecked) return "unknown";
+        if (entry.NotChecked) return "not checked";
         var counts = entry.Directories.GroupBy(d => d.State).OrderBy(g => g.Key)
             .Select(g => (State: g.Key, Count: g.Count())).ToList();
         return counts.Count switch
