@@ -141,7 +141,7 @@ public sealed partial class BeEngine : IEngine
                 {
                     try
                     {
-                        await _executor.UndoAsync(entry.StartedSteps(), cause: null);
+                        await _executor.UndoAsync(entry.StartedSteps(), cause: null, ownUndoOfLast: true);
                         message = $"interrupted at step {entry.StepsStarted} of {entry.Undos.Count}; undone";
                     }
                     catch (Exception ex) when (ex is not OperationCanceledException)

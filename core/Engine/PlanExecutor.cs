@@ -47,7 +47,7 @@ public sealed partial class PlanExecutor(EngineOptions options, UndoRunner undoe
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 LogStepFailed(logger, step.Description, ex.Message);
-                await UndoAsync(started, ex);
+                await UndoAsync(started, ex, ownUndoOfLast: false);
                 throw;
             }
             pastNoReturn |= step.Undo is null;
@@ -56,15 +56,19 @@ public sealed partial class PlanExecutor(EngineOptions options, UndoRunner undoe
 
     /// <summary>
     /// Undoes steps that started, last first. The last one failed or was cut off, so it may be
-    /// half done or not done at all: its undos are tried and a failure of theirs is logged, not
-    /// fatal. Every earlier step did complete, so its undo must succeed.
+    /// half done: the undos it recorded are tried, and a failure of theirs is logged, not fatal.
+    /// Its own undo runs only when it was cut off by a crash (<paramref name="ownUndoOfLast"/>): a
+    /// step that failed here did not do what its own undo takes back (zfs commands are atomic;
+    /// steps that can half-happen record what they did), and an undo kind is written to be harmless
+    /// when its step did not happen. Every earlier step did complete, so its undo must succeed.
     /// </summary>
-    public async Task UndoAsync(IReadOnlyList<StartedStep> started, Exception? cause)
+    public async Task UndoAsync(IReadOnlyList<StartedStep> started, Exception? cause, bool ownUndoOfLast)
     {
         for (var i = started.Count - 1; i >= 0; i--)
         {
             var uncertain = i == started.Count - 1;
-            var undos = started[i].Recorded.AsEnumerable().Reverse().Append(started[i].Own ?? new UndoNothing());
+            var own = uncertain && !ownUndoOfLast ? null : started[i].Own;
+            var undos = started[i].Recorded.AsEnumerable().Reverse().Append(own ?? new UndoNothing());
             foreach (var undo in undos)
             {
                 try

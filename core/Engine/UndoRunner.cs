@@ -1,5 +1,6 @@
 using SnapUpgrade.Core.Host;
 using SnapUpgrade.Core.Operations;
+using SnapUpgrade.Core.Zfs;
 
 namespace SnapUpgrade.Core.Engine;
 
@@ -18,6 +19,11 @@ public sealed class UndoRunner(OperationContext context)
                 break;
             case UndoZfs zfs:
                 foreach (var command in zfs.Commands) await context.Zfs.ExecuteAsync(command, ct);
+                break;
+            case UndoPromote promote:
+                var from = (await context.Zfs.ListAsync(context.Options.Pool, ct)).Find(promote.From);
+                if (from?.Origin?.StartsWith(promote.Promoted + "@", StringComparison.Ordinal) == true)
+                    await context.Zfs.ExecuteAsync(new ZfsPromote(promote.From), ct);
                 break;
             case UndoRemoveDirectory rmdir:
                 if (files.GetKind(rmdir.Path) == FileKind.Directory && files.List(rmdir.Path).Count == 0) files.Delete(rmdir.Path);
@@ -51,6 +57,9 @@ public sealed class UndoRunner(OperationContext context)
         if (files.Stat(rename.From)?.Identity == rename.Identity) return; // never moved, or already back
         if (files.Stat(rename.To)?.Identity != rename.Identity)
             throw new IOException($"Cannot put {rename.From} back: {rename.To} is no longer the file that was moved there.");
+        // A staging tree's directories may have gone with a cleanup that was cut off: made again, private.
+        var parent = FileSteps.Parent(rename.From);
+        if (files.GetKind(parent) == FileKind.Missing) files.CreateDirectory(parent, FileSteps.Private);
         files.Rename(rename.To, rename.From);
     }
 }

@@ -32,8 +32,9 @@ public static class Promotion
     public static void PlanPromote(OperationContext context, Plan plan, Dictionary<string, string?> origins, string clone, string from)
     {
         var snapshot = origins[clone]!;
-        context.AddZfs(plan, $"promote {clone} (takes over the snapshots of {from} up to {snapshot})",
-            new ZfsPromote(clone), new ZfsPromote(from));
+        var promote = new ZfsPromote(clone);
+        plan.Add($"promote {clone} (takes over the snapshots of {from} up to {snapshot})", promote.Argv,
+            run => context.Zfs.ExecuteAsync(promote, run.Ct), new UndoPromote(clone, from));
         origins[clone] = origins.GetValueOrDefault(from);
         origins[from] = $"{clone}@{snapshot[(snapshot.IndexOf('@') + 1)..]}";
     }

@@ -27,13 +27,23 @@ public sealed class SharedCopy(OperationContext context, Plan plan, string suffi
     /// </summary>
     public void Plan(string label, string source, string sharedRoot, string destination, Func<bool> wanted, string? compareWith = null)
     {
+        // The shared dataset is mounted and live: what is there is known now. A link where a fixed
+        // directory should be (a zone's root can make one) would carry the merge out of the dataset.
+        if (context.Files.GetKind(destination) is not (FileKind.Directory or FileKind.Missing))
+            throw new OperationRefusedException(new(ErrorCode.UnsafePath,
+                $"{destination} is not a directory (a link or another kind of file): the console will not put data through it. Make it a directory of the shared dataset first."));
         var stagingRoot = $"{sharedRoot}/{StagingDirectory}";
         var staging = $"{stagingRoot}/{label.Replace(' ', '-')}-{Path.GetFileName(destination)}.{Guid.NewGuid().ToString("N")[..8]}";
         _staged.Add(staging);
         FileSteps.EnsureDirectory(context, plan, stagingRoot);
         var copy = new TreeCopy(source, staging, compareWith);
         plan.Add($"copy {source} to {staging} (owners, modes, links, holes, xattrs and ACLs kept)", context.Files.DescribeCopy(copy),
-            run => wanted() ? context.Files.CopyTreeAsync(copy, run.Ct) : Task.CompletedTask, new UndoDeleteTree(staging));
+            async run =>
+            {
+                if (!wanted()) return;
+                await run.WillAsync(new UndoDeleteTree(staging)); // a copy cut off half-way goes too
+                await context.Files.CopyTreeAsync(copy, run.Ct);
+            }, new UndoNothing());
         IReadOnlyList<string> argv = context.Files.DescribeCopy(copy);
         plan.Add($"verify the copy of {source} by content", [argv[0], "--checksum", "--dry-run", "--itemize-changes", .. argv.Skip(1)],
             async run =>
@@ -47,8 +57,11 @@ public sealed class SharedCopy(OperationContext context, Plan plan, string suffi
             run => wanted() ? MergeAsync(run, label, staging, destination) : Task.CompletedTask, new UndoNothing());
     }
 
-    /// <summary>The last steps: remove what is left of the staging trees (identical files, emptied
-    /// directories: the console's own copies). Past them there is no undo; the data is in place.</summary>
+    /// <summary>
+    /// The last steps: remove what is left of the staging trees (identical files, emptied
+    /// directories: the console's own copies, never host data). Nothing to undo: the undo of an
+    /// earlier merge makes the directories it needs again.
+    /// </summary>
     public void PlanCleanup()
     {
         foreach (var staging in _staged)
@@ -56,7 +69,13 @@ public sealed class SharedCopy(OperationContext context, Plan plan, string suffi
             {
                 if (context.Files.GetKind(staging) != FileKind.Missing) context.Files.DeleteTree(staging);
                 return Task.CompletedTask;
-            }, undo: null);
+            }, new UndoNothing());
+        foreach (var root in _staged.Select(FileSteps.Parent).Distinct())
+            plan.Add($"remove {root} when empty", ["rmdir", "--ignore-fail-on-non-empty", root], run =>
+            {
+                if (context.Files.GetKind(root) == FileKind.Directory && context.Files.List(root).Count == 0) context.Files.Delete(root);
+                return Task.CompletedTask;
+            }, new UndoNothing());
     }
 
     private async Task MergeAsync(StepRun run, string label, string staging, string destination)

@@ -13,6 +13,7 @@ namespace SnapUpgrade.Core.Operations;
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "undo")]
 [JsonDerivedType(typeof(UndoNothing), "nothing")]
 [JsonDerivedType(typeof(UndoZfs), "zfs")]
+[JsonDerivedType(typeof(UndoPromote), "promote")]
 [JsonDerivedType(typeof(UndoRemoveDirectory), "rmdir")]
 [JsonDerivedType(typeof(UndoCreateDirectory), "mkdir")]
 [JsonDerivedType(typeof(UndoUnbind), "unbind")]
@@ -31,6 +32,12 @@ public sealed record UndoNothing : Undo;
 /// <summary>zfs commands, in order (e.g. destroy the snapshots one call took).</summary>
 public sealed record UndoZfs(IReadOnlyList<ZfsCommand> Commands) : Undo;
 
+/// <summary>
+/// Promotes <see cref="From"/> back, but only when <see cref="Promoted"/>'s promote happened (From is
+/// then a clone of a snapshot of Promoted): promoting a file system that was not demoted changes the pool.
+/// </summary>
+public sealed record UndoPromote(string Promoted, string From) : Undo;
+
 /// <summary>Removes a directory the step made, when it is still there and empty.</summary>
 public sealed record UndoRemoveDirectory(string Path) : Undo;
 
@@ -46,7 +53,8 @@ public sealed record UndoBind(string Source, string Target, bool ReadOnly) : Und
 /// <summary>
 /// Puts back at <see cref="From"/> what a rename put at <see cref="To"/>, but only when
 /// <see cref="To"/> is still that very file (<see cref="Identity"/>) and <see cref="From"/> is free:
-/// never someone else's file that took the name after a crash.
+/// never someone else's file that took the name after a crash. From's parent is made again (0700)
+/// when it is gone: a staging directory removed by a cleanup that was cut off.
 /// </summary>
 public sealed record UndoRename(string From, string To, FileIdentity Identity) : Undo;
 

@@ -53,7 +53,7 @@ internal sealed class HostTree(HostPaths paths, bool useOpenat2 = true)
             foreach (var name in Components(Normalize(hostPath)))
             {
                 Fd next;
-                if (Native.Mkdirat(current.Value, name, 0700) == 0)
+                if (Native.Mkdirat(current.Value, name, Native.Mode0700) == 0)
                 {
                     next = current.OpenAt(name, Native.ORdOnly | Native.ODirectory, hostPath);
                     Errno.Check(Native.Fchmod(next.Value, mode), hostPath, "chmod");

@@ -97,8 +97,8 @@ public sealed class LinuxMounts(string hostRoot, IProcessRunner? runner = null) 
         try
         {
             using var root = _tree.OpenRoot();
-            return new HostPaths(File.ResolveLinkTarget($"/proc/self/fd/{root.Value}", returnFinalTarget: false)?.LinkTarget
-                ?? _tree.Paths.Root);
+            // readlink of the fd's magic link: the kernel's own name for the opened directory.
+            return new HostPaths(new FileInfo($"/proc/self/fd/{root.Value}").LinkTarget ?? _tree.Paths.Root);
         }
         catch (FileNotFoundException)
         {

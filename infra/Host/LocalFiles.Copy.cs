@@ -31,7 +31,7 @@ public sealed partial class LocalFiles
             var (acls, xattrs) = Probe(parent);
             RefuseLostAttributes(source, copy, acls, xattrs);
             // 0700 until rsync gives it the source's mode: nobody else can put anything in it meanwhile.
-            Errno.Check(Native.Mkdirat(parent.Value, name, 0700), copy.Target, "mkdir");
+            Errno.Check(Native.Mkdirat(parent.Value, name, Native.Mode0700), copy.Target, "mkdir");
             try
             {
                 using var target = parent.OpenAt(name, Native.OPath | Native.ODirectory, copy.Target);
@@ -110,7 +110,7 @@ public sealed partial class LocalFiles
     /// </summary>
     private static (bool Acls, bool Xattrs) Probe(Fd directory)
     {
-        var fd = Native.Openat(directory.Value, ".", Native.OTmpFile | Native.ORdWr | Native.OCloExec, 0600);
+        var fd = Native.Openat(directory.Value, ".", Native.OTmpFile | Native.ORdWr | Native.OCloExec, Native.Mode0600);
         if (fd >= 0)
         {
             using var probe = new Fd(fd);

@@ -21,7 +21,7 @@ public enum PathResolution
 /// </summary>
 public sealed partial class LocalFiles : IHostFiles
 {
-    private const uint DefaultDirectoryMode = 0755;
+    private const uint DefaultDirectoryMode = Native.Mode0755;
 
     private readonly HostPaths _paths;
     private readonly HostTree _tree;
@@ -169,7 +169,7 @@ public sealed partial class LocalFiles : IHostFiles
     /// </summary>
     private Fd OpenRegular(string path, int flags) => AtParent(path, (parent, name) =>
     {
-        var file = parent.OpenAt(name, flags | Native.ONonBlock | Native.ONoCtty, path, mode: 0644);
+        var file = parent.OpenAt(name, flags | Native.ONonBlock | Native.ONoCtty, path, mode: Native.Mode0644);
         if (file.Stat("", path).Type == Native.SIfReg) return file;
         file.Dispose();
         throw new IOException($"{path} is not a regular file", Errno.EInval);

@@ -34,6 +34,9 @@ internal static class Native
     public const uint SIfMt = 0xF000, SIfDir = 0x4000, SIfReg = 0x8000, SIfLnk = 0xA000;
     public const uint SIsUid = 0x800, SIsGid = 0x400;
 
+    // Modes, written in octal in the comments: C# has no octal literals (0755 would be decimal).
+    public const uint Mode0700 = 0x1C0, Mode0600 = 0x180, Mode0644 = 0x1A4, Mode0755 = 0x1ED;
+
     [StructLayout(LayoutKind.Sequential)]
     public struct OpenHow
     {

@@ -69,22 +69,6 @@ public abstract partial class FilesContract
     }
 
     [Fact]
-    public async Task Stat_FileRewritten_KeepsItsIdentityOwnerAndMode()
-    {
-        await using var host = await CreateHostAsync();
-        await host.BootAsync();
-        host.Files.WriteAllBytes("/var/kept", Bytes("v1"));
-        host.Process.SetOwner("/var/kept", 7, 8);
-        host.Process.SetMode("/var/kept", Mode0640);
-        var before = host.Files.Stat("/var/kept")!;
-
-        host.Files.WriteAllBytes("/var/kept", Bytes("version 2"));
-
-        var after = host.Files.Stat("/var/kept")!;
-        Assert.Equal((before.Identity, 7, 8, 0x1A0, 9L), (after.Identity, after.Uid, after.Gid, after.Mode, after.Size));
-    }
-
-    [Fact]
     public async Task GetKind_Fifo_IsOtherAndStatSaysSo()
     {
         await using var host = await CreateHostAsync();

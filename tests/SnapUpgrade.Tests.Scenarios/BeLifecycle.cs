@@ -126,7 +126,7 @@ public abstract class BeLifecycle<TBackend> : Scenario<TBackend> where TBackend 
         Assert.Equal("/mnt/be2", mounted.MountedAt);
         Assert.Equal(Lab.Read("/etc/release"), Lab.Read("/mnt/be2/etc/release"));
         Assert.Contains(await Lab.Host.Mounts.ListAsync(), b => b.Target == "/mnt/be2/var/shared" && b.ReadOnly);
-        Assert.Contains(mount.Steps, s => s.Argv.SequenceEqual(["zfs", "mount", mounted.Dataset]));
+        Assert.Contains(mount.Steps, s => s.Argv.SequenceEqual(["zfs", "mount", "-o", "nosuid,nodev", mounted.Dataset]));
 
         await Lab.MustAsync(new UnmountBe("be2"));
 
@@ -180,8 +180,8 @@ public abstract class BeLifecycle<TBackend> : Scenario<TBackend> where TBackend 
         IOperation[] operations =
         [
             new CreateBe("be3"), new ActivateBe("be2"), new ActivateBe("be2", Temporary: true), new RenameBe("be2", "be9"),
-            new MountBe("be2", "/mnt/x"), new SnapshotBe("be2", "s"), new DestroyBe("be2"), new MigrateShared("be1"),
-            new CreateZone("z1"),
+            new MountBe("be2", "/mnt/x"), new SnapshotBe("be2", "s"), new DestroyBe("be2"), new MigrateShared("be2"),
+            new CreateZone("z1"), new CheckSharedHealth(),
         ];
         foreach (var operation in operations)
         {

@@ -10,99 +10,285 @@ namespace SnapUpgrade.Tests.Scenarios;
 public abstract class SharedVar<TBackend> : Scenario<TBackend> where TBackend : IBackend
 {
     [Fact]
-    public async Task Migrate_BootedBe_MakesRelativeLinksWithByteIdenticalContent()
+    public async Task Migrate_BootedBe_IsRefusedNamingTheSafePathAndChangesNothing()
     {
-        var mail = Lab.Host.Files.ReadAllBytes("/var/mail/root");
-        var log = Lab.Host.Files.ReadAllBytes("/var/log/messages");
-        Assert.Equal(SharedDirState.NotMigrated, (await Health("be1"))["mail"]);
+        var before = await Lab.ListingAsync();
 
-        var result = await Lab.MustAsync(new MigrateShared("be1"));
+        var refused = await Lab.RunAsync(new MigrateShared("be1"));
 
-        foreach (var dir in Layout.SharedDirectories)
-        {
-            Assert.Equal(FileKind.Symlink, Lab.Host.Files.GetKind($"/var/{dir}"));
-            Assert.Equal($"shared/{dir}", Lab.Host.Files.ReadLink($"/var/{dir}"));
-        }
-        Assert.Equal(mail, Lab.Host.Files.ReadAllBytes("/var/mail/root"));
-        Assert.Equal(mail, Lab.Host.Files.ReadAllBytes("/var/shared/mail/root"));
-        Assert.Equal(log, Lab.Host.Files.ReadAllBytes("/var/log/messages"));
-        Assert.Contains(result.Report, line => line.Contains("/var/mail/root") && line.Contains("/var/shared/mail/root"));
-        Assert.All(await Health("be1"), h => Assert.Equal(SharedDirState.Ok, h.Value));
+        Assert.Equal(ErrorCode.MigrateBootedBe, refused.Error?.Code);
+        Assert.Contains("Create a boot environment from it, migrate that one, activate it and reboot", refused.Error!.Message);
+        Assert.Equal(before, await Lab.ListingAsync());
+        Assert.Equal(FileKind.Directory, Lab.Host.Files.GetKind("/var/mail"));
+    }
+
+    [Fact]
+    public async Task Migrate_NewBe_LinksItsDirectoriesToByteIdenticalSharedCopiesAndKeepsTheOriginalsAside()
+    {
+        var mail = Lab.Read("/var/mail/root");
+        await Lab.MustAsync(new CreateBe("be2"));
+        var listing = await Lab.ListingAsync();
+
+        var result = await Lab.MustAsync(new MigrateShared("be2"));
+
+        Assert.Equal(mail, Lab.Read("/var/shared/mail/root"));
+        Assert.Equal(listing, await Lab.ListingAsync()); // no temporary mount point left
+        Assert.Contains(result.Steps, s => s.Argv[0] == "rsync" && s.Argv.Contains("--numeric-ids") && s.Argv.Contains("-aHS"));
+        Assert.Contains(result.Report, line => line.Contains("kept at") && line.Contains(MigrateShared.KeptAside + "/mail"));
+        Assert.Empty(Lab.Host.Process.List(EngineLab.TempRoot));
+        Assert.Equal(FileKind.Directory, Lab.Host.Files.GetKind("/var/mail")); // the booted BE is untouched
+
+        await Lab.MustAsync(new MountBe("be2", "/a"));
+        foreach (var dir in Layout.SharedDirectories) Assert.Equal($"shared/{dir}", Lab.Host.Files.ReadLink($"/a/var/{dir}"));
+        Assert.Equal(mail, Lab.Read($"/a{MigrateShared.KeptAside}/mail/root"));
+        Assert.Equal(mail, Lab.Read("/a/var/mail/root")); // through the link, into the read-only bind of /var/shared
+        await Lab.MustAsync(new UnmountBe("be2"));
+        var health = (await Lab.MustAsync(new CheckSharedHealth())).SharedHealth!;
+        Assert.True(health.Entries.Single(e => e.Be == "be2" && e.Zone is null).AllOk);
+        Assert.All(health.Entries.Single(e => e.Be == "be1").Directories, d => Assert.Equal(SharedDirState.NotMigrated, d.State));
     }
 
     [Fact]
     public async Task Migrate_NameTakenInShared_KeepsBothSideBySide()
     {
         await Lab.MustAsync(new CreateBe("be2"));
-        await Lab.MustAsync(new MigrateShared("be1"));
-        Lab.Write("/var/mail/root", "mail that arrived after be2 was made\n");
+        await Lab.MustAsync(new MigrateShared("be2"));
+        var first = Lab.Read("/var/shared/mail/root");
+        Lab.Append("/var/mail/root", "mail that arrived after be2 was made\n"); // be1's own /var/mail
+        await Lab.MustAsync(new CreateBe("be3"));
 
-        var result = await Lab.MustAsync(new MigrateShared("be2"));
+        var result = await Lab.MustAsync(new MigrateShared("be3"));
 
-        Assert.Equal("mail that arrived after be2 was made\n", Lab.Read("/var/shared/mail/root"));
-        Assert.StartsWith("From: lab", Lab.Read("/var/shared/mail/root.be2"));
-        Assert.Contains(result.Report, line => line.Contains("root.be2") && line.Contains("kept"));
-        Assert.All(await Health("be2"), h => Assert.Equal(SharedDirState.Ok, h.Value));
-        Assert.False((await Lab.StateAsync()).Find("be2")!.IsMounted);
+        Assert.Equal(first, Lab.Read("/var/shared/mail/root"));
+        Assert.EndsWith("mail that arrived after be2 was made\n", Lab.Read("/var/shared/mail/root.be3"));
+        Assert.Contains(result.Report, line => line.Contains("root.be3") && line.Contains("kept"));
+        Assert.Equal(Lab.Read("/var/log/messages"), Lab.Read("/var/shared/log/messages")); // identical: left as it is, no copy
+        Assert.Equal(FileKind.Missing, Lab.Host.Files.GetKind("/var/shared/log/messages.be3"));
+    }
+
+    [Fact]
+    public async Task SafePath_MigrateActivateReboot_CarriesOverWhatTheOldBeWroteAfterTheCloneOnce()
+    {
+        var clonePoint = Lab.Read("/var/mail/root");
+        await Lab.MustAsync(new CreateBe("be2"));
+        await Lab.MustAsync(new MigrateShared("be2"));
+        Lab.Append("/var/mail/root", "From: late\n\nwritten after the clone\n"); // be1 still runs
+        Lab.Write("/var/log/late.log", "a new log\n");
+        await Lab.MustAsync(new ActivateBe("be2"));
+        await Lab.MustAsync(new RebootHost());
+        Assert.Equal("be2", (await Lab.StateAsync()).Booted?.Name);
+
+        var carried = await Lab.MustAsync(new CarryOver("be2"));
+
+        Assert.Equal("a new log\n", Lab.Read("/var/log/late.log"));             // a new file is added
+        Assert.Equal(clonePoint, Lab.Read("/var/mail/root"));                     // never overwritten
+        Assert.EndsWith("written after the clone\n", Lab.Read("/var/mail/root.be1")); // the other side by side
+        Assert.Equal(FileKind.Missing, Lab.Host.Files.GetKind("/var/shared/log/messages.be1")); // unchanged since the clone
+        Assert.Contains(carried.Report, line => line.Contains(MigrateShared.KeptAside));
+        Assert.Null((await Lab.StateAsync()).Find("be2")!.CarryOverFrom);
+        Assert.Equal(ErrorCode.NotSupported, (await Lab.RunAsync(new CarryOver("be2"))).Error?.Code); // once
+        Assert.Empty(Lab.Host.Process.List(EngineLab.TempRoot));
     }
 
     [Fact]
     public async Task AlternateRoot_SeesSharedDataReadOnly_WhileTheLivePathTakesWrites()
     {
-        await Lab.MustAsync(new MigrateShared("be1"));
         await Lab.MustAsync(new CreateBe("be2"));
+        await Lab.MustAsync(new MigrateShared("be2"));
         await Lab.MustAsync(new MountBe("be2", "/a"));
 
-        Assert.Equal(Lab.Read("/var/mail/root"), Lab.Read("/a/var/mail/root"));
+        Assert.Equal(Lab.Read("/var/shared/mail/root"), Lab.Read("/a/var/mail/root"));
         var refused = Assert.Throws<ReadOnlyFileSystemException>(() => Lab.Write("/a/var/mail/intruder", "x"));
         Assert.Equal(30, refused.HResult);
-        Lab.Write("/var/mail/live", "still writable\n");
+        Lab.Write("/var/shared/mail/live", "still writable\n");
         Assert.Equal("still writable\n", Lab.Read("/a/var/mail/live"));
-        Assert.Equal(FileKind.Missing, Lab.Host.Files.GetKind("/var/mail/intruder"));
+        Assert.Equal(FileKind.Missing, Lab.Host.Files.GetKind("/var/shared/mail/intruder"));
 
         await Lab.MustAsync(new UnmountBe("be2"));
     }
 
     [Fact]
-    public async Task BootingTheActivatedBe_FindsMailWrittenAfterActivation()
+    public async Task BootingAnotherMigratedBe_FindsMailWrittenThroughTheLinksBeforeTheReboot()
     {
-        await Lab.MustAsync(new MigrateShared("be1"));
         await Lab.MustAsync(new CreateBe("be2"));
+        await Lab.MustAsync(new MigrateShared("be2"));
         await Lab.MustAsync(new ActivateBe("be2"));
-        Lab.Host.Files.AppendAllBytes("/var/mail/root", "\nFrom: late\n\nwritten after activation\n"u8.ToArray());
+        await Lab.MustAsync(new RebootHost());
+        await Lab.MustAsync(new CreateBe("be3")); // from be2: born with the links
+        await Lab.MustAsync(new ActivateBe("be3"));
+        Lab.Append("/var/mail/root", "\nFrom: late\n\nwritten after activation\n");
 
         var boot = await Lab.MustAsync(new RebootHost());
 
-        var state = await Lab.StateAsync();
-        Assert.True(state.Find("be2")!.IsBooted);
-        Assert.False(state.Find("be1")!.IsMounted);
-        Assert.Equal(("be1", "be2"), (boot.FromBe, boot.ToBe));
+        Assert.Equal(("be2", "be3"), (boot.FromBe, boot.ToBe));
         Assert.EndsWith("written after activation\n", Lab.Read("/var/mail/root"));
-        Assert.Equal(FileKind.Symlink, Lab.Host.Files.GetKind("/var/mail"));
+        Assert.Equal("shared/mail", Lab.Host.Files.ReadLink("/var/mail"));
     }
 
     [Fact]
-    public async Task SharedHealth_AskedAgainUnchanged_ReusesTheReportUntilTheEngineChangesSomething()
+    public async Task SharedHealth_ReadNeverMounts_AndACheckIsAnOperationThatLeavesNoMountBehind()
     {
-        await Lab.MustAsync(new CreateBe("be2")); // unmounted: a report mounts it for a moment
-        var first = await Lab.Engine.GetSharedHealthAsync();
+        await Lab.MustAsync(new CreateBe("be2")); // not mounted
+        var listing = await Lab.ListingAsync();
         var commands = Lab.Faults.Executed;
 
+        var read = await Lab.Engine.GetSharedHealthAsync();
+
+        Assert.Equal(commands, Lab.Faults.Executed); // nothing mounted, nothing run
+        Assert.True(read.Entries.Single(e => e.Be == "be2").NotChecked);
+        Assert.All(read.Entries.Single(e => e.Be == "be1").Directories, d => Assert.Equal(SharedDirState.NotMigrated, d.State));
+
+        var check = await Lab.MustAsync(new CheckSharedHealth());
+
+        var dataset = (await Lab.StateAsync()).Find("be2")!.Dataset;
+        Assert.Contains(check.Steps, s => s.Argv.SequenceEqual(["zfs", "mount", "-o", "nosuid,nodev,noexec", dataset]));
+        Assert.Equal(listing, await Lab.ListingAsync());
+        commands = Lab.Faults.Executed;
         var again = await Lab.Engine.GetSharedHealthAsync();
-
-        Assert.Same(first, again);
-        Assert.Equal(commands, Lab.Faults.Executed); // no temporary mount the second time
-
-        await Lab.MustAsync(new MigrateShared("be1"));
-        var afterMigration = await Lab.Engine.GetSharedHealthAsync();
-        Assert.NotSame(first, afterMigration);
-        Assert.All(afterMigration.Entries.Single(e => e.Be == "be1" && e.Zone is null).Directories,
-            d => Assert.Equal(SharedDirState.Ok, d.State));
+        var be2 = again.Entries.Single(e => e.Be == "be2");
+        Assert.Equal(check.SharedHealth!.Entries.Single(e => e.Be == "be2").CheckedAt, be2.CheckedAt);
+        Assert.All(be2.Directories, d => Assert.Equal(SharedDirState.NotMigrated, d.State));
+        Assert.Equal(commands, Lab.Faults.Executed);
     }
 
-    private async Task<Dictionary<string, SharedDirState>> Health(string be) =>
-        (await Lab.Engine.GetSharedHealthAsync()).Entries.Single(e => e.Be == be && e.Zone is null)
-            .Directories.ToDictionary(d => d.Directory, d => d.State);
+    [Fact]
+    public async Task Migrate_CrashAtAnyPoint_IsUndoneAtRestartLeavingOriginalsAndSharedDataAsBefore()
+    {
+        await Lab.MustAsync(new CreateBe("be2"));
+        var listing = await Lab.ListingAsync();
+        var shared = Tree("/var/shared");
+
+        // Every journal write of the run is a point where the console dies: before the write (the
+        // last action done is the one before) or after it (the action it announces never runs).
+        for (var point = 0; ; point++)
+        {
+            var afterWrite = point % 2 == 1;
+            Lab.Crashes.CrashAt(point, afterWrite);
+            var run = Lab.RunAsync(new MigrateShared("be2"));
+            if (await Task.WhenAny(run, Lab.Crashes.Crashed.WaitAsync(TimeSpan.FromSeconds(120))) == run)
+            {
+                Assert.True((await run).Succeeded, (await run).Error?.ToString());
+                Assert.True(point > 20, $"migrate should write ahead many times, wrote {point}");
+                break;
+            }
+
+            var lines = await Lab.NewEngine().ReconcileAsync();
+
+            var where = $"[{Lab.Host.Name}] crash at point {point} ({(afterWrite ? "after" : "before")} its write)";
+            Assert.True(lines.Count == 1 && lines[0].Contains("undone"), $"{where}: {string.Join("; ", lines)}");
+            Assert.Equal(listing, await Lab.ListingAsync());
+            Assert.Equal(shared, Tree("/var/shared"));
+            Assert.Empty(Lab.Host.Process.List(EngineLab.TempRoot));
+        }
+        var health = (await Lab.MustAsync(new CheckSharedHealth())).SharedHealth!;
+        Assert.True(health.Entries.Single(e => e.Be == "be2" && e.Zone is null).AllOk);
+    }
+
+    [Fact]
+    public async Task Migrate_ZoneWhoseSharedLogIsALinkOutside_IsRefusedWithUnsafePathAndTheCanaryIsUntouched()
+    {
+        await Lab.MustAsync(new CreateZone("web"));
+        await Lab.MustAsync(new CreateBe("be2"));
+        // be2's zone BE gets a real /var/log again (as an older zone would have)...
+        await Lab.MustAsync(new MountBe("be2", "/a", SharedReadWrite: true));
+        Lab.Host.Files.Delete("/a/zones/web/root/var/log");
+        Lab.Host.Process.CreateDirectory("/a/zones/web/root/var/log");
+        Lab.Write("/a/zones/web/root/var/log/zone.log", "zone log\n");
+        await Lab.MustAsync(new UnmountBe("be2"));
+        // ...and the running zone's root made its shared log a link to a host directory.
+        Lab.Host.Process.CreateDirectory("/canary");
+        Lab.Write("/canary/keep", "canary\n");
+        Lab.Host.Files.Delete("/zones/web/root/var/shared/log");
+        Lab.Host.Files.CreateSymlink("/zones/web/root/var/shared/log", "../../../../../canary");
+        var listing = await Lab.ListingAsync();
+
+        var refused = await Lab.RunAsync(new MigrateShared("be2"));
+
+        Assert.Equal(ErrorCode.UnsafePath, refused.Error?.Code);
+        Assert.Equal(["keep"], Lab.Host.Process.List("/canary"));
+        Assert.Equal("canary\n", Lab.Read("/canary/keep"));
+        Assert.Equal(listing, await Lab.ListingAsync());
+    }
+
+    [Fact]
+    public async Task Mount_ZoneBeWhoseVarSharedIsALink_FailsWithUnsafePathAndLeavesNothingMounted()
+    {
+        await Lab.MustAsync(new CreateZone("web"));
+        await Lab.MustAsync(new CreateBe("be2"));
+        Lab.Host.Process.CreateDirectory("/canary");
+        // be2's zone BE, mounted by hand for a moment: its var/shared (where the zone's shared
+        // dataset is bound) becomes a link that climbs out to /canary of the host.
+        var zoneBe = (await Lab.StateAsync()).FindZone("web")!.BootEnvironments.Single(zb => zb.ParentBeName == "be2").Dataset;
+        await Lab.Host.Zfs.ExecuteAsync(new SnapUpgrade.Core.Zfs.ZfsSet(zoneBe, "mountpoint", "/attack"));
+        await Lab.Host.Zfs.ExecuteAsync(new SnapUpgrade.Core.Zfs.ZfsMount(zoneBe));
+        Lab.Host.Files.Delete("/attack/var/shared");
+        Lab.Host.Files.CreateSymlink("/attack/var/shared", "../../../../../canary");
+        await Lab.Host.Zfs.ExecuteAsync(new SnapUpgrade.Core.Zfs.ZfsUnmount(zoneBe));
+        await Lab.Host.Zfs.ExecuteAsync(new SnapUpgrade.Core.Zfs.ZfsSet(zoneBe, "mountpoint", Layout.ZoneRoot("web")));
+        var listing = await Lab.ListingAsync();
+
+        var mount = await Lab.RunAsync(new MountBe("be2", "/a"));
+
+        Assert.Equal(ErrorCode.UnsafePath, mount.Error?.Code);
+        Assert.Empty(Lab.Host.Process.List("/canary"));
+        Assert.Equal(listing, await Lab.ListingAsync());
+        Assert.Empty(await Lab.Host.Mounts.ListAsync());
+    }
+
+    [Theory]
+    [InlineData("/etc/x", ErrorCode.InvalidPath)]        // not under /a, /mnt or the console's directory
+    [InlineData("/var/log/x", ErrorCode.InvalidPath)]    // the same, and /var/log is a link
+    [InlineData("/mnt/link/x", ErrorCode.UnsafePath)]    // through a link
+    [InlineData("/mnt/full", ErrorCode.InvalidPath)]     // a directory that is not empty
+    public async Task Mount_AtAPathThatIsNotAFreePlaceUnderTheMountRoots_IsRefusedAndChangesNothing(string path, ErrorCode code)
+    {
+        await Lab.MustAsync(new CreateBe("be2"));
+        Lab.Host.Process.CreateDirectory("/mnt/full");
+        Lab.Write("/mnt/full/file", "x\n");
+        Lab.Host.Process.CreateDirectory("/etc/target");
+        Lab.Host.Files.CreateSymlink("/mnt/link", "../etc/target");
+        var listing = await Lab.ListingAsync();
+
+        foreach (var dryRun in new[] { true, false })
+        {
+            var refused = await Lab.RunAsync(new MountBe("be2", path), dryRun);
+            Assert.Equal(code, refused.Error?.Code);
+        }
+
+        Assert.Equal(listing, await Lab.ListingAsync());
+        Assert.Empty(Lab.Host.Process.List("/etc/target"));
+        Assert.Equal(FileKind.Missing, Lab.Host.Files.GetKind("/etc/x"));
+    }
+
+    [Fact]
+    public async Task Mount_OverlongPath_IsRefusedAsInvalidEvenAsADryRun()
+    {
+        await Lab.MustAsync(new CreateBe("be2"));
+        var path = "/mnt/" + string.Join('/', Enumerable.Repeat(new string('x', 200), 25));
+
+        var refused = await Lab.RunAsync(new MountBe("be2", path), dryRun: true);
+
+        Assert.Equal(ErrorCode.InvalidPath, refused.Error?.Code);
+        Assert.Equal(FileKind.Missing, Lab.Host.Files.GetKind("/mnt/" + new string('x', 200)));
+    }
+
+    /// <summary>A tree as comparable text: every path with its kind and, for files, the bytes.</summary>
+    private string Tree(string root)
+    {
+        var lines = new List<string>();
+        void Walk(string path)
+        {
+            foreach (var name in Lab.Host.Process.List(path))
+            {
+                var child = $"{path}/{name}";
+                var kind = Lab.Host.Process.GetKind(child);
+                lines.Add($"{child} {kind} {(kind == FileKind.File ? Convert.ToHexString(Lab.Host.Process.ReadAllBytes(child)) : "")}");
+                if (kind == FileKind.Directory) Walk(child);
+            }
+        }
+        Walk(root);
+        return string.Join('\n', lines);
+    }
 }
 
 public sealed class SharedVarOnSimulator : SharedVar<Simulated>;
@@ -114,20 +300,20 @@ public abstract class SharedAdoption<TBackend> : Scenario<TBackend> where TBacke
     protected override bool WithShared => false;
 
     [Fact]
-    public async Task SharedInit_ThenMigrate_AdoptsTheLayoutAndKeepsTheData()
+    public async Task SharedInit_ThenMigrateANewBe_AdoptsTheLayoutAndKeepsTheData()
     {
-        var mail = Lab.Host.Files.ReadAllBytes("/var/mail/root");
-        var refused = await Lab.RunAsync(new MigrateShared("be1"));
+        var mail = Lab.Read("/var/mail/root");
+        await Lab.MustAsync(new CreateBe("be2"));
+        var refused = await Lab.RunAsync(new MigrateShared("be2"));
         Assert.Equal(ErrorCode.SharedMissing, refused.Error?.Code);
 
         await Lab.MustAsync(new InitShared());
         var again = await Lab.MustAsync(new InitShared());
-        await Lab.MustAsync(new MigrateShared("be1"));
+        await Lab.MustAsync(new MigrateShared("be2"));
 
         Assert.Empty(again.Steps);
         Assert.Equal("/var/shared", (await Lab.StateAsync()).SharedDatasets.Single(s => s.Zone is null).MountedAt);
-        Assert.Equal(mail, Lab.Host.Files.ReadAllBytes("/var/mail/root"));
-        Assert.Equal("shared/mail", Lab.Host.Files.ReadLink("/var/mail"));
+        Assert.Equal(mail, Lab.Read("/var/shared/mail/root"));
     }
 }
 

@@ -41,7 +41,7 @@ public sealed class LocalFilesCopyTests
         Assert.Contains("blocks=0 size=1073741824", source["sparse"]);
         Assert.StartsWith("fifo", source["fifo"]);
         Assert.StartsWith("socket", source["socket"]);
-        Assert.Equal("/etc", File.ResolveLinkTarget(root.Local("/copy/etc-link"), false)!.LinkTarget);
+        Assert.Equal("/etc\n", await LocalRoot.RunAsync("readlink", root.Local("/copy/etc-link")));
         await AssertNoRootSetIdAsync(root.Local("/copy"));
         Assert.Contains("-A", files.DescribeCopy(copy));
         Assert.Contains("-X", files.DescribeCopy(copy));

@@ -55,7 +55,11 @@ internal sealed class LocalRoot : IAsyncDisposable
         await RunAsync("truncate", "-s", "1G", at + "/sparse");
         await RunAsync("mkfifo", at + "/fifo");
         using (var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
-            socket.Bind(new UnixDomainSocketEndPoint(at + "/socket"));
+        {
+            // .NET unlinks the socket file it bound when it closes the socket: keep a second name.
+            socket.Bind(new UnixDomainSocketEndPoint(at + "/socket.bound"));
+            await RunAsync("ln", at + "/socket.bound", at + "/socket");
+        }
         File.CreateSymbolicLink(at + "/etc-link", "/etc");
         await File.WriteAllTextAsync(at + "/sub/deeper/file", "deep", TestHostExtensions.Ct);
         await RunAsync("chown", "-h", "1234:2345", at + "/sub/deeper");
@@ -79,18 +83,24 @@ internal sealed class LocalRoot : IAsyncDisposable
         foreach (var name in names.Append("."))
         {
             var path = Path.Combine(tree, name);
-            var stat = await RunAsync("stat", "-c", "%F %u:%g %a links=%h blocks=%b", path);
+            var stat = (await RunAsync("stat", "-c", "%F %u:%g %a links=%h blocks=%b", path)).Trim();
             if (!stat.StartsWith("directory", StringComparison.Ordinal))
-                stat += await RunAsync("stat", "-c", "size=%s mtime=%Y", path);
-            var xattrs = await RunAsync("getfattr", "-d", "-m", "-", "-h", "--absolute-names", path);
-            var acl = await RunAsync("getfacl", "-n", "--physical", "--absolute-names", path);
-            described[name] = string.Join("|", new[] { stat, xattrs, acl }.Select(text => WithoutFileLine(text, path)));
+                stat += " " + (await RunAsync("stat", "-c", "size=%s mtime=%Y", path)).Trim();
+            // On zfs-fuse these answer "Operation not supported" (exit 1): that is part of the description.
+            var xattrs = await ToolAsync(path, "getfattr", "-d", "-m", "-", "-h", "--absolute-names", path);
+            var acl = await ToolAsync(path, "getfacl", "-n", "--physical", "--absolute-names", path);
+            described[name] = string.Join(" | ", stat, xattrs, acl);
         }
         return described;
     }
 
-    private static string WithoutFileLine(string text, string path) =>
-        string.Join('\n', text.Split('\n').Where(line => !line.StartsWith("# file: ", StringComparison.Ordinal))).Trim();
+    private static async Task<string> ToolAsync(string path, params string[] argv)
+    {
+        var result = await Runner.RunAsync(argv, ct: TestHostExtensions.Ct);
+        var lines = (result.StandardOutput + result.StandardError).Split('\n')
+            .Where(line => !line.StartsWith("# file: ", StringComparison.Ordinal));
+        return $"exit {result.ExitCode}: " + string.Join('\n', lines).Replace(path, "<path>", StringComparison.Ordinal).Trim();
+    }
 
     private static bool OnPath(string program) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)

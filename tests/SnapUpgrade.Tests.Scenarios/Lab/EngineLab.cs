@@ -32,6 +32,8 @@ public sealed class EngineLab : IAsyncDisposable
     public ITestHost Host { get; }
     public FaultyZfs Faults { get; }
     public SqliteOperationJournal Journal { get; }
+    /// <summary>The journal the current engine writes through: <see cref="Journal"/> with a crash switch.</summary>
+    public CrashingJournal Crashes { get; private set; } = null!;
     public BeEngine Engine { get; private set; }
 
     /// <param name="dataDir">Where the SQLite file lives (a local path); default a fresh temp directory.</param>
@@ -44,11 +46,14 @@ public sealed class EngineLab : IAsyncDisposable
     }
 
     /// <summary>A fresh engine on the same pool and journal file: what a restarted console gets.</summary>
-    public BeEngine NewEngine() => Engine = new BeEngine(Faults, Host.Mounts, Host.Files, Journal, new EngineOptions
+    public BeEngine NewEngine() => Engine = new BeEngine(Faults, Host.Mounts, Host.Files, Crashes = new CrashingJournal(Journal), new EngineOptions
     {
-        Pool = Host.Pool, HostRoot = Host.HostRoot, CanBootInProcess = true,
+        Pool = Host.Pool, HostRoot = Host.HostRoot, CanBootInProcess = true, TempRoot = TempRoot,
         BusyRetryDelay = TimeSpan.FromMilliseconds(100), LockTimeout = TimeSpan.FromSeconds(60),
     });
+
+    /// <summary>The console's private directory on this host (a host path).</summary>
+    public const string TempRoot = "/run/snapupgrade";
 
     public Task<HostState> StateAsync() => Engine.GetStateAsync();
 
@@ -79,9 +84,13 @@ public sealed class EngineLab : IAsyncDisposable
         return text.ToString();
     }
 
-    public string Read(string path) => Encoding.UTF8.GetString(Host.Files.ReadAllBytes(path));
+    /// <summary>Reads as a process on the host would (links followed): for looking at what the engine did.</summary>
+    public string Read(string path) => Encoding.UTF8.GetString(Host.Process.ReadAllBytes(path));
 
-    public void Write(string path, string text) => Host.Files.WriteAllBytes(path, Encoding.UTF8.GetBytes(text));
+    /// <summary>Writes as a process on the host would (links followed): mail delivered, a log line.</summary>
+    public void Write(string path, string text) => Host.Process.WriteAllBytes(path, Encoding.UTF8.GetBytes(text));
+
+    public void Append(string path, string text) => Host.Process.AppendAllBytes(path, Encoding.UTF8.GetBytes(text));
 
     public async ValueTask DisposeAsync()
     {

@@ -37,7 +37,7 @@ public sealed class BindMountTests
         await host.BindAsync("/var/shared", "/a/var/shared", readOnly: true, Ct);
 
         // A package tool writing into the alternate BE's /var/mail must not touch the live mail.
-        Assert.Throws<ReadOnlyFileSystemException>(() => host.WriteAllBytes("/a/var/mail/spam", [1]));
+        Assert.Throws<ReadOnlyFileSystemException>(() => host.AsProcess().WriteAllBytes("/a/var/mail/spam", [1]));
         Assert.Equal(FileKind.Missing, host.GetKind("/var/shared/mail/spam"));
     }
 

@@ -74,8 +74,9 @@ public sealed class DemoHostTests
         Assert.Equal([null, "db", "web"], state.SharedDatasets.Select(s => s.Zone));
         Assert.All(state.SharedDatasets, s => Assert.NotNull(s.MountedAt));
         Assert.Contains("admin", host.List("/var/shared/mail"));
-        Assert.Contains("root", host.List("/var/mail"));
-        Assert.Contains("console.log", host.List("/zones/web/root/var/log"));
+        Assert.Contains("root", host.AsProcess().List("/var/mail"));
+        Assert.Contains("console.log", host.AsProcess().List("/zones/web/root/var/log"));
+        Assert.Contains("admin: tuned /etc/motd\n", Text(host.ReadAllBytes("/var/shared/log/messages")));
     }
 
     [Fact]
@@ -120,7 +121,7 @@ public sealed class DemoHostTests
         var restarted = new SimulatedZfs(state.Path);
 
         Assert.Equal(before.Datasets, (await restarted.ListAsync("rpool", Ct)).Datasets);
-        Assert.Equal(host.List("/var/shared/mail"), restarted.List("/var/mail"));
+        Assert.Equal(host.List("/var/shared/mail"), restarted.AsProcess().List("/var/mail"));
     }
 
     [Fact]

@@ -5,10 +5,14 @@ using static SnapUpgrade.Tests.Unit.Simulation.Sim;
 
 namespace SnapUpgrade.Tests.Unit.Simulation;
 
+/// <summary>
+/// The process view (<see cref="SnapUpgrade.Infra.Simulation.SimulatedZfs.AsProcess"/>) resolves
+/// like the kernel; the port refuses the same paths. Both are pinned down here.
+/// </summary>
 public sealed class PathResolutionTests
 {
     [Fact]
-    public async Task RelativeLink_InBeMountedAtAlternateRoot_ResolvesInsideThatRootNotTheLiveOne()
+    public async Task Process_RelativeLinkInBeMountedAtAlternateRoot_ResolvesInsideThatRootNotTheLiveOne()
     {
         var host = await BootedAsync();
         host.WriteAllBytes("/var/shared/live", Bytes("live"));
@@ -21,53 +25,56 @@ public sealed class PathResolutionTests
         await host.RunAsync(new ZfsMount(be2));
         host.CreateDirectory("/a/var/shared/mail");
 
-        host.WriteAllBytes("/a/var/mail/letter", Bytes("for be2"));
+        host.AsProcess().WriteAllBytes("/a/var/mail/letter", Bytes("for be2"));
 
         Assert.Equal("for be2", Text(host.ReadAllBytes("/a/var/shared/mail/letter")));
         Assert.Equal(FileKind.Missing, host.GetKind("/var/shared/mail/letter"));
-        Assert.Equal(["letter"], host.List("/a/var/mail"));
+        Assert.Equal(["letter"], host.AsProcess().List("/a/var/mail"));
+        Assert.Throws<UnsafePathException>(() => host.List("/a/var/mail"));
     }
 
     [Fact]
-    public async Task AbsoluteLink_InBeMountedAtAlternateRoot_LeaksToTheLiveHostPath()
+    public async Task Process_AbsoluteLinkInBeMountedAtAlternateRoot_LeaksToTheLiveHostPathWhereThePortRefuses()
     {
         var host = await BootedAsync();
         host.CreateDirectory("/var/shared/adm");
         host.CreateDirectory("/a");
         host.CreateSymlink("/a/adm", "/var/shared/adm");
 
-        host.WriteAllBytes("/a/adm/wtmpx", Bytes("x"));
+        host.AsProcess().WriteAllBytes("/a/adm/wtmpx", Bytes("x"));
 
-        // The leak DESIGN forbids, shown here so the resolution rule itself is pinned down.
+        // The leak DESIGN forbids, shown here so the resolution rule itself is pinned down; the port refuses it.
         Assert.Equal(FileKind.File, host.GetKind("/var/shared/adm/wtmpx"));
+        Assert.Throws<UnsafePathException>(() => host.WriteAllBytes("/a/adm/other", Bytes("x")));
+        Assert.Equal(["wtmpx"], host.List("/var/shared/adm"));
     }
 
     [Fact]
-    public async Task Link_DotDotThroughLinkedDirectory_FollowsTheLinkFirst()
+    public async Task Process_DotDotThroughLinkedDirectory_FollowsTheLinkFirst()
     {
         var host = await BootedAsync();
         host.CreateDirectory("/deep/inner");
         host.WriteAllBytes("/deep/marker", Bytes("deep"));
         host.CreateSymlink("/shortcut", "deep/inner");
 
-        Assert.Equal("deep", Text(host.ReadAllBytes("/shortcut/../marker")));
+        Assert.Equal("deep", Text(host.AsProcess().ReadAllBytes("/shortcut/../marker")));
     }
 
     [Fact]
-    public async Task LinkLoop_AnyAccess_ThrowsTooManyLevels()
+    public async Task Process_LinkLoop_ThrowsTooManyLevels()
     {
         var host = await BootedAsync();
         host.CreateSymlink("/loop1", "loop2");
         host.CreateSymlink("/loop2", "/loop1");
 
-        var error = Assert.ThrowsAny<IOException>(() => host.ReadAllBytes("/loop1/x"));
+        var error = Assert.ThrowsAny<IOException>(() => host.AsProcess().ReadAllBytes("/loop1/x"));
 
         Assert.Contains("Too many levels of symbolic links", error.Message);
         Assert.Equal(FileKind.Symlink, host.GetKind("/loop1"));
     }
 
     [Fact]
-    public async Task ChainOfLinks_AcrossTwoDatasets_EndsInTheRightFile()
+    public async Task Process_ChainOfLinksAcrossTwoDatasets_EndsInTheRightFileWhereThePortRefuses()
     {
         var host = await BootedAsync();
         host.CreateDirectory("/var/shared/log");
@@ -78,8 +85,10 @@ public sealed class PathResolutionTests
         host.CreateSymlink("/var/shared/current", "log/messages");
         host.CreateSymlink("/current", "var/shared/current");
 
-        Assert.Equal("shared log", Text(host.ReadAllBytes("/current")));
-        Assert.Equal("shared log", Text(host.ReadAllBytes("/var/log/messages")));
+        Assert.Equal("shared log", Text(host.AsProcess().ReadAllBytes("/current")));
+        Assert.Equal("shared log", Text(host.AsProcess().ReadAllBytes("/var/log/messages")));
+        Assert.Throws<UnsafePathException>(() => host.ReadAllBytes("/current"));
+        Assert.Throws<UnsafePathException>(() => host.ReadAllBytes("/var/log/messages"));
     }
 
     [Fact]
@@ -95,12 +104,25 @@ public sealed class PathResolutionTests
     }
 
     [Fact]
-    public async Task WriteThroughDanglingLink_ParentMissing_ThrowsDirectoryNotFound()
+    public async Task WriteThroughDanglingLink_ParentMissing_ProcessGetsDirectoryNotFoundAndThePortRefuses()
     {
         var host = await BootedAsync();
         host.CreateSymlink("/dangling", "nowhere/file");
 
-        Assert.Throws<DirectoryNotFoundException>(() => host.WriteAllBytes("/dangling", Bytes("x")));
-        Assert.Throws<FileNotFoundException>(() => host.ReadAllBytes("/dangling"));
+        Assert.Throws<DirectoryNotFoundException>(() => host.AsProcess().WriteAllBytes("/dangling", Bytes("x")));
+        Assert.Throws<FileNotFoundException>(() => host.AsProcess().ReadAllBytes("/dangling"));
+        Assert.Throws<UnsafePathException>(() => host.WriteAllBytes("/dangling", Bytes("x")));
+    }
+
+    [Fact]
+    public async Task Port_DotDotAfterALink_IsLexicalAndNeverLooksAtTheLink()
+    {
+        var host = await BootedAsync();
+        host.CreateDirectory("/deep/inner");
+        host.WriteAllBytes("/marker", Bytes("top"));
+        host.CreateSymlink("/shortcut", "deep/inner");
+
+        // As LocalFiles' HostPaths does: "/shortcut/.." is "/" before anything is looked up.
+        Assert.Equal("top", Text(host.ReadAllBytes("/shortcut/../marker")));
     }
 }
