@@ -1,4 +1,5 @@
 using SnapUpgrade.Core.Model;
+using SnapUpgrade.Core.Operations;
 using SnapUpgrade.Web.Components.Common;
 using SnapUpgrade.Web.Components.Pages.BootEnvironments;
 
@@ -21,11 +22,10 @@ public static class SharedReading
                 ? new("checked " + BeTime.Relative(checkedAt, now), Format.Time(checkedAt))
                 : new(entry.Error is null ? "not checked yet" : "not read", null);
 
-    /// <summary>The BE or zone BE is mounted now (booted, or at an alternate root): the engine reads it where it is.</summary>
-    public static bool IsMounted(BeSharedHealth entry, HostState state) => entry.Zone is null
-        ? state.BootEnvironments.Any(b => b.Dataset == entry.Dataset && b.IsMounted)
-        : state.Zones.Any(z => z.BootEnvironments.Any(b => b.Dataset == entry.Dataset && b.IsMounted))
-          || state.BootEnvironments.Any(b => b.ZoneBes.Any(z => z.Dataset == entry.Dataset && z.IsMounted));
+    /// <summary>The BE or zone BE is mounted now (booted, or at an alternate root): the engine reads it where it is
+    /// (the same targets the engine reads, <see cref="SharedReader.Targets"/>).</summary>
+    public static bool IsMounted(BeSharedHealth entry, HostState state) =>
+        SharedReader.Targets(state).Any(t => t.Dataset == entry.Dataset && t.MountedAt is not null);
 
     /// <summary>One entry's directories in a few words: "ok", "4 not migrated", "2 ok, 1 missing, 1 wrong".</summary>
     public static string Summary(BeSharedHealth entry)
