@@ -2,34 +2,39 @@ using BenchmarkDotNet.Attributes;
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Operations;
+using SnapUpgrade.Infra.Simulation;
+using SnapUpgrade.Infra.Sqlite;
 
 namespace SnapUpgrade.Benchmarks;
 
 /// <summary>
-/// The engine's shared-health read, <see cref="BeEngine.GetSharedHealthAsync"/>: one host-state
-/// listing, then every BE's /var/adm, /var/log, /var/mail and /var/spool looked at; each unmounted BE
-/// is mounted for a moment at a private directory (set mountpoint, mount, stat, unmount, set it back).
+/// The two ways the console learns about every BE's /var/adm, /var/log, /var/mail and /var/spool:
 /// <list type="bullet">
-/// <item><see cref="Cold"/>: a report made afresh, as the first read after a change or after
-/// <see cref="BeEngine.SharedHealthReuse"/> has passed.</item>
-/// <item><see cref="Warm"/>: the call right after one: the engine hands back the report it made
-/// (still one listing, to see that nothing moved).</item>
+/// <item><see cref="Read"/>: <see cref="BeEngine.GetSharedHealthAsync"/>, what every Overview and
+/// Shared page view and <c>GET /api/v1/shared</c> run. It never mounts anything: one host-state
+/// listing, the mounted BE (the booted one) read in place, the others as the last check left them.</item>
+/// <item><see cref="Check"/>: the operation <see cref="CheckSharedHealth"/> (Check now,
+/// <c>POST /api/v1/shared/check</c>) run by the engine: state listing, plan, journal rows in SQLite,
+/// then each unmounted BE mounted for a moment in the private directory (set mountpoint, mount
+/// nosuid,nodev,noexec, lstat, unmount, set it back) and the report kept for later reads. Its audit
+/// row (one SQLite insert, see <see cref="AuditBenchmarks"/>) is not part of it.</item>
 /// </list>
 /// </summary>
 /// <remarks>
 /// The pool is <see cref="BenchHost"/>'s (the same as <see cref="HostStateBenchmarks"/>'): be1 from
 /// <c>LabBootstrap</c> (booted, mounted at the host root) with /var/adm, /var/log, /var/mail and
 /// /var/spool as real directories, and the other BEs clones of it. The BEs are <b>not migrated</b>
-/// to the shared /var (every directory reads NotMigrated; /var/shared exists, empty): a stat per
-/// directory; migrated BEs would add a readlink per directory, next to the mounts. Built once per case process
-/// in [GlobalSetup] and destroyed in [GlobalCleanup], as for the host-state benchmark.
+/// to the shared /var (every directory reads NotMigrated; /var/shared exists, empty): an lstat per
+/// directory; migrated BEs would add a readlink per directory. One engine, primed by a check in
+/// [GlobalSetup], so every read finds a last check for each unmounted BE, as a console does once
+/// someone pressed Check now. Built once per case process and destroyed in [GlobalCleanup].
 /// </remarks>
 [Config(typeof(BenchConfig))]
 public class SharedHealthBenchmarks
 {
     private BenchHost _host = null!;
-    private EngineOptions _options = null!;
-    private BeEngine _warm = null!;
+    private string _dataDir = null!;
+    private BeEngine _engine = null!;
 
     [ParamsSource(nameof(BeCounts))]
     public int BeCount { get; set; }
@@ -45,81 +50,99 @@ public class SharedHealthBenchmarks
     public async Task SetupAsync()
     {
         _host = await BenchHost.CreateLoggedAsync(Backend, BeCount);
+        _dataDir = Path.Combine(Path.GetTempPath(), $"snapupgrade-bench-{Guid.NewGuid():N}");
         // No [GlobalCleanup] runs after a failed setup: destroy the pool here before failing.
         try
         {
-            _options = new EngineOptions { Pool = _host.Pool, HostRoot = _host.HostRoot };
+            Directory.CreateDirectory(_dataDir);
+            var journal = new SqliteOperationJournal(SqliteDatabase.InDataDir(_dataDir));
+            _engine = new BeEngine(_host.Zfs, _host.Mounts, _host.Files, journal,
+                new EngineOptions { Pool = _host.Pool, HostRoot = _host.HostRoot }, TimeProvider.System);
             await CheckAsync();
         }
         catch
         {
-            await _host.DisposeAsync();
+            await CleanupAsync();
             throw;
         }
     }
 
     [GlobalCleanup]
-    public async Task CleanupAsync() => await _host.DisposeAsync();
+    public async Task CleanupAsync()
+    {
+        await _host.DisposeAsync();
+        if (Directory.Exists(_dataDir)) Directory.Delete(_dataDir, recursive: true);
+    }
 
-    /// <summary>
-    /// A new engine per call on the same pool: the reused report lives in the engine instance, so a
-    /// new one must inspect every BE. Chosen over running a cheap real operation between reads (which
-    /// would also bump <see cref="BeEngine.Activity"/>) because any operation adds its own zfs commands,
-    /// journal writes and plan to the measured time; a new engine adds only a few small objects and
-    /// no I/O (its allocation is printed at setup). Nothing is cached outside the engine.
-    /// </summary>
+    /// <summary>The read every page view makes: never a mount, whatever the number of BEs.</summary>
     [Benchmark(Baseline = true)]
-    public Task<SharedHealthReport> Cold() => NewEngine(TimeProvider.System).GetSharedHealthAsync();
+    public Task<SharedHealthReport> Read() => _engine.GetSharedHealthAsync();
 
-    /// <summary>
-    /// The reused report. The engine was primed in setup and its clock stands still, so every call is
-    /// "right after" the first: without that, the report would go stale after 10 s of a run (more
-    /// than one iteration on zfs-fuse) and cold reads would creep into these numbers; priming in an
-    /// [IterationSetup] instead would force one call per iteration, too coarse for the simulator's
-    /// microseconds. The clock only decides reuse here and is read the same way either way.
-    /// </summary>
+    /// <summary>The full check, as Check now runs it (the engine's part: everything but the audit row).</summary>
     [Benchmark]
-    public Task<SharedHealthReport> Warm() => _warm.GetSharedHealthAsync();
+    public async Task<SharedHealthReport> Check()
+    {
+        var result = await _engine.RunAsync(new CheckSharedHealth());
+        return result.SharedHealth ?? throw new InvalidOperationException($"the check did not succeed: {result.Error}");
+    }
 
-    private BeEngine NewEngine(TimeProvider clock) =>
-        new(_host.Zfs, _host.Mounts, _host.Files, NoJournal.Instance, _options, clock);
-
-    /// <summary>Fails here rather than measure the wrong thing: a report of every BE with all four
-    /// directories read, reused when warm, made afresh when cold, and the pool left as it was.</summary>
+    /// <summary>Fails here rather than measure the wrong thing: a read that mounts nothing and reports the
+    /// unmounted BEs as not checked until a check; a check that reads every BE and puts the pool back;
+    /// reads after it that hand out what it found.</summary>
     private async Task CheckAsync()
     {
         var before = await MountLayoutAsync();
 
-        var allocated = GC.GetAllocatedBytesForCurrentThread();
-        _ = NewEngine(TimeProvider.System);
-        Console.WriteLine($"// setup: a new engine allocates {GC.GetAllocatedBytesForCurrentThread() - allocated} B (part of Cold)");
+        var (fresh, readChanges) = await CountChangesAsync(Read);
+        if (readChanges > 0)
+            throw new InvalidOperationException($"{Backend}, {BeCount} BEs: a read changed the pool {readChanges} times (it mounted something)");
+        if (fresh.Entries.Count != BeCount || fresh.Entries.Count(e => e.NotChecked) != BeCount - 1)
+            throw new InvalidOperationException($"{Backend}, {BeCount} BEs: before any check, all but the booted BE must be not checked: {Describe(fresh)}");
 
-        _warm = NewEngine(new FrozenClock(DateTimeOffset.UtcNow));
-        var first = Valid(await _warm.GetSharedHealthAsync(), "first");
-        if (!ReferenceEquals(await Warm(), first))
-            throw new InvalidOperationException($"{Backend}, {BeCount} BEs: the second call did not reuse the report");
-        var cold = Valid(await Cold(), "cold");
-        if (ReferenceEquals(cold, first))
-            throw new InvalidOperationException($"{Backend}, {BeCount} BEs: a new engine returned a reused report");
-        if (!ReferenceEquals(await Warm(), first))
-            throw new InvalidOperationException($"{Backend}, {BeCount} BEs: a cold read on another engine stopped the reuse");
+        var (checkedReport, checkChanges) = await CountChangesAsync(Check);
+        Valid(checkedReport, "check");
+        if (_host.Zfs is SimulatedZfs && BeCount > 1 && checkChanges == 0)
+            throw new InvalidOperationException($"{Backend}, {BeCount} BEs: the check mounted nothing");
+
+        var read = Valid(await Read(), "read after the check");
+        var unmounted = checkedReport.Entries.Where(e => e.Be != "be1").ToDictionary(e => e.Dataset);
+        if (read.Entries.Any(e => unmounted.TryGetValue(e.Dataset, out var c) && !ReferenceEquals(c, e)))
+            throw new InvalidOperationException($"{Backend}, {BeCount} BEs: a read after the check did not hand out what the check found");
 
         var after = await MountLayoutAsync();
         if (after != before)
-            throw new InvalidOperationException($"{Backend}, {BeCount} BEs: the reads changed the pool:\n{before}\n---\n{after}");
+            throw new InvalidOperationException($"{Backend}, {BeCount} BEs: the reads and the check changed the pool:\n{before}\n---\n{after}");
+    }
+
+    /// <summary>On the simulator, every change (a mount, a property set) raises <see cref="SimulatedZfs.Changed"/>; zfs-fuse has no such hook (-1).</summary>
+    private async Task<(T Result, int Changes)> CountChangesAsync<T>(Func<Task<T>> act)
+    {
+        if (_host.Zfs is not SimulatedZfs sim) return (await act(), -1);
+        var changes = 0;
+        void OnChanged(object? sender, EventArgs e) => Interlocked.Increment(ref changes);
+        sim.Changed += OnChanged;
+        try
+        {
+            return (await act(), Volatile.Read(ref changes));
+        }
+        finally
+        {
+            sim.Changed -= OnChanged;
+        }
     }
 
     private SharedHealthReport Valid(SharedHealthReport report, string which)
     {
         var wanted = Layout.SharedDirectories.Count();
         if (report.Entries.Count != BeCount
-            || report.Entries.Any(e => e.Error is not null || e.Directories.Count != wanted
+            || report.Entries.Any(e => e.Error is not null || e.CheckedAt is null || e.Directories.Count != wanted
                                        || e.Directories.Any(d => d.State != SharedDirState.NotMigrated)))
-            throw new InvalidOperationException($"{Backend}, {BeCount} BEs: unexpected {which} report: " +
-                string.Join("; ", report.Entries.Select(e =>
-                    $"{e.Be} {e.Error} [{string.Join(' ', e.Directories.Select(d => $"{d.Directory}={d.State}"))}]")));
+            throw new InvalidOperationException($"{Backend}, {BeCount} BEs: unexpected {which} report: {Describe(report)}");
         return report;
     }
+
+    private static string Describe(SharedHealthReport report) => string.Join("; ", report.Entries.Select(e =>
+        $"{e.Be} {e.Error} {(e.NotChecked ? "not checked" : e.CheckedAt?.ToString("O"))} [{string.Join(' ', e.Directories.Select(d => $"{d.Directory}={d.State}"))}]"));
 
     /// <summary>Every dataset's mountpoint and mount state, and the bind mounts: what a temporary mount must put back.</summary>
     private async Task<string> MountLayoutAsync()
@@ -129,26 +152,5 @@ public class SharedHealthBenchmarks
         return string.Join('\n', listing.Datasets.OrderBy(d => d.Name, StringComparer.Ordinal)
             .Select(d => $"{d.Name} mp={d.MountPoint} mounted={d.Mounted}")
             .Concat(binds.Select(b => $"bind {b.Source} -> {b.Target}").Order(StringComparer.Ordinal)));
-    }
-
-    /// <summary>A clock that stands still: the warm engine's report never ages.</summary>
-    private sealed class FrozenClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
-
-    /// <summary>The shared-health read journals nothing; an operation run by mistake fails loudly.</summary>
-    private sealed class NoJournal : IOperationJournal
-    {
-        public static readonly NoJournal Instance = new();
-
-        private static InvalidOperationException NotHere() => new("the shared-health benchmark runs no operation");
-
-        public Task<long> BeginAsync(JournalEntry entry, CancellationToken ct = default) => throw NotHere();
-        public Task CompleteAsync(long id, string outcome, string? message, CancellationToken ct = default) => throw NotHere();
-        public Task StepStartedAsync(long id, int index, CancellationToken ct = default) => throw NotHere();
-        public Task WillUndoAsync(long id, int index, Undo undo, CancellationToken ct = default) => throw NotHere();
-        public Task<IReadOnlyList<JournalEntry>> PendingAsync(CancellationToken ct = default) => Task.FromResult<IReadOnlyList<JournalEntry>>([]);
-        public Task<IReadOnlyList<JournalEntry>> RecentAsync(int count, CancellationToken ct = default) => Task.FromResult<IReadOnlyList<JournalEntry>>([]);
     }
 }

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Tests.Api.Hosts;
 using SnapUpgrade.Tests.Support;
 using Xunit;
@@ -75,6 +77,73 @@ public abstract class ApiScenarios(ApiHost host)
         Assert.All(rows, r => Assert.Equal("succeeded", r.GetProperty("outcome").GetString()));
         var first = rows.Last(r => r.GetProperty("action").GetString() == "activate");
         Assert.Equal((active, name), (first.GetProperty("fromBe").GetString(), first.GetProperty("toBe").GetString()));
+    }
+
+    /// <summary>What the engine did that changes the host (its activity counter) and the newest journal row:
+    /// a read that mounted a BE for a moment, or ran any operation, moves one or the other.</summary>
+    private async Task<(long Activity, long? Journal)> EngineMarkAsync()
+    {
+        var engine = host.Services.GetRequiredService<IEngine>();
+        var journal = host.Services.GetRequiredService<IOperationJournal>();
+        var recent = await journal.RecentAsync(1, TestContext.Current.CancellationToken);
+        return (engine.Activity, recent.Count == 0 ? null : recent[0].Id);
+    }
+
+    private static JsonElement Entry(JsonElement report, string be) =>
+        report.GetProperty("entries").EnumerateArray().Single(e => e.GetProperty("be").GetString() == be && e.GetProperty("zone").ValueKind == JsonValueKind.Null);
+
+    [Fact]
+    public async Task SharedHealth_ReadNeverMounts_CheckIsForOperatorsAuditedAndRemembered()
+    {
+        RequireBackend();
+        var name = "sh" + Guid.NewGuid().ToString("N")[..6];
+        await OkAsync(HttpMethod.Post, "bes", new { name });
+        var (_, auditBefore) = await host.AuditAsync("pageSize=1");
+        var before = await EngineMarkAsync();
+
+        // Any role reads as often as it likes: nothing mounts, nothing runs, nothing is audited.
+        var read = (await host.GetJsonAsync("auditor", "api/v1/shared")).GetProperty("health");
+        await host.GetJsonAsync("operator", "api/v1/shared");
+        Assert.Equal(before, await EngineMarkAsync());
+        Assert.Equal(auditBefore, (await host.AuditAsync("pageSize=1")).Total);
+        var fresh = Entry(read, name);
+        Assert.True(fresh.GetProperty("notChecked").GetBoolean(), fresh.ToString());
+        Assert.Equal(JsonValueKind.Null, fresh.GetProperty("checkedAt").ValueKind);
+        var booted = Entry(read, await BootedAsync());
+        Assert.NotEqual(JsonValueKind.Null, booted.GetProperty("checkedAt").ValueKind); // mounted: read now
+
+        // An auditor may not check: 403, audited, and nothing mounted.
+        using (var refused = await host.SendAsync("auditor", HttpMethod.Post, "api/v1/shared/check"))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            var problem = await refused.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+            Assert.Equal("Forbidden", problem.GetProperty("code").GetString());
+        }
+        Assert.Equal(before.Activity, (await EngineMarkAsync()).Activity);
+        var (rows, _) = await host.AuditAsync("pageSize=1");
+        Assert.Equal(("shared-check", "auditor", "refused", "Forbidden"), (rows[0].GetProperty("action").GetString(),
+            rows[0].GetProperty("role").GetString(), rows[0].GetProperty("outcome").GetString(), rows[0].GetProperty("errorCode").GetString()));
+
+        // An operator's check looks inside every BE, is audited, and its findings are what later reads show.
+        var check = await OkAsync(HttpMethod.Post, "shared/check");
+        Assert.False(check.GetProperty("dryRun").GetBoolean());
+        var checkedEntry = Entry(check.GetProperty("sharedHealth"), name);
+        Assert.Equal(4, checkedEntry.GetProperty("directories").GetArrayLength());
+        Assert.NotEqual(JsonValueKind.Null, checkedEntry.GetProperty("checkedAt").ValueKind);
+        Assert.NotEqual(before.Activity, (await EngineMarkAsync()).Activity);
+        (rows, _) = await host.AuditAsync("pageSize=1");
+        Assert.Equal(("shared-check", ApiHost.TokenName("operator"), "succeeded", false), (rows[0].GetProperty("action").GetString(),
+            rows[0].GetProperty("actor").GetString(), rows[0].GetProperty("outcome").GetString(), rows[0].GetProperty("dryRun").GetBoolean()));
+
+        var afterCheck = await EngineMarkAsync();
+        var reread = Entry((await host.GetJsonAsync("auditor", "api/v1/shared")).GetProperty("health"), name);
+        Assert.Equal(afterCheck, await EngineMarkAsync());
+        Assert.False(reread.GetProperty("notChecked").GetBoolean());
+        Assert.Equal(checkedEntry.GetProperty("checkedAt").GetDateTimeOffset(), reread.GetProperty("checkedAt").GetDateTimeOffset());
+        Assert.Equal(checkedEntry.GetProperty("directories").ToString(), reread.GetProperty("directories").ToString());
+
+        using (var destroyed = await host.SendAsync("admin", HttpMethod.Delete, $"api/v1/bes/{name}"))
+            Assert.Equal(HttpStatusCode.OK, destroyed.StatusCode);
     }
 
     [Fact]

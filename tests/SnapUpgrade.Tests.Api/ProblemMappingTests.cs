@@ -23,6 +23,8 @@ public sealed class ProblemMappingTests
     [InlineData(ErrorCode.BeIsBooted, 409)]
     [InlineData(ErrorCode.Busy, 409)]
     [InlineData(ErrorCode.NotSupported, 409)]
+    [InlineData(ErrorCode.MigrateBootedBe, 409)]
+    [InlineData(ErrorCode.UnsafePath, 409)]
     [InlineData(ErrorCode.InvalidName, 400)]
     [InlineData(ErrorCode.InvalidPath, 400)]
     [InlineData(ErrorCode.Forbidden, 403)]

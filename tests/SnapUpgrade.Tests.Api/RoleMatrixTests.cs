@@ -55,6 +55,7 @@ public sealed class RoleMatrixTests(RoleMatrixTests.Host host) : IClassFixture<R
         ["POST snapshots"] = new("POST", "bes/spare/snapshots", new { snapshot = "m3" }, Ok, Ok, Forbidden, "snapshot", "spare"),
         ["DELETE snapshots/{snap}"] = new("DELETE", "bes/spare/snapshots/s1", null, Ok, Forbidden, Forbidden, "destroy-snapshot", "spare@s1"),
         ["POST rollback"] = new("POST", "bes/spare/rollback", new { snapshot = "s1" }, Ok, Forbidden, Forbidden, "rollback", "spare@s1"),
+        ["POST shared/check"] = new("POST", "shared/check", null, Ok, Ok, Forbidden, "shared-check"),
         ["POST shared/init"] = new("POST", "shared/init", null, Ok, Forbidden, Forbidden, "shared-init"),
         ["POST migrate-shared"] = new("POST", "bes/2026.09/migrate-shared", null, Ok, Forbidden, Forbidden, "migrate-shared", "2026.09"),
         ["POST zones"] = new("POST", "zones", new { name = "z1" }, Ok, Forbidden, Forbidden, "zone-create", "z1"),
@@ -132,6 +133,7 @@ public sealed class RoleMatrixTests(RoleMatrixTests.Host host) : IClassFixture<R
         var doc = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
         Assert.Equal("bearer", doc.GetProperty("components").GetProperty("securitySchemes").GetProperty("Bearer").GetProperty("scheme").GetString());
         Assert.True(doc.GetProperty("paths").TryGetProperty("/api/v1/bes/{name}/activate", out _));
+        Assert.True(doc.GetProperty("paths").GetProperty("/api/v1/shared/check").TryGetProperty("post", out _));
     }
 
     [Fact]

@@ -37,7 +37,7 @@ public sealed class ConsolePagesTests(ConsoleServer server, BrowserSession brows
         });
 
     [Fact]
-    public Task SharedPage_DemoHost_ShowsNotMigratedInTheHealthMatrix() =>
+    public Task SharedPage_OperatorChecksNow_ShowsNotMigratedInTheHealthMatrix() =>
         browser.RunAsync(server.BaseAddress, "shared", async page =>
         {
             await server.LoginAsync(page, "operator");
@@ -46,11 +46,20 @@ public sealed class ConsolePagesTests(ConsoleServer server, BrowserSession brows
 
             await page.GetByRole(AriaRole.Link, new() { Name = "Shared" }).ClickAsync();
 
+            // The page read nothing it had to mount: the booted BE is read now, the others wait for a check.
             await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/shared$"));
             var matrix = page.Locator("[data-testid=health-matrix]");
+            await Expect(matrix.Locator("[data-testid=dir-state]").Filter(new() { HasText = "ok" }).First).ToBeVisibleAsync();
+            await Expect(matrix.Locator("[data-testid=read-at]").Filter(new() { HasText = "read now (mounted)" }).First).ToBeVisibleAsync();
+
+            // Check now: the plan first (opening the dialog plans it), then the run, then the new report.
+            await page.GetByTestId("shared-check").ClickAsync();
+            await Expect(page.GetByTestId("dialog-plan")).ToBeVisibleAsync();
+            await page.GetByTestId("dialog-confirm").ClickAsync();
+            await Expect(page.GetByTestId("dialog-plan")).ToHaveCountAsync(0);
             await Expect(matrix.Locator("[data-testid=dir-state]").Filter(new() { HasText = "not migrated" }).First)
                 .ToBeVisibleAsync();
-            await Expect(matrix.Locator("[data-testid=dir-state]").Filter(new() { HasText = "ok" }).First).ToBeVisibleAsync();
+            await Expect(matrix.Locator("[data-testid=read-at]").Filter(new() { HasText = "not checked yet" })).ToHaveCountAsync(0);
         });
 
     [Fact]

@@ -18,6 +18,8 @@ public static class TestServices
         context.JSInterop.Mode = JSRuntimeMode.Loose;
         context.Services.AddMudServices();
         context.Services.AddSingleton(engine);
+        // The console's clock ("checked 12 minutes ago"); a test that needs a fixed one adds its own in configure.
+        context.Services.AddSingleton(TimeProvider.System);
         context.Services.AddSingleton<IHostStateStream>(stream ?? new FakeHostStateStream(engine));
         configure?.Invoke(context);
         context.SetRendererInfo(new RendererInfo("Server", true));

@@ -134,6 +134,18 @@ public sealed class BeDialogTests : BePageTest
     }
 
     [Fact]
+    public void MountDialog_Opened_SaysWhereABeMayBeMounted()
+    {
+        var (page, dialogs, _) = RenderPage();
+
+        page.Find("[data-testid=be-action-mount-be-test]").Click();
+
+        dialogs.WaitForElement("input[data-testid=dialog-path]", s_wait);
+        Assert.Contains("Under /a or /mnt", dialogs.Markup);
+        Assert.Contains("leave empty for a private directory", dialogs.Markup);
+    }
+
+    [Fact]
     public void SnapshotsDialog_CreateFromSnapshot_OpensCreateWithTheSnapshotAsSource()
     {
         Engine.State = WithTestBe(b => b with { Snapshots = [Snap("be-test", "before-upgrade")] });

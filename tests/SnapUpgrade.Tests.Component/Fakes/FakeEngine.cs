@@ -12,6 +12,10 @@ public sealed class FakeEngine : IEngine
     /// <summary>When set, every read throws it.</summary>
     public Exception? Failure { get; set; }
     public int Reads { get; private set; }
+    /// <summary>How often shared health was read (a read never mounts; only <see cref="CheckSharedHealth"/> does).</summary>
+    public int HealthReads { get; private set; }
+    /// <summary>The report a real (not dry) <see cref="CheckSharedHealth"/> run hands back.</summary>
+    public SharedHealthReport CheckReport { get; set; } = HostStates.CheckedHealth();
 
     public string BackendName { get; set; } = "fake";
 
@@ -21,8 +25,11 @@ public sealed class FakeEngine : IEngine
         return Failure is null ? Task.FromResult(State) : Task.FromException<HostState>(Failure);
     }
 
-    public Task<SharedHealthReport> GetSharedHealthAsync(CancellationToken ct = default) =>
-        Failure is null ? Task.FromResult(Health) : Task.FromException<SharedHealthReport>(Failure);
+    public Task<SharedHealthReport> GetSharedHealthAsync(CancellationToken ct = default)
+    {
+        HealthReads++;
+        return Failure is null ? Task.FromResult(Health) : Task.FromException<SharedHealthReport>(Failure);
+    }
 
     /// <summary>Every operation asked to run, with its dry-run flag.</summary>
     public List<(IOperation Operation, bool DryRun)> Runs { get; } = [];
@@ -38,6 +45,7 @@ public sealed class FakeEngine : IEngine
             Outcome = error is null ? Outcome.Succeeded : Outcome.Refused, Error = error,
             Steps = error is null ? [new PlannedStep(1, $"{operation.Action} {operation.Target}", ["zfs", operation.Action])] : [],
             Report = dryRun || error is not null ? [] : RunReport,
+            SharedHealth = operation is CheckSharedHealth && !dryRun && error is null ? CheckReport : null,
         });
     }
 

@@ -7,6 +7,9 @@ public static class HostStates
 {
     private static readonly DateTimeOffset s_t0 = new(2026, 1, 10, 9, 0, 0, TimeSpan.Zero);
 
+    /// <summary>When the demo host and its shared health were read ("now" for a <see cref="FixedClock"/>).</summary>
+    public static DateTimeOffset T0 => s_t0;
+
     public static BootEnvironment Be(string name, bool booted = false, bool onReboot = false, bool nextBoot = false,
         string? description = null, IReadOnlyList<ZoneBe>? zoneBes = null, int day = 0) => new()
     {
@@ -46,12 +49,26 @@ public static class HostStates
         };
     }
 
+    /// <summary>
+    /// As the engine reads it, never mounting anything: the booted BE read now (it is mounted); be-test
+    /// as a check found it 12 minutes earlier; be-2026-02 never checked; the zone BE unreadable.
+    /// </summary>
     public static SharedHealthReport DemoHealth() => new(
     [
-        new BeSharedHealth("be-2026-01", null, "rpool/ROOT/be-2026-01", Dirs(SharedDirState.Ok)),
-        new BeSharedHealth("be-test", null, "rpool/ROOT/be-test", Dirs(SharedDirState.NotMigrated)),
+        new BeSharedHealth("be-2026-01", null, "rpool/ROOT/be-2026-01", Dirs(SharedDirState.Ok), CheckedAt: s_t0),
+        new BeSharedHealth("be-2026-02", null, "rpool/ROOT/be-2026-02", []),
+        new BeSharedHealth("be-test", null, "rpool/ROOT/be-test", Dirs(SharedDirState.NotMigrated), CheckedAt: s_t0.AddMinutes(-12)),
         new BeSharedHealth("be-2026-01", "web", "rpool/zones/web/ROOT/be-2026-01", [], Error: "not mounted"),
     ], s_t0);
+
+    /// <summary>What a check of the demo host finds a minute later: every BE read, be-2026-02 migrated.</summary>
+    public static SharedHealthReport CheckedHealth() => new(
+    [
+        new BeSharedHealth("be-2026-01", null, "rpool/ROOT/be-2026-01", Dirs(SharedDirState.Ok), CheckedAt: s_t0.AddMinutes(1)),
+        new BeSharedHealth("be-2026-02", null, "rpool/ROOT/be-2026-02", Dirs(SharedDirState.Ok), CheckedAt: s_t0.AddMinutes(1)),
+        new BeSharedHealth("be-test", null, "rpool/ROOT/be-test", Dirs(SharedDirState.NotMigrated), CheckedAt: s_t0.AddMinutes(1)),
+        new BeSharedHealth("be-2026-01", "web", "rpool/zones/web/ROOT/be-2026-01", Dirs(SharedDirState.Ok), CheckedAt: s_t0.AddMinutes(1)),
+    ], s_t0.AddMinutes(1));
 
     private static IReadOnlyList<SharedDirHealth> Dirs(SharedDirState state) =>
         [.. Layout.SharedDirectories.Select(d => new SharedDirHealth(d, state, state == SharedDirState.Ok ? $"shared/{d}" : null))];

@@ -29,7 +29,9 @@ public sealed class OverviewLiveTests : SignedInPageTest
         var cut = Render<OverviewPage>();
 
         cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("[data-testid=be-name]").Count), s_wait);
-        Assert.Equal(["refresh"], cut.FindAll("button").Select(b => b.GetAttribute("data-testid")));
+        // Check now is there, disabled and saying why; Refresh is the one button an auditor can use.
+        Assert.Equal(["refresh", "shared-glance-check"], cut.FindAll("button").Select(b => b.GetAttribute("data-testid")));
+        Assert.Equal(["refresh"], cut.FindAll("button:not([disabled])").Select(b => b.GetAttribute("data-testid")));
         Assert.Empty(cut.FindAll("form"));
         Assert.Empty(cut.FindAll("[data-testid=load-error]"));
     }

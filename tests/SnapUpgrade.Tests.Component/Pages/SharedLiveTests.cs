@@ -64,7 +64,7 @@ public sealed class SharedLiveTests : SignedInPageTest
     public void SharedPage_PushedChange_ReadsTheHealthAgain()
     {
         var cut = Render<SharedPage>();
-        cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("[data-testid=health-matrix] tbody tr").Count), s_wait);
+        cut.WaitForAssertion(() => Assert.Equal(4, cut.FindAll("[data-testid=health-matrix] tbody tr").Count), s_wait);
 
         Engine.Health = new SharedHealthReport([Engine.Health.Entries[0]], DateTimeOffset.UnixEpoch);
         Stream.Push(HostStates.Demo() with { PoolHealth = "DEGRADED" });

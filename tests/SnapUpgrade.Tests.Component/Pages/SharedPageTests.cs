@@ -11,11 +11,13 @@ public sealed class SharedPageTests : ComponentTest
     {
         var cut = Render<SharedPage>();
 
-        cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("[data-testid=health-matrix] tbody tr").Count));
+        cut.WaitForAssertion(() => Assert.Equal(4, cut.FindAll("[data-testid=health-matrix] tbody tr").Count));
         var rows = cut.FindAll("[data-testid=health-matrix] tbody tr");
         Assert.Equal(["ok", "ok", "ok", "ok"], rows[0].QuerySelectorAll("[data-testid=dir-state]").Select(e => e.TextContent.Trim()));
-        Assert.Equal(Enumerable.Repeat("not migrated", 4), rows[1].QuerySelectorAll("[data-testid=dir-state]").Select(e => e.TextContent.Trim()));
-        Assert.Contains("Could not inspect: not mounted", rows[2].TextContent);
+        Assert.Empty(rows[1].QuerySelectorAll("[data-testid=dir-state]"));
+        Assert.Contains("Not mounted: a check looks inside.", rows[1].TextContent);
+        Assert.Equal(Enumerable.Repeat("not migrated", 4), rows[2].QuerySelectorAll("[data-testid=dir-state]").Select(e => e.TextContent.Trim()));
+        Assert.Contains("Could not inspect: not mounted", rows[3].TextContent);
         Assert.Contains("rpool/VARSHARED", cut.Find("[data-testid=shared-datasets]").TextContent);
     }
 

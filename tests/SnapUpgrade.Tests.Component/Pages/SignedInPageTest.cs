@@ -6,13 +6,15 @@ using SnapUpgrade.Tests.Component.Fakes;
 
 namespace SnapUpgrade.Tests.Component.Pages;
 
-/// <summary>A page with a signed-in user, the fake engine and state stream, an in-memory audit log and the providers the layout gives.</summary>
+/// <summary>A page with a signed-in user, the fake engine and state stream, an in-memory audit log, a clock that stands still and the providers the layout gives.</summary>
 public abstract class SignedInPageTest : BunitContext
 {
     protected FakeEngine Engine { get; } = new();
     protected FakeHostStateStream Stream { get; }
     protected FakeActivationLog Audit { get; } = new();
     protected BunitAuthorizationContext Auth { get; }
+    /// <summary>The console's clock, standing at the time the demo host was read.</summary>
+    protected FixedClock Clock { get; } = new(HostStates.T0);
 
     protected SignedInPageTest()
     {
@@ -23,6 +25,7 @@ public abstract class SignedInPageTest : BunitContext
             auth = context.AddAuthorization();
             context.Services.AddSingleton<IAuditLog>(Audit);
             context.Services.AddSingleton(new AuditedOperations(Engine, Audit));
+            context.Services.AddSingleton<TimeProvider>(Clock);
         }, Stream);
         Auth = auth!;
         SignIn("alice", "admin");
