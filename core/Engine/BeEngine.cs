@@ -110,6 +110,8 @@ public sealed partial class BeEngine : IEngine
         await _journal.CompleteAsync(id, "succeeded", null);
         if (plan.SharedHealth is { } health)
             _checked = health.Entries.ToDictionary(e => e.Dataset);
+        else if (operation.Target is { } target && _checked.Values.Any(e => e.Be == target))
+            _checked = _checked.Where(e => e.Value.Be != target).ToDictionary(); // what was checked of it may have changed
         LogOperationDone(_logger, operation.Action, operation.Target, plan.Steps.Count);
         return result(Outcome.Succeeded, null, plan);
     }

@@ -47,4 +47,19 @@ public sealed class ProblemMappingTests
         Assert.Equal("OperationFailed", problem.ProblemDetails.Extensions["code"]);
         Assert.Equal("zfs destroy failed: dataset is busy", problem.ProblemDetails.Detail);
     }
+
+    [Fact]
+    public void Problem_FailedOnALinkHalfWay_Is409WithCodeUnsafePath()
+    {
+        var result = new OperationResult
+        {
+            Action = "mount", Target = "x", Outcome = Outcome.Failed,
+            Error = new OperationError(ErrorCode.UnsafePath, "Unsafe path /a/zones/web/root/var/shared: it is a symbolic link"),
+        };
+
+        var problem = OperationProblems.For(result);
+
+        Assert.Equal(409, problem.StatusCode);
+        Assert.Equal("UnsafePath", problem.ProblemDetails.Extensions["code"]);
+    }
 }

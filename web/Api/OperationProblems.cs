@@ -16,11 +16,15 @@ public static class OperationProblems
         _ => StatusCodes.Status409Conflict,
     };
 
-    /// <summary>A refused or failed result as a problem; a failure is always 500 with code OperationFailed.</summary>
+    /// <summary>
+    /// A refused or failed result as a problem with the engine's code: a failure is 500
+    /// <c>OperationFailed</c>, except one the engine names (a link met half-way: 409 <c>UnsafePath</c>,
+    /// after everything was undone).
+    /// </summary>
     public static ProblemHttpResult For(OperationResult result)
     {
         var error = result.Error ?? new OperationError(ErrorCode.OperationFailed, "The operation failed.");
-        var code = result.Outcome == Outcome.Failed ? ErrorCode.OperationFailed : error.Code;
+        var code = result.Outcome == Outcome.Failed && error.Code != ErrorCode.UnsafePath ? ErrorCode.OperationFailed : error.Code;
         return TypedResults.Problem(
             title: OperationError.Title(code), detail: error.Message, statusCode: Status(code),
             extensions: new Dictionary<string, object?> { ["code"] = code.ToString(), ["result"] = result });
