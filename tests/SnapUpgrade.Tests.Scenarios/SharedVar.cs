@@ -152,40 +152,6 @@ public abstract class SharedVar<TBackend> : Scenario<TBackend> where TBackend : 
     }
 
     [Fact]
-    public async Task Migrate_CrashAtAnyPoint_IsUndoneAtRestartLeavingOriginalsAndSharedDataAsBefore()
-    {
-        await Lab.MustAsync(new CreateBe("be2"));
-        var listing = await Lab.ListingAsync();
-        var shared = Tree("/var/shared");
-
-        // Every journal write of the run is a point where the console dies: before the write (the
-        // last action done is the one before) or after it (the action it announces never runs).
-        for (var point = 0; ; point++)
-        {
-            var afterWrite = point % 2 == 1;
-            Lab.Crashes.CrashAt(point, afterWrite);
-            var run = Lab.RunAsync(new MigrateShared("be2"));
-            if (await Task.WhenAny(run, Lab.Crashes.Crashed.WaitAsync(TimeSpan.FromSeconds(120))) == run)
-            {
-                Assert.True((await run).Succeeded, (await run).Error?.ToString());
-                Assert.True(point > 20, $"migrate should write ahead many times, wrote {point}");
-                Lab.Crashes.Disarm();
-                break;
-            }
-
-            var lines = await Lab.NewEngine().ReconcileAsync();
-
-            var where = $"[{Lab.Host.Name}] crash at point {point} ({(afterWrite ? "after" : "before")} its write)";
-            Assert.True(lines.Count == 1 && lines[0].Contains("undone"), $"{where}: {string.Join("; ", lines)}");
-            Assert.Equal(listing, await Lab.ListingAsync());
-            Assert.Equal(shared, Tree("/var/shared"));
-            Assert.Empty(PrivateMounts());
-        }
-        var health = (await Lab.MustAsync(new CheckSharedHealth())).SharedHealth!;
-        Assert.True(health.Entries.Single(e => e.Be == "be2" && e.Zone is null).AllOk);
-    }
-
-    [Fact]
     public async Task Migrate_ZoneWhoseSharedLogIsALinkOutside_IsRefusedWithUnsafePathAndTheCanaryIsUntouched()
     {
         await Lab.MustAsync(new CreateZone("web"));
