@@ -72,9 +72,12 @@ public interface IHostFiles
     /// which must not exist (its parent must). Keeps numeric owners, modes (setuid only where the
     /// owner is kept too), times, hard links within the tree, holes, xattrs and POSIX ACLs where
     /// both file systems have them; links are copied as links; FIFOs, sockets and devices are
-    /// recreated, never read. With <see cref="TreeCopy.CompareWith"/>, only files whose content
-    /// differs from the same relative path there are copied (rsync's --compare-dest), and
-    /// directories left empty by that are not made.
+    /// recreated, never read. With <see cref="TreeCopy.CompareWith"/>, a file (or link, or special
+    /// file) is left out only when the same relative path there has the same content (or link
+    /// target) <b>and</b> the same mode, owners and modification time; any other file is copied
+    /// (rsync's --compare-dest). The directories of the source are still made in the target, even
+    /// when all the files below them were left out, so they may be empty; only a directory with no
+    /// file anywhere below it in the source is not made (rsync's --prune-empty-dirs).
     /// </summary>
     Task CopyTreeAsync(TreeCopy copy, CancellationToken ct = default);
 

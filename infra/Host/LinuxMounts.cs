@@ -5,8 +5,8 @@ namespace SnapUpgrade.Infra.Host;
 
 /// <summary>
 /// <see cref="IMounts"/> over the Linux mount table: <c>mount --bind</c>, then a remount that adds
-/// <c>nosuid,nodev</c> always and <c>ro</c> on request (a bind takes no options in one step),
-/// <c>umount</c>, and <c>/proc/self/mountinfo</c> for listing. Which mounts count as binds: see
+/// <c>nosuid,nodev</c> always and <c>ro</c> on request (<see cref="BindMountCommand"/>), <c>umount</c>,
+/// and <c>/proc/self/mountinfo</c> for listing. Which mounts count as binds: see
 /// <see cref="MountInfoParser.Binds"/>.
 /// <para>
 /// Source and target are resolved without following any link (<see cref="UnsafePathException"/>
@@ -47,14 +47,14 @@ public sealed class LinuxMounts(string hostRoot, IProcessRunner? runner = null) 
         using (parent)
         {
             using (var onto = parent.OpenAt(name, Native.OPath | Native.ODirectory, target))
-                (await _runner.RunAsync(BindArgv(from.ProcPath, onto.ProcPath), ct: ct)).EnsureSuccess();
+                (await _runner.RunAsync(BindMountCommand.Bind(from.ProcPath, onto.ProcPath), ct: ct)).EnsureSuccess();
             ProcessResult remount;
             // The name in the same parent now leads to the bind's root: the mount to remount.
             using (var mounted = parent.OpenAt(name, Native.OPath | Native.ODirectory, target))
-                remount = await _runner.RunAsync(RemountArgv(mounted.ProcPath, readOnly), ct: CancellationToken.None);
+                remount = await _runner.RunAsync(BindMountCommand.Remount(mounted.ProcPath, readOnly), ct: CancellationToken.None);
             if (remount.Succeeded) return;
             // Never leave a bind without nosuid,nodev (or read-write where read-only was asked for).
-            await _runner.RunAsync(UnmountArgv($"{parent.ProcPath}/{name}"), ct: CancellationToken.None);
+            await _runner.RunAsync(BindMountCommand.Unmount($"{parent.ProcPath}/{name}"), ct: CancellationToken.None);
             remount.EnsureSuccess();
         }
     }
@@ -67,7 +67,7 @@ public sealed class LinuxMounts(string hostRoot, IProcessRunner? runner = null) 
         {
             if (parent.IsLink(name)) throw new UnsafePathException(target, "a symbolic link is in the way");
             // By the parent's fd and the name: an fd on the mount itself would keep it busy.
-            (await _runner.RunAsync(UnmountArgv($"{parent.ProcPath}/{name}"), ct: ct)).EnsureSuccess();
+            (await _runner.RunAsync(BindMountCommand.Unmount($"{parent.ProcPath}/{name}"), ct: ct)).EnsureSuccess();
         }
     }
 
@@ -75,18 +75,10 @@ public sealed class LinuxMounts(string hostRoot, IProcessRunner? runner = null) 
     {
         var paths = CanonicalPaths();
         var local = paths.ToLocal(target);
-        return [BindArgv(paths.ToLocal(source), local), RemountArgv(local, readOnly)];
+        return [BindMountCommand.Bind(paths.ToLocal(source), local), BindMountCommand.Remount(local, readOnly)];
     }
 
-    public IReadOnlyList<string> DescribeUnmount(string target) => UnmountArgv(CanonicalPaths().ToLocal(target));
-
-    private static IReadOnlyList<string> BindArgv(string source, string target) =>
-        ["mount", "--no-canonicalize", "--bind", source, target];
-
-    private static IReadOnlyList<string> RemountArgv(string target, bool readOnly) =>
-        ["mount", "--no-canonicalize", "-o", readOnly ? "remount,bind,ro,nosuid,nodev" : "remount,bind,nosuid,nodev", target];
-
-    private static IReadOnlyList<string> UnmountArgv(string target) => ["umount", "--no-canonicalize", target];
+    public IReadOnlyList<string> DescribeUnmount(string target) => BindMountCommand.Unmount(CanonicalPaths().ToLocal(target));
 
     /// <summary>
     /// Host paths under the host root as the kernel names it (the mount table shows canonical

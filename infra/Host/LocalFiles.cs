@@ -115,7 +115,7 @@ public sealed partial class LocalFiles : IHostFiles
 
     public bool SameContent(string a, string b)
     {
-        if (GetKind(a) != FileKind.File || GetKind(b) != FileKind.File) return false;
+        if (KindRefusingLink(a) != FileKind.File || KindRefusingLink(b) != FileKind.File) return false;
         using var first = OpenRegular(a, Native.ORdOnly);
         using var second = OpenRegular(b, Native.ORdOnly);
         if (first.Stat("", a).Size != second.Stat("", b).Size) return false;
@@ -134,14 +134,41 @@ public sealed partial class LocalFiles : IHostFiles
         if (Native.Renameat2(fromParent.Value, fromName, toParent.Value, toName, Native.RenameNoReplace) == 0) return 0;
         var errno = Native.LastErrno;
         if (errno != Errno.EInval) throw Errno.ToException(errno, $"{from} -> {to}", "rename");
-        // EINVAL: the file system lacks RENAME_NOREPLACE (or a directory was to go into itself).
-        // A non-directory can still move without ever replacing: link(2) fails on an existing name.
+        // EINVAL: the file system lacks RENAME_NOREPLACE (measured on zfs-fuse: FUSE without rename
+        // flags answers EINVAL when the target is missing, EEXIST when it exists), or a directory
+        // was to go into itself (the fallbacks below meet that EINVAL again and throw it).
         if (fromParent.Stat(fromName, from).Type == Native.SIfDir)
-            throw new IOException($"rename {from} -> {to}: the file system cannot rename a directory without the risk " +
-                "of replacing one (no RENAME_NOREPLACE), or the target lies inside the source", Errno.EInval);
+        {
+            RenameDirectoryNoReplace(fromParent, fromName, toParent, toName, from, to);
+            return 0;
+        }
+        // A non-directory can still move without ever replacing: link(2) fails on an existing name.
         Errno.Check(Native.Linkat(fromParent.Value, fromName, toParent.Value, toName, 0), $"{from} -> {to}", "rename (link)");
         return Errno.Check(Native.Unlinkat(fromParent.Value, fromName, 0), from, "unlink");
     }));
+
+    /// <summary>
+    /// A no-replace rename of a directory where the file system has no RENAME_NOREPLACE: make the
+    /// target ourselves (mkdirat is exclusive: an existing name of any kind, a link included, is
+    /// EEXIST and nothing moved), then a plain renameat of the source onto that fresh empty
+    /// directory, which rename(2) replaces atomically. If the rename fails, our empty directory goes.
+    /// <para>
+    /// Residual race, accepted: between the mkdirat and the renameat another process could remove
+    /// our directory and put something else at the name. rename(2) of a directory replaces only an
+    /// empty directory (a file or link there is ENOTDIR, a non-empty directory ENOTEMPTY, and those
+    /// fail the call), so the most that can be lost is an empty directory made in that window.
+    /// </para>
+    /// </summary>
+    private static void RenameDirectoryNoReplace(Fd fromParent, string fromName, Fd toParent, string toName, string from, string to)
+    {
+        Errno.Check(Native.Mkdirat(toParent.Value, toName, Native.Mode0700), to, "rename (make the target)");
+        if (Native.Renameat2(fromParent.Value, fromName, toParent.Value, toName, 0) == 0) return;
+        var failure = Errno.ToException(Native.LastErrno, $"{from} -> {to}", "rename");
+        if (Native.Unlinkat(toParent.Value, toName, Native.AtRemoveDir) != 0)
+            throw new IOException($"{failure.Message}; the empty directory made at {to} for it could not be removed: " +
+                Marshal.GetPInvokeErrorMessage(Native.LastErrno), failure) { HResult = failure.HResult };
+        throw failure;
+    }
 
     public void Delete(string path) => AtParent(path, (parent, name) =>
     {
@@ -209,54 +236,100 @@ public sealed partial class LocalFiles : IHostFiles
             done += (int)Errno.Check(Native.Write(file.Value, ref content[done], content.Length - done), path, "write");
     }
 
+    /// <summary>
+    /// The obsolete move, built on the port's own link-safe calls: a no-replace <see cref="Rename"/>
+    /// within a file system; across file systems (EXDEV) a directory is copied with rsync
+    /// (<see cref="CopyTreeAsync"/>), verified (<see cref="VerifyCopyAsync"/>) and only then deleted,
+    /// a link is made again as written, and a regular file is copied by fds with its owner, mode
+    /// and mtime. On a failure the partial copy goes and the source stays.
+    /// </summary>
     public void Move(string from, string to)
     {
-        var source = _paths.ToLocal(from);
-        var target = _paths.ToLocal(to);
-        if (KindOf(source) == FileKind.Missing) throw new FileNotFoundException($"nothing to move at {from}", from);
-        // rename(2) replaces an existing file or empty directory, so the check comes first. The
-        // window between check and rename is closed by the engine's one-operation-at-a-time lock.
-        if (KindOf(target) != FileKind.Missing) throw new IOException($"{to} exists: a move never overwrites");
-        Guard(to, () =>
-        {
-            if (RenameSyscall(source, target) == 0) return;
-            var errno = Marshal.GetLastPInvokeError();
-            if (errno == Errno.EXDev) TreeCopy.CopyVerifyDelete(source, target);
-            else throw new IOException($"rename {from} -> {to} failed: {Marshal.GetPInvokeErrorMessage(errno)}", errno);
-        });
-    }
-
-    /// <summary>lstat semantics: a link is a link, dangling or not. (Only the obsolete <see cref="Move"/> uses it.)</summary>
-    internal static FileKind KindOf(string local)
-    {
-        FileAttributes attributes;
         try
         {
-            attributes = File.GetAttributes(local);
+            Rename(from, to);
+            return;
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        catch (IOException e) when (e.HResult == Errno.EXDev)
         {
-            return FileKind.Missing;
         }
-        if (attributes.HasFlag(FileAttributes.ReparsePoint)) return FileKind.Symlink;
-        return attributes.HasFlag(FileAttributes.Directory) ? FileKind.Directory : FileKind.File;
+        switch (GetKind(from))
+        {
+            case FileKind.Directory:
+                MoveTreeAcross(from, to);
+                break;
+            case FileKind.Symlink:
+                CreateSymlink(to, ReadLink(from)); // symlinkat fails on any existing name
+                Delete(from);
+                break;
+            case FileKind.File:
+                MoveFileAcross(from, to);
+                break;
+            case FileKind.Missing:
+                throw new FileNotFoundException($"nothing to move at {from}", from) { HResult = Errno.ENoEnt };
+            default:
+                throw new IOException($"move {from} -> {to}: only files, links and directories move across file systems", Errno.EXDev);
+        }
     }
 
-    private static void Guard(string hostPath, Action action)
+    private void MoveTreeAcross(string from, string to)
     {
-        try
+        var copy = new Core.Host.TreeCopy(from, to);
+        // Move is synchronous and old; the copy runs rsync. Off the caller's context, so no deadlock.
+        Task.Run(() => CopyTreeAsync(copy)).GetAwaiter().GetResult();
+        var differences = Task.Run(() => VerifyCopyAsync(copy)).GetAwaiter().GetResult();
+        if (differences.Count > 0)
         {
-            action();
+            DeleteTree(to); // the copy just made here, never host data
+            throw new IOException($"move {from} -> {to}: the copy differs from the source ({string.Join("; ", differences.Take(5))}); " +
+                "the source is kept");
         }
-        catch (IOException e) when (e is not ReadOnlyFileSystemException
-            && (e.HResult == Errno.ERofs || e.Message.Contains("Read-only file system", StringComparison.Ordinal)))
-        {
-            // .NET reports EROFS as a plain IOException whose HResult is the raw errno (measured: 30).
-            throw new ReadOnlyFileSystemException(hostPath);
-        }
+        DeleteTree(from); // the move's whole point, after a verified copy
     }
 
-    // The obsolete Move's rename(2), which follows links in the path; goes with Move.
-    [DllImport("libc", EntryPoint = "rename", SetLastError = true)]
-    private static extern int RenameSyscall(string oldPath, string newPath);
+    private void MoveFileAcross(string from, string to)
+    {
+        using (var source = OpenRegular(from, Native.ORdOnly))
+        {
+            var st = source.Stat("", from);
+            if (Native.Flistxattr(source.Value, null, 0) > 0)
+                throw new IOException($"move {from} -> {to}: the file has extended attributes or ACLs a byte copy would drop; " +
+                    "move its directory instead (rsync keeps them)", Errno.EOpNotSupp);
+            AtParent(to, (parent, name) =>
+            {
+                // O_EXCL: never replaces, and never opens through a link put at the name.
+                using var target = parent.OpenAt(name, Native.OWrOnly | Native.OCreat | Native.OExcl, to, mode: Native.Mode0600);
+                try
+                {
+                    var buffer = new byte[1 << 16];
+                    for (int n; (n = ReadSome(source, buffer, from)) > 0;) WriteAll(target, buffer[..n], to);
+                    // Owner before mode: chown clears setuid and setgid.
+                    Errno.Check(Native.Fchown(target.Value, st.Uid, st.Gid), to, "chown");
+                    Errno.Check(Native.Fchmod(target.Value, st.Mode & 0xfffu), to, "chmod");
+                    using var sourceHandle = new Microsoft.Win32.SafeHandles.SafeFileHandle(source.DangerousGetHandle(), ownsHandle: false);
+                    using var targetHandle = new Microsoft.Win32.SafeHandles.SafeFileHandle(target.DangerousGetHandle(), ownsHandle: false);
+                    File.SetLastWriteTimeUtc(targetHandle, File.GetLastWriteTimeUtc(sourceHandle));
+                }
+                catch
+                {
+                    Native.Unlinkat(parent.Value, name, 0); // our own partial copy
+                    throw;
+                }
+                return 0;
+            });
+        }
+        if (!SameContent(from, to))
+        {
+            Delete(to);
+            throw new IOException($"move {from} -> {to}: the copy differs from the source; the source is kept");
+        }
+        Delete(from);
+    }
+
+    /// <summary>What is at the path, refusing a link there: for methods that need a file or directory.</summary>
+    private FileKind KindRefusingLink(string path)
+    {
+        var kind = GetKind(path);
+        return kind == FileKind.Symlink ? throw new UnsafePathException(path, "a symbolic link is in the way") : kind;
+    }
 }

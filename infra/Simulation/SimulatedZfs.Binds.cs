@@ -1,4 +1,5 @@
 using SnapUpgrade.Core.Host;
+using BindMountCommand = SnapUpgrade.Infra.Host.BindMountCommand;
 
 namespace SnapUpgrade.Infra.Simulation;
 
@@ -47,10 +48,9 @@ public sealed partial class SimulatedZfs
         return Task.CompletedTask;
     }
 
+    /// <summary>What <c>LinuxMounts</c> shows, with host paths: bind, then remount nosuid,nodev (and ro).</summary>
     public IReadOnlyList<IReadOnlyList<string>> DescribeBind(string source, string target, bool readOnly) =>
-        readOnly
-            ? [["mount", "--bind", source, target], ["mount", "-o", "remount,bind,ro", target]]
-            : [["mount", "--bind", source, target]];
+        [BindMountCommand.Bind(source, target), BindMountCommand.Remount(target, readOnly)];
 
-    public IReadOnlyList<string> DescribeUnmount(string target) => ["umount", target];
+    public IReadOnlyList<string> DescribeUnmount(string target) => BindMountCommand.Unmount(target);
 }

@@ -3,7 +3,7 @@ using RsyncCommand = SnapUpgrade.Infra.Host.RsyncCommand;
 
 namespace SnapUpgrade.Infra.Simulation;
 
-// Tree copies between host paths, as the real adapter does them with rsync -aHS --numeric-ids
+// Tree copies between host paths, as the real adapter does them with rsync -aHSx --numeric-ids
 // (optionally --compare-dest): the simulator has no times, hard links, holes, xattrs or ACLs, so
 // what it keeps and checks is structure, bytes, kinds, modes, owners and link targets.
 public sealed partial class SimulatedZfs
@@ -79,7 +79,10 @@ public sealed partial class SimulatedZfs
     /// <summary>
     /// The copy of the directory at <paramref name="path"/>; with <paramref name="compare"/>, what
     /// rsync --compare-dest --prune-empty-dirs leaves: only entries not already there identically,
-    /// and no directory that ends up empty (except the top one, which rsync always makes).
+    /// and every directory that holds a file somewhere below it in the source, even when all those
+    /// files were left out (measured: -m prunes by the source's file list, before --compare-dest
+    /// skips anything). A directory with no file below it is left out (except the top one, which
+    /// rsync always makes).
     /// </summary>
     private DirNode? CopyDirectory(string[] path, DirNode dir, string[]? compare, bool top)
     {
@@ -94,9 +97,13 @@ public sealed partial class SimulatedZfs
                 : comparePath is not null && IdenticalForCompareDest(child, NodeAt(comparePath)) ? null : child.WithMeta(child.Meta with { Inode = _nextInode++ });
             if (copied is not null) entries = entries.Add(name, copied);
         }
-        if (compare is not null && !top && entries.IsEmpty) return null;
+        if (compare is not null && !top && !HoldsFile(path)) return null;
         return new DirNode(entries, dir.Meta with { Inode = _nextInode++ });
     }
+
+    /// <summary>Whether anything but directories is below the directory at <paramref name="path"/> (what -m keeps).</summary>
+    private bool HoldsFile(string[] path) =>
+        NodeAt(path) is DirNode dir && dir.Entries.Keys.Any(name => NodeAt([.. path, name]) is not DirNode || HoldsFile([.. path, name]));
 
     /// <summary>
     /// What rsync --compare-dest skips (measured with rsync 3.x on zfs-fuse): the same kind with the
@@ -126,13 +133,8 @@ public sealed partial class SimulatedZfs
         var isTop = rel == ".";
         if (t is null && !isTop)
         {
-            if (s is DirNode && compare is not null)
-            {
-                // A pruned directory is fine when everything below it is already in CompareWith.
-                foreach (var name in ((DirNode)s).Entries.Keys)
-                    Verify(Join(rel, name), [.. source, name], [.. target, name], [.. compare, name], differences);
-                return;
-            }
+            // -m prunes a directory with no file below it, in the copy and in rsync's check alike.
+            if (s is DirNode && compare is not null && !HoldsFile(source)) return;
             if (c is null || s is DirNode || !IdenticalForCompareDest(s, c)) differences.Add($"{rel}: missing in the copy");
             return;
         }

@@ -83,15 +83,16 @@ public abstract partial class FilesContract
     }
 
     [Fact]
-    public async Task CopyTree_WithCompareWith_CopiesOnlyChangedAndNewFilesAndNoEmptyDirectories()
+    public async Task CopyTree_WithCompareWith_CopiesOnlyChangedAndNewFilesAndMakesEveryDirectoryHoldingFiles()
     {
         await using var host = await CreateHostAsync();
         await host.BootAsync();
         host.Files.CreateDirectory("/var/src/a");
-        host.Files.CreateDirectory("/var/src/unchanged");
+        host.Files.CreateDirectory("/var/src/unchanged/deeper");
+        host.Files.CreateDirectory("/var/src/no-files/inside");
         host.Files.WriteAllBytes("/var/src/a/same", Bytes("same"));
         host.Files.WriteAllBytes("/var/src/a/changed", AllBytes);
-        host.Files.WriteAllBytes("/var/src/unchanged/file", Bytes("kept"));
+        host.Files.WriteAllBytes("/var/src/unchanged/deeper/file", Bytes("kept"));
         host.Files.CreateSymlink("/var/src/link", "a/same");
         // The base is itself a faithful copy, so unchanged files match it in every respect rsync checks.
         await host.Files.CopyTreeAsync(new TreeCopy("/var/src", "/var/shared/base"), Ct);
@@ -104,11 +105,14 @@ public abstract partial class FilesContract
 
         await host.Files.CopyTreeAsync(delta, Ct);
 
-        // "unchanged" is left out as the contract says. Measured with rsync 3 on zfs-fuse: the
-        // RsyncCommand argv alone still makes it (-m prunes by the sender's list, before
-        // --compare-dest skips anything), so an adapter has to prune what ends up empty itself.
-        Assert.Equal(["a", "c"], host.Files.List("/var/shared/delta"));
+        // As rsync does it (measured with rsync 3.5.0 on zfs-fuse): --prune-empty-dirs prunes by the
+        // source's file list, before --compare-dest leaves anything out. So "unchanged" and its
+        // "deeper" are made though all their files were left out, and "no-files", which has no
+        // file below it at all, is not. Unchanged files and the link are not copied.
+        Assert.Equal(["a", "c", "unchanged"], host.Files.List("/var/shared/delta"));
         Assert.Equal(["changed"], host.Files.List("/var/shared/delta/a"));
+        Assert.Equal(["deeper"], host.Files.List("/var/shared/delta/unchanged"));
+        Assert.Empty(host.Files.List("/var/shared/delta/unchanged/deeper"));
         Assert.Equal(changed, host.Files.ReadAllBytes("/var/shared/delta/a/changed"));
         Assert.Equal(Bytes("new"), host.Files.ReadAllBytes("/var/shared/delta/c/new"));
         Assert.Empty(await host.Files.VerifyCopyAsync(delta, Ct));
@@ -167,13 +171,20 @@ public abstract partial class FilesContract
     public async Task DescribeCopy_WithCompareWith_IsRsyncKeepingOwnersWithHostPaths()
     {
         await using var host = await CreateHostAsync();
+        await host.BootAsync();
 
         var argv = host.Files.DescribeCopy(new TreeCopy("/var/src", "/var/shared/delta", "/var/shared/base"));
 
-        Assert.Equal("rsync", argv[0]);
-        Assert.Contains("-aHS", argv);
-        Assert.Contains("--numeric-ids", argv);
-        Assert.Contains("--compare-dest=/var/shared/base", argv);
-        Assert.Equal(["/var/src/", "/var/shared/delta/"], argv.TakeLast(2));
+        // rsync -aHSx, then -A and -X where the target's file system keeps them, then --numeric-ids.
+        Assert.Equal(["rsync", "-aHSx"], argv.Take(2));
+        var attributes = argv.Skip(2).TakeWhile(a => a is "-A" or "-X").ToList();
+        Assert.True(attributes is [] or ["-A"] or ["-X"] or ["-A", "-X"], string.Join(' ', argv));
+        Assert.Equal("--numeric-ids", argv[2 + attributes.Count]);
+        // Host paths, written alike for all three (the real adapter puts its host root before them).
+        Assert.EndsWith("/var/src/", argv[^2]);
+        var root = argv[^2][..^"/var/src/".Length];
+        Assert.Equal([$"{root}/var/src/", $"{root}/var/shared/delta/"], argv.TakeLast(2));
+        Assert.Single(argv, a => a.StartsWith("--compare-dest", StringComparison.Ordinal));
+        Assert.Contains($"--compare-dest={root}/var/shared/base", argv);
     }
 }

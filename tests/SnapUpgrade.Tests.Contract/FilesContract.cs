@@ -107,6 +107,23 @@ public abstract partial class FilesContract
     }
 
     [Fact]
+    public async Task Move_FileAcrossDatasets_KeepsBytesOwnersAndModeAndRemovesTheSource()
+    {
+        await using var host = await CreateHostAsync();
+        await host.BootAsync();
+        host.Files.WriteAllBytes("/var/file", AllBytes);
+        host.Process.SetOwner("/var/file", 1001, 1002);
+        host.Process.SetMode("/var/file", Mode0640);
+
+        host.Files.Move("/var/file", "/var/shared/file");
+
+        Assert.Equal(FileKind.Missing, host.Files.GetKind("/var/file"));
+        Assert.Equal(AllBytes, host.Files.ReadAllBytes("/var/shared/file"));
+        var moved = host.Files.Stat("/var/shared/file")!;
+        Assert.Equal((0x1A0, 1001, 1002), (moved.Mode, moved.Uid, moved.Gid));
+    }
+
+    [Fact]
     public async Task Move_SymlinkAcrossDatasets_MovesTheLinkNotItsTarget()
     {
         await using var host = await CreateHostAsync();
