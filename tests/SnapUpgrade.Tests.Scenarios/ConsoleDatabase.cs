@@ -6,8 +6,9 @@ using Xunit;
 namespace SnapUpgrade.Tests.Scenarios;
 
 /// <summary>
-/// On a real host the console's SQLite file lives in /var/adm/snapupgrade, which the console's own
-/// migration moves onto the shared dataset. Only a real file system can show that nothing is lost
+/// On a real host the console's SQLite file lives in /var/adm/snapupgrade. Migrating a new BE
+/// copies that BE's copy of the file (as it was at the clone) into the shared dataset; the live
+/// file of the booted BE is never touched, so no row is lost. Only a real file system shows this
 /// (the simulator keeps its database in the user's data folder), so this runs on zfs-fuse alone.
 /// </summary>
 public sealed class ConsoleDatabaseOnZfsFuse : IAsyncLifetime
@@ -22,16 +23,16 @@ public sealed class ConsoleDatabaseOnZfsFuse : IAsyncLifetime
     }
 
     [Fact]
-    public async Task MigratingVarAdm_MovesTheJournalOntoSharedWithoutLosingARow()
+    public async Task MigratingANewBe_CopiesItsDatabaseToSharedAndTheLiveJournalKeepsEveryRow()
     {
         var lab = _lab!;
         await lab.MustAsync(new CreateBe("be2"));
         var before = await lab.Journal.RecentAsync(10);
 
-        await lab.MustAsync(new MigrateShared("be1"));
+        await lab.MustAsync(new MigrateShared("be2"));
         await lab.MustAsync(new SnapshotBe("be2", "after"));
 
-        Assert.Equal("shared/adm", lab.Host.Files.ReadLink("/var/adm"));
+        Assert.Equal(Core.Host.FileKind.Directory, lab.Host.Files.GetKind("/var/adm")); // the booted BE's own, untouched
         Assert.Equal(Core.Host.FileKind.File, lab.Host.Files.GetKind("/var/shared/adm/snapupgrade/snapupgrade.db"));
         var after = await lab.Journal.RecentAsync(10);
         Assert.Equal(["snapshot", "migrate-shared", "create"], after.Select(e => e.Action));

@@ -40,9 +40,22 @@ internal sealed class LocalProcessFiles(string hostRoot) : IProcessFiles
 
     public byte[] ReadAllBytes(string path) => File.ReadAllBytes(Local(path));
 
-    public void WriteAllBytes(string path, byte[] content) => File.WriteAllBytes(Local(path), content);
+    public void WriteAllBytes(string path, byte[] content) => Writing(path, () => File.WriteAllBytes(Local(path), content));
 
-    public void AppendAllBytes(string path, byte[] content) => File.AppendAllBytes(Local(path), content);
+    public void AppendAllBytes(string path, byte[] content) => Writing(path, () => File.AppendAllBytes(Local(path), content));
+
+    /// <summary>EROFS as the same exception the simulator's process view throws (.NET reports it as errno 30).</summary>
+    private static void Writing(string path, Action write)
+    {
+        try
+        {
+            write();
+        }
+        catch (IOException e) when (e is not ReadOnlyFileSystemException && (e.HResult == 30 || e.Message.Contains("Read-only file system", StringComparison.Ordinal)))
+        {
+            throw new ReadOnlyFileSystemException(path);
+        }
+    }
 
     public void CreateDirectory(string path)
     {
