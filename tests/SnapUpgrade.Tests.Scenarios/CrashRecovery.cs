@@ -109,35 +109,7 @@ public abstract class CrashRecovery<TBackend> : Scenario<TBackend> where TBacken
 
     /// <summary>The pool listing, the console's private directory, and the shared data, as text.</summary>
     private async Task<string> SnapshotAsync() =>
-        $"{await Lab.ListingAsync()}\nprivate: {string.Join(",", PrivateMounts())}\n{Tree("/var/shared")}\n{Tree("/zones")}";
-
-    private IReadOnlyList<string> PrivateMounts() =>
-        Lab.Host.Process.GetKind(EngineLab.TempRoot) == FileKind.Missing ? [] : Lab.Host.Process.List(EngineLab.TempRoot);
-
-    /// <summary>A tree as comparable text: every path with its kind, link target and, for files, the bytes.</summary>
-    private string Tree(string root)
-    {
-        var lines = new List<string>();
-        void Walk(string path)
-        {
-            if (Lab.Host.Process.GetKind(path) != FileKind.Directory) return;
-            foreach (var name in Lab.Host.Process.List(path))
-            {
-                var child = $"{path}/{name}";
-                var kind = Lab.Host.Process.GetKind(child);
-                var detail = kind switch
-                {
-                    FileKind.File => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Lab.Host.Process.ReadAllBytes(child))),
-                    FileKind.Symlink => Lab.Host.Process.ReadLink(child),
-                    _ => "",
-                };
-                lines.Add($"{child} {kind} {detail}");
-                if (kind == FileKind.Directory) Walk(child);
-            }
-        }
-        Walk(root);
-        return string.Join('\n', lines);
-    }
+        $"{await Lab.ListingAsync()}\nprivate: {string.Join(",", Lab.PrivateMounts())}\n{Lab.Tree("/var/shared")}\n{Lab.Tree("/zones")}";
 }
 
 public sealed class CrashRecoveryOnSimulator : CrashRecovery<Simulated>;

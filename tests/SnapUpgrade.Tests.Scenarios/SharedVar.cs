@@ -35,7 +35,7 @@ public abstract class SharedVar<TBackend> : Scenario<TBackend> where TBackend : 
         Assert.Equal(listing, await Lab.ListingAsync()); // no temporary mount point left
         Assert.Contains(result.Steps, s => s.Argv[0] == "rsync" && s.Argv.Contains("--numeric-ids") && s.Argv.Any(a => a.StartsWith("-aHS")));
         Assert.Contains(result.Report, line => line.Contains("kept at") && line.Contains(MigrateShared.KeptAside + "/mail"));
-        Assert.Empty(PrivateMounts());
+        Assert.Empty(Lab.PrivateMounts());
         Assert.Equal(FileKind.Directory, Lab.Host.Files.GetKind("/var/mail")); // the booted BE is untouched
 
         await Lab.MustAsync(new MountBe("be2", "/a"));
@@ -87,7 +87,7 @@ public abstract class SharedVar<TBackend> : Scenario<TBackend> where TBackend : 
         Assert.Contains(carried.Report, line => line.Contains(MigrateShared.KeptAside));
         Assert.Null((await Lab.StateAsync()).Find("be2")!.CarryOverFrom);
         Assert.Equal(ErrorCode.NotSupported, (await Lab.RunAsync(new CarryOver("be2"))).Error?.Code); // once
-        Assert.Empty(PrivateMounts());
+        Assert.Empty(Lab.PrivateMounts());
     }
 
     [Fact]
@@ -237,28 +237,6 @@ public abstract class SharedVar<TBackend> : Scenario<TBackend> where TBackend : 
 
         Assert.Equal(ErrorCode.InvalidPath, refused.Error?.Code);
         Assert.Equal(FileKind.Missing, Lab.Host.Files.GetKind("/mnt/" + new string('x', 200)));
-    }
-
-    /// <summary>What is left in the console's private directory (it may be gone altogether).</summary>
-    private IReadOnlyList<string> PrivateMounts() =>
-        Lab.Host.Process.GetKind(EngineLab.TempRoot) == FileKind.Missing ? [] : Lab.Host.Process.List(EngineLab.TempRoot);
-
-    /// <summary>A tree as comparable text: every path with its kind and, for files, the bytes.</summary>
-    private string Tree(string root)
-    {
-        var lines = new List<string>();
-        void Walk(string path)
-        {
-            foreach (var name in Lab.Host.Process.List(path))
-            {
-                var child = $"{path}/{name}";
-                var kind = Lab.Host.Process.GetKind(child);
-                lines.Add($"{child} {kind} {(kind == FileKind.File ? Convert.ToHexString(Lab.Host.Process.ReadAllBytes(child)) : "")}");
-                if (kind == FileKind.Directory) Walk(child);
-            }
-        }
-        Walk(root);
-        return string.Join('\n', lines);
     }
 }
 

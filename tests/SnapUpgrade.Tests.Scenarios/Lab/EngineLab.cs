@@ -1,3 +1,4 @@
+using SnapUpgrade.Core.Host;
 using System.Text;
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Lab;
@@ -89,6 +90,35 @@ public sealed class EngineLab : IAsyncDisposable
 
     /// <summary>Writes as a process on the host would (links followed): mail delivered, a log line.</summary>
     public void Write(string path, string text) => Host.Process.WriteAllBytes(path, Encoding.UTF8.GetBytes(text));
+
+    /// <summary>What is left in the console's private directory (it may be gone altogether).</summary>
+    public IReadOnlyList<string> PrivateMounts() =>
+        Host.Process.GetKind(TempRoot) == FileKind.Missing ? [] : Host.Process.List(TempRoot);
+
+    /// <summary>A tree as comparable text, as a process sees it: each path, its kind, link target and, for files, a hash.</summary>
+    public string Tree(string root)
+    {
+        var lines = new List<string>();
+        void Walk(string path)
+        {
+            if (Host.Process.GetKind(path) != FileKind.Directory) return;
+            foreach (var name in Host.Process.List(path))
+            {
+                var child = $"{path}/{name}";
+                var kind = Host.Process.GetKind(child);
+                var detail = kind switch
+                {
+                    FileKind.File => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Host.Process.ReadAllBytes(child))),
+                    FileKind.Symlink => Host.Process.ReadLink(child),
+                    _ => "",
+                };
+                lines.Add($"{child} {kind} {detail}");
+                if (kind == FileKind.Directory) Walk(child);
+            }
+        }
+        Walk(root);
+        return string.Join('\n', lines);
+    }
 
     public void Append(string path, string text) => Host.Process.AppendAllBytes(path, Encoding.UTF8.GetBytes(text));
 
