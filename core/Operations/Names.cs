@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace SnapUpgrade.Core.Operations;
 
 /// <summary>Name rules for BEs, zones and snapshots: checked before anything reaches zfs or a path.</summary>
@@ -14,14 +16,17 @@ public static class Names
             return new(ErrorCode.InvalidName, $"The {what} name is {name.Length} characters long; at most {MaxLength} are allowed.");
         if (name[0] is '-' or '.')
             return new(ErrorCode.InvalidName, $"The {what} name '{Printable(name)}' must not start with '{name[0]}'.");
-        var bad = name.FirstOrDefault(c => !IsAllowed(c));
-        if (bad != default)
+        // An index, not FirstOrDefault: '\0' is char's default, and a NUL passed as "no bad character"
+        // (zfs then cut the name at it).
+        var bad = name.AsSpan().IndexOfAnyExcept(Allowed);
+        if (bad >= 0)
             return new(ErrorCode.InvalidName,
-                $"The {what} name '{Printable(name)}' contains '{Printable(bad.ToString())}'; only letters, digits, '.', '_' and '-' are allowed.");
+                $"The {what} name '{Printable(name)}' contains '{Printable(name[bad].ToString())}'; only letters, digits, '.', '_' and '-' are allowed.");
         return null;
     }
 
-    private static bool IsAllowed(char c) => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '.' or '_' or '-';
+    private static readonly SearchValues<char> Allowed =
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-");
 
     /// <summary>Control characters shown escaped, so an error message never carries them raw.</summary>
     private static string Printable(string s) =>
