@@ -23,9 +23,10 @@ public static class BenchRun
     public static IEnumerable<int> BeCounts => IsSmoke ? [10] : [10, 100, 1000];
 
     /// <summary>
-    /// The shared-health read mounts every unmounted BE for a moment (~4 zfs commands each, 15-50 ms
-    /// apiece on zfs-fuse), so it is measured small: 1 BE (the booted one, read in place) and 10.
-    /// The smoke keeps 10 only: the case that goes through the temporary mounts.
+    /// The shared-health check mounts every unmounted BE for a moment (~4 zfs commands each, 15-50 ms
+    /// apiece on zfs-fuse, plus the journal's write-ahead records), so it is measured small: 1 BE (the
+    /// booted one, read in place) and 10. The read never mounts. The smoke keeps 10 only: the case
+    /// that goes through the temporary mounts.
     /// </summary>
     public static IEnumerable<int> SharedHealthBeCounts => IsSmoke ? [10] : [1, 10];
 
