@@ -27,12 +27,17 @@ public sealed class AuditedOperations(IEngine engine, IAuditLog audit)
             Actor = actor.Name, Role = Roles.Name(actor.Role), Source = actor.Source, Action = operation.Action,
             Target = operation.Target, FromBe = result.FromBe, ToBe = result.ToBe, DryRun = dryRun,
             Outcome = result.Outcome.ToString().ToLowerInvariant(), ErrorCode = result.Error?.Code.ToString(),
-            Message = result.Error?.Message ?? (operation is CarryOver ? string.Join(" ", result.Report) : null),
+            Message = result.Error?.Message ?? (operation is CarryOver ? Summary(result.Report) : null),
             DurationMs = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds,
         }, CancellationToken.None);
         if (operation is RebootHost && result.Succeeded && !dryRun) await CarryOverIfDueAsync(CancellationToken.None);
         return result;
     }
+
+    /// <summary>The report in an audit row: whole when short, else its first lines and how many more.</summary>
+    private static string Summary(IReadOnlyList<string> report, int lines = 40) => report.Count <= lines
+        ? string.Join(" ", report)
+        : string.Join(" ", report.Take(lines)) + $" (and {report.Count - lines} more lines: see the console's log)";
 
     /// <summary>
     /// The first start of a migrated BE (a console starting on it, or an in-process boot into it):
