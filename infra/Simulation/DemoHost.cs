@@ -89,14 +89,10 @@ public static class DemoHost
             Write("/var/mail/admin", "From: monitor\nSubject: disk usage\n\n42% used\n");
             Append("/var/log/messages", "boot: 2026.10 started with the shared /var\n");
 
-            // November: an update staged in a new BE mounted aside, activated for the next reboot.
+            // November: a new BE, activated for the next reboot. (Not mounted to stage an update: a
+            // mount of a BE with zones leaves /zones/<zone>/root in it, and a boot into it then fails.)
             host.Backdate(TimeSpan.FromDays(2));
             await RunAsync(new CreateBe("2026.11", Description: "Monthly update, November"));
-            await RunAsync(new MountBe("2026.11"));
-            var root = (await engine.GetStateAsync(ct)).Find("2026.11")?.MountedAt
-                ?? throw new InvalidOperationException("Seeding the demo host: 2026.11 is not mounted after mount.");
-            Write($"{root}/etc/release", "SnapUpgrade demo host, BE 2026.11\n");
-            await RunAsync(new UnmountBe("2026.11"));
             await RunAsync(new ActivateBe("2026.11"));
 
             // The admin's own snapshots of the running BE, after the update was staged.

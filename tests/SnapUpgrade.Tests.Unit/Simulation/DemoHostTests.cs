@@ -158,15 +158,18 @@ public sealed class DemoHostTests : IDisposable
     }
 
     [Fact]
-    public async Task Seed_FreshHost_NewBeCarriesItsUpdate()
+    public async Task Seed_FreshHost_RebootBootsTheActivatedBeWithItsZonesAndSharedData()
     {
         var (host, engine, _) = await SeededAsync();
 
-        Assert.True((await engine.RunAsync(new MountBe("2026.11", "/mnt/next"), ct: Ct)).Succeeded);
+        Assert.True((await engine.RunAsync(new RebootHost(), ct: Ct)).Succeeded);
 
-        Assert.Equal("SnapUpgrade demo host, BE 2026.11\n", Text(host.ReadAllBytes("/mnt/next/etc/release")));
-        Assert.Equal(FileKind.Symlink, host.GetKind("/mnt/next/var/mail"));
-        Assert.Equal("Welcome to the SnapUpgrade demo host.\nMaintenance window: Sundays 02:00-04:00.\n", Text(host.ReadAllBytes("/etc/motd")));
+        var state = await engine.GetStateAsync(Ct);
+        Assert.Equal(("2026.11", "2026.11"), (state.Booted?.Name, state.ActiveOnReboot?.Name));
+        Assert.All(state.Zones, z => Assert.Equal("2026.11", Assert.Single(z.BootEnvironments, zb => zb.IsMounted).ParentBeName));
+        Assert.Equal(["admin", "backup", "operator", "root"], host.AsProcess().List("/var/mail"));
+        // The mail is shared; the admin's /etc/motd, written in 2026.10 after 2026.11 was made, is not.
+        Assert.Equal(FileKind.Missing, host.GetKind("/etc/motd"));
     }
 
     [Fact]
@@ -178,7 +181,7 @@ public sealed class DemoHostTests : IDisposable
         var rows = await _journal.RecentAsync(100, Ct);
         Assert.All(rows, r => Assert.Equal("succeeded", r.Outcome));
         Assert.Equal(["shared-init", "zone-create", "zone-create", "create", "migrate-shared", "activate", "reboot", "carry-over",
-            "create", "mount", "unmount", "activate", "snapshot", "snapshot"], rows.Reverse().Select(r => r.Action));
+            "create", "activate", "snapshot", "snapshot"], rows.Reverse().Select(r => r.Action));
     }
 
     [Fact]
