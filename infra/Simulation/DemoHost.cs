@@ -95,7 +95,7 @@ public static class DemoHost
             await RunAsync(new CreateBe("2026.11", Description: "Monthly update, November"));
             await RunAsync(new ActivateBe("2026.11"));
 
-            // The admin's own snapshots of the running BE, after the update was staged.
+            // The admin tunes the running BE and snapshots it (2026.11 was made before: it has none of this).
             host.Backdate(TimeSpan.FromHours(20));
             Write("/etc/motd", "Welcome to the SnapUpgrade demo host.\n");
             await RunAsync(new SnapshotBe("2026.10", "before-tuning"));
