@@ -55,9 +55,6 @@ public interface IHostFiles
     /// </summary>
     void Rename(string from, string to);
 
-    /// <summary>Obsolete: the old copy-verify-delete move; goes with the migration rewrite (issue 8).</summary>
-    void Move(string from, string to);
-
     /// <summary>Removes a file, a link, or an empty directory (unlinkat on the parent, never following).</summary>
     void Delete(string path);
 

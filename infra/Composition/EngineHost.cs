@@ -34,7 +34,6 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
     public async Task StartAsync(CancellationToken ct)
     {
         if (_engine is not null) return;
-        _ports = settings.Backend == Backend.Simulated ? await SimulatedAsync(ct) : await RealAsync(ct);
         var options = new EngineOptions
         {
             Pool = settings.Pool,
@@ -43,6 +42,7 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
             LockTimeout = settings.LockTimeout,
             TempRoot = settings.TempRoot,
         };
+        _ports = settings.Backend == Backend.Simulated ? await SimulatedAsync(options, ct) : await RealAsync(ct);
         var journal = services.GetRequiredService<IOperationJournal>();
         var engine = new BeEngine(_ports.Zfs, _ports.Mounts, _ports.Files, journal, options,
             services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<BeEngine>>());
@@ -93,15 +93,32 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
             LogDemoAccounts(logger, string.Join(", ", demo.Keys), FirstStart.PasswordFile(settings.DataDir));
     }
 
-    private async Task<Ports> SimulatedAsync(CancellationToken ct)
+    private async Task<Ports> SimulatedAsync(EngineOptions options, CancellationToken ct)
     {
         var host = services.GetRequiredService<SimulatedZfs>();
-        if (!host.HasPool(settings.Pool))
-        {
-            LogSeeding(logger, settings.Pool, settings.StateFile);
-            await DemoHost.SeedAsync(host, settings.Pool, ct);
-        }
+        if (!host.HasPool(settings.Pool)) await SeedDemoAsync(host, options, ct);
         return new Ports(host, host, host);
+    }
+
+    /// <summary>
+    /// A new simulated pool gets the demo host, made by the engine's operations. Its journal and
+    /// audit trail are a scratch database, removed afterwards: the seed lands whole in the state
+    /// file or not at all, and a seed cut off half-way must leave no pending journal row behind
+    /// (the next start would undo it on the host seeded again). The demo starts with an empty journal.
+    /// </summary>
+    private async Task SeedDemoAsync(SimulatedZfs host, EngineOptions options, CancellationToken ct)
+    {
+        LogSeeding(logger, settings.Pool, settings.StateFile);
+        var scratch = Directory.CreateTempSubdirectory("snapupgrade-demo-seed-");
+        try
+        {
+            var database = SqliteDatabase.InDataDir(scratch.FullName);
+            await DemoHost.SeedAsync(host, options, new SqliteOperationJournal(database), new SqliteAuditLog(database), ct);
+        }
+        finally
+        {
+            scratch.Delete(recursive: true);
+        }
     }
 
     private async Task<Ports> RealAsync(CancellationToken ct) =>

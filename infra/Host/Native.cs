@@ -94,9 +94,6 @@ internal static class Native
     [DllImport(Libc, EntryPoint = "fchmod", SetLastError = true)]
     public static extern int Fchmod(int fd, uint mode);
 
-    [DllImport(Libc, EntryPoint = "fchown", SetLastError = true)]
-    public static extern int Fchown(int fd, uint owner, uint group);
-
     [DllImport(Libc, EntryPoint = "symlinkat", SetLastError = true)]
     public static extern int Symlinkat([MarshalAs(UnmanagedType.LPUTF8Str)] string target, int dirFd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path);
 

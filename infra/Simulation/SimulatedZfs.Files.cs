@@ -82,21 +82,6 @@ public sealed partial class SimulatedZfs
         Modify(target, node);
     });
 
-    /// <summary>Detaches the node and attaches it elsewhere: bytes, links and modes travel unchanged, across datasets too.</summary>
-    public void Move(string from, string to) => Mutate(() =>
-    {
-        var source = ResolveNoFollow(from, lastMayBeLink: true);
-        var node = NodeAt(source) ?? throw new FileNotFoundException($"Could not find '{from}'.", from);
-        var target = ResolveNoFollow(to, lastMayBeLink: true);
-        if (NodeAt(target) is not null) throw new IOException($"Cannot move '{from}' to '{to}': the destination exists.", 17);
-        RequireParentDirectory(target, to);
-        if (HostPath.StartsWith(target, source)) throw new IOException($"Cannot move '{from}' into itself ('{to}').", 22);
-        if (IsMountTargetAtOrBelow(source)) throw new IOException($"Device or resource busy: '{from}' is or holds a mount point.", 16);
-        if (Locate(target).ReadOnly) throw new ReadOnlyFileSystemException(to);
-        Modify(source, null);
-        Modify(target, node);
-    });
-
     public void Delete(string path) => Mutate(() =>
     {
         var at = ResolveNoFollow(path, lastMayBeLink: true);

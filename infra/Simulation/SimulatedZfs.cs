@@ -87,6 +87,17 @@ public sealed partial class SimulatedZfs : IZfs, IMounts, IHostFiles
 
     private DateTimeOffset Now() => _clock.GetUtcNow() - _backdate;
 
+    /// <summary>The host's clock: now, less the current <see cref="Backdate"/> (what the demo seed's engine runs on).</summary>
+    internal TimeProvider Clock => new HostClock(this);
+
+    private sealed class HostClock(SimulatedZfs host) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow()
+        {
+            lock (host._gate) return host.Now();
+        }
+    }
+
     /// <summary>
     /// Makes what is created next look that much older, so the demo seed can lay down a history
     /// (a BE from September, one from October...) in one go. Only creation times move.

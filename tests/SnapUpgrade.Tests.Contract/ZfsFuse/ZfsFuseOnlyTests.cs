@@ -36,7 +36,7 @@ public sealed class ZfsFuseOnlyTests
     }
 
     [Fact]
-    public async Task Move_AcrossDatasets_KeepsModesAndModificationTimes()
+    public async Task CopyTree_AcrossDatasets_KeepsModesAndModificationTimes()
     {
         await using var lab = await ZfsFuseLab.CreateAsync(Ct);
         await lab.BootAsync();
@@ -47,11 +47,11 @@ public sealed class ZfsFuseOnlyTests
         File.SetLastWriteTimeUtc(file, stamp);
         File.SetUnixFileMode(lab.HostRoot + "/var/spool", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
 
-        lab.Files.Move("/var/spool", "/var/shared/spool");
+        await lab.Files.CopyTreeAsync(new TreeCopy("/var/spool", "/var/shared/spool"), Ct);
 
-        var moved = lab.HostRoot + "/var/shared/spool/job";
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.GroupRead, File.GetUnixFileMode(moved));
-        Assert.Equal(stamp, File.GetLastWriteTimeUtc(moved));
+        var copied = lab.HostRoot + "/var/shared/spool/job";
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.GroupRead, File.GetUnixFileMode(copied));
+        Assert.Equal(stamp, File.GetLastWriteTimeUtc(copied));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute,
             File.GetUnixFileMode(lab.HostRoot + "/var/shared/spool"));
     }

@@ -18,8 +18,10 @@ public sealed class BindMountTests
         Assert.Equal("/a/var/shared/new", Assert.Throws<ReadOnlyFileSystemException>(() => host.WriteAllBytes("/a/var/shared/new", [1])).Path);
         Assert.Throws<ReadOnlyFileSystemException>(() => host.AppendAllBytes("/a/var/shared/existing", [1]));
         Assert.Throws<ReadOnlyFileSystemException>(() => host.Delete("/a/var/shared/existing"));
-        Assert.Throws<ReadOnlyFileSystemException>(() => host.Move("/a/var/shared/existing", "/tmp/existing"));
+        Assert.Throws<ReadOnlyFileSystemException>(() => host.Rename("/a/var/shared/existing", "/a/var/shared/renamed"));
+        await Assert.ThrowsAsync<ReadOnlyFileSystemException>(() => host.CopyTreeAsync(new TreeCopy("/var/mail", "/a/var/shared/mail"), Ct));
         Assert.Equal("e", Text(host.ReadAllBytes("/a/var/shared/existing")));
+        Assert.Equal(["existing"], host.List("/var/shared"));
     }
 
     [Fact]
