@@ -33,6 +33,7 @@ public sealed record UnmountBe(string Name) : IOperation
             context.AddZfs(plan, $"mount point of {zoneBe.Dataset} back to {Layout.ZoneRoot(zoneBe.Zone)}",
                 new ZfsSet(zoneBe.Dataset, "mountpoint", Layout.ZoneRoot(zoneBe.Zone)),
                 new ZfsSet(zoneBe.Dataset, "mountpoint", zoneBe.MountPoint!));
+            RemoveMountPointDirectory(context, plan, zoneBe.MountedAt!);
         }
         context.AddZfs(plan, $"unmount {be.Dataset}", new ZfsUnmount(be.Dataset), new ZfsMount(be.Dataset, MountBe.Options));
         context.AddZfs(plan, $"mount point of {be.Dataset} back to /", new ZfsSet(be.Dataset, "mountpoint", "/"),
@@ -41,4 +42,17 @@ public sealed record UnmountBe(string Name) : IOperation
             context.AddZfs(plan, $"canmount=noauto on {be.Dataset}", new ZfsSet(be.Dataset, "canmount", "noauto"),
                 new ZfsSet(be.Dataset, "canmount", be.CanMount ?? "on"));
     }
+
+    /// <summary>
+    /// The directory zfs made inside the BE's own tree to mount a zone BE there (root/zones/z/root).
+    /// Left behind, it makes the BE's /zones/z non-empty, and booting the BE then cannot mount the
+    /// zone's container over it. Removed when empty; the undo makes it again.
+    /// </summary>
+    private static void RemoveMountPointDirectory(OperationContext context, Plan plan, string path) =>
+        plan.Add($"remove the mount point directory {path} when empty", ["rmdir", "--ignore-fail-on-non-empty", path], async run =>
+        {
+            if (context.Files.GetKind(path) != Host.FileKind.Directory || context.Files.List(path).Count > 0) return;
+            await run.WillAsync(new UndoCreateDirectory(path, 0x1ED)); // 0755, as zfs made it
+            context.Files.Delete(path);
+        }, new UndoNothing());
 }

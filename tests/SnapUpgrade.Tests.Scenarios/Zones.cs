@@ -63,6 +63,23 @@ public abstract class Zones<TBackend> : Scenario<TBackend> where TBackend : IBac
     }
 
     [Fact]
+    public async Task MountThenUnmount_OfABeWithZones_LeavesNoMountPointBehindAndTheBeBoots()
+    {
+        await Lab.MustAsync(new CreateZone("web"));
+        await Lab.MustAsync(new CreateBe("be2"));
+        await Lab.MustAsync(new MountBe("be2", "/a"));
+        await Lab.MustAsync(new UnmountBe("be2"));
+        await Lab.MustAsync(new ActivateBe("be2"));
+
+        var boot = await Lab.RunAsync(new RebootHost());
+
+        Assert.True(boot.Succeeded, boot.Error?.ToString()); // a non-empty /zones/web in be2 failed this, half-booted
+        var state = await Lab.StateAsync();
+        Assert.True(state.Find("be2")!.IsBooted);
+        Assert.Equal("be2", state.FindZone("web")!.BootEnvironments.Single(zb => zb.IsMounted).ParentBeName);
+    }
+
+    [Fact]
     public async Task RenameAndDestroy_TakeTheZoneBesAlong()
     {
         await Lab.MustAsync(new CreateZone("web"));
