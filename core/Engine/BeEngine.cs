@@ -55,6 +55,8 @@ public sealed partial class BeEngine : IEngine
             SharedHealth = plan?.SharedHealth, Duration = Stopwatch.GetElapsedTime(started),
         };
 
+        if (_context.Options.Standby is { } standby && !dryRun)
+            return Result(Outcome.Refused, new(ErrorCode.OtherConsole, standby));
         if (!await _turn.WaitAsync(_context.Options.LockTimeout, ct))
             return Result(Outcome.Refused, new(ErrorCode.Busy, "Another operation is running on this host; try again shortly."));
         try
@@ -125,6 +127,7 @@ public sealed partial class BeEngine : IEngine
     /// </summary>
     public async Task<IReadOnlyList<string>> ReconcileAsync(CancellationToken ct = default)
     {
+        if (_context.Options.Standby is not null) return []; // the console that holds the engine owns its journal
         var pending = await _journal.PendingAsync(ct);
         if (pending.Count == 0) return [];
         await _turn.WaitAsync(ct);

@@ -18,6 +18,11 @@ public sealed record EngineOptions
     /// <summary>A step failing with "busy" is tried again this many times (zfs-fuse needs it after unmount).</summary>
     public int BusyRetries { get; init; } = 5;
     public TimeSpan BusyRetryDelay { get; init; } = TimeSpan.FromMilliseconds(200);
+    /// <summary>
+    /// Set when another process runs the engine of this pool (it holds the engine lock): this engine
+    /// then reads the host but refuses every change and reconciles nothing, saying this.
+    /// </summary>
+    public string? Standby { get; init; }
     /// <summary>True where a boot is done in-process: the simulator, or a lab pool under a HostRoot.</summary>
     public bool CanBootInProcess { get; init; }
 }

@@ -29,6 +29,8 @@ public enum ErrorCode
     NotSupported,
     Forbidden,
     Busy,
+    /// <summary>Another console process runs the engine of this pool: this one changes nothing.</summary>
+    OtherConsole,
     OperationFailed,
 }
 
@@ -64,6 +66,7 @@ public sealed record OperationError(ErrorCode Code, string Message)
         ErrorCode.NotSupported => "Not supported here",
         ErrorCode.Forbidden => "Not allowed for this role",
         ErrorCode.Busy => "Busy",
+        ErrorCode.OtherConsole => "Another console runs this host",
         ErrorCode.OperationFailed => "Operation failed",
         _ => code.ToString(),
     };

@@ -21,6 +21,8 @@ namespace SnapUpgrade.Infra.Composition;
 public sealed partial class EngineHost(IServiceProvider services, HostSettings settings, ILogger<EngineHost> logger)
 {
     private Ports? _ports;
+    // Held for the process's life: the kernel releases it when the process ends.
+    private EngineLock? _lock;
     private BeEngine? _engine;
 
     public HostSettings Settings => settings;
@@ -34,8 +36,11 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
     public async Task StartAsync(CancellationToken ct)
     {
         if (_engine is not null) return;
+        _lock = EngineLock.TryAcquire(settings.DataDir, settings.Pool, out var holder);
+        if (_lock is null) LogStandby(logger, holder);
         var options = new EngineOptions
         {
+            Standby = _lock is null ? holder : null,
             Pool = settings.Pool,
             HostRoot = settings.HostRoot,
             CanBootInProcess = settings.Backend == Backend.Simulated || settings.HostRoot != "/",
@@ -46,11 +51,11 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
         var journal = services.GetRequiredService<IOperationJournal>();
         var engine = new BeEngine(_ports.Zfs, _ports.Mounts, _ports.Files, journal, options,
             services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<BeEngine>>());
-        await ReconcileAsync(engine, journal, ct);
+        if (_lock is not null) await ReconcileAsync(engine, journal, ct);
         await EnsureAccountsAsync(ct);
         _engine = engine;
         LogStarted(logger, engine.BackendName, settings.Pool, settings.HostRoot, settings.DataDir);
-        await CarryOverAsync(ct);
+        if (_lock is not null) await CarryOverAsync(ct);
     }
 
     /// <summary>The first start on a migrated BE carries over what the old BE wrote after the clone (audited as system).</summary>
@@ -145,6 +150,9 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "First start of {Be}: carry-over {Outcome}: {Report}")]
     private static partial void LogCarriedOver(ILogger logger, string? be, string outcome, string report);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Why}")]
+    private static partial void LogStandby(ILogger logger, string why);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reconciled at start: {Line}")]
     private static partial void LogReconciled(ILogger logger, string line);
