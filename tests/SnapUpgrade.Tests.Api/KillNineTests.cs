@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using SnapUpgrade.Tests.Api.Hosts;
 using SnapUpgrade.Tests.Support;
@@ -47,14 +49,15 @@ public sealed class KillNineTests : IAsyncLifetime
         Lane.RequireZfsFuse();
         await MustAsync(Server.PostAsync("api/v1/bes", new { name = "be2" }), "create be2");
         WriteSharedBefore();
-        await FillAsync("be2");
+        var written = await FillAsync("be2");
         var window = await MeasureMigrationAsync();
         var pool = await _look.PoolAsync();
         var mounts = _look.Mounts();
         var shared = LabLook.Tree(_look.Local("/var/shared"));
         var run = LabLook.Tree(_look.Local("/run"));
         var be2Var = await _look.InsideAsync("be2", root => LabLook.Tree(root + "/var"));
-        Assert.Contains("./log/app/f1999.log", be2Var);
+        var be2Files = LabLook.Files(be2Var);
+        Assert.All(written, f => Assert.True(be2Files.GetValueOrDefault(f.Key) == f.Value, $"be2 does not hold {f.Key} as written"));
 
         var delays = Delays(new Random(_seed), window, spread: 5);
         var migrated = false;
@@ -64,6 +67,7 @@ public sealed class KillNineTests : IAsyncLifetime
             var rows = await Server.AuditAsync("migrate-shared", "be2");
             var answered = await KillAfterAsync(Server.PostAsync("api/v1/bes/be2/migrate-shared"), delays[i], where);
             var row = await NewRowAsync("migrate-shared", rows.Count, where);
+            if (row is null) await AssertUnchangedWithoutRowAsync(where, pool);
             _report.Add($"migrate {where}: {(answered ? "answered before the kill; " : "")}{Describe(row)}; restart {Ms(Server.LastStart)}");
             migrated = row?.GetProperty("outcome").GetString() == "succeeded";
             if (migrated) break;
@@ -105,6 +109,7 @@ public sealed class KillNineTests : IAsyncLifetime
             var rows = await Server.AuditAsync("mount", "be2");
             var answered = await KillAfterAsync(Server.PostAsync("api/v1/bes/be2/mount", new { path = "/mnt/be2" }), delays[i], where);
             var row = await NewRowAsync("mount", rows.Count, where);
+            if (row is null) await AssertUnchangedWithoutRowAsync(where, pool);
             _report.Add($"mount {where}: {(answered ? "answered before the kill; " : "")}{Describe(row)}; restart {Ms(Server.LastStart)}");
             if (row?.GetProperty("outcome").GetString() == "succeeded")
             {
@@ -179,6 +184,17 @@ public sealed class KillNineTests : IAsyncLifetime
         await _look.AssertNoProcessLeftAsync(where);
         await Server.StartAsync();
         return answered;
+    }
+
+    /// <summary>
+    /// An attempt that left no audit row must have changed nothing (the kill came before the
+    /// engine began). Changed: the operation ran, and nothing at restart recorded it.
+    /// </summary>
+    private async Task AssertUnchangedWithoutRowAsync(string where, string pool)
+    {
+        var now = await _look.PoolAsync();
+        if (now == pool) return;
+        LabLook.Same(pool, now, $"the pool, after an attempt that left NO audit row ({Server.JournalTail()})", where);
     }
 
     /// <summary>The row the killed attempt left, if any: at most one is new.</summary>
@@ -260,20 +276,28 @@ public sealed class KillNineTests : IAsyncLifetime
     /// <summary>
     /// be2's /var/log and /var/mail get a few thousand small files and some MB (written with
     /// System.IO while the console has be2 mounted at /mnt/be2), so a migration takes seconds on zfs-fuse.
+    /// Returns what was written: paths under /var to SHA-256.
     /// </summary>
-    private async Task FillAsync(string be)
+    private async Task<IReadOnlyDictionary<string, string>> FillAsync(string be)
     {
         await MustAsync(Server.PostAsync($"api/v1/bes/{be}/mount", new { path = "/mnt/be2" }), $"mount {be}");
         var var = _look.Local("/mnt/be2/var");
         Directory.CreateDirectory($"{var}/log/app");
         Directory.CreateDirectory($"{var}/mail/box");
-        for (var i = 0; i < 2000; i++) File.WriteAllText($"{var}/log/app/f{i}.log", $"{be} log {i}\n");
-        for (var i = 0; i < 1000; i++) File.WriteAllText($"{var}/mail/box/m{i}", $"From: {i}\n\nmail {i} of {be}\n");
-        var data = new byte[8 << 20];
+        var written = new Dictionary<string, string>();
+        void Write(string path, byte[] content)
+        {
+            File.WriteAllBytes($"{var}/{path}", content);
+            written[$"./{path}"] = Convert.ToHexStringLower(SHA256.HashData(content));
+        }
+        for (var i = 0; i < 1200; i++) Write($"log/app/f{i}.log", Encoding.UTF8.GetBytes($"{be} log {i}\n"));
+        for (var i = 0; i < 600; i++) Write($"mail/box/m{i}", Encoding.UTF8.GetBytes($"From: {i}\n\nmail {i} of {be}\n"));
+        var data = new byte[4 << 20];
         new Random(_seed).NextBytes(data);
-        File.WriteAllBytes($"{var}/log/big.bin", data);
-        File.AppendAllText($"{var}/log/messages", $"{be}: written before its migration\n");
+        Write("log/big.bin", data);
+        Write("log/messages", [.. File.ReadAllBytes($"{var}/log/messages"), .. Encoding.UTF8.GetBytes($"{be}: written before its migration\n")]);
         await MustAsync(Server.PostAsync($"api/v1/bes/{be}/unmount"), $"unmount {be}");
+        return written;
     }
 
     /// <summary>
@@ -344,7 +368,7 @@ public sealed class KillNineTests : IAsyncLifetime
     }
 
     private static string Describe(JsonElement? row) => row is not { } r
-        ? "no audit row (the engine never started it)"
+        ? "no audit row, nothing changed"
         : $"{r.GetProperty("outcome").GetString()} by {r.GetProperty("actor").GetString()}: {r.GetProperty("message").GetString()}";
 
     private static string Ms(TimeSpan time) => $"{time.TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture)} ms";

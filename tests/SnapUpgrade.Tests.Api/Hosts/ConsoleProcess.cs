@@ -5,6 +5,8 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using SnapUpgrade.Infra.Sqlite;
 using Xunit;
 
 namespace SnapUpgrade.Tests.Api.Hosts;
@@ -140,6 +142,23 @@ public sealed class ConsoleProcess : IAsyncDisposable
         var query = $"api/v1/audit?action={Uri.EscapeDataString(action)}&pageSize=200";
         if (target is not null) query += $"&target={Uri.EscapeDataString(target)}";
         return [.. (await GetJsonAsync(query)).GetProperty("entries").EnumerateArray()];
+    }
+
+    /// <summary>
+    /// The newest operation journal rows, read from the SQLite file itself (for failure messages:
+    /// what the engine had recorded when an attempt left no audit row).
+    /// </summary>
+    public string JournalTail()
+    {
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(DataDir, SqliteDatabase.DefaultFileName)};Mode=ReadOnly");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id, action, target, outcome, finished_ms - started_ms, message FROM operation_journal ORDER BY id DESC LIMIT 3";
+        using var reader = command.ExecuteReader();
+        var rows = new List<string>();
+        while (reader.Read())
+            rows.Add(string.Join(" | ", Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? "null" : reader.GetValue(i).ToString())));
+        return "journal, newest first: " + string.Join(" // ", rows);
     }
 
     /// <summary>What the console wrote to stdout and stderr over all its starts (for failure messages).</summary>

@@ -87,7 +87,7 @@ public sealed class LabLook(ITestHost lab)
     /// <summary>The files of a <see cref="Tree"/>, path to SHA-256.</summary>
     public static IReadOnlyDictionary<string, string> Files(string tree) => tree.Split('\n', StringSplitOptions.RemoveEmptyEntries)
         .Where(l => l.StartsWith("f ", StringComparison.Ordinal)).Select(l => l.Split(' '))
-        .ToDictionary(f => f[5], f => f[4], StringComparer.Ordinal);
+        .ToDictionary(f => f[4], f => f[3], StringComparer.Ordinal);
 
     public static string Hash(string localFile)
     {
