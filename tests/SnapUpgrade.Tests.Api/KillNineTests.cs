@@ -383,7 +383,7 @@ public sealed class KillNineTests : IAsyncLifetime
     /// </summary>
     private static List<TimeSpan> Delays(Random random, Window window, int spread)
     {
-        var length = window.End * 0.8 - window.Start;
+        var length = TimeSpan.FromTicks(Math.Max(0, (window.End * 0.8 - window.Start).Ticks));
         var delays = new List<TimeSpan> { window.Start * random.NextDouble() };
         for (var i = 0; i < spread; i++) delays.Add(window.Start + length * ((i + random.NextDouble()) / spread));
         delays.Add(window.Start + (window.End - window.Start) * (0.85 + 0.1 * random.NextDouble()));
