@@ -52,10 +52,18 @@ public sealed class UndoRunner(OperationContext context)
         }
     }
 
+    /// <summary>
+    /// The file is recognised by its inode alone. st_dev is not stable: a dataset unmounted and
+    /// mounted again gets a new one (the undo of a release step mounts the BE again before the
+    /// renames inside it are undone; a reboot remounts everything), and comparing it made those
+    /// undos fail, leaving the BE mounted at its temporary place (seen with kill -9 on zfs-fuse).
+    /// Dropping it loses nothing: a rename never crosses file systems (rename(2) refuses with
+    /// EXDEV), and on one file system the device never told a new file with a reused inode apart.
+    /// </summary>
     private static void UndoRenameOf(IHostFiles files, UndoRename rename)
     {
-        if (files.Stat(rename.From)?.Identity == rename.Identity) return; // never moved, or already back
-        if (files.Stat(rename.To)?.Identity != rename.Identity)
+        if (files.Stat(rename.From)?.Inode == rename.Identity.Inode) return; // never moved, or already back
+        if (files.Stat(rename.To)?.Inode != rename.Identity.Inode)
             throw new IOException($"Cannot put {rename.From} back: {rename.To} is no longer the file that was moved there.");
         // A staging tree's directories may have gone with a cleanup that was cut off: made again, private.
         var parent = FileSteps.Parent(rename.From);

@@ -52,7 +52,8 @@ public sealed record UndoBind(string Source, string Target, bool ReadOnly) : Und
 
 /// <summary>
 /// Puts back at <see cref="From"/> what a rename put at <see cref="To"/>, but only when
-/// <see cref="To"/> is still that very file (<see cref="Identity"/>) and <see cref="From"/> is free:
+/// <see cref="To"/> is still that very file (<see cref="Identity"/>; its inode, since a dataset mounted
+/// again has another device number) and <see cref="From"/> is free:
 /// never someone else's file that took the name after a crash. From's parent is made again (0700)
 /// when it is gone: a staging directory removed by a cleanup that was cut off.
 /// </summary>

@@ -21,6 +21,9 @@ public sealed class BootedZfsFuseLab : IAsyncDisposable
         return new BootedZfsFuseLab(lab);
     }
 
+    /// <summary>The pool and host root under the settings: for tests that look at the host themselves.</summary>
+    public ITestHost Host => _lab;
+
     public IReadOnlyDictionary<string, string?> ConsoleSettings => new Dictionary<string, string?>
     {
         ["SnapUpgrade:Backend"] = "zfs",

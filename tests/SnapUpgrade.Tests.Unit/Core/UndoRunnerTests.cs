@@ -1,0 +1,50 @@
+using SnapUpgrade.Core.Engine;
+using SnapUpgrade.Core.Host;
+using SnapUpgrade.Core.Operations;
+using SnapUpgrade.Infra.Simulation;
+using Xunit;
+using static SnapUpgrade.Tests.Unit.Simulation.Sim;
+
+namespace SnapUpgrade.Tests.Unit.Core;
+
+/// <summary>Undo data run against a host after a crash: it puts back what the console moved, and nothing else.</summary>
+public sealed class UndoRunnerTests
+{
+    private static UndoRunner Runner(SimulatedZfs host) => new(new OperationContext
+    {
+        Zfs = host, Mounts = host, Files = host, Layout = Layout, Options = new EngineOptions { Pool = Pool }, Clock = TimeProvider.System,
+    });
+
+    [Fact]
+    public async Task UndoRename_FileSystemMountedAgainSince_PutsTheFileBack()
+    {
+        var host = await BootedAsync();
+        host.WriteAllBytes("/var/moved", Bytes("original"));
+        var identity = host.Stat("/var/moved")!.Identity;
+        host.Rename("/var/moved", "/var/aside");
+        // What the journal holds after the BE was unmounted and mounted again (a kill -9 during a
+        // migration's release, then the undo): same inode, another st_dev.
+        var recorded = identity with { Device = identity.Device + 1000 };
+
+        await Runner(host).RunAsync(new UndoRename("/var/moved", "/var/aside", recorded), Ct);
+
+        Assert.Equal(("original", FileKind.Missing), (Text(host, "/var/moved"), host.GetKind("/var/aside")));
+    }
+
+    [Fact]
+    public async Task UndoRename_AnotherFileTookTheName_IsRefusedAndMovesNothing()
+    {
+        var host = await BootedAsync();
+        host.WriteAllBytes("/var/moved", Bytes("original"));
+        var identity = host.Stat("/var/moved")!.Identity;
+        host.Rename("/var/moved", "/var/aside");
+        host.Delete("/var/aside");
+        host.WriteAllBytes("/var/aside", Bytes("someone else's"));
+
+        await Assert.ThrowsAsync<IOException>(() => Runner(host).RunAsync(new UndoRename("/var/moved", "/var/aside", identity), Ct));
+
+        Assert.Equal((FileKind.Missing, "someone else's"), (host.GetKind("/var/moved"), Text(host, "/var/aside")));
+    }
+
+    private static string Text(SimulatedZfs host, string path) => System.Text.Encoding.UTF8.GetString(host.AsProcess().ReadAllBytes(path));
+}
