@@ -28,7 +28,7 @@ public sealed class AuditedOperations(IEngine engine, IAuditLog audit)
             Target = operation.Target, FromBe = result.FromBe, ToBe = result.ToBe, DryRun = dryRun,
             Outcome = result.Outcome.ToString().ToLowerInvariant(), ErrorCode = result.Error?.Code.ToString(),
             Message = result.Error?.Message ?? (operation is CarryOver ? Summary(result.Report) : null),
-            DurationMs = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+            DurationMs = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, JournalId = result.JournalId,
         }, CancellationToken.None);
         if (operation is RebootHost && result.Succeeded && !dryRun) await CarryOverIfDueAsync(CancellationToken.None);
         return result;

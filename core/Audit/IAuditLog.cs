@@ -39,6 +39,11 @@ public sealed record AuditRecord
     public string? ErrorCode { get; init; }
     public string? Message { get; init; }
     public long DurationMs { get; init; }
+    /// <summary>
+    /// The journal row of the operation this records, if it ran: marked audited in the same
+    /// transaction, so a console killed in between audits it at its next start.
+    /// </summary>
+    public long? JournalId { get; init; }
 }
 
 public sealed record AuditEntry

@@ -106,7 +106,7 @@ public sealed partial class BeEngine : IEngine
             LogOperationFailed(_logger, operation.Action, operation.Target, ex.Message);
             await _journal.CompleteAsync(id, "failed", ex.Message);
             var code = ex is UnsafePathException || ex.InnerException is UnsafePathException ? ErrorCode.UnsafePath : ErrorCode.OperationFailed;
-            return result(Outcome.Failed, new(code, ex.Message), plan);
+            return result(Outcome.Failed, new(code, ex.Message), plan) with { JournalId = id };
         }
         Interlocked.Increment(ref _activity);
         await _journal.CompleteAsync(id, "succeeded", null);
@@ -115,7 +115,7 @@ public sealed partial class BeEngine : IEngine
         else if (operation.Target is { } target && _checked.Values.Any(e => e.Be == target))
             _checked = _checked.Where(e => e.Value.Be != target).ToDictionary(); // what was checked of it may have changed
         LogOperationDone(_logger, operation.Action, operation.Target, plan.Steps.Count);
-        return result(Outcome.Succeeded, null, plan);
+        return result(Outcome.Succeeded, null, plan) with { JournalId = id };
     }
 
     /// <summary>

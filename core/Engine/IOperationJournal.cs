@@ -18,6 +18,11 @@ public interface IOperationJournal
     Task CompleteAsync(long id, string outcome, string? message, CancellationToken ct = default);
     /// <summary>Rows begun and never completed, oldest first, with their undo data.</summary>
     Task<IReadOnlyList<JournalEntry>> PendingAsync(CancellationToken ct = default);
+    /// <summary>
+    /// Rows that finished but whose audit row was never written (the console died in between; the
+    /// audit log marks a row audited in the transaction that appends its record), oldest first.
+    /// </summary>
+    Task<IReadOnlyList<JournalEntry>> UnauditedAsync(CancellationToken ct = default);
     /// <summary>Most recent rows first.</summary>
     Task<IReadOnlyList<JournalEntry>> RecentAsync(int count, CancellationToken ct = default);
 }

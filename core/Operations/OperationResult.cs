@@ -18,6 +18,8 @@ public sealed record OperationResult
     public string? FromBe { get; init; }
     public string? ToBe { get; init; }
     public TimeSpan Duration { get; init; }
+    /// <summary>The journal row of a run that changed (or tried to change) the host; null for refusals and dry runs.</summary>
+    public long? JournalId { get; init; }
     /// <summary>For a shared-health check: the report it made.</summary>
     public Model.SharedHealthReport? SharedHealth { get; init; }
 

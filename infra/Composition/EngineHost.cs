@@ -66,23 +66,28 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
             result.Error?.Message ?? string.Join(Environment.NewLine, result.Report));
     }
 
-    /// <summary>An operation a crash interrupted is reconciled, and gets its audit row: actor system, outcome interrupted.</summary>
+    /// <summary>
+    /// After a crash: operations left open are undone (<see cref="BeEngine.ReconcileAsync"/>), and every
+    /// journal row without its audit row gets one now, as the system: an interrupted operation, or
+    /// one that finished just before the console died and never got its row.
+    /// </summary>
     private async Task ReconcileAsync(BeEngine engine, IOperationJournal journal, CancellationToken ct)
     {
-        var pending = await journal.PendingAsync(ct);
-        var lines = await engine.ReconcileAsync(ct);
-        foreach (var line in lines)
+        foreach (var line in await engine.ReconcileAsync(ct))
             LogReconciled(logger, line);
-        if (pending.Count == 0) return;
         var audit = services.GetRequiredService<IAuditLog>();
-        foreach (var entry in pending)
+        foreach (var entry in await journal.UnauditedAsync(ct))
         {
+            var interrupted = entry.Outcome == Outcome.Interrupted.ToString().ToLowerInvariant();
             await audit.AppendAsync(new AuditRecord
             {
                 Actor = Actor.System.Name, Role = Roles.Name(Actor.System.Role), Action = entry.Action, Target = entry.Target,
-                FromBe = entry.FromBe, ToBe = entry.ToBe, Outcome = Outcome.Interrupted.ToString().ToLowerInvariant(),
-                Message = $"Interrupted (started {entry.Started:u}); reconciled at start: {string.Join("; ", lines)}",
+                FromBe = entry.FromBe, ToBe = entry.ToBe, Outcome = entry.Outcome ?? "interrupted", JournalId = entry.Id,
+                Message = interrupted
+                    ? $"Interrupted (started {entry.Started:u}); at start: {entry.Message}"
+                    : $"The console stopped after this operation {entry.Outcome} (started {entry.Started:u}) and before its audit row was written; recorded at start from the journal. {entry.Message}".TrimEnd(),
             }, ct);
+            LogAuditedLate(logger, entry.Action, entry.Target, entry.Outcome);
         }
     }
 
@@ -150,6 +155,9 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "First start of {Be}: carry-over {Outcome}: {Report}")]
     private static partial void LogCarriedOver(ILogger logger, string? be, string outcome, string report);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Audited at start from the journal: {Action} {Target} {Outcome}")]
+    private static partial void LogAuditedLate(ILogger logger, string action, string? target, string? outcome);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Why}")]
     private static partial void LogStandby(ILogger logger, string why);

@@ -110,6 +110,13 @@ public static class SchemaMigrations
             );
             CREATE INDEX ix_operation_undo_journal ON operation_undo (journal_id);
             """),
+        new(6, "operation journal: audited, set with the operation's audit row",
+            """
+            -- 0 from the journal's begin until the audit row is written (same transaction); rows of
+            -- older consoles count as audited. A finished row still at 0 lost its audit row to a
+            -- crash: the next start records it.
+            ALTER TABLE operation_journal ADD COLUMN audited INTEGER NOT NULL DEFAULT 1;
+            """),
     ];
 
     /// <summary>The schema version this console writes.</summary>

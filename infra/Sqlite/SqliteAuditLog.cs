@@ -48,6 +48,14 @@ public sealed class SqliteAuditLog(SqliteDatabase db, TimeProvider? clock = null
             AuditRows.Bind(insert, entry);
             await insert.ExecuteNonQueryAsync(ct);
         }
+        if (record.JournalId is { } journalId)
+        {
+            await using var audited = connection.CreateCommand();
+            audited.Transaction = tx;
+            audited.CommandText = "UPDATE operation_journal SET audited = 1 WHERE id = @id;";
+            audited.Parameters.AddWithValue("@id", journalId);
+            await audited.ExecuteNonQueryAsync(ct);
+        }
         await tx.CommitAsync(ct);
         return entry;
     }

@@ -23,8 +23,8 @@ public sealed class SqliteOperationJournal(SqliteDatabase db) : IOperationJourna
         await using var connection = await db.OpenAsync(SqliteAccess.Write, ct);
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             """
-            INSERT INTO operation_journal (action, target, from_be, to_be, plan, started_ms, undos)
-            VALUES (@Action, @Target, @FromBe, @ToBe, @Plan, @StartedMs, @Undos)
+            INSERT INTO operation_journal (action, target, from_be, to_be, plan, started_ms, undos, audited)
+            VALUES (@Action, @Target, @FromBe, @ToBe, @Plan, @StartedMs, @Undos, 0)
             RETURNING id;
             """,
             new
@@ -83,6 +83,9 @@ public sealed class SqliteOperationJournal(SqliteDatabase db) : IOperationJourna
                 .Select(r => new RecordedUndo((int)r.Step, JsonSerializer.Deserialize<Undo>(r.Undo, Json)!))],
         })];
     }
+
+    public async Task<IReadOnlyList<JournalEntry>> UnauditedAsync(CancellationToken ct = default) =>
+        await QueryAsync($"SELECT {Columns} FROM operation_journal WHERE finished_ms IS NOT NULL AND audited = 0 ORDER BY id;", null, ct);
 
     public async Task<IReadOnlyList<JournalEntry>> RecentAsync(int count, CancellationToken ct = default)
     {

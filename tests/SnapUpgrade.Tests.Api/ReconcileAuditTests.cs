@@ -30,3 +30,34 @@ public sealed class ReconcileAuditTests(ReconcileAuditTests.Host host) : IClassF
         Assert.Contains("reconciled", row.GetProperty("message").GetString());
     }
 }
+
+/// <summary>
+/// An operation that finished, but whose console died before its audit row was written (the
+/// journal row is complete and not marked audited), is audited at the next start from the journal.
+/// </summary>
+public sealed class UnauditedJournalTests(UnauditedJournalTests.Host host) : IClassFixture<UnauditedJournalTests.Host>
+{
+    public sealed class Host : SimulatedApiHost
+    {
+        protected override async Task<IReadOnlyDictionary<string, string?>?> PrepareAsync()
+        {
+            var journal = new SqliteOperationJournal(SqliteDatabase.InDataDir(DataDir));
+            var id = await journal.BeginAsync(new JournalEntry { Action = "mount", Target = "2026.09", Plan = "zfs mount -o nosuid,nodev rpool/ROOT/2026.09" });
+            await journal.CompleteAsync(id, "succeeded", null); // ...and the process was killed here
+            return await base.PrepareAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Start_WithAFinishedOperationWithoutAuditRow_AuditsItOnceFromTheJournal()
+    {
+        var (rows, total) = await host.AuditAsync("action=mount");
+
+        Assert.Equal(1, total);
+        var row = Assert.Single(rows);
+        Assert.Equal(("system", "succeeded", "2026.09"), (row.GetProperty("actor").GetString(), row.GetProperty("outcome").GetString(), row.GetProperty("target").GetString()));
+        Assert.Contains("before its audit row was written", row.GetProperty("message").GetString());
+        var journal = new SqliteOperationJournal(SqliteDatabase.InDataDir(host.DataDir));
+        Assert.Empty(await journal.UnauditedAsync(TestContext.Current.CancellationToken));
+    }
+}

@@ -44,6 +44,8 @@ public sealed class CrashingJournal(IOperationJournal inner) : IOperationJournal
 
     public Task<IReadOnlyList<JournalEntry>> PendingAsync(CancellationToken ct = default) => inner.PendingAsync(ct);
 
+    public Task<IReadOnlyList<JournalEntry>> UnauditedAsync(CancellationToken ct = default) => inner.UnauditedAsync(ct);
+
     public Task<IReadOnlyList<JournalEntry>> RecentAsync(int count, CancellationToken ct = default) => inner.RecentAsync(count, ct);
 
     private async Task PointAsync(Func<Task> write)
