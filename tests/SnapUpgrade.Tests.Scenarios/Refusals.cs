@@ -120,3 +120,29 @@ public abstract class RenameRefusals<TBackend> : Scenario<TBackend> where TBacke
 
 public sealed class RenameRefusalsOnSimulator : RenameRefusals<Simulated>;
 public sealed class RenameRefusalsOnZfsFuse : RenameRefusals<ZfsFuse>;
+
+/// <summary>A second console on the same pool and journal: it reads, but changes and reconciles nothing.</summary>
+public abstract class StandbyEngine<TBackend> : Scenario<TBackend> where TBackend : IBackend
+{
+    [Fact]
+    public async Task Standby_AnotherConsoleHoldsTheEngine_RefusesChangesAndLeavesItsJournalAlone()
+    {
+        await Lab.MustAsync(new CreateBe("be2"));
+        await Lab.Journal.BeginAsync(new SnapUpgrade.Core.Engine.JournalEntry { Action = "activate", Target = "be2" }); // the first console's, running
+        var before = await Lab.ListingAsync();
+        var standby = Lab.NewEngine(standby: "Another console (pid 1) runs the engine of this pool.");
+
+        var refused = await standby.RunAsync(new ActivateBe("be2"));
+        var dryRun = await standby.RunAsync(new ActivateBe("be2"), dryRun: true);
+        var reconciled = await standby.ReconcileAsync();
+
+        Assert.Equal(ErrorCode.OtherConsole, refused.Error?.Code);
+        Assert.Contains("pid 1", refused.Error!.Message);
+        Assert.True(dryRun.Succeeded);
+        Assert.Empty(reconciled);
+        Assert.Single(await Lab.Journal.PendingAsync()); // the running activation stays the first console's
+        Assert.Equal(before, await Lab.ListingAsync());
+    }
+}
+
+public sealed class StandbyEngineOnSimulator : StandbyEngine<Simulated>;

@@ -47,9 +47,10 @@ public sealed class EngineLab : IAsyncDisposable
     }
 
     /// <summary>A fresh engine on the same pool and journal file: what a restarted console gets.</summary>
-    public BeEngine NewEngine() => Engine = new BeEngine(Faults, Host.Mounts, Host.Files, Crashes = new CrashingJournal(Journal), new EngineOptions
+    /// <param name="standby">Set: the engine of a second console, which another console's lock keeps from changing anything.</param>
+    public BeEngine NewEngine(string? standby = null) => Engine = new BeEngine(Faults, Host.Mounts, Host.Files, Crashes = new CrashingJournal(Journal), new EngineOptions
     {
-        Pool = Host.Pool, HostRoot = Host.HostRoot, CanBootInProcess = true, TempRoot = TempRoot,
+        Pool = Host.Pool, HostRoot = Host.HostRoot, CanBootInProcess = true, TempRoot = TempRoot, Standby = standby,
         BusyRetryDelay = TimeSpan.FromMilliseconds(100), LockTimeout = TimeSpan.FromSeconds(60),
     });
 
