@@ -91,12 +91,12 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
         }
     }
 
-    /// <summary>First start: an admin with a random password (logged once, and in a file only its owner reads).</summary>
+    /// <summary>First start: an admin with a random password, in a file only its owner reads (never in the log).</summary>
     private async Task EnsureAccountsAsync(CancellationToken ct)
     {
         var accounts = services.GetRequiredService<IAccounts>();
-        if (await FirstStart.EnsureAdminAsync(accounts, settings.DataDir, ct) is { } password)
-            LogAdminCreated(logger, password, FirstStart.PasswordFile(settings.DataDir));
+        if (await FirstStart.EnsureAdminAsync(accounts, settings.DataDir, ct) is not null)
+            LogAdminCreated(logger, FirstStart.PasswordFile(settings.DataDir));
         if (settings.Backend != Backend.Simulated) return;
         var demo = await FirstStart.EnsureDemoAccountsAsync(accounts, settings.DataDir, ct);
         if (demo.Count > 0)
@@ -145,10 +145,10 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
     [LoggerMessage(Level = LogLevel.Information, Message = "Simulated pool {Pool} is new: seeding the demo host into {StateFile}")]
     private static partial void LogSeeding(ILogger logger, string pool, string? stateFile);
 
-    // The one place a password is logged, on purpose (issue 3: printed once at first start).
-    [LoggerMessage(Level = LogLevel.Warning, Message = "First start: created the account 'admin' with the password {Password}. " +
-        "It is also in {PasswordFile} (readable only by this user); change it with `user passwd admin`.")]
-    private static partial void LogAdminCreated(ILogger logger, string password, string passwordFile);
+    // Never the password itself: logs are read by more people than the 0600 file (issue 9).
+    [LoggerMessage(Level = LogLevel.Warning, Message = "First start: created the account 'admin'. Its password is in {PasswordFile} " +
+        "(readable only by this user); change it with `user passwd admin`.")]
+    private static partial void LogAdminCreated(ILogger logger, string passwordFile);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Simulated demo: created the accounts {Accounts}; their passwords are in {PasswordFile}")]
     private static partial void LogDemoAccounts(ILogger logger, string accounts, string passwordFile);

@@ -28,8 +28,13 @@ public sealed class LoggingTests(SimulatedApiHost host) : IClassFixture<Simulate
         Assert.Contains(events, e => e.Contains("/api/v1/bes", StringComparison.Ordinal) && e.Contains("responded", StringComparison.Ordinal));
         Assert.Contains(events, e => e.Contains("signed in", StringComparison.Ordinal) && e.Contains("logger", StringComparison.Ordinal));
         Assert.Contains(events, e => e.Contains("\"Actor\":\"t-operator\"", StringComparison.Ordinal) && e.Contains("\"Action\":\"create\"", StringComparison.Ordinal));
+        var firstPasswords = File.Exists(Path.Combine(host.DataDir, "initial-admin-password"))
+            ? File.ReadAllLines(Path.Combine(host.DataDir, "initial-admin-password")).Select(l => l[(l.IndexOf(':') + 1)..]).Where(p => p.Length > 0).ToList()
+            : [];
+        Assert.NotEmpty(firstPasswords); // the first start made the accounts and their file
         foreach (var text in events.Append(ReadLogFiles()))
         {
+            Assert.All(firstPasswords, p => Assert.DoesNotContain(p, text, StringComparison.Ordinal));
             Assert.DoesNotContain(secret, text, StringComparison.Ordinal);
             Assert.DoesNotContain(secret[3..], text, StringComparison.Ordinal);
             Assert.DoesNotContain(revoked, text, StringComparison.Ordinal);
