@@ -15,13 +15,14 @@ public sealed class EngineLock : IDisposable
     /// <summary>The lock, or null and who holds it when another console runs this pool.</summary>
     public static EngineLock? TryAcquire(string dataDir, string pool, out string holder)
     {
-        Directory.CreateDirectory(dataDir);
+        PrivateFiles.Directory(dataDir);
         var path = Path.Combine(dataDir, $"engine-{pool}.lock");
         var pidFile = path + ".pid";
         try
         {
-            var held = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            File.WriteAllText(pidFile, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var held = new FileStream(path, PrivateFiles.Create(FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+            using var pid = new StreamWriter(new FileStream(pidFile, PrivateFiles.Create(FileMode.Create, FileAccess.Write, FileShare.Read)));
+            pid.Write(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
             holder = "";
             return new EngineLock(held);
         }

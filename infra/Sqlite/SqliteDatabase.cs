@@ -66,7 +66,7 @@ public sealed class SqliteDatabase
     async Task<SqliteConnection> OpenRawAsync(SqliteOpenMode mode, CancellationToken ct)
     {
         if (mode != SqliteOpenMode.ReadOnly)
-            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+            Composition.PrivateFiles.Directory(System.IO.Path.GetDirectoryName(Path)!);
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
             DataSource = Path,
@@ -78,6 +78,9 @@ public sealed class SqliteDatabase
         try
         {
             await connection.OpenAsync(ct);
+            // 0600 before anything makes the -wal and -shm files: SQLite gives them the database's mode.
+            if (mode != SqliteOpenMode.ReadOnly)
+                foreach (var file in new[] { Path, Path + "-wal", Path + "-shm" }) Composition.PrivateFiles.File0600(file);
             await connection.ExecuteAsync(new CommandDefinition(
                 $"PRAGMA busy_timeout = {(int)s_busyTimeout.TotalMilliseconds};", cancellationToken: ct));
             return connection;

@@ -48,3 +48,27 @@ public sealed class LoggingTests(SimulatedApiHost host) : IClassFixture<Simulate
         return new StreamReader(stream).ReadToEnd();
     }));
 }
+
+/// <summary>After a first start and an API call, everything in the data directory is the console's user's alone.</summary>
+public sealed class DataDirModeTests(SimulatedApiHost host) : IClassFixture<SimulatedApiHost>
+{
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task DataDir_AfterAFirstStartAndRequests_Is0700WithTheDatabaseLogsAndLock0600()
+    {
+        (await host.SendAsync("operator", HttpMethod.Post, "api/v1/bes?dryRun=true", new { name = "modes" })).EnsureSuccessStatusCode();
+        const UnixFileMode dir = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        const UnixFileMode file = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+        Assert.Equal(dir, File.GetUnixFileMode(host.DataDir));
+        Assert.Equal(dir, File.GetUnixFileMode(Path.Combine(host.DataDir, "logs")));
+        var files = Directory.EnumerateFiles(host.DataDir, "*", SearchOption.AllDirectories)
+            .Where(f => f.EndsWith(".db", StringComparison.Ordinal) || f.EndsWith("-wal", StringComparison.Ordinal) ||
+                        f.EndsWith("-shm", StringComparison.Ordinal) || f.Contains("/logs/", StringComparison.Ordinal) ||
+                        f.Contains("engine-", StringComparison.Ordinal) || f.EndsWith("initial-admin-password", StringComparison.Ordinal))
+            .ToList();
+        Assert.Contains(files, f => f.EndsWith("snapupgrade.db", StringComparison.Ordinal));
+        Assert.Contains(files, f => f.Contains("/logs/", StringComparison.Ordinal));
+        Assert.All(files, f => Assert.True(File.GetUnixFileMode(f) == file, $"{f} is {File.GetUnixFileMode(f)}"));
+    }
+}

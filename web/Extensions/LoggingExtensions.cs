@@ -20,7 +20,18 @@ public static class LoggingExtensions
             .WriteTo.Console()
             .WriteTo.File(
                 Path.Combine(services.GetRequiredService<HostSettings>().DataDir, "logs", "console-.log"),
-                rollingInterval: RollingInterval.Day, retainedFileCountLimit: 14));
+                rollingInterval: RollingInterval.Day, retainedFileCountLimit: 14, hooks: new PrivateLogFiles()));
+
+    /// <summary>Each log file 0600 in a 0700 directory, whatever the umask: logs name users and hosts.</summary>
+    private sealed class PrivateLogFiles : Serilog.Sinks.File.FileLifecycleHooks
+    {
+        public override Stream OnFileOpened(string path, Stream underlyingStream, System.Text.Encoding encoding)
+        {
+            PrivateFiles.Directory(Path.GetDirectoryName(path)!);
+            PrivateFiles.File0600(path);
+            return underlyingStream;
+        }
+    }
 
     /// <summary>Says where the console answers, so <c>dotnet run</c> shows a URL to open.</summary>
     public static void LogListening(this WebApplication app)
