@@ -26,7 +26,7 @@ public sealed class UndoRunner(OperationContext context)
                     await context.Zfs.ExecuteAsync(new ZfsPromote(promote.From), ct);
                 break;
             case UndoRemoveDirectory rmdir:
-                if (files.GetKind(rmdir.Path) == FileKind.Directory && files.List(rmdir.Path).Count == 0) files.Delete(rmdir.Path);
+                FileSteps.RemoveIfEmpty(files, rmdir.Path);
                 break;
             case UndoCreateDirectory mkdir:
                 if (files.GetKind(mkdir.Path) == FileKind.Missing) files.CreateDirectory(mkdir.Path, (UnixFileMode)mkdir.Mode);

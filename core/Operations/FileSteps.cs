@@ -10,14 +10,29 @@ public static class FileSteps
 
     /// <summary>Creates a directory (and parents, 0700) unless it exists; the undo removes only what this step made.</summary>
     public static void EnsureDirectory(OperationContext context, Plan plan, string path) =>
-        plan.Add($"make directory {path}", ["mkdir", "-p", "-m", "0700", path], async run =>
-        {
-            var missing = new List<string>();
-            for (var p = path; p.Length > 1 && context.Files.GetKind(p) == FileKind.Missing; p = Parent(p)) missing.Add(p);
-            // Outermost first, so the undo (run in reverse) removes the innermost first.
-            for (var i = missing.Count - 1; i >= 0; i--) await run.WillAsync(new UndoRemoveDirectory(missing[i]));
-            context.Files.CreateDirectory(path, Private);
-        }, new UndoNothing());
+        plan.Add($"make directory {path}", ["mkdir", "-p", "-m", "0700", path],
+            run => CreateDirectoriesAsync(context.Files, run, path, Private), new UndoNothing());
+
+    /// <summary>
+    /// mkdir -p inside a running step: each directory it will make is recorded (outermost first, so
+    /// the undo, run in reverse, removes the innermost first) before it is made with <paramref name="mode"/>.
+    /// Called also when nothing is missing: the port then refuses a link where a directory should be.
+    /// </summary>
+    public static async Task CreateDirectoriesAsync(IHostFiles files, StepRun run, string path, UnixFileMode mode)
+    {
+        var missing = new List<string>();
+        for (var p = path; p.Length > 1 && files.GetKind(p) == FileKind.Missing; p = Parent(p)) missing.Add(p);
+        for (var i = missing.Count - 1; i >= 0; i--) await run.WillAsync(new UndoRemoveDirectory(missing[i]));
+        files.CreateDirectory(path, mode);
+    }
+
+    /// <summary>Removes a directory when it is there and empty; true when it did.</summary>
+    public static bool RemoveIfEmpty(IHostFiles files, string path)
+    {
+        if (files.GetKind(path) != FileKind.Directory || files.List(path).Count > 0) return false;
+        files.Delete(path);
+        return true;
+    }
 
     public static void Bind(OperationContext context, Plan plan, string source, string target, bool readOnly)
     {

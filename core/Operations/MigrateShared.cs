@@ -111,16 +111,14 @@ internal sealed class DirectoryMigration
         }, new UndoNothing());
         plan.Add($"if {_source} is missing and {destination} too: make {destination}", ["mkdir", destination], async run =>
         {
-            if (_state != SharedDirState.Missing || _files.GetKind(destination) != FileKind.Missing) return;
-            await run.WillAsync(new UndoRemoveDirectory(destination));
-            _files.CreateDirectory(destination, (UnixFileMode)0x1ED); // 0755
+            if (_state == SharedDirState.Missing)
+                await FileSteps.CreateDirectoriesAsync(_files, run, destination, (UnixFileMode)0x1ED); // 0755
         }, new UndoNothing());
         copies.Plan(label, _source, shared, destination, () => _state == SharedDirState.NotMigrated);
         plan.Add($"keep the original {_source} aside in {keptAside}", ["mv", "-T", "--no-clobber", _source, $"{keptAside}/{dir}"], async run =>
         {
             if (_state != SharedDirState.NotMigrated) return;
-            await EnsurePrivateAsync(run, FileSteps.Parent(keptAside));
-            await EnsurePrivateAsync(run, keptAside);
+            await FileSteps.CreateDirectoriesAsync(_files, run, keptAside, FileSteps.Private);
             var aside = $"{keptAside}/{dir}";
             for (var n = 2; _files.GetKind(aside) != FileKind.Missing; n++) aside = $"{keptAside}/{dir}.{n}";
             await run.WillAsync(new UndoRename(_source, aside, _files.Stat(_source)!.Identity));
@@ -139,11 +137,4 @@ internal sealed class DirectoryMigration
 
     /// <summary>True once the original directory was moved aside (its content is in the shared dataset).</summary>
     public bool Moved { get; private set; }
-
-    private async Task EnsurePrivateAsync(StepRun run, string path)
-    {
-        if (_files.GetKind(path) != FileKind.Missing) return;
-        await run.WillAsync(new UndoRemoveDirectory(path));
-        _files.CreateDirectory(path, FileSteps.Private);
-    }
 }

@@ -73,7 +73,7 @@ public sealed class SharedCopy(OperationContext context, Plan plan, string suffi
         foreach (var root in _staged.Select(FileSteps.Parent).Distinct())
             plan.Add($"remove {root} when empty", ["rmdir", "--ignore-fail-on-non-empty", root], run =>
             {
-                if (context.Files.GetKind(root) == FileKind.Directory && context.Files.List(root).Count == 0) context.Files.Delete(root);
+                FileSteps.RemoveIfEmpty(context.Files, root);
                 return Task.CompletedTask;
             }, new UndoNothing());
     }

@@ -51,8 +51,7 @@ public sealed record UnmountBe(string Name) : IOperation
     private static void RemoveMountPointDirectory(OperationContext context, Plan plan, string path) =>
         plan.Add($"remove the mount point directory {path} when empty", ["rmdir", "--ignore-fail-on-non-empty", path], async run =>
         {
-            if (context.Files.GetKind(path) != Host.FileKind.Directory || context.Files.List(path).Count > 0) return;
-            await run.WillAsync(new UndoCreateDirectory(path, 0x1ED)); // 0755, as zfs made it
-            context.Files.Delete(path);
+            await run.WillAsync(new UndoCreateDirectory(path, 0x1ED)); // 0755, as zfs made it; a no-op if it stays
+            FileSteps.RemoveIfEmpty(context.Files, path);
         }, new UndoNothing());
 }

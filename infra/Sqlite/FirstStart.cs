@@ -65,16 +65,13 @@ public static class FirstStart
 
     static async Task WriteAsync(string dataDir, string text, FileMode mode, CancellationToken ct)
     {
-        Directory.CreateDirectory(dataDir);
+        Composition.PrivateFiles.Directory(dataDir);
         var path = PasswordFile(dataDir);
         // UnixCreateMode only applies to a new file, so a stale one (from an earlier database) is
         // replaced, not rewritten under whatever mode it had.
         if (mode == FileMode.Create)
             File.Delete(path);
-        var options = new FileStreamOptions { Mode = mode, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        await using var file = new StreamWriter(path, options);
+        await using var file = new StreamWriter(path, Composition.PrivateFiles.Create(mode, FileAccess.Write, FileShare.Read));
         await file.WriteAsync(text.AsMemory(), ct);
     }
 }
