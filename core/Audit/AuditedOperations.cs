@@ -21,7 +21,7 @@ public sealed class AuditedOperations(IEngine engine, IAuditLog audit)
             {
                 Action = operation.Action, Target = operation.Target, Outcome = Outcome.Refused, DryRun = dryRun, Error = forbidden,
             }
-            : await engine.RunAsync(operation, dryRun, ct);
+            : await engine.RunAsync(operation, new RunRequest { DryRun = dryRun, Actor = actor }, ct);
         await audit.AppendAsync(new AuditRecord
         {
             Actor = actor.Name, Role = Roles.Name(actor.Role), Source = actor.Source, Action = operation.Action,

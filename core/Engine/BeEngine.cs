@@ -44,8 +44,12 @@ public sealed partial class BeEngine : IEngine
     public async Task<HostState> GetStateAsync(CancellationToken ct = default) =>
         HostStateReader.Read(await _context.Zfs.ListAsync(_context.Options.Pool, ct), _context.Clock.GetUtcNow());
 
-    public async Task<OperationResult> RunAsync(IOperation operation, bool dryRun = false, CancellationToken ct = default)
+    public Task<OperationResult> RunAsync(IOperation operation, bool dryRun = false, CancellationToken ct = default) =>
+        RunAsync(operation, new RunRequest { DryRun = dryRun }, ct);
+
+    public async Task<OperationResult> RunAsync(IOperation operation, RunRequest request, CancellationToken ct = default)
     {
+        var dryRun = request.DryRun;
         var started = Stopwatch.GetTimestamp();
         OperationResult Result(Outcome outcome, OperationError? error = null, Plan? plan = null) => new()
         {

@@ -1,3 +1,4 @@
+using SnapUpgrade.Core.Access;
 using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Operations;
 
@@ -17,7 +18,15 @@ public interface IEngine
     /// Checks the operation against the current state, then plans it and, unless
     /// <paramref name="dryRun"/>, runs it. Mutating operations run one at a time.
     /// </summary>
-    Task<OperationResult> RunAsync(IOperation operation, bool dryRun = false, CancellationToken ct = default);
+    Task<OperationResult> RunAsync(IOperation operation, bool dryRun = false, CancellationToken ct = default) =>
+        RunAsync(operation, new RunRequest { DryRun = dryRun }, ct);
+
+    /// <summary>
+    /// Checks the operation against the current state, then plans it and, unless
+    /// <see cref="RunRequest.DryRun"/>, runs it, on behalf of <see cref="RunRequest.Actor"/>.
+    /// Mutating operations run one at a time.
+    /// </summary>
+    Task<OperationResult> RunAsync(IOperation operation, RunRequest request, CancellationToken ct = default);
 
     /// <summary>
     /// Per BE and zone BE, the state of each fixed shared directory. Never mounts anything: mounted
@@ -35,4 +44,14 @@ public interface IEngine
     /// sees it move (or odd) around a <see cref="GetStateAsync"/> may have read a state in between.
     /// </summary>
     long Activity => 0;
+}
+
+/// <summary>How one operation is asked to run.</summary>
+public sealed record RunRequest
+{
+    /// <summary>Plan only: nothing on the host changes.</summary>
+    public bool DryRun { get; init; }
+
+    /// <summary>Who asks (recorded in the journal); null for the engine's own work and tests.</summary>
+    public Actor? Actor { get; init; }
 }

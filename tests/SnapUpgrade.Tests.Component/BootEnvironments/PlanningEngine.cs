@@ -24,8 +24,9 @@ public sealed class PlanningEngine : IEngine
     public Task<SharedHealthReport> GetSharedHealthAsync(CancellationToken ct = default) =>
         Task.FromResult(HostStates.DemoHealth());
 
-    public async Task<OperationResult> RunAsync(IOperation operation, bool dryRun = false, CancellationToken ct = default)
+    public async Task<OperationResult> RunAsync(IOperation operation, RunRequest request, CancellationToken ct = default)
     {
+        var dryRun = request.DryRun;
         lock (Runs) Runs.Add((operation, dryRun));
         if (!dryRun && RunGate is { } gate) await gate.Task;
         var error = (dryRun ? null : Refusal) ?? operation.Validate(State);

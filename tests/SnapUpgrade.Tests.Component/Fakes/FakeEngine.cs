@@ -35,8 +35,9 @@ public sealed class FakeEngine : IEngine
     public List<(IOperation Operation, bool DryRun)> Runs { get; } = [];
 
     /// <summary>Plans one step and succeeds (the report lines go to real runs), unless the state refuses it.</summary>
-    public Task<OperationResult> RunAsync(IOperation operation, bool dryRun = false, CancellationToken ct = default)
+    public Task<OperationResult> RunAsync(IOperation operation, RunRequest request, CancellationToken ct = default)
     {
+        var dryRun = request.DryRun;
         Runs.Add((operation, dryRun));
         var error = operation.Validate(State);
         return Task.FromResult(new OperationResult

@@ -26,8 +26,8 @@ public sealed class HostWatcherActivityTests
             return await inner.GetStateAsync(ct);
         }
 
-        public Task<OperationResult> RunAsync(IOperation operation, bool dryRun = false, CancellationToken ct = default) =>
-            inner.RunAsync(operation, dryRun, ct);
+        public Task<OperationResult> RunAsync(IOperation operation, RunRequest request, CancellationToken ct = default) =>
+            inner.RunAsync(operation, request, ct);
 
         public Task<SharedHealthReport> GetSharedHealthAsync(CancellationToken ct = default) => inner.GetSharedHealthAsync(ct);
     }
