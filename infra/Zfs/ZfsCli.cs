@@ -6,7 +6,8 @@ namespace SnapUpgrade.Infra.Zfs;
 /// <summary>
 /// The real <see cref="IZfs"/>: zfs/zpool run as argv. Works with OpenZFS 2.x and zfs-fuse because it
 /// only uses what both have (TESTING.md): <c>zpool list -H -o</c> instead of <c>zpool get</c>, one
-/// explicit-property <c>zfs get -r</c> instead of <c>zfs list -p</c> or <c>get all</c>.
+/// explicit-property <c>zfs get -r</c> instead of <c>zfs list -p</c> or <c>get all</c> (OpenZFS 2.3's
+/// <c>zfs get -j</c> would spare the names listing; zfs-fuse has no JSON).
 /// Mountpoints given to zfs are host paths as they are: under an altroot zfs itself puts the altroot
 /// in front (measured on zfs-fuse: <c>mountpoint=/a</c> mounts at <c>&lt;altroot&gt;/a</c>).
 /// </summary>
@@ -30,15 +31,54 @@ public sealed class ZfsCli(ZfsCapabilities capabilities, IProcessRunner? runner 
     public static IReadOnlyList<string> DatasetGetArgv(string pool) =>
         ["zfs", "get", "-H", "-p", "-o", "name,property,value,source", "-r", string.Join(',', ZfsGetParser.Properties), pool];
 
+    /// <summary>Every dataset's name: the set a get's records must belong to (names hold no line breaks).</summary>
+    public static IReadOnlyList<string> NamesArgv(string pool) => ["zfs", "list", "-H", "-o", "name", "-t", "all", "-r", pool];
+
+    /// <summary>The get without values: which text records hold one, when some value holds a line break.</summary>
+    public static IReadOnlyList<string> SourcesArgv(string pool) =>
+        ["zfs", "get", "-H", "-o", "name,property,source", "-r", string.Join(',', ZfsGetParser.Properties), pool];
+
+    /// <summary>One value alone: all of stdout but its last line break is the value.</summary>
+    public static IReadOnlyList<string> ValueArgv(string dataset, string property) =>
+        ["zfs", "get", "-H", "-p", "-o", "value", property, dataset];
+
+    private const int ListAttempts = 3;
+
+    /// <summary>
+    /// Three processes, started together: the pool, the names of its datasets, and one get of every
+    /// asked property, parsed against the names (<see cref="ZfsGetParser"/>). When a value holds a
+    /// line break, the text values are read one by one and the get parsed again knowing them; when
+    /// the pool changed between the reads, all of it is read again.
+    /// </summary>
     public async Task<PoolListing> ListAsync(string pool, CancellationToken ct = default)
     {
-        // Exactly two processes, started together; the altroot from the first one is needed only
-        // to parse the second one's output.
-        var poolTask = RunCheckedAsync(PoolListArgv(pool), ct);
-        var getTask = RunCheckedAsync(DatasetGetArgv(pool), ct);
-        await Task.WhenAll(poolTask, getTask);
-        var info = ZfsOutputParser.ParsePoolList(poolTask.Result);
-        return new PoolListing(info, ZfsGetParser.Parse(getTask.Result, info.Altroot));
+        for (var attempt = 1; ; attempt++)
+        {
+            var poolTask = RunCheckedAsync(PoolListArgv(pool), ct);
+            var namesTask = RunCheckedAsync(NamesArgv(pool), ct);
+            var getTask = RunCheckedAsync(DatasetGetArgv(pool), ct);
+            await Task.WhenAll(poolTask, namesTask, getTask);
+            var info = ZfsOutputParser.ParsePoolList(poolTask.Result);
+            var names = namesTask.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+            var parse = ZfsGetParser.Parse(getTask.Result, names, info.Altroot);
+            if (parse.Datasets is null)
+                parse = ZfsGetParser.Parse(getTask.Result, names, info.Altroot, await ValuesWithLineBreaksAsync(pool, ct));
+            if (parse.Datasets is { } datasets) return new PoolListing(info, datasets);
+            if (attempt == ListAttempts)
+                throw new FormatException($"zfs get on {pool} could not be read record by record ({ListAttempts} tries): {parse.Problem}");
+        }
+    }
+
+    private async Task<IReadOnlyDictionary<(string Name, string Property), string>> ValuesWithLineBreaksAsync(string pool, CancellationToken ct)
+    {
+        var values = new Dictionary<(string Name, string Property), string>();
+        foreach (var (name, property) in ZfsGetParser.TextRecords(await RunCheckedAsync(SourcesArgv(pool), ct)))
+        {
+            var stdout = await RunCheckedAsync(ValueArgv(name, property), ct);
+            var value = stdout.EndsWith('\n') ? stdout[..^1] : stdout;
+            if (value.Contains('\n')) values[(name, property)] = value;
+        }
+        return values;
     }
 
     public Task ExecuteAsync(ZfsCommand command, CancellationToken ct = default) => RunCheckedAsync(command.Argv, ct);

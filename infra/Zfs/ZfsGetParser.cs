@@ -4,8 +4,23 @@ namespace SnapUpgrade.Infra.Zfs;
 
 /// <summary>
 /// Parses <c>zfs get -H -p -o name,property,value,source -r &lt;props&gt; &lt;pool&gt;</c> into one
-/// <see cref="ZfsDataset"/> per dataset, in the order zfs printed them.
+/// <see cref="ZfsDataset"/> per dataset, in the order zfs printed them, without trusting any line to
+/// be a record of its own.
 /// </summary>
+/// <remarks>
+/// A text value (a user property, a mountpoint) set outside the console may hold tabs and line
+/// breaks, and zfs prints it as it is. Tabs are harmless: name and property are the first two
+/// fields, the source the last, the value everything between. A line break splits a value into
+/// lines that may read as records of other datasets (a description holding
+/// <c>"\nrpool/ROOT/be1\tmounted\tno\t-"</c> would unmount the booted BE in a naive reading). So the
+/// parse checks the output against what it must be: zfs prints every asked property of every
+/// dataset exactly once ("-" where it does not apply), and the datasets are known from a names-only
+/// listing (names hold no tabs or line breaks). Every line must then be a distinct (dataset,
+/// property) pair of that set with a valid source, and every pair must be there; a value with a line
+/// break always leaves a line that is a duplicate, a stranger or malformed, so the parse fails
+/// rather than guess. The caller then reads the text values one by one (<see cref="TextProperties"/>)
+/// and parses again, giving the values with line breaks as <c>known</c>.
+/// </remarks>
 public static class ZfsGetParser
 {
     /// <summary>The properties <see cref="ZfsCli"/> asks for, explicitly: one unknown name fails the
@@ -13,31 +28,90 @@ public static class ZfsGetParser
     public static readonly IReadOnlyList<string> Properties =
         ["type", "creation", "used", "referenced", "origin", "mountpoint", "mounted", "canmount", .. UserProperties.All];
 
-    public static IReadOnlyList<ZfsDataset> Parse(string stdout, string? altroot)
+    /// <summary>The asked properties whose values are free text, so may hold a line break.</summary>
+    public static readonly IReadOnlySet<string> TextProperties = new HashSet<string>(["mountpoint", .. UserProperties.All]);
+
+    private static readonly IReadOnlySet<string> Asked = Properties.ToHashSet();
+
+    /// <summary>Parses the output of a full get, or says why it cannot be read record by record.</summary>
+    /// <param name="names">Every dataset of the pool, from <c>zfs list -H -o name -t all -r</c>. A
+    /// bookmark (<c>#</c>) may be missing from the get; every other name must be there.</param>
+    /// <param name="known">Values known to hold line breaks (read one by one), by dataset and property.</param>
+    public static ZfsGetResult Parse(string stdout, IReadOnlyCollection<string> names, string? altroot,
+        IReadOnlyDictionary<(string Name, string Property), string>? known = null)
     {
+        var nameSet = names as IReadOnlySet<string> ?? names.ToHashSet(StringComparer.Ordinal);
         var byName = new Dictionary<string, Dictionary<string, (string Value, string Source)>>(StringComparer.Ordinal);
         var order = new List<string>();
-        foreach (var raw in stdout.Split('\n'))
+        var pos = 0;
+        while (pos < stdout.Length)
         {
-            var line = raw.TrimEnd('\r');
-            if (line.Length == 0) continue;
-            // A user property value may itself hold tabs: name and property are the first two
-            // fields, source the last one, and the value is everything in between.
-            var first = line.IndexOf('\t');
-            var second = first < 0 ? -1 : line.IndexOf('\t', first + 1);
-            var last = line.LastIndexOf('\t');
-            if (first < 0 || second < 0 || last <= second)
-                throw new FormatException($"zfs get: expected 4 tab-separated fields: {line}");
-            var name = line[..first];
+            var first = stdout.IndexOf('\t', pos);
+            var second = first < 0 ? -1 : stdout.IndexOf('\t', first + 1);
+            var lineEnd = stdout.IndexOf('\n', pos) is var n and >= 0 ? n : stdout.Length;
+            if (first < 0 || second < 0 || second > lineEnd)
+                return ZfsGetResult.Unreadable($"a line that is not a record: '{Excerpt(stdout, pos, lineEnd)}'");
+            var name = stdout[pos..first];
+            var property = stdout[(first + 1)..second];
+            if (!nameSet.Contains(name) || !Asked.Contains(property))
+                return ZfsGetResult.Unreadable($"a record of no asked dataset or property: '{Excerpt(stdout, pos, lineEnd)}'");
+            string value, source;
+            if (known?.TryGetValue((name, property), out var whole) == true)
+            {
+                // The value is known (line breaks and all): it must stand here whole, then the source.
+                var valueEnd = second + 1 + whole.Length;
+                if (string.CompareOrdinal(stdout, second + 1, whole, 0, whole.Length) != 0
+                    || valueEnd >= stdout.Length || stdout[valueEnd] != '\t')
+                    return ZfsGetResult.Unreadable($"{name} {property} no longer holds the value read alone");
+                lineEnd = stdout.IndexOf('\n', valueEnd) is var e and >= 0 ? e : stdout.Length;
+                value = whole;
+                source = stdout[(valueEnd + 1)..lineEnd];
+            }
+            else
+            {
+                var line = stdout[(second + 1)..lineEnd];
+                var last = line.LastIndexOf('\t');
+                if (last < 0) return ZfsGetResult.Unreadable($"a record without a source: '{Excerpt(stdout, pos, lineEnd)}'");
+                value = line[..last];
+                source = line[(last + 1)..];
+            }
+            if (!IsSource(source, nameSet))
+                return ZfsGetResult.Unreadable($"{name} {property}: '{source}' is not a property source");
             if (!byName.TryGetValue(name, out var props))
             {
                 byName[name] = props = new(StringComparer.Ordinal);
                 order.Add(name);
             }
-            props[line[(first + 1)..second]] = (line[(second + 1)..last], line[(last + 1)..]);
+            if (!props.TryAdd(property, (value, source)))
+                return ZfsGetResult.Unreadable($"{name} {property} printed twice");
+            pos = lineEnd + 1;
         }
-        return order.Select(n => ToDataset(n, byName[n], altroot)).OfType<ZfsDataset>().ToList();
+        if (names.FirstOrDefault(n => !n.Contains('#') && !byName.ContainsKey(n)) is { } missing)
+            return ZfsGetResult.Unreadable($"{missing} is listed but not in the get (the pool changed in between)");
+        // A bookmark's lines are not read (no BE is one); a partial one cannot pass for a dataset.
+        if (byName.FirstOrDefault(d => d.Value.Count != Properties.Count && !d.Key.Contains('#')) is { Key: { } partial })
+            return ZfsGetResult.Unreadable($"{partial} has {byName[partial].Count} of the {Properties.Count} asked properties");
+        return ZfsGetResult.Read([.. order.Select(n => ToDataset(n, byName[n], altroot)).OfType<ZfsDataset>()]);
     }
+
+    /// <summary>
+    /// The text-valued records of <c>zfs get -H -o name,property,source -r</c> (no values: nothing in
+    /// it can be a line break) that hold a value: the ones to read one by one when a parse fails.
+    /// </summary>
+    public static IReadOnlyList<(string Name, string Property)> TextRecords(string stdout) =>
+        [.. stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split('\t'))
+            .Where(f => f.Length == 3 && TextProperties.Contains(f[1]) && f[2] != "-")
+            .Select(f => (f[0], f[1]))];
+
+    // zfs's sources: "-" (none), local, default, temporary, received, inherited from <dataset>.
+    private static bool IsSource(string source, IReadOnlySet<string> names) => source switch
+    {
+        "-" or "local" or "default" or "temporary" or "received" or "none" => true,
+        _ => source.StartsWith("inherited from ", StringComparison.Ordinal) && names.Contains(source["inherited from ".Length..]),
+    };
+
+    private static string Excerpt(string text, int from, int to) => text[from..Math.Min(to, from + 200)];
 
     private static ZfsDataset? ToDataset(string name, Dictionary<string, (string Value, string Source)> p, string? altroot)
     {
@@ -82,4 +156,11 @@ public static class ZfsGetParser
 
     private static string? Local(Dictionary<string, (string Value, string Source)> p, string property) =>
         IsLocal(p, property) ? Value(p, property) : null;
+}
+
+/// <summary>A parse of a get: the datasets, or why the output could not be read record by record.</summary>
+public sealed record ZfsGetResult(IReadOnlyList<ZfsDataset>? Datasets, string? Problem)
+{
+    public static ZfsGetResult Read(IReadOnlyList<ZfsDataset> datasets) => new(datasets, null);
+    public static ZfsGetResult Unreadable(string problem) => new(null, problem);
 }

@@ -59,6 +59,33 @@ public abstract class ZfsContract
         Assert.Null(be.Origin);
     }
 
+    [Theory]
+    [InlineData("tab\tinside")]
+    [InlineData("two\nlines")]
+    [InlineData("ends with a line break\n")]
+    [InlineData("\n\t\n")]
+    [InlineData("x\tlocal\n{be1}\torg.snapupgrade:uuid\tforged")] // reads as be1's uuid record
+    [InlineData("x\tlocal\n{be1}\tmounted\tyes")] // reads as be1's mounted record
+    [InlineData("x\tlocal\n{evil}\ttype\tfilesystem")] // reads as a BE the pool does not have
+    public async Task List_DescriptionSetOutsideTheConsole_IsReadWholeAndSpoofsNothing(string template)
+    {
+        await using var host = await CreateHostAsync();
+        var layout = host.Layout();
+        await host.RunAsync(new ZfsCreate(layout.BeContainer, Props(("canmount", "off"), ("mountpoint", "none"))));
+        await host.RunAsync(new ZfsCreate(layout.Be("be1"), Props(("canmount", "noauto"), (UserProperties.Uuid, "u-1"))));
+        await host.RunAsync(new ZfsCreate(layout.Be("be2"), Props(("canmount", "noauto"))));
+        var description = template.Replace("{be1}", layout.Be("be1")).Replace("{evil}", layout.Be("evil"));
+
+        await host.RunAsync(new ZfsSet(layout.Be("be2"), UserProperties.Description, description));
+
+        var listing = await host.ListAsync();
+        Assert.Equal(description, listing.Find(layout.Be("be2"))!.Description);
+        var be1 = listing.Find(layout.Be("be1"))!;
+        Assert.Equal(("u-1", false, null), (be1.Uuid, be1.Mounted, be1.Description));
+        Assert.Null(listing.Find(layout.Be("evil")));
+        Assert.Equal(4, listing.Datasets.Count);
+    }
+
     [Fact]
     public async Task Create_WithMountPoint_MountsAtOnceAndReportsTheHostPath()
     {

@@ -2,7 +2,8 @@ using SnapUpgrade.Infra.Process;
 
 namespace SnapUpgrade.Tests.Unit.Infra;
 
-/// <summary>Answers by argv[0..1] ("zpool list", "zfs get", ...) and records every call.</summary>
+/// <summary>Answers by the longest command prefix given ("zpool list", "zfs get", "zfs get -H -p -o value")
+/// and records every call.</summary>
 internal sealed class FakeProcessRunner : IProcessRunner
 {
     private readonly Dictionary<string, ProcessResult> _answers = new(StringComparer.Ordinal);
@@ -18,9 +19,11 @@ internal sealed class FakeProcessRunner : IProcessRunner
     public Task<ProcessResult> RunAsync(IReadOnlyList<string> argv, TimeSpan? timeout = null, CancellationToken ct = default)
     {
         lock (Calls) Calls.Add(argv);
-        var key = string.Join(' ', argv.Take(2));
-        return Task.FromResult(_answers.TryGetValue(key, out var answer)
-            ? answer with { Argv = argv }
+        var line = string.Join(' ', argv);
+        var key = _answers.Keys.Where(k => line == k || line.StartsWith(k + " ", StringComparison.Ordinal))
+            .MaxBy(k => k.Length);
+        return Task.FromResult(key is not null
+            ? _answers[key] with { Argv = argv }
             : new ProcessResult(argv, 0, "", ""));
     }
 }

@@ -8,21 +8,67 @@ public sealed class ZfsCliTests
 {
     private static readonly ZfsCapabilities Fuse = new("zfs-fuse", false);
 
+    private static string Get(string name, params (string Property, string Value, string Source)[] given) =>
+        string.Concat(ZfsGetParser.Properties.Select(p => given.FirstOrDefault(g => g.Property == p) is { Property: not null } g
+            ? $"{name}\t{p}\t{g.Value}\t{g.Source}\n"
+            : $"{name}\t{p}\t-\t-\n"));
+
     [Fact]
-    public async Task ListAsync_Pool_RunsExactlyTwoProcessesAndStripsTheAltroot()
+    public async Task ListAsync_Pool_RunsThreeProcessesAndStripsTheAltroot()
     {
         var runner = new FakeProcessRunner()
             .Answer("zpool list", 0, "lab\tONLINE\tlab/ROOT/be1\t/srv/lab\t42\t504M\t1M\t503M\n")
-            .Answer("zfs get", 0, "lab/ROOT/be1\ttype\tfilesystem\t-\nlab/ROOT/be1\tmountpoint\t/srv/lab\tlocal\n");
+            .Answer("zfs list", 0, "lab/ROOT/be1\n")
+            .Answer("zfs get", 0, Get("lab/ROOT/be1", ("type", "filesystem", "-"), ("mountpoint", "/srv/lab", "local")));
         var zfs = new ZfsCli(Fuse, runner);
 
         var listing = await zfs.ListAsync("lab", TestContext.Current.CancellationToken);
 
-        Assert.Equal(2, runner.Calls.Count);
+        Assert.Equal(3, runner.Calls.Count);
         Assert.Contains(ZfsCli.PoolListArgv("lab"), runner.Calls);
+        Assert.Contains(ZfsCli.NamesArgv("lab"), runner.Calls);
         Assert.Contains(ZfsCli.DatasetGetArgv("lab"), runner.Calls);
         Assert.Equal("/", Assert.Single(listing.Datasets).MountPoint);
         Assert.Equal("lab/ROOT/be1", listing.Pool.Bootfs);
+    }
+
+    [Fact]
+    public async Task ListAsync_DescriptionSpoofingTheBootedBe_ReadsTextValuesAloneAndIsNotFooled()
+    {
+        // be2's description, set with `zfs set`, reads as a record saying the booted be1 is not mounted.
+        const string spoof = "x\tlocal\nlab/ROOT/be1\tmounted\tno";
+        var runner = new FakeProcessRunner()
+            .Answer("zpool list", 0, "lab\tONLINE\tlab/ROOT/be1\t-\t42\t504M\t1M\t503M\n")
+            .Answer("zfs list", 0, "lab/ROOT/be1\nlab/ROOT/be2\n")
+            .Answer("zfs get -H -p -o name,property,value,source", 0,
+                Get("lab/ROOT/be1", ("type", "filesystem", "-"), ("mountpoint", "/", "local"), ("mounted", "yes", "-"))
+                + Get("lab/ROOT/be2", ("type", "filesystem", "-"), (UserProperties.Description, spoof, "local")))
+            .Answer("zfs get -H -o name,property,source", 0,
+                $"lab/ROOT/be1\tmountpoint\tlocal\nlab/ROOT/be2\t{UserProperties.Description}\tlocal\n")
+            .Answer($"zfs get -H -p -o value {UserProperties.Description} lab/ROOT/be2", 0, spoof + "\n")
+            .Answer("zfs get -H -p -o value mountpoint lab/ROOT/be1", 0, "/\n");
+        var zfs = new ZfsCli(Fuse, runner);
+
+        var ds = (await zfs.ListAsync("lab", TestContext.Current.CancellationToken)).Datasets.ToDictionary(d => d.Name);
+
+        Assert.True(ds["lab/ROOT/be1"].Mounted);
+        Assert.Equal(spoof, ds["lab/ROOT/be2"].Description);
+        Assert.Contains(ZfsCli.ValueArgv("lab/ROOT/be2", UserProperties.Description), runner.Calls);
+    }
+
+    [Fact]
+    public async Task ListAsync_GetThatNeverFitsTheNames_ThrowsAfterThreeTries()
+    {
+        var runner = new FakeProcessRunner()
+            .Answer("zpool list", 0, "lab\tONLINE\t-\t-\t42\t504M\t1M\t503M\n")
+            .Answer("zfs list", 0, "lab\nlab/new\n")
+            .Answer("zfs get", 0, Get("lab", ("type", "filesystem", "-")));
+        var zfs = new ZfsCli(Fuse, runner);
+
+        var error = await Assert.ThrowsAsync<FormatException>(() => zfs.ListAsync("lab", TestContext.Current.CancellationToken));
+
+        Assert.Contains("lab/new is listed", error.Message);
+        Assert.Equal(3, runner.Calls.Count(c => c.SequenceEqual(ZfsCli.DatasetGetArgv("lab"))));
     }
 
     [Fact]

@@ -9,7 +9,7 @@ public sealed class ZfsGetParserTests
     private const string Alt = "/tmp/snapupgrade-tests/sumeas2871/root";
 
     // Captured from zfs-fuse 0.7 (pool version 23) under an altroot; user properties trimmed to two.
-    private static readonly string ZfsFuseSample = string.Join('\n',
+    private static readonly string ZfsFuseSample = Complete(
         $"sumeas2871\ttype\tfilesystem\t-",
         $"sumeas2871\tcreation\t1795630876\t-",
         $"sumeas2871\tused\t712704\t-",
@@ -43,13 +43,12 @@ public sealed class ZfsGetParserTests
         $"sumeas2871/VARSHARED\ttype\tfilesystem\t-",
         $"sumeas2871/VARSHARED\tmountpoint\t{Alt}/var/shared\tlocal",
         $"sumeas2871/VARSHARED/sub\ttype\tfilesystem\t-",
-        $"sumeas2871/VARSHARED/sub\tmountpoint\t{Alt}/var/shared/sub\tinherited from sumeas2871/VARSHARED",
-        "");
+        $"sumeas2871/VARSHARED/sub\tmountpoint\t{Alt}/var/shared/sub\tinherited from sumeas2871/VARSHARED");
 
     [Fact]
     public void Parse_ZfsFuseSample_OneDatasetPerNameInOrder()
     {
-        var names = ZfsGetParser.Parse(ZfsFuseSample, Alt).Select(d => d.Name);
+        var names = Parse(ZfsFuseSample, Alt).Select(d => d.Name);
 
         Assert.Equal(["sumeas2871", "sumeas2871/ROOT", "sumeas2871/ROOT/be1", "sumeas2871/ROOT/be1@s1",
             "sumeas2871/ROOT/be2", "sumeas2871/VARSHARED", "sumeas2871/VARSHARED/sub"], names);
@@ -58,7 +57,7 @@ public sealed class ZfsGetParserTests
     [Fact]
     public void Parse_ZfsFuseSample_MountPointsAreHostPathsWithTheirSource()
     {
-        var ds = ZfsGetParser.Parse(ZfsFuseSample, Alt).ToDictionary(d => d.Name);
+        var ds = Parse(ZfsFuseSample, Alt).ToDictionary(d => d.Name);
 
         Assert.Equal(("/", true), (ds["sumeas2871/ROOT/be1"].MountPoint, ds["sumeas2871/ROOT/be1"].MountPointIsLocal));
         Assert.Equal(("none", true), (ds["sumeas2871/ROOT"].MountPoint, ds["sumeas2871/ROOT"].MountPointIsLocal));
@@ -70,7 +69,7 @@ public sealed class ZfsGetParserTests
     [Fact]
     public void Parse_ZfsFuseSample_UserPropertiesOnlyWhereSetLocally()
     {
-        var ds = ZfsGetParser.Parse(ZfsFuseSample, Alt).ToDictionary(d => d.Name);
+        var ds = Parse(ZfsFuseSample, Alt).ToDictionary(d => d.Name);
 
         Assert.Equal("on", ds["sumeas2871/ROOT"].Keep);
         Assert.Null(ds["sumeas2871/ROOT/be1"].Keep);
@@ -82,7 +81,7 @@ public sealed class ZfsGetParserTests
     [Fact]
     public void Parse_ZfsFuseSample_TypesTimesOriginsAndDashes()
     {
-        var ds = ZfsGetParser.Parse(ZfsFuseSample, Alt).ToDictionary(d => d.Name);
+        var ds = Parse(ZfsFuseSample, Alt).ToDictionary(d => d.Name);
 
         var snap = ds["sumeas2871/ROOT/be1@s1"];
         Assert.Equal((DatasetKind.Snapshot, null, null, false), (snap.Kind, snap.MountPoint, snap.CanMount, snap.Mounted));
@@ -97,7 +96,7 @@ public sealed class ZfsGetParserTests
     [Fact]
     public void Parse_OpenZfsWithoutAltroot_KeepsPathsAndTakesReceivedProperties()
     {
-        const string sample = """
+        var sample = Complete("""
             rpool	type	filesystem	-
             rpool	mountpoint	/	local
             rpool/ROOT/ubuntu	type	filesystem	-
@@ -109,9 +108,9 @@ public sealed class ZfsGetParserTests
             rpool/ROOT/ubuntu#bm	type	bookmark	-
             rpool/vol	type	volume	-
             rpool/vol	mountpoint	-	-
-            """;
+            """.Replace("\r", "").Split('\n'));
 
-        var ds = ZfsGetParser.Parse(sample.Replace("\r", ""), altroot: null).ToDictionary(d => d.Name);
+        var ds = Parse(sample, altroot: null).ToDictionary(d => d.Name);
 
         Assert.Equal(["rpool", "rpool/ROOT/ubuntu", "rpool/vol"], ds.Keys);
         Assert.Equal(("/", "p-1", "on"), (ds["rpool/ROOT/ubuntu"].MountPoint, ds["rpool/ROOT/ubuntu"].ParentBe, ds["rpool/ROOT/ubuntu"].ConsoleMade));
@@ -122,15 +121,116 @@ public sealed class ZfsGetParserTests
     [Fact]
     public void Parse_ValueWithTabsAndSpaces_KeepsItWhole()
     {
-        var ds = ZfsGetParser.Parse("p/x\ttype\tfilesystem\t-\np/x\torg.snapupgrade:description\ttwo  words\ttab\tlocal\n", null);
+        var ds = Parse(Complete("p/x\ttype\tfilesystem\t-", "p/x\torg.snapupgrade:description\ttwo  words\ttab\tlocal"), null);
 
         Assert.Equal("two  words\ttab", Assert.Single(ds).Description);
     }
 
     [Fact]
-    public void Parse_LineWithTooFewFields_Throws()
+    public void Parse_LineWithTooFewFields_IsUnreadable()
     {
-        Assert.Throws<FormatException>(() => ZfsGetParser.Parse("p/x\ttype\n", null));
+        Assert.Contains("not a record", ZfsGetParser.Parse("p/x\ttype\n", ["p/x"], null).Problem);
+    }
+
+    // The booted BE, and a BE whose description someone set with `zfs set` to read as the booted
+    // BE's "mounted" record: the issue's spoof.
+    private static readonly string Spoof = "x\tlocal\np/ROOT/be1\tmounted\tno";
+
+    private static string SpoofedOutput(string description) => Complete(
+        "p/ROOT/be1\ttype\tfilesystem\t-",
+        "p/ROOT/be1\tmountpoint\t/\tlocal",
+        "p/ROOT/be1\tmounted\tyes\t-",
+        "p/ROOT/be2\ttype\tfilesystem\t-",
+        $"p/ROOT/be2\torg.snapupgrade:description\t{description}\tlocal");
+
+    [Fact]
+    public void Parse_ValueReadingAsAnotherDatasetsRecord_IsUnreadableNotBelieved()
+    {
+        var result = ZfsGetParser.Parse(SpoofedOutput(Spoof), ["p/ROOT/be1", "p/ROOT/be2"], null);
+
+        Assert.Null(result.Datasets);
+        Assert.Contains("p/ROOT/be1 mounted printed twice", result.Problem);
+    }
+
+    [Fact]
+    public void Parse_ValueWithLineBreaksKnown_ReadsEveryRecordExactly()
+    {
+        var known = new Dictionary<(string, string), string> { [("p/ROOT/be2", UserProperties.Description)] = Spoof };
+
+        var ds = ZfsGetParser.Parse(SpoofedOutput(Spoof), ["p/ROOT/be1", "p/ROOT/be2"], null, known).Datasets!.ToDictionary(d => d.Name);
+
+        Assert.True(ds["p/ROOT/be1"].Mounted);
+        Assert.Equal(Spoof, ds["p/ROOT/be2"].Description);
+    }
+
+    [Fact]
+    public void Parse_KnownValueChangedSince_IsUnreadable()
+    {
+        var known = new Dictionary<(string, string), string> { [("p/ROOT/be2", UserProperties.Description)] = "an older\nvalue" };
+
+        Assert.Contains("no longer holds", ZfsGetParser.Parse(SpoofedOutput(Spoof), ["p/ROOT/be1", "p/ROOT/be2"], null, known).Problem);
+    }
+
+    [Fact]
+    public void Parse_ValueReadingAsAWholeDatasetThatIsNotThere_IsUnreadable()
+    {
+        // A whole group of records for a BE the pool does not have, in the last value of the last dataset.
+        var fake = string.Join('\n', ZfsGetParser.Properties.Select(p => $"p/ROOT/evil\t{p}\t-\t-"));
+        var output = Complete("p/ROOT/be1\ttype\tfilesystem\t-", $"p/ROOT/be1\t{ZfsGetParser.Properties[^1]}\tx\tlocal\n{fake}");
+
+        Assert.Contains("p/ROOT/evil", ZfsGetParser.Parse(output, ["p/ROOT/be1"], null).Problem);
+    }
+
+    [Fact]
+    public void Parse_ValueWithALineBreakAndNothingElse_IsUnreadable()
+    {
+        var output = SpoofedOutput("first line\nsecond line");
+
+        Assert.Contains("without a source", ZfsGetParser.Parse(output, ["p/ROOT/be1", "p/ROOT/be2"], null).Problem);
+    }
+
+    [Fact]
+    public void Parse_ListedDatasetMissingFromTheGet_IsUnreadable()
+    {
+        Assert.Contains("p/ROOT/be3 is listed", ZfsGetParser.Parse(SpoofedOutput("d"), ["p/ROOT/be1", "p/ROOT/be2", "p/ROOT/be3"], null).Problem);
+    }
+
+    [Fact]
+    public void Parse_SourceThatIsNoSource_IsUnreadable()
+    {
+        var output = Complete("p/x\ttype\tfilesystem\t-").Replace("p/x\tmounted\t-\t-", "p/x\tmounted\tyes\tlocal\tinherited from p/nowhere");
+
+        Assert.Contains("is not a property source", ZfsGetParser.Parse(output, ["p/x"], null).Problem);
+    }
+
+    [Fact]
+    public void TextRecords_SourcesOutput_OnlyTextPropertiesThatHoldAValue()
+    {
+        var records = ZfsGetParser.TextRecords(
+            "p/x\ttype\t-\np/x\tmountpoint\tlocal\np/x\torg.snapupgrade:keep\t-\np/x\torg.snapupgrade:description\tlocal\n");
+
+        Assert.Equal([("p/x", "mountpoint"), ("p/x", UserProperties.Description)], records);
+    }
+
+    /// <summary>
+    /// What zfs prints for the given records: every asked property of every named dataset, in the
+    /// asked order, "-" where a sample line does not give one (zfs-fuse and OpenZFS both print every
+    /// asked property).
+    /// </summary>
+    private static string Complete(params string[] lines)
+    {
+        var given = lines.Where(l => l.Length > 0).Select(l => (Name: l[..l.IndexOf('\t')], Tail: l[(l.IndexOf('\t') + 1)..])).ToList();
+        return string.Concat(given.Select(g => g.Name).Distinct().SelectMany(name => ZfsGetParser.Properties.Select(p =>
+            given.FirstOrDefault(g => g.Name == name && g.Tail.StartsWith(p + "\t", StringComparison.Ordinal)).Tail is { } rest
+                ? $"{name}\t{rest}\n"
+                : $"{name}\t{p}\t-\t-\n")));
+    }
+
+    private static IReadOnlyList<ZfsDataset> Parse(string output, string? altroot)
+    {
+        var names = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l[..l.IndexOf('\t')]).ToHashSet();
+        var result = ZfsGetParser.Parse(output, names, altroot);
+        return result.Datasets ?? throw new Xunit.Sdk.XunitException(result.Problem);
     }
 
     [Fact]
