@@ -51,6 +51,7 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
         var journal = services.GetRequiredService<IOperationJournal>();
         var engine = new BeEngine(_ports.Zfs, _ports.Mounts, _ports.Files, journal, options,
             services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<BeEngine>>());
+        await AnchorAuditAsync(_ports.Zfs, writes: _lock is not null, ct);
         if (_lock is not null) await ReconcileAsync(engine, journal, ct);
         await EnsureAccountsAsync(ct);
         _engine = engine;
@@ -67,9 +68,42 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
     }
 
     /// <summary>
-    /// After a crash: operations left open are undone (<see cref="BeEngine.ReconcileAsync"/>), and every
-    /// journal row without its audit row gets one now, as the system: an interrupted operation, or
-    /// one that finished just before the console died and never got its row.
+    /// Attaches the pool's audit anchor (a standby console only reads it: the console holding the
+    /// engine writes it) and, holding the engine, checks the audit log against it before writing the
+    /// current head. A finding (rows cut off the end, an older copy of the database, another
+    /// database) is logged and recorded as an audit row before the anchor moves on: from then on
+    /// the chain itself holds it, and <c>zpool history</c> the anchor it was found against.
+    /// </summary>
+    private async Task AnchorAuditAsync(IZfs zfs, bool writes, CancellationToken ct)
+    {
+        var anchor = services.GetRequiredService<AuditAnchorWriter>();
+        anchor.Attach(new ZfsAuditAnchor(zfs, settings.Pool), writes);
+        if (!writes) return;
+        var audit = services.GetRequiredService<SqliteAuditLog>();
+        var verification = await audit.VerifyAsync(ct);
+        if (!verification.Intact)
+        {
+            LogAuditBroken(logger, verification.Message);
+            await audit.AppendAsync(new AuditRecord
+            {
+                Actor = Actor.System.Name, Role = Roles.Name(Actor.System.Role), Action = VerifyAction,
+                Outcome = Outcome.Failed.ToString().ToLowerInvariant(), Message = $"At start: {verification.Message}",
+            }, ct);
+        }
+        else if (await audit.HeadAsync(ct) is { } head)
+        {
+            anchor.Post(head);
+        }
+    }
+
+    /// <summary>The action of the audit row that records a broken chain found at start.</summary>
+    public const string VerifyAction = "audit-verify";
+
+    /// <summary>
+    /// After a crash: operations left open are undone or rolled forward (<see cref="BeEngine.ReconcileAsync"/>),
+    /// which completes each journal row and so writes its one audit row, naming the actor the journal
+    /// recorded. Rows that older consoles completed without their audit row (they appended it after
+    /// the journal's completion, and could die in between) get one now, from the journal.
     /// </summary>
     private async Task ReconcileAsync(BeEngine engine, IOperationJournal journal, CancellationToken ct)
     {
@@ -81,7 +115,8 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
             var interrupted = entry.Outcome == Outcome.Interrupted.ToString().ToLowerInvariant();
             await audit.AppendAsync(new AuditRecord
             {
-                Actor = Actor.System.Name, Role = Roles.Name(Actor.System.Role), Action = entry.Action, Target = entry.Target,
+                Actor = entry.Actor ?? Actor.System.Name, Role = entry.Role ?? Roles.Name(Actor.System.Role), Source = entry.Source,
+                Action = entry.Action, Target = entry.Target,
                 FromBe = entry.FromBe, ToBe = entry.ToBe, Outcome = entry.Outcome ?? "interrupted", JournalId = entry.Id,
                 Message = interrupted
                     ? $"Interrupted (started {entry.Started:u}); at start: {entry.Message}"
@@ -158,6 +193,9 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Audited at start from the journal: {Action} {Target} {Outcome}")]
     private static partial void LogAuditedLate(ILogger logger, string action, string? target, string? outcome);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The audit log does not verify: {Finding}")]
+    private static partial void LogAuditBroken(ILogger logger, string finding);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Why}")]
     private static partial void LogStandby(ILogger logger, string why);

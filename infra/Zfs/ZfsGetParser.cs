@@ -70,6 +70,7 @@ public static class ZfsGetParser
             NextBoot = Local(p, UserProperties.NextBoot),
             ConsoleMade = Local(p, UserProperties.ConsoleMade),
             CarryOver = Local(p, UserProperties.CarryOver),
+            AuditHead = Local(p, UserProperties.AuditHead),
         };
     }
 
