@@ -46,26 +46,35 @@ sealed class AuditChainWalk
         + Running(running), running);
 
     /// <summary>
-    /// The verdict for a chain that fitted, against the pool's anchor: the anchored row must be in
-    /// this database (<paramref name="databaseId"/>) with the anchored hash (<paramref name="hashThere"/>:
-    /// the hash of this database's row at the anchored position, null when it ends before). Rows after
-    /// the anchored one are fine: the anchor is written after the rows, in the background.
+    /// The verdict for a chain that fitted, against the pool's anchor (<see cref="Finding"/>).
     /// </summary>
-    public ChainVerification Against(AuditHead? head, string databaseId, string? hashThere, long running)
+    public ChainVerification Against(AuditHead? head, string databaseId, string? hashThere, long running) =>
+        Finding(head, _lastId, databaseId, hashThere) is { } finding
+            ? Broken(finding.FirstBadId, finding.Message, running)
+            : Intact(running, head is null ? null : $" The pool's anchor (row {head.Position}) matches.");
+
+    /// <summary>
+    /// What the pool's anchor says is missing from a database whose chain ends at <paramref name="lastId"/>,
+    /// or null when nothing is: the anchored row must be in this database (<paramref name="databaseId"/>)
+    /// with the anchored hash (<paramref name="hashThere"/>: the hash of this database's row at the
+    /// anchored position, null when it ends before). Rows after the anchored one are fine: the anchor
+    /// is written after the rows, in the background.
+    /// </summary>
+    public static (long? FirstBadId, string Message)? Finding(AuditHead? head, long lastId, string databaseId, string? hashThere)
     {
         if (head is null)
-            return Intact(running, null);
+            return null;
         if (head.DatabaseId != databaseId)
-            return Broken(null, $"The pool's anchor names another audit database ({head.DatabaseId}, row {head.Position}, hash {Short(head.Hash)}); " +
-                $"this one is {databaseId}: the database was replaced by another one.", running);
-        if (head.Position > _lastId)
-            return Broken(_lastId + 1, $"The pool's anchor names row {head.Position} (hash {Short(head.Hash)}); the database ends at row {_lastId}: " +
-                (head.Position == _lastId + 1 ? $"row {head.Position} is missing" : $"rows {_lastId + 1} to {head.Position} are missing") +
-                " (cut off the end, or an older copy of the database put back).", running);
+            return (null, $"The pool's anchor names another audit database ({head.DatabaseId}, row {head.Position}, hash {Short(head.Hash)}); " +
+                $"this one is {databaseId}: the database was replaced by another one.");
+        if (head.Position > lastId)
+            return (lastId + 1, $"The pool's anchor names row {head.Position} (hash {Short(head.Hash)}); the database ends at row {lastId}: " +
+                (head.Position == lastId + 1 ? $"row {head.Position} is missing" : $"rows {lastId + 1} to {head.Position} are missing") +
+                " (cut off the end, or an older copy of the database put back).");
         if (hashThere != head.Hash)
-            return Broken(head.Position, $"The pool's anchor names row {head.Position} with hash {Short(head.Hash)}; this database's row {head.Position} " +
-                $"has {Short(hashThere)}: the rows up to it were replaced (an older copy of the database put back and written to since?).", running);
-        return Intact(running, $" The pool's anchor (row {head.Position}) matches.");
+            return (head.Position, $"The pool's anchor names row {head.Position} with hash {Short(head.Hash)}; this database's row {head.Position} " +
+                $"has {Short(hashThere)}: the rows up to it were replaced (an older copy of the database put back and written to since?).");
+        return null;
     }
 
     static string Short(string? hash) => hash is null ? "none" : hash.Length > 16 ? hash[..16] + "…" : hash;

@@ -120,10 +120,30 @@ public sealed class SqliteAuditLog(SqliteDatabase db, TimeProvider? clock = null
         var running = await RunningAsync(connection, ct);
         if (anchor?.Anchor is not { } anchored)
             return walk.Intact(running, null);
+        var (head, databaseId, hashThere) = await AnchoredAsync(connection, anchored, walk.LastId, ct);
+        return walk.Against(head, databaseId, hashThere, running);
+    }
+
+    /// <summary>
+    /// Only the comparison of the chain's end with the pool's anchor, without walking the chain:
+    /// cheap enough for every start. Null when nothing is missing (or nothing is anchored yet).
+    /// </summary>
+    public async Task<string?> AnchorFindingAsync(CancellationToken ct = default)
+    {
+        if (anchor?.Anchor is not { } anchored) return null;
+        await using var connection = await db.OpenAsync(SqliteAccess.Read, ct);
+        var (lastId, _) = await AuditRows.LastAsync(connection, null, ct);
+        var (head, databaseId, hashThere) = await AnchoredAsync(connection, anchored, lastId, ct);
+        return AuditChainWalk.Finding(head, lastId, databaseId, hashThere)?.Message;
+    }
+
+    static async Task<(AuditHead? Head, string DatabaseId, string? HashThere)> AnchoredAsync(
+        SqliteConnection connection, IAuditAnchor anchored, long lastId, CancellationToken ct)
+    {
         var head = await anchored.ReadAsync(ct);
         var databaseId = await AuditRows.DatabaseIdAsync(connection, null, ct);
-        var hashThere = head is null || head.Position > walk.LastId ? null : await HashAtAsync(connection, head.Position, ct);
-        return walk.Against(head, databaseId, hashThere, running);
+        var hashThere = head is null || head.Position > lastId ? null : await HashAtAsync(connection, head.Position, ct);
+        return (head, databaseId, hashThere);
     }
 
     AuditEntry ToEntry(AuditRecord r) => new()
