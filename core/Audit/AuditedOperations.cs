@@ -8,7 +8,9 @@ namespace SnapUpgrade.Core.Audit;
 /// <summary>
 /// How the web and the API run operations: role check, then the engine, and exactly one audit row
 /// per attempt (refused, failed, succeeded; dry runs too), written before the answer. When the audit
-/// log cannot take a row, the operation does not run.
+/// log cannot take a row, the operation does not run. An operation that ran was audited by the
+/// engine's journal, in the transaction that completed it (<see cref="IOperationJournal"/>); what
+/// stopped before the journal (a refusal, a dry run: nothing on the host changed) is appended here.
 /// </summary>
 public sealed class AuditedOperations(IEngine engine, IAuditLog audit)
 {
@@ -22,22 +24,20 @@ public sealed class AuditedOperations(IEngine engine, IAuditLog audit)
                 Action = operation.Action, Target = operation.Target, Outcome = Outcome.Refused, DryRun = dryRun, Error = forbidden,
             }
             : await engine.RunAsync(operation, new RunRequest { DryRun = dryRun, Actor = actor }, ct);
-        await audit.AppendAsync(new AuditRecord
+        if (result.JournalId is null)
         {
-            Actor = actor.Name, Role = Roles.Name(actor.Role), Source = actor.Source, Action = operation.Action,
-            Target = operation.Target, FromBe = result.FromBe, ToBe = result.ToBe, DryRun = dryRun,
-            Outcome = result.Outcome.ToString().ToLowerInvariant(), ErrorCode = result.Error?.Code.ToString(),
-            Message = result.Error?.Message ?? (operation is CarryOver ? Summary(result.Report) : null),
-            DurationMs = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, JournalId = result.JournalId,
-        }, CancellationToken.None);
+            await audit.AppendAsync(new AuditRecord
+            {
+                Actor = actor.Name, Role = Roles.Name(actor.Role), Source = actor.Source, Action = operation.Action,
+                Target = operation.Target, FromBe = result.FromBe, ToBe = result.ToBe, DryRun = dryRun,
+                Outcome = result.Outcome.ToString().ToLowerInvariant(), ErrorCode = result.Error?.Code.ToString(),
+                Message = result.Error?.Message ?? (operation is CarryOver ? JournalCompletion.Summary(result.Report) : null),
+                DurationMs = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+            }, CancellationToken.None);
+        }
         if (operation is RebootHost && result.Succeeded && !dryRun) await CarryOverIfDueAsync(CancellationToken.None);
         return result;
     }
-
-    /// <summary>The report in an audit row: whole when short, else its first lines and how many more.</summary>
-    private static string Summary(IReadOnlyList<string> report, int lines = 40) => report.Count <= lines
-        ? string.Join(" ", report)
-        : string.Join(" ", report.Take(lines)) + $" (and {report.Count - lines} more lines: see the console's log)";
 
     /// <summary>
     /// The first start of a migrated BE (a console starting on it, or an in-process boot into it):

@@ -19,7 +19,10 @@ public interface IAuditLog
     /// <summary>Every matching row, newest first, streamed (constant memory: for CSV export).</summary>
     IAsyncEnumerable<AuditEntry> StreamAsync(AuditQuery query, CancellationToken ct = default);
 
-    /// <summary>Walks the whole chain; names the first row that does not fit.</summary>
+    /// <summary>
+    /// Walks the whole chain and compares its end with the head anchored outside the database
+    /// (<see cref="IAuditAnchor"/>); names the first row that does not fit or is missing.
+    /// </summary>
     Task<ChainVerification> VerifyAsync(CancellationToken ct = default);
 }
 
@@ -77,5 +80,10 @@ public sealed record AuditQuery(
 
 public sealed record AuditPage(IReadOnlyList<AuditEntry> Entries, long Total, int Page, int PageSize);
 
-/// <param name="FirstBadId">The first row whose hash or link does not fit (a changed row, or the one after a removed row).</param>
-public sealed record ChainVerification(bool Intact, long RowsChecked, long? FirstBadId, string Message);
+/// <param name="FirstBadId">
+/// The first row whose hash or link does not fit (a changed row, or the one after a removed row), or
+/// the first row missing at the end (the pool's anchor names a later one); null when the database
+/// as a whole is another one than the anchor names.
+/// </param>
+/// <param name="Running">Operations begun and not ended: their rows join the chain when they end.</param>
+public sealed record ChainVerification(bool Intact, long RowsChecked, long? FirstBadId, string Message, long Running = 0);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using SnapUpgrade.Core.Access;
 using SnapUpgrade.Core.Host;
 using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Operations;
@@ -81,7 +82,7 @@ public sealed partial class BeEngine : IEngine
                 return Result(Outcome.Refused, new(ErrorCode.UnsafePath, ex.Message));
             }
             if (dryRun) return Result(Outcome.Succeeded, plan: plan);
-            return await ExecuteJournalledAsync(operation, plan, Result);
+            return await ExecuteJournalledAsync(operation, plan, request.Actor ?? Actor.System, Result);
         }
         finally
         {
@@ -89,13 +90,15 @@ public sealed partial class BeEngine : IEngine
         }
     }
 
-    private async Task<OperationResult> ExecuteJournalledAsync(IOperation operation, Plan plan,
+    private async Task<OperationResult> ExecuteJournalledAsync(IOperation operation, Plan plan, Actor actor,
         Func<Outcome, OperationError?, Plan?, OperationResult> result)
     {
         // From here on the caller's cancellation is ignored: stopping half-way is what the journal guards against.
+        // Begin throws when the audit log cannot take a row: then nothing has run.
         var id = await _journal.BeginAsync(new JournalEntry
         {
             Action = operation.Action, Target = operation.Target, FromBe = plan.FromBe, ToBe = plan.ToBe,
+            Actor = actor.Name, Role = Roles.Name(actor.Role), Source = actor.Source,
             Plan = string.Join('\n', plan.Steps.Select((s, i) => s.ToPlanned(i + 1).CommandLine)),
             Started = _context.Clock.GetUtcNow(), Undos = [.. plan.Steps.Select(s => s.Undo)],
         });
@@ -108,12 +111,13 @@ public sealed partial class BeEngine : IEngine
         {
             Interlocked.Increment(ref _activity);
             LogOperationFailed(_logger, operation.Action, operation.Target, ex.Message);
-            await _journal.CompleteAsync(id, "failed", ex.Message);
             var code = ex is UnsafePathException || ex.InnerException is UnsafePathException ? ErrorCode.UnsafePath : ErrorCode.OperationFailed;
+            await _journal.CompleteAsync(id, new JournalCompletion(Name(Outcome.Failed), ex.Message, code.ToString()));
             return result(Outcome.Failed, new(code, ex.Message), plan) with { JournalId = id };
         }
         Interlocked.Increment(ref _activity);
-        await _journal.CompleteAsync(id, "succeeded", null);
+        await _journal.CompleteAsync(id, new JournalCompletion(Name(Outcome.Succeeded),
+            operation is CarryOver ? JournalCompletion.Summary(plan.Report) : null));
         if (plan.SharedHealth is { } health)
             _checked = health.Entries.ToDictionary(e => e.Dataset);
         else if (operation.Target is { } target && _checked.Values.Any(e => e.Be == target))
@@ -192,6 +196,8 @@ public sealed partial class BeEngine : IEngine
                 : new BeSharedHealth(t.Be, t.Zone, t.Dataset, [])).ToList();
         return new SharedHealthReport(entries, now);
     }
+
+    private static string Name(Outcome outcome) => outcome.ToString().ToLowerInvariant();
 
     private sealed class JournalStepLog(IOperationJournal journal, long id) : IStepLog
     {

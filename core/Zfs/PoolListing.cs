@@ -42,6 +42,8 @@ public sealed record ZfsDataset
     public string? ConsoleMade { get; init; }
     /// <summary>The uuid of the BE whose late writes this migrated BE carries over at its first start.</summary>
     public string? CarryOver { get; init; }
+    /// <summary>On the pool's root dataset: the anchored audit chain head (<see cref="UserProperties.AuditHead"/>).</summary>
+    public string? AuditHead { get; init; }
 
     public bool IsSnapshot => Kind == DatasetKind.Snapshot;
     /// <summary>The file system part of a snapshot name (<c>pool/ROOT/be</c> of <c>pool/ROOT/be@s</c>).</summary>

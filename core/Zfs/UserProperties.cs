@@ -18,5 +18,11 @@ public static class UserProperties
     /// </summary>
     public const string CarryOver = Namespace + "carryover";
 
-    public static readonly IReadOnlyList<string> All = [Uuid, ParentBe, Active, Description, Keep, NextBoot, ConsoleMade, CarryOver];
+    /// <summary>
+    /// On the pool's root dataset: the audit chain's head (<c>database-id:row:hash</c>), anchored
+    /// outside the audit database so that rows cut off its end are caught (<c>IAuditAnchor</c>).
+    /// </summary>
+    public const string AuditHead = Namespace + "audit-head";
+
+    public static readonly IReadOnlyList<string> All = [Uuid, ParentBe, Active, Description, Keep, NextBoot, ConsoleMade, CarryOver, AuditHead];
 }

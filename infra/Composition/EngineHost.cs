@@ -51,6 +51,7 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
         var journal = services.GetRequiredService<IOperationJournal>();
         var engine = new BeEngine(_ports.Zfs, _ports.Mounts, _ports.Files, journal, options,
             services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<BeEngine>>());
+        await AnchorAuditAsync(_ports.Zfs, writes: _lock is not null, ct);
         if (_lock is not null) await ReconcileAsync(engine, journal, ct);
         await EnsureAccountsAsync(ct);
         _engine = engine;
@@ -67,9 +68,42 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
     }
 
     /// <summary>
-    /// After a crash: operations left open are undone (<see cref="BeEngine.ReconcileAsync"/>), and every
-    /// journal row without its audit row gets one now, as the system: an interrupted operation, or
-    /// one that finished just before the console died and never got its row.
+    /// Attaches the pool's audit anchor (a standby console only reads it: the console holding the
+    /// engine writes it) and, holding the engine, compares the audit log's end with it before writing
+    /// the current head (the full walk stays with verification: it takes seconds at a million rows).
+    /// A finding (rows cut off the end, an older copy of the database, another database) is logged
+    /// and recorded as an audit row before the anchor moves on: from then on the chain itself holds
+    /// it, and <c>zpool history</c> the anchor it was found against.
+    /// </summary>
+    private async Task AnchorAuditAsync(IZfs zfs, bool writes, CancellationToken ct)
+    {
+        var anchor = services.GetRequiredService<AuditAnchorWriter>();
+        anchor.Attach(new ZfsAuditAnchor(zfs, settings.Pool), writes);
+        if (!writes) return;
+        var audit = services.GetRequiredService<SqliteAuditLog>();
+        if (await audit.AnchorFindingAsync(ct) is { } finding)
+        {
+            LogAuditBroken(logger, finding);
+            await audit.AppendAsync(new AuditRecord
+            {
+                Actor = Actor.System.Name, Role = Roles.Name(Actor.System.Role), Action = VerifyAction,
+                Outcome = Outcome.Failed.ToString().ToLowerInvariant(), Message = $"At start: {finding}",
+            }, ct);
+        }
+        else if (await audit.HeadAsync(ct) is { } head)
+        {
+            anchor.Post(head);
+        }
+    }
+
+    /// <summary>The action of the audit row that records what the pool's anchor found missing at start.</summary>
+    public const string VerifyAction = "audit-verify";
+
+    /// <summary>
+    /// After a crash: operations left open are undone or rolled forward (<see cref="BeEngine.ReconcileAsync"/>),
+    /// which completes each journal row and so writes its one audit row, naming the actor the journal
+    /// recorded. Rows that older consoles completed without their audit row (they appended it after
+    /// the journal's completion, and could die in between) get one now, from the journal.
     /// </summary>
     private async Task ReconcileAsync(BeEngine engine, IOperationJournal journal, CancellationToken ct)
     {
@@ -158,6 +192,9 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Audited at start from the journal: {Action} {Target} {Outcome}")]
     private static partial void LogAuditedLate(ILogger logger, string action, string? target, string? outcome);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The audit log does not match the pool's anchor: {Finding}")]
+    private static partial void LogAuditBroken(ILogger logger, string finding);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Why}")]
     private static partial void LogStandby(ILogger logger, string why);

@@ -52,8 +52,13 @@ public static class HostComposition
         services.AddSingleton<IHostFiles>(sp => sp.GetRequiredService<EngineHost>().Files);
         services.AddSingleton<IEngine>(sp => sp.GetRequiredService<EngineHost>().Engine);
         services.AddSingleton(sp => SqliteDatabase.InDataDir(sp.GetRequiredService<HostSettings>().DataDir));
-        services.AddSingleton<IOperationJournal, SqliteOperationJournal>();
-        services.AddSingleton<IAuditLog>(sp => new SqliteAuditLog(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>()));
+        // Both write audit rows; EngineHost attaches the pool's anchor to the writer at start.
+        services.AddSingleton(sp => new AuditAnchorWriter(sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<AuditAnchorWriter>>()));
+        services.AddSingleton<IOperationJournal>(sp => new SqliteOperationJournal(sp.GetRequiredService<SqliteDatabase>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<AuditAnchorWriter>()));
+        services.AddSingleton(sp => new SqliteAuditLog(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<AuditAnchorWriter>()));
+        services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<SqliteAuditLog>());
         services.AddSingleton<IAccounts>(sp => new SqliteAccounts(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ITokens>(sp => new SqliteTokens(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new AuditedOperations(sp.GetRequiredService<IEngine>(), sp.GetRequiredService<IAuditLog>()));

@@ -78,5 +78,6 @@ public sealed partial class SimulatedZfs
         NextBoot = d.Local.GetValueOrDefault(UserProperties.NextBoot),
         ConsoleMade = d.Local.GetValueOrDefault(UserProperties.ConsoleMade),
         CarryOver = d.Local.GetValueOrDefault(UserProperties.CarryOver),
+        AuditHead = d.Local.GetValueOrDefault(UserProperties.AuditHead),
     };
 }

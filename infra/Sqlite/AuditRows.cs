@@ -53,6 +53,60 @@ static class AuditRows
         p.AddWithValue("@hash", e.Hash);
     }
 
+    /// <summary>
+    /// Seals <paramref name="row"/> (id, previous hash, hash) at the chain's end and inserts it, inside
+    /// the caller's <c>BEGIN IMMEDIATE</c> transaction (the write lock is held before the end is read,
+    /// so the chain never forks). Returns the row as stored and the chain's new head, to anchor once
+    /// the transaction commits. The one way a row joins the chain: appends and the journal's seals.
+    /// </summary>
+    public static async Task<(AuditEntry Entry, AuditHead Head)> AppendAsync(
+        SqliteConnection connection, SqliteTransaction tx, AuditEntry row, CancellationToken ct)
+    {
+        var (lastId, lastHash) = await LastAsync(connection, tx, ct);
+        var entry = row with { Id = lastId + 1, PreviousHash = lastHash };
+        entry = entry with { Hash = AuditChain.Hash(entry) };
+        await using (var insert = connection.CreateCommand())
+        {
+            insert.Transaction = tx;
+            insert.CommandText = Insert;
+            Bind(insert, entry);
+            await insert.ExecuteNonQueryAsync(ct);
+        }
+        return (entry, new AuditHead(await DatabaseIdAsync(connection, tx, ct), entry.Id, entry.Hash));
+    }
+
+    /// <summary>
+    /// Writes a row the chain never keeps (id 0 is never a real row's): throws when the audit log
+    /// cannot take a row now. The caller rolls it back (the transaction, or a savepoint around it).
+    /// </summary>
+    public static async Task ProbeAsync(SqliteConnection connection, SqliteTransaction tx, CancellationToken ct)
+    {
+        await using var probe = connection.CreateCommand();
+        probe.Transaction = tx;
+        probe.CommandText = Insert;
+        Bind(probe, new AuditEntry { Id = 0, PreviousHash = AuditChain.Genesis, Hash = AuditChain.Genesis });
+        await probe.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>The chain's last row (0 and <see cref="AuditChain.Genesis"/> when empty).</summary>
+    public static async Task<(long Id, string Hash)> LastAsync(SqliteConnection connection, SqliteTransaction? tx, CancellationToken ct)
+    {
+        await using var select = connection.CreateCommand();
+        select.Transaction = tx;
+        select.CommandText = "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1;";
+        await using var reader = await select.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? (reader.GetInt64(0), reader.GetString(1)) : (0, AuditChain.Genesis);
+    }
+
+    /// <summary>The database's own random id (schema 7, table <c>meta</c>).</summary>
+    public static async Task<string> DatabaseIdAsync(SqliteConnection connection, SqliteTransaction? tx, CancellationToken ct)
+    {
+        await using var select = connection.CreateCommand();
+        select.Transaction = tx;
+        select.CommandText = "SELECT value FROM meta WHERE key = 'database_id';";
+        return (string)(await select.ExecuteScalarAsync(ct))!;
+    }
+
     public const string Insert =
         "INSERT INTO audit_log (" + Columns + ") VALUES (@id, @time_ms, @actor, @role, @source, @action, @target, " +
         "@from_be, @to_be, @dry_run, @outcome, @error_code, @message, @duration_ms, @prev_hash, @hash);";

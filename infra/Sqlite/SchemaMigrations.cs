@@ -117,6 +117,22 @@ public static class SchemaMigrations
             -- crash: the next start records it.
             ALTER TABLE operation_journal ADD COLUMN audited INTEGER NOT NULL DEFAULT 1;
             """),
+        new(7, "operation journal: the actor; the database's id for the audit anchor",
+            """
+            -- Who asked, for the operation's audit row, which the journal's completion writes (in its
+            -- transaction) and a restart after a crash too. NULL in rows of older consoles.
+            ALTER TABLE operation_journal ADD COLUMN actor  TEXT;
+            ALTER TABLE operation_journal ADD COLUMN role   TEXT;
+            ALTER TABLE operation_journal ADD COLUMN source TEXT;
+            -- Facts about the file itself. database_id: random, made once; the anchor of the audit
+            -- chain's head on the pool names it, so verification tells an older copy of this
+            -- database (same id, fewer rows) from another database (another id).
+            CREATE TABLE meta (
+                key   TEXT PRIMARY KEY,
+                value TEXT NOT NULL
+            );
+            INSERT INTO meta (key, value) VALUES ('database_id', lower(hex(randomblob(16))));
+            """),
     ];
 
     /// <summary>The schema version this console writes.</summary>

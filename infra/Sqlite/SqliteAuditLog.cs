@@ -8,9 +8,12 @@ namespace SnapUpgrade.Infra.Sqlite;
 /// The audit trail in table <c>audit_log</c>: append-only (triggers refuse UPDATE and DELETE in the
 /// file itself) and hash-chained (<see cref="AuditChain"/>). Rows get ids 1, 2, 3... from the
 /// appender, inside <c>BEGIN IMMEDIATE</c>, so concurrent appenders, other processes on the same
-/// file included, queue on SQLite's write lock and never fork the chain.
+/// file included, queue on SQLite's write lock and never fork the chain. Rows of journalled
+/// operations are appended by <see cref="SqliteOperationJournal"/> when it completes them: ids run
+/// in the order rows were sealed. Every new head goes to <paramref name="anchor"/>, and
+/// verification compares the chain with the anchored head (<see cref="IAuditAnchor"/>).
 /// </summary>
-public sealed class SqliteAuditLog(SqliteDatabase db, TimeProvider? clock = null) : IAuditLog
+public sealed class SqliteAuditLog(SqliteDatabase db, TimeProvider? clock = null, AuditAnchorWriter? anchor = null) : IAuditLog
 {
     readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
@@ -18,17 +21,10 @@ public sealed class SqliteAuditLog(SqliteDatabase db, TimeProvider? clock = null
     {
         // What an append does, rolled back: a newer schema throws on open, a read-only directory on
         // BEGIN IMMEDIATE, a read-only file only on the first write (seen with the sqlite3 CLI as a
-        // non-root user: BEGIN IMMEDIATE passed, the INSERT failed with SQLITE_READONLY). Id 0 is
-        // never a real row's, and the rollback leaves nothing behind.
+        // non-root user: BEGIN IMMEDIATE passed, the INSERT failed with SQLITE_READONLY).
         await using var connection = await db.OpenAsync(SqliteAccess.Write, ct);
         await using var tx = connection.BeginTransaction(deferred: false);
-        await using (var probe = connection.CreateCommand())
-        {
-            probe.Transaction = tx;
-            probe.CommandText = AuditRows.Insert;
-            AuditRows.Bind(probe, new AuditEntry { Id = 0, PreviousHash = AuditChain.Genesis, Hash = AuditChain.Genesis });
-            await probe.ExecuteNonQueryAsync(ct);
-        }
+        await AuditRows.ProbeAsync(connection, tx, ct);
         await tx.RollbackAsync(ct);
     }
 
@@ -38,16 +34,7 @@ public sealed class SqliteAuditLog(SqliteDatabase db, TimeProvider? clock = null
         await using var connection = await db.OpenAsync(SqliteAccess.Write, ct);
         // deferred: false is BEGIN IMMEDIATE: the write lock before reading the chain's end.
         await using var tx = connection.BeginTransaction(deferred: false);
-        var (lastId, lastHash) = await LastAsync(connection, tx, ct);
-        var entry = ToEntry(record, lastId + 1, lastHash);
-        entry = entry with { Hash = AuditChain.Hash(entry) };
-        await using (var insert = connection.CreateCommand())
-        {
-            insert.Transaction = tx;
-            insert.CommandText = AuditRows.Insert;
-            AuditRows.Bind(insert, entry);
-            await insert.ExecuteNonQueryAsync(ct);
-        }
+        var (entry, head) = await AuditRows.AppendAsync(connection, tx, ToEntry(record), ct);
         if (record.JournalId is { } journalId)
         {
             await using var audited = connection.CreateCommand();
@@ -57,7 +44,16 @@ public sealed class SqliteAuditLog(SqliteDatabase db, TimeProvider? clock = null
             await audited.ExecuteNonQueryAsync(ct);
         }
         await tx.CommitAsync(ct);
+        anchor?.Post(head);
         return entry;
+    }
+
+    /// <summary>The chain's head now (null while the log is empty): what the console anchors at start.</summary>
+    public async Task<AuditHead?> HeadAsync(CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenAsync(SqliteAccess.Read, ct);
+        var (id, hash) = await AuditRows.LastAsync(connection, null, ct);
+        return id == 0 ? null : new AuditHead(await AuditRows.DatabaseIdAsync(connection, null, ct), id, hash);
     }
 
     public async Task<AuditPage> QueryAsync(AuditQuery query, CancellationToken ct = default)
@@ -102,39 +98,76 @@ public sealed class SqliteAuditLog(SqliteDatabase db, TimeProvider? clock = null
             yield return AuditRows.Read(reader);
     }
 
+    /// <summary>
+    /// Walks the chain in id (seal) order, then compares its end with the pool's anchor: the
+    /// anchored row must be there with the anchored hash. Operations still running (journal rows
+    /// not completed: their audit rows are written when they end) are counted apart.
+    /// </summary>
     public async Task<ChainVerification> VerifyAsync(CancellationToken ct = default)
     {
         var walk = new AuditChainWalk();
         await using var connection = await db.OpenAsync(SqliteAccess.Read, ct);
-        await using var select = connection.CreateCommand();
-        select.CommandText = $"SELECT {AuditRows.Columns} FROM audit_log ORDER BY id;";
-        await using var reader = await select.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
+        await using (var select = connection.CreateCommand())
         {
-            if (walk.Check(AuditRows.Read(reader)) is { } broken)
-                return broken;
+            select.CommandText = $"SELECT {AuditRows.Columns} FROM audit_log ORDER BY id;";
+            await using var reader = await select.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                if (walk.Check(AuditRows.Read(reader)) is { } broken)
+                    return broken;
+            }
         }
-        return walk.Intact();
+        var running = await RunningAsync(connection, ct);
+        if (anchor?.Anchor is not { } anchored)
+            return walk.Intact(running, null);
+        var (head, databaseId, hashThere) = await AnchoredAsync(connection, anchored, walk.LastId, ct);
+        return walk.Against(head, databaseId, hashThere, running);
     }
 
-    AuditEntry ToEntry(AuditRecord r, long id, string previousHash) => new()
+    /// <summary>
+    /// Only the comparison of the chain's end with the pool's anchor, without walking the chain:
+    /// cheap enough for every start. Null when nothing is missing (or nothing is anchored yet).
+    /// </summary>
+    public async Task<string?> AnchorFindingAsync(CancellationToken ct = default)
     {
-        Id = id,
+        if (anchor?.Anchor is not { } anchored) return null;
+        await using var connection = await db.OpenAsync(SqliteAccess.Read, ct);
+        var (lastId, _) = await AuditRows.LastAsync(connection, null, ct);
+        var (head, databaseId, hashThere) = await AnchoredAsync(connection, anchored, lastId, ct);
+        return AuditChainWalk.Finding(head, lastId, databaseId, hashThere)?.Message;
+    }
+
+    static async Task<(AuditHead? Head, string DatabaseId, string? HashThere)> AnchoredAsync(
+        SqliteConnection connection, IAuditAnchor anchored, long lastId, CancellationToken ct)
+    {
+        var head = await anchored.ReadAsync(ct);
+        var databaseId = await AuditRows.DatabaseIdAsync(connection, null, ct);
+        var hashThere = head is null || head.Position > lastId ? null : await HashAtAsync(connection, head.Position, ct);
+        return (head, databaseId, hashThere);
+    }
+
+    AuditEntry ToEntry(AuditRecord r) => new()
+    {
         // Stored to the millisecond; hash what is stored, so reading the row back verifies.
         Time = UnixMs.To(UnixMs.From(_clock.GetUtcNow())),
         Actor = r.Actor, Role = r.Role, Source = r.Source, Action = r.Action,
         Target = r.Target, FromBe = r.FromBe, ToBe = r.ToBe, DryRun = r.DryRun,
         Outcome = r.Outcome, ErrorCode = r.ErrorCode, Message = r.Message, DurationMs = r.DurationMs,
-        PreviousHash = previousHash,
     };
 
-    static async Task<(long Id, string Hash)> LastAsync(SqliteConnection connection, SqliteTransaction tx, CancellationToken ct)
+    static async Task<string?> HashAtAsync(SqliteConnection connection, long id, CancellationToken ct)
     {
         await using var select = connection.CreateCommand();
-        select.Transaction = tx;
-        select.CommandText = "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1;";
-        await using var reader = await select.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct) ? (reader.GetInt64(0), reader.GetString(1)) : (0, AuditChain.Genesis);
+        select.CommandText = "SELECT hash FROM audit_log WHERE id = @id;";
+        select.Parameters.AddWithValue("@id", id);
+        return (string?)await select.ExecuteScalarAsync(ct);
+    }
+
+    static async Task<long> RunningAsync(SqliteConnection connection, CancellationToken ct)
+    {
+        await using var count = connection.CreateCommand();
+        count.CommandText = "SELECT count(*) FROM operation_journal WHERE finished_ms IS NULL;";
+        return (long)(await count.ExecuteScalarAsync(ct))!;
     }
 
     // Unfiltered, max(id) is the exact count and costs one index step instead of a scan of a

@@ -1,38 +1,57 @@
 using System.Text.Json;
 using Dapper;
+using SnapUpgrade.Core.Access;
+using SnapUpgrade.Core.Audit;
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Operations;
 
 namespace SnapUpgrade.Infra.Sqlite;
 
-/// <summary>The operation journal in table <c>operation_journal</c>; times as unix ms UTC (see <see cref="UnixMs"/>).</summary>
-public sealed class SqliteOperationJournal(SqliteDatabase db) : IOperationJournal
+/// <summary>
+/// The operation journal in table <c>operation_journal</c>; times as unix ms UTC (see <see cref="UnixMs"/>).
+/// Shares the database with the audit log: completing a row appends the operation's audit row
+/// (<see cref="AuditRows.AppendAsync"/>) in the same transaction, and its new head goes to <paramref name="anchor"/>.
+/// </summary>
+public sealed class SqliteOperationJournal(SqliteDatabase db, TimeProvider? clock = null, AuditAnchorWriter? anchor = null) : IOperationJournal
 {
+    readonly TimeProvider _clock = clock ?? TimeProvider.System;
+
     const string Columns = """
-        id AS Id, action AS Action, target AS Target, from_be AS FromBe, to_be AS ToBe, plan AS Plan,
+        id AS Id, action AS Action, target AS Target, from_be AS FromBe, to_be AS ToBe, actor AS Actor, role AS Role, source AS Source, plan AS Plan,
         started_ms AS StartedMs, finished_ms AS FinishedMs, outcome AS Outcome, message AS Message,
         undos AS Undos, steps_started AS StepsStarted
         """;
 
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>
+    /// Writes the row, after checking in the same transaction that the audit log can take a row now
+    /// (a probe insert, rolled back to a savepoint): when it cannot, this throws and nothing is written,
+    /// so the operation does not run.
+    /// </summary>
     public async Task<long> BeginAsync(JournalEntry entry, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var started = entry.Started == default ? DateTimeOffset.UtcNow : entry.Started;
+        var started = entry.Started == default ? _clock.GetUtcNow() : entry.Started;
         await using var connection = await db.OpenAsync(SqliteAccess.Write, ct);
-        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+        await using var tx = connection.BeginTransaction(deferred: false);
+        tx.Save("audit_probe");
+        await AuditRows.ProbeAsync(connection, tx, ct);
+        tx.Rollback("audit_probe");
+        var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             """
-            INSERT INTO operation_journal (action, target, from_be, to_be, plan, started_ms, undos, audited)
-            VALUES (@Action, @Target, @FromBe, @ToBe, @Plan, @StartedMs, @Undos, 0)
+            INSERT INTO operation_journal (action, target, from_be, to_be, actor, role, source, plan, started_ms, undos, audited)
+            VALUES (@Action, @Target, @FromBe, @ToBe, @Actor, @Role, @Source, @Plan, @StartedMs, @Undos, 0)
             RETURNING id;
             """,
             new
             {
-                entry.Action, entry.Target, entry.FromBe, entry.ToBe, entry.Plan, StartedMs = UnixMs.From(started),
-                Undos = JsonSerializer.Serialize(entry.Undos, Json),
+                entry.Action, entry.Target, entry.FromBe, entry.ToBe, entry.Actor, entry.Role, entry.Source, entry.Plan,
+                StartedMs = UnixMs.From(started), Undos = JsonSerializer.Serialize(entry.Undos, Json),
             },
-            cancellationToken: ct));
+            tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        return id;
     }
 
     public async Task StepStartedAsync(long id, int index, CancellationToken ct = default)
@@ -51,20 +70,36 @@ public sealed class SqliteOperationJournal(SqliteDatabase db) : IOperationJourna
             new { Id = id, Step = index, Undo = JsonSerializer.Serialize(undo, Json) }, cancellationToken: ct));
     }
 
-    /// <summary>Completes a pending row. Completing an unknown or already completed row is a bug and throws.</summary>
-    public async Task CompleteAsync(long id, string outcome, string? message, CancellationToken ct = default)
+    /// <summary>
+    /// Completes a pending row and appends its audit row (actor from the row; "system" for rows of
+    /// older consoles; duration from its start) in one transaction: both or neither. Completing an
+    /// unknown or already completed row is a bug and throws.
+    /// </summary>
+    public async Task CompleteAsync(long id, JournalCompletion completion, CancellationToken ct = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(outcome);
+        ArgumentNullException.ThrowIfNull(completion);
+        ArgumentException.ThrowIfNullOrWhiteSpace(completion.Outcome);
+        var finished = UnixMs.From(_clock.GetUtcNow());
         await using var connection = await db.OpenAsync(SqliteAccess.Write, ct);
-        var changed = await connection.ExecuteAsync(new CommandDefinition(
-            """
-            UPDATE operation_journal SET finished_ms = @FinishedMs, outcome = @Outcome, message = @Message
-            WHERE id = @Id AND finished_ms IS NULL;
+        await using var tx = connection.BeginTransaction(deferred: false);
+        var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
+            $"""
+            UPDATE operation_journal SET finished_ms = @FinishedMs, outcome = @Outcome, message = @Message, audited = 1
+            WHERE id = @Id AND finished_ms IS NULL
+            RETURNING {Columns};
             """,
-            new { Id = id, FinishedMs = UnixMs.From(DateTimeOffset.UtcNow), Outcome = outcome, Message = message },
-            cancellationToken: ct));
-        if (changed == 0)
-            throw new InvalidOperationException($"Journal row {id} does not exist or is already completed.");
+            new { Id = id, FinishedMs = finished, completion.Outcome, completion.Message }, tx, cancellationToken: ct))
+            ?? throw new InvalidOperationException($"Journal row {id} does not exist or is already completed.");
+        var (_, head) = await AuditRows.AppendAsync(connection, tx, new AuditEntry
+        {
+            Time = UnixMs.To(finished), Actor = row.Actor ?? Core.Access.Actor.System.Name,
+            Role = row.Role ?? Roles.Name(Core.Access.Actor.System.Role), Source = row.Source,
+            Action = row.Action, Target = row.Target, FromBe = row.FromBe, ToBe = row.ToBe,
+            Outcome = completion.Outcome, ErrorCode = completion.ErrorCode, Message = completion.Message,
+            DurationMs = Math.Max(0, finished - row.StartedMs),
+        }, ct);
+        await tx.CommitAsync(ct);
+        anchor?.Post(head);
     }
 
     public async Task<IReadOnlyList<JournalEntry>> PendingAsync(CancellationToken ct = default)
@@ -109,6 +144,9 @@ public sealed class SqliteOperationJournal(SqliteDatabase db) : IOperationJourna
         public string? Target { get; init; }
         public string? FromBe { get; init; }
         public string? ToBe { get; init; }
+        public string? Actor { get; init; }
+        public string? Role { get; init; }
+        public string? Source { get; init; }
         public string? Plan { get; init; }
         public long StartedMs { get; init; }
         public long? FinishedMs { get; init; }
@@ -124,6 +162,9 @@ public sealed class SqliteOperationJournal(SqliteDatabase db) : IOperationJourna
             Target = Target,
             FromBe = FromBe,
             ToBe = ToBe,
+            Actor = Actor,
+            Role = Role,
+            Source = Source,
             Plan = Plan,
             Started = UnixMs.To(StartedMs),
             Finished = FinishedMs is { } f ? UnixMs.To(f) : null,

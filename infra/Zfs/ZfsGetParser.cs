@@ -144,6 +144,7 @@ public static class ZfsGetParser
             NextBoot = Local(p, UserProperties.NextBoot),
             ConsoleMade = Local(p, UserProperties.ConsoleMade),
             CarryOver = Local(p, UserProperties.CarryOver),
+            AuditHead = Local(p, UserProperties.AuditHead),
         };
     }
 

@@ -122,6 +122,19 @@ public sealed class AuditTrailPageTests : BunitContext
     }
 
     [Fact]
+    public void AuditTrailPage_VerifyAnotherDatabase_SaysSoWithoutARowNumber()
+    {
+        _audit.Verification = new ChainVerification(false, 3, null, "The pool's anchor names another audit database (ab12, row 9, hash 99).");
+        var cut = RenderPage();
+
+        cut.Find("[data-testid=audit-verify]").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("does not verify: The pool's anchor names another audit database",
+            cut.Find("[data-testid=audit-verify-result]").TextContent));
+        Assert.Empty(cut.FindAll("[data-testid=audit-first-bad]"));
+    }
+
+    [Fact]
     public void AuditFilters_Set_GoIntoTheQueryAndTheCsvLink()
     {
         var filters = new AuditFilters

@@ -39,8 +39,8 @@ public sealed class CrashingJournal(IOperationJournal inner) : IOperationJournal
     public Task WillUndoAsync(long id, int index, Undo undo, CancellationToken ct = default) =>
         PointAsync(() => inner.WillUndoAsync(id, index, undo, ct));
 
-    public Task CompleteAsync(long id, string outcome, string? message, CancellationToken ct = default) =>
-        inner.CompleteAsync(id, outcome, message, ct);
+    public Task CompleteAsync(long id, JournalCompletion completion, CancellationToken ct = default) =>
+        inner.CompleteAsync(id, completion, ct);
 
     public Task<IReadOnlyList<JournalEntry>> PendingAsync(CancellationToken ct = default) => inner.PendingAsync(ct);
 

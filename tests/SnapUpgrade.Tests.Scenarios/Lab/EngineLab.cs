@@ -26,12 +26,15 @@ public sealed class EngineLab : IAsyncDisposable
         Host = host;
         _dataDir = dataDir;
         Faults = new FaultyZfs(host.Zfs);
-        Journal = new SqliteOperationJournal(SqliteDatabase.InDataDir(dataDir));
+        Database = SqliteDatabase.InDataDir(dataDir);
+        Journal = new SqliteOperationJournal(Database);
         Engine = NewEngine();
     }
 
     public ITestHost Host { get; }
     public FaultyZfs Faults { get; }
+    /// <summary>The console's SQLite file: journal and audit log.</summary>
+    public SqliteDatabase Database { get; }
     public SqliteOperationJournal Journal { get; }
     /// <summary>The journal the current engine writes through: <see cref="Journal"/> with a crash switch.</summary>
     public CrashingJournal Crashes { get; private set; } = null!;
