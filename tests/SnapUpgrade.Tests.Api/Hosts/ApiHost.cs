@@ -12,6 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Serilog.Core;
 using SnapUpgrade.Core.Access;
 using SnapUpgrade.Infra.Sqlite;
+using SnapUpgrade.Web.Auth;
 using Xunit;
 
 namespace SnapUpgrade.Tests.Api.Hosts;
@@ -54,6 +55,8 @@ public abstract class ApiHost : IAsyncLifetime
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
             web.UseEnvironment("Production").UseSetting("SnapUpgrade:DataDir", DataDir);
+            // Every test signs in from 127.0.0.1, many within a minute; LoginRateLimitTests' host sets the limit it tests.
+            web.UseSetting(LoginRateLimit.Setting, "1000");
             foreach (var (key, value) in settings.Concat(ExtraSettings)) web.UseSetting(key, value);
             web.ConfigureTestServices(services => services.AddSingleton<ILogEventSink>(Logs));
         });
