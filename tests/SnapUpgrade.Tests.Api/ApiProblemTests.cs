@@ -70,6 +70,22 @@ public sealed class ApiProblemTests(ApiProblemTests.Host host) : IClassFixture<A
         await AssertProblemAsync(answer, status, code);
     }
 
+    [Theory]
+    [InlineData("api/v1/nope", "admin", HttpStatusCode.NotFound, "NoSuchEndpoint")]
+    [InlineData("api/v1/host", ApiHost.Anonymous, HttpStatusCode.Unauthorized, "Unauthorized")]
+    [InlineData("api/v1/host", "breaking", HttpStatusCode.InternalServerError, "Internal")]
+    public async Task FrameworkAnswer_ToAClientAskingForHtml_IsStillAProblemWithACode(string path, string principal, HttpStatusCode status, string code)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Accept.ParseAdd("text/html");
+        if (principal != ApiHost.Anonymous)
+            request.Headers.Authorization = new("Bearer", principal == "breaking" ? Host.Breaking : host.Secrets[principal]);
+
+        using var answer = await host.Client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        await AssertProblemAsync(answer, status, code);
+    }
+
     [Fact]
     public async Task UnknownMember_IsNamedInTheProblem()
     {

@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using SnapUpgrade.Core.Zfs;
 using SnapUpgrade.Infra.Composition;
 using SnapUpgrade.Tests.Api.Hosts;
+using SnapUpgrade.Web.Api;
 using Xunit;
 
 namespace SnapUpgrade.Tests.Api;
@@ -18,7 +19,7 @@ namespace SnapUpgrade.Tests.Api;
 /// <see cref="EndpointDataSource"/> (a new endpoint is covered without editing this file): names with
 /// every control character and other odd code points in the path and in the body, overlong names and
 /// mount paths, wrong JSON types, unknown members, bad JSON, huge bodies, form and text bodies, empty
-/// bodies, bad query values, wrong methods, no or bad credentials, the wrong role. No answer is a 5xx;
+/// bodies, bad query values, wrong methods, no or bad credentials, the wrong role, Accept headers without JSON. No answer is a 5xx;
 /// every 4xx is problem details with a <c>code</c>, except the few Kestrel answers before the app
 /// (README: a NUL in the path, a request line or headers over Kestrel's limits); the pool's listing
 /// is the same afterwards. Requests whose hostile part is a name run for real (a name must be refused
@@ -30,7 +31,7 @@ public sealed partial class HostileInputTests(SimulatedApiHost host, ITestOutput
     /// <param name="Dry">Sent with <c>?dryRun=true</c>.</param>
     /// <param name="KestrelMayAnswer">Kestrel may answer before the app: a 400, 414 or 431 without a body is then allowed.</param>
     private sealed record Probe(string What, HttpMethod Method, string Path, string Principal, Func<HttpContent?>? Body = null,
-        bool Dry = false, bool KestrelMayAnswer = false, string? Authorization = null)
+        bool Dry = false, bool KestrelMayAnswer = false, string? Authorization = null, string? Accept = null)
     {
         public string Url => Dry ? Path + (Path.Contains('?') ? "&" : "?") + "dryRun=true" : Path;
     }
@@ -155,6 +156,10 @@ public sealed partial class HostileInputTests(SimulatedApiHost host, ITestOutput
             foreach (var (what, header) in BadAuthorizations)
                 yield return new($"Authorization: {what}", e.Method, valid, ApiHost.Anonymous, validBody, Authorization: header,
                     KestrelMayAnswer: header.Length > 16 * 1024);
+
+            // A client that asks for anything but JSON still gets problem details.
+            foreach (var accept in new[] { "text/html", "application/xml", "text/plain;q=1, image/png" })
+                yield return new($"Accept: {accept}", e.Method, valid, ApiHost.Anonymous, validBody, Accept: accept);
 
             // Query values that do not bind (the endpoint's own and the audit filters).
             foreach (var query in BadQueries)
@@ -311,6 +316,12 @@ public sealed partial class HostileInputTests(SimulatedApiHost host, ITestOutput
     private async Task<HttpResponseMessage> SendAsync(Probe probe, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(probe.Method, new Uri(probe.Url, UriKind.Relative)) { Content = probe.Body?.Invoke() };
+        // As curl does for large bodies: a server that refuses the body says so before it is sent.
+        // Without it the client may still be writing when the 413 closes the connection (a broken pipe, no answer read).
+        if (request.Content?.Headers.ContentLength > ApiExtensions.MaxBodyBytes)
+            request.Headers.ExpectContinue = true;
+        if (probe.Accept is not null)
+            request.Headers.TryAddWithoutValidation("Accept", probe.Accept);
         if (probe.Authorization is not null)
             request.Headers.TryAddWithoutValidation("Authorization", probe.Authorization);
         else if (host.Secrets.TryGetValue(probe.Principal, out var secret))

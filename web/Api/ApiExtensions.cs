@@ -29,7 +29,9 @@ public static class ApiExtensions
         // Binding failures (bad JSON, wrong types, a missing body) throw, and ApiExceptionHandler
         // turns them into 400 problem details instead of an empty 400.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        // Every problem (results, status code pages, exception handler, rate limiter) leaves with a code.
+        // Every problem (results, status code pages, exception handler, rate limiter) leaves with a code,
+        // as JSON under /api whatever the Accept header (ApiProblemWriter, ahead of the default writer).
+        services.AddSingleton<IProblemDetailsWriter, ApiProblemWriter>();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = RequestErrors.AddCode);
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddOpenApi(o => o.AddDocumentTransformer<BearerSchemeTransformer>());
