@@ -2,8 +2,10 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using SnapUpgrade.Core.Access;
+using SnapUpgrade.Infra.Composition;
 using SnapUpgrade.Tests.Api.Hosts;
 using SnapUpgrade.Web.Auth;
 using Xunit;
@@ -51,6 +53,19 @@ public sealed class LoginRateLimitTests(LoginRateLimitTests.Host host) : IClassF
         using var other = Browser(IPAddress.Parse("127.0.0.2"));
         using var signedIn = await ApiHost.PostLoginAsync(other, "limited", "the-right-password-9");
         Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-3")]
+    [InlineData("ten")]
+    public void Setting_NotAPositiveWholeNumber_StopsTheStartWithItsName(string value)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection([new(LoginRateLimit.Setting, value)]).Build();
+
+        var refused = Assert.Throws<InvalidHostSettingsException>(() => new ServiceCollection().AddLoginRateLimit(configuration));
+
+        Assert.Contains(LoginRateLimit.Setting, string.Join(' ', refused.Problems));
     }
 
     /// <summary>A client with its own cookies whose connections come from <paramref name="source"/>.</summary>

@@ -19,9 +19,10 @@ public static partial class LoginRateLimit
 
     public static void AddLoginRateLimit(this IServiceCollection services, IConfiguration configuration)
     {
-        var permits = configuration.GetValue(Setting, DefaultAttemptsPerMinute);
-        if (permits < 1)
-            throw new InvalidHostSettingsException([$"{Setting} is {permits}; it must be at least 1."]);
+        var text = configuration[Setting];
+        var permits = DefaultAttemptsPerMinute;
+        if (text is not null && (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out permits) || permits < 1))
+            throw new InvalidHostSettingsException([$"{Setting} is '{text}'; it must be a whole number of at least 1."]);
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
