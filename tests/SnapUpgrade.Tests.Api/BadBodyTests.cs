@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using SnapUpgrade.Tests.Api.Hosts;
+using SnapUpgrade.Web.Api;
 using Xunit;
 
 namespace SnapUpgrade.Tests.Api;
@@ -27,6 +28,8 @@ public sealed class BadBodyTests(SimulatedApiHost host) : IClassFixture<Simulate
         { "bad snapshot name", "bes/2026.11/snapshots", """{"snapshot":"x@y"}""", "application/json", 400, "InvalidName" },
         { "unknown BE", "bes/nope/activate", "{}", "application/json", 404, "NotFound" },
         { "wrong content type", "bes", """{"name":"b1"}""", "text/plain", 415, null },
+        { "empty form on an optional body", "bes/2026.11/activate", "", "application/x-www-form-urlencoded", 415, null },
+        { "form on an endpoint without body", "bes/2026.11/unmount", "a=b", "application/x-www-form-urlencoded", 415, null },
     };
 
     [Theory]
@@ -45,8 +48,9 @@ public sealed class BadBodyTests(SimulatedApiHost host) : IClassFixture<Simulate
         var (_, after) = await host.AuditAsync("pageSize=1");
         if (code is null)
         {
-            // Refused before any operation was formed: nothing reached the engine, nothing to audit.
-            Assert.False(problem.TryGetProperty("code", out _), text);
+            // Refused before any operation was formed: nothing reached the engine, nothing to audit;
+            // the code says what the request got wrong (BadRequest, BodyTooLarge, UnsupportedMediaType).
+            Assert.Equal(RequestErrors.For(status).ToString(), problem.GetProperty("code").GetString());
             Assert.Equal(before, after);
         }
         else
@@ -63,6 +67,8 @@ public sealed class BadBodyTests(SimulatedApiHost host) : IClassFixture<Simulate
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        Assert.Equal("BadRequest", problem.GetProperty("code").GetString());
     }
 
     [Fact]

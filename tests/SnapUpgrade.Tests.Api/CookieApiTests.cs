@@ -11,7 +11,7 @@ namespace SnapUpgrade.Tests.Api;
 public sealed class CookieApiTests(SimulatedApiHost host) : IClassFixture<SimulatedApiHost>
 {
     [Fact]
-    public async Task Api_WithTheAuditorsCookie_ReadsButMayNotCreate()
+    public async Task Api_WithTheAuditorsCookie_ReadsButChangingCallsNeedABearerToken()
     {
         await host.Services.GetRequiredService<IAccounts>().AddAsync("cookie-auditor", Role.Auditor, "cookie-password-777", TestContext.Current.CancellationToken);
         var (client, login) = await host.LoginAsync("cookie-auditor", "cookie-password-777");
@@ -20,9 +20,10 @@ public sealed class CookieApiTests(SimulatedApiHost host) : IClassFixture<Simula
         Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("api/v1/host", TestContext.Current.CancellationToken)).StatusCode);
         using var create = await client.PostAsync("api/v1/bes?dryRun=true", System.Net.Http.Json.JsonContent.Create(new { name = "c1" }), TestContext.Current.CancellationToken);
-        Assert.Equal(HttpStatusCode.Forbidden, create.StatusCode);
+        // ADR 0011: the cookie never changes anything, so the attempt never reaches the engine or the audit trail.
+        Assert.Equal(HttpStatusCode.Unauthorized, create.StatusCode);
         var (rows, _) = await host.AuditAsync("actor=cookie-auditor");
-        Assert.Equal("refused", Assert.Single(rows).GetProperty("outcome").GetString());
+        Assert.Empty(rows);
     }
 
     [Fact]

@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Infra.Sqlite;
+using SnapUpgrade.Web.Auth;
 using Xunit;
 using static Microsoft.Playwright.Assertions;
 
@@ -45,6 +46,8 @@ public class ConsoleServer : IAsyncLifetime
         {
             // Production, as deployed: proves the static files work outside Development.
             web.UseEnvironment("Production").UseSetting("SnapUpgrade:DataDir", DataDir);
+            // Every test signs in from 127.0.0.1, more often than the login rate limit allows a person.
+            web.UseSetting(LoginRateLimit.Setting, "1000");
             foreach (var (key, value) in settings) web.UseSetting(key, value);
         });
         factory.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));

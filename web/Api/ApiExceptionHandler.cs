@@ -1,14 +1,14 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
-using SnapUpgrade.Core.Operations;
 
 namespace SnapUpgrade.Web.Api;
 
 /// <summary>
 /// Bad input is never a 500: a request the framework could not bind (bad JSON, unknown member,
 /// wrong type, no body, too large) answers its 4xx as problem details. Anything else thrown under
-/// /api is a 500 problem with code OperationFailed; pages keep the /error page.
+/// /api is a 500 problem with code Internal and no stack trace; pages keep the /error page.
+/// Codes come from the status (<see cref="RequestErrors.AddCode"/>).
 /// </summary>
 public sealed partial class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
 {
@@ -31,10 +31,9 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
         {
             problem = new ProblemDetails
             {
-                Status = StatusCodes.Status500InternalServerError, Title = OperationError.Title(ErrorCode.OperationFailed),
+                Status = StatusCodes.Status500InternalServerError, Title = "Internal error",
                 Detail = "The console could not answer this request; its log has the details.",
             };
-            problem.Extensions["code"] = nameof(ErrorCode.OperationFailed);
         }
         else
         {

@@ -29,7 +29,10 @@ public static class ApiExtensions
         // Binding failures (bad JSON, wrong types, a missing body) throw, and ApiExceptionHandler
         // turns them into 400 problem details instead of an empty 400.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        services.AddProblemDetails();
+        // Every problem (results, status code pages, exception handler, rate limiter) leaves with a code,
+        // as JSON under /api whatever the Accept header (ApiProblemWriter, ahead of the default writer).
+        services.AddSingleton<IProblemDetailsWriter, ApiProblemWriter>();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = RequestErrors.AddCode);
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddOpenApi(o => o.AddDocumentTransformer<BearerSchemeTransformer>());
     }
@@ -39,7 +42,8 @@ public static class ApiExtensions
         var api = app.MapGroup("/api/v1")
             .RequireAuthorization(Policies.Viewer)
             // Kestrel answers 413 when a body grows past this while it is read.
-            .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
+            .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes))
+            .AddEndpointFilter(JsonBodiesOnly.FilterAsync);
         api.MapHostEndpoints();
         api.MapBeEndpoints();
         api.MapSnapshotEndpoints();

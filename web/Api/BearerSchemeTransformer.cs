@@ -13,7 +13,7 @@ public sealed class BearerSchemeTransformer : IOpenApiDocumentTransformer
         document.Components.SecuritySchemes["Bearer"] = new OpenApiSecurityScheme
         {
             Type = SecuritySchemeType.Http, Scheme = "bearer", BearerFormat = "su_...",
-            Description = "An API token made by an admin (`token create --role <role> --name <name>`). The browser's cookie works too.",
+            Description = "An API token made by an admin (`token create --role <role> --name <name>`). Changing calls (POST, DELETE) take only this; the browser's cookie works for GETs.",
         };
         document.Security ??= [];
         document.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("Bearer", document)] = [] });

@@ -2,12 +2,17 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Components.Authorization;
 using SnapUpgrade.Core.Access;
+using SnapUpgrade.Web.Api;
 
 namespace SnapUpgrade.Web.Auth;
 
 public static class AuthExtensions
 {
-    /// <summary>Cookie or bearer: the token when an <c>Authorization: Bearer</c> header is present, else the cookie.</summary>
+    /// <summary>
+    /// Cookie or bearer: the token when an <c>Authorization: Bearer</c> header is present, else the
+    /// cookie, except on a changing API call (POST, DELETE...), which takes a bearer token only: a
+    /// browser adds the cookie to a same-site page's form or fetch by itself, never the token (ADR 0011).
+    /// </summary>
     public const string Scheme = "CookieOrBearer";
     public const string Cookie = CookieAuthenticationDefaults.AuthenticationScheme;
 
@@ -15,14 +20,16 @@ public static class AuthExtensions
     {
         services.AddAuthentication(Scheme)
             .AddPolicyScheme(Scheme, "Cookie or bearer token", o =>
-                o.ForwardDefaultSelector = http => BearerTokenHandler.HasBearer(http.Request) ? BearerTokenHandler.Name : Cookie)
+                o.ForwardDefaultSelector = http =>
+                    BearerTokenHandler.HasBearer(http.Request) || IsChangingApiCall(http.Request) ? BearerTokenHandler.Name : Cookie)
             .AddCookie(Cookie, o =>
             {
                 o.LoginPath = "/login";
                 o.AccessDeniedPath = "/access-denied";
                 o.Cookie.Name = "snapupgrade";
                 o.Cookie.HttpOnly = true;
-                // Strict: a cross-site form can never post to the API or /logout with the cookie.
+                // Strict: another site's page never sends it. A page on another port of this host is the
+                // same site and does: forms check antiforgery tokens, changing API calls take bearer tokens only.
                 o.Cookie.SameSite = SameSiteMode.Strict;
                 o.ExpireTimeSpan = TimeSpan.FromHours(8);
                 o.SlidingExpiration = true;
@@ -45,6 +52,8 @@ public static class AuthExtensions
     }
 
     public static bool IsApi(HttpRequest request) => request.Path.StartsWithSegments("/api");
+
+    public static bool IsChangingApiCall(HttpRequest request) => IsApi(request) && !JsonBodiesOnly.IsSafe(request.Method);
 
     /// <summary>/api answers 401/403; pages go to the login (or access denied) page.</summary>
     private static Task ApiStatusOrRedirect(RedirectContext<CookieAuthenticationOptions> ctx, int status)

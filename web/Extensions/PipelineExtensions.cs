@@ -7,7 +7,7 @@ namespace SnapUpgrade.Web.Extensions;
 
 public static class PipelineExtensions
 {
-    /// <summary>Errors (API problems first, else the /error page), request logs, sign-in, antiforgery.</summary>
+    /// <summary>Errors (API problems first, else the /error page), request logs, login rate limit, sign-in, antiforgery.</summary>
     public static void UseConsolePipeline(this WebApplication app)
     {
         // Outside the exception handler: it logs the status the client got, not the exception on its way.
@@ -23,8 +23,11 @@ public static class PipelineExtensions
             };
         });
         app.UseExceptionHandler("/error", createScopeForErrors: true);
-        // Under /api an answer without a body (401, 413 from Kestrel, 415 from binding) becomes problem details.
+        // Under /api an answer without a body (401, 403, routing's 404 and 405) becomes problem details;
+        // RequestErrors.AddCode gives each its code.
         app.UseWhen(http => AuthExtensions.IsApi(http.Request), api => api.UseStatusCodePages());
+        // After routing (the login page's endpoint names the policy), before the form is read.
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();

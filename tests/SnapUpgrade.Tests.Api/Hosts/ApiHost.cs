@@ -12,6 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Serilog.Core;
 using SnapUpgrade.Core.Access;
 using SnapUpgrade.Infra.Sqlite;
+using SnapUpgrade.Web.Auth;
 using Xunit;
 
 namespace SnapUpgrade.Tests.Api.Hosts;
@@ -48,14 +49,25 @@ public abstract class ApiHost : IAsyncLifetime
 
     protected virtual IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>();
 
+    /// <summary>Services a test host replaces (registered last, so they win).</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
+
     public virtual async ValueTask InitializeAsync()
     {
         if (await PrepareAsync() is not { } settings) return;
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
             web.UseEnvironment("Production").UseSetting("SnapUpgrade:DataDir", DataDir);
+            // Every test signs in from 127.0.0.1, many within a minute; LoginRateLimitTests' host sets the limit it tests.
+            web.UseSetting(LoginRateLimit.Setting, "1000");
             foreach (var (key, value) in settings.Concat(ExtraSettings)) web.UseSetting(key, value);
-            web.ConfigureTestServices(services => services.AddSingleton<ILogEventSink>(Logs));
+            web.ConfigureTestServices(services =>
+            {
+                services.AddSingleton<ILogEventSink>(Logs);
+                ConfigureServices(services);
+            });
         });
         factory.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
         factory.StartServer();
@@ -97,15 +109,20 @@ public abstract class ApiHost : IAsyncLifetime
     public async Task<(HttpClient Client, HttpResponseMessage Answer)> LoginAsync(string name, string password)
     {
         var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = BaseAddress };
-        var form = await client.GetStringAsync("login", TestContext.Current.CancellationToken);
-        var answer = await client.PostAsync("login", new FormUrlEncodedContent(new Dictionary<string, string>
+        return (client, await PostLoginAsync(client, name, password));
+    }
+
+    /// <summary>Shows the login form in <paramref name="browser"/>, then posts it with its antiforgery token.</summary>
+    public static async Task<HttpResponseMessage> PostLoginAsync(HttpClient browser, string name, string password)
+    {
+        var form = await browser.GetStringAsync("login", TestContext.Current.CancellationToken);
+        return await browser.PostAsync("login", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["_handler"] = "login",
             ["__RequestVerificationToken"] = LoginForm.Antiforgery(form),
             [LoginForm.FieldName(form, "login-name")] = name,
             [LoginForm.FieldName(form, "login-password")] = password,
         }), TestContext.Current.CancellationToken);
-        return (client, answer);
     }
 
     /// <summary>The audit rows (newest first) matching a query string, read through the API as admin.</summary>
