@@ -51,8 +51,8 @@ public sealed class PlanTokens
     /// </summary>
     public (GeneratedValues Generated, byte[] PlanHash)? Read(string token)
     {
-        if (token.Length > MaxLength) return null;
         var bytes = new byte[PayloadLength + MacLength];
+        if (token.Length > MaxLength || !Base64Url.IsValid(token, out var length) || length != bytes.Length) return null;
         if (!Base64Url.TryDecodeFromChars(token, bytes, out var written) || written != bytes.Length || bytes[0] != Version) return null;
         var mac = HMACSHA256.HashData(_key, bytes.AsSpan(0, PayloadLength));
         if (!CryptographicOperations.FixedTimeEquals(mac, bytes.AsSpan(PayloadLength))) return null;
