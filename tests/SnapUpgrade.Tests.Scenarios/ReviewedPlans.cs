@@ -94,6 +94,22 @@ public abstract class ReviewedPlans<TBackend> : Scenario<TBackend> where TBacken
     }
 
     [Fact]
+    public async Task EveryOperation_ConfirmedWithTheReviewedToken_RunsTheReviewedArgv()
+    {
+        IOperation[] lifecycle =
+        [
+            new CreateZone("web"), new CreateBe("be2"), new SnapshotBe("be2"), new SnapshotBe("be2", "s1"), new MountBe("be2"),
+            new UnmountBe("be2"), new RenameBe("be2", "be3"), new ActivateBe("be3"), new ActivateBe("be1"), new RollbackBe("be3", "s1"),
+            new DestroySnapshot("be3", "s1"), new CheckSharedHealth(), new MigrateShared("be3"), new RebootHost(), new DestroyBe("be3"),
+            new DestroyZone("web"),
+        ];
+
+        foreach (var operation in lifecycle) await ReviewThenConfirmAsync(operation);
+
+        Assert.Equal(["be1"], (await Lab.StateAsync()).BootEnvironments.Select(b => b.Name));
+    }
+
+    [Fact]
     public async Task Confirm_ASnapshotOfTheReviewedNameTakenSince_IsRefusedAsPlanChangedAndChangesNothing()
     {
         var review = await Engine.RunAsync(new CreateBe("be2"), new RunRequest { DryRun = true });
