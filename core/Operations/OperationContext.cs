@@ -22,11 +22,12 @@ public sealed class OperationContext
     /// <summary>
     /// Where planning takes every name it makes up (time stamps, uuids, directory suffixes): never
     /// <see cref="Guid.NewGuid"/> or the clock directly, so a plan made again with the same values is
-    /// the same plan. The engine gives each plan its own; fresh ones otherwise.
+    /// the same plan. The engine gives each plan its own (<see cref="For"/>); a context without them
+    /// makes fresh ones at each use, never one frozen time for its whole life.
     /// </summary>
     public GeneratedValues Generated
     {
-        get => _generated ??= GeneratedValues.Fresh(Clock);
+        get => _generated ?? GeneratedValues.Fresh(Clock);
         init => _generated = value;
     }
 
