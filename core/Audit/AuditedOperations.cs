@@ -14,7 +14,11 @@ namespace SnapUpgrade.Core.Audit;
 /// </summary>
 public sealed class AuditedOperations(IEngine engine, IAuditLog audit)
 {
-    public async Task<OperationResult> RunAsync(Actor actor, IOperation operation, bool dryRun = false, CancellationToken ct = default)
+    public Task<OperationResult> RunAsync(Actor actor, IOperation operation, bool dryRun = false, CancellationToken ct = default) =>
+        RunAsync(actor, operation, dryRun, reviewed: null, ct);
+
+    /// <param name="reviewed">The reviewed dry run's <see cref="OperationResult.PlanToken"/>: run exactly that plan or nothing.</param>
+    public async Task<OperationResult> RunAsync(Actor actor, IOperation operation, bool dryRun, string? reviewed, CancellationToken ct = default)
     {
         var started = Stopwatch.GetTimestamp();
         await audit.EnsureWritableAsync(ct);
@@ -23,7 +27,7 @@ public sealed class AuditedOperations(IEngine engine, IAuditLog audit)
             {
                 Action = operation.Action, Target = operation.Target, Outcome = Outcome.Refused, DryRun = dryRun, Error = forbidden,
             }
-            : await engine.RunAsync(operation, new RunRequest { DryRun = dryRun, Actor = actor }, ct);
+            : await engine.RunAsync(operation, new RunRequest { DryRun = dryRun, Actor = actor, Reviewed = reviewed }, ct);
         if (result.JournalId is null)
         {
             await audit.AppendAsync(new AuditRecord

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SnapUpgrade.Core.Access;
@@ -21,6 +22,9 @@ public sealed partial class BeEngine : IEngine
     private readonly OperationContext _context;
     private readonly PlanExecutor _executor;
     private readonly ILogger _logger;
+    private readonly PlanTokens _tokens = new();
+    // The seeds of reviewed plans that ran (hex): a token runs once. Touched only under _turn.
+    private readonly HashSet<string> _ranSeeds = [];
     private long _activity;
     // The last check's reading of each BE and zone BE, by dataset: what an unmounted one shows.
     private IReadOnlyDictionary<string, BeSharedHealth> _checked = new Dictionary<string, BeSharedHealth>();
@@ -62,26 +66,44 @@ public sealed partial class BeEngine : IEngine
 
         if (_context.Options.Standby is { } standby && !dryRun)
             return Result(Outcome.Refused, new(ErrorCode.OtherConsole, standby));
+        var generated = GeneratedValues.Fresh(_context.Clock);
+        byte[]? reviewedHash = null;
+        if (request.Reviewed is { } token)
+        {
+            if (_tokens.Read(token) is not { } reviewed)
+                return Result(Outcome.Refused, new(ErrorCode.InvalidPlanToken,
+                    "The plan token is not one this console issued (malformed, altered, or from before a restart); review the plan again."));
+            (generated, reviewedHash) = reviewed;
+        }
+        // A refusal of a reviewed plan means the host moved under it (the review passed these checks).
+        OperationError Refusal(OperationError error) => reviewedHash is null ? error : PlanChanged(error.Message);
         if (!await _turn.WaitAsync(_context.Options.LockTimeout, ct))
             return Result(Outcome.Refused, new(ErrorCode.Busy, "Another operation is running on this host; try again shortly."));
         try
         {
+            var seed = Convert.ToHexString(generated.Seed);
+            if (reviewedHash is not null && _ranSeeds.Contains(seed))
+                return Result(Outcome.Refused, new(ErrorCode.InvalidPlanToken, "This reviewed plan has run already; review the plan again."));
             var state = await GetStateAsync(ct);
-            if (operation.Validate(state) is { } refusal) return Result(Outcome.Refused, refusal);
+            if (operation.Validate(state) is { } refusal) return Result(Outcome.Refused, Refusal(refusal));
             Plan plan;
             try
             {
-                plan = await operation.PlanAsync(_context, state, ct);
+                plan = await operation.PlanAsync(_context.For(generated), state, ct);
             }
             catch (OperationRefusedException ex)
             {
-                return Result(Outcome.Refused, ex.Error);
+                return Result(Outcome.Refused, Refusal(ex.Error));
             }
             catch (UnsafePathException ex)
             {
-                return Result(Outcome.Refused, new(ErrorCode.UnsafePath, ex.Message));
+                return Result(Outcome.Refused, Refusal(new(ErrorCode.UnsafePath, ex.Message)));
             }
-            if (dryRun) return Result(Outcome.Succeeded, plan: plan);
+            var hash = PlanTokens.Hash(operation, plan);
+            if (reviewedHash is not null && !CryptographicOperations.FixedTimeEquals(hash, reviewedHash))
+                return Result(Outcome.Refused, PlanChanged(null));
+            if (dryRun) return Result(Outcome.Succeeded, plan: plan) with { PlanToken = _tokens.Issue(generated, hash) };
+            if (reviewedHash is not null) _ranSeeds.Add(seed);
             return await ExecuteJournalledAsync(operation, plan, request.Actor ?? Actor.System, Result);
         }
         finally
@@ -198,6 +220,9 @@ public sealed partial class BeEngine : IEngine
     }
 
     private static string Name(Outcome outcome) => outcome.ToString().ToLowerInvariant();
+
+    private static OperationError PlanChanged(string? why) => new(ErrorCode.PlanChanged,
+        $"The host changed since the plan was reviewed{(why is null ? "" : $": {why.TrimEnd('.')}")}; review the new plan.");
 
     private sealed class JournalStepLog(IOperationJournal journal, long id) : IStepLog
     {

@@ -54,4 +54,12 @@ public sealed record RunRequest
 
     /// <summary>Who asks (recorded in the journal); null for the engine's own work and tests.</summary>
     public Actor? Actor { get; init; }
+
+    /// <summary>
+    /// The <see cref="OperationResult.PlanToken"/> of the dry run the user reviewed: the operation is
+    /// planned again with the names that dry run made up, and runs only when the argv is the same;
+    /// otherwise it is refused (<see cref="ErrorCode.PlanChanged"/>, <see cref="ErrorCode.InvalidPlanToken"/>).
+    /// Null: planned fresh (a client that did not review).
+    /// </summary>
+    public string? Reviewed { get; init; }
 }

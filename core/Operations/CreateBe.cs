@@ -56,7 +56,7 @@ public sealed record CreateBe(string Name, string? Source = null, string? Descri
         ResolveSource(state, out var source, out var snapshot);
         var plan = new Plan();
         var layout = context.Layout;
-        var uuid = Guid.NewGuid().ToString();
+        var uuid = context.Generated.NewUuid().ToString();
 
         // Zone BEs come along when they have the snapshot (an existing one) or always (a new one).
         var zoneBes = source.ZoneBes

@@ -4,15 +4,38 @@ using SnapUpgrade.Core.Zfs;
 
 namespace SnapUpgrade.Core.Operations;
 
-/// <summary>What an operation may use while planning and running: the ports, the layout, the clock.</summary>
+/// <summary>
+/// What an operation may use while planning and running: the ports, the layout, the clock, and the
+/// values a plan makes up (<see cref="Generated"/>).
+/// </summary>
 public sealed class OperationContext
 {
+    private GeneratedValues? _generated;
+
     public required IZfs Zfs { get; init; }
     public required IMounts Mounts { get; init; }
     public required IHostFiles Files { get; init; }
     public required Layout Layout { get; init; }
     public required EngineOptions Options { get; init; }
     public required TimeProvider Clock { get; init; }
+
+    /// <summary>
+    /// Where planning takes every name it makes up (time stamps, uuids, directory suffixes): never
+    /// <see cref="Guid.NewGuid"/> or the clock directly, so a plan made again with the same values is
+    /// the same plan. The engine gives each plan its own (<see cref="For"/>); a context without them
+    /// makes fresh ones at each use, never one frozen time for its whole life.
+    /// </summary>
+    public GeneratedValues Generated
+    {
+        get => _generated ?? GeneratedValues.Fresh(Clock);
+        init => _generated = value;
+    }
+
+    /// <summary>This context with <paramref name="generated"/> as the values one plan makes up.</summary>
+    public OperationContext For(GeneratedValues generated) => new()
+    {
+        Zfs = Zfs, Mounts = Mounts, Files = Files, Layout = Layout, Options = Options, Clock = Clock, Generated = generated,
+    };
 
     /// <summary>
     /// A plan step that runs one zfs command, undone by <paramref name="undo"/>; without one the step
@@ -30,7 +53,7 @@ public sealed class OperationContext
     /// A fresh, unguessable name for a private directory (mount points) inside the console's own
     /// directory (<see cref="EngineOptions.TempRoot"/>, 0700): no other user can reach what is mounted there.
     /// </summary>
-    public string PrivateDirectory(string be) => $"{Options.TempRoot.TrimEnd('/')}/be-{be}.{Guid.NewGuid().ToString("N")[..8]}";
+    public string PrivateDirectory(string be) => $"{Options.TempRoot.TrimEnd('/')}/be-{be}.{Generated.NewSuffix()}";
 
     /// <summary>
     /// Refuses to plan mounts into <see cref="EngineOptions.TempRoot"/> when it exists and is not a
@@ -48,5 +71,6 @@ public sealed class OperationContext
                 $"with mode {Convert.ToString(status.Mode, 8)}. Remove it, or set SnapUpgrade:TempRoot elsewhere."));
     }
 
-    public string Timestamp() => Clock.GetUtcNow().ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>The plan's time stamp (snapshot names): the same for every call within one plan.</summary>
+    public string Timestamp() => Generated.Timestamp();
 }

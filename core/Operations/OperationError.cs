@@ -31,6 +31,10 @@ public enum ErrorCode
     Busy,
     /// <summary>Another console process runs the engine of this pool: this one changes nothing.</summary>
     OtherConsole,
+    /// <summary>A reviewed plan (its token) no longer matches the host: planned again, it differs; nothing ran.</summary>
+    PlanChanged,
+    /// <summary>A plan token this engine did not issue (malformed, altered, from before a restart) or one that already ran.</summary>
+    InvalidPlanToken,
     OperationFailed,
 }
 
@@ -67,6 +71,8 @@ public sealed record OperationError(ErrorCode Code, string Message)
         ErrorCode.Forbidden => "Not allowed for this role",
         ErrorCode.Busy => "Busy",
         ErrorCode.OtherConsole => "Another console runs this host",
+        ErrorCode.PlanChanged => "The host changed since the review",
+        ErrorCode.InvalidPlanToken => "Invalid plan token",
         ErrorCode.OperationFailed => "Operation failed",
         _ => code.ToString(),
     };

@@ -12,6 +12,11 @@ public sealed record OperationResult
     public OperationError? Error { get; init; }
     /// <summary>The plan (dry run) or the steps that ran.</summary>
     public IReadOnlyList<PlannedStep> Steps { get; init; } = [];
+    /// <summary>
+    /// A successful dry run's plan, as a token to send back (<see cref="Engine.RunRequest.Reviewed"/>)
+    /// so that the run does exactly these steps or nothing.
+    /// </summary>
+    public string? PlanToken { get; init; }
     /// <summary>What the operation did, in sentences (e.g. what a migration moved).</summary>
     public IReadOnlyList<string> Report { get; init; } = [];
     /// <summary>For activations: the BE that was active on reboot before, and the one after.</summary>

@@ -33,7 +33,7 @@ public sealed class SharedCopy(OperationContext context, Plan plan, string suffi
             throw new OperationRefusedException(new(ErrorCode.UnsafePath,
                 $"{destination} is not a directory (a link or another kind of file): the console will not put data through it. Make it a directory of the shared dataset first."));
         var stagingRoot = $"{sharedRoot}/{StagingDirectory}";
-        var staging = $"{stagingRoot}/{label.Replace(' ', '-')}-{Path.GetFileName(destination)}.{Guid.NewGuid().ToString("N")[..8]}";
+        var staging = $"{stagingRoot}/{label.Replace(' ', '-')}-{Path.GetFileName(destination)}.{context.Generated.NewSuffix()}";
         _staged.Add(staging);
         FileSteps.EnsureDirectory(context, plan, stagingRoot);
         var copy = new TreeCopy(source, staging, compareWith);

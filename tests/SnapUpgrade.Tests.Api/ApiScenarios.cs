@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using SnapUpgrade.Core.Engine;
+using SnapUpgrade.Core.Operations;
 using SnapUpgrade.Tests.Api.Hosts;
 using SnapUpgrade.Tests.Support;
 using Xunit;
@@ -77,6 +78,42 @@ public abstract class ApiScenarios(ApiHost host)
         Assert.All(rows, r => Assert.Equal("succeeded", r.GetProperty("outcome").GetString()));
         var first = rows.Last(r => r.GetProperty("action").GetString() == "activate");
         Assert.Equal((active, name), (first.GetProperty("fromBe").GetString(), first.GetProperty("toBe").GetString()));
+    }
+
+    [Fact]
+    public async Task Create_RunWithTheDryRunsPlanToken_RunsTheReviewedArgvOnceAndRefusesOtherTokens()
+    {
+        RequireBackend();
+        var ct = TestContext.Current.CancellationToken;
+        var name = "rv" + Guid.NewGuid().ToString("N")[..6];
+        static List<string> Lines(JsonElement result) => [.. result.GetProperty("steps").EnumerateArray()
+            .Select(s => new PlannedStep(0, "", [.. s.GetProperty("argv").EnumerateArray().Select(a => a.GetString()!)]).CommandLine)];
+        async Task<(HttpStatusCode Status, JsonElement Body)> CreateAsync(string query, string be)
+        {
+            using var response = await host.SendAsync("operator", HttpMethod.Post, "api/v1/bes" + query, new { name = be });
+            return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>(ct));
+        }
+
+        var review = await OkAsync(HttpMethod.Post, "bes?dryRun=true", new { name });
+        var token = review.GetProperty("planToken").GetString()!;
+        var (otherStatus, other) = await CreateAsync($"?planToken={Uri.EscapeDataString(token)}", name + "x");
+        var (garbageStatus, garbage) = await CreateAsync("?planToken=garbage", name);
+        var run = await OkAsync(HttpMethod.Post, $"bes?planToken={Uri.EscapeDataString(token)}", new { name });
+        var (againStatus, again) = await CreateAsync($"?planToken={Uri.EscapeDataString(token)}", name + "y");
+
+        var journalled = (await host.Services.GetRequiredService<IOperationJournal>().RecentAsync(20, ct))
+            .Single(e => e.Id == run.GetProperty("journalId").GetInt64());
+        Assert.Equal(string.Join('\n', Lines(review)), journalled.Plan);
+        Assert.Contains(name, journalled.Plan);
+        Assert.Equal((HttpStatusCode.Conflict, "PlanChanged"), (otherStatus, other.GetProperty("code").GetString()));
+        Assert.Equal((HttpStatusCode.BadRequest, "InvalidPlanToken"), (garbageStatus, garbage.GetProperty("code").GetString()));
+        Assert.Equal((HttpStatusCode.BadRequest, "InvalidPlanToken"), (againStatus, again.GetProperty("code").GetString()));
+        Assert.Equal(HttpStatusCode.NotFound, (await host.SendAsync("operator", HttpMethod.Get, $"api/v1/bes/{name}x")).StatusCode);
+        var (rows, _) = await host.AuditAsync($"target={name}x&pageSize=5");
+        Assert.Equal(("refused", "PlanChanged"), (rows[0].GetProperty("outcome").GetString(), rows[0].GetProperty("errorCode").GetString()));
+
+        using (var destroyed = await host.SendAsync("admin", HttpMethod.Delete, $"api/v1/bes/{name}"))
+            Assert.Equal(HttpStatusCode.OK, destroyed.StatusCode);
     }
 
     /// <summary>What the engine did that changes the host (its activity counter) and the newest journal row:

@@ -19,7 +19,7 @@ public static partial class ActivationEndpoint
 {
     public static async Task<Results<Ok<OperationResult>, ProblemHttpResult>> ActivateAsync(
         AuditedOperations operations, IAuditLog audit, HostSettings settings, IProcessRunner runner, ILoggerFactory loggers,
-        HttpContext http, string name, [FromBody] ActivateRequest? body, bool? dryRun)
+        HttpContext http, string name, [FromBody] ActivateRequest? body, bool? dryRun, string? planToken)
     {
         var operation = new ActivateBe(name, body?.Temporary ?? false);
         var actor = ConsoleClaims.ActorOf(http)!;
@@ -31,7 +31,7 @@ public static partial class ActivationEndpoint
             return OperationProblems.For(error);
         }
 
-        var answer = await operations.RunAsync(http, operation, dryRun ?? false);
+        var answer = await operations.RunAsync(http, operation, dryRun ?? false, planToken);
         if (body?.Reboot != true || dryRun == true || answer.Result is not Ok<OperationResult> { Value: { } activated })
             return answer;
 

@@ -14,19 +14,19 @@ public static class BeEndpoints
         api.MapGet("bes", async (IEngine engine, CancellationToken ct) =>
             TypedResults.Ok((await engine.GetStateAsync(ct)).BootEnvironments));
         api.MapGet("bes/{name}", GetBeAsync);
-        api.MapPost("bes", (AuditedOperations ops, HttpContext http, CreateBeRequest body, bool? dryRun) =>
-            ops.RunAsync(http, new CreateBe(body.Name, body.Source, body.Description), dryRun ?? false));
+        api.MapPost("bes", (AuditedOperations ops, HttpContext http, CreateBeRequest body, bool? dryRun, string? planToken) =>
+            ops.RunAsync(http, new CreateBe(body.Name, body.Source, body.Description), dryRun ?? false, planToken));
         api.MapPost("bes/{name}/activate", ActivationEndpoint.ActivateAsync);
-        api.MapPost("bes/{name}/rename", (AuditedOperations ops, HttpContext http, string name, RenameRequest body, bool? dryRun) =>
-            ops.RunAsync(http, new RenameBe(name, body.NewName), dryRun ?? false));
-        api.MapDelete("bes/{name}", (AuditedOperations ops, HttpContext http, string name, bool? forceUnmount, bool? dryRun) =>
-            ops.RunAsync(http, new DestroyBe(name, forceUnmount ?? false), dryRun ?? false));
-        api.MapPost("bes/{name}/mount", (AuditedOperations ops, HttpContext http, string name, [FromBody] MountRequest? body, bool? dryRun) =>
-            ops.RunAsync(http, new MountBe(name, body?.Path, body?.SharedReadWrite ?? false), dryRun ?? false));
-        api.MapPost("bes/{name}/unmount", (AuditedOperations ops, HttpContext http, string name, bool? dryRun) =>
-            ops.RunAsync(http, new UnmountBe(name), dryRun ?? false));
-        api.MapPost("bes/{name}/migrate-shared", (AuditedOperations ops, HttpContext http, string name, bool? dryRun) =>
-            ops.RunAsync(http, new MigrateShared(name), dryRun ?? false));
+        api.MapPost("bes/{name}/rename", (AuditedOperations ops, HttpContext http, string name, RenameRequest body, bool? dryRun, string? planToken) =>
+            ops.RunAsync(http, new RenameBe(name, body.NewName), dryRun ?? false, planToken));
+        api.MapDelete("bes/{name}", (AuditedOperations ops, HttpContext http, string name, bool? forceUnmount, bool? dryRun, string? planToken) =>
+            ops.RunAsync(http, new DestroyBe(name, forceUnmount ?? false), dryRun ?? false, planToken));
+        api.MapPost("bes/{name}/mount", (AuditedOperations ops, HttpContext http, string name, [FromBody] MountRequest? body, bool? dryRun, string? planToken) =>
+            ops.RunAsync(http, new MountBe(name, body?.Path, body?.SharedReadWrite ?? false), dryRun ?? false, planToken));
+        api.MapPost("bes/{name}/unmount", (AuditedOperations ops, HttpContext http, string name, bool? dryRun, string? planToken) =>
+            ops.RunAsync(http, new UnmountBe(name), dryRun ?? false, planToken));
+        api.MapPost("bes/{name}/migrate-shared", (AuditedOperations ops, HttpContext http, string name, bool? dryRun, string? planToken) =>
+            ops.RunAsync(http, new MigrateShared(name), dryRun ?? false, planToken));
     }
 
     private static async Task<Results<Ok<BootEnvironment>, ProblemHttpResult>> GetBeAsync(IEngine engine, string name, CancellationToken ct) =>

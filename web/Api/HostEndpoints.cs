@@ -12,8 +12,8 @@ public static class HostEndpoints
     {
         api.MapGet("host", GetHostAsync);
         // The in-process boot of the simulator and lab pools; Permissions makes it admin only.
-        api.MapPost("host/reboot", (AuditedOperations operations, HttpContext http, bool? dryRun) =>
-            operations.RunAsync(http, new RebootHost(), dryRun ?? false));
+        api.MapPost("host/reboot", (AuditedOperations operations, HttpContext http, bool? dryRun, string? planToken) =>
+            operations.RunAsync(http, new RebootHost(), dryRun ?? false, planToken));
     }
 
     private static async Task<Ok<HostState>> GetHostAsync(IEngine engine, CancellationToken ct) =>

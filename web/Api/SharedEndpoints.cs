@@ -17,10 +17,10 @@ public static class SharedEndpoints
         // Never mounts anything: any role may read it as often as it likes.
         api.MapGet("shared", GetAsync);
         // A fresh look inside every unmounted BE (each mounted for a moment): an audited operation, operators and admins.
-        api.MapPost("shared/check", (AuditedOperations ops, HttpContext http, bool? dryRun) =>
-            ops.RunAsync(http, new CheckSharedHealth(), dryRun ?? false));
-        api.MapPost("shared/init", (AuditedOperations ops, HttpContext http, bool? dryRun) =>
-            ops.RunAsync(http, new InitShared(), dryRun ?? false));
+        api.MapPost("shared/check", (AuditedOperations ops, HttpContext http, bool? dryRun, string? planToken) =>
+            ops.RunAsync(http, new CheckSharedHealth(), dryRun ?? false, planToken));
+        api.MapPost("shared/init", (AuditedOperations ops, HttpContext http, bool? dryRun, string? planToken) =>
+            ops.RunAsync(http, new InitShared(), dryRun ?? false, planToken));
     }
 
     private static async Task<Ok<SharedView>> GetAsync(IEngine engine, CancellationToken ct)

@@ -12,12 +12,12 @@ public static class SnapshotEndpoints
     public static void MapSnapshotEndpoints(this RouteGroupBuilder api)
     {
         api.MapGet("bes/{name}/snapshots", ListAsync);
-        api.MapPost("bes/{name}/snapshots", (AuditedOperations ops, HttpContext http, string name, [FromBody] SnapshotRequest? body, bool? dryRun) =>
-            ops.RunAsync(http, new SnapshotBe(name, body?.Snapshot), dryRun ?? false));
-        api.MapDelete("bes/{name}/snapshots/{snap}", (AuditedOperations ops, HttpContext http, string name, string snap, bool? dryRun) =>
-            ops.RunAsync(http, new DestroySnapshot(name, snap), dryRun ?? false));
-        api.MapPost("bes/{name}/rollback", (AuditedOperations ops, HttpContext http, string name, RollbackRequest body, bool? dryRun) =>
-            ops.RunAsync(http, new RollbackBe(name, body.Snapshot, body.DestroyLaterSnapshots), dryRun ?? false));
+        api.MapPost("bes/{name}/snapshots", (AuditedOperations ops, HttpContext http, string name, [FromBody] SnapshotRequest? body, bool? dryRun, string? planToken) =>
+            ops.RunAsync(http, new SnapshotBe(name, body?.Snapshot), dryRun ?? false, planToken));
+        api.MapDelete("bes/{name}/snapshots/{snap}", (AuditedOperations ops, HttpContext http, string name, string snap, bool? dryRun, string? planToken) =>
+            ops.RunAsync(http, new DestroySnapshot(name, snap), dryRun ?? false, planToken));
+        api.MapPost("bes/{name}/rollback", (AuditedOperations ops, HttpContext http, string name, RollbackRequest body, bool? dryRun, string? planToken) =>
+            ops.RunAsync(http, new RollbackBe(name, body.Snapshot, body.DestroyLaterSnapshots), dryRun ?? false, planToken));
     }
 
     private static async Task<Results<Ok<IReadOnlyList<Snapshot>>, ProblemHttpResult>> ListAsync(IEngine engine, string name, CancellationToken ct) =>

@@ -11,10 +11,10 @@ public static class ZoneEndpoints
     public static void MapZoneEndpoints(this RouteGroupBuilder api)
     {
         api.MapGet("zones", GetAsync);
-        api.MapPost("zones", (AuditedOperations ops, HttpContext http, CreateZoneRequest body, bool? dryRun) =>
-            ops.RunAsync(http, new CreateZone(body.Name), dryRun ?? false));
-        api.MapDelete("zones/{name}", (AuditedOperations ops, HttpContext http, string name, bool? dryRun) =>
-            ops.RunAsync(http, new DestroyZone(name), dryRun ?? false));
+        api.MapPost("zones", (AuditedOperations ops, HttpContext http, CreateZoneRequest body, bool? dryRun, string? planToken) =>
+            ops.RunAsync(http, new CreateZone(body.Name), dryRun ?? false, planToken));
+        api.MapDelete("zones/{name}", (AuditedOperations ops, HttpContext http, string name, bool? dryRun, string? planToken) =>
+            ops.RunAsync(http, new DestroyZone(name), dryRun ?? false, planToken));
     }
 
     private static async Task<Ok<IReadOnlyList<Zone>>> GetAsync(IEngine engine, CancellationToken ct) =>

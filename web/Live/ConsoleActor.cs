@@ -23,12 +23,17 @@ public static class ConsoleActor
             ? new Actor(name, role, client?.Address is { Length: > 0 } address ? $"console {address}" : "console")
             : null;
 
+    public static Task<OperationResult> RunAsync(this AuditedOperations operations, Actor actor, IHostStateStream? stream,
+        IOperation operation, bool dryRun, CancellationToken ct = default) =>
+        operations.RunAsync(actor, stream, operation, dryRun, reviewed: null, ct);
+
+    /// <param name="reviewed">The reviewed dry run's <see cref="OperationResult.PlanToken"/>: run exactly that plan or nothing.</param>
     public static async Task<OperationResult> RunAsync(this AuditedOperations operations, Actor actor, IHostStateStream? stream,
-        IOperation operation, bool dryRun, CancellationToken ct = default)
+        IOperation operation, bool dryRun, string? reviewed, CancellationToken ct = default)
     {
         try
         {
-            return await operations.RunAsync(actor, operation, dryRun, ct);
+            return await operations.RunAsync(actor, operation, dryRun, reviewed, ct);
         }
         finally
         {

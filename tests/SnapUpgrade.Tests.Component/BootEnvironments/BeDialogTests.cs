@@ -107,6 +107,40 @@ public sealed class BeDialogTests : BePageTest
     }
 
     [Fact]
+    public void RenameDialog_ReviewedTwiceThenConfirmed_SendsTheTokenOfThePlanOnScreen()
+    {
+        var (page, dialogs, _) = RenderPage();
+        page.Find("[data-testid=be-action-rename-be-test]").Click();
+        dialogs.WaitForElement("input[data-testid=dialog-name]", s_wait);
+        dialogs.Find("input[data-testid=dialog-name]").Input("be-first");
+        dialogs.Find("[data-testid=dialog-review]").Click();
+        dialogs.WaitForElement("[data-testid=dialog-plan]", s_wait);
+        dialogs.Find("input[data-testid=dialog-name]").Input("be-second"); // the first plan is dropped
+        dialogs.Find("[data-testid=dialog-review]").Click();
+        dialogs.WaitForElement("[data-testid=dialog-plan]", s_wait);
+
+        dialogs.Find("[data-testid=dialog-confirm]").Click();
+
+        dialogs.WaitForAssertion(() => Assert.Single(Engine.Reviewed), s_wait);
+        Assert.Equal(2, Engine.Issued.Count);
+        Assert.Equal(Engine.Issued[1], Engine.Reviewed[0]);
+        Assert.Contains(Engine.Runs, r => !r.DryRun && Equals(r.Operation, new RenameBe("be-test", "be-second")));
+    }
+
+    [Fact]
+    public void ActivateDialog_Confirmed_SendsTheTokenOfThePlanItOpenedWith()
+    {
+        var (page, dialogs, _) = RenderPage();
+        page.Find("[data-testid=be-action-activate-be-test]").Click();
+        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), s_wait);
+
+        dialogs.Find("[data-testid=dialog-confirm]").Click();
+
+        dialogs.WaitForAssertion(() => Assert.Single(Engine.Reviewed), s_wait);
+        Assert.Equal([Engine.Issued.Single()], Engine.Reviewed);
+    }
+
+    [Fact]
     public void RenameDialog_NameTaken_SaysSoAsYouType()
     {
         var (page, dialogs, _) = RenderPage();

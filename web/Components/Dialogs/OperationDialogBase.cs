@@ -32,6 +32,7 @@ public abstract class OperationDialogBase : ComponentBase, IOperationDialog, IDi
 
     private CancellationTokenSource? _planCts;
     private IOperation? _planned;
+    private string? _planToken; // the reviewed dry run's: Confirm runs that plan or nothing
     private IDisposable? _live;
     private IHostStateStream? _stream;
     private HostState? _liveState;
@@ -127,6 +128,7 @@ public abstract class OperationDialogBase : ComponentBase, IOperationDialog, IDi
         Planning = false;
         Steps = null;
         _planned = null;
+        _planToken = null;
     }
 
     /// <summary>The dry run of the request as the fields say now: one audited dry run per review.</summary>
@@ -144,7 +146,7 @@ public abstract class OperationDialogBase : ComponentBase, IOperationDialog, IDi
         {
             var result = await Operations.RunAsync(Actor, operation, dryRun: true, cts.Token);
             if (cts.IsCancellationRequested) return;
-            if (result.Succeeded) Steps = result.Steps;
+            if (result.Succeeded) (Steps, _planToken) = (result.Steps, result.PlanToken);
             else Error = result.Error;
         }
         catch (OperationCanceledException) when (cts.IsCancellationRequested)
@@ -174,8 +176,9 @@ public abstract class OperationDialogBase : ComponentBase, IOperationDialog, IDi
         try
         {
             // The watcher reads at once after a real run: this browser and every other see the result now.
-            result = await Operations.RunAsync(Actor, _stream, operation, dryRun: false);
-            }
+            // With the review's token: the steps shown are the steps run (same names), or nothing runs.
+            result = await Operations.RunAsync(Actor, _stream, operation, dryRun: false, reviewed: _planToken);
+        }
         catch (Exception ex)
         {
             // Shown, not thrown: a throw here would end the whole circuit.
