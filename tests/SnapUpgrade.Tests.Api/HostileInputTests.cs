@@ -328,12 +328,16 @@ public sealed partial class HostileInputTests(SimulatedApiHost host, ITestOutput
         return await host.Client.SendAsync(request, ct);
     }
 
-    /// <summary>Every dataset and snapshot of the pool with its properties, and the pool's bootfs, as the ZFS port lists them.</summary>
+    /// <summary>
+    /// Every dataset and snapshot of the pool with its properties, and the pool's bootfs, as the ZFS
+    /// port lists them; but the audit chain's anchor, which moves with every audit row (refusals too).
+    /// </summary>
     private async Task<string> ListingAsync(CancellationToken ct)
     {
         var pool = host.Services.GetRequiredService<HostSettings>().Pool;
         var listing = await host.Services.GetRequiredService<IZfs>().ListAsync(pool, ct);
-        return JsonSerializer.Serialize(new { listing.Pool.Bootfs, listing.Datasets }, new JsonSerializerOptions { WriteIndented = true });
+        var datasets = listing.Datasets.Select(d => d with { AuditHead = null });
+        return JsonSerializer.Serialize(new { listing.Pool.Bootfs, datasets }, new JsonSerializerOptions { WriteIndented = true });
     }
 
     private static string Shorten(string s) => s.Length <= 160 ? s : s[..160] + $"... ({s.Length} chars)";
