@@ -27,6 +27,11 @@ public sealed record CreateZone(string Name) : IOperation
         var layout = context.Layout;
         var booted = state.Booted!;
         var plan = new Plan();
+        // zfs makes the mount point of the zone's container and leaves it when the container goes: made
+        // here first, its undo (after the destroy has unmounted it) removes it again.
+        var zonePath = Layout.ZonePath(Name);
+        plan.Add($"make directory {zonePath}", ["mkdir", "-p", zonePath],
+            run => FileSteps.CreateDirectoriesAsync(context.Files, run, zonePath, (UnixFileMode)0x1ED), new UndoNothing()); // 0755, as zfs makes it
         if (!state.HasZonesContainer)
             context.AddZfs(plan, $"create {layout.ZonesContainer}", new ZfsCreate(layout.ZonesContainer, new Dictionary<string, string>
             {
