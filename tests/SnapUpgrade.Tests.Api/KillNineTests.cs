@@ -18,7 +18,7 @@ namespace SnapUpgrade.Tests.Api;
 /// attempt. The delays come from a seeded Random (SNAPUPGRADE_KILL_SEED replays one); the seed is
 /// in every failure message.
 /// </summary>
-public sealed class KillNineTests : IAsyncLifetime
+public sealed partial class KillNineTests : IAsyncLifetime
 {
     private readonly int _seed = int.TryParse(Environment.GetEnvironmentVariable("SNAPUPGRADE_KILL_SEED"), out var s) ? s : Random.Shared.Next();
     private readonly List<string> _report = [];

@@ -38,6 +38,24 @@ public sealed class LabLook(ITestHost lab)
         return text.ToString();
     }
 
+    /// <summary>
+    /// Every dataset and snapshot with mountpoint, mounted, canmount and origin, then every one of
+    /// the console's properties set on it (<c>-s local</c>), and bootfs: the whole pool as the console
+    /// cares for it.
+    /// </summary>
+    public async Task<string> PropertiesAsync()
+    {
+        var text = new StringBuilder();
+        foreach (var argv in new[]
+        {
+            new[] { "zpool", "list", "-H", "-o", "name,bootfs", lab.Pool },
+            ["zfs", "list", "-H", "-o", "name,mountpoint,mounted,canmount,origin", "-t", "all", "-r", lab.Pool],
+            ["zfs", "get", "-H", "-s", "local", "-o", "name,property,value", "-r", string.Join(',', Core.Zfs.UserProperties.All), lab.Pool],
+        })
+            text.Append((await Runner.RunAsync(argv)).EnsureSuccess().StandardOutput);
+        return text.ToString();
+    }
+
     /// <summary>Every mount at or under the host root: where, what, from which root of it, with which options.</summary>
     public string Mounts()
     {
