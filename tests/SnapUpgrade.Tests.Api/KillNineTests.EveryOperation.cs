@@ -102,7 +102,7 @@ public sealed partial class KillNineTests
         Task<HttpResponseMessage> Delete(string path) => Server.Client.DeleteAsync(path, TestContext.Current.CancellationToken);
         var dropZoneShared = async () =>
         {
-            var result = await new Infra.Process.ProcessRunner().RunAsync(["zfs", "destroy", "-r", $"{_look.Lab.Pool}/zones/sh/shared"]);
+            var result = await new Infra.Process.ProcessRunner().RunAsync(["zfs", "destroy", "-r", new Core.Model.Layout(_look.Lab.Pool).ZoneShared("sh")]);
             result.EnsureSuccess();
         };
         return
