@@ -132,20 +132,28 @@ public sealed class LabLook(ITestHost lab)
             }
             finally
             {
-                // zfs-fuse can call a file system busy for a moment after it was read (TESTING.md).
-                for (var attempt = 1; ; attempt++)
-                {
-                    var unmount = await Runner.RunAsync(["zfs", "unmount", dataset]);
-                    if (unmount.Succeeded) break;
-                    if (attempt == 20) unmount.EnsureSuccess();
-                    await Task.Delay(100);
-                }
+                await WhenNotBusyAsync(["zfs", "unmount", dataset]);
             }
         }
         finally
         {
             (await Runner.RunAsync(["zfs", "set", "mountpoint=/", dataset])).EnsureSuccess();
             Directory.Delete(Local(at));
+        }
+    }
+
+    /// <summary>
+    /// Runs a zfs command a person would run by hand, again while it fails: zfs-fuse can call a file
+    /// system busy for a moment after it was read or made (TESTING.md). Fails after 2 s.
+    /// </summary>
+    public static async Task WhenNotBusyAsync(IReadOnlyList<string> argv)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var result = await Runner.RunAsync(argv);
+            if (result.Succeeded) return;
+            if (attempt == 20) result.EnsureSuccess();
+            await Task.Delay(100);
         }
     }
 
