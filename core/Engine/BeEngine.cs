@@ -127,8 +127,9 @@ public sealed partial class BeEngine : IEngine
     /// undo data (the step that was cut off may be half done: its undos apply where they find
     /// something to undo). One past its point of no return (a destroy ran) cannot be undone: it is
     /// finished from its journalled commands (<see cref="RollForward"/>), from the step cut off on,
-    /// each skipped where done, and closed as interrupted with what was rolled forward. Then the derived state (zone <c>active</c> flags) is set again from the
-    /// commit point (bootfs, or the one-shot next-boot BE). Returns what was found and done.
+    /// each skipped where done, and closed as interrupted with what was rolled forward. Then the
+    /// derived state (zone <c>active</c> flags) is set again from the commit point (bootfs, or the
+    /// one-shot next-boot BE). Returns what was found and done.
     /// </summary>
     public async Task<IReadOnlyList<string>> ReconcileAsync(CancellationToken ct = default)
     {
