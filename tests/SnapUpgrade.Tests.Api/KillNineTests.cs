@@ -185,9 +185,9 @@ public sealed partial class KillNineTests : IAsyncLifetime
         {
             (await call).Dispose();
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Net.Sockets.SocketException)
         {
-            // the connection died with the console
+            // the connection died with the console (a SocketException, unwrapped, when it died while connecting)
         }
         await _look.AssertNoProcessLeftAsync(where);
         await Server.StartAsync();
