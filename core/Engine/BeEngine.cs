@@ -152,8 +152,10 @@ public sealed partial class BeEngine : IEngine
     /// After a crash: every journalled operation that never completed is undone from its journalled
     /// undo data (the step that was cut off may be half done: its undos apply where they find
     /// something to undo). One past its point of no return (a destroy ran) cannot be undone: it is
-    /// closed as interrupted. Then the derived state (zone <c>active</c> flags) is set again from the
-    /// commit point (bootfs, or the one-shot next-boot BE). Returns what was found and done.
+    /// finished from its journalled commands (<see cref="RollForward"/>), from the step cut off on,
+    /// each skipped where done, and closed as interrupted with what was rolled forward. Then the
+    /// derived state (zone <c>active</c> flags) is set again from the commit point (bootfs, or the
+    /// one-shot next-boot BE). Returns what was found and done.
     /// </summary>
     public async Task<IReadOnlyList<string>> ReconcileAsync(CancellationToken ct = default)
     {
@@ -170,7 +172,16 @@ public sealed partial class BeEngine : IEngine
                 string message;
                 if (entry.PastNoReturn)
                 {
-                    message = $"interrupted past its point of no return at step {entry.StepsStarted} of {entry.Undos.Count}; left as it is";
+                    try
+                    {
+                        var finished = await _executor.FinishAsync(entry.Undos, entry.StepsStarted - 1);
+                        message = $"interrupted past its point of no return at step {entry.StepsStarted} of {entry.Undos.Count}; " +
+                                  $"rolled forward ({string.Join("; ", finished)})";
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        message = $"interrupted past its point of no return at step {entry.StepsStarted} of {entry.Undos.Count}; rolling forward failed: {ex.Message}";
+                    }
                 }
                 else
                 {

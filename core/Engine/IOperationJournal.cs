@@ -72,7 +72,7 @@ public sealed record JournalEntry
             [.. Recorded.Where(r => r.Step == i).Select(r => r.Undo)]))];
 
     /// <summary>A started step cannot be taken back: the operation is past its point of no return.</summary>
-    public bool PastNoReturn => StartedSteps().Any(s => s.Own is null);
+    public bool PastNoReturn => StartedSteps().Any(s => s.Own is null or RollForward);
 }
 
 public sealed record RecordedUndo(int Step, Undo Undo);

@@ -50,7 +50,7 @@ public sealed partial class PlanExecutor(EngineOptions options, UndoRunner undoe
                 await UndoAsync(started, ex, ownUndoOfLast: false);
                 throw;
             }
-            pastNoReturn |= step.Undo is null;
+            pastNoReturn |= step.IsIrreversible;
         }
     }
 
@@ -88,6 +88,26 @@ public sealed partial class PlanExecutor(EngineOptions options, UndoRunner undoe
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// After a crash past the point of no return: runs the journalled steps from <paramref name="from"/>
+    /// (the one cut off, which may have run, half run or not run) to the last, each skipped where it is
+    /// already done. Every step from the point of no return on is a <see cref="RollForward"/> (the plan
+    /// refuses anything else there). Returns what each step came to, for the restart's message.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> FinishAsync(IReadOnlyList<Undo?> steps, int from)
+    {
+        var done = new List<string>();
+        for (var i = from; i < steps.Count; i++)
+        {
+            if (steps[i] is not RollForward forward)
+                throw new InvalidOperationException($"Step {i + 1} was journalled without the command that would finish it.");
+            var ran = false;
+            await RunWithBusyRetryAsync(async () => ran = await undoer.FinishAsync(forward.Command, CancellationToken.None), CancellationToken.None);
+            done.Add($"{(ran ? "ran" : "already done")}: {forward.Command}");
+        }
+        return done;
     }
 
     private async Task RollForwardAsync(Step step, StepRun run, Exception first, CancellationToken ct)

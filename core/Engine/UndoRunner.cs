@@ -53,6 +53,27 @@ public sealed class UndoRunner(OperationContext context)
     }
 
     /// <summary>
+    /// Runs a step's command again after a crash past the point of no return, unless what it does is
+    /// done: a destroy of a dataset or snapshot that is gone, an unmount of what is not mounted, a
+    /// mount of what is. Everything else it runs again: a recursive destroy cut off half-way is
+    /// finished by running it again, a rollback to the same snapshot or a set of the same value
+    /// changes nothing more. Returns false when it found the step done.
+    /// </summary>
+    public async Task<bool> FinishAsync(ZfsCommand command, CancellationToken ct)
+    {
+        var listing = await context.Zfs.ListAsync(context.Options.Pool, ct);
+        var done = command switch
+        {
+            ZfsDestroy destroy => listing.Find(destroy.Name) is null,
+            ZfsUnmount unmount => listing.Find(unmount.Dataset) is not { Mounted: true },
+            ZfsMount mount => listing.Find(mount.Dataset) is { Mounted: true },
+            _ => false,
+        };
+        if (!done) await context.Zfs.ExecuteAsync(command, ct);
+        return !done;
+    }
+
+    /// <summary>
     /// The file is recognised by its inode alone. st_dev is not stable: a dataset unmounted and
     /// mounted again gets a new one (the undo of a release step mounts the BE again before the
     /// renames inside it are undone; a reboot remounts everything), and comparing it made those

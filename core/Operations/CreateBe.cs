@@ -68,7 +68,10 @@ public sealed record CreateBe(string Name, string? Source = null, string? Descri
         }
 
         var target = layout.Be(Name);
-        var properties = new Dictionary<string, string> { ["canmount"] = "noauto", [UserProperties.Uuid] = uuid };
+        var properties = new Dictionary<string, string>
+        {
+            ["canmount"] = "noauto", [UserProperties.Uuid] = uuid, [UserProperties.ConsoleMade] = "on",
+        };
         if (!string.IsNullOrWhiteSpace(Description)) properties[UserProperties.Description] = Description;
         // Mountpoint only after the clone: a clone given one at creation is mounted at once on zfs-fuse.
         context.AddZfs(plan, $"clone {source.Dataset}@{snapshot} as {target}",
@@ -81,6 +84,7 @@ public sealed record CreateBe(string Name, string? Source = null, string? Descri
                 new ZfsClone($"{zoneBe.Dataset}@{snapshot}", zoneTarget, new Dictionary<string, string>
                 {
                     ["canmount"] = "noauto", [UserProperties.ParentBe] = uuid, [UserProperties.Active] = "off",
+                    [UserProperties.ConsoleMade] = "on",
                 }),
                 new ZfsDestroy(zoneTarget));
             context.AddZfs(plan, $"set the mountpoint of {zoneTarget} to {Layout.ZoneRoot(zoneBe.Zone)}",

@@ -27,15 +27,20 @@ public sealed record CreateZone(string Name) : IOperation
         var layout = context.Layout;
         var booted = state.Booted!;
         var plan = new Plan();
+        // zfs makes the mount point of the zone's container and leaves it when the container goes: made
+        // here first, its undo (after the destroy has unmounted it) removes it again.
+        var zonePath = Layout.ZonePath(Name);
+        plan.Add($"make directory {zonePath}", ["mkdir", "-p", zonePath],
+            run => FileSteps.CreateDirectoriesAsync(context.Files, run, zonePath, (UnixFileMode)0x1ED), new UndoNothing()); // 0755, as zfs makes it
         if (!state.HasZonesContainer)
             context.AddZfs(plan, $"create {layout.ZonesContainer}", new ZfsCreate(layout.ZonesContainer, new Dictionary<string, string>
             {
-                ["mountpoint"] = "/zones", ["canmount"] = "off",
+                ["mountpoint"] = "/zones", ["canmount"] = "off", [UserProperties.ConsoleMade] = "on",
             }), new ZfsDestroy(layout.ZonesContainer));
-        context.AddZfs(plan, $"create {layout.Zone(Name)} at {Layout.ZonePath(Name)}", new ZfsCreate(layout.Zone(Name)), new ZfsDestroy(layout.Zone(Name)));
+        context.AddZfs(plan, $"create {layout.Zone(Name)} at {Layout.ZonePath(Name)}", new ZfsCreate(layout.Zone(Name), UserProperties.ConsoleMadeMark), new ZfsDestroy(layout.Zone(Name)));
         context.AddZfs(plan, $"create {layout.ZoneBeContainer(Name)}", new ZfsCreate(layout.ZoneBeContainer(Name), new Dictionary<string, string>
         {
-            ["canmount"] = "off", ["mountpoint"] = "none",
+            ["canmount"] = "off", ["mountpoint"] = "none", [UserProperties.ConsoleMade] = "on",
         }), new ZfsDestroy(layout.ZoneBeContainer(Name)));
 
         var zoneBe = layout.ZoneBe(Name, booted.Name);
@@ -43,6 +48,7 @@ public sealed record CreateZone(string Name) : IOperation
         context.AddZfs(plan, $"create zone BE {zoneBe} for {booted.Name}", new ZfsCreate(zoneBe, new Dictionary<string, string>
         {
             ["canmount"] = "noauto", [UserProperties.ParentBe] = booted.Uuid!, [UserProperties.Active] = active ? "on" : "off",
+            [UserProperties.ConsoleMade] = "on",
         }), new ZfsDestroy(zoneBe));
         context.AddZfs(plan, $"mount point of {zoneBe}: {Layout.ZoneRoot(Name)}", new ZfsSet(zoneBe, "mountpoint", Layout.ZoneRoot(Name)));
         context.AddZfs(plan, $"mount {zoneBe}", new ZfsMount(zoneBe), new ZfsUnmount(zoneBe));

@@ -21,7 +21,10 @@ public sealed record InitShared : IOperation
         if (state.SharedDatasets.All(s => s.Zone is not null))
         {
             context.AddZfs(plan, $"create {layout.SharedDataset} at {Layout.SharedMountPoint}",
-                new ZfsCreate(layout.SharedDataset, new Dictionary<string, string> { ["mountpoint"] = Layout.SharedMountPoint }),
+                new ZfsCreate(layout.SharedDataset, new Dictionary<string, string>
+                {
+                    ["mountpoint"] = Layout.SharedMountPoint, [UserProperties.ConsoleMade] = "on",
+                }),
                 new ZfsDestroy(layout.SharedDataset));
         }
         foreach (var zone in state.Zones.Where(z => z.Shared is null))
@@ -43,7 +46,10 @@ public sealed record InitShared : IOperation
     {
         var dataset = context.Layout.ZoneShared(zone);
         context.AddZfs(plan, $"create {dataset}",
-            new ZfsCreate(dataset, new Dictionary<string, string> { ["canmount"] = "noauto", ["mountpoint"] = "none" }),
+            new ZfsCreate(dataset, new Dictionary<string, string>
+            {
+                ["canmount"] = "noauto", ["mountpoint"] = "none", [UserProperties.ConsoleMade] = "on",
+            }),
             new ZfsDestroy(dataset));
         context.AddZfs(plan, $"mount point of {dataset}: {Layout.ZoneSharedMountPoint(zone)}",
             new ZfsSet(dataset, "mountpoint", Layout.ZoneSharedMountPoint(zone)));

@@ -40,14 +40,19 @@ public sealed class OperationContext
     /// <summary>
     /// A plan step that runs one zfs command, undone by <paramref name="undo"/>; without one the step
     /// needs no undo of its own (what it changed goes with an earlier step's undo, e.g. a destroyed clone).
+    /// After the point of no return nothing is undone any more, only finished: the step is journalled
+    /// as the command to finish (<see cref="RollForward"/>) instead.
     /// </summary>
     public void AddZfs(Plan plan, string description, ZfsCommand command, ZfsCommand? undo = null) =>
         plan.Add(description, command.Argv, run => Zfs.ExecuteAsync(command, run.Ct),
-            undo is null ? new UndoNothing() : Undo.Zfs(undo));
+            plan.PastNoReturn ? new RollForward(command) : undo is null ? new UndoNothing() : Undo.Zfs(undo));
 
-    /// <summary>A step that cannot be taken back (destroy, rollback): after it the plan rolls forward.</summary>
+    /// <summary>
+    /// A step that cannot be taken back (destroy, rollback): after it the plan rolls forward, in
+    /// process and, from the command journalled as <see cref="RollForward"/>, after a crash.
+    /// </summary>
     public void AddIrreversibleZfs(Plan plan, string description, ZfsCommand command) =>
-        plan.Add(description, command.Argv, run => Zfs.ExecuteAsync(command, run.Ct), undo: null);
+        plan.Add(description, command.Argv, run => Zfs.ExecuteAsync(command, run.Ct), new RollForward(command));
 
     /// <summary>
     /// A fresh, unguessable name for a private directory (mount points) inside the console's own

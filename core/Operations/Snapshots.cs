@@ -8,14 +8,17 @@ public static class Snapshots
 {
     /// <summary>
     /// One atomic <c>zfs snapshot a@s b@s</c> where the backend takes several names (OpenZFS); one call
-    /// per name where it does not (zfs-fuse), each undone on failure.
+    /// per name where it does not (zfs-fuse), each undone on failure. The console's own snapshots are
+    /// marked on the same command (<c>-o</c>; zfs-fuse takes it too), so no crash can leave one unmarked:
+    /// destroying the last BE cloned from one, and recovery, find it by the mark.
     /// </summary>
     public static void PlanTake(OperationContext context, Plan plan, IReadOnlyList<string> datasets, string name, bool consoleMade)
     {
         var snapshots = datasets.Select(d => $"{d}@{name}").ToList();
+        var mark = consoleMade ? UserProperties.ConsoleMadeMark : null;
         if (context.Zfs.Capabilities.MultiSnapshot)
         {
-            var take = new ZfsSnapshot(snapshots);
+            var take = new ZfsSnapshot(snapshots, properties: mark);
             plan.Add($"snapshot {string.Join(", ", datasets)} at once as @{name}", take.Argv,
                 run => context.Zfs.ExecuteAsync(take, run.Ct),
                 new UndoZfs([.. snapshots.Select(s => new ZfsDestroy(s))]));
@@ -23,12 +26,8 @@ public static class Snapshots
         else
         {
             foreach (var snapshot in snapshots)
-                context.AddZfs(plan, $"snapshot {snapshot}", new ZfsSnapshot(snapshot), new ZfsDestroy(snapshot));
+                context.AddZfs(plan, $"snapshot {snapshot}", new ZfsSnapshot(snapshot, properties: mark), new ZfsDestroy(snapshot));
         }
-        if (!consoleMade) return;
-        // Marks the snapshots as the console's own, so destroying the last BE cloned from one may clean it up.
-        foreach (var snapshot in snapshots)
-            context.AddZfs(plan, $"mark {snapshot} as made by the console", new ZfsSet(snapshot, UserProperties.ConsoleMade, "on"));
     }
 
     /// <summary>

@@ -3,8 +3,10 @@ namespace SnapUpgrade.Core.Operations;
 /// <summary>
 /// One planned action: what it does (for people), the exact argv (for dry runs and the audit),
 /// how to do it, and how to undo it as data (<see cref="Operations.Undo"/>). A step whose
-/// <see cref="Undo"/> is null cannot be taken back: once such a step has run the executor
-/// finishes the rest instead of undoing (roll forward).
+/// <see cref="Undo"/> is a <see cref="RollForward"/> (the zfs command it runs) cannot be taken back:
+/// once such a step has run the executor finishes the rest instead of undoing (roll forward), and
+/// so does a restart after a crash, from the journalled commands. (null, as older consoles
+/// journalled it, cannot be taken back either, nor finished after a crash.)
 /// </summary>
 public sealed class Step
 {
@@ -12,6 +14,9 @@ public sealed class Step
     public required IReadOnlyList<string> Argv { get; init; }
     public required Func<StepRun, Task> Run { get; init; }
     public Undo? Undo { get; init; }
+
+    /// <summary>After this step has run the operation can only be finished, not undone.</summary>
+    public bool IsIrreversible => Undo is null or RollForward;
 
     public PlannedStep ToPlanned(int index) => new(index, Description, Argv);
 }
@@ -50,7 +55,18 @@ public sealed class Plan
     /// <summary>For a shared-health check: what its read steps found.</summary>
     public Model.SharedHealthReport? SharedHealth { get; set; }
 
-    /// <param name="undo">null: the step cannot be taken back (see <see cref="Step"/>).</param>
-    public void Add(string description, IReadOnlyList<string> argv, Func<StepRun, Task> run, Undo? undo) =>
+    /// <summary>An irreversible step is planned: from it on a crash is finished, not undone.</summary>
+    public bool PastNoReturn => Steps.Any(s => s.IsIrreversible);
+
+    /// <param name="undo">null or <see cref="RollForward"/>: the step cannot be taken back (see <see cref="Step"/>).</param>
+    /// <exception cref="InvalidOperationException">
+    /// A step that is not a zfs command to finish (<see cref="RollForward"/>) after the point of no
+    /// return: a restart after a crash there could neither undo it nor finish it.
+    /// </exception>
+    public void Add(string description, IReadOnlyList<string> argv, Func<StepRun, Task> run, Undo? undo)
+    {
+        if (PastNoReturn && undo is not RollForward)
+            throw new InvalidOperationException($"'{description}' comes after the point of no return, so it must be a zfs command a restart can finish.");
         Steps.Add(new Step { Description = description, Argv = argv, Run = run, Undo = undo });
+    }
 }

@@ -21,6 +21,7 @@ namespace SnapUpgrade.Core.Operations;
 [JsonDerivedType(typeof(UndoRename), "rename")]
 [JsonDerivedType(typeof(UndoRemoveLink), "unlink")]
 [JsonDerivedType(typeof(UndoDeleteTree), "delete-copy")]
+[JsonDerivedType(typeof(RollForward), "forward")]
 public abstract record Undo
 {
     public static Undo Zfs(ZfsCommand command) => new UndoZfs([command]);
@@ -64,3 +65,11 @@ public sealed record UndoRemoveLink(string Path, string Target) : Undo;
 
 /// <summary>Removes a copy the console made (a staging tree); never host data.</summary>
 public sealed record UndoDeleteTree(string Path) : Undo;
+
+/// <summary>
+/// Not an undo: the step cannot be taken back (a destroy, a rollback), so its place in the journal
+/// holds what it runs instead. A console restarted after a crash past the point of no return finishes
+/// the operation from these: the step that was cut off and every one after it run again, each
+/// skipped where it is already done (<see cref="Engine.UndoRunner.FinishAsync"/>).
+/// </summary>
+public sealed record RollForward(ZfsCommand Command) : Undo;

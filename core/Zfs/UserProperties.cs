@@ -10,8 +10,15 @@ public static class UserProperties
     public const string Description = Namespace + "description";
     public const string Keep = Namespace + "keep";
     public const string NextBoot = Namespace + "nextboot";
-    /// <summary>Set on snapshots the console took itself (e.g. the origin of a new BE).</summary>
+    /// <summary>
+    /// Set on the snapshots the console took for itself (e.g. the origin of a new BE) and the file
+    /// systems it made, on the very command that makes them (<c>-o</c>): recovery and cleanup find
+    /// them by it. Snapshots a user asks for are the user's, and carry no mark.
+    /// </summary>
     public const string ConsoleMade = Namespace + "made";
+
+    /// <summary>The <c>-o</c> that marks what a command makes as the console's own.</summary>
+    public static IReadOnlyDictionary<string, string> ConsoleMadeMark { get; } = new Dictionary<string, string> { [ConsoleMade] = "on" };
     /// <summary>
     /// Set on a BE by a migration: the uuid of the BE it was cloned from, whose writes after the
     /// clone point the first start of this BE carries over into the shared datasets, once.

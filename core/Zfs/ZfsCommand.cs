@@ -23,7 +23,8 @@ public abstract record ZfsCommand
 {
     [JsonIgnore]
     public abstract IReadOnlyList<string> Argv { get; }
-    public override string ToString() => string.Join(' ', Argv);
+    /// <summary>The command line (sealed: a record's own ToString would print its members instead).</summary>
+    public sealed override string ToString() => string.Join(' ', Argv);
 
     protected static IEnumerable<string> Options(IReadOnlyDictionary<string, string>? properties) =>
         properties is null ? [] : properties.SelectMany(p => new[] { "-o", $"{p.Key}={p.Value}" });

@@ -18,7 +18,7 @@ namespace SnapUpgrade.Tests.Api;
 /// attempt. The delays come from a seeded Random (SNAPUPGRADE_KILL_SEED replays one); the seed is
 /// in every failure message.
 /// </summary>
-public sealed class KillNineTests : IAsyncLifetime
+public sealed partial class KillNineTests : IAsyncLifetime
 {
     private readonly int _seed = int.TryParse(Environment.GetEnvironmentVariable("SNAPUPGRADE_KILL_SEED"), out var s) ? s : Random.Shared.Next();
     private readonly List<string> _report = [];
@@ -185,9 +185,9 @@ public sealed class KillNineTests : IAsyncLifetime
         {
             (await call).Dispose();
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Net.Sockets.SocketException)
         {
-            // the connection died with the console
+            // the connection died with the console (a SocketException, unwrapped, when it died while connecting)
         }
         await _look.AssertNoProcessLeftAsync(where);
         await Server.StartAsync();

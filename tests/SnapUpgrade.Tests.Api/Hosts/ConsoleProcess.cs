@@ -161,6 +161,21 @@ public sealed class ConsoleProcess : IAsyncDisposable
         return "journal, newest first: " + string.Join(" // ", rows);
     }
 
+    /// <summary>
+    /// The newest operation journal row as the running console left it: its id, how many of its
+    /// steps have started, and its message (null while it runs). Read from the SQLite file itself,
+    /// so a test can kill the console once its engine is at a given step of a plan.
+    /// </summary>
+    public (long Id, int StepsStarted, string? Message) LastJournalRow()
+    {
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(DataDir, SqliteDatabase.DefaultFileName)};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id, steps_started, message FROM operation_journal ORDER BY id DESC LIMIT 1";
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? (reader.GetInt64(0), reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetString(2)) : (0, 0, null);
+    }
+
     /// <summary>What the console wrote to stdout and stderr over all its starts (for failure messages).</summary>
     public string Output => string.Join('\n', _output.TakeLast(80));
 

@@ -38,6 +38,24 @@ public sealed class LabLook(ITestHost lab)
         return text.ToString();
     }
 
+    /// <summary>
+    /// Every dataset and snapshot with mountpoint, mounted, canmount and origin, then every one of
+    /// the console's properties set on it (<c>-s local</c>), and bootfs: the whole pool as the console
+    /// cares for it.
+    /// </summary>
+    public async Task<string> PropertiesAsync()
+    {
+        var text = new StringBuilder();
+        foreach (var argv in new[]
+        {
+            new[] { "zpool", "list", "-H", "-o", "name,bootfs", lab.Pool },
+            ["zfs", "list", "-H", "-o", "name,mountpoint,mounted,canmount,origin", "-t", "all", "-r", lab.Pool],
+            ["zfs", "get", "-H", "-s", "local", "-o", "name,property,value", "-r", string.Join(',', Core.Zfs.UserProperties.All), lab.Pool],
+        })
+            text.Append((await Runner.RunAsync(argv)).EnsureSuccess().StandardOutput);
+        return text.ToString();
+    }
+
     /// <summary>Every mount at or under the host root: where, what, from which root of it, with which options.</summary>
     public string Mounts()
     {
@@ -114,20 +132,28 @@ public sealed class LabLook(ITestHost lab)
             }
             finally
             {
-                // zfs-fuse can call a file system busy for a moment after it was read (TESTING.md).
-                for (var attempt = 1; ; attempt++)
-                {
-                    var unmount = await Runner.RunAsync(["zfs", "unmount", dataset]);
-                    if (unmount.Succeeded) break;
-                    if (attempt == 20) unmount.EnsureSuccess();
-                    await Task.Delay(100);
-                }
+                await WhenNotBusyAsync(["zfs", "unmount", dataset]);
             }
         }
         finally
         {
             (await Runner.RunAsync(["zfs", "set", "mountpoint=/", dataset])).EnsureSuccess();
             Directory.Delete(Local(at));
+        }
+    }
+
+    /// <summary>
+    /// Runs a zfs command a person would run by hand, again while it fails: zfs-fuse can call a file
+    /// system busy for a moment after it was read or made (TESTING.md). Fails after 2 s.
+    /// </summary>
+    public static async Task WhenNotBusyAsync(IReadOnlyList<string> argv)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var result = await Runner.RunAsync(argv);
+            if (result.Succeeded) return;
+            if (attempt == 20) result.EnsureSuccess();
+            await Task.Delay(100);
         }
     }
 

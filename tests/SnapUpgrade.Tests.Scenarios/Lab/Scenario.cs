@@ -19,10 +19,27 @@ public abstract class Scenario<TBackend> : IAsyncLifetime where TBackend : IBack
         _lab = await EngineLab.StartAsync(_host, WithShared);
     }
 
+    /// <summary>
+    /// Throws the pool away and starts again on a fresh one: for a test that needs the host as it
+    /// was before an operation that cannot be taken back (a destroy) ran.
+    /// </summary>
+    protected async Task FreshLabAsync(bool? withShared = null)
+    {
+        await DisposeLabAsync();
+        _host = await TBackend.CreateHostAsync();
+        _lab = await EngineLab.StartAsync(_host, withShared ?? WithShared);
+    }
+
     public async ValueTask DisposeAsync()
+    {
+        await DisposeLabAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    private async Task DisposeLabAsync()
     {
         if (_lab is not null) await _lab.DisposeAsync();
         if (_host is not null) await _host.DisposeAsync();
-        GC.SuppressFinalize(this);
+        (_lab, _host) = (null, null);
     }
 }

@@ -31,7 +31,7 @@ public sealed class PlanExecutorTests
         plan.Add(name, [name], _ => Do(name, fail), UndoData.Zfs(UndoSet(name)));
 
     private void Irreversible(Plan plan, string name, Func<bool>? fail = null) =>
-        plan.Add(name, [name], _ => Do(name, fail), undo: null);
+        plan.Add(name, [name], _ => Do(name, fail), new RollForward(new ZfsDestroy($"p/{name}")));
 
     private Task Do(string what, Func<bool>? fail = null)
     {
@@ -102,6 +102,31 @@ public sealed class PlanExecutorTests
         await _executor.ExecuteAsync(plan, ct: TestContext.Current.CancellationToken);
 
         Assert.Equal(["promote", "destroy", "destroy origin"], _log);
+    }
+
+    [Fact]
+    public void Plan_StepThatCannotBeFinishedAfterTheNoReturn_IsRefused()
+    {
+        var plan = new Plan();
+        Irreversible(plan, "destroy");
+
+        Assert.Throws<InvalidOperationException>(() => Reversible(plan, "promote"));
+    }
+
+    [Fact]
+    public void AddZfs_AfterTheNoReturn_IsJournalledAsTheCommandToFinish()
+    {
+        var context = new OperationContext
+        {
+            Zfs = _zfs, Mounts = null!, Files = null!, Layout = new Layout("p"), Options = new EngineOptions { Pool = "p" }, Clock = TimeProvider.System,
+        };
+        var plan = new Plan();
+        context.AddZfs(plan, "mark", new ZfsSet("p/a", "x", "1"), new ZfsSet("p/a", "x", "0"));
+        context.AddIrreversibleZfs(plan, "destroy", new ZfsDestroy("p/b"));
+        context.AddZfs(plan, "mount", new ZfsMount("p/c"), new ZfsUnmount("p/c"));
+
+        Assert.IsType<UndoZfs>(plan.Steps[0].Undo);
+        Assert.Equal<UndoData?>([new RollForward(new ZfsDestroy("p/b")), new RollForward(new ZfsMount("p/c"))], plan.Steps.Skip(1).Select(s => s.Undo).ToList());
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Host;
 using SnapUpgrade.Core.Operations;
+using SnapUpgrade.Core.Zfs;
 using SnapUpgrade.Infra.Simulation;
 using Xunit;
 using static SnapUpgrade.Tests.Unit.Simulation.Sim;
@@ -44,6 +45,41 @@ public sealed class UndoRunnerTests
         await Assert.ThrowsAsync<IOException>(() => Runner(host).RunAsync(new UndoRename("/var/moved", "/var/aside", identity), Ct));
 
         Assert.Equal((FileKind.Missing, "someone else's"), (host.GetKind("/var/moved"), Text(host, "/var/aside")));
+    }
+
+    [Fact]
+    public async Task Finish_DestroyOfWhatIsGone_IsDoneAndRunsNothing()
+    {
+        var host = await BootedAsync();
+
+        var ran = await Runner(host).FinishAsync(new ZfsDestroy(Layout.Be("gone"), Recursive: true), Ct);
+
+        Assert.False(ran);
+    }
+
+    [Fact]
+    public async Task Finish_RecursiveDestroyCutOffHalfWay_IsFinished()
+    {
+        var host = await BootedAsync();
+        await host.RunAsync(new ZfsSnapshot(Layout.Be("be1") + "@s"));
+        var be2 = await host.CloneBeAsync(Layout.Be("be1") + "@s", "be2");
+        await host.RunAsync(new ZfsSnapshot(be2 + "@a"));
+        await host.RunAsync(new ZfsDestroy(be2 + "@a")); // what the cut-off destroy -r got done: the snapshot, not the file system
+
+        var ran = await Runner(host).FinishAsync(new ZfsDestroy(be2, Recursive: true), Ct);
+
+        Assert.True(ran);
+        Assert.Null(await host.FindAsync(be2));
+    }
+
+    [Fact]
+    public async Task Finish_UnmountOfWhatIsNotMounted_IsDone()
+    {
+        var host = await BootedAsync();
+        await host.RunAsync(new ZfsSnapshot(Layout.Be("be1") + "@s"));
+        var be2 = await host.CloneBeAsync(Layout.Be("be1") + "@s", "be2");
+
+        Assert.False(await Runner(host).FinishAsync(new ZfsUnmount(be2), Ct));
     }
 
     private static string Text(SimulatedZfs host, string path) => System.Text.Encoding.UTF8.GetString(host.AsProcess().ReadAllBytes(path));
