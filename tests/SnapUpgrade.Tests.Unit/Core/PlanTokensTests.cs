@@ -12,7 +12,7 @@ public sealed class PlanTokensTests
     private static Plan PlanOf(params string[][] argvs)
     {
         var plan = new Plan();
-        foreach (var argv in argvs) plan.Add("step", argv, _ => Task.CompletedTask, undo: null);
+        foreach (var argv in argvs) plan.Add("step", argv, _ => Task.CompletedTask, new UndoNothing());
         return plan;
     }
 
