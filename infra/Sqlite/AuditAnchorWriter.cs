@@ -17,11 +17,12 @@ public sealed partial class AuditAnchorWriter(ILogger<AuditAnchorWriter>? logger
     private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
     private readonly Lock _gate = new();
     private IAuditAnchor? _anchor;
-    private bool _writes;
+    private bool _writing;
     private AuditHead? _pending;
     private long _highest;
     private Task _drained = Task.CompletedTask;
     private TaskCompletionSource? _draining;
+    private long _writes;
 
     /// <summary>The anchor verification reads; null before <see cref="Attach"/>.</summary>
     public IAuditAnchor? Anchor
@@ -34,7 +35,7 @@ public sealed partial class AuditAnchorWriter(ILogger<AuditAnchorWriter>? logger
     {
         lock (_gate)
         {
-            (_anchor, _writes) = (anchor, writes);
+            (_anchor, _writing) = (anchor, writes);
             StartIfDue();
         }
     }
@@ -51,6 +52,9 @@ public sealed partial class AuditAnchorWriter(ILogger<AuditAnchorWriter>? logger
         }
     }
 
+    /// <summary>How many anchor writes were made (each one <c>zfs set</c> on the pool, failed or not).</summary>
+    public long Writes => Interlocked.Read(ref _writes);
+
     /// <summary>Completes when every head posted so far is written (or its write failed and was logged).</summary>
     public Task FlushAsync()
     {
@@ -59,7 +63,7 @@ public sealed partial class AuditAnchorWriter(ILogger<AuditAnchorWriter>? logger
 
     private void StartIfDue()
     {
-        if (_pending is null || _anchor is null || !_writes || _draining is not null) return;
+        if (_pending is null || _anchor is null || !_writing || _draining is not null) return;
         _draining = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _drained = _draining.Task;
         _ = Task.Run(WriteLoopAsync);
@@ -83,6 +87,7 @@ public sealed partial class AuditAnchorWriter(ILogger<AuditAnchorWriter>? logger
             }
             try
             {
+                Interlocked.Increment(ref _writes);
                 await anchor.WriteAsync(head);
             }
             catch (Exception ex)

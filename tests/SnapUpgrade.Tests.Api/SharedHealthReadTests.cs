@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using SnapUpgrade.Infra.Simulation;
+using SnapUpgrade.Infra.Sqlite;
 using SnapUpgrade.Tests.Api.Hosts;
 using Xunit;
 
@@ -75,17 +76,24 @@ public sealed class SharedHealthCheckPortTests(SimulatedApiHost host) : IClassFi
 
 internal static class SimulatorChanges
 {
-    /// <summary>Runs <paramref name="act"/> and counts the simulator's changes meanwhile.</summary>
+    /// <summary>
+    /// Runs <paramref name="act"/> and counts the simulator's changes meanwhile, but for the audit
+    /// chain's anchor on the pool (every audit row moves it, a dry run's too: one <c>zfs set</c> a write).
+    /// </summary>
     public static async Task<(T Result, int Changes)> CountAsync<T>(ApiHost host, Func<Task<T>> act)
     {
         var zfs = host.Services.GetRequiredService<SimulatedZfs>();
+        var anchor = host.Services.GetRequiredService<AuditAnchorWriter>();
+        await anchor.FlushAsync();
+        var anchorsBefore = anchor.Writes;
         var changes = 0;
         void OnChanged(object? sender, EventArgs e) => Interlocked.Increment(ref changes);
         zfs.Changed += OnChanged;
         try
         {
             var result = await act();
-            return (result, Volatile.Read(ref changes));
+            await anchor.FlushAsync();
+            return (result, Volatile.Read(ref changes) - (int)(anchor.Writes - anchorsBefore));
         }
         finally
         {

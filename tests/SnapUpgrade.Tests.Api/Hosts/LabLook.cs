@@ -40,8 +40,8 @@ public sealed class LabLook(ITestHost lab)
 
     /// <summary>
     /// Every dataset and snapshot with mountpoint, mounted, canmount and origin, then every one of
-    /// the console's properties set on it (<c>-s local</c>), and bootfs: the whole pool as the console
-    /// cares for it.
+    /// the console's properties set on it (<c>-s local</c>) but the audit chain's anchor (it moves with
+    /// every audit row), and bootfs: the whole pool as the console cares for it.
     /// </summary>
     public async Task<string> PropertiesAsync()
     {
@@ -50,7 +50,7 @@ public sealed class LabLook(ITestHost lab)
         {
             new[] { "zpool", "list", "-H", "-o", "name,bootfs", lab.Pool },
             ["zfs", "list", "-H", "-o", "name,mountpoint,mounted,canmount,origin", "-t", "all", "-r", lab.Pool],
-            ["zfs", "get", "-H", "-s", "local", "-o", "name,property,value", "-r", string.Join(',', Core.Zfs.UserProperties.All), lab.Pool],
+            ["zfs", "get", "-H", "-s", "local", "-o", "name,property,value", "-r", string.Join(',', Core.Zfs.UserProperties.All.Where(p => p != Core.Zfs.UserProperties.AuditHead)), lab.Pool],
         })
             text.Append((await Runner.RunAsync(argv)).EnsureSuccess().StandardOutput);
         return text.ToString();
