@@ -7,7 +7,7 @@ namespace SnapUpgrade.Infra.Zfs;
 /// The real <see cref="IZfs"/>: zfs/zpool run as argv. Works with OpenZFS 2.x and zfs-fuse because it
 /// only uses what both have (TESTING.md): <c>zpool list -H -o</c> instead of <c>zpool get</c>, one
 /// explicit-property <c>zfs get -r</c> instead of <c>zfs list -p</c> or <c>get all</c> (OpenZFS 2.3's
-/// <c>zfs get -j</c> would spare the names listing; zfs-fuse has no JSON).
+/// <c>zfs get -j</c> would need no checking of records; zfs-fuse has no JSON).
 /// Mountpoints given to zfs are host paths as they are: under an altroot zfs itself puts the altroot
 /// in front (measured on zfs-fuse: <c>mountpoint=/a</c> mounts at <c>&lt;altroot&gt;/a</c>).
 /// </summary>
@@ -31,9 +31,6 @@ public sealed class ZfsCli(ZfsCapabilities capabilities, IProcessRunner? runner 
     public static IReadOnlyList<string> DatasetGetArgv(string pool) =>
         ["zfs", "get", "-H", "-p", "-o", "name,property,value,source", "-r", string.Join(',', ZfsGetParser.Properties), pool];
 
-    /// <summary>Every dataset's name: the set a get's records must belong to (names hold no line breaks).</summary>
-    public static IReadOnlyList<string> NamesArgv(string pool) => ["zfs", "list", "-H", "-o", "name", "-t", "all", "-r", pool];
-
     /// <summary>The get without values: which text records hold one, when some value holds a line break.</summary>
     public static IReadOnlyList<string> SourcesArgv(string pool) =>
         ["zfs", "get", "-H", "-o", "name,property,source", "-r", string.Join(',', ZfsGetParser.Properties), pool];
@@ -45,24 +42,22 @@ public sealed class ZfsCli(ZfsCapabilities capabilities, IProcessRunner? runner 
     private const int ListAttempts = 3;
 
     /// <summary>
-    /// Three processes, started together: the pool, the names of its datasets, and one get of every
-    /// asked property, parsed against the names (<see cref="ZfsGetParser"/>). When a value holds a
-    /// line break, the text values are read one by one and the get parsed again knowing them; when
-    /// the pool changed between the reads, all of it is read again.
+    /// Two processes, started together: the pool, and one get of every asked property, parsed record
+    /// by record (<see cref="ZfsGetParser"/>). When a value holds a line break, the text values are
+    /// read one by one and the get parsed again knowing them; when the pool changed between those
+    /// reads, all of it is read again.
     /// </summary>
     public async Task<PoolListing> ListAsync(string pool, CancellationToken ct = default)
     {
         for (var attempt = 1; ; attempt++)
         {
             var poolTask = RunCheckedAsync(PoolListArgv(pool), ct);
-            var namesTask = RunCheckedAsync(NamesArgv(pool), ct);
             var getTask = RunCheckedAsync(DatasetGetArgv(pool), ct);
-            await Task.WhenAll(poolTask, namesTask, getTask);
+            await Task.WhenAll(poolTask, getTask);
             var info = ZfsOutputParser.ParsePoolList(poolTask.Result);
-            var names = namesTask.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
-            var parse = ZfsGetParser.Parse(getTask.Result, names, info.Altroot);
+            var parse = ZfsGetParser.Parse(getTask.Result, info.Altroot);
             if (parse.Datasets is null)
-                parse = ZfsGetParser.Parse(getTask.Result, names, info.Altroot, await ValuesWithLineBreaksAsync(pool, ct));
+                parse = ZfsGetParser.Parse(getTask.Result, info.Altroot, await ValuesWithLineBreaksAsync(pool, ct));
             if (parse.Datasets is { } datasets) return new PoolListing(info, datasets);
             if (attempt == ListAttempts)
                 throw new FormatException($"zfs get on {pool} could not be read record by record ({ListAttempts} tries): {parse.Problem}");

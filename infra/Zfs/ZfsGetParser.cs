@@ -14,19 +14,21 @@ namespace SnapUpgrade.Infra.Zfs;
 /// lines that may read as records of other datasets (a description holding
 /// <c>"\nrpool/ROOT/be1\tmounted\tno\t-"</c> would unmount the booted BE in a naive reading). So the
 /// parse checks the output against what it must be: zfs prints every asked property of every
-/// dataset exactly once ("-" where it does not apply), and the datasets are known from a names-only
-/// listing (names hold no tabs or line breaks). Every line must then be a distinct (dataset,
-/// property) pair of that set with a valid source, and every pair must be there; a value with a line
-/// break always leaves a line that is a duplicate, a stranger or malformed, so the parse fails
-/// rather than guess. The caller then reads the text values one by one (<see cref="TextProperties"/>)
-/// and parses again, giving the values with line breaks as <c>known</c>.
+/// dataset exactly once, in the asked order ("-" where it does not apply), a dataset's records
+/// together; and the asked order ends with numbers (<see cref="Properties"/>), so the last record
+/// of every dataset holds no line break. A value with a line break then always leaves a line that is
+/// malformed, a second record of a pair, or a record of another dataset amid the rest of its own
+/// (the dataset's last record still follows it), so the parse fails rather than guess. The caller
+/// then reads the text values one by one (<see cref="TextProperties"/>) and parses again, giving
+/// the values with line breaks as <c>known</c>.
 /// </remarks>
 public static class ZfsGetParser
 {
     /// <summary>The properties <see cref="ZfsCli"/> asks for, explicitly: one unknown name fails the
     /// whole command on zfs-fuse, and <c>get all</c> costs seconds.</summary>
+    /// <remarks>Numbers last: a dataset's last record cannot hold a line break (see the type's remarks).</remarks>
     public static readonly IReadOnlyList<string> Properties =
-        ["type", "creation", "used", "referenced", "origin", "mountpoint", "mounted", "canmount", .. UserProperties.All];
+        ["type", "origin", "mountpoint", "mounted", "canmount", .. UserProperties.All, "creation", "used", "referenced"];
 
     /// <summary>The asked properties whose values are free text, so may hold a line break.</summary>
     public static readonly IReadOnlySet<string> TextProperties = new HashSet<string>(["mountpoint", .. UserProperties.All]);
@@ -34,13 +36,10 @@ public static class ZfsGetParser
     private static readonly IReadOnlySet<string> Asked = Properties.ToHashSet();
 
     /// <summary>Parses the output of a full get, or says why it cannot be read record by record.</summary>
-    /// <param name="names">Every dataset of the pool, from <c>zfs list -H -o name -t all -r</c>. A
-    /// bookmark (<c>#</c>) may be missing from the get; every other name must be there.</param>
     /// <param name="known">Values known to hold line breaks (read one by one), by dataset and property.</param>
-    public static ZfsGetResult Parse(string stdout, IReadOnlyCollection<string> names, string? altroot,
+    public static ZfsGetResult Parse(string stdout, string? altroot,
         IReadOnlyDictionary<(string Name, string Property), string>? known = null)
     {
-        var nameSet = names as IReadOnlySet<string> ?? names.ToHashSet(StringComparer.Ordinal);
         var byName = new Dictionary<string, Dictionary<string, (string Value, string Source)>>(StringComparer.Ordinal);
         var order = new List<string>();
         var pos = 0;
@@ -53,8 +52,8 @@ public static class ZfsGetParser
                 return ZfsGetResult.Unreadable($"a line that is not a record: '{Excerpt(stdout, pos, lineEnd)}'");
             var name = stdout[pos..first];
             var property = stdout[(first + 1)..second];
-            if (!nameSet.Contains(name) || !Asked.Contains(property))
-                return ZfsGetResult.Unreadable($"a record of no asked dataset or property: '{Excerpt(stdout, pos, lineEnd)}'");
+            if (!Asked.Contains(property))
+                return ZfsGetResult.Unreadable($"a record of no asked property: '{Excerpt(stdout, pos, lineEnd)}'");
             string value, source;
             if (known?.TryGetValue((name, property), out var whole) == true)
             {
@@ -75,19 +74,20 @@ public static class ZfsGetParser
                 value = line[..last];
                 source = line[(last + 1)..];
             }
-            if (!IsSource(source, nameSet))
+            if (!IsSource(source))
                 return ZfsGetResult.Unreadable($"{name} {property}: '{source}' is not a property source");
-            if (!byName.TryGetValue(name, out var props))
+            if (order.Count == 0 || order[^1] != name)
             {
-                byName[name] = props = new(StringComparer.Ordinal);
+                if (byName.ContainsKey(name))
+                    return ZfsGetResult.Unreadable($"a record of {name} apart from its others: '{Excerpt(stdout, pos, lineEnd)}'");
+                byName[name] = new(StringComparer.Ordinal);
                 order.Add(name);
             }
+            var props = byName[name];
             if (!props.TryAdd(property, (value, source)))
                 return ZfsGetResult.Unreadable($"{name} {property} printed twice");
             pos = lineEnd + 1;
         }
-        if (names.FirstOrDefault(n => !n.Contains('#') && !byName.ContainsKey(n)) is { } missing)
-            return ZfsGetResult.Unreadable($"{missing} is listed but not in the get (the pool changed in between)");
         // A bookmark's lines are not read (no BE is one); a partial one cannot pass for a dataset.
         if (byName.FirstOrDefault(d => d.Value.Count != Properties.Count && !d.Key.Contains('#')) is { Key: { } partial })
             return ZfsGetResult.Unreadable($"{partial} has {byName[partial].Count} of the {Properties.Count} asked properties");
@@ -105,10 +105,10 @@ public static class ZfsGetParser
             .Select(f => (f[0], f[1]))];
 
     // zfs's sources: "-" (none), local, default, temporary, received, inherited from <dataset>.
-    private static bool IsSource(string source, IReadOnlySet<string> names) => source switch
+    private static bool IsSource(string source) => source switch
     {
         "-" or "local" or "default" or "temporary" or "received" or "none" => true,
-        _ => source.StartsWith("inherited from ", StringComparison.Ordinal) && names.Contains(source["inherited from ".Length..]),
+        _ => source.StartsWith("inherited from ", StringComparison.Ordinal) && source.Length > "inherited from ".Length,
     };
 
     private static string Excerpt(string text, int from, int to) => text[from..Math.Min(to, from + 200)];
