@@ -10,9 +10,11 @@ namespace SnapUpgrade.Core.Engine;
 /// can be undone at the next start exactly as a failure is undone here. When a step fails before
 /// any irreversible step has run, it and the steps before it are undone in reverse (their
 /// <see cref="Undo"/> data), so the host ends as before. Once an irreversible step (one without an
-/// undo, e.g. a destroy) has run there is no going back: the remaining steps are retried so the
-/// operation ends fully done. "Busy" from zfs is retried briefly either way (zfs-fuse reports a
-/// just-unmounted dataset busy for a moment).
+/// undo, e.g. a destroy) has run there is no going back: a failing step is retried, and one that
+/// still fails does not stop the later steps (each stands on its own: another zone BE's destroy, the
+/// origin snapshot's), so the operation ends as done as it can be and the error names what was not.
+/// "Busy" from zfs is retried briefly either way (zfs-fuse reports a just-unmounted dataset busy for
+/// a moment).
 /// </summary>
 public sealed partial class PlanExecutor(EngineOptions options, UndoRunner undoer, ILogger logger)
 {
@@ -23,6 +25,7 @@ public sealed partial class PlanExecutor(EngineOptions options, UndoRunner undoe
         log ??= IStepLog.None;
         var started = new List<StartedStep>();
         var pastNoReturn = false;
+        var unfinished = new List<Exception>();
         for (var i = 0; i < plan.Steps.Count; i++)
         {
             var step = plan.Steps[i];
@@ -42,7 +45,7 @@ public sealed partial class PlanExecutor(EngineOptions options, UndoRunner undoe
             catch (Exception ex) when (pastNoReturn && ex is not OperationCanceledException)
             {
                 LogRollForward(logger, step.Description, ex.Message);
-                await RollForwardAsync(step, run, ex, ct);
+                if (await RollForwardAsync(step, run, ex, ct) is { } left) unfinished.Add(left);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -52,6 +55,9 @@ public sealed partial class PlanExecutor(EngineOptions options, UndoRunner undoe
             }
             pastNoReturn |= step.IsIrreversible;
         }
+        if (unfinished.Count > 0)
+            throw new InvalidOperationException(
+                string.Join(" ", unfinished.Select(e => e.Message)) + " The other steps were done.", unfinished[0]);
     }
 
     /// <summary>
@@ -110,7 +116,8 @@ public sealed partial class PlanExecutor(EngineOptions options, UndoRunner undoe
         return done;
     }
 
-    private async Task RollForwardAsync(Step step, StepRun run, Exception first, CancellationToken ct)
+    /// <summary>Retries a step past the point of no return; returns why it could not be completed, or null.</summary>
+    private async Task<Exception?> RollForwardAsync(Step step, StepRun run, Exception first, CancellationToken ct)
     {
         var last = first;
         for (var attempt = 1; attempt <= RollForwardAttempts; attempt++)
@@ -119,14 +126,14 @@ public sealed partial class PlanExecutor(EngineOptions options, UndoRunner undoe
             try
             {
                 await RunWithBusyRetryAsync(() => step.Run(run), ct);
-                return;
+                return null;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 last = ex;
             }
         }
-        throw new InvalidOperationException(
+        return new InvalidOperationException(
             $"'{step.Description}' failed after the point of no return and could not be completed: {last.Message}", last);
     }
 

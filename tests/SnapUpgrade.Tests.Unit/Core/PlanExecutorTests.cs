@@ -105,6 +105,22 @@ public sealed class PlanExecutorTests
     }
 
     [Fact]
+    public async Task Execute_StepThatKeepsFailingAfterNoReturn_RunsTheLaterStepsAndNamesIt()
+    {
+        var plan = new Plan();
+        Irreversible(plan, "destroy zone BE");
+        Irreversible(plan, "destroy busy zone BE", () => true);
+        Irreversible(plan, "destroy BE");
+        Irreversible(plan, "destroy origin");
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => _executor.ExecuteAsync(plan, ct: TestContext.Current.CancellationToken));
+
+        Assert.Equal(["destroy zone BE", "destroy BE", "destroy origin"], _log);
+        Assert.Contains("'destroy busy zone BE' failed after the point of no return", error.Message);
+        Assert.EndsWith("The other steps were done.", error.Message);
+    }
+
+    [Fact]
     public void Plan_StepThatCannotBeFinishedAfterTheNoReturn_IsRefused()
     {
         var plan = new Plan();
