@@ -25,7 +25,6 @@ public enum ErrorCode
     UnsafePath,
     /// <summary>Migrating the booted BE in place would lose live writes: migrate a new BE instead.</summary>
     MigrateBootedBe,
-    NoBeContainer,
     NotSupported,
     Forbidden,
     Busy,
@@ -66,7 +65,6 @@ public sealed record OperationError(ErrorCode Code, string Message)
         ErrorCode.InvalidPath => "Invalid path",
         ErrorCode.UnsafePath => "Unsafe path",
         ErrorCode.MigrateBootedBe => "Migrate by way of a new boot environment",
-        ErrorCode.NoBeContainer => "Pool has no boot environments",
         ErrorCode.NotSupported => "Not supported here",
         ErrorCode.Forbidden => "Not allowed for this role",
         ErrorCode.Busy => "Busy",
