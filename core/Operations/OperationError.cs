@@ -4,6 +4,8 @@ namespace SnapUpgrade.Core.Operations;
 public enum ErrorCode
 {
     InvalidName,
+    /// <summary>A BE description too long or with control characters (it is shown in tables and audit rows).</summary>
+    InvalidDescription,
     NotFound,
     AlreadyExists,
     InvalidSource,
@@ -46,6 +48,7 @@ public sealed record OperationError(ErrorCode Code, string Message)
     public static string Title(ErrorCode code) => code switch
     {
         ErrorCode.InvalidName => "Invalid name",
+        ErrorCode.InvalidDescription => "Invalid description",
         ErrorCode.NotFound => "No such boot environment",
         ErrorCode.AlreadyExists => "Already exists",
         ErrorCode.InvalidSource => "Invalid source",
