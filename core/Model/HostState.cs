@@ -35,11 +35,6 @@ public sealed record HostState
     public IEnumerable<Snapshot> AllSnapshots =>
         BootEnvironments.SelectMany(b => b.Snapshots)
             .Concat(Zones.SelectMany(z => z.BootEnvironments.SelectMany(zb => zb.Snapshots)));
-
-    /// <summary>File systems whose origin is the given snapshot.</summary>
-    public IEnumerable<string> ClonesOf(string snapshot) =>
-        BootEnvironments.Where(b => b.Origin == snapshot).Select(b => b.Dataset)
-            .Concat(Zones.SelectMany(z => z.BootEnvironments).Where(zb => zb.Origin == snapshot).Select(zb => zb.Dataset));
 }
 
 public sealed record BootEnvironment

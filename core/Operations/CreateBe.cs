@@ -19,9 +19,9 @@ public sealed record CreateBe(string Name, string? Source = null, string? Descri
     {
         if (Checks.FreeName(state, Name) is { } nameError) return nameError;
         if (Description is { Length: > MaxDescriptionLength })
-            return new(ErrorCode.InvalidName, $"The description is {Description.Length} characters long; at most {MaxDescriptionLength} are allowed.");
+            return new(ErrorCode.InvalidDescription, $"The description is {Description.Length} characters long; at most {MaxDescriptionLength} are allowed.");
         if (Description is not null && Description.Any(char.IsControl))
-            return new(ErrorCode.InvalidName, "The description must not contain control characters (new lines, tabs).");
+            return new(ErrorCode.InvalidDescription, "The description must not contain control characters (new lines, tabs).");
         return ResolveSource(state, out _, out _);
     }
 

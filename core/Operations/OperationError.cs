@@ -4,6 +4,8 @@ namespace SnapUpgrade.Core.Operations;
 public enum ErrorCode
 {
     InvalidName,
+    /// <summary>A BE description too long or with control characters (it is shown in tables and audit rows).</summary>
+    InvalidDescription,
     NotFound,
     AlreadyExists,
     InvalidSource,
@@ -25,7 +27,6 @@ public enum ErrorCode
     UnsafePath,
     /// <summary>Migrating the booted BE in place would lose live writes: migrate a new BE instead.</summary>
     MigrateBootedBe,
-    NoBeContainer,
     NotSupported,
     Forbidden,
     Busy,
@@ -47,6 +48,7 @@ public sealed record OperationError(ErrorCode Code, string Message)
     public static string Title(ErrorCode code) => code switch
     {
         ErrorCode.InvalidName => "Invalid name",
+        ErrorCode.InvalidDescription => "Invalid description",
         ErrorCode.NotFound => "No such boot environment",
         ErrorCode.AlreadyExists => "Already exists",
         ErrorCode.InvalidSource => "Invalid source",
@@ -66,7 +68,6 @@ public sealed record OperationError(ErrorCode Code, string Message)
         ErrorCode.InvalidPath => "Invalid path",
         ErrorCode.UnsafePath => "Unsafe path",
         ErrorCode.MigrateBootedBe => "Migrate by way of a new boot environment",
-        ErrorCode.NoBeContainer => "Pool has no boot environments",
         ErrorCode.NotSupported => "Not supported here",
         ErrorCode.Forbidden => "Not allowed for this role",
         ErrorCode.Busy => "Busy",

@@ -28,7 +28,6 @@ public sealed record ZfsDataset
     public string? Origin { get; init; }
     /// <summary>Host path, "none", "legacy" or null (snapshots).</summary>
     public string? MountPoint { get; init; }
-    public bool MountPointIsLocal { get; init; }
     public bool Mounted { get; init; }
     /// <summary>"on", "off" or "noauto"; null for snapshots.</summary>
     public string? CanMount { get; init; }

@@ -33,8 +33,6 @@ public sealed record HostSettings
     /// empty (the default): such a request is refused.</summary>
     public IReadOnlyList<string> RebootCommand { get; init; } = [];
 
-    public string BackendName => Backend == Backend.Simulated ? "simulated" : "zfs";
-
     /// <summary>Reads and checks the section; throws <see cref="InvalidHostSettingsException"/> naming every problem.</summary>
     public static HostSettings Read(IConfiguration configuration)
     {

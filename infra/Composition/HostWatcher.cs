@@ -25,7 +25,6 @@ public sealed partial class HostWatcher(Func<IEngine> engine, TimeSpan interval,
 
     public HostState? Current { get; private set; }
     public string? Error { get; private set; }
-    public TimeSpan Interval => interval;
 
     public IDisposable Subscribe(Action<HostState> onChange)
     {

@@ -67,7 +67,6 @@ public sealed partial class SimulatedZfs
         Referenced = DatasetOverhead + d.Root.Size,
         Origin = d.Origin,
         MountPoint = mountPoint,
-        MountPointIsLocal = !d.IsSnapshot && d.Local.ContainsKey("mountpoint"),
         Mounted = mounted,
         CanMount = d.IsSnapshot ? null : d.CanMount,
         Uuid = d.Local.GetValueOrDefault(UserProperties.Uuid),

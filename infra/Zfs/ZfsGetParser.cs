@@ -133,7 +133,6 @@ public static class ZfsGetParser
             Referenced = Value(p, "referenced") is { } r ? long.Parse(r) : 0,
             Origin = Value(p, "origin"),
             MountPoint = mountPoint is null ? null : ZfsOutputParser.StripAltroot(mountPoint, altroot),
-            MountPointIsLocal = mountPoint is not null && IsLocal(p, "mountpoint"),
             Mounted = Value(p, "mounted") == "yes",
             CanMount = Value(p, "canmount"),
             Uuid = Local(p, UserProperties.Uuid),

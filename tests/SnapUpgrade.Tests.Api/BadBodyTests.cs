@@ -23,6 +23,7 @@ public sealed class BadBodyTests(SimulatedApiHost host) : IClassFixture<Simulate
         { "null for a required member", "bes", """{"name":null}""", "application/json", 400, null },
         { "oversize body", "bes", $$"""{"name":"b1","description":"{{new string('x', 70 * 1024)}}"}""", "application/json", 413, null },
         { "bad BE name", "bes", """{"name":"../etc"}""", "application/json", 400, "InvalidName" },
+        { "description with a new line", "bes", """{"name":"ok-name","description":"a\nb"}""", "application/json", 400, "InvalidDescription" },
         { "bad new name", "bes/2026.09/rename", """{"newName":"a b"}""", "application/json", 400, "InvalidName" },
         { "bad zone name", "zones", """{"name":"z/1"}""", "application/json", 400, "InvalidName" },
         { "bad snapshot name", "bes/2026.11/snapshots", """{"snapshot":"x@y"}""", "application/json", 400, "InvalidName" },

@@ -26,6 +26,7 @@ public sealed class ProblemMappingTests
     [InlineData(ErrorCode.MigrateBootedBe, 409)]
     [InlineData(ErrorCode.UnsafePath, 409)]
     [InlineData(ErrorCode.InvalidName, 400)]
+    [InlineData(ErrorCode.InvalidDescription, 400)]
     [InlineData(ErrorCode.InvalidPath, 400)]
     [InlineData(ErrorCode.Forbidden, 403)]
     [InlineData(ErrorCode.OperationFailed, 500)]

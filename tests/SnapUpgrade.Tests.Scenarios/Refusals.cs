@@ -26,6 +26,20 @@ public abstract class Refusals<TBackend> : Scenario<TBackend> where TBackend : I
         Assert.Equal(before, await Lab.ListingAsync());
     }
 
+    public static TheoryData<string> BadDescriptions => ["two\nlines", "a\ttab", new string('d', CreateBe.MaxDescriptionLength + 1)];
+
+    [Theory]
+    [MemberData(nameof(BadDescriptions))]
+    public async Task Create_WithBadDescription_IsRefusedAsInvalidDescription(string description)
+    {
+        var before = await Lab.ListingAsync();
+
+        var result = await Lab.RunAsync(new CreateBe("be2", Description: description));
+
+        Assert.Equal((Outcome.Refused, ErrorCode.InvalidDescription), (result.Outcome, result.Error?.Code));
+        Assert.Equal(before, await Lab.ListingAsync());
+    }
+
     [Theory]
     [InlineData("nosuch", ErrorCode.InvalidSource)]
     [InlineData("be1@nosnap", ErrorCode.SnapshotNotFound)]

@@ -9,7 +9,7 @@ public static class OperationProblems
     public static int Status(ErrorCode code) => code switch
     {
         ErrorCode.NotFound or ErrorCode.ZoneNotFound or ErrorCode.SnapshotNotFound => StatusCodes.Status404NotFound,
-        ErrorCode.InvalidName or ErrorCode.InvalidSource or ErrorCode.InvalidPath or ErrorCode.InvalidPlanToken => StatusCodes.Status400BadRequest,
+        ErrorCode.InvalidName or ErrorCode.InvalidDescription or ErrorCode.InvalidSource or ErrorCode.InvalidPath or ErrorCode.InvalidPlanToken => StatusCodes.Status400BadRequest,
         ErrorCode.Forbidden => StatusCodes.Status403Forbidden,
         ErrorCode.OperationFailed => StatusCodes.Status500InternalServerError,
         // The rest are states of the host (booted, mounted, kept, busy, not supported here...).

@@ -133,6 +133,19 @@ public sealed class ZonesLiveTests : SignedInPageTest
     }
 
     [Fact]
+    public void CreateZone_Dialog_SaysOneZoneBeIsMadeForTheBootedBe()
+    {
+        var dialogs = RenderProviders();
+        var cut = Render<ZonesPage>();
+        cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=zone-create]").HasAttribute("disabled")), s_wait);
+
+        cut.Find("[data-testid=zone-create]").Click();
+
+        dialogs.WaitForAssertion(() => Assert.Contains("one zone BE (for the booted global BE)", dialogs.Find(".mud-dialog").TextContent), s_wait);
+        Assert.DoesNotContain("every global BE", dialogs.Markup); // CreateZone clones the booted BE only
+    }
+
+    [Fact]
     public void DestroyZone_RunEnabledOnlyOnceTheNameIsTyped()
     {
         var dialogs = RenderProviders();

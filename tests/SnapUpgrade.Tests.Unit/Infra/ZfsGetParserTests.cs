@@ -55,15 +55,15 @@ public sealed class ZfsGetParserTests
     }
 
     [Fact]
-    public void Parse_ZfsFuseSample_MountPointsAreHostPathsWithTheirSource()
+    public void Parse_ZfsFuseSample_MountPointsAreHostPaths()
     {
         var ds = Parse(ZfsFuseSample, Alt).ToDictionary(d => d.Name);
 
-        Assert.Equal(("/", true), (ds["sumeas2871/ROOT/be1"].MountPoint, ds["sumeas2871/ROOT/be1"].MountPointIsLocal));
-        Assert.Equal(("none", true), (ds["sumeas2871/ROOT"].MountPoint, ds["sumeas2871/ROOT"].MountPointIsLocal));
+        Assert.Equal("/", ds["sumeas2871/ROOT/be1"].MountPoint);
+        Assert.Equal("none", ds["sumeas2871/ROOT"].MountPoint);
         Assert.Equal("/a", ds["sumeas2871/ROOT/be2"].MountPoint);
         Assert.Equal("/var/shared", ds["sumeas2871/VARSHARED"].MountPoint);
-        Assert.Equal(("/var/shared/sub", false), (ds["sumeas2871/VARSHARED/sub"].MountPoint, ds["sumeas2871/VARSHARED/sub"].MountPointIsLocal));
+        Assert.Equal("/var/shared/sub", ds["sumeas2871/VARSHARED/sub"].MountPoint);
     }
 
     [Fact]

@@ -36,8 +36,8 @@ public sealed class DatasetCommandTests
         await host.RunAsync(new ZfsCreate($"{Pool}/zones/web/ROOT/be"));
 
         var listing = await host.ListAsync(Pool, Ct);
-        Assert.Equal(("/zones/web", false, true), Describe(listing.Find($"{Pool}/zones/web")!));
-        Assert.Equal(("none", false, false), Describe(listing.Find($"{Pool}/zones/web/ROOT/be")!));
+        Assert.Equal(("/zones/web", true), Describe(listing.Find($"{Pool}/zones/web")!));
+        Assert.Equal(("none", false), Describe(listing.Find($"{Pool}/zones/web/ROOT/be")!));
         Assert.Equal(["web"], host.List("/zones"));
     }
 
@@ -117,7 +117,7 @@ public sealed class DatasetCommandTests
 
         await host.RunAsync(new ZfsSet(Layout.SharedDataset, "mountpoint", "/srv/shared/"));
 
-        Assert.Equal(("/srv/shared", true, true), Describe((await host.FindAsync(Layout.SharedDataset))!));
+        Assert.Equal(("/srv/shared", true), Describe((await host.FindAsync(Layout.SharedDataset))!));
         Assert.Equal("x", Text(host.ReadAllBytes("/srv/shared/f")));
         Assert.Empty(host.List("/var/shared"));
     }
@@ -130,7 +130,7 @@ public sealed class DatasetCommandTests
         var error = await RefusedAsync(host, new ZfsSet(Layout.Be("be1"), "mountpoint", "/a"));
 
         Assert.True(error.IsBusy, error.StandardError);
-        Assert.Equal(("/", true, true), Describe((await host.FindAsync(Layout.Be("be1")))!));
+        Assert.Equal(("/", true), Describe((await host.FindAsync(Layout.Be("be1")))!));
     }
 
     [Fact]
@@ -180,7 +180,7 @@ public sealed class DatasetCommandTests
 
         await host.RunAsync(new ZfsInherit($"{Pool}/data/child", "mountpoint"));
 
-        Assert.Equal(("/data/child", false, true), Describe((await host.FindAsync($"{Pool}/data/child"))!));
+        Assert.Equal(("/data/child", true), Describe((await host.FindAsync($"{Pool}/data/child"))!));
         Assert.Contains("child", host.List("/data"));
     }
 
@@ -230,5 +230,5 @@ public sealed class DatasetCommandTests
         Assert.InRange((await host.FindAsync(Layout.Be("be1") + "@s"))!.Used, 0, 4096); // only the directory /a was made in be1
     }
 
-    private static (string?, bool, bool) Describe(ZfsDataset d) => (d.MountPoint, d.MountPointIsLocal, d.Mounted);
+    private static (string?, bool) Describe(ZfsDataset d) => (d.MountPoint, d.Mounted);
 }

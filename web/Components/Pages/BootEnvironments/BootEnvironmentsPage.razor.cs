@@ -46,7 +46,7 @@ public partial class BootEnvironmentsPage
     private async Task OpenAsync(HostState state, Func<BeDialogs, Task<bool>> open)
     {
         if (_actor is null) return;
-        if (await open(new BeDialogs(Dialogs, state, _actor))) await RefreshAsync();
+        if (await open(new BeDialogs(Dialogs, state, _actor))) Refresh();
     }
 
     private async Task OpenSnapshotsAsync(HostState state, string name)
@@ -60,5 +60,5 @@ public partial class BootEnvironmentsPage
     }
 
     /// <summary>After an operation: the watcher reads now (Nudge) instead of at its next interval.</summary>
-    private Task RefreshAsync() => _view?.ReloadAsync() ?? Task.CompletedTask;
+    private void Refresh() => _view?.Reload();
 }
