@@ -77,7 +77,8 @@ public static class AdminCli
         public async Task<T> RunAsync<T>(string action, string target, Func<Task<T>> change, CancellationToken ct)
         {
             T made = default!;
-            await RunAsync(action, target, async () => made = await change(), ct);
+            Func<Task> run = async () => made = await change();
+            await RunAsync(action, target, run, ct);
             return made;
         }
     }
