@@ -63,7 +63,7 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
     private async Task CarryOverAsync(CancellationToken ct)
     {
         if (await services.GetRequiredService<AuditedOperations>().CarryOverIfDueAsync(ct) is not { } result) return;
-        LogCarriedOver(logger, result.Target, result.Outcome.ToString().ToLowerInvariant(),
+        LogCarriedOver(logger, result.Target, AuditRecords.Text(result.Outcome),
             result.Error?.Message ?? string.Join(Environment.NewLine, result.Report));
     }
 
