@@ -30,14 +30,10 @@ public sealed class AuditedOperations(IEngine engine, IAuditLog audit)
             : await engine.RunAsync(operation, new RunRequest { DryRun = dryRun, Actor = actor, Reviewed = reviewed }, ct);
         if (result.JournalId is null)
         {
-            await audit.AppendAsync(new AuditRecord
-            {
-                Actor = actor.Name, Role = Roles.Name(actor.Role), Source = actor.Source, Action = operation.Action,
-                Target = operation.Target, FromBe = result.FromBe, ToBe = result.ToBe, DryRun = dryRun,
-                Outcome = result.Outcome.ToString().ToLowerInvariant(), ErrorCode = result.Error?.Code.ToString(),
-                Message = result.Error?.Message ?? (operation is CarryOver ? JournalCompletion.Summary(result.Report) : null),
-                DurationMs = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds,
-            }, CancellationToken.None);
+            var report = result.Error is null && operation is CarryOver ? JournalCompletion.Summary(result.Report) : null;
+            await audit.AppendAsync(AuditRecords.For(actor, operation.Action, operation.Target, result.Outcome, result.Error, report,
+                (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, dryRun) with { FromBe = result.FromBe, ToBe = result.ToBe },
+                CancellationToken.None);
         }
         if (operation is RebootHost && result.Succeeded && !dryRun) await CarryOverIfDueAsync(CancellationToken.None);
         return result;

@@ -134,11 +134,11 @@ public sealed partial class BeEngine : IEngine
             Interlocked.Increment(ref _activity);
             LogOperationFailed(_logger, operation.Action, operation.Target, ex.Message);
             var code = ex is UnsafePathException || ex.InnerException is UnsafePathException ? ErrorCode.UnsafePath : ErrorCode.OperationFailed;
-            await _journal.CompleteAsync(id, new JournalCompletion(Name(Outcome.Failed), ex.Message, code.ToString()));
+            await _journal.CompleteAsync(id, new JournalCompletion(Outcome.Failed, ex.Message, code));
             return result(Outcome.Failed, new(code, ex.Message), plan) with { JournalId = id };
         }
         Interlocked.Increment(ref _activity);
-        await _journal.CompleteAsync(id, new JournalCompletion(Name(Outcome.Succeeded),
+        await _journal.CompleteAsync(id, new JournalCompletion(Outcome.Succeeded,
             operation is CarryOver ? JournalCompletion.Summary(plan.Report) : null));
         if (plan.SharedHealth is { } health)
             _checked = health.Entries.ToDictionary(e => e.Dataset);
@@ -200,7 +200,7 @@ public sealed partial class BeEngine : IEngine
                 ZoneFlags.Plan(_context, flags, state, state.BootTarget);
                 await _executor.ExecuteAsync(flags, ct: ct);
                 message += $"; reconciled to boot target '{state.BootTarget?.Name ?? "(none)"}', {flags.Steps.Count} zone flag(s) corrected";
-                await _journal.CompleteAsync(entry.Id, "interrupted", message, ct);
+                await _journal.CompleteAsync(entry.Id, Outcome.Interrupted, message, ct);
                 LogReconciled(_logger, entry.Action, entry.Target, message);
                 lines.Add($"{entry.Action} {entry.Target}: {message}");
             }
@@ -229,8 +229,6 @@ public sealed partial class BeEngine : IEngine
                 : new BeSharedHealth(t.Be, t.Zone, t.Dataset, [])).ToList();
         return new SharedHealthReport(entries, now);
     }
-
-    private static string Name(Outcome outcome) => outcome.ToString().ToLowerInvariant();
 
     private static OperationError PlanChanged(string? why) => new(ErrorCode.PlanChanged,
         $"The host changed since the plan was reviewed{(why is null ? "" : $": {why.TrimEnd('.')}")}; review the new plan.");

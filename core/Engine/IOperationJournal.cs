@@ -26,7 +26,7 @@ public interface IOperationJournal
     /// <summary>Completes the row and writes the operation's audit row, in one transaction.</summary>
     Task CompleteAsync(long id, JournalCompletion completion, CancellationToken ct = default);
     /// <summary>Completes the row (no error code): start-up reconciliation's form.</summary>
-    Task CompleteAsync(long id, string outcome, string? message, CancellationToken ct = default) =>
+    Task CompleteAsync(long id, Outcome outcome, string? message, CancellationToken ct = default) =>
         CompleteAsync(id, new JournalCompletion(outcome, message), ct);
     /// <summary>Rows begun and never completed, oldest first, with their undo data.</summary>
     Task<IReadOnlyList<JournalEntry>> PendingAsync(CancellationToken ct = default);
@@ -78,10 +78,10 @@ public sealed record JournalEntry
 public sealed record RecordedUndo(int Step, Undo Undo);
 
 /// <summary>How a journalled operation ended, as its audit row tells it.</summary>
-/// <param name="Outcome">succeeded, failed or interrupted.</param>
+/// <param name="Outcome">Succeeded, failed or interrupted (stored as <see cref="Audit.AuditRecords.Text"/>).</param>
 /// <param name="Message">The error, or what reconciliation did; for a carry-over its report.</param>
-/// <param name="ErrorCode">The <see cref="ErrorCode"/> of a failure, if any.</param>
-public sealed record JournalCompletion(string Outcome, string? Message, string? ErrorCode = null)
+/// <param name="Code">The error code of a failure, if any.</param>
+public sealed record JournalCompletion(Outcome Outcome, string? Message, ErrorCode? Code = null)
 {
     /// <summary>A report in an audit row: whole when short, else its first lines and how many more.</summary>
     public static string Summary(IReadOnlyList<string> report, int lines = 40) => report.Count <= lines

@@ -63,7 +63,7 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
     private async Task CarryOverAsync(CancellationToken ct)
     {
         if (await services.GetRequiredService<AuditedOperations>().CarryOverIfDueAsync(ct) is not { } result) return;
-        LogCarriedOver(logger, result.Target, result.Outcome.ToString().ToLowerInvariant(),
+        LogCarriedOver(logger, result.Target, AuditRecords.Text(result.Outcome),
             result.Error?.Message ?? string.Join(Environment.NewLine, result.Report));
     }
 
@@ -84,11 +84,7 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
         if (await audit.AnchorFindingAsync(ct) is { } finding)
         {
             LogAuditBroken(logger, finding);
-            await audit.AppendAsync(new AuditRecord
-            {
-                Actor = Actor.System.Name, Role = Roles.Name(Actor.System.Role), Action = VerifyAction,
-                Outcome = Outcome.Failed.ToString().ToLowerInvariant(), Message = $"At start: {finding}",
-            }, ct);
+            await audit.AppendAsync(AuditRecords.For(Actor.System, VerifyAction, null, Outcome.Failed, message: $"At start: {finding}"), ct);
         }
         else if (await audit.HeadAsync(ct) is { } head)
         {
@@ -112,15 +108,12 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
         var audit = services.GetRequiredService<IAuditLog>();
         foreach (var entry in await journal.UnauditedAsync(ct))
         {
-            var interrupted = entry.Outcome == Outcome.Interrupted.ToString().ToLowerInvariant();
-            await audit.AppendAsync(new AuditRecord
-            {
-                Actor = Actor.System.Name, Role = Roles.Name(Actor.System.Role), Action = entry.Action, Target = entry.Target,
-                FromBe = entry.FromBe, ToBe = entry.ToBe, Outcome = entry.Outcome ?? "interrupted", JournalId = entry.Id,
-                Message = interrupted
-                    ? $"Interrupted (started {entry.Started:u}); at start: {entry.Message}"
-                    : $"The console stopped after this operation {entry.Outcome} (started {entry.Started:u}) and before its audit row was written; recorded at start from the journal. {entry.Message}".TrimEnd(),
-            }, ct);
+            var outcome = AuditRecords.Parse(entry.Outcome) ?? Outcome.Interrupted;
+            var message = outcome == Outcome.Interrupted
+                ? $"Interrupted (started {entry.Started:u}); at start: {entry.Message}"
+                : $"The console stopped after this operation {entry.Outcome} (started {entry.Started:u}) and before its audit row was written; recorded at start from the journal. {entry.Message}".TrimEnd();
+            await audit.AppendAsync(AuditRecords.For(Actor.System, entry.Action, entry.Target, outcome, message: message)
+                with { FromBe = entry.FromBe, ToBe = entry.ToBe, JournalId = entry.Id }, ct);
             LogAuditedLate(logger, entry.Action, entry.Target, entry.Outcome);
         }
     }

@@ -14,7 +14,11 @@ namespace SnapUpgrade.Infra.Composition;
 /// <summary>The composition root of the host side: settings, backend, journal and the engine.</summary>
 public static class HostComposition
 {
-    /// <summary>The accounts and tokens alone, on the DataDir's database: what the admin commands need (no engine).</summary>
+    /// <summary>
+    /// The accounts, tokens and audit log alone, on the DataDir's database: what the admin commands
+    /// need (no engine, and no pool to anchor the audit chain on: the console anchors the head it
+    /// finds at its next start).
+    /// </summary>
     public static IServiceCollection AddSnapUpgradeStore(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
@@ -22,6 +26,7 @@ public static class HostComposition
         services.TryAddSingleton(sp => SqliteDatabase.InDataDir(sp.GetRequiredService<HostSettings>().DataDir));
         services.TryAddSingleton<IAccounts>(sp => new SqliteAccounts(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<ITokens>(sp => new SqliteTokens(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IAuditLog>(sp => new SqliteAuditLog(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>()));
         return services;
     }
 

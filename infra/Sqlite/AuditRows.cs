@@ -29,6 +29,14 @@ static class AuditRows
         Hash = r.GetString(15),
     };
 
+    /// <summary>A record as the row to seal, at <paramref name="time"/> (whole milliseconds: what is stored is hashed).</summary>
+    public static AuditEntry Entry(AuditRecord r, DateTimeOffset time) => new()
+    {
+        Time = time, Actor = r.Actor, Role = r.Role, Source = r.Source, Action = r.Action,
+        Target = r.Target, FromBe = r.FromBe, ToBe = r.ToBe, DryRun = r.DryRun,
+        Outcome = r.Outcome, ErrorCode = r.ErrorCode, Message = r.Message, DurationMs = r.DurationMs,
+    };
+
     static string? Text(SqliteDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetString(ordinal);
 
     /// <summary>Parameters for an INSERT of every column, named like the columns.</summary>

@@ -146,14 +146,8 @@ public sealed class SqliteAuditLog(SqliteDatabase db, TimeProvider? clock = null
         return (head, databaseId, hashThere);
     }
 
-    AuditEntry ToEntry(AuditRecord r) => new()
-    {
-        // Stored to the millisecond; hash what is stored, so reading the row back verifies.
-        Time = UnixMs.To(UnixMs.From(_clock.GetUtcNow())),
-        Actor = r.Actor, Role = r.Role, Source = r.Source, Action = r.Action,
-        Target = r.Target, FromBe = r.FromBe, ToBe = r.ToBe, DryRun = r.DryRun,
-        Outcome = r.Outcome, ErrorCode = r.ErrorCode, Message = r.Message, DurationMs = r.DurationMs,
-    };
+    // Stored to the millisecond; hash what is stored, so reading the row back verifies.
+    AuditEntry ToEntry(AuditRecord r) => AuditRows.Entry(r, UnixMs.To(UnixMs.From(_clock.GetUtcNow())));
 
     static async Task<string?> HashAtAsync(SqliteConnection connection, long id, CancellationToken ct)
     {

@@ -78,7 +78,7 @@ public sealed class SqliteOperationJournal(SqliteDatabase db, TimeProvider? cloc
     public async Task CompleteAsync(long id, JournalCompletion completion, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(completion);
-        ArgumentException.ThrowIfNullOrWhiteSpace(completion.Outcome);
+        var outcome = AuditRecords.Text(completion.Outcome);
         var finished = UnixMs.From(_clock.GetUtcNow());
         await using var connection = await db.OpenAsync(SqliteAccess.Write, ct);
         await using var tx = connection.BeginTransaction(deferred: false);
@@ -88,16 +88,14 @@ public sealed class SqliteOperationJournal(SqliteDatabase db, TimeProvider? cloc
             WHERE id = @Id AND finished_ms IS NULL
             RETURNING {Columns};
             """,
-            new { Id = id, FinishedMs = finished, completion.Outcome, completion.Message }, tx, cancellationToken: ct))
+            new { Id = id, FinishedMs = finished, Outcome = outcome, completion.Message }, tx, cancellationToken: ct))
             ?? throw new InvalidOperationException($"Journal row {id} does not exist or is already completed.");
-        var (_, head) = await AuditRows.AppendAsync(connection, tx, new AuditEntry
-        {
-            Time = UnixMs.To(finished), Actor = row.Actor ?? Core.Access.Actor.System.Name,
-            Role = row.Role ?? Roles.Name(Core.Access.Actor.System.Role), Source = row.Source,
-            Action = row.Action, Target = row.Target, FromBe = row.FromBe, ToBe = row.ToBe,
-            Outcome = completion.Outcome, ErrorCode = completion.ErrorCode, Message = completion.Message,
-            DurationMs = Math.Max(0, finished - row.StartedMs),
-        }, ct);
+        var system = Core.Access.Actor.System;
+        var actor = new Core.Access.Actor(row.Actor ?? system.Name, Roles.TryParse(row.Role, out var role) ? role : system.Role, row.Source);
+        var record = AuditRecords.For(actor, row.Action, row.Target, completion.Outcome,
+            completion.Code is { } code ? new OperationError(code, completion.Message ?? "") : null, completion.Message,
+            Math.Max(0, finished - row.StartedMs)) with { FromBe = row.FromBe, ToBe = row.ToBe };
+        var (_, head) = await AuditRows.AppendAsync(connection, tx, AuditRows.Entry(record, UnixMs.To(finished)), ct);
         await tx.CommitAsync(ct);
         anchor?.Post(head);
     }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using SnapUpgrade.Core.Access;
+using SnapUpgrade.Core.Audit;
 using SnapUpgrade.Tests.Api.Hosts;
 using SnapUpgrade.Web.Cli;
 using Xunit;
@@ -16,7 +17,7 @@ public sealed class CliTests(SimulatedApiHost host) : IClassFixture<SimulatedApi
         var output = new StringWriter();
         var error = new StringWriter();
         var exit = await AdminCli.RunAsync(args, host.Services.GetRequiredService<IAccounts>(), host.Services.GetRequiredService<ITokens>(),
-            TimeProvider.System, new CliConsole(new StringReader(stdin), output, error), TestContext.Current.CancellationToken);
+            host.Services.GetRequiredService<IAuditLog>(), TimeProvider.System, new CliConsole(new StringReader(stdin), output, error), TestContext.Current.CancellationToken);
         return (exit, output.ToString(), error.ToString());
     }
 
@@ -45,6 +46,10 @@ public sealed class CliTests(SimulatedApiHost host) : IClassFixture<SimulatedApi
         var token = Assert.Single(await host.Services.GetRequiredService<ITokens>().ListAsync(TestContext.Current.CancellationToken), t => t.Name == "ci-process");
         Assert.Equal(Role.Operator, token.Role);
         Assert.NotNull(token.Expires);
+        var row = Assert.Single(await RowsOnAsync("ci-process"));
+        Assert.Equal(("token-create", "succeeded", "local"), (row.Action, row.Outcome, row.Source));
+        Assert.Equal($"cli:{Environment.UserName}", token.CreatedBy);
+        Assert.True((await host.Services.GetRequiredService<IAuditLog>().VerifyAsync(TestContext.Current.CancellationToken)).Intact);
     }
 
     [Fact]
@@ -62,6 +67,45 @@ public sealed class CliTests(SimulatedApiHost host) : IClassFixture<SimulatedApi
         Assert.Contains(listOut.Split('\n'), l => l.StartsWith("carol ", StringComparison.Ordinal) && l.Contains("auditor", StringComparison.Ordinal));
         Assert.Equal(SignInStatus.Succeeded, signIn.Status);
         Assert.DoesNotContain("carol ", listAfter, StringComparison.Ordinal);
+    }
+
+    private async Task<IReadOnlyList<AuditEntry>> RowsOnAsync(string target) =>
+        (await host.Services.GetRequiredService<IAuditLog>().QueryAsync(new AuditQuery(Target: target), TestContext.Current.CancellationToken)).Entries;
+
+    [Fact]
+    public async Task UserAdd_InProcess_LeavesOneAuditRowNamingTheLocalAdmin_AndTheChainVerifies()
+    {
+        var (exit, _, _) = await RunAsync("", "user", "add", "erin", "--role", "operator");
+
+        var row = Assert.Single(await RowsOnAsync("erin"));
+        Assert.Equal(0, exit);
+        Assert.Equal(($"cli:{Environment.UserName}", "admin", "local", "user-add", "succeeded"),
+            (row.Actor, row.Role, row.Source, row.Action, row.Outcome));
+        Assert.True((await host.Services.GetRequiredService<IAuditLog>().VerifyAsync(TestContext.Current.CancellationToken)).Intact);
+    }
+
+    [Fact]
+    public async Task TokenRevoke_Unknown_IsRefusedAndAuditedAsRefused()
+    {
+        var (exit, _, error) = await RunAsync("", "token", "revoke", "never-made");
+
+        var row = Assert.Single(await RowsOnAsync("never-made"));
+        Assert.Equal(ExitCodes.Refused, exit);
+        Assert.Contains("never-made", error);
+        Assert.Equal(("token-revoke", "refused", "There is no token 'never-made' to revoke."), (row.Action, row.Outcome, row.Message));
+    }
+
+    [Fact]
+    public async Task UserList_IsNotAChange_AndLeavesNoAuditRow()
+    {
+        var audit = host.Services.GetRequiredService<IAuditLog>();
+        var query = new AuditQuery(Actor: $"cli:{Environment.UserName}");
+        var before = (await audit.QueryAsync(query, TestContext.Current.CancellationToken)).Total;
+
+        var (exit, _, _) = await RunAsync("", "user", "list");
+
+        Assert.Equal(0, exit);
+        Assert.Equal(before, (await audit.QueryAsync(query, TestContext.Current.CancellationToken)).Total);
     }
 
     [Fact]

@@ -27,7 +27,7 @@ public static partial class ActivationEndpoint
         {
             var error = new OperationError(ErrorCode.NotSupported,
                 "No reboot command is configured (SnapUpgrade:RebootCommand): activate without reboot, then reboot the host yourself.");
-            await AppendAsync(audit, actor, operation.Action, name, dryRun ?? false, "refused", error);
+            await audit.AppendAsync(AuditRecords.For(actor, operation.Action, name, Outcome.Refused, error, dryRun: dryRun ?? false));
             return OperationProblems.For(error);
         }
 
@@ -47,13 +47,6 @@ public static partial class ActivationEndpoint
         LogRebootStarted(logger, name, reboot.Message);
         return TypedResults.Ok(activated with { Report = [.. activated.Report, reboot.Message] });
     }
-
-    private static Task AppendAsync(IAuditLog audit, Actor actor, string action, string target, bool dryRun, string outcome, OperationError? error) =>
-        audit.AppendAsync(new AuditRecord
-        {
-            Actor = actor.Name, Role = Roles.Name(actor.Role), Source = actor.Source, Action = action, Target = target,
-            DryRun = dryRun, Outcome = outcome, ErrorCode = error?.Code.ToString(), Message = error?.Message,
-        });
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Activated {Be}, then: {Outcome}")]
     private static partial void LogRebootStarted(ILogger logger, string be, string outcome);

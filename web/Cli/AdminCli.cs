@@ -1,4 +1,5 @@
 using SnapUpgrade.Core.Access;
+using SnapUpgrade.Core.Audit;
 using SnapUpgrade.Infra.Composition;
 
 namespace SnapUpgrade.Web.Cli;
@@ -7,9 +8,14 @@ namespace SnapUpgrade.Web.Cli;
 /// The admin commands of the console binary, for hosts without a browser: <c>user ...</c> and
 /// <c>token ...</c> on the configured DataDir (the same settings the server reads; <c>--data-dir</c>
 /// overrides). They run and exit; the web server does not start. Exit codes: 0 ok, 1 refused, 2 usage.
+/// Each change is audited like one made on the admin pages (<see cref="AuditedChanges"/>), with
+/// <see cref="Actor"/> as the actor; listings are not.
 /// </summary>
 public static class AdminCli
 {
+    /// <summary>The local admin running the command: <c>cli:&lt;unix user&gt;</c>, admin, from "local".</summary>
+    public static Actor Actor => new($"cli:{Environment.UserName}", Role.Admin, "local");
+
     public static bool Handles(string[] args) => args.Length > 0 && args[0] is "user" or "token";
 
     /// <summary>From Program: reads the settings, opens the database, runs one command.</summary>
@@ -25,7 +31,7 @@ public static class AdminCli
         try
         {
             return await RunAsync(args, services.GetRequiredService<IAccounts>(), services.GetRequiredService<ITokens>(),
-                services.GetRequiredService<TimeProvider>(), console, CancellationToken.None);
+                services.GetRequiredService<IAuditLog>(), services.GetRequiredService<TimeProvider>(), console, CancellationToken.None);
         }
         catch (InvalidHostSettingsException ex)
         {
@@ -34,7 +40,8 @@ public static class AdminCli
         }
     }
 
-    public static async Task<int> RunAsync(string[] args, IAccounts accounts, ITokens tokens, TimeProvider clock, CliConsole console, CancellationToken ct)
+    public static async Task<int> RunAsync(string[] args, IAccounts accounts, ITokens tokens, IAuditLog audit, TimeProvider clock,
+        CliConsole console, CancellationToken ct)
     {
         if (!Handles(args) || args.Length < 2)
             return UsageError(console, null);
@@ -43,16 +50,36 @@ public static class AdminCli
         var known = args[0] == "user" ? new[] { "--role", "--password-stdin", "--data-dir" } : ["--role", "--name", "--expires", "--data-dir"];
         if (parsed.OptionNames.FirstOrDefault(o => !known.Contains(o)) is { } unknown)
             return UsageError(console, $"Unknown option {unknown}.");
+        var changes = new CliChanges(new AuditedChanges(audit), Actor);
         try
         {
             return args[0] == "user"
-                ? await UserCommands.RunAsync(args[1], parsed, accounts, console, ct)
-                : await TokenCommands.RunAsync(args[1], parsed, tokens, clock, console, ct);
+                ? await UserCommands.RunAsync(args[1], parsed, accounts, changes, console, ct)
+                : await TokenCommands.RunAsync(args[1], parsed, tokens, changes, clock, console, ct);
         }
         catch (AccountException ex)
         {
             console.Error.WriteLine(ex.Message);
             return ExitCodes.Refused;
+        }
+    }
+
+    /// <summary>Runs one audited change; a refusal is thrown on as the <see cref="AccountException"/> it was.</summary>
+    internal sealed record CliChanges(AuditedChanges Changes, Actor Actor)
+    {
+        public async Task RunAsync(string action, string target, Func<Task> change, CancellationToken ct)
+        {
+            if (await Changes.RunAsync(Actor, action, target, change, ct) is { } refusal)
+                throw new AccountException(refusal);
+        }
+
+        /// <summary>The same, for a change that returns what it made.</summary>
+        public async Task<T> RunAsync<T>(string action, string target, Func<Task<T>> change, CancellationToken ct)
+        {
+            T made = default!;
+            Func<Task> run = async () => made = await change();
+            await RunAsync(action, target, run, ct);
+            return made;
         }
     }
 

@@ -12,7 +12,8 @@ public static class TokenCommands
         token revoke <name>
         """;
 
-    public static async Task<int> RunAsync(string verb, CliArgs args, ITokens tokens, TimeProvider clock, CliConsole console, CancellationToken ct)
+    internal static async Task<int> RunAsync(string verb, CliArgs args, ITokens tokens, AdminCli.CliChanges changes, TimeProvider clock,
+        CliConsole console, CancellationToken ct)
     {
         switch (verb, args.Positionals.Count)
         {
@@ -25,7 +26,8 @@ public static class TokenCommands
                         return AdminCli.UsageError(console, $"--expires '{text}': use a future ISO date (2027-01-31) or a span (30d, 12h, 2w).");
                     expires = at;
                 }
-                var (secret, token) = await tokens.CreateAsync(name, role, expires, $"cli:{Environment.UserName}", ct);
+                var (secret, token) = await changes.RunAsync("token-create", name,
+                    () => tokens.CreateAsync(name, role, expires, changes.Actor.Name, ct), ct);
                 console.Error.WriteLine($"Created token {token.Name} ({Roles.Name(token.Role)})" +
                     (token.Expires is { } e ? $", expires {e.UtcDateTime:u}" : ", no expiry") + ". It is shown once:");
                 console.Out.WriteLine(secret);
@@ -38,8 +40,11 @@ public static class TokenCommands
                         $"{t.Name,-24} {Roles.Name(t.Role),-9} {Time(t.Created),-20} {Time(t.Expires),-20} {Time(t.Revoked),-20} {Time(t.LastUsed)}"));
                 return ExitCodes.Ok;
             case ("revoke", 1):
-                if (!await tokens.RevokeAsync(args.Positionals[0], ct))
-                    throw new AccountException($"There is no token '{args.Positionals[0]}' to revoke.");
+                await changes.RunAsync("token-revoke", args.Positionals[0], async () =>
+                {
+                    if (!await tokens.RevokeAsync(args.Positionals[0], ct))
+                        throw new AccountException($"There is no token '{args.Positionals[0]}' to revoke.");
+                }, ct);
                 console.Error.WriteLine($"Revoked token {args.Positionals[0]}.");
                 return ExitCodes.Ok;
             default:

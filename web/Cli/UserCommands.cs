@@ -14,7 +14,8 @@ public static class UserCommands
         user list
         """;
 
-    public static async Task<int> RunAsync(string verb, CliArgs args, IAccounts accounts, CliConsole console, CancellationToken ct)
+    internal static async Task<int> RunAsync(string verb, CliArgs args, IAccounts accounts, AdminCli.CliChanges changes, CliConsole console,
+        CancellationToken ct)
     {
         switch (verb, args.Positionals.Count)
         {
@@ -22,7 +23,7 @@ public static class UserCommands
             {
                 var (password, generated) = ReadOrGenerate(args, console);
                 if (password is null) return AdminCli.UsageError(console, "--password-stdin: standard input was empty.");
-                var user = await accounts.AddAsync(args.Positionals[0], role, password, ct);
+                var user = await changes.RunAsync("user-add", args.Positionals[0], () => accounts.AddAsync(args.Positionals[0], role, password, ct), ct);
                 console.Error.WriteLine($"Added {user.Name} ({Roles.Name(user.Role)}).");
                 if (generated) PrintGenerated(console, password);
                 return ExitCodes.Ok;
@@ -31,14 +32,17 @@ public static class UserCommands
             {
                 var (password, generated) = ReadOrGenerate(args, console);
                 if (password is null) return AdminCli.UsageError(console, "--password-stdin: standard input was empty.");
-                await accounts.SetPasswordAsync(args.Positionals[0], password, ct);
+                await changes.RunAsync("user-reset-password", args.Positionals[0], () => accounts.SetPasswordAsync(args.Positionals[0], password, ct), ct);
                 console.Error.WriteLine($"Changed the password of {args.Positionals[0]}.");
                 if (generated) PrintGenerated(console, password);
                 return ExitCodes.Ok;
             }
             case ("remove", 1):
-                if (!await accounts.RemoveAsync(args.Positionals[0], ct))
-                    throw new AccountException($"There is no account '{args.Positionals[0]}'.");
+                await changes.RunAsync("user-remove", args.Positionals[0], async () =>
+                {
+                    if (!await accounts.RemoveAsync(args.Positionals[0], ct))
+                        throw new AccountException($"There is no account '{args.Positionals[0]}'.");
+                }, ct);
                 console.Error.WriteLine($"Removed {args.Positionals[0]}.");
                 return ExitCodes.Ok;
             case ("list", 0):

@@ -1,5 +1,6 @@
 using SnapUpgrade.Core.Access;
 using SnapUpgrade.Core.Audit;
+using SnapUpgrade.Core.Operations;
 using SnapUpgrade.Infra.Composition;
 using SnapUpgrade.Infra.Process;
 
@@ -29,12 +30,10 @@ public static class RebootCommand
         {
             failure = $"the reboot command `{command}` failed: {ex.Message}";
         }
-        await audit.AppendAsync(new AuditRecord
-        {
-            Actor = actor.Name, Role = Roles.Name(actor.Role), Source = actor.Source, Action = "reboot", Target = be,
-            Outcome = failure is null ? "succeeded" : "failed", ErrorCode = failure is null ? null : "OperationFailed",
-            Message = failure,
-        }, CancellationToken.None);
+        await audit.AppendAsync(failure is null
+            ? AuditRecords.For(actor, "reboot", be, Core.Operations.Outcome.Succeeded)
+            : AuditRecords.For(actor, "reboot", be, Core.Operations.Outcome.Failed, new(ErrorCode.OperationFailed, failure)),
+            CancellationToken.None);
         return failure is null ? new(true, $"Reboot command `{command}` ran.") : new(false, failure);
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using SnapUpgrade.Core.Audit;
 using SnapUpgrade.Core.Engine;
+using SnapUpgrade.Core.Operations;
 using SnapUpgrade.Infra.Sqlite;
 using Xunit;
 using static SnapUpgrade.Tests.Unit.Sqlite.AuditLogFixture;
@@ -47,7 +48,7 @@ public sealed class JournalAuditTests : IDisposable
         await Audit.AppendAsync(Record(1), Ct);
         var id = await Journal.BeginAsync(Create("be2"), Ct);
 
-        await Journal.CompleteAsync(id, new JournalCompletion("failed", "zfs clone: out of space", "OperationFailed"), Ct);
+        await Journal.CompleteAsync(id, new JournalCompletion(Outcome.Failed, "zfs clone: out of space", ErrorCode.OperationFailed), Ct);
 
         var rows = (await Audit.QueryAsync(new AuditQuery(Action: "create"), Ct)).Entries;
         var row = Assert.Single(rows);
@@ -65,7 +66,7 @@ public sealed class JournalAuditTests : IDisposable
     {
         var id = await Journal.BeginAsync(new JournalEntry { Action = "mount", Target = "be2" }, Ct);
 
-        await Journal.CompleteAsync(id, "interrupted", "undone at start", Ct);
+        await Journal.CompleteAsync(id, Outcome.Interrupted, "undone at start", Ct);
 
         var row = Assert.Single((await Audit.QueryAsync(new AuditQuery(), Ct)).Entries);
         Assert.Equal(("system", "admin", "interrupted"), (row.Actor, row.Role, row.Outcome));
@@ -89,7 +90,7 @@ public sealed class JournalAuditTests : IDisposable
         var id = await Journal.BeginAsync(Create("be2"), Ct);
         await RawExecuteAsync(DbPath, AuditLogFull);
 
-        await Assert.ThrowsAsync<SqliteException>(() => Journal.CompleteAsync(id, new JournalCompletion("succeeded", null), Ct));
+        await Assert.ThrowsAsync<SqliteException>(() => Journal.CompleteAsync(id, new JournalCompletion(Outcome.Succeeded, null), Ct));
 
         var pending = Assert.Single(await Journal.PendingAsync(Ct)); // the next start finishes it, and writes its row
         Assert.Equal(id, pending.Id);

@@ -1,6 +1,7 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
 using SnapUpgrade.Core.Engine;
+using SnapUpgrade.Core.Operations;
 using SnapUpgrade.Infra.Sqlite;
 using Xunit;
 
@@ -32,12 +33,12 @@ public sealed class SqliteMoveTests : IDisposable
         var journal = new SqliteOperationJournal(db);
         var begun = await journal.BeginAsync(new JournalEntry { Action = "migrate", Target = "/var/adm" }, Ct);
         var kept = await journal.BeginAsync(new JournalEntry { Action = "create", Target = "be3" }, Ct);
-        await journal.CompleteAsync(kept, new JournalCompletion("done", null), Ct);
+        await journal.CompleteAsync(kept, new JournalCompletion(Outcome.Succeeded, null), Ct);
 
         var shared = _dir.Combine("var", "shared", "adm");
         MoveAndLink(adm, shared, copy);
 
-        await journal.CompleteAsync(begun, new JournalCompletion("done", "moved 1 directory"), Ct);
+        await journal.CompleteAsync(begun, new JournalCompletion(Outcome.Succeeded, "moved 1 directory"), Ct);
         await journal.BeginAsync(new JournalEntry { Action = "activate", ToBe = "be3" }, Ct);
 
         var recent = await new SqliteOperationJournal(SqliteDatabase.InDataDir(Path.Combine(adm, "snapupgrade")))

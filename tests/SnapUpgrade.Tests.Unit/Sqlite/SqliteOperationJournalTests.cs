@@ -1,4 +1,5 @@
 using SnapUpgrade.Core.Engine;
+using SnapUpgrade.Core.Operations;
 using SnapUpgrade.Infra.Sqlite;
 using Xunit;
 
@@ -42,7 +43,7 @@ public sealed class SqliteOperationJournalTests : IDisposable
         var second = await journal.BeginAsync(new JournalEntry { Action = "activate", Target = "b" }, Ct);
         var third = await journal.BeginAsync(new JournalEntry { Action = "destroy", Target = "c" }, Ct);
 
-        await journal.CompleteAsync(second, new JournalCompletion("failed", "zfs promote: dataset is busy"), Ct);
+        await journal.CompleteAsync(second, new JournalCompletion(Outcome.Failed, "zfs promote: dataset is busy"), Ct);
 
         Assert.Equal([first, third], (await journal.PendingAsync(Ct)).Select(e => e.Id));
         var done = (await journal.RecentAsync(10, Ct)).Single(e => e.Id == second);
@@ -81,10 +82,10 @@ public sealed class SqliteOperationJournalTests : IDisposable
     {
         var journal = NewJournal();
         var id = await journal.BeginAsync(new JournalEntry { Action = "create" }, Ct);
-        await journal.CompleteAsync(id, new JournalCompletion("done", null), Ct);
+        await journal.CompleteAsync(id, new JournalCompletion(Outcome.Succeeded, null), Ct);
 
-        await Assert.ThrowsAsync<InvalidOperationException>(() => journal.CompleteAsync(id, new JournalCompletion("done", null), Ct));
-        await Assert.ThrowsAsync<InvalidOperationException>(() => journal.CompleteAsync(id + 100, new JournalCompletion("done", null), Ct));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => journal.CompleteAsync(id, new JournalCompletion(Outcome.Succeeded, null), Ct));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => journal.CompleteAsync(id + 100, new JournalCompletion(Outcome.Succeeded, null), Ct));
     }
 
     [Fact]
@@ -99,7 +100,7 @@ public sealed class SqliteOperationJournalTests : IDisposable
 
         var pending = Assert.Single(await reopened.PendingAsync(Ct));
         Assert.Equal((id, "be2"), (pending.Id, pending.ToBe));
-        await reopened.CompleteAsync(id, new JournalCompletion("reconciled", "bootfs already rpool/ROOT/be2"), Ct);
+        await reopened.CompleteAsync(id, new JournalCompletion(Outcome.Interrupted, "bootfs already rpool/ROOT/be2"), Ct);
         Assert.Empty(await new SqliteOperationJournal(new SqliteDatabase(path)).PendingAsync(Ct));
     }
 
