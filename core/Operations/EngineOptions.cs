@@ -4,8 +4,6 @@ namespace SnapUpgrade.Core.Operations;
 public sealed record EngineOptions
 {
     public required string Pool { get; init; }
-    /// <summary>"/" on a real host; in a lab the directory the pool is imported under (its altroot).</summary>
-    public string HostRoot { get; init; } = "/";
     /// <summary>
     /// Host path of the console's own directory (made 0700, root's) below which private mount
     /// directories are made: never /tmp, where any user could reach an old BE's setuid binaries.

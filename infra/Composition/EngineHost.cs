@@ -42,7 +42,6 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
         {
             Standby = _lock is null ? holder : null,
             Pool = settings.Pool,
-            HostRoot = settings.HostRoot,
             CanBootInProcess = settings.Backend == Backend.Simulated || settings.HostRoot != "/",
             LockTimeout = settings.LockTimeout,
             TempRoot = settings.TempRoot,

@@ -28,7 +28,7 @@ public sealed class BenchHost : IAsyncDisposable
     }
 
     public string Pool { get; }
-    /// <summary>What <c>EngineOptions.HostRoot</c> is for this pool: "/" simulated, the lab's altroot on zfs-fuse.</summary>
+    /// <summary>The host path of "/" for this pool: "/" simulated, the lab's altroot on zfs-fuse.</summary>
     public string HostRoot { get; }
     public IZfs Zfs { get; }
     public IMounts Mounts { get; }

@@ -57,7 +57,7 @@ public class SharedHealthBenchmarks
             Directory.CreateDirectory(_dataDir);
             var journal = new SqliteOperationJournal(SqliteDatabase.InDataDir(_dataDir));
             _engine = new BeEngine(_host.Zfs, _host.Mounts, _host.Files, journal,
-                new EngineOptions { Pool = _host.Pool, HostRoot = _host.HostRoot }, TimeProvider.System);
+                new EngineOptions { Pool = _host.Pool }, TimeProvider.System);
             await CheckAsync();
         }
         catch

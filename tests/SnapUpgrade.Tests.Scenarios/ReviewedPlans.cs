@@ -18,7 +18,7 @@ public abstract class ReviewedPlans<TBackend> : Scenario<TBackend> where TBacken
     /// <summary>The lab's engine with a clock the test moves: a review and its confirm are minutes apart.</summary>
     private BeEngine Engine => _engine ??= new BeEngine(Lab.Faults, Lab.Host.Mounts, Lab.Host.Files, Lab.Journal, new EngineOptions
     {
-        Pool = Lab.Host.Pool, HostRoot = Lab.Host.HostRoot, CanBootInProcess = true, TempRoot = EngineLab.TempRoot,
+        Pool = Lab.Host.Pool, CanBootInProcess = true, TempRoot = EngineLab.TempRoot,
         LockTimeout = TimeSpan.FromSeconds(60),
     }, _clock);
 

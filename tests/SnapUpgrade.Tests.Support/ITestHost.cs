@@ -14,7 +14,7 @@ public interface ITestHost : IAsyncDisposable
 
     string Pool { get; }
 
-    /// <summary>What <c>EngineOptions.HostRoot</c> should be for this host.</summary>
+    /// <summary>The host path of "/" for this host: "/" simulated, the pool's altroot in a zfs-fuse lab.</summary>
     string HostRoot { get; }
 
     IZfs Zfs { get; }

@@ -53,7 +53,7 @@ public sealed class EngineLab : IAsyncDisposable
     /// <param name="standby">Set: the engine of a second console, which another console's lock keeps from changing anything.</param>
     public BeEngine NewEngine(string? standby = null) => Engine = new BeEngine(Faults, Host.Mounts, Host.Files, Crashes = new CrashingJournal(Journal), new EngineOptions
     {
-        Pool = Host.Pool, HostRoot = Host.HostRoot, CanBootInProcess = true, TempRoot = TempRoot, Standby = standby,
+        Pool = Host.Pool, CanBootInProcess = true, TempRoot = TempRoot, Standby = standby,
         BusyRetryDelay = TimeSpan.FromMilliseconds(100), LockTimeout = TimeSpan.FromSeconds(60),
     });
 
