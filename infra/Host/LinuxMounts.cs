@@ -1,5 +1,5 @@
 using SnapUpgrade.Core.Host;
-using SnapUpgrade.Infra.Process;
+using SnapUpgrade.Infra.Processes;
 
 namespace SnapUpgrade.Infra.Host;
 

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using SnapUpgrade.Core.Host;
-using SnapUpgrade.Infra.Process;
+using SnapUpgrade.Infra.Processes;
 
 namespace SnapUpgrade.Infra.Host;
 

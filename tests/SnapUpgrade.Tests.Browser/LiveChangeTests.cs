@@ -5,7 +5,7 @@ using Microsoft.Playwright;
 using SnapUpgrade.Core.Access;
 using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Zfs;
-using SnapUpgrade.Infra.Process;
+using SnapUpgrade.Infra.Processes;
 using SnapUpgrade.Tests.Support;
 using Xunit;
 using static Microsoft.Playwright.Assertions;

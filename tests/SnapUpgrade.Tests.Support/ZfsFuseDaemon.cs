@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using SnapUpgrade.Infra.Process;
+using SnapUpgrade.Infra.Processes;
 
 namespace SnapUpgrade.Tests.Support;
 

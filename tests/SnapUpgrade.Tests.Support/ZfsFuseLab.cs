@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using SnapUpgrade.Core.Host;
 using SnapUpgrade.Core.Zfs;
 using SnapUpgrade.Infra.Host;
-using SnapUpgrade.Infra.Process;
+using SnapUpgrade.Infra.Processes;
 using SnapUpgrade.Infra.Zfs;
 
 namespace SnapUpgrade.Tests.Support;

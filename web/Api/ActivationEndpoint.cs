@@ -4,7 +4,7 @@ using SnapUpgrade.Core.Access;
 using SnapUpgrade.Core.Audit;
 using SnapUpgrade.Core.Operations;
 using SnapUpgrade.Infra.Composition;
-using SnapUpgrade.Infra.Process;
+using SnapUpgrade.Infra.Processes;
 using SnapUpgrade.Web.Auth;
 using SnapUpgrade.Web.Live;
 

@@ -1,6 +1,6 @@
 using MudBlazor.Services;
 using SnapUpgrade.Infra.Composition;
-using SnapUpgrade.Infra.Process;
+using SnapUpgrade.Infra.Processes;
 using SnapUpgrade.Web.Api;
 using SnapUpgrade.Web.Auth;
 

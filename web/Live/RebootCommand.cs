@@ -2,7 +2,7 @@ using SnapUpgrade.Core.Access;
 using SnapUpgrade.Core.Audit;
 using SnapUpgrade.Core.Operations;
 using SnapUpgrade.Infra.Composition;
-using SnapUpgrade.Infra.Process;
+using SnapUpgrade.Infra.Processes;
 
 namespace SnapUpgrade.Web.Live;
 

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using SnapUpgrade.Infra.Process;
+using SnapUpgrade.Infra.Processes;
 using SnapUpgrade.Tests.Support;
 using Xunit;
 

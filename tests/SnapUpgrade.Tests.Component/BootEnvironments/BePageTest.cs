@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using SnapUpgrade.Core.Audit;
 using SnapUpgrade.Infra.Composition;
-using SnapUpgrade.Infra.Process;
+using SnapUpgrade.Infra.Processes;
 using SnapUpgrade.Tests.Component.Fakes;
 using SnapUpgrade.Web.Components.Pages.BootEnvironments;
 

@@ -1,4 +1,4 @@
-using SnapUpgrade.Infra.Process;
+using SnapUpgrade.Infra.Processes;
 
 namespace SnapUpgrade.Tests.Component.BootEnvironments;
 

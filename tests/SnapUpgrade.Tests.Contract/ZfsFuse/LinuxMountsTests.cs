@@ -1,6 +1,6 @@
 using SnapUpgrade.Core.Host;
 using SnapUpgrade.Infra.Host;
-using SnapUpgrade.Infra.Process;
+using SnapUpgrade.Infra.Processes;
 using SnapUpgrade.Tests.Support;
 using Xunit;
 using static SnapUpgrade.Tests.Contract.TestHostExtensions;

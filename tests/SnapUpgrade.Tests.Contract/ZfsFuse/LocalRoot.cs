@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 using System.Security.Cryptography;
-using SnapUpgrade.Infra.Process;
+using SnapUpgrade.Infra.Processes;
 using SnapUpgrade.Tests.Support;
 
 namespace SnapUpgrade.Tests.Contract.ZfsFuse;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using SnapUpgrade.Infra.Process;
+using SnapUpgrade.Infra.Processes;
 using Xunit;
 
 namespace SnapUpgrade.Tests.Unit.Infra;

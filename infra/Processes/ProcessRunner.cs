@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 
-namespace SnapUpgrade.Infra.Process;
+namespace SnapUpgrade.Infra.Processes;
 
 /// <summary>
 /// <see cref="IProcessRunner"/> over <see cref="System.Diagnostics.Process"/>: argv through

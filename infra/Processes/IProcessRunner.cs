@@ -1,4 +1,4 @@
-namespace SnapUpgrade.Infra.Process;
+namespace SnapUpgrade.Infra.Processes;
 
 /// <summary>
 /// Runs one program with an argv list, never through a shell, and captures its output.

@@ -1,4 +1,4 @@
-namespace SnapUpgrade.Infra.Process;
+namespace SnapUpgrade.Infra.Processes;
 
 public sealed record ProcessResult(IReadOnlyList<string> Argv, int ExitCode, string StandardOutput, string StandardError)
 {
