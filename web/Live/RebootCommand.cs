@@ -12,9 +12,7 @@ namespace SnapUpgrade.Web.Live;
 /// </summary>
 public static class RebootCommand
 {
-    public sealed record Outcome(bool Succeeded, string Message);
-
-    public static async Task<Outcome> RunAsync(IProcessRunner runner, IAuditLog audit, HostSettings settings, Actor actor,
+    public static async Task<RebootResult> RunAsync(IProcessRunner runner, IAuditLog audit, HostSettings settings, Actor actor,
         string be, CancellationToken ct = default)
     {
         if (settings.RebootCommand.Count == 0)
@@ -31,17 +29,20 @@ public static class RebootCommand
             failure = $"the reboot command `{command}` failed: {ex.Message}";
         }
         await audit.AppendAsync(failure is null
-            ? AuditRecords.For(actor, "reboot", be, Core.Operations.Outcome.Succeeded)
-            : AuditRecords.For(actor, "reboot", be, Core.Operations.Outcome.Failed, new(ErrorCode.OperationFailed, failure)),
+            ? AuditRecords.For(actor, "reboot", be, Outcome.Succeeded)
+            : AuditRecords.For(actor, "reboot", be, Outcome.Failed, new(ErrorCode.OperationFailed, failure)),
             CancellationToken.None);
         return failure is null ? new(true, $"Reboot command `{command}` ran.") : new(false, failure);
     }
 
     /// <summary>For components: the services from the circuit's container; the message is a snackbar sentence.</summary>
-    public static async Task<Outcome> RunAsync(IServiceProvider services, HostSettings settings, Actor actor, string be)
+    public static async Task<RebootResult> RunAsync(IServiceProvider services, HostSettings settings, Actor actor, string be)
     {
         var outcome = await RunAsync(services.GetRequiredService<IProcessRunner>(), services.GetRequiredService<IAuditLog>(),
             settings, actor, be);
         return outcome.Succeeded ? outcome : outcome with { Message = char.ToUpperInvariant(outcome.Message[0]) + outcome.Message[1..] };
     }
 }
+
+/// <summary>What a reboot attempt came to, for the dialog's or the API's answer.</summary>
+public sealed record RebootResult(bool Succeeded, string Message);

@@ -70,7 +70,7 @@ public abstract class OperationDialogBase : ComponentBase, IOperationDialog, IDi
 
     /// <summary>Runs after a successful operation, before the snackbar (e.g. the reboot command); its
     /// message is added to the snackbar, which turns to a warning when it did not succeed.</summary>
-    protected virtual Task<RebootCommand.Outcome?> AfterSuccessAsync(OperationResult result) => Task.FromResult<RebootCommand.Outcome?>(null);
+    protected virtual Task<RebootResult?> AfterSuccessAsync(OperationResult result) => Task.FromResult<RebootResult?>(null);
 
     protected override void OnParametersSet()
     {
@@ -191,7 +191,7 @@ public abstract class OperationDialogBase : ComponentBase, IOperationDialog, IDi
         }
         if (result.Succeeded)
         {
-            RebootCommand.Outcome? extra;
+            RebootResult? extra;
             try
             {
                 extra = await AfterSuccessAsync(result);
@@ -200,7 +200,7 @@ public abstract class OperationDialogBase : ComponentBase, IOperationDialog, IDi
             {
                 // The operation itself succeeded: say so, and what went wrong after it, without ending the circuit.
                 Logger.LogError(ex, "After {Action} {Target}", operation.Action, operation.Target);
-                extra = new RebootCommand.Outcome(false, $"Then: {ex.Message}");
+                extra = new RebootResult(false, $"Then: {ex.Message}");
             }
             Snackbar.Add(Describe(result) + (extra is null ? "" : " " + extra.Message),
                 extra is { Succeeded: false } ? Severity.Warning : Severity.Success);
