@@ -178,6 +178,22 @@ public abstract class SharedVar<TBackend> : Scenario<TBackend> where TBackend : 
     }
 
     [Fact]
+    public async Task CreateZone_ZonesIsALinkToAHostDirectory_FailsWithUnsafePathAndMakesNothingThere()
+    {
+        // The directory zone create now makes itself (so its undo can remove it) is a link on this host.
+        Lab.Host.Process.CreateDirectory("/canary");
+        Lab.Host.Files.Delete("/zones"); // the lab makes it empty
+        Lab.Host.Files.CreateSymlink("/zones", "canary");
+        var listing = await Lab.ListingAsync();
+
+        var create = await Lab.RunAsync(new CreateZone("web"));
+
+        Assert.Equal(ErrorCode.UnsafePath, create.Error?.Code);
+        Assert.Empty(Lab.Host.Process.List("/canary"));
+        Assert.Equal(listing, await Lab.ListingAsync());
+    }
+
+    [Fact]
     public async Task Mount_ZoneBeWhoseVarSharedIsALink_FailsWithUnsafePathAndLeavesNothingMounted()
     {
         await Lab.MustAsync(new CreateZone("web"));
