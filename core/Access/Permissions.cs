@@ -1,4 +1,5 @@
 using SnapUpgrade.Core.Operations;
+using SnapUpgrade.Core.Engine;
 
 namespace SnapUpgrade.Core.Access;
 

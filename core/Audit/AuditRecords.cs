@@ -1,5 +1,5 @@
 using SnapUpgrade.Core.Access;
-using SnapUpgrade.Core.Operations;
+using SnapUpgrade.Core.Engine;
 
 namespace SnapUpgrade.Core.Audit;
 

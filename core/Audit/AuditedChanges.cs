@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using SnapUpgrade.Core.Access;
-using SnapUpgrade.Core.Operations;
+using SnapUpgrade.Core.Engine;
 
 namespace SnapUpgrade.Core.Audit;
 

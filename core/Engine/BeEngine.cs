@@ -7,6 +7,7 @@ using SnapUpgrade.Core.Host;
 using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Operations;
 using SnapUpgrade.Core.Zfs;
+using SnapUpgrade.Core.Steps;
 
 namespace SnapUpgrade.Core.Engine;
 

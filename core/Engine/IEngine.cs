@@ -1,6 +1,5 @@
 using SnapUpgrade.Core.Access;
 using SnapUpgrade.Core.Model;
-using SnapUpgrade.Core.Operations;
 
 namespace SnapUpgrade.Core.Engine;
 

@@ -1,5 +1,3 @@
-using SnapUpgrade.Core.Operations;
-
 namespace SnapUpgrade.Core.Engine;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using SnapUpgrade.Core.Operations;
 using SnapUpgrade.Core.Zfs;
 
 namespace SnapUpgrade.Core.Engine;

@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
-using SnapUpgrade.Core.Operations;
 
 namespace SnapUpgrade.Core.Engine;
 

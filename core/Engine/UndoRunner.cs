@@ -1,6 +1,6 @@
 using SnapUpgrade.Core.Host;
-using SnapUpgrade.Core.Operations;
 using SnapUpgrade.Core.Zfs;
+using SnapUpgrade.Core.Steps;
 
 namespace SnapUpgrade.Core.Engine;
 

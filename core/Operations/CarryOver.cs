@@ -1,6 +1,8 @@
 using SnapUpgrade.Core.Host;
 using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Zfs;
+using SnapUpgrade.Core.Engine;
+using SnapUpgrade.Core.Steps;
 
 namespace SnapUpgrade.Core.Operations;
 

@@ -1,5 +1,6 @@
 using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Zfs;
+using SnapUpgrade.Core.Engine;
 
 namespace SnapUpgrade.Core.Operations;
 

@@ -1,4 +1,6 @@
 using SnapUpgrade.Core.Model;
+using SnapUpgrade.Core.Engine;
+using SnapUpgrade.Core.Steps;
 
 namespace SnapUpgrade.Core.Operations;
 

@@ -1,5 +1,7 @@
 using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Zfs;
+using SnapUpgrade.Core.Engine;
+using SnapUpgrade.Core.Steps;
 
 namespace SnapUpgrade.Core.Operations;
 

@@ -50,7 +50,7 @@ public sealed record HostSettings
             errors.Add($"{Section}:Backend is '{backendText}'; use 'simulated' or 'zfs'.");
 
         var pool = Value(section, "Pool") ?? "rpool";
-        if (Core.Operations.Names.Check(pool, "pool") is { } poolError)
+        if (Core.Model.Names.Check(pool, "pool") is { } poolError)
             errors.Add($"{Section}:Pool: {poolError.Message}");
 
         var hostRoot = Value(section, "HostRoot") ?? "/";

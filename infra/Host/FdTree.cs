@@ -1,5 +1,3 @@
-using SnapUpgrade.Core.Host;
-
 namespace SnapUpgrade.Infra.Host;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using SnapUpgrade.Core.Host;
-
 namespace SnapUpgrade.Infra.Host;
 
 // Tree copies with rsync (RsyncCommand), handed directories this process has already resolved

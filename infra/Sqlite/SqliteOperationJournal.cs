@@ -3,7 +3,6 @@ using Dapper;
 using SnapUpgrade.Core.Access;
 using SnapUpgrade.Core.Audit;
 using SnapUpgrade.Core.Engine;
-using SnapUpgrade.Core.Operations;
 
 namespace SnapUpgrade.Infra.Sqlite;
 

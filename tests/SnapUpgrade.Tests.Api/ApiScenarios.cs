@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using SnapUpgrade.Core.Engine;
-using SnapUpgrade.Core.Operations;
 using SnapUpgrade.Tests.Api.Hosts;
 using SnapUpgrade.Tests.Support;
 using Xunit;

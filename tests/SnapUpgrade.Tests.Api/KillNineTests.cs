@@ -262,7 +262,7 @@ public sealed partial class KillNineTests : IAsyncLifetime
             }
         var sharedNow = LabLook.Tree(_look.Local("/var/shared"));
         LabLook.Same(Lines(expected), Lines(LabLook.Files(sharedNow)), "the files of /var/shared", where);
-        Assert.DoesNotContain(SnapUpgrade.Core.Operations.SharedCopy.StagingDirectory, sharedNow);
+        Assert.DoesNotContain(SnapUpgrade.Core.Steps.SharedCopy.StagingDirectory, sharedNow);
     }
 
     private static readonly string[] Dirs = ["adm", "log", "mail", "spool"];

@@ -3,6 +3,7 @@ using SnapUpgrade.Core.Operations;
 using SnapUpgrade.Core.Zfs;
 using SnapUpgrade.Tests.Scenarios.Lab;
 using Xunit;
+using SnapUpgrade.Core.Steps;
 
 namespace SnapUpgrade.Tests.Scenarios;
 

@@ -2,6 +2,7 @@ using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Operations;
 using SnapUpgrade.Tests.Scenarios.Lab;
 using Xunit;
+using SnapUpgrade.Core.Engine;
 
 namespace SnapUpgrade.Tests.Scenarios;
 

@@ -7,6 +7,7 @@ using SnapUpgrade.Infra.Composition;
 using SnapUpgrade.Infra.Processes;
 using SnapUpgrade.Web.Auth;
 using SnapUpgrade.Web.Live;
+using SnapUpgrade.Core.Engine;
 
 namespace SnapUpgrade.Web.Api;
 

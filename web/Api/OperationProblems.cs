@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using SnapUpgrade.Core.Operations;
+using SnapUpgrade.Core.Engine;
 
 namespace SnapUpgrade.Web.Api;
 

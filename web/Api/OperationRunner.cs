@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using SnapUpgrade.Core.Audit;
-using SnapUpgrade.Core.Operations;
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Web.Auth;
 using SnapUpgrade.Web.Live;

@@ -3,7 +3,7 @@ namespace SnapUpgrade.Web.Api;
 /// <summary>
 /// The <c>code</c> of an answer refused before any operation was formed (binding, routing, sign-in,
 /// limits), so a client can branch on <c>code</c> for every 4xx and 5xx. The engine's refusals
-/// carry their own <see cref="Core.Operations.ErrorCode"/>; these never reach the engine or the audit trail.
+/// carry their own <see cref="Core.Engine.ErrorCode"/>; these never reach the engine or the audit trail.
 /// </summary>
 public enum RequestErrorCode
 {

@@ -2,7 +2,6 @@ using System.Security.Claims;
 using SnapUpgrade.Core.Access;
 using SnapUpgrade.Core.Audit;
 using SnapUpgrade.Core.Engine;
-using SnapUpgrade.Core.Operations;
 using SnapUpgrade.Web.Auth;
 
 namespace SnapUpgrade.Web.Live;
@@ -54,8 +53,8 @@ public static class ConsoleActor
 
     private static string Outcome(OperationResult result, string what) => result.Outcome switch
     {
-        Core.Operations.Outcome.Succeeded => $"{what}: done.",
-        Core.Operations.Outcome.Refused => $"{what}: refused. {result.Error?.Message}",
+        Core.Engine.Outcome.Succeeded => $"{what}: done.",
+        Core.Engine.Outcome.Refused => $"{what}: refused. {result.Error?.Message}",
         _ => $"{what}: {result.Outcome.ToString().ToLowerInvariant()}. {result.Error?.Message}",
     };
 }

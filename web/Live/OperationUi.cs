@@ -1,7 +1,7 @@
 using MudBlazor;
 using SnapUpgrade.Core.Access;
-using SnapUpgrade.Core.Operations;
 using SnapUpgrade.Web.Components.Dialogs;
+using SnapUpgrade.Core.Engine;
 
 namespace SnapUpgrade.Web.Live;
 

@@ -5,6 +5,7 @@ using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Operations;
 using SnapUpgrade.Tests.Component.Fakes;
 using Xunit;
+using SnapUpgrade.Core.Engine;
 
 namespace SnapUpgrade.Tests.Component.BootEnvironments;
 

@@ -3,6 +3,7 @@ using Bunit;
 using SnapUpgrade.Core.Operations;
 using SnapUpgrade.Tests.Component.Fakes;
 using Xunit;
+using SnapUpgrade.Core.Model;
 
 namespace SnapUpgrade.Tests.Component.BootEnvironments;
 

@@ -1,6 +1,5 @@
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Model;
-using SnapUpgrade.Core.Operations;
 using SnapUpgrade.Tests.Component.Fakes;
 
 namespace SnapUpgrade.Tests.Component.BootEnvironments;

@@ -1,8 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Model;
-using SnapUpgrade.Core.Operations;
-using SnapUpgrade.Infra.Composition;
 using SnapUpgrade.Tests.Component.Fakes;
 using Xunit;
 

@@ -4,6 +4,7 @@ using SnapUpgrade.Tests.Component.Fakes;
 using SnapUpgrade.Web.Components.Pages.Overview;
 using SnapUpgrade.Web.Components.Pages.Shared;
 using Xunit;
+using SnapUpgrade.Core.Engine;
 
 namespace SnapUpgrade.Tests.Component.Pages;
 

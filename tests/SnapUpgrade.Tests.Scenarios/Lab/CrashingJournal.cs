@@ -1,5 +1,4 @@
 using SnapUpgrade.Core.Engine;
-using SnapUpgrade.Core.Operations;
 
 namespace SnapUpgrade.Tests.Scenarios.Lab;
 

@@ -3,8 +3,6 @@ using System.Text;
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Lab;
 using SnapUpgrade.Core.Model;
-using SnapUpgrade.Core.Operations;
-using SnapUpgrade.Core.Zfs;
 using SnapUpgrade.Infra.Sqlite;
 using SnapUpgrade.Tests.Support;
 using Xunit;

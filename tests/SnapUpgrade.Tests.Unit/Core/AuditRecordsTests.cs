@@ -1,7 +1,7 @@
 using SnapUpgrade.Core.Access;
 using SnapUpgrade.Core.Audit;
-using SnapUpgrade.Core.Operations;
 using Xunit;
+using SnapUpgrade.Core.Engine;
 
 namespace SnapUpgrade.Tests.Unit.Core;
 

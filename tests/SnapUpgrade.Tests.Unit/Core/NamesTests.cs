@@ -1,5 +1,6 @@
-using SnapUpgrade.Core.Operations;
 using Xunit;
+using SnapUpgrade.Core.Engine;
+using SnapUpgrade.Core.Model;
 
 namespace SnapUpgrade.Tests.Unit.Core;
 

@@ -1,10 +1,9 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Model;
-using SnapUpgrade.Core.Operations;
 using SnapUpgrade.Core.Zfs;
 using Xunit;
-using UndoData = SnapUpgrade.Core.Operations.Undo;
+using UndoData = SnapUpgrade.Core.Engine.Undo;
 
 namespace SnapUpgrade.Tests.Unit.Core;
 

@@ -1,6 +1,5 @@
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Host;
-using SnapUpgrade.Core.Operations;
 using SnapUpgrade.Core.Zfs;
 using SnapUpgrade.Infra.Simulation;
 using Xunit;

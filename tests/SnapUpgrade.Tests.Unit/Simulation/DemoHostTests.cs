@@ -6,6 +6,7 @@ using SnapUpgrade.Infra.Simulation;
 using SnapUpgrade.Infra.Sqlite;
 using SnapUpgrade.Tests.Unit.Sqlite;
 using Xunit;
+using SnapUpgrade.Core.Steps;
 using static SnapUpgrade.Tests.Unit.Simulation.Sim;
 using ModelLayout = SnapUpgrade.Core.Model.Layout;
 

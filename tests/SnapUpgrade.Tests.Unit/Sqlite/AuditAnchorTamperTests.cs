@@ -1,5 +1,4 @@
 using SnapUpgrade.Core.Audit;
-using SnapUpgrade.Core.Zfs;
 using SnapUpgrade.Infra.Simulation;
 using SnapUpgrade.Infra.Sqlite;
 using SnapUpgrade.Infra.Zfs;

@@ -1,7 +1,6 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
 using SnapUpgrade.Core.Audit;
-using SnapUpgrade.Infra.Sqlite;
 
 namespace SnapUpgrade.Tests.Unit.Sqlite;
 

@@ -1,7 +1,6 @@
 using Microsoft.Data.Sqlite;
 using SnapUpgrade.Core.Audit;
 using SnapUpgrade.Core.Engine;
-using SnapUpgrade.Core.Operations;
 using SnapUpgrade.Infra.Sqlite;
 using Xunit;
 using static SnapUpgrade.Tests.Unit.Sqlite.AuditLogFixture;

@@ -1,7 +1,6 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
 using SnapUpgrade.Core.Engine;
-using SnapUpgrade.Core.Operations;
 using SnapUpgrade.Infra.Sqlite;
 using Xunit;
 

@@ -2,6 +2,7 @@ using MudBlazor;
 using SnapUpgrade.Core.Access;
 using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Operations;
+using SnapUpgrade.Core.Engine;
 
 namespace SnapUpgrade.Web.Components.Dialogs;
 

@@ -1,4 +1,4 @@
-using SnapUpgrade.Core.Operations;
+using SnapUpgrade.Core.Engine;
 
 namespace SnapUpgrade.Web.Components.Dialogs;
 

@@ -5,7 +5,6 @@ using SnapUpgrade.Core.Access;
 using SnapUpgrade.Core.Audit;
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Model;
-using SnapUpgrade.Core.Operations;
 using SnapUpgrade.Web.Live;
 
 namespace SnapUpgrade.Web.Components.Dialogs;

@@ -1,6 +1,6 @@
 using SnapUpgrade.Core.Access;
 using SnapUpgrade.Core.Model;
-using SnapUpgrade.Core.Operations;
+using SnapUpgrade.Core.Engine;
 
 namespace SnapUpgrade.Web.Components.Dialogs;
 

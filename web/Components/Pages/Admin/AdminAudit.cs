@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using Microsoft.AspNetCore.Components.Authorization;
 using SnapUpgrade.Core.Access;
 using SnapUpgrade.Core.Audit;
-using SnapUpgrade.Web.Auth;
 
 namespace SnapUpgrade.Web.Components.Pages.Admin;
 

@@ -3,6 +3,7 @@ using SnapUpgrade.Core.Access;
 using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Operations;
 using SnapUpgrade.Web.Components.Dialogs;
+using SnapUpgrade.Core.Engine;
 
 namespace SnapUpgrade.Web.Components.Pages.BootEnvironments;
 

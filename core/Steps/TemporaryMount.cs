@@ -1,6 +1,7 @@
 using SnapUpgrade.Core.Zfs;
+using SnapUpgrade.Core.Engine;
 
-namespace SnapUpgrade.Core.Operations;
+namespace SnapUpgrade.Core.Steps;
 
 /// <summary>
 /// Makes an unmounted BE (or zone BE) readable for a moment: mounted at a fresh directory inside

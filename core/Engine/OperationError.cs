@@ -1,4 +1,4 @@
-namespace SnapUpgrade.Core.Operations;
+namespace SnapUpgrade.Core.Engine;
 
 /// <summary>The closed set of reasons an operation is refused or fails. Stable: the API's <c>code</c>.</summary>
 public enum ErrorCode

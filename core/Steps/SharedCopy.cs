@@ -1,7 +1,7 @@
 using SnapUpgrade.Core.Host;
-using SnapUpgrade.Core.Model;
+using SnapUpgrade.Core.Engine;
 
-namespace SnapUpgrade.Core.Operations;
+namespace SnapUpgrade.Core.Steps;
 
 /// <summary>
 /// Puts a directory tree into a shared dataset without ever losing or overwriting a file: the

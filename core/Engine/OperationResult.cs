@@ -1,4 +1,4 @@
-namespace SnapUpgrade.Core.Operations;
+namespace SnapUpgrade.Core.Engine;
 
 public enum Outcome { Succeeded, Failed, Refused, Interrupted }
 

@@ -1,7 +1,8 @@
 using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Zfs;
+using SnapUpgrade.Core.Engine;
 
-namespace SnapUpgrade.Core.Operations;
+namespace SnapUpgrade.Core.Steps;
 
 /// <summary>
 /// Zone BE <c>active</c> flags are derived state: on exactly for the zone BEs whose <c>parentbe</c> is

@@ -1,6 +1,6 @@
 using SnapUpgrade.Core.Model;
 
-namespace SnapUpgrade.Core.Operations;
+namespace SnapUpgrade.Core.Engine;
 
 /// <summary>The checks several operations share, each with the message a person needs.</summary>
 public static class Checks

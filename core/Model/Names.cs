@@ -1,6 +1,7 @@
 using System.Buffers;
+using SnapUpgrade.Core.Engine;
 
-namespace SnapUpgrade.Core.Operations;
+namespace SnapUpgrade.Core.Model;
 
 /// <summary>Name rules for BEs, zones and snapshots: checked before anything reaches zfs or a path.</summary>
 public static class Names

@@ -1,4 +1,4 @@
-namespace SnapUpgrade.Core.Operations;
+namespace SnapUpgrade.Core.Engine;
 
 /// <summary>How the engine is set up for one host.</summary>
 public sealed record EngineOptions

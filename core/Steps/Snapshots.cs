@@ -1,7 +1,8 @@
 using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Zfs;
+using SnapUpgrade.Core.Engine;
 
-namespace SnapUpgrade.Core.Operations;
+namespace SnapUpgrade.Core.Steps;
 
 /// <summary>Taking one snapshot across several file systems (a BE and its zone BEs).</summary>
 public static class Snapshots

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 using SnapUpgrade.Core.Host;
 using SnapUpgrade.Core.Zfs;
 
-namespace SnapUpgrade.Core.Operations;
+namespace SnapUpgrade.Core.Engine;
 
 /// <summary>
 /// How to take one step back, as data: the executor runs it when a later step fails, and the

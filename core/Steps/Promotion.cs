@@ -1,7 +1,8 @@
 using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Zfs;
+using SnapUpgrade.Core.Engine;
 
-namespace SnapUpgrade.Core.Operations;
+namespace SnapUpgrade.Core.Steps;
 
 /// <summary>
 /// Promotion chains. Promoting a clone makes it take over its origin's snapshots up to the origin

@@ -1,7 +1,7 @@
 using SnapUpgrade.Core.Host;
 using SnapUpgrade.Core.Model;
 
-namespace SnapUpgrade.Core.Operations;
+namespace SnapUpgrade.Core.Steps;
 
 /// <summary>
 /// Reads the fixed shared directories of BEs and zone BEs: what is at <c>var/&lt;dir&gt;</c> under a

@@ -1,10 +1,9 @@
 using System.Text.Json;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Model;
 
-namespace SnapUpgrade.Infra.Composition;
+namespace SnapUpgrade.Core.Engine;
 
 /// <summary>
 /// The one watcher of this host: reads the state (one listing) every interval, or at once after

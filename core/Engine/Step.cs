@@ -1,8 +1,8 @@
-namespace SnapUpgrade.Core.Operations;
+namespace SnapUpgrade.Core.Engine;
 
 /// <summary>
 /// One planned action: what it does (for people), the exact argv (for dry runs and the audit),
-/// how to do it, and how to undo it as data (<see cref="Operations.Undo"/>). A step whose
+/// how to do it, and how to undo it as data (<see cref="Engine.Undo"/>). A step whose
 /// <see cref="Undo"/> is a <see cref="RollForward"/> (the zfs command it runs) cannot be taken back:
 /// once such a step has run the executor finishes the rest instead of undoing (roll forward), and
 /// so does a restart after a crash, from the journalled commands. (null, as older consoles

@@ -1,8 +1,9 @@
 using SnapUpgrade.Core.Host;
 using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Zfs;
+using SnapUpgrade.Core.Steps;
 
-namespace SnapUpgrade.Core.Operations;
+namespace SnapUpgrade.Core.Engine;
 
 /// <summary>
 /// What an operation may use while planning and running: the ports, the layout, the clock, and the

@@ -1,6 +1,7 @@
 using SnapUpgrade.Core.Host;
+using SnapUpgrade.Core.Engine;
 
-namespace SnapUpgrade.Core.Operations;
+namespace SnapUpgrade.Core.Steps;
 
 /// <summary>Plan steps for files and bind mounts, each with its undo.</summary>
 public static class FileSteps

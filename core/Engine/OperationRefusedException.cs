@@ -1,4 +1,4 @@
-namespace SnapUpgrade.Core.Operations;
+namespace SnapUpgrade.Core.Engine;
 
 /// <summary>
 /// Thrown by <see cref="IOperation.PlanAsync"/> when a check that needs IO (a path, a mount) fails:

@@ -1,6 +1,6 @@
 using SnapUpgrade.Core.Model;
 
-namespace SnapUpgrade.Core.Operations;
+namespace SnapUpgrade.Core.Engine;
 
 /// <summary>
 /// One BE, shared-dataset or zone operation: a request record that checks itself against the host
