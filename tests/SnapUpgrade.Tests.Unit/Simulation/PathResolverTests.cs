@@ -41,7 +41,7 @@ public sealed class PathResolverTests
         var parts = new SimParts();
         parts.FileSystem("tank/a");
         parts.MountAt("tank/a", "/a");
-        parts.Trees.Set("tank/a", P("/inside"), File("x"));
+        parts.Trees.Set("tank/a", P("/inside"), TextFile("x"));
 
         Assert.Equal(["inside"], ((DirNode)parts.Paths.NodeAt(P("/a"))!).Entries.Keys);
         Assert.Empty(((DirNode)parts.Trees.Get(null, P("/a"))!).Entries);

@@ -4,17 +4,19 @@ namespace SnapUpgrade.Tests.Unit.Simulation;
 
 /// <summary>
 /// The simulator's parts wired as <see cref="SimulatedZfs"/> wires them, without the facade, so a
-/// test can set up a table directly and call one part. Pool "tank" exists; nothing is mounted.
+/// test can set up a table directly and call one part. Pool "tank" exists (unless
+/// <c>empty</c>, for a state file to fill); nothing is mounted.
 /// </summary>
 internal sealed class SimParts
 {
     public static readonly DateTimeOffset Epoch = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    public SimParts()
+    public SimParts(bool empty = false)
     {
         Trees = new VolumeTrees(Datasets);
         Paths = new PathResolver(Mounts, Trees, Datasets);
         Tree = new HostTree(Paths, Trees, Mounts);
+        if (empty) return;
         Datasets.AddPool(new SimPool { Name = "tank", Guid = "1" });
         Datasets.Add("tank", isSnapshot: false, DirNode.Empty, Epoch, local: new Dictionary<string, string>
         {
@@ -50,5 +52,5 @@ internal sealed class SimParts
 
     public static string[] P(string path) => HostPath.Split(path);
 
-    public static FileNode File(string text) => new(System.Text.Encoding.UTF8.GetBytes(text), new NodeMeta(FileNode.DefaultMode, 0, 0, 99));
+    public static FileNode TextFile(string text) => new(System.Text.Encoding.UTF8.GetBytes(text), new NodeMeta(FileNode.DefaultMode, 0, 0, 99));
 }

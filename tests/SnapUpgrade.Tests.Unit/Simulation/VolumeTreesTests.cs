@@ -11,10 +11,10 @@ public sealed class VolumeTreesTests
     {
         var parts = new SimParts();
         var fs = parts.FileSystem("tank/a");
-        parts.Trees.Set("tank/a", P("/f"), File("one"));
+        parts.Trees.Set("tank/a", P("/f"), TextFile("one"));
         var snap = parts.Datasets.Add("tank/a@s", isSnapshot: true, fs.Root, Epoch);
 
-        parts.Trees.Set("tank/a", P("/f"), File("two"));
+        parts.Trees.Set("tank/a", P("/f"), TextFile("two"));
 
         Assert.Equal("two", Text(parts.Trees.Get("tank/a", P("/f"))));
         Assert.Equal("one", Text(parts.Trees.Get("tank/a@s", P("/f"))));
