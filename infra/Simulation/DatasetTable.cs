@@ -34,7 +34,12 @@ internal sealed class DatasetTable
     {
         var ds = new SimDataset
         {
-            Name = name, IsSnapshot = isSnapshot, Created = created, Txg = ++Txg, Root = root, Origin = origin,
+            Name = name,
+            IsSnapshot = isSnapshot,
+            Created = created,
+            Txg = ++Txg,
+            Root = root,
+            Origin = origin,
             Local = new Dictionary<string, string>(local ?? new Dictionary<string, string>(), StringComparer.Ordinal),
         };
         _datasets.Add(name, ds);

@@ -69,7 +69,8 @@ public sealed partial class SimulatedZfs : IZfs, IMounts, IHostFiles
             _datasets.AddPool(new SimPool { Name = name, Guid = ((ulong)Random.Shared.NextInt64(1, long.MaxValue)).ToString() });
             _datasets.Add(name, isSnapshot: false, DirNode.Empty, Now(), local: new Dictionary<string, string>
             {
-                ["mountpoint"] = "none", ["canmount"] = "off",
+                ["mountpoint"] = "none",
+                ["canmount"] = "off",
             });
         });
     }

@@ -71,8 +71,13 @@ internal static class StateStore
             state.Pools.Select(p => new SimPool { Name = p.Name, Guid = p.Guid, Bootfs = p.Bootfs }),
             state.Datasets.Select(d => new SimDataset
             {
-                Name = d.Name, IsSnapshot = d.Snapshot, Created = d.Created, Txg = d.Txg, Origin = d.Origin,
-                Local = new Dictionary<string, string>(d.Properties, StringComparer.Ordinal), Root = (DirNode)nodes[d.Root],
+                Name = d.Name,
+                IsSnapshot = d.Snapshot,
+                Created = d.Created,
+                Txg = d.Txg,
+                Origin = d.Origin,
+                Local = new Dictionary<string, string>(d.Properties, StringComparer.Ordinal),
+                Root = (DirNode)nodes[d.Root],
             }));
         foreach (var m in state.Mounts)
             mounts.Add(new SimMount(m.Target, m.Dataset, [.. m.SourcePath], m.ReadOnly, m.Bind, m.Source));
@@ -86,7 +91,8 @@ internal static class StateStore
         {
             DirNode dir => new NodeState
             {
-                Kind = "d", Mode = dir.Mode,
+                Kind = "d",
+                Mode = dir.Mode,
                 Entries = dir.Entries.ToDictionary(e => e.Key, e => Store(e.Value, ids, nodes), StringComparer.Ordinal),
             },
             FileNode file => new NodeState { Kind = "f", Mode = file.Mode, Data = file.Content },

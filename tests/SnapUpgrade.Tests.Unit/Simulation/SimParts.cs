@@ -20,7 +20,8 @@ internal sealed class SimParts
         Datasets.AddPool(new SimPool { Name = "tank", Guid = "1" });
         Datasets.Add("tank", isSnapshot: false, DirNode.Empty, Epoch, local: new Dictionary<string, string>
         {
-            ["mountpoint"] = "none", ["canmount"] = "off",
+            ["mountpoint"] = "none",
+            ["canmount"] = "off",
         });
     }
 
