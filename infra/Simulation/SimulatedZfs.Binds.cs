@@ -10,7 +10,7 @@ public sealed partial class SimulatedZfs
     {
         ct.ThrowIfCancellationRequested();
         return Task.FromResult(Read<IReadOnlyList<BindMount>>(() =>
-            [.. _mounts.Where(m => m.IsBind).Select(m => new BindMount(m.Source, m.Target, m.ReadOnly))]));
+            [.. _mounts.Binds.Select(m => new BindMount(m.Source, m.Target, m.ReadOnly))]));
     }
 
     /// <summary>Binds the directory <paramref name="source"/> resolves to: the bind follows that dataset, wherever it is mounted later.</summary>
@@ -19,13 +19,13 @@ public sealed partial class SimulatedZfs
         ct.ThrowIfCancellationRequested();
         Mutate(() =>
         {
-            var from = Resolve(source, followLast: true);
-            if (NodeAt(from) is not DirNode)
+            var from = _paths.Resolve(source, followLast: true);
+            if (_paths.NodeAt(from) is not DirNode)
                 throw new DirectoryNotFoundException($"mount: {source}: special device does not exist or is not a directory");
-            var to = Resolve(target, followLast: true);
-            if (NodeAt(to) is not DirNode)
+            var to = _paths.Resolve(target, followLast: true);
+            if (_paths.NodeAt(to) is not DirNode)
                 throw new DirectoryNotFoundException($"mount: {target}: mount point does not exist");
-            var at = Locate(from);
+            var at = _paths.Locate(from);
             _mounts.Add(new SimMount(HostPath.Join(to), at.Dataset, at.Inner, readOnly, IsBind: true, HostPath.Join(from)));
         });
         return Task.CompletedTask;
@@ -36,13 +36,11 @@ public sealed partial class SimulatedZfs
         ct.ThrowIfCancellationRequested();
         Mutate(() =>
         {
-            var path = HostPath.Join(Resolve(target, followLast: true));
-            var mount = _mounts.LastOrDefault(m => m.Target == path)
-                ?? throw new IOException($"umount: {target}: not mounted", 22);
+            var path = HostPath.Join(_paths.Resolve(target, followLast: true));
+            var mount = _mounts.TopAt(path) ?? throw new IOException($"umount: {target}: not mounted", 22);
             if (!mount.IsBind)
                 throw new IOException($"umount: {target}: a ZFS mount of '{mount.Dataset}'; unmount it through zfs", 22);
-            if (_mounts.Any(m => m.TargetSegments.Length > mount.TargetSegments.Length && HostPath.StartsWith(m.TargetSegments, mount.TargetSegments)))
-                throw new IOException($"umount: {target}: target is busy", 16);
+            if (_mounts.Below(mount).Count > 0) throw new IOException($"umount: {target}: target is busy", 16);
             _mounts.Remove(mount);
         });
         return Task.CompletedTask;

@@ -11,58 +11,36 @@ public sealed partial class SimulatedZfs
     /// </summary>
     public SimulatedProcess AsProcess() => new(this);
 
-    internal FileKind ProcessGetKind(string path) => Read(() => KindOf(NodeAt(Resolve(path, followLast: false))));
+    internal FileKind ProcessGetKind(string path) => Read(() => NodeReads.KindOf(_paths.NodeAt(Follow(path, last: false))));
 
-    internal string ProcessReadLink(string path) => Read(() => NodeAt(Resolve(path, followLast: false)) switch
-    {
-        LinkNode link => link.Target,
-        null => throw new FileNotFoundException($"No such file or directory: {path}", path),
-        _ => throw new IOException($"Invalid argument: {path} is not a symbolic link", 22),
-    });
+    internal string ProcessReadLink(string path) => Read(() => NodeReads.ReadLink(_paths.NodeAt(Follow(path, last: false)), path));
 
     internal IReadOnlyList<string> ProcessList(string directory) =>
-        Read(() => ListNode(NodeAt(Resolve(directory, followLast: true)), directory));
+        Read(() => NodeReads.List(_paths.NodeAt(Follow(directory, last: true)), directory));
 
-    internal byte[] ProcessReadAllBytes(string path) => Read(() => ReadNode(NodeAt(Resolve(path, followLast: true)), path));
+    internal byte[] ProcessReadAllBytes(string path) => Read(() => NodeReads.Read(_paths.NodeAt(Follow(path, last: true)), path));
 
     internal void ProcessWrite(string path, byte[] content, bool append) =>
-        Mutate(() => WriteNode(Resolve(path, followLast: true), path, content, append));
+        Mutate(() => _tree.WriteFile(Follow(path, last: true), path, content, append));
 
-    internal void ProcessCreateDirectory(string path) => Mutate(() => EnsureDirectory(Resolve(path, followLast: true)));
+    internal void ProcessCreateDirectory(string path) => Mutate(() => _tree.EnsureDirectory(Follow(path, last: true)));
 
     internal void ProcessSetOwner(string path, int uid, int gid) => Mutate(() =>
     {
-        var at = Resolve(path, followLast: false);
-        var node = NodeAt(at) ?? throw new FileNotFoundException($"No such file or directory: {path}", path);
-        ChangeMeta(at, node.WithMeta(node.Meta with { Uid = uid, Gid = gid }));
+        var at = Follow(path, last: false);
+        var node = _paths.NodeAt(at) ?? throw new FileNotFoundException($"No such file or directory: {path}", path);
+        _tree.ChangeMeta(at, node.WithMeta(node.Meta with { Uid = uid, Gid = gid }));
     });
 
     internal void ProcessSetMode(string path, UnixFileMode mode) => Mutate(() =>
     {
-        var at = Resolve(path, followLast: true);
-        var node = NodeAt(at) ?? throw new FileNotFoundException($"No such file or directory: {path}", path);
-        ChangeMeta(at, node.WithMeta(node.Meta with { Mode = (int)mode & 0xFFF }));
+        var at = Follow(path, last: true);
+        var node = _paths.NodeAt(at) ?? throw new FileNotFoundException($"No such file or directory: {path}", path);
+        _tree.ChangeMeta(at, node.WithMeta(node.Meta with { Mode = (int)mode & 0xFFF }));
     });
 
-    internal void ProcessCreateFifo(string path) => Mutate(() =>
-    {
-        var at = Resolve(path, followLast: false);
-        if (NodeAt(at) is not null) throw new IOException($"File exists: {path}", 17);
-        RequireParentDirectory(at, path);
-        Modify(at, new FifoNode(NewMeta(FileNode.DefaultMode)));
-    });
+    internal void ProcessCreateFifo(string path) =>
+        Mutate(() => _tree.AddNew(Follow(path, last: false), path, meta => new FifoNode(meta), FileNode.DefaultMode));
 
-    /// <summary>Replaces a node by itself with other metadata; at a mount point, the mounted volume's root.</summary>
-    private void ChangeMeta(string[] path, Node changed)
-    {
-        var at = Locate(path);
-        if (at.Inner.Length > 0)
-        {
-            Modify(path, changed);
-            return;
-        }
-        if (at.ReadOnly) throw new ReadOnlyFileSystemException(HostPath.Join(path));
-        if (at.Dataset is null) _baseRoot = (DirNode)changed;
-        else _datasets[at.Dataset].Root = (DirNode)changed;
-    }
+    private string[] Follow(string path, bool last) => _paths.Resolve(path, followLast: last);
 }

@@ -5,25 +5,26 @@ namespace SnapUpgrade.Infra.Simulation;
 
 /// <summary>
 /// The embedded default backend: an in-process model of ZFS pools plus the host's mount table and
-/// files, behaving like zfs (the same contract suite runs against it and against zfs-fuse).
-/// Datasets, mounts and files are one object because they share state: a mount decides which
-/// dataset's tree a host path reads, and zfs refuses to rename or destroy what is mounted.
-/// One lock guards everything; with a state file, every mutation is persisted before it returns.
+/// files, behaving like zfs (the same contract suite runs against it and against zfs-fuse). It is
+/// one object behind the three ports because they share state (a mount decides which dataset's
+/// tree a host path reads, and zfs refuses to rename or destroy what is mounted), and a facade
+/// over parts that each own one piece of it: the <see cref="DatasetTable"/>, the
+/// <see cref="MountTable"/>, the <see cref="VolumeTrees"/>, the <see cref="PathResolver"/> and
+/// <see cref="HostTree"/> over them, <see cref="TreeCopier"/> and <see cref="ZfsCommands"/>.
+/// The parts are not thread-safe; one lock here guards them all, and with a state file every
+/// mutation is persisted before it returns.
 /// </summary>
 public sealed partial class SimulatedZfs : IZfs, IMounts, IHostFiles
 {
     private readonly Lock _gate = new();
-    private readonly string? _stateFile;
     private readonly TimeProvider _clock;
-    private readonly Dictionary<string, SimPool> _pools = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, SimDataset> _datasets = new(StringComparer.Ordinal);
-    /// <summary>In mount order: a later entry covers an earlier one at the same target.</summary>
-    private readonly List<SimMount> _mounts = [];
-    /// <summary>What the host root shows where nothing is mounted, like the lab directory an altroot sits in.</summary>
-    private DirNode _baseRoot = DirNode.Empty;
-    private long _txg;
-    /// <summary>The next inode number to hand out (1 is every dataset's root).</summary>
-    private long _nextInode = 2;
+    private readonly DatasetTable _datasets = new();
+    private readonly MountTable _mounts = new();
+    private readonly VolumeTrees _trees;
+    private readonly PathResolver _paths;
+    private readonly HostTree _tree;
+    private readonly TreeCopier _copier;
+    private readonly ZfsCommands _commands;
     private TimeSpan _backdate;
 
     /// <param name="stateFile">null: in memory only; else loaded when it exists and rewritten after every change.</param>
@@ -31,7 +32,12 @@ public sealed partial class SimulatedZfs : IZfs, IMounts, IHostFiles
     {
         _stateFile = stateFile;
         _clock = clock ?? TimeProvider.System;
-        if (_stateFile is not null && File.Exists(_stateFile)) Load(_stateFile);
+        _trees = new VolumeTrees(_datasets);
+        _paths = new PathResolver(_mounts, _trees, _datasets);
+        _tree = new HostTree(_paths, _trees, _mounts);
+        _copier = new TreeCopier(_paths, _tree, _trees);
+        _commands = new ZfsCommands(_datasets, _mounts, _paths, _tree, Now);
+        if (_stateFile is not null && File.Exists(_stateFile)) StateStore.Read(_stateFile, _datasets, _mounts, _trees);
     }
 
     /// <summary>Where the web keeps the simulated host between runs (per user, like any app data).</summary>
@@ -59,31 +65,31 @@ public sealed partial class SimulatedZfs : IZfs, IMounts, IHostFiles
             throw new ArgumentException($"Invalid pool name '{name}'.", nameof(name));
         Mutate(() =>
         {
-            if (_pools.ContainsKey(name)) throw new InvalidOperationException($"Pool '{name}' already exists.");
-            _pools[name] = new SimPool { Name = name, Guid = ((ulong)Random.Shared.NextInt64(1, long.MaxValue)).ToString() };
-            var root = NewDataset(name, isSnapshot: false, DirNode.Empty);
-            root.Local["mountpoint"] = "none";
-            root.Local["canmount"] = "off";
+            if (_datasets.Pools.ContainsKey(name)) throw new InvalidOperationException($"Pool '{name}' already exists.");
+            _datasets.AddPool(new SimPool { Name = name, Guid = ((ulong)Random.Shared.NextInt64(1, long.MaxValue)).ToString() });
+            _datasets.Add(name, isSnapshot: false, DirNode.Empty, Now(), local: new Dictionary<string, string>
+            {
+                ["mountpoint"] = "none",
+                ["canmount"] = "off",
+            });
         });
     }
 
-    public bool HasPool(string name)
+    public bool HasPool(string name) => Read(() => _datasets.Pools.ContainsKey(name));
+
+    public Task ExecuteAsync(ZfsCommand command, CancellationToken ct = default)
     {
-        lock (_gate) return _pools.ContainsKey(name);
+        ArgumentNullException.ThrowIfNull(command);
+        ct.ThrowIfCancellationRequested();
+        Mutate(() => _commands.Execute(command));
+        return Task.CompletedTask;
     }
 
-    private SimDataset NewDataset(string name, bool isSnapshot, DirNode root, string? origin = null)
+    public Task<PoolListing> ListAsync(string pool, CancellationToken ct = default)
     {
-        var ds = new SimDataset
-        {
-            Name = name, IsSnapshot = isSnapshot, Created = Now(), Txg = ++_txg, Root = root, Origin = origin,
-        };
-        _datasets[name] = ds;
-        return ds;
+        ct.ThrowIfCancellationRequested();
+        return Task.FromResult(Read(() => PoolReader.Read(_datasets, _mounts, pool)));
     }
-
-    /// <summary>Metadata for a node made now: root's, with a fresh inode number.</summary>
-    private NodeMeta NewMeta(int mode, int uid = 0, int gid = 0) => new(mode & 0xFFF, uid, gid, _nextInode++);
 
     private DateTimeOffset Now() => _clock.GetUtcNow() - _backdate;
 

@@ -2,30 +2,28 @@ using SnapUpgrade.Core.Zfs;
 
 namespace SnapUpgrade.Infra.Simulation;
 
-// One read of a pool, with space figures derived from the shared trees.
-public sealed partial class SimulatedZfs
+/// <summary>
+/// One read of a pool as <c>zfs get -r</c> gives it, with space figures derived from the shared
+/// trees (what a dataset holds that neither its neighbours nor its origin share). Stateless; the
+/// caller holds <see cref="SimulatedZfs"/>'s lock.
+/// </summary>
+internal static class PoolReader
 {
     /// <summary>Metadata a dataset holds whatever its files (zfs shows ~19K for an empty one).</summary>
     private const long DatasetOverhead = 19 * 1024;
 
-    public Task<PoolListing> ListAsync(string pool, CancellationToken ct = default)
+    public static PoolListing Read(DatasetTable datasets, MountTable mounts, string pool)
     {
-        ct.ThrowIfCancellationRequested();
-        return Task.FromResult(Read(() => ReadPool(pool)));
-    }
-
-    private PoolListing ReadPool(string pool)
-    {
-        if (!_pools.TryGetValue(pool, out var info))
+        if (!datasets.Pools.TryGetValue(pool, out var info))
             throw new ZfsCommandException(["zfs", "get", "-H", "-p", "-r", pool], 1, $"cannot open '{pool}': dataset does not exist\n");
 
-        var members = _datasets.Values.Where(d => d.Pool == pool).ToList();
+        var members = datasets.All.Where(d => d.Pool == pool).ToList();
         var children = members.Where(d => !d.IsSnapshot && d.Parent is not null)
             .ToLookup(d => d.Parent!, StringComparer.Ordinal);
         var snapshots = members.Where(d => d.IsSnapshot)
             .GroupBy(d => d.FileSystem, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.OrderBy(s => s.Txg).ToList(), StringComparer.Ordinal);
-        var mounted = _mounts.Where(m => !m.IsBind).Select(m => m.Dataset!).ToHashSet(StringComparer.Ordinal);
+        var mounted = mounts.MountedDatasets();
         var mountPoints = new Dictionary<string, string?>(StringComparer.Ordinal);
         var result = new List<ZfsDataset>(members.Count);
 
@@ -35,7 +33,7 @@ public sealed partial class SimulatedZfs
             var index = result.Count;
             result.Add(null!);
             var snaps = snapshots.GetValueOrDefault(fs.Name) ?? [];
-            var originRoot = fs.Origin is not null ? _datasets.GetValueOrDefault(fs.Origin)?.Root : null;
+            var originRoot = fs.Origin is not null ? datasets.Find(fs.Origin)?.Root : null;
             long snapshotsUsed = 0;
             for (var i = 0; i < snaps.Count; i++)
             {
@@ -48,11 +46,11 @@ public sealed partial class SimulatedZfs
             var baseline = snaps.Count > 0 ? snaps[^1].Root : originRoot;
             var total = DatasetOverhead + fs.UniqueBytes(baseline, null) + snapshotsUsed
                 + children[fs.Name].OrderBy(c => c.Name, StringComparer.Ordinal).Sum(Visit);
-            result[index] = Describe(fs, total, EffectiveMountPoint(fs, mountPoints), mounted.Contains(fs.Name));
+            result[index] = Describe(fs, total, datasets.EffectiveMountPoint(fs, mountPoints), mounted.Contains(fs.Name));
             return total;
         }
 
-        var allocated = Visit(_datasets[pool]);
+        var allocated = Visit(datasets[pool]);
         var poolInfo = new PoolInfo(pool, "ONLINE", info.Bootfs, Altroot: null, info.Guid, info.Size, allocated,
             Math.Max(0, info.Size - allocated));
         return new PoolListing(poolInfo, result);

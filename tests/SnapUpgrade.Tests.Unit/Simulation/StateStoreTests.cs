@@ -1,0 +1,45 @@
+using SnapUpgrade.Infra.Simulation;
+using Xunit;
+using static SnapUpgrade.Tests.Unit.Simulation.SimParts;
+
+namespace SnapUpgrade.Tests.Unit.Simulation;
+
+public sealed class StateStoreTests
+{
+    [Fact]
+    public void WriteThenRead_PartsWithASnapshotAndABind_ComeBackEqualAndStillShared()
+    {
+        using var state = new TempStateFile();
+        var parts = new SimParts();
+        var fs = parts.FileSystem("tank/a", ("org.snapupgrade:keep", "on"));
+        parts.MountAt("tank/a", "/a");
+        parts.Tree.WriteFile(P("/a/f"), "/a/f", [1, 2], append: false);
+        parts.Datasets.Add("tank/a@s", isSnapshot: true, fs.Root, Epoch);
+        parts.Mounts.Add(Bind("/lab", "tank/a", [], readOnly: true));
+        parts.Datasets.Pools["tank"].Bootfs = "tank/a";
+
+        StateStore.Write(state.Path, parts.Datasets, parts.Mounts, parts.Trees);
+        var back = new SimParts(empty: true);
+        StateStore.Read(state.Path, back.Datasets, back.Mounts, back.Trees);
+
+        Assert.Equal(parts.Datasets.All.Select(d => (d.Name, d.Txg, d.Origin, d.Created)), back.Datasets.All.Select(d => (d.Name, d.Txg, d.Origin, d.Created)));
+        Assert.Equal("on", back.Datasets["tank/a"].Local["org.snapupgrade:keep"]);
+        Assert.Equal("tank/a", back.Datasets.Pools["tank"].Bootfs);
+        Assert.Equal(parts.Mounts.Entries, back.Mounts.Entries, (x, y) => x.Target == y.Target && x.Dataset == y.Dataset && x.ReadOnly == y.ReadOnly && x.IsBind == y.IsBind);
+        Assert.Same(back.Datasets["tank/a"].Root, back.Datasets["tank/a@s"].Root);
+        Assert.Equal([1, 2], Assert.IsType<FileNode>(back.Paths.NodeAt(P("/lab/f"))).Content);
+        Assert.Equal(parts.Trees.NextInode, back.Trees.NextInode);
+        Assert.Equal(parts.Datasets.Txg, back.Datasets.Txg);
+    }
+
+    [Fact]
+    public void Read_AnUnknownVersion_IsRefused()
+    {
+        using var state = new TempStateFile();
+        Directory.CreateDirectory(Path.GetDirectoryName(state.Path)!);
+        File.WriteAllText(state.Path, """{"version":2,"pools":[],"datasets":[],"mounts":[],"nodes":[]}""");
+        var parts = new SimParts(empty: true);
+
+        Assert.Throws<InvalidDataException>(() => StateStore.Read(state.Path, parts.Datasets, parts.Mounts, parts.Trees));
+    }
+}
