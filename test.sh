@@ -129,7 +129,7 @@ main() {
 
     mkdir -p "$RESULTS"
     # only what this script writes: TEST_RESULTS_DIR may point at a directory holding other things
-    rm -rf "$RESULTS"/*.trx "$RESULTS/benchmarks" "$RESULTS/benchmarks-smoke.log"
+    rm -rf "$RESULTS"/*.trx "$RESULTS/benchmarks" "$RESULTS/benchmarks-smoke.log" "$RESULTS/format.log"
 
     say "build (dotnet build SnapUpgrade.sln -c $CONFIGURATION)"
     build_ok=true
@@ -137,6 +137,18 @@ main() {
         build_ok=false
         failed=$((failed + 1))
         record build "FAILED (the solution does not build; building each test project on its own)"
+    fi
+
+    # Layout and style drift fails CI (issue 10): the .editorconfig is the rule, dotnet format the judge.
+    say "format (dotnet format SnapUpgrade.sln --verify-no-changes)"
+    format_log=$RESULTS/format.log
+    if timeout --kill-after=30 600 dotnet format SnapUpgrade.sln --verify-no-changes --no-restore -v q >"$format_log" 2>&1; then
+        passed=$((passed + 1))
+        record format "passed"
+    else
+        failed=$((failed + 1))
+        head -n 20 "$format_log"
+        record format "FAILED: run \`dotnet format SnapUpgrade.sln\` and commit ($format_log)"
     fi
 
     mapfile -t projects < <(test_projects)

@@ -16,6 +16,8 @@ namespace SnapUpgrade.Core.Engine;
 /// execute (each step written ahead to the journal; undo on failure), journal. The only
 /// implementation of <see cref="IEngine"/>.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001",
+    Justification = "The engine lives as long as the process; its SemaphoreSlim never makes a wait handle, so holds nothing to free.")]
 public sealed partial class BeEngine : IEngine
 {
     private readonly SemaphoreSlim _turn = new(1, 1);

@@ -83,11 +83,11 @@ public sealed partial class PlanExecutor(EngineOptions options, UndoRunner undoe
                 }
                 catch (Exception ex) when (uncertain)
                 {
-                    LogUncertainUndo(logger, undo.ToString(), ex.Message);
+                    LogUncertainUndo(logger, undo, ex.Message);
                 }
                 catch (Exception ex)
                 {
-                    LogUndoFailed(logger, undo.ToString(), ex.Message, cause?.Message ?? "restart");
+                    LogUndoFailed(logger, undo, ex.Message, cause?.Message ?? "restart");
                     throw new InvalidOperationException(
                         $"{cause?.Message ?? "Interrupted."} Undoing ({undo}) failed too: {ex.Message}", cause ?? ex);
                 }
@@ -159,10 +159,10 @@ public sealed partial class PlanExecutor(EngineOptions options, UndoRunner undoe
     private static partial void LogRollForward(ILogger logger, string step, string error);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Undo {Undo} failed: {Error} (after: {Cause})")]
-    private static partial void LogUndoFailed(ILogger logger, string undo, string error, string cause);
+    private static partial void LogUndoFailed(ILogger logger, Undo undo, string error, string cause);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Undo {Undo} of the step that was cut off did not apply: {Error}")]
-    private static partial void LogUncertainUndo(ILogger logger, string undo, string error);
+    private static partial void LogUncertainUndo(ILogger logger, Undo undo, string error);
 }
 
 /// <summary>A step that started: its own undo (null: irreversible) and the undos it recorded while running.</summary>

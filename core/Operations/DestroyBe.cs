@@ -63,7 +63,7 @@ public sealed record DestroyBe(string Name, bool ForceUnmount = false) : IOperat
     private static void PlanPromoteDependents(OperationContext context, Plan plan, Dictionary<string, string?> origins,
         HostState state, string dataset, IReadOnlyList<Snapshot> own)
     {
-        var newest = own.OrderByDescending(s => s.Created).FirstOrDefault(s => origins.Values.Contains(s.Name));
+        var newest = own.OrderByDescending(s => s.Created).FirstOrDefault(s => origins.ContainsValue(s.Name));
         if (newest is null) return;
         var clone = origins.First(o => o.Value == newest.Name).Key;
         Promotion.PlanPromote(context, plan, origins, clone, dataset);

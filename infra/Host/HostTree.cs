@@ -45,7 +45,7 @@ internal sealed class HostTree(HostPaths paths, bool useOpenat2 = true)
     /// component: an existing link anywhere is an <see cref="Core.Host.UnsafePathException"/> before
     /// anything is made.
     /// </summary>
-    public void CreateDirectories(Fd root, string hostPath, uint mode)
+    public static void CreateDirectories(Fd root, string hostPath, uint mode)
     {
         var current = root.OpenAt(".", Native.OPath | Native.ODirectory, hostPath);
         try

@@ -151,7 +151,7 @@ public sealed partial class LocalFiles
     private static string? Lost(IEnumerable<string> names, bool acls, bool xattrs) =>
         names.FirstOrDefault(n => !xattrs || (!acls && n.StartsWith("system.posix_acl_", StringComparison.Ordinal)));
 
-    private static IEnumerable<string> XattrNames(nint size, Func<byte[], nint> list)
+    private static string[] XattrNames(nint size, Func<byte[], nint> list)
     {
         if (size <= 0) return []; // none, or EOPNOTSUPP: a file system without xattrs has none
         var buffer = new byte[size];

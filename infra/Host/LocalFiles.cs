@@ -82,7 +82,7 @@ public sealed partial class LocalFiles : IHostFiles
     public void CreateDirectory(string path, UnixFileMode? mode = null)
     {
         using var root = _tree.OpenRoot();
-        _tree.CreateDirectories(root, path, mode is { } m ? (uint)m : DefaultDirectoryMode);
+        HostTree.CreateDirectories(root, path, mode is { } m ? (uint)m : DefaultDirectoryMode);
     }
 
     public void CreateSymlink(string path, string target)

@@ -7,7 +7,7 @@ internal static class HostPath
         path.Split('/', StringSplitOptions.RemoveEmptyEntries);
 
     public static string Join(ReadOnlySpan<string> segments) =>
-        segments.Length == 0 ? "/" : "/" + string.Join('/', segments.ToArray());
+        segments.Length == 0 ? "/" : "/" + string.Join('/', segments);
 
     public static bool StartsWith(ReadOnlySpan<string> path, ReadOnlySpan<string> prefix) =>
         path.Length >= prefix.Length && path[..prefix.Length].SequenceEqual(prefix);

@@ -45,8 +45,8 @@ internal sealed class PathResolver(MountTable mounts, VolumeTrees trees, Dataset
             var last = i == canonical.Length;
             if (node is LinkNode && !(last && lastMayBeLink))
                 throw new UnsafePathException(path, last
-                    ? $"{HostPath.Join(canonical[..i])} is a symbolic link"
-                    : $"{HostPath.Join(canonical[..i])} in the middle of the path is a symbolic link");
+                    ? $"{HostPath.Join(canonical.AsSpan(0, i))} is a symbolic link"
+                    : $"{HostPath.Join(canonical.AsSpan(0, i))} in the middle of the path is a symbolic link");
             // Past a missing component or a file nothing can be a link: the rest is missing.
             if (node is not DirNode) break;
         }

@@ -33,7 +33,7 @@ public static class ZfsGetParser
     /// <summary>The asked properties whose values are free text, so may hold a line break.</summary>
     public static readonly IReadOnlySet<string> TextProperties = new HashSet<string>(["mountpoint", .. UserProperties.All]);
 
-    private static readonly IReadOnlySet<string> Asked = Properties.ToHashSet();
+    private static readonly HashSet<string> Asked = [.. Properties];
 
     /// <summary>Parses the output of a full get, or says why it cannot be read record by record.</summary>
     /// <param name="known">Values known to hold line breaks (read one by one), by dataset and property.</param>

@@ -87,5 +87,6 @@ public class ConsoleServer : IAsyncLifetime
         {
             // a log file still being closed: the temp dir is cleaned by the OS later
         }
+        GC.SuppressFinalize(this);
     }
 }

@@ -12,22 +12,23 @@ namespace SnapUpgrade.Web.Api;
 /// </summary>
 public sealed partial class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
 {
-    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         ProblemDetails problem;
         // The middleware has already pointed the request at /error: the original path is in the feature.
-        var path = http.Features.Get<IExceptionHandlerPathFeature>()?.Path ?? http.Request.Path;
+        var path = httpContext.Features.Get<IExceptionHandlerPathFeature>()?.Path ?? httpContext.Request.Path;
         if (exception is BadHttpRequestException bad)
         {
-            LogBadRequest(logger, http.Request.Method, path, bad.StatusCode, Describe(bad));
+            var reason = Describe(bad);
+            LogBadRequest(logger, httpContext.Request.Method, path, bad.StatusCode, reason);
             problem = new ProblemDetails
             {
                 Status = bad.StatusCode,
                 Title = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request body too large" : "Bad request",
-                Detail = Describe(bad),
+                Detail = reason,
             };
         }
-        else if (path.StartsWith("/api/", StringComparison.Ordinal) && !http.Response.HasStarted)
+        else if (path.StartsWith("/api/", StringComparison.Ordinal) && !httpContext.Response.HasStarted)
         {
             problem = new ProblemDetails
             {
@@ -39,8 +40,8 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
         {
             return false;
         }
-        http.Response.StatusCode = problem.Status!.Value;
-        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
+        httpContext.Response.StatusCode = problem.Status!.Value;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
     }
 
     /// <summary>What was wrong, without echoing the body back (it could hold anything).</summary>

@@ -19,8 +19,8 @@ public sealed class AccountRevalidation(ILoggerFactory loggers, IServiceScopeFac
 
     protected override TimeSpan RevalidationInterval => Interval;
 
-    protected override Task<bool> ValidateAuthenticationStateAsync(AuthenticationState state, CancellationToken ct) =>
-        IsStillValidAsync(state, ct);
+    protected override Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken) =>
+        IsStillValidAsync(authenticationState, cancellationToken);
 
     /// <summary>What the timer asks every <see cref="Interval"/>, with the accounts of a fresh scope.</summary>
     public async Task<bool> IsStillValidAsync(AuthenticationState state, CancellationToken ct)

@@ -5,7 +5,7 @@ using SnapUpgrade.Infra.Composition;
 
 namespace SnapUpgrade.Web.Extensions;
 
-public static class LoggingExtensions
+public static partial class LoggingExtensions
 {
     /// <summary>Serilog to the console and a daily file in DataDir/logs. The static logger stays
     /// Program's start-up one (it reports a failed start after the host has gone). Configured when the
@@ -38,6 +38,9 @@ public static class LoggingExtensions
     {
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         foreach (var address in addresses)
-            app.Logger.LogInformation("SnapUpgrade Console: open {Url}", address);
+            LogOpen(app.Logger, address);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "SnapUpgrade Console: open {Url}")]
+    private static partial void LogOpen(Microsoft.Extensions.Logging.ILogger logger, string url);
 }

@@ -6,13 +6,15 @@ using SnapUpgrade.Core.Engine;
 
 namespace SnapUpgrade.Tests.Component.Live;
 
-public sealed class HostWatcherTests
+public sealed class HostWatcherTests : IDisposable
 {
     private readonly FakeEngine _engine = new();
     private readonly HostWatcher _watcher;
 
     public HostWatcherTests() =>
         _watcher = new HostWatcher(() => _engine, TimeSpan.FromMilliseconds(50), NullLogger<HostWatcher>.Instance);
+
+    public void Dispose() => _watcher.Dispose();
 
     [Fact]
     public async Task ReadOnce_TwoDifferentStates_OneCallbackEach()

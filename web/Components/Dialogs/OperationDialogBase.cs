@@ -17,7 +17,7 @@ namespace SnapUpgrade.Web.Components.Dialogs;
 /// does (or opening a dialog without text fields, see <see cref="PlanOnOpen"/>). Subclasses supply
 /// the fields, the request and the success sentence.
 /// </summary>
-public abstract class OperationDialogBase : ComponentBase, IOperationDialog, IDisposable
+public abstract partial class OperationDialogBase : ComponentBase, IOperationDialog, IDisposable
 {
     [CascadingParameter] public IMudDialogInstance Dialog { get; set; } = default!;
     /// <summary>The host when the dialog opened; null: the watcher's latest state.</summary>
@@ -154,7 +154,7 @@ public abstract class OperationDialogBase : ComponentBase, IOperationDialog, IDi
         }
         catch (Exception ex)
         {
-            Logger.LogError(ex, "Planning {Action} {Target} failed", operation.Action, operation.Target);
+            LogPlanningFailed(Logger, ex, operation.Action, operation.Target);
             Error = new OperationError(ErrorCode.OperationFailed, ex.Message);
         }
         Planning = false;
@@ -181,7 +181,7 @@ public abstract class OperationDialogBase : ComponentBase, IOperationDialog, IDi
         catch (Exception ex)
         {
             // Shown, not thrown: a throw here would end the whole circuit.
-            Logger.LogError(ex, "Running {Action} {Target} failed", operation.Action, operation.Target);
+            LogRunningFailed(Logger, ex, operation.Action, operation.Target);
             result = new OperationResult
             {
                 Action = operation.Action, Target = operation.Target, Outcome = Outcome.Failed,
@@ -198,7 +198,7 @@ public abstract class OperationDialogBase : ComponentBase, IOperationDialog, IDi
             catch (Exception ex)
             {
                 // The operation itself succeeded: say so, and what went wrong after it, without ending the circuit.
-                Logger.LogError(ex, "After {Action} {Target}", operation.Action, operation.Target);
+                LogAfterFailed(Logger, ex, operation.Action, operation.Target);
                 extra = new RebootResult(false, $"Then: {ex.Message}");
             }
             Snackbar.Add(Describe(result) + (extra is null ? "" : " " + extra.Message),
@@ -234,4 +234,13 @@ public abstract class OperationDialogBase : ComponentBase, IOperationDialog, IDi
         ForgetPlan();
         GC.SuppressFinalize(this);
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Planning {Action} {Target} failed")]
+    private static partial void LogPlanningFailed(ILogger logger, Exception ex, string action, string? target);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Running {Action} {Target} failed")]
+    private static partial void LogRunningFailed(ILogger logger, Exception ex, string action, string? target);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "After {Action} {Target}")]
+    private static partial void LogAfterFailed(ILogger logger, Exception ex, string action, string? target);
 }
