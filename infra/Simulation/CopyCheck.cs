@@ -4,7 +4,7 @@ namespace SnapUpgrade.Infra.Simulation;
 /// rsync's view of a copy: which entries --compare-dest skips, which directories -m prunes, and
 /// the differences a check of a finished copy reports. Not thread-safe on its own.
 /// </summary>
-internal sealed class CopyCheck(HostTree tree)
+internal sealed class CopyCheck(TreeWriter tree)
 {
     private const int SetIdBits = 0xC00; // 06000: setuid and setgid
 

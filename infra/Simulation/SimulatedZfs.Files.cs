@@ -42,7 +42,7 @@ public sealed partial class SimulatedZfs
         && _paths.NodeAt(NoFollow(b, lastMayBeLink: false)) is FileNode second
         && first.Content.AsSpan().SequenceEqual(second.Content));
 
-    /// <summary>rename(2) with RENAME_NOREPLACE (see <see cref="HostTree.Rename"/> for the order of its checks).</summary>
+    /// <summary>rename(2) with RENAME_NOREPLACE (see <see cref="TreeWriter.Rename"/> for the order of its checks).</summary>
     public void Rename(string from, string to) =>
         Mutate(() => _tree.Rename(NoFollow(from, lastMayBeLink: true), NoFollow(to, lastMayBeLink: true), from, to));
 

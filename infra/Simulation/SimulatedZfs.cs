@@ -10,7 +10,7 @@ namespace SnapUpgrade.Infra.Simulation;
 /// tree a host path reads, and zfs refuses to rename or destroy what is mounted), and a facade
 /// over parts that each own one piece of it: the <see cref="DatasetTable"/>, the
 /// <see cref="MountTable"/>, the <see cref="VolumeTrees"/>, the <see cref="PathResolver"/> and
-/// <see cref="HostTree"/> over them, <see cref="TreeCopier"/> and <see cref="ZfsCommands"/>.
+/// <see cref="TreeWriter"/> over them, <see cref="TreeCopier"/> and <see cref="ZfsCommands"/>.
 /// The parts are not thread-safe; one lock here guards them all, and with a state file every
 /// mutation is persisted before it returns.
 /// </summary>
@@ -22,7 +22,7 @@ public sealed partial class SimulatedZfs : IZfs, IMounts, IHostFiles
     private readonly MountTable _mounts = new();
     private readonly VolumeTrees _trees;
     private readonly PathResolver _paths;
-    private readonly HostTree _tree;
+    private readonly TreeWriter _tree;
     private readonly TreeCopier _copier;
     private readonly ZfsCommands _commands;
     private TimeSpan _backdate;
@@ -34,7 +34,7 @@ public sealed partial class SimulatedZfs : IZfs, IMounts, IHostFiles
         _clock = clock ?? TimeProvider.System;
         _trees = new VolumeTrees(_datasets);
         _paths = new PathResolver(_mounts, _trees, _datasets);
-        _tree = new HostTree(_paths, _trees, _mounts);
+        _tree = new TreeWriter(_paths, _trees, _mounts);
         _copier = new TreeCopier(_paths, _tree, _trees);
         _commands = new ZfsCommands(_datasets, _mounts, _paths, _tree, Now);
         if (_stateFile is not null && File.Exists(_stateFile)) StateStore.Read(_stateFile, _datasets, _mounts, _trees);

@@ -8,7 +8,7 @@ namespace SnapUpgrade.Infra.Simulation;
 /// holes, xattrs or ACLs, so what it keeps and checks is structure, bytes, kinds, modes, owners and
 /// link targets. Not thread-safe on its own: <see cref="SimulatedZfs"/> holds its one lock around every use.
 /// </summary>
-internal sealed class TreeCopier(PathResolver paths, HostTree tree, VolumeTrees trees)
+internal sealed class TreeCopier(PathResolver paths, TreeWriter tree, VolumeTrees trees)
 {
     private readonly CopyCheck _check = new(tree);
 

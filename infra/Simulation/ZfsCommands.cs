@@ -18,7 +18,7 @@ internal sealed class ZfsCommands
     private readonly Func<DateTimeOffset> _now;
 
     /// <param name="now">The host's clock (backdated while the demo seeds).</param>
-    public ZfsCommands(DatasetTable datasets, MountTable mounts, PathResolver paths, HostTree tree, Func<DateTimeOffset> now)
+    public ZfsCommands(DatasetTable datasets, MountTable mounts, PathResolver paths, TreeWriter tree, Func<DateTimeOffset> now)
     {
         _datasets = datasets;
         _mounter = new ZfsMounter(datasets, mounts, paths, tree);

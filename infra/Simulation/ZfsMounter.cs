@@ -8,7 +8,7 @@ namespace SnapUpgrade.Infra.Simulation;
 /// when missing, must be empty and free, and a mount with something mounted below it is busy.
 /// Not thread-safe on its own: <see cref="SimulatedZfs"/> holds its one lock around every use.
 /// </summary>
-internal sealed class ZfsMounter(DatasetTable datasets, MountTable mounts, PathResolver paths, HostTree tree)
+internal sealed class ZfsMounter(DatasetTable datasets, MountTable mounts, PathResolver paths, TreeWriter tree)
 {
     public bool IsMounted(SimDataset ds) => mounts.IsMounted(ds.Name);
 

@@ -15,7 +15,7 @@ internal sealed class SimParts
     {
         Trees = new VolumeTrees(Datasets);
         Paths = new PathResolver(Mounts, Trees, Datasets);
-        Tree = new HostTree(Paths, Trees, Mounts);
+        Tree = new TreeWriter(Paths, Trees, Mounts);
         if (empty) return;
         Datasets.AddPool(new SimPool { Name = "tank", Guid = "1" });
         Datasets.Add("tank", isSnapshot: false, DirNode.Empty, Epoch, local: new Dictionary<string, string>
@@ -29,7 +29,7 @@ internal sealed class SimParts
     public MountTable Mounts { get; } = new();
     public VolumeTrees Trees { get; }
     public PathResolver Paths { get; }
-    public HostTree Tree { get; }
+    public TreeWriter Tree { get; }
 
     public ZfsCommands Commands() => new(Datasets, Mounts, Paths, Tree, () => Epoch);
 

@@ -8,7 +8,7 @@ namespace SnapUpgrade.Infra.Simulation;
 /// refuses, a mount point cannot be replaced, removed or renamed, a rename does not cross mounts.
 /// Not thread-safe on its own: <see cref="SimulatedZfs"/> holds its one lock around every use.
 /// </summary>
-internal sealed class HostTree(PathResolver paths, VolumeTrees trees, MountTable mounts)
+internal sealed class TreeWriter(PathResolver paths, VolumeTrees trees, MountTable mounts)
 {
     public Node? NodeAt(string[] path) => paths.NodeAt(path);
 

@@ -5,7 +5,7 @@ using static SnapUpgrade.Tests.Unit.Simulation.SimParts;
 
 namespace SnapUpgrade.Tests.Unit.Simulation;
 
-public sealed class HostTreeTests
+public sealed class TreeWriterTests
 {
     [Fact]
     public void Modify_AtAMountPoint_IsBusyAndLeavesBothTrees()
