@@ -11,14 +11,30 @@ namespace SnapUpgrade.Core.Audit;
 /// log cannot take a row, the operation does not run. An operation that ran was audited by the
 /// engine's journal, in the transaction that completed it (<see cref="IOperationJournal"/>); what
 /// stopped before the journal (a refusal, a dry run: nothing on the host changed) is appended here.
+/// After a real run (whatever came of it) the host state stream, when there is one, is nudged: every
+/// browser sees the result at once, whichever door the request came through (a page, the API).
 /// </summary>
-public sealed class AuditedOperations(IEngine engine, IAuditLog audit)
+/// <param name="stream">The host watcher; null where nothing watches (the admin CLI, the demo seed).</param>
+public sealed class AuditedOperations(IEngine engine, IAuditLog audit, IHostStateStream? stream = null)
 {
     public Task<OperationResult> RunAsync(Actor actor, IOperation operation, bool dryRun = false, CancellationToken ct = default) =>
         RunAsync(actor, operation, dryRun, reviewed: null, ct);
 
     /// <param name="reviewed">The reviewed dry run's <see cref="OperationResult.PlanToken"/>: run exactly that plan or nothing.</param>
     public async Task<OperationResult> RunAsync(Actor actor, IOperation operation, bool dryRun, string? reviewed, CancellationToken ct = default)
+    {
+        try
+        {
+            return await RunAndAuditAsync(actor, operation, dryRun, reviewed, ct);
+        }
+        finally
+        {
+            // A dry run changed nothing; a real one may have, even when it failed half-way and undid.
+            if (!dryRun) stream?.Nudge();
+        }
+    }
+
+    private async Task<OperationResult> RunAndAuditAsync(Actor actor, IOperation operation, bool dryRun, string? reviewed, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
         await audit.EnsureWritableAsync(ct);

@@ -66,7 +66,8 @@ public static class HostComposition
         services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<SqliteAuditLog>());
         services.AddSingleton<IAccounts>(sp => new SqliteAccounts(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ITokens>(sp => new SqliteTokens(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp => new AuditedOperations(sp.GetRequiredService<IEngine>(), sp.GetRequiredService<IAuditLog>()));
+        services.AddSingleton(sp => new AuditedOperations(sp.GetRequiredService<IEngine>(), sp.GetRequiredService<IAuditLog>(),
+            sp.GetRequiredService<IHostStateStream>()));
         services.AddHostedService<EngineStartup>();
         // After EngineStartup (hosted services start in order): the watcher reads the started engine.
         services.AddSingleton(sp => new HostWatcher(() => sp.GetRequiredService<IEngine>(), WatchInterval(configuration),

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Tests.Component.Fakes;
+using SnapUpgrade.Web.Auth;
 
 namespace SnapUpgrade.Tests.Component;
 
@@ -21,6 +22,8 @@ public static class TestServices
         // The console's clock ("checked 12 minutes ago"); a test that needs a fixed one adds its own in configure.
         context.Services.AddSingleton(TimeProvider.System);
         context.Services.AddSingleton<IHostStateStream>(stream ?? new FakeHostStateStream(engine));
+        // As the console registers it; it reads the AuthenticationStateProvider that AddAuthorization adds.
+        context.Services.AddScoped<CurrentActor>();
         configure?.Invoke(context);
         context.SetRendererInfo(new RendererInfo("Server", true));
     }
@@ -35,6 +38,7 @@ public abstract class ComponentTest : BunitContext
     protected ComponentTest()
     {
         Stream = new FakeHostStateStream(Engine);
-        this.AddTestServices(Engine, stream: Stream);
+        // Nobody signed in: the pages render as for a visitor, every action saying why it is disabled.
+        this.AddTestServices(Engine, c => c.AddAuthorization(), Stream);
     }
 }

@@ -2,13 +2,12 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using SnapUpgrade.Core.Audit;
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Web.Auth;
-using SnapUpgrade.Web.Live;
 
 namespace SnapUpgrade.Web.Api;
 
 /// <summary>Every mutating endpoint ends here: <see cref="AuditedOperations"/> checks the role, runs the
-/// engine (or plans, on a dry run) and writes the one audit row before the answer; a real run then
-/// nudges the host watcher. Each endpoint takes <c>?dryRun=true</c>, whose answer carries a
+/// engine (or plans, on a dry run) and writes the one audit row before the answer; after a real run it
+/// nudges the host watcher, so open browsers see the change at once. Each endpoint takes <c>?dryRun=true</c>, whose answer carries a
 /// <c>planToken</c>, and <c>?planToken=</c> on the run: then exactly the reviewed plan runs, or nothing (409 <c>PlanChanged</c>).</summary>
 public static partial class OperationRunner
 {
@@ -17,9 +16,7 @@ public static partial class OperationRunner
     {
         // The group requires a signed-in user; this only guards against a mapping without it.
         var actor = ConsoleClaims.ActorOf(http) ?? throw new InvalidOperationException("An operation endpoint ran without a signed-in user.");
-        // A real run nudges the host watcher, as the console's runs do: open browsers see it at once.
-        var stream = http.RequestServices.GetRequiredService<IHostStateStream>();
-        var result = await operations.RunAsync(actor, stream, operation, dryRun, planToken, http.RequestAborted);
+        var result = await operations.RunAsync(actor, operation, dryRun, planToken, http.RequestAborted);
         var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(OperationRunner));
         LogOperation(logger, actor.Name, actor.Source, operation.Action, operation.Target, dryRun, result.Outcome, result.Error?.Code);
         return result.Succeeded ? TypedResults.Ok(result) : OperationProblems.For(result);

@@ -24,8 +24,9 @@ public static class ConsoleClaims
         Roles.TryParse(user.FindFirstValue(ClaimTypes.Role), out var role) ? role : null;
 
     /// <summary>Who acts, for the audit trail: name, role and the remote address. Null when not signed in.</summary>
-    public static Actor? ActorOf(HttpContext http) =>
-        http.User.Identity is { IsAuthenticated: true, Name: { } name } && RoleOf(http.User) is { } role
-            ? new Actor(name, role, http.Connection.RemoteIpAddress?.ToString())
-            : null;
+    public static Actor? ActorOf(HttpContext http) => ActorOf(http.User, http.Connection.RemoteIpAddress?.ToString());
+
+    /// <summary>Who acts, for the audit trail: name, role and where from (the source column). Null when not signed in.</summary>
+    public static Actor? ActorOf(ClaimsPrincipal user, string? source) =>
+        user.Identity is { IsAuthenticated: true, Name: { } name } && RoleOf(user) is { } role ? new Actor(name, role, source) : null;
 }

@@ -16,6 +16,7 @@ public static class Extensions
         builder.Services.AddSnapUpgradeHost(builder.Configuration);
         builder.Services.AddSingleton<IProcessRunner>(new ProcessRunner());
         builder.Services.AddConsoleAuth();
+        builder.Services.AddScoped<CurrentActor>();
         builder.Services.AddLoginRateLimit(builder.Configuration);
         builder.Services.AddApi();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();

@@ -31,7 +31,7 @@ public abstract class BePageTest : BunitContext
         {
             auth = context.AddAuthorization();
             context.Services.AddSingleton<IAuditLog>(Audit);
-            context.Services.AddSingleton(new AuditedOperations(Engine, Audit));
+            context.Services.AddSingleton(new AuditedOperations(Engine, Audit, Stream));
             context.Services.AddSingleton(_ => Settings);
             context.Services.AddSingleton<IProcessRunner>(Runner);
         });

@@ -24,7 +24,7 @@ public abstract class SignedInPageTest : BunitContext
         {
             auth = context.AddAuthorization();
             context.Services.AddSingleton<IAuditLog>(Audit);
-            context.Services.AddSingleton(new AuditedOperations(Engine, Audit));
+            context.Services.AddSingleton(new AuditedOperations(Engine, Audit, Stream));
             context.Services.AddSingleton<TimeProvider>(Clock);
         }, Stream);
         Auth = auth!;

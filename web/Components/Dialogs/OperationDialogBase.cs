@@ -174,9 +174,9 @@ public abstract partial class OperationDialogBase : ComponentBase, IOperationDia
         OperationResult result;
         try
         {
-            // The watcher reads at once after a real run: this browser and every other see the result now.
+            // The door nudges the watcher after a real run: this browser and every other see the result now.
             // With the review's token: the steps shown are the steps run (same names), or nothing runs.
-            result = await Operations.RunAsync(Actor, _stream, operation, dryRun: false, reviewed: _planToken);
+            result = await Operations.RunAsync(Actor, operation, dryRun: false, reviewed: _planToken);
         }
         catch (Exception ex)
         {

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
-using Microsoft.AspNetCore.Components.Authorization;
 using SnapUpgrade.Core.Access;
 using SnapUpgrade.Core.Audit;
+using SnapUpgrade.Web.Auth;
 
 namespace SnapUpgrade.Web.Components.Pages.Admin;
 
@@ -9,13 +9,12 @@ namespace SnapUpgrade.Web.Components.Pages.Admin;
 /// Runs one admin action (user-add, token-revoke, ...) through <see cref="AuditedChanges"/>, with the
 /// signed-in user as the actor.
 /// </summary>
-public sealed class AdminAudit(IAuditLog audit, Task<AuthenticationState> authState, SnapUpgrade.Web.Live.ConsoleClient? client)
+public sealed class AdminAudit(IAuditLog audit, CurrentActor current)
 {
     /// <summary>Runs <paramref name="change"/>; an <see cref="AccountException"/> becomes a refusal (its message returned).</summary>
     public async Task<string?> RunAsync(string action, string target, Func<Task> change, CancellationToken ct = default)
     {
-        var user = (await authState).User;
-        var actor = SnapUpgrade.Web.Live.ConsoleActor.Of(user, client)
+        var actor = await current.GetAsync()
             ?? throw new InvalidOperationException("An admin action ran without a signed-in user.");
         return await new AuditedChanges(audit).RunAsync(actor, action, target, change, ct);
     }

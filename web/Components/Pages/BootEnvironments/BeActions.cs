@@ -52,10 +52,6 @@ public static class BeActions
         return actions;
     }
 
-    /// <summary>Why the Create button is disabled (role only: the name is not typed yet).</summary>
-    public static string? CreateReason(Role role) =>
-        Permissions.Allows(role, new CreateBe("new")) ? null : $"{Why.Plural(role)} cannot create boot environments.";
-
     /// <summary>A valid, unused name, so a rename's Validate speaks about the BE, not about the new name.</summary>
     private static string FreeName(HostState state)
     {

@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Components;
 using SnapUpgrade.Core.Access;
 using SnapUpgrade.Core.Model;
+using SnapUpgrade.Core.Operations;
 using SnapUpgrade.Web.Components.Common;
+using SnapUpgrade.Web.Components.Dialogs;
 
 namespace SnapUpgrade.Web.Components.Pages.BootEnvironments;
 
@@ -29,7 +31,8 @@ public partial class BeGrid
     private SortKey _sort = SortKey.Name;
     private bool _descending;
 
-    private string? CreateReason => BeActions.CreateReason(Role);
+    /// <summary>Why Create is disabled: the role only, the name is not typed yet.</summary>
+    private string? CreateReason => Why.Not(Role, new CreateBe("new"), "create boot environments");
 
     private void SortBy(SortKey key)
     {

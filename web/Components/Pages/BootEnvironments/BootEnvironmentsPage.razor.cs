@@ -1,11 +1,10 @@
 using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Components.Authorization;
 using MudBlazor;
 using SnapUpgrade.Core.Access;
 using SnapUpgrade.Core.Model;
+using SnapUpgrade.Web.Auth;
 using SnapUpgrade.Web.Components.Common;
 using SnapUpgrade.Web.Components.Dialogs;
-using SnapUpgrade.Web.Live;
 
 namespace SnapUpgrade.Web.Components.Pages.BootEnvironments;
 
@@ -15,20 +14,15 @@ namespace SnapUpgrade.Web.Components.Pages.BootEnvironments;
 /// </summary>
 public partial class BootEnvironmentsPage
 {
-    [CascadingParameter] private Task<AuthenticationState>? AuthenticationState { get; set; }
-    [CascadingParameter] private ConsoleClient? Client { get; set; }
+    [Inject] private CurrentActor CurrentActor { get; set; } = default!;
 
-    private EngineView<HostState>? _view;
     private Actor? _actor;
 
     /// <summary>Not signed in cannot happen behind the page's policy; if it did, nothing may be done.</summary>
     private Role Role => _actor?.Role ?? Role.Auditor;
     private bool CanReboot => Settings.RebootCommand.Count > 0;
 
-    protected override async Task OnInitializedAsync()
-    {
-        if (AuthenticationState is not null) _actor = ConsoleActor.Of((await AuthenticationState).User, Client);
-    }
+    protected override async Task OnInitializedAsync() => _actor = await CurrentActor.GetAsync();
 
     private Task OnActionAsync(HostState state, BeActionClick click) => click.Verb switch
     {
@@ -43,11 +37,9 @@ public partial class BootEnvironmentsPage
         _ => Task.CompletedTask,
     };
 
-    private async Task OpenAsync(HostState state, Func<BeDialogs, Task<bool>> open)
-    {
-        if (_actor is null) return;
-        if (await open(new BeDialogs(Dialogs, state, _actor))) Refresh();
-    }
+    // A run nudges the watcher itself: the new state comes to the page through EngineView.
+    private Task OpenAsync(HostState state, Func<BeDialogs, Task> open) =>
+        _actor is null ? Task.CompletedTask : open(new BeDialogs(Dialogs, state, _actor));
 
     private async Task OpenSnapshotsAsync(HostState state, string name)
     {
@@ -56,9 +48,6 @@ public partial class BootEnvironmentsPage
         {
             { d => d.Name, name }, { d => d.State, state }, { d => d.Actor, _actor },
         };
-        await Dialogs.ShowAsync<SnapshotsDialog>($"Snapshots of {name}", parameters, BeDialogs.Options);
+        await Dialogs.ShowAsync<SnapshotsDialog>($"Snapshots of {name}", parameters, OperationDialogs.Options);
     }
-
-    /// <summary>After an operation: the watcher reads now (Nudge) instead of at its next interval.</summary>
-    private void Refresh() => _view?.Reload();
 }
