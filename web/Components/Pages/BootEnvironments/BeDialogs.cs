@@ -72,8 +72,8 @@ public sealed class BeDialogs(IDialogService dialogs, HostState state, Actor act
         { d => d.OptionLabel, "Also destroy later snapshots" },
     });
 
-    private Task ConfirmAsync(string title, DialogParameters<ConfirmOperationDialog> parameters) => OpenAsync(title, parameters);
+    private Task<OperationResult?> ConfirmAsync(string title, DialogParameters<ConfirmOperationDialog> parameters) => OpenAsync(title, parameters);
 
-    private Task OpenAsync<TDialog>(string title, DialogParameters<TDialog> parameters) where TDialog : OperationDialogBase =>
+    private Task<OperationResult?> OpenAsync<TDialog>(string title, DialogParameters<TDialog> parameters) where TDialog : OperationDialogBase =>
         dialogs.OpenAsync(title, actor, parameters, state);
 }
