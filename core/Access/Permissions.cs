@@ -1,5 +1,5 @@
-using SnapUpgrade.Core.Operations;
 using SnapUpgrade.Core.Engine;
+using SnapUpgrade.Core.Operations;
 
 namespace SnapUpgrade.Core.Access;
 

@@ -47,9 +47,9 @@ public sealed class AuditedOperations(IEngine engine, IAuditLog audit, IHostStat
         if (result.JournalId is null)
         {
             var report = result.Error is null && operation is CarryOver ? JournalCompletion.Summary(result.Report) : null;
-            await audit.AppendAsync(AuditRecords.For(actor, operation.Action, operation.Target, result.Outcome, result.Error, report,
-                (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, dryRun) with { FromBe = result.FromBe, ToBe = result.ToBe },
-                CancellationToken.None);
+            var record = AuditRecords.For(actor, operation.Action, operation.Target, result.Outcome, result.Error, report,
+                (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, dryRun);
+            await audit.AppendAsync(record with { FromBe = result.FromBe, ToBe = result.ToBe }, CancellationToken.None);
         }
         if (operation is RebootHost && result.Succeeded && !dryRun) await CarryOverIfDueAsync(CancellationToken.None);
         return result;

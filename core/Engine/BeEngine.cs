@@ -6,8 +6,8 @@ using SnapUpgrade.Core.Access;
 using SnapUpgrade.Core.Host;
 using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Operations;
-using SnapUpgrade.Core.Zfs;
 using SnapUpgrade.Core.Steps;
+using SnapUpgrade.Core.Zfs;
 
 namespace SnapUpgrade.Core.Engine;
 

@@ -1,6 +1,6 @@
 using SnapUpgrade.Core.Host;
-using SnapUpgrade.Core.Zfs;
 using SnapUpgrade.Core.Steps;
+using SnapUpgrade.Core.Zfs;
 
 namespace SnapUpgrade.Core.Engine;
 

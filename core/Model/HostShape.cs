@@ -13,7 +13,10 @@ public static class HostShape
     /// <summary>Equal strings: the same host as far as any operation's Validate and plan can tell.</summary>
     public static string Of(HostState state) => JsonSerializer.Serialize(state with
     {
-        ReadAt = default, PoolSize = 0, PoolAllocated = 0, PoolFree = 0,
+        ReadAt = default,
+        PoolSize = 0,
+        PoolAllocated = 0,
+        PoolFree = 0,
         BootEnvironments = [.. state.BootEnvironments.Select(b => b with
         {
             Used = 0, Referenced = 0, Snapshots = Bare(b.Snapshots), ZoneBes = [.. b.ZoneBes.Select(Bare)],

@@ -1,5 +1,5 @@
-using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Engine;
+using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Steps;
 
 namespace SnapUpgrade.Core.Operations;

@@ -1,8 +1,8 @@
+using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Host;
 using SnapUpgrade.Core.Model;
-using SnapUpgrade.Core.Zfs;
-using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Steps;
+using SnapUpgrade.Core.Zfs;
 
 namespace SnapUpgrade.Core.Operations;
 

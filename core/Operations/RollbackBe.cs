@@ -1,6 +1,6 @@
+using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Zfs;
-using SnapUpgrade.Core.Engine;
 
 namespace SnapUpgrade.Core.Operations;
 

@@ -1,5 +1,5 @@
-using SnapUpgrade.Core.Host;
 using SnapUpgrade.Core.Engine;
+using SnapUpgrade.Core.Host;
 
 namespace SnapUpgrade.Core.Steps;
 

@@ -1,5 +1,5 @@
-using SnapUpgrade.Core.Zfs;
 using SnapUpgrade.Core.Engine;
+using SnapUpgrade.Core.Zfs;
 
 namespace SnapUpgrade.Core.Steps;
 

@@ -110,8 +110,8 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
             var message = outcome == Outcome.Interrupted
                 ? $"Interrupted (started {entry.Started:u}); at start: {entry.Message}"
                 : $"The console stopped after this operation {entry.Outcome} (started {entry.Started:u}) and before its audit row was written; recorded at start from the journal. {entry.Message}".TrimEnd();
-            await audit.AppendAsync(AuditRecords.For(Actor.System, entry.Action, entry.Target, outcome, message: message)
-                with { FromBe = entry.FromBe, ToBe = entry.ToBe, JournalId = entry.Id }, ct);
+            var record = AuditRecords.For(Actor.System, entry.Action, entry.Target, outcome, message: message);
+            await audit.AppendAsync(record with { FromBe = entry.FromBe, ToBe = entry.ToBe, JournalId = entry.Id }, ct);
             LogAuditedLate(logger, entry.Action, entry.Target, entry.Outcome);
         }
     }

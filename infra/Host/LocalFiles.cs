@@ -165,8 +165,11 @@ public sealed partial class LocalFiles : IHostFiles
         if (Native.Renameat2(fromParent.Value, fromName, toParent.Value, toName, 0) == 0) return;
         var failure = Errno.ToException(Native.LastErrno, $"{from} -> {to}", "rename");
         if (Native.Unlinkat(toParent.Value, toName, Native.AtRemoveDir) != 0)
-            throw new IOException($"{failure.Message}; the empty directory made at {to} for it could not be removed: " +
-                Marshal.GetPInvokeErrorMessage(Native.LastErrno), failure) { HResult = failure.HResult };
+        {
+            var message = $"{failure.Message}; the empty directory made at {to} for it could not be removed: " +
+                Marshal.GetPInvokeErrorMessage(Native.LastErrno);
+            throw new IOException(message, failure) { HResult = failure.HResult };
+        }
         throw failure;
     }
 

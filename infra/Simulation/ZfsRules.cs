@@ -10,7 +10,7 @@ namespace SnapUpgrade.Infra.Simulation;
 internal static class ZfsRules
 {
     /// <summary>Native properties the simulator knows, with the values each accepts (null: any).</summary>
-    private static readonly Dictionary<string, string[]?> s_native = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, string[]?> NativeProperties = new(StringComparer.Ordinal)
     {
         ["mountpoint"] = null,
         ["canmount"] = ["on", "off", "noauto"],
@@ -19,14 +19,14 @@ internal static class ZfsRules
         ["compression"] = ["on", "off", "lzjb", "gzip", "lz4", "zle"],
     };
 
-    private static readonly HashSet<string> s_readOnlyNative =
+    private static readonly HashSet<string> ReadOnlyNativeProperties =
         ["type", "creation", "used", "referenced", "available", "origin", "mounted", "written", "clones", "guid"];
 
     public static bool IsUserProperty(string name) => name.Contains(':');
 
-    public static bool IsNative(string name) => s_native.ContainsKey(name);
+    public static bool IsNative(string name) => NativeProperties.ContainsKey(name);
 
-    public static bool IsReadOnlyNative(string name) => s_readOnlyNative.Contains(name);
+    public static bool IsReadOnlyNative(string name) => ReadOnlyNativeProperties.Contains(name);
 
     public static bool IsPath(string? mountPoint) => mountPoint is not null && mountPoint.StartsWith('/');
 
@@ -50,8 +50,8 @@ internal static class ZfsRules
             if (name.StartsWith(':') || name.Length > 256) throw Fail(c, $"{what}: invalid property '{name}'");
             return value;
         }
-        if (s_readOnlyNative.Contains(name)) throw Fail(c, $"{what}: '{name}' is readonly");
-        if (!s_native.TryGetValue(name, out var allowed)) throw Fail(c, $"{what}: invalid property '{name}'");
+        if (ReadOnlyNativeProperties.Contains(name)) throw Fail(c, $"{what}: '{name}' is readonly");
+        if (!NativeProperties.TryGetValue(name, out var allowed)) throw Fail(c, $"{what}: invalid property '{name}'");
         if (snapshot) throw Fail(c, $"{what}: this property can not be modified for snapshots");
         if (allowed is not null && !allowed.Contains(value))
             throw Fail(c, $"{what}: '{name}' must be one of '{string.Join(" | ", allowed)}'");

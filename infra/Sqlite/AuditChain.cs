@@ -27,7 +27,10 @@ public static class AuditChain
     static ReadOnlySpan<byte> Tag => "snapupgrade-audit-v1"u8;
 
     // Verification hashes every row: one reused buffer per thread instead of an allocation per field.
+    // t_ marks a [ThreadStatic] field (dotnet/runtime's naming), which .editorconfig cannot tell from s_.
+#pragma warning disable IDE1006
     [ThreadStatic] static ArrayBufferWriter<byte>? t_buffer;
+#pragma warning restore IDE1006
 
     public static string Hash(AuditEntry e)
     {

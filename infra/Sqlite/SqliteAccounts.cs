@@ -17,11 +17,11 @@ public sealed class SqliteAccounts(SqliteDatabase db, TimeProvider? clock = null
 {
     const string Columns = "name AS Name, role AS Role, created_ms AS CreatedMs, failed_attempts AS FailedAttempts, locked_until_ms AS LockedUntilMs";
 
-    static readonly PasswordHasher<UserAccount> s_hasher = new();
-    static readonly UserAccount s_nobody = new() { Name = "", Role = Role.Auditor };
+    static readonly PasswordHasher<UserAccount> Hasher = new();
+    static readonly UserAccount Nobody = new() { Name = "", Role = Role.Auditor };
     // Verified against for unknown names, so that a wrong name costs what a wrong password does
     // and names cannot be probed by timing.
-    static readonly Lazy<string> s_dummyHash = new(() => s_hasher.HashPassword(s_nobody, Guid.NewGuid().ToString()));
+    static readonly Lazy<string> DummyHash = new(() => Hasher.HashPassword(Nobody, Guid.NewGuid().ToString()));
 
     readonly TimeProvider _clock = clock ?? TimeProvider.System;
     readonly TimeSpan _lockout = lockout ?? TimeSpan.FromMinutes(15);
@@ -42,7 +42,7 @@ public sealed class SqliteAccounts(SqliteDatabase db, TimeProvider? clock = null
         AccountRules.CheckName(name, "user");
         AccountRules.CheckPassword(password);
         var account = new UserAccount { Name = name, Role = role, Created = Now() };
-        var hash = s_hasher.HashPassword(account, password);
+        var hash = Hasher.HashPassword(account, password);
         await using var connection = await db.OpenAsync(SqliteAccess.Write, ct);
         try
         {
@@ -66,7 +66,7 @@ public sealed class SqliteAccounts(SqliteDatabase db, TimeProvider? clock = null
         await using var connection = await db.OpenAsync(SqliteAccess.Write, ct);
         await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE users SET password_hash = @Hash, failed_attempts = 0, locked_until_ms = NULL WHERE name = @Name;",
-            new { Name = name, Hash = s_hasher.HashPassword(account, password) }, cancellationToken: ct));
+            new { Name = name, Hash = Hasher.HashPassword(account, password) }, cancellationToken: ct));
     }
 
     public async Task<bool> RemoveAsync(string name, CancellationToken ct = default)
@@ -93,7 +93,7 @@ public sealed class SqliteAccounts(SqliteDatabase db, TimeProvider? clock = null
     {
         var row = string.IsNullOrEmpty(name) ? null : await FindRowAsync(name, ct);
         // Always one PBKDF2 run, whatever the outcome, so the answer's timing tells nothing.
-        var verified = s_hasher.VerifyHashedPassword(row?.ToAccount() ?? s_nobody, row?.PasswordHash ?? s_dummyHash.Value, password ?? "");
+        var verified = Hasher.VerifyHashedPassword(row?.ToAccount() ?? Nobody, row?.PasswordHash ?? DummyHash.Value, password ?? "");
         if (row is null)
             return new SignInResult(SignInStatus.Failed, null);
         var now = Now();
@@ -134,7 +134,7 @@ public sealed class SqliteAccounts(SqliteDatabase db, TimeProvider? clock = null
         // the session stamp follows the new hash (other sessions of this user end, as after a reset).
         if (verified == PasswordVerificationResult.SuccessRehashNeeded)
         {
-            var hash = s_hasher.HashPassword(account, password);
+            var hash = Hasher.HashPassword(account, password);
             await connection.ExecuteAsync(new CommandDefinition(
                 "UPDATE users SET password_hash = @Hash WHERE name = @Name;", new { row.Name, Hash = hash }, cancellationToken: ct));
             account = (new Row { Name = row.Name, Role = row.Role, CreatedMs = row.CreatedMs, PasswordHash = hash }).ToAccount();

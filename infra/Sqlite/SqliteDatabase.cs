@@ -14,7 +14,7 @@ namespace SnapUpgrade.Infra.Sqlite;
 public sealed class SqliteDatabase
 {
     public const string DefaultFileName = "snapupgrade.db";
-    static readonly TimeSpan s_busyTimeout = TimeSpan.FromSeconds(10);
+    static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(10);
 
     public SqliteDatabase(string path)
     {
@@ -73,7 +73,7 @@ public sealed class SqliteDatabase
             Mode = mode,
             Pooling = false, // see the class comment: never keep the file open between operations
             ForeignKeys = true,
-            DefaultTimeout = (int)s_busyTimeout.TotalSeconds,
+            DefaultTimeout = (int)BusyTimeout.TotalSeconds,
         }.ToString());
         try
         {
@@ -82,7 +82,7 @@ public sealed class SqliteDatabase
             if (mode != SqliteOpenMode.ReadOnly)
                 foreach (var file in new[] { Path, Path + "-wal", Path + "-shm" }) Composition.PrivateFiles.File0600(file);
             await connection.ExecuteAsync(new CommandDefinition(
-                $"PRAGMA busy_timeout = {(int)s_busyTimeout.TotalMilliseconds};", cancellationToken: ct));
+                $"PRAGMA busy_timeout = {(int)BusyTimeout.TotalMilliseconds};", cancellationToken: ct));
             return connection;
         }
         catch

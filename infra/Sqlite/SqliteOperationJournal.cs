@@ -93,8 +93,9 @@ public sealed class SqliteOperationJournal(SqliteDatabase db, TimeProvider? cloc
         var actor = new Core.Access.Actor(row.Actor ?? system.Name, Roles.TryParse(row.Role, out var role) ? role : system.Role, row.Source);
         var record = AuditRecords.For(actor, row.Action, row.Target, completion.Outcome,
             completion.Code is { } code ? new OperationError(code, completion.Message ?? "") : null, completion.Message,
-            Math.Max(0, finished - row.StartedMs)) with { FromBe = row.FromBe, ToBe = row.ToBe };
-        var (_, head) = await AuditRows.AppendAsync(connection, tx, AuditRows.Entry(record, UnixMs.To(finished)), ct);
+            Math.Max(0, finished - row.StartedMs));
+        var entry = AuditRows.Entry(record with { FromBe = row.FromBe, ToBe = row.ToBe }, UnixMs.To(finished));
+        var (_, head) = await AuditRows.AppendAsync(connection, tx, entry, ct);
         await tx.CommitAsync(ct);
         anchor?.Post(head);
     }

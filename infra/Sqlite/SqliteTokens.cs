@@ -16,10 +16,10 @@ public sealed class SqliteTokens(SqliteDatabase db, TimeProvider? clock = null) 
 {
     public const string Prefix = "su_";
     const int SecretBytes = 32;
-    static readonly int s_secretLength = Prefix.Length + Base64Url.GetEncodedLength(SecretBytes);
+    static readonly int SecretLength = Prefix.Length + Base64Url.GetEncodedLength(SecretBytes);
     // last_used is for "is this token still in use?", not an access log: a write per call would
     // turn every API read into a write, so it is refreshed at most this often.
-    static readonly TimeSpan s_lastUsedResolution = TimeSpan.FromMinutes(1);
+    static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
 
     const string Columns = """
         id AS Id, name AS Name, role AS Role, created_ms AS CreatedMs, created_by AS CreatedBy,
@@ -84,7 +84,7 @@ public sealed class SqliteTokens(SqliteDatabase db, TimeProvider? clock = null) 
 
     public async Task<ApiToken?> ValidateAsync(string secret, CancellationToken ct = default)
     {
-        if (secret is null || secret.Length != s_secretLength || !secret.StartsWith(Prefix, StringComparison.Ordinal))
+        if (secret is null || secret.Length != SecretLength || !secret.StartsWith(Prefix, StringComparison.Ordinal))
             return null;
         Row? row;
         await using (var connection = await db.OpenAsync(SqliteAccess.Read, ct))
@@ -94,7 +94,7 @@ public sealed class SqliteTokens(SqliteDatabase db, TimeProvider? clock = null) 
         if (row is null || row.RevokedMs is not null || (row.ExpiresMs is { } expires && UnixMs.To(expires) <= now))
             return null;
         var token = row.ToToken();
-        if (row.LastUsedMs is { } used && now - UnixMs.To(used) < s_lastUsedResolution)
+        if (row.LastUsedMs is { } used && now - UnixMs.To(used) < LastUsedResolution)
             return token;
         await TouchAsync(row.Id, now, ct);
         return token with { LastUsed = now };

@@ -76,12 +76,12 @@ public class AuditBenchmarks
 static class AuditBenchData
 {
     const int DataVersion = 2; // bump when the generated rows or the indexes change, so a cached file is rebuilt
-    static readonly DateTimeOffset s_start = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
-    static readonly string[] s_actions =
+    static readonly DateTimeOffset Start = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    static readonly string[] Actions =
         ["create", "activate", "activate", "activate", "mount", "unmount", "snapshot", "destroy", "rename", "rollback", "zone-create", "migrate-shared"];
 
     /// <summary>Row i's time: one row every 30 seconds (a million rows cover about a year).</summary>
-    public static DateTimeOffset TimeOf(long id) => s_start.AddSeconds(30 * id);
+    public static DateTimeOffset TimeOf(long id) => Start.AddSeconds(30 * id);
 
     public static async Task<SqliteDatabase> EnsureAsync(int rows)
     {
@@ -144,7 +144,7 @@ static class AuditBenchData
     {
         var who = random.Next(100);
         var actor = who < 30 ? "ci" : who < 60 ? "admin" : $"user{random.Next(40)}";
-        var action = s_actions[random.Next(s_actions.Length)];
+        var action = Actions[random.Next(Actions.Length)];
         var be = $"be{random.Next(500)}";
         var activation = action == "activate";
         var roll = random.Next(100);

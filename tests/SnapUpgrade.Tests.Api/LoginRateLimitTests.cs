@@ -87,5 +87,6 @@ public sealed class LoginRateLimitTests(LoginRateLimitTests.Host host) : IClassF
                 throw;
             }
         },
-    }) { BaseAddress = host.BaseAddress };
+    })
+    { BaseAddress = host.BaseAddress };
 }

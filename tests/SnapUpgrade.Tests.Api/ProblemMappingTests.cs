@@ -1,6 +1,6 @@
+using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Web.Api;
 using Xunit;
-using SnapUpgrade.Core.Engine;
 
 namespace SnapUpgrade.Tests.Api;
 

@@ -14,7 +14,7 @@ public sealed class BrowserSession : IAsyncLifetime
     public static string ChromiumPath { get; } =
         Environment.GetEnvironmentVariable("SNAPUPGRADE_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
 
-    private static readonly string[] s_args =
+    private static readonly string[] Args =
     [
         "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync",
@@ -31,7 +31,7 @@ public sealed class BrowserSession : IAsyncLifetime
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
-            ExecutablePath = ChromiumPath, Headless = true, Args = s_args,
+            ExecutablePath = ChromiumPath, Headless = true, Args = Args,
         });
     }
 

@@ -1,7 +1,7 @@
-using Microsoft.Extensions.DependencyInjection;
-using SnapUpgrade.Core.Audit;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using SnapUpgrade.Core.Audit;
 using Xunit;
 using static Microsoft.Playwright.Assertions;
 

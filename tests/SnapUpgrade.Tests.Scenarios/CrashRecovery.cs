@@ -1,9 +1,9 @@
 using System.Text.RegularExpressions;
+using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Operations;
 using SnapUpgrade.Core.Zfs;
 using SnapUpgrade.Tests.Scenarios.Lab;
 using Xunit;
-using SnapUpgrade.Core.Engine;
 
 namespace SnapUpgrade.Tests.Scenarios;
 

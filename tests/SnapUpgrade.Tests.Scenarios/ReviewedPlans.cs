@@ -1,9 +1,9 @@
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Operations;
+using SnapUpgrade.Core.Steps;
 using SnapUpgrade.Core.Zfs;
 using SnapUpgrade.Tests.Scenarios.Lab;
 using Xunit;
-using SnapUpgrade.Core.Steps;
 
 namespace SnapUpgrade.Tests.Scenarios;
 

@@ -2,12 +2,12 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using SnapUpgrade.Core.Access;
 using SnapUpgrade.Core.Audit;
+using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Operations;
 using SnapUpgrade.Infra.Composition;
 using SnapUpgrade.Infra.Processes;
 using SnapUpgrade.Web.Auth;
 using SnapUpgrade.Web.Live;
-using SnapUpgrade.Core.Engine;
 
 namespace SnapUpgrade.Web.Api;
 

@@ -2,8 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Mvc;
 using SnapUpgrade.Core.Access;
-using SnapUpgrade.Web.Auth;
 using SnapUpgrade.Core.Engine;
+using SnapUpgrade.Web.Auth;
 
 namespace SnapUpgrade.Web.Api;
 

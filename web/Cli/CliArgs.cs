@@ -3,7 +3,7 @@ namespace SnapUpgrade.Web.Cli;
 /// <summary>The admin commands' arguments: positionals and <c>--option value</c> / <c>--flag</c>.</summary>
 public sealed class CliArgs
 {
-    private static readonly HashSet<string> s_flags = ["--password-stdin"];
+    private static readonly HashSet<string> Flags = ["--password-stdin"];
 
     private readonly Dictionary<string, string?> _options = new(StringComparer.Ordinal);
 
@@ -18,7 +18,7 @@ public sealed class CliArgs
         {
             var arg = args[i];
             if (!arg.StartsWith("--", StringComparison.Ordinal)) { parsed.Positionals.Add(arg); continue; }
-            if (s_flags.Contains(arg)) { parsed._options[arg] = null; continue; }
+            if (Flags.Contains(arg)) { parsed._options[arg] = null; continue; }
             if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
             {
                 error = $"{arg} needs a value.";

@@ -1,8 +1,8 @@
 using SnapUpgrade.Core.Access;
 using SnapUpgrade.Core.Audit;
+using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Infra.Composition;
 using SnapUpgrade.Infra.Processes;
-using SnapUpgrade.Core.Engine;
 
 namespace SnapUpgrade.Web.Live;
 

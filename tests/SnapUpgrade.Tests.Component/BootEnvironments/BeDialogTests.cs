@@ -1,11 +1,11 @@
 using Bunit;
-using MudBlazor;
 using Microsoft.AspNetCore.Components.Web;
+using MudBlazor;
+using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Operations;
 using SnapUpgrade.Tests.Component.Fakes;
 using Xunit;
-using SnapUpgrade.Core.Engine;
 
 namespace SnapUpgrade.Tests.Component.BootEnvironments;
 
@@ -30,13 +30,13 @@ public sealed class BeDialogTests : BePageTest
 
         page.Find("[data-testid=be-action-destroy-be-test]").Click();
 
-        dialogs.WaitForElement("[data-testid=dialog-error]", s_wait);
+        dialogs.WaitForElement("[data-testid=dialog-error]", Wait);
         Assert.Contains("it is mounted at /mnt/test", dialogs.Find("[data-testid=dialog-error]").TextContent);
         Assert.True(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled"));
 
         dialogs.Find("input[data-testid=dialog-option]").Change(true);
 
-        dialogs.WaitForElement("[data-testid=dialog-plan]", s_wait);
+        dialogs.WaitForElement("[data-testid=dialog-plan]", Wait);
         Assert.Empty(dialogs.FindAll("[data-testid=dialog-error]"));
         Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled"));
     }
@@ -46,14 +46,14 @@ public sealed class BeDialogTests : BePageTest
     {
         var (page, dialogs, snackbars) = RenderPage();
         page.Find("[data-testid=be-action-activate-be-test]").Click();
-        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), s_wait);
+        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), Wait);
         Engine.State = HostStates.With(HostStates.Be("be-2026-01", booted: true, onReboot: true)); // be-test destroyed meanwhile
 
         dialogs.Find("[data-testid=dialog-confirm]").Click();
 
         var message = new ActivateBe("be-test").Validate(Engine.State)!.Message;
-        dialogs.WaitForAssertion(() => Assert.Equal(message, dialogs.Find("[data-testid=dialog-error]").TextContent.Trim()), s_wait);
-        snackbars.WaitForAssertion(() => Assert.Contains("There is no boot environment", snackbars.Markup), s_wait);
+        dialogs.WaitForAssertion(() => Assert.Equal(message, dialogs.Find("[data-testid=dialog-error]").TextContent.Trim()), Wait);
+        snackbars.WaitForAssertion(() => Assert.Contains("There is no boot environment", snackbars.Markup), Wait);
     }
 
     [Fact]
@@ -61,21 +61,21 @@ public sealed class BeDialogTests : BePageTest
     {
         var (page, dialogs, snackbars) = RenderPage();
         page.Find("[data-testid=be-action-activate-be-test]").Click();
-        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), s_wait);
+        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), Wait);
         Engine.Refusal = new OperationError(ErrorCode.Busy, "Another operation is running on this host; try again shortly.");
 
         dialogs.Find("[data-testid=dialog-confirm]").Click();
 
-        dialogs.WaitForAssertion(() => Assert.Contains("try again shortly", dialogs.Find("[data-testid=dialog-error]").TextContent), s_wait);
+        dialogs.WaitForAssertion(() => Assert.Contains("try again shortly", dialogs.Find("[data-testid=dialog-error]").TextContent), Wait);
         Assert.True(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled"));
         Engine.Refusal = null;
         dialogs.Find("[data-testid=dialog-review]").Click();
-        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), s_wait);
+        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), Wait);
         Assert.Empty(dialogs.FindAll("[data-testid=dialog-error]"));
 
         dialogs.Find("[data-testid=dialog-confirm]").Click();
 
-        snackbars.WaitForAssertion(() => Assert.Contains("Activated be-test", snackbars.Markup), s_wait);
+        snackbars.WaitForAssertion(() => Assert.Contains("Activated be-test", snackbars.Markup), Wait);
     }
 
     [Fact]
@@ -83,11 +83,11 @@ public sealed class BeDialogTests : BePageTest
     {
         var (page, dialogs, snackbars) = RenderPage();
         page.Find("[data-testid=be-action-activate-be-test]").Click();
-        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), s_wait);
+        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), Wait);
 
         dialogs.Find("[data-testid=dialog-confirm]").Click();
 
-        snackbars.WaitForAssertion(() => Assert.Contains("Activated be-test: it boots on the next reboot", snackbars.Markup), s_wait);
+        snackbars.WaitForAssertion(() => Assert.Contains("Activated be-test: it boots on the next reboot", snackbars.Markup), Wait);
         Assert.Contains(Engine.Runs, r => !r.DryRun && Equals(r.Operation, new ActivateBe("be-test")));
     }
 
@@ -96,15 +96,15 @@ public sealed class BeDialogTests : BePageTest
     {
         var (page, dialogs, _) = RenderPage();
         page.Find("[data-testid=be-action-rename-be-test]").Click();
-        dialogs.WaitForElement("input[data-testid=dialog-name]", s_wait);
+        dialogs.WaitForElement("input[data-testid=dialog-name]", Wait);
         dialogs.Find("input[data-testid=dialog-name]").Input("be-renamed");
         dialogs.Find("input[data-testid=dialog-name]").KeyDown(new KeyboardEventArgs { Key = "Enter" }); // review
-        dialogs.WaitForElement("[data-testid=dialog-plan]", s_wait);
+        dialogs.WaitForElement("[data-testid=dialog-plan]", Wait);
         Assert.DoesNotContain(Engine.Runs, r => !r.DryRun);
 
         dialogs.Find("input[data-testid=dialog-name]").KeyDown(new KeyboardEventArgs { Key = "Enter" }); // confirm
 
-        dialogs.WaitForAssertion(() => Assert.Contains(Engine.Runs, r => !r.DryRun && Equals(r.Operation, new RenameBe("be-test", "be-renamed"))), s_wait);
+        dialogs.WaitForAssertion(() => Assert.Contains(Engine.Runs, r => !r.DryRun && Equals(r.Operation, new RenameBe("be-test", "be-renamed"))), Wait);
     }
 
     [Fact]
@@ -112,17 +112,17 @@ public sealed class BeDialogTests : BePageTest
     {
         var (page, dialogs, _) = RenderPage();
         page.Find("[data-testid=be-action-rename-be-test]").Click();
-        dialogs.WaitForElement("input[data-testid=dialog-name]", s_wait);
+        dialogs.WaitForElement("input[data-testid=dialog-name]", Wait);
         dialogs.Find("input[data-testid=dialog-name]").Input("be-first");
         dialogs.Find("[data-testid=dialog-review]").Click();
-        dialogs.WaitForElement("[data-testid=dialog-plan]", s_wait);
+        dialogs.WaitForElement("[data-testid=dialog-plan]", Wait);
         dialogs.Find("input[data-testid=dialog-name]").Input("be-second"); // the first plan is dropped
         dialogs.Find("[data-testid=dialog-review]").Click();
-        dialogs.WaitForElement("[data-testid=dialog-plan]", s_wait);
+        dialogs.WaitForElement("[data-testid=dialog-plan]", Wait);
 
         dialogs.Find("[data-testid=dialog-confirm]").Click();
 
-        dialogs.WaitForAssertion(() => Assert.Single(Engine.Reviewed), s_wait);
+        dialogs.WaitForAssertion(() => Assert.Single(Engine.Reviewed), Wait);
         Assert.Equal(2, Engine.Issued.Count);
         Assert.Equal(Engine.Issued[1], Engine.Reviewed[0]);
         Assert.Contains(Engine.Runs, r => !r.DryRun && Equals(r.Operation, new RenameBe("be-test", "be-second")));
@@ -133,11 +133,11 @@ public sealed class BeDialogTests : BePageTest
     {
         var (page, dialogs, _) = RenderPage();
         page.Find("[data-testid=be-action-activate-be-test]").Click();
-        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), s_wait);
+        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), Wait);
 
         dialogs.Find("[data-testid=dialog-confirm]").Click();
 
-        dialogs.WaitForAssertion(() => Assert.Single(Engine.Reviewed), s_wait);
+        dialogs.WaitForAssertion(() => Assert.Single(Engine.Reviewed), Wait);
         Assert.Equal([Engine.Issued.Single()], Engine.Reviewed);
     }
 
@@ -146,7 +146,7 @@ public sealed class BeDialogTests : BePageTest
     {
         var (page, dialogs, _) = RenderPage();
         page.Find("[data-testid=be-action-rename-be-test]").Click();
-        dialogs.WaitForElement("input[data-testid=dialog-name]", s_wait);
+        dialogs.WaitForElement("input[data-testid=dialog-name]", Wait);
 
         dialogs.Find("input[data-testid=dialog-name]").Input("be-2026-02");
 
@@ -161,11 +161,11 @@ public sealed class BeDialogTests : BePageTest
 
         page.Find("[data-testid=be-action-mount-be-test]").Click();
 
-        dialogs.WaitForElement("input[data-testid=dialog-readwrite]", s_wait);
+        dialogs.WaitForElement("input[data-testid=dialog-readwrite]", Wait);
         Assert.True(dialogs.Find("input[data-testid=dialog-readwrite]").HasAttribute("disabled"));
         Assert.Contains("Operators cannot mount shared datasets read-write.", dialogs.Markup);
         dialogs.Find("[data-testid=dialog-review]").Click();
-        dialogs.WaitForElement("[data-testid=dialog-plan]", s_wait);
+        dialogs.WaitForElement("[data-testid=dialog-plan]", Wait);
     }
 
     [Fact]
@@ -175,7 +175,7 @@ public sealed class BeDialogTests : BePageTest
 
         page.Find("[data-testid=be-action-mount-be-test]").Click();
 
-        dialogs.WaitForElement("input[data-testid=dialog-path]", s_wait);
+        dialogs.WaitForElement("input[data-testid=dialog-path]", Wait);
         Assert.Contains("Under /a or /mnt", dialogs.Markup);
         Assert.Contains("leave empty for a private directory", dialogs.Markup);
     }
@@ -186,11 +186,11 @@ public sealed class BeDialogTests : BePageTest
         Engine.State = WithTestBe(b => b with { Snapshots = [Snap("be-test", "before-upgrade")] });
         var (page, dialogs, _) = RenderPage();
         page.Find("[data-testid=be-action-snapshots-be-test]").Click();
-        dialogs.WaitForElement("[data-testid=snapshot-row-before-upgrade]", s_wait);
+        dialogs.WaitForElement("[data-testid=snapshot-row-before-upgrade]", Wait);
 
         dialogs.Find("[data-testid=snapshot-action-clone-before-upgrade]").Click();
 
-        dialogs.WaitForElement("input[data-testid=dialog-source]", s_wait);
+        dialogs.WaitForElement("input[data-testid=dialog-source]", Wait);
         Assert.Equal("be-test@before-upgrade", dialogs.Find("input[data-testid=dialog-source]").GetAttribute("value"));
     }
 
@@ -201,7 +201,7 @@ public sealed class BeDialogTests : BePageTest
         var (page, dialogs, _) = RenderPage();
         page.Find("[data-testid=be-action-snapshots-be-test]").Click();
 
-        dialogs.WaitForElement("[data-testid=snapshot-action-destroy-base]", s_wait);
+        dialogs.WaitForElement("[data-testid=snapshot-action-destroy-base]", Wait);
 
         var destroy = dialogs.Find("[data-testid=snapshot-action-destroy-base]");
         Assert.True(destroy.HasAttribute("disabled"));
@@ -214,11 +214,11 @@ public sealed class BeDialogTests : BePageTest
         Settings = Settings with { RebootCommand = ["systemctl", "reboot"] };
         var (page, dialogs, snackbars) = RenderPage();
         page.Find("[data-testid=be-action-activate-reboot-be-test]").Click();
-        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), s_wait);
+        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), Wait);
 
         dialogs.Find("[data-testid=dialog-confirm]").Click();
 
-        snackbars.WaitForAssertion(() => Assert.Contains("Reboot command `systemctl reboot` ran.", snackbars.Markup), s_wait);
+        snackbars.WaitForAssertion(() => Assert.Contains("Reboot command `systemctl reboot` ran.", snackbars.Markup), Wait);
         Assert.Equal(["systemctl", "reboot"], Assert.Single(Runner.Runs));
         Assert.Contains(Engine.Runs, r => !r.DryRun && Equals(r.Operation, new ActivateBe("be-test")));
         Assert.Contains(Audit.Rows, r => r is { Action: "reboot", Target: "be-test", Outcome: "succeeded" });
@@ -231,11 +231,11 @@ public sealed class BeDialogTests : BePageTest
         Runner.ExitCode = 1;
         var (page, dialogs, snackbars) = RenderPage();
         page.Find("[data-testid=be-action-activate-reboot-be-test]").Click();
-        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), s_wait);
+        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), Wait);
 
         dialogs.Find("[data-testid=dialog-confirm]").Click();
 
-        snackbars.WaitForAssertion(() => Assert.Contains("The reboot command `systemctl reboot` failed (exit 1): no permission", snackbars.Markup), s_wait);
+        snackbars.WaitForAssertion(() => Assert.Contains("The reboot command `systemctl reboot` failed (exit 1): no permission", snackbars.Markup), Wait);
         Assert.NotEmpty(snackbars.FindAll(".mud-alert-filled-warning, .mud-snackbar.mud-alert-filled-warning, [class*=warning]"));
         Assert.Empty(snackbars.FindAll("[class*=success]"));
         Assert.Contains(Audit.Rows, r => r is { Action: "reboot", Target: "be-test", Outcome: "failed" });
@@ -247,10 +247,10 @@ public sealed class BeDialogTests : BePageTest
         Engine.RunGate = new TaskCompletionSource();
         var (page, dialogs, snackbars) = RenderPage();
         page.Find("[data-testid=be-action-activate-be-test]").Click();
-        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), s_wait);
+        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), Wait);
 
         dialogs.Find("[data-testid=dialog-confirm]").Click();
-        dialogs.WaitForElement("[data-testid=dialog-progress]", s_wait);
+        dialogs.WaitForElement("[data-testid=dialog-progress]", Wait);
 
         // Escape is MudBlazor's key interceptor (script, not a Blazor event): its option is what counts.
         var options = ((IMudDialogInstance)dialogs.FindComponent<MudDialogContainer>().Instance).Options;
@@ -260,7 +260,7 @@ public sealed class BeDialogTests : BePageTest
         Assert.True(dialogs.Find("[data-testid=dialog-cancel]").HasAttribute("disabled"));
         Assert.NotEmpty(dialogs.FindAll("[data-testid=dialog-progress]"));
         Engine.RunGate.SetResult();
-        snackbars.WaitForAssertion(() => Assert.Contains("Activated be-test: it boots on the next reboot", snackbars.Markup), s_wait);
-        dialogs.WaitForAssertion(() => Assert.Empty(dialogs.FindAll("[data-testid=dialog-progress]")), s_wait);
+        snackbars.WaitForAssertion(() => Assert.Contains("Activated be-test: it boots on the next reboot", snackbars.Markup), Wait);
+        dialogs.WaitForAssertion(() => Assert.Empty(dialogs.FindAll("[data-testid=dialog-progress]")), Wait);
     }
 }

@@ -20,7 +20,7 @@ public sealed class BeLiveTests : BePageTest
             BootEnvironments = [.. demo.BootEnvironments.Select(b => b with { IsActiveOnReboot = b.Name == "be-test" })],
         });
 
-        page.WaitForAssertion(() => Assert.Equal("R", page.Find("[data-testid=be-flags-be-test]").TextContent), s_wait);
+        page.WaitForAssertion(() => Assert.Equal("R", page.Find("[data-testid=be-flags-be-test]").TextContent), Wait);
         Assert.Equal("N", page.Find("[data-testid=be-flags-be-2026-01]").TextContent);
     }
 
@@ -37,7 +37,7 @@ public sealed class BeLiveTests : BePageTest
 
         Stream.Push(pushed);
 
-        page.WaitForAssertion(() => Assert.True(page.Find("[data-testid=be-action-destroy-be-test]").HasAttribute("disabled")), s_wait);
+        page.WaitForAssertion(() => Assert.True(page.Find("[data-testid=be-action-destroy-be-test]").HasAttribute("disabled")), Wait);
         Assert.Equal(new DestroyBe("be-test", true).Validate(pushed)!.Message,
             page.Find("[data-testid=be-action-destroy-be-test]").GetAttribute("title"));
     }
@@ -47,16 +47,16 @@ public sealed class BeLiveTests : BePageTest
     {
         var (page, dialogs, _) = RenderPage();
         page.Find("[data-testid=be-create]").Click();
-        dialogs.WaitForElement("input[data-testid=dialog-name]", s_wait);
+        dialogs.WaitForElement("input[data-testid=dialog-name]", Wait);
         dialogs.Find("input[data-testid=dialog-name]").Input("be-2026-03");
         dialogs.Find("[data-testid=dialog-review]").Click();
-        dialogs.WaitForElement("[data-testid=dialog-plan]", s_wait);
+        dialogs.WaitForElement("[data-testid=dialog-plan]", Wait);
         var demo = HostStates.Demo();
 
         Stream.Push(demo with { BootEnvironments = [.. demo.BootEnvironments, HostStates.Be("be-2026-03", day: 50)] });
 
         dialogs.WaitForAssertion(() => Assert.Equal("A boot environment named 'be-2026-03' already exists.",
-            dialogs.Find("[data-testid=dialog-error]").TextContent.Trim()), s_wait);
+            dialogs.Find("[data-testid=dialog-error]").TextContent.Trim()), Wait);
         Assert.True(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled"));
     }
 
@@ -65,19 +65,19 @@ public sealed class BeLiveTests : BePageTest
     {
         var (page, dialogs, _) = RenderPage();
         page.Find("[data-testid=be-action-activate-be-test]").Click();
-        dialogs.WaitForElement("[data-testid=dialog-plan]", s_wait);
+        dialogs.WaitForElement("[data-testid=dialog-plan]", Wait);
         var demo = HostStates.Demo();
 
         Stream.Push(demo with { BootEnvironments = [.. demo.BootEnvironments, HostStates.Be("be-2026-09", day: 50)] });
 
         dialogs.WaitForAssertion(() => Assert.Contains("The host changed since the plan was made.",
-            dialogs.Find("[data-testid=dialog-plan-hint]").TextContent), s_wait);
+            dialogs.Find("[data-testid=dialog-plan-hint]").TextContent), Wait);
         Assert.True(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled"));
         Assert.Single(Engine.Runs); // the plan made on opening; none behind the user's back
 
         dialogs.Find("[data-testid=dialog-review]").Click();
 
-        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), s_wait);
+        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), Wait);
         Assert.Equal(2, Engine.Runs.Count(r => r.DryRun));
     }
 
@@ -86,7 +86,7 @@ public sealed class BeLiveTests : BePageTest
     {
         var (page, dialogs, _) = RenderPage();
         page.Find("[data-testid=be-action-activate-be-test]").Click();
-        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), s_wait);
+        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), Wait);
         var demo = HostStates.Demo();
 
         // What a busy host does at every txg sync: used, referenced and the pool's free space move.
@@ -97,7 +97,7 @@ public sealed class BeLiveTests : BePageTest
         });
 
         var used = Web.Components.Common.Format.Bytes(demo.Find("be-test")!.Used + 4096);
-        page.WaitForAssertion(() => Assert.Equal(used, page.Find("[data-testid=be-row-be-test] [data-testid=be-space]").TextContent.Trim()), s_wait);
+        page.WaitForAssertion(() => Assert.Equal(used, page.Find("[data-testid=be-row-be-test] [data-testid=be-space]").TextContent.Trim()), Wait);
         Assert.NotEmpty(dialogs.FindAll("[data-testid=dialog-plan]"));
         Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled"));
         Assert.Single(Engine.Runs); // no new dry run
@@ -108,11 +108,11 @@ public sealed class BeLiveTests : BePageTest
     {
         var (page, dialogs, _) = RenderPage();
         page.Find("[data-testid=be-action-activate-be-test]").Click();
-        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), s_wait);
+        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), Wait);
         var before = Stream.Nudges;
 
         dialogs.Find("[data-testid=dialog-confirm]").Click();
 
-        page.WaitForAssertion(() => Assert.True(Stream.Nudges > before), s_wait);
+        page.WaitForAssertion(() => Assert.True(Stream.Nudges > before), Wait);
     }
 }

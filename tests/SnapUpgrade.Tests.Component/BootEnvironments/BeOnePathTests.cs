@@ -18,13 +18,13 @@ public sealed class BeOnePathTests : BePageTest
         Services.GetRequiredService<CurrentActor>().ClientAddress = "10.0.0.7";
         var (page, dialogs, snackbars) = RenderPage();
         page.Find("[data-testid=be-action-activate-be-test]").Click();
-        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), s_wait);
+        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), Wait);
         var before = Stream.Nudges;
 
         dialogs.Find("[data-testid=dialog-confirm]").Click();
 
-        snackbars.WaitForAssertion(() => Assert.Contains("Activated be-test", snackbars.Markup), s_wait);
-        dialogs.WaitForAssertion(() => Assert.Empty(dialogs.FindAll("[data-testid=dialog-confirm]")), s_wait);
+        snackbars.WaitForAssertion(() => Assert.Contains("Activated be-test", snackbars.Markup), Wait);
+        dialogs.WaitForAssertion(() => Assert.Empty(dialogs.FindAll("[data-testid=dialog-confirm]")), Wait);
         Assert.Contains(Engine.Runs, r => r is { Operation: ActivateBe { Name: "be-test" }, DryRun: false });
         Assert.Equal(1, Stream.Nudges - before);
         var row = Assert.Single(Audit.Rows, r => r is { Action: "activate", DryRun: false });

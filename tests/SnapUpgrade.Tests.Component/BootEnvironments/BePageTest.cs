@@ -56,5 +56,5 @@ public abstract class BePageTest : BunitContext
         return (page, dialogs, snackbars);
     }
 
-    protected static readonly TimeSpan s_wait = TimeSpan.FromSeconds(5);
+    protected static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
 }

@@ -1,15 +1,15 @@
-using Microsoft.AspNetCore.Components.Web;
 using Bunit;
+using Microsoft.AspNetCore.Components.Web;
+using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Operations;
 using SnapUpgrade.Tests.Component.Fakes;
 using Xunit;
-using SnapUpgrade.Core.Model;
 
 namespace SnapUpgrade.Tests.Component.BootEnvironments;
 
 public sealed class BootEnvironmentsPageTests : BePageTest
 {
-    private static readonly string[] s_verbs = ["activate", "activate-once", "rename", "destroy", "mount", "unmount"];
+    private static readonly string[] Verbs = ["activate", "activate-once", "rename", "destroy", "mount", "unmount"];
 
     private static List<string> RowNames(IRenderedComponent<Web.Components.Pages.BootEnvironments.BootEnvironmentsPage> page) =>
         [.. page.FindAll("[data-testid^=be-row-]").Select(r => r.GetAttribute("data-testid")!["be-row-".Length..])];
@@ -34,7 +34,7 @@ public sealed class BootEnvironmentsPageTests : BePageTest
 
         var page = Render<Web.Components.Pages.BootEnvironments.BootEnvironmentsPage>();
 
-        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=loading]")), s_wait);
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=loading]")), Wait);
         Assert.Empty(page.FindAll("[data-testid=be-table]"));
         Assert.Empty(page.FindAll("[data-testid=be-create]"));
     }
@@ -48,7 +48,7 @@ public sealed class BootEnvironmentsPageTests : BePageTest
 
         Stream.Fail("cannot open 'rpool': no such pool");
 
-        page.WaitForAssertion(() => Assert.Contains("no such pool", page.Find("[data-testid=load-error]").TextContent), s_wait);
+        page.WaitForAssertion(() => Assert.Contains("no such pool", page.Find("[data-testid=load-error]").TextContent), Wait);
         Assert.Empty(page.FindAll("[data-testid=loading]"));
         Assert.Empty(page.FindAll("[data-testid=be-table]"));
         Assert.Empty(Engine.Runs);
@@ -109,12 +109,12 @@ public sealed class BootEnvironmentsPageTests : BePageTest
         var (page, _, _) = RenderPage();
 
         foreach (var be in Engine.State.BootEnvironments)
-        foreach (var verb in s_verbs)
-        {
-            var button = page.Find($"[data-testid=be-action-{verb}-{be.Name}]");
-            Assert.True(button.HasAttribute("disabled"), $"{verb} {be.Name}");
-            Assert.StartsWith("Auditors cannot ", button.GetAttribute("title"));
-        }
+            foreach (var verb in Verbs)
+            {
+                var button = page.Find($"[data-testid=be-action-{verb}-{be.Name}]");
+                Assert.True(button.HasAttribute("disabled"), $"{verb} {be.Name}");
+                Assert.StartsWith("Auditors cannot ", button.GetAttribute("title"));
+            }
         var create = page.Find("[data-testid=be-create]");
         Assert.True(create.HasAttribute("disabled"));
         Assert.Equal("Auditors cannot create boot environments.", create.GetAttribute("title"));
@@ -172,7 +172,7 @@ public sealed class BootEnvironmentsPageTests : BePageTest
     {
         var (page, dialogs, _) = RenderPage();
         page.Find("[data-testid=be-create]").Click();
-        dialogs.WaitForElement("input[data-testid=dialog-name]", s_wait);
+        dialogs.WaitForElement("input[data-testid=dialog-name]", Wait);
 
         dialogs.Find("input[data-testid=dialog-name]").Input("bad name!");
 
@@ -186,7 +186,7 @@ public sealed class BootEnvironmentsPageTests : BePageTest
 
         dialogs.Find("[data-testid=dialog-review]").Click();
 
-        dialogs.WaitForAssertion(() => Assert.Equal(2, dialogs.FindAll("[data-testid=dialog-plan-step]").Count), s_wait);
+        dialogs.WaitForAssertion(() => Assert.Equal(2, dialogs.FindAll("[data-testid=dialog-plan-step]").Count), Wait);
         Assert.Contains("zfs clone -o canmount=noauto", dialogs.Find("[data-testid=dialog-plan]").TextContent);
         Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled"));
         Assert.True(Assert.Single(Engine.Runs).DryRun);
@@ -197,10 +197,10 @@ public sealed class BootEnvironmentsPageTests : BePageTest
     {
         var (page, dialogs, _) = RenderPage();
         page.Find("[data-testid=be-create]").Click();
-        dialogs.WaitForElement("input[data-testid=dialog-name]", s_wait);
+        dialogs.WaitForElement("input[data-testid=dialog-name]", Wait);
         dialogs.Find("input[data-testid=dialog-name]").Input("be-2026-03");
         dialogs.Find("input[data-testid=dialog-name]").KeyDown(new KeyboardEventArgs { Key = "Enter" });
-        dialogs.WaitForElement("[data-testid=dialog-plan]", s_wait);
+        dialogs.WaitForElement("[data-testid=dialog-plan]", Wait);
 
         dialogs.Find("input[data-testid=dialog-name]").Input("be-2026-04");
 
@@ -216,17 +216,17 @@ public sealed class BootEnvironmentsPageTests : BePageTest
     {
         var (page, dialogs, snackbars) = RenderPage();
         page.Find("[data-testid=be-create]").Click();
-        dialogs.WaitForElement("input[data-testid=dialog-name]", s_wait);
+        dialogs.WaitForElement("input[data-testid=dialog-name]", Wait);
         dialogs.Find("input[data-testid=dialog-name]").Input("be-2026-03");
         dialogs.Find("[data-testid=dialog-review]").Click();
-        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), s_wait);
+        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), Wait);
 
         dialogs.Find("[data-testid=dialog-confirm]").Click();
 
-        dialogs.WaitForAssertion(() => Assert.Empty(dialogs.FindAll("[data-testid=dialog-name]")), s_wait);
+        dialogs.WaitForAssertion(() => Assert.Empty(dialogs.FindAll("[data-testid=dialog-name]")), Wait);
         var run = Assert.Single(Engine.Runs, r => !r.DryRun);
         Assert.Equal(new CreateBe("be-2026-03"), run.Operation);
-        snackbars.WaitForAssertion(() => Assert.Contains("Created be-2026-03 from be-2026-01", snackbars.Markup), s_wait);
+        snackbars.WaitForAssertion(() => Assert.Contains("Created be-2026-03 from be-2026-01", snackbars.Markup), Wait);
         Assert.Contains(Audit.Rows, r => r is { Action: "create", DryRun: false, Actor: "alice", Outcome: "succeeded" });
     }
 }

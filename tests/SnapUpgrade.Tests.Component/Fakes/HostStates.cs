@@ -5,19 +5,17 @@ namespace SnapUpgrade.Tests.Component.Fakes;
 /// <summary>Builders of host states for component tests: small, explicit, no IO.</summary>
 public static class HostStates
 {
-    private static readonly DateTimeOffset s_t0 = new(2026, 1, 10, 9, 0, 0, TimeSpan.Zero);
-
     /// <summary>When the demo host and its shared health were read ("now" for a <see cref="FixedClock"/>).</summary>
-    public static DateTimeOffset T0 => s_t0;
+    public static DateTimeOffset T0 { get; } = new(2026, 1, 10, 9, 0, 0, TimeSpan.Zero);
 
     public static BootEnvironment Be(string name, bool booted = false, bool onReboot = false, bool nextBoot = false,
         string? description = null, IReadOnlyList<ZoneBe>? zoneBes = null, int day = 0) => new()
-    {
-        Name = name, Dataset = $"rpool/ROOT/{name}", Uuid = $"uuid-{name}", Description = description,
-        IsBooted = booted, IsActiveOnReboot = onReboot, IsNextBoot = nextBoot, Created = s_t0.AddDays(day),
-        Used = 1536L * 1024 * 1024, Referenced = 2L * 1024 * 1024 * 1024, MountedAt = booted ? "/" : null,
-        MountPoint = "/", Snapshots = [], ZoneBes = zoneBes ?? [],
-    };
+        {
+            Name = name, Dataset = $"rpool/ROOT/{name}", Uuid = $"uuid-{name}", Description = description,
+            IsBooted = booted, IsActiveOnReboot = onReboot, IsNextBoot = nextBoot, Created = T0.AddDays(day),
+            Used = 1536L * 1024 * 1024, Referenced = 2L * 1024 * 1024 * 1024, MountedAt = booted ? "/" : null,
+            MountPoint = "/", Snapshots = [], ZoneBes = zoneBes ?? [],
+        };
 
     public static ZoneBe ZoneBe(string zone, string name, string? parent, bool active) => new()
     {
@@ -30,7 +28,7 @@ public static class HostStates
         Pool = "rpool", PoolHealth = "ONLINE", PoolSize = 20L << 30, PoolAllocated = 5L << 30, PoolFree = 15L << 30,
         Bootfs = bes.FirstOrDefault(b => b.IsActiveOnReboot)?.Dataset, BootEnvironments = bes, Zones = [],
         SharedDatasets = [new SharedDataset(null, "rpool/VARSHARED", "/var/shared", "/var/shared", 1 << 20, 1 << 20)],
-        HasBeContainer = true, ReadAt = s_t0,
+        HasBeContainer = true, ReadAt = T0,
     };
 
     /// <summary>Like the simulator's demo host: one booted, another active on reboot, a third idle.</summary>
@@ -55,20 +53,20 @@ public static class HostStates
     /// </summary>
     public static SharedHealthReport DemoHealth() => new(
     [
-        new BeSharedHealth("be-2026-01", null, "rpool/ROOT/be-2026-01", Dirs(SharedDirState.Ok), CheckedAt: s_t0),
+        new BeSharedHealth("be-2026-01", null, "rpool/ROOT/be-2026-01", Dirs(SharedDirState.Ok), CheckedAt: T0),
         new BeSharedHealth("be-2026-02", null, "rpool/ROOT/be-2026-02", []),
-        new BeSharedHealth("be-test", null, "rpool/ROOT/be-test", Dirs(SharedDirState.NotMigrated), CheckedAt: s_t0.AddMinutes(-12)),
+        new BeSharedHealth("be-test", null, "rpool/ROOT/be-test", Dirs(SharedDirState.NotMigrated), CheckedAt: T0.AddMinutes(-12)),
         new BeSharedHealth("be-2026-01", "web", "rpool/zones/web/ROOT/be-2026-01", [], Error: "not mounted"),
-    ], s_t0);
+    ], T0);
 
     /// <summary>What a check of the demo host finds a minute later: every BE read, be-2026-02 migrated.</summary>
     public static SharedHealthReport CheckedHealth() => new(
     [
-        new BeSharedHealth("be-2026-01", null, "rpool/ROOT/be-2026-01", Dirs(SharedDirState.Ok), CheckedAt: s_t0.AddMinutes(1)),
-        new BeSharedHealth("be-2026-02", null, "rpool/ROOT/be-2026-02", Dirs(SharedDirState.Ok), CheckedAt: s_t0.AddMinutes(1)),
-        new BeSharedHealth("be-test", null, "rpool/ROOT/be-test", Dirs(SharedDirState.NotMigrated), CheckedAt: s_t0.AddMinutes(1)),
-        new BeSharedHealth("be-2026-01", "web", "rpool/zones/web/ROOT/be-2026-01", Dirs(SharedDirState.Ok), CheckedAt: s_t0.AddMinutes(1)),
-    ], s_t0.AddMinutes(1));
+        new BeSharedHealth("be-2026-01", null, "rpool/ROOT/be-2026-01", Dirs(SharedDirState.Ok), CheckedAt: T0.AddMinutes(1)),
+        new BeSharedHealth("be-2026-02", null, "rpool/ROOT/be-2026-02", Dirs(SharedDirState.Ok), CheckedAt: T0.AddMinutes(1)),
+        new BeSharedHealth("be-test", null, "rpool/ROOT/be-test", Dirs(SharedDirState.NotMigrated), CheckedAt: T0.AddMinutes(1)),
+        new BeSharedHealth("be-2026-01", "web", "rpool/zones/web/ROOT/be-2026-01", Dirs(SharedDirState.Ok), CheckedAt: T0.AddMinutes(1)),
+    ], T0.AddMinutes(1));
 
     private static IReadOnlyList<SharedDirHealth> Dirs(SharedDirState state) =>
         [.. Layout.SharedDirectories.Select(d => new SharedDirHealth(d, state, state == SharedDirState.Ok ? $"shared/{d}" : null))];

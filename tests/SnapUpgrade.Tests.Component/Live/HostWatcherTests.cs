@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Model;
 using SnapUpgrade.Tests.Component.Fakes;
 using Xunit;
-using SnapUpgrade.Core.Engine;
 
 namespace SnapUpgrade.Tests.Component.Live;
 

@@ -30,7 +30,8 @@ public sealed class BeSpaceTests
 
     private static BootEnvironment Clone(long used, long snapshots, long referenced) => HostStates.Be("be") with
     {
-        Used = used, Referenced = referenced,
+        Used = used,
+        Referenced = referenced,
         Snapshots = snapshots == 0 ? [] :
         [
             new Snapshot { Name = "rpool/ROOT/be@s", Dataset = "rpool/ROOT/be", ShortName = "s", Used = snapshots, Clones = [] },

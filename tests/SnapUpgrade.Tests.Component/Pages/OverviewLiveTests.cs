@@ -8,7 +8,7 @@ namespace SnapUpgrade.Tests.Component.Pages;
 
 public sealed class OverviewLiveTests : SignedInPageTest
 {
-    private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
 
     [Fact]
     public void OverviewPage_NothingPushedYet_ShowsLoading()
@@ -28,7 +28,7 @@ public sealed class OverviewLiveTests : SignedInPageTest
 
         var cut = Render<OverviewPage>();
 
-        cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("[data-testid=be-name]").Count), s_wait);
+        cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("[data-testid=be-name]").Count), Wait);
         // Check now is there, disabled and saying why; Refresh is the one button an auditor can use.
         Assert.Equal(["refresh", "shared-glance-check"], cut.FindAll("button").Select(b => b.GetAttribute("data-testid")));
         Assert.Equal(["refresh"], cut.FindAll("button:not([disabled])").Select(b => b.GetAttribute("data-testid")));
@@ -40,11 +40,11 @@ public sealed class OverviewLiveTests : SignedInPageTest
     public void OverviewPage_PushedChange_RerendersWithoutRefresh()
     {
         var cut = Render<OverviewPage>();
-        cut.WaitForAssertion(() => Assert.Contains("be-2026-02", cut.Find("[data-testid=active-on-reboot]").TextContent), s_wait);
+        cut.WaitForAssertion(() => Assert.Contains("be-2026-02", cut.Find("[data-testid=active-on-reboot]").TextContent), Wait);
 
         Stream.Push(HostStates.With(HostStates.Be("be-2026-01", booted: true), HostStates.Be("be-new", onReboot: true)));
 
-        cut.WaitForAssertion(() => Assert.Contains("be-new", cut.Find("[data-testid=active-on-reboot]").TextContent), s_wait);
+        cut.WaitForAssertion(() => Assert.Contains("be-new", cut.Find("[data-testid=active-on-reboot]").TextContent), Wait);
         Assert.Equal(1, Engine.Reads); // the page read nothing itself: the stream brought it
     }
 
@@ -55,7 +55,7 @@ public sealed class OverviewLiveTests : SignedInPageTest
 
         var cut = Render<OverviewPage>();
 
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=no-bes]")), s_wait);
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=no-bes]")), Wait);
         Assert.NotNull(cut.Find("[data-testid=space-chart-empty]"));
     }
 
@@ -67,7 +67,7 @@ public sealed class OverviewLiveTests : SignedInPageTest
 
         Stream.Fail("cannot open 'rpool'");
 
-        cut.WaitForAssertion(() => Assert.Contains("cannot open 'rpool'", cut.Find("[data-testid=load-error]").TextContent), s_wait);
+        cut.WaitForAssertion(() => Assert.Contains("cannot open 'rpool'", cut.Find("[data-testid=load-error]").TextContent), Wait);
         Assert.Empty(cut.FindAll("[data-testid=loading]"));
     }
 
@@ -76,7 +76,7 @@ public sealed class OverviewLiveTests : SignedInPageTest
     {
         var cut = Render<OverviewPage>();
 
-        cut.WaitForAssertion(() => Assert.Equal("4 ok", cut.Find("[data-testid=shared-ok]").TextContent.Trim()), s_wait);
+        cut.WaitForAssertion(() => Assert.Equal("4 ok", cut.Find("[data-testid=shared-ok]").TextContent.Trim()), Wait);
         Assert.Equal("4 not migrated", cut.Find("[data-testid=shared-not-migrated]").TextContent.Trim());
         Assert.Equal("0 missing", cut.Find("[data-testid=shared-missing]").TextContent.Trim());
     }
@@ -85,14 +85,20 @@ public sealed class OverviewLiveTests : SignedInPageTest
     public async Task OverviewPage_Activations_ShowsTheNewestRealOnes()
     {
         for (var i = 1; i <= 7; i++)
-            await Audit.AppendAsync(new AuditRecord { Actor = "bob", Role = "operator", Action = i % 2 == 0 ? "activate-once" : "activate",
-                Target = $"be-{i}", FromBe = "be-0", ToBe = $"be-{i}", Outcome = "succeeded" }, Xunit.TestContext.Current.CancellationToken);
-        await Audit.AppendAsync(new AuditRecord { Actor = "bob", Role = "operator", Action = "activate", Target = "dry",
-            ToBe = "dry", DryRun = true, Outcome = "succeeded" }, Xunit.TestContext.Current.CancellationToken);
+            await Audit.AppendAsync(new AuditRecord
+            {
+                Actor = "bob", Role = "operator", Action = i % 2 == 0 ? "activate-once" : "activate",
+                Target = $"be-{i}", FromBe = "be-0", ToBe = $"be-{i}", Outcome = "succeeded"
+            }, Xunit.TestContext.Current.CancellationToken);
+        await Audit.AppendAsync(new AuditRecord
+        {
+            Actor = "bob", Role = "operator", Action = "activate", Target = "dry",
+            ToBe = "dry", DryRun = true, Outcome = "succeeded"
+        }, Xunit.TestContext.Current.CancellationToken);
 
         var cut = Render<OverviewPage>();
 
-        cut.WaitForAssertion(() => Assert.Equal(5, cut.FindAll("[data-testid=activation]").Count), s_wait);
+        cut.WaitForAssertion(() => Assert.Equal(5, cut.FindAll("[data-testid=activation]").Count), Wait);
         var rows = cut.FindAll("[data-testid=activation]");
         Assert.Contains("be-7", rows[0].TextContent);
         Assert.Contains("be-3", rows[4].TextContent);
@@ -104,7 +110,7 @@ public sealed class OverviewLiveTests : SignedInPageTest
     {
         var cut = Render<OverviewPage>();
 
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=no-activations]")), s_wait);
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=no-activations]")), Wait);
     }
 
     [Fact]
@@ -114,7 +120,7 @@ public sealed class OverviewLiveTests : SignedInPageTest
 
         var cut = Render<OverviewPage>();
 
-        cut.WaitForAssertion(() => Assert.Contains("<script>alert(1)</script>", cut.Find("[data-testid=be-table]").TextContent), s_wait);
+        cut.WaitForAssertion(() => Assert.Contains("<script>alert(1)</script>", cut.Find("[data-testid=be-table]").TextContent), Wait);
         Assert.Empty(cut.FindAll("[data-testid=be-table] script"));
     }
 }

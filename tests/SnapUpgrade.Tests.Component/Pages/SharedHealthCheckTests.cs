@@ -1,10 +1,10 @@
 using Bunit;
+using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Operations;
 using SnapUpgrade.Tests.Component.Fakes;
 using SnapUpgrade.Web.Components.Pages.Overview;
 using SnapUpgrade.Web.Components.Pages.Shared;
 using Xunit;
-using SnapUpgrade.Core.Engine;
 
 namespace SnapUpgrade.Tests.Component.Pages;
 
@@ -14,7 +14,7 @@ namespace SnapUpgrade.Tests.Component.Pages;
 /// </summary>
 public sealed class SharedHealthCheckTests : SignedInPageTest
 {
-    private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
 
     private static string ReadAt(AngleSharp.Dom.IElement row) => row.QuerySelector("[data-testid=read-at]")!.TextContent.Trim();
 
@@ -23,7 +23,7 @@ public sealed class SharedHealthCheckTests : SignedInPageTest
     {
         var cut = Render<SharedPage>();
 
-        cut.WaitForAssertion(() => Assert.Equal(4, cut.FindAll("[data-testid=health-row]").Count), s_wait);
+        cut.WaitForAssertion(() => Assert.Equal(4, cut.FindAll("[data-testid=health-row]").Count), Wait);
         var rows = cut.FindAll("[data-testid=health-row]");
         Assert.Equal("read now (mounted)", ReadAt(rows[0]));
         Assert.Equal("not checked yet", ReadAt(rows[1]));
@@ -36,11 +36,11 @@ public sealed class SharedHealthCheckTests : SignedInPageTest
     public void SharedPage_Viewed_RunsNoOperationAndWritesNoAuditRow()
     {
         var cut = Render<SharedPage>();
-        cut.WaitForAssertion(() => Assert.Equal(4, cut.FindAll("[data-testid=health-row]").Count), s_wait);
+        cut.WaitForAssertion(() => Assert.Equal(4, cut.FindAll("[data-testid=health-row]").Count), Wait);
 
         Stream.Push(HostStates.Demo() with { PoolHealth = "DEGRADED" });
 
-        cut.WaitForAssertion(() => Assert.Equal(2, Engine.HealthReads), s_wait);
+        cut.WaitForAssertion(() => Assert.Equal(2, Engine.HealthReads), Wait);
         Assert.Empty(Engine.Runs);
         Assert.Empty(Audit.Rows);
     }
@@ -51,14 +51,14 @@ public sealed class SharedHealthCheckTests : SignedInPageTest
         SignIn("olga", "operator");
         var dialogs = RenderProviders();
         var cut = Render<SharedPage>();
-        cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=shared-check]").HasAttribute("disabled")), s_wait);
+        cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=shared-check]").HasAttribute("disabled")), Wait);
 
         cut.Find("[data-testid=shared-check]").Click();
-        dialogs.WaitForAssertion(() => Assert.Contains("shared-check", dialogs.Find("[data-testid=dialog-plan]").TextContent), s_wait);
+        dialogs.WaitForAssertion(() => Assert.Contains("shared-check", dialogs.Find("[data-testid=dialog-plan]").TextContent), Wait);
         Assert.Contains("mounted for a moment", dialogs.Find("[data-testid=dialog-body]").TextContent);
         dialogs.Find("[data-testid=dialog-confirm]").Click();
 
-        cut.WaitForAssertion(() => Assert.Equal("checked just now", ReadAt(cut.FindAll("[data-testid=health-row]")[1])), s_wait);
+        cut.WaitForAssertion(() => Assert.Equal("checked just now", ReadAt(cut.FindAll("[data-testid=health-row]")[1])), Wait);
         Assert.Equal(["ok", "ok", "ok", "ok"],
             cut.FindAll("[data-testid=health-row]")[1].QuerySelectorAll("[data-testid=dir-state]").Select(e => e.TextContent.Trim()));
         Assert.Equal([true, false], Engine.Runs.Where(r => r.Operation is CheckSharedHealth).Select(r => r.DryRun));
@@ -73,7 +73,7 @@ public sealed class SharedHealthCheckTests : SignedInPageTest
 
         var cut = Render<SharedPage>();
 
-        cut.WaitForAssertion(() => Assert.True(cut.Find("[data-testid=shared-check]").HasAttribute("disabled")), s_wait);
+        cut.WaitForAssertion(() => Assert.True(cut.Find("[data-testid=shared-check]").HasAttribute("disabled")), Wait);
         Assert.Equal("Auditors cannot run a shared-health check: it mounts boot environments for a moment.",
             cut.Find("[data-testid=shared-check-reason]").GetAttribute("title"));
         Assert.Empty(Engine.Runs);
@@ -87,7 +87,7 @@ public sealed class SharedHealthCheckTests : SignedInPageTest
 
         var cut = Render<SharedPage>();
 
-        cut.WaitForAssertion(() => Assert.True(cut.Find("[data-testid=migrate-be-2026-01]").HasAttribute("disabled")), s_wait);
+        cut.WaitForAssertion(() => Assert.True(cut.Find("[data-testid=migrate-be-2026-01]").HasAttribute("disabled")), Wait);
         Assert.Equal(refusal.Message, cut.Find("[data-testid=migrate-be-2026-01-reason]").GetAttribute("title"));
         Assert.Contains("Create a boot environment from it, migrate that one, activate it and reboot", refusal.Message);
         Assert.False(cut.Find("[data-testid=migrate-be-test]").HasAttribute("disabled"));
@@ -98,7 +98,7 @@ public sealed class SharedHealthCheckTests : SignedInPageTest
     {
         var cut = Render<OverviewPage>();
 
-        cut.WaitForAssertion(() => Assert.Equal(4, cut.FindAll("[data-testid=shared-glance-entry]").Count), s_wait);
+        cut.WaitForAssertion(() => Assert.Equal(4, cut.FindAll("[data-testid=shared-glance-entry]").Count), Wait);
         var rows = cut.FindAll("[data-testid=shared-glance-entry]");
         Assert.Equal(["ok", null, "4 not migrated", "could not inspect"],
             rows.Select(r => r.QuerySelector("[data-testid=shared-glance-summary]")?.TextContent.Trim()));
@@ -111,13 +111,13 @@ public sealed class SharedHealthCheckTests : SignedInPageTest
     {
         var dialogs = RenderProviders();
         var cut = Render<OverviewPage>();
-        cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=shared-glance-check]").HasAttribute("disabled")), s_wait);
+        cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=shared-glance-check]").HasAttribute("disabled")), Wait);
 
         cut.Find("[data-testid=shared-glance-check]").Click();
-        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), s_wait);
+        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), Wait);
         dialogs.Find("[data-testid=dialog-confirm]").Click();
 
-        cut.WaitForAssertion(() => Assert.Equal("12 ok", cut.Find("[data-testid=shared-ok]").TextContent.Trim()), s_wait);
+        cut.WaitForAssertion(() => Assert.Equal("12 ok", cut.Find("[data-testid=shared-ok]").TextContent.Trim()), Wait);
         Assert.Empty(cut.FindAll("[data-testid=shared-not-checked]"));
         Assert.Contains(Engine.Runs, r => r is { Operation: CheckSharedHealth, DryRun: false });
     }
@@ -129,7 +129,7 @@ public sealed class SharedHealthCheckTests : SignedInPageTest
 
         var cut = Render<OverviewPage>();
 
-        cut.WaitForAssertion(() => Assert.True(cut.Find("[data-testid=shared-glance-check]").HasAttribute("disabled")), s_wait);
+        cut.WaitForAssertion(() => Assert.True(cut.Find("[data-testid=shared-glance-check]").HasAttribute("disabled")), Wait);
         Assert.StartsWith("Auditors cannot run a shared-health check",
             cut.Find("[data-testid=shared-glance-check-reason]").GetAttribute("title"));
     }

@@ -9,7 +9,7 @@ namespace SnapUpgrade.Tests.Component.Pages;
 
 public sealed class SharedLiveTests : SignedInPageTest
 {
-    private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
 
     [Fact]
     public void SharedPage_NothingPushedYet_ShowsLoading()
@@ -29,7 +29,7 @@ public sealed class SharedLiveTests : SignedInPageTest
 
         var cut = Render<SharedPage>();
 
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=no-shared]")), s_wait);
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=no-shared]")), Wait);
         Assert.Contains("run shared init first", cut.Find("[data-testid=migrate-be-test-reason]").GetAttribute("title"));
     }
 
@@ -40,7 +40,7 @@ public sealed class SharedLiveTests : SignedInPageTest
 
         var cut = Render<SharedPage>();
 
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=health-matrix]")), s_wait);
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=health-matrix]")), Wait);
         Assert.True(cut.Find("[data-testid=shared-init]").HasAttribute("disabled"));
         Assert.Equal("Auditors cannot initialise the shared datasets.", cut.Find("[data-testid=shared-init-reason]").GetAttribute("title"));
         Assert.Equal("Auditors cannot migrate shared directories.", cut.Find("[data-testid=migrate-be-test-reason]").GetAttribute("title"));
@@ -53,7 +53,7 @@ public sealed class SharedLiveTests : SignedInPageTest
 
         var cut = Render<SharedPage>();
 
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=health-matrix]")), s_wait);
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=health-matrix]")), Wait);
         Assert.True(cut.Find("[data-testid=shared-init]").HasAttribute("disabled"));
         Assert.Equal("Operators cannot initialise the shared datasets.", cut.Find("[data-testid=shared-init-reason]").GetAttribute("title"));
         Assert.True(cut.Find("[data-testid=migrate-be-test]").HasAttribute("disabled"));
@@ -64,12 +64,12 @@ public sealed class SharedLiveTests : SignedInPageTest
     public void SharedPage_PushedChange_ReadsTheHealthAgain()
     {
         var cut = Render<SharedPage>();
-        cut.WaitForAssertion(() => Assert.Equal(4, cut.FindAll("[data-testid=health-matrix] tbody tr").Count), s_wait);
+        cut.WaitForAssertion(() => Assert.Equal(4, cut.FindAll("[data-testid=health-matrix] tbody tr").Count), Wait);
 
         Engine.Health = new SharedHealthReport([Engine.Health.Entries[0]], DateTimeOffset.UnixEpoch);
         Stream.Push(HostStates.Demo() with { PoolHealth = "DEGRADED" });
 
-        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=health-matrix] tbody tr")), s_wait);
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=health-matrix] tbody tr")), Wait);
     }
 
     [Fact]
@@ -78,13 +78,13 @@ public sealed class SharedLiveTests : SignedInPageTest
         Engine.RunReport = ["moved /var/log of be-test", "kept adm as adm.be-test"];
         var dialogs = RenderProviders();
         var cut = Render<SharedPage>();
-        cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=migrate-be-test]").HasAttribute("disabled")), s_wait);
+        cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=migrate-be-test]").HasAttribute("disabled")), Wait);
 
         cut.Find("[data-testid=migrate-be-test]").Click();
-        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), s_wait);
+        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), Wait);
         dialogs.Find("[data-testid=dialog-confirm]").Click();
 
-        dialogs.WaitForAssertion(() => Assert.Contains("kept adm as adm.be-test", dialogs.Find("[data-testid=report]").TextContent), s_wait);
+        dialogs.WaitForAssertion(() => Assert.Contains("kept adm as adm.be-test", dialogs.Find("[data-testid=report]").TextContent), Wait);
         Assert.Contains(Engine.Runs, r => r is { Operation: MigrateShared { Name: "be-test" }, DryRun: false });
     }
 
@@ -93,11 +93,11 @@ public sealed class SharedLiveTests : SignedInPageTest
     {
         var dialogs = RenderProviders();
         var cut = Render<SharedPage>();
-        cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=shared-init]").HasAttribute("disabled")), s_wait);
+        cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=shared-init]").HasAttribute("disabled")), Wait);
 
         cut.Find("[data-testid=shared-init]").Click();
 
-        dialogs.WaitForAssertion(() => Assert.Contains("shared-init", dialogs.Find("[data-testid=dialog-plan]").TextContent), s_wait);
+        dialogs.WaitForAssertion(() => Assert.Contains("shared-init", dialogs.Find("[data-testid=dialog-plan]").TextContent), Wait);
         Assert.Equal([true], Engine.Runs.Select(r => r.DryRun));
     }
 }

@@ -9,7 +9,7 @@ namespace SnapUpgrade.Tests.Component.Pages;
 
 public sealed class ZonesLiveTests : SignedInPageTest
 {
-    private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
 
     [Fact]
     public void ZonesPage_NothingPushedYet_ShowsLoading()
@@ -29,7 +29,7 @@ public sealed class ZonesLiveTests : SignedInPageTest
 
         var cut = Render<ZonesPage>();
 
-        cut.WaitForAssertion(() => Assert.Contains("zfs list failed", cut.Find("[data-testid=load-error]").TextContent), s_wait);
+        cut.WaitForAssertion(() => Assert.Contains("zfs list failed", cut.Find("[data-testid=load-error]").TextContent), Wait);
     }
 
     [Fact]
@@ -39,7 +39,7 @@ public sealed class ZonesLiveTests : SignedInPageTest
 
         var cut = Render<ZonesPage>();
 
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=zone-matrix]")), s_wait);
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=zone-matrix]")), Wait);
         Assert.True(cut.Find("[data-testid=zone-create]").HasAttribute("disabled"));
         Assert.Equal("Operators cannot create zones.", cut.Find("[data-testid=zone-create-reason]").GetAttribute("title"));
         Assert.True(cut.Find("[data-testid=zone-destroy-web]").HasAttribute("disabled"));
@@ -54,7 +54,7 @@ public sealed class ZonesLiveTests : SignedInPageTest
 
         var cut = Render<ZonesPage>();
 
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=zone-matrix]")), s_wait);
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=zone-matrix]")), Wait);
         Assert.True(cut.Find("[data-testid=zone-create]").HasAttribute("disabled"));
         Assert.Equal("Auditors cannot create zones.", cut.Find("[data-testid=zone-create-reason]").GetAttribute("title"));
         Assert.True(cut.Find("[data-testid=zone-destroy-web]").HasAttribute("disabled"));
@@ -71,7 +71,7 @@ public sealed class ZonesLiveTests : SignedInPageTest
     {
         var cut = Render<ZonesPage>();
 
-        cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=zone-create]").HasAttribute("disabled")), s_wait);
+        cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=zone-create]").HasAttribute("disabled")), Wait);
         Assert.False(cut.Find("[data-testid=zone-destroy-web]").HasAttribute("disabled"));
         Assert.Contains("web", cut.Find("[data-testid=zone-matrix]").TextContent);
     }
@@ -90,7 +90,7 @@ public sealed class ZonesLiveTests : SignedInPageTest
 
         var cut = Render<ZonesPage>();
 
-        cut.WaitForAssertion(() => Assert.True(cut.Find("[data-testid=zone-destroy-web]").HasAttribute("disabled")), s_wait);
+        cut.WaitForAssertion(() => Assert.True(cut.Find("[data-testid=zone-destroy-web]").HasAttribute("disabled")), Wait);
         Assert.Contains("rpool/elsewhere/copy is cloned from", cut.Markup);
     }
 
@@ -98,12 +98,12 @@ public sealed class ZonesLiveTests : SignedInPageTest
     public void ZonesPage_PushedNewZone_AppearsInTheMatrix()
     {
         var cut = Render<ZonesPage>();
-        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=zone-matrix] tbody tr")), s_wait);
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=zone-matrix] tbody tr")), Wait);
 
         var demo = HostStates.Demo();
         Stream.Push(demo with { Zones = [.. demo.Zones, new Zone { Name = "db", Dataset = "rpool/zones/db", BootEnvironments = [] }] });
 
-        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("[data-testid=zone-matrix] tbody tr").Count), s_wait);
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("[data-testid=zone-matrix] tbody tr").Count), Wait);
     }
 
     [Fact]
@@ -111,23 +111,23 @@ public sealed class ZonesLiveTests : SignedInPageTest
     {
         var dialogs = RenderProviders();
         var cut = Render<ZonesPage>();
-        cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=zone-create]").HasAttribute("disabled")), s_wait);
+        cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=zone-create]").HasAttribute("disabled")), Wait);
 
         cut.Find("[data-testid=zone-create]").Click();
-        dialogs.WaitForElement("input[data-testid=dialog-name]", s_wait);
+        dialogs.WaitForElement("input[data-testid=dialog-name]", Wait);
         dialogs.Find("input[data-testid=dialog-name]").Input("web");
-        dialogs.WaitForAssertion(() => Assert.Contains("Zone 'web' already exists", dialogs.Find("[data-testid=dialog-error]").TextContent), s_wait);
+        dialogs.WaitForAssertion(() => Assert.Contains("Zone 'web' already exists", dialogs.Find("[data-testid=dialog-error]").TextContent), Wait);
         Assert.True(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled"));
         Assert.True(dialogs.Find("[data-testid=dialog-review]").HasAttribute("disabled"));
 
         dialogs.Find("input[data-testid=dialog-name]").Input("db");
-        dialogs.WaitForAssertion(() => Assert.DoesNotContain("already exists", dialogs.Markup), s_wait);
+        dialogs.WaitForAssertion(() => Assert.DoesNotContain("already exists", dialogs.Markup), Wait);
         Assert.Empty(Engine.Runs); // typing plans nothing
         dialogs.Find("[data-testid=dialog-review]").Click();
-        dialogs.WaitForAssertion(() => Assert.Contains("zone-create db", dialogs.Find("[data-testid=dialog-plan]").TextContent), s_wait);
+        dialogs.WaitForAssertion(() => Assert.Contains("zone-create db", dialogs.Find("[data-testid=dialog-plan]").TextContent), Wait);
         dialogs.Find("[data-testid=dialog-confirm]").Click();
 
-        cut.WaitForAssertion(() => Assert.Contains(Engine.Runs, r => r is { Operation: CreateZone { Name: "db" }, DryRun: false }), s_wait);
+        cut.WaitForAssertion(() => Assert.Contains(Engine.Runs, r => r is { Operation: CreateZone { Name: "db" }, DryRun: false }), Wait);
         Assert.Equal(2, Audit.Rows.Count); // the dry run and the run, both audited
         Assert.Equal(1, Stream.Nudges);
     }
@@ -137,11 +137,11 @@ public sealed class ZonesLiveTests : SignedInPageTest
     {
         var dialogs = RenderProviders();
         var cut = Render<ZonesPage>();
-        cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=zone-create]").HasAttribute("disabled")), s_wait);
+        cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=zone-create]").HasAttribute("disabled")), Wait);
 
         cut.Find("[data-testid=zone-create]").Click();
 
-        dialogs.WaitForAssertion(() => Assert.Contains("one zone BE (for the booted global BE)", dialogs.Find(".mud-dialog").TextContent), s_wait);
+        dialogs.WaitForAssertion(() => Assert.Contains("one zone BE (for the booted global BE)", dialogs.Find(".mud-dialog").TextContent), Wait);
         Assert.DoesNotContain("every global BE", dialogs.Markup); // CreateZone clones the booted BE only
     }
 
@@ -150,18 +150,18 @@ public sealed class ZonesLiveTests : SignedInPageTest
     {
         var dialogs = RenderProviders();
         var cut = Render<ZonesPage>();
-        cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=zone-destroy-web]").HasAttribute("disabled")), s_wait);
+        cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=zone-destroy-web]").HasAttribute("disabled")), Wait);
 
         cut.Find("[data-testid=zone-destroy-web]").Click();
-        dialogs.WaitForAssertion(() => Assert.NotNull(dialogs.Find("[data-testid=dialog-plan]")), s_wait);
+        dialogs.WaitForAssertion(() => Assert.NotNull(dialogs.Find("[data-testid=dialog-plan]")), Wait);
         Assert.True(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled"));
 
         dialogs.Find("input[data-testid=dialog-confirm-name]").Input("we");
         Assert.True(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled"));
         dialogs.Find("input[data-testid=dialog-confirm-name]").Input("web");
-        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), s_wait);
+        dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), Wait);
         dialogs.Find("[data-testid=dialog-confirm]").Click();
 
-        cut.WaitForAssertion(() => Assert.Contains(Engine.Runs, r => r is { Operation: DestroyZone { Name: "web" }, DryRun: false }), s_wait);
+        cut.WaitForAssertion(() => Assert.Contains(Engine.Runs, r => r is { Operation: DestroyZone { Name: "web" }, DryRun: false }), Wait);
     }
 }

@@ -8,7 +8,7 @@ namespace SnapUpgrade.Tests.Component.Shell;
 
 public sealed class LayoutTests : SignedInPageTest
 {
-    private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
 
     [Fact]
     public void NavMenu_Admin_LinksEveryPageAndAdmin()
@@ -53,10 +53,10 @@ public sealed class LayoutTests : SignedInPageTest
         var cut = Render<SimulatedReboot>();
 
         cut.Find("[data-testid=simulated-reboot]").Click();
-        dialogs.WaitForAssertion(() => Assert.Contains("be-2026-02", dialogs.Markup), s_wait);
+        dialogs.WaitForAssertion(() => Assert.Contains("be-2026-02", dialogs.Markup), Wait);
         dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Reboot").Click();
 
-        cut.WaitForAssertion(() => Assert.Contains(Engine.Runs, r => r is { Operation: RebootHost, DryRun: false }), s_wait);
+        cut.WaitForAssertion(() => Assert.Contains(Engine.Runs, r => r is { Operation: RebootHost, DryRun: false }), Wait);
         Assert.Equal("reboot", Assert.Single(Audit.Rows).Action);
         Assert.Equal(1, Stream.Nudges);
     }

@@ -1,6 +1,6 @@
-using SnapUpgrade.Core.Host;
 using System.Text;
 using SnapUpgrade.Core.Engine;
+using SnapUpgrade.Core.Host;
 using SnapUpgrade.Core.Lab;
 using SnapUpgrade.Core.Model;
 using SnapUpgrade.Infra.Sqlite;

@@ -1,7 +1,7 @@
 using SnapUpgrade.Core.Access;
 using SnapUpgrade.Core.Audit;
-using Xunit;
 using SnapUpgrade.Core.Engine;
+using Xunit;
 
 namespace SnapUpgrade.Tests.Unit.Core;
 

@@ -16,7 +16,7 @@ namespace SnapUpgrade.Tests.Unit.Core;
 /// </summary>
 public sealed class AuditedOperationsTests : IDisposable
 {
-    private static readonly Actor s_alice = new("alice", Role.Admin, "console");
+    private static readonly Actor Alice = new("alice", Role.Admin, "console");
     private readonly TempDir _dir = new();
 
     public void Dispose() => _dir.Dispose();
@@ -37,7 +37,7 @@ public sealed class AuditedOperationsTests : IDisposable
     {
         var (operations, stream, _) = await OpenAsync();
 
-        var result = await operations.RunAsync(s_alice, new CreateBe("be2"), dryRun: false, ct: Ct);
+        var result = await operations.RunAsync(Alice, new CreateBe("be2"), dryRun: false, ct: Ct);
 
         Assert.True(result.Succeeded, result.Error?.Message);
         // The watcher, reading when nudged, finds the new BE: the nudge came after the run, not before.
@@ -49,7 +49,7 @@ public sealed class AuditedOperationsTests : IDisposable
     {
         var (operations, stream, audit) = await OpenAsync();
 
-        var result = await operations.RunAsync(s_alice, new CreateBe("be2"), dryRun: true, ct: Ct);
+        var result = await operations.RunAsync(Alice, new CreateBe("be2"), dryRun: true, ct: Ct);
 
         Assert.True(result.Succeeded, result.Error?.Message);
         Assert.Empty(stream.Nudges);
@@ -61,7 +61,7 @@ public sealed class AuditedOperationsTests : IDisposable
     {
         var (operations, stream, _) = await OpenAsync();
 
-        var result = await operations.RunAsync(s_alice with { Role = Role.Auditor }, new CreateBe("be2"), dryRun: false, ct: Ct);
+        var result = await operations.RunAsync(Alice with { Role = Role.Auditor }, new CreateBe("be2"), dryRun: false, ct: Ct);
 
         Assert.Equal(Outcome.Refused, result.Outcome);
         Assert.Equal([false], stream.SawBe("be2"));

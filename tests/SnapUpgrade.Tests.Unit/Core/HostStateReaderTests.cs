@@ -8,10 +8,10 @@ public sealed class HostStateReaderTests
 {
     private static ZfsDataset Fs(string name, string? mountPoint = null, bool mounted = false, string? origin = null,
         string? uuid = null, string? parent = null, string? active = null, string? nextBoot = null) => new()
-    {
-        Name = name, Kind = DatasetKind.Filesystem, MountPoint = mountPoint, Mounted = mounted, Origin = origin,
-        Uuid = uuid, ParentBe = parent, Active = active, NextBoot = nextBoot, CanMount = "noauto",
-    };
+        {
+            Name = name, Kind = DatasetKind.Filesystem, MountPoint = mountPoint, Mounted = mounted, Origin = origin,
+            Uuid = uuid, ParentBe = parent, Active = active, NextBoot = nextBoot, CanMount = "noauto",
+        };
 
     private static ZfsDataset Snap(string name, string? made = null) => new() { Name = name, Kind = DatasetKind.Snapshot, ConsoleMade = made };
 

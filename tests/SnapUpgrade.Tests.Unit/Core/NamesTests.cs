@@ -1,6 +1,6 @@
-using Xunit;
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Model;
+using Xunit;
 
 namespace SnapUpgrade.Tests.Unit.Core;
 

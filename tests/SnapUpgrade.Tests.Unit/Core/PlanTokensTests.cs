@@ -6,8 +6,8 @@ namespace SnapUpgrade.Tests.Unit.Core;
 
 public sealed class PlanTokensTests
 {
-    private static readonly DateTimeOffset s_time = new(2026, 12, 1, 17, 30, 5, 999, TimeSpan.Zero);
-    private static readonly byte[] s_seed = [.. Enumerable.Range(1, GeneratedValues.SeedLength).Select(i => (byte)i)];
+    private static readonly DateTimeOffset Time = new(2026, 12, 1, 17, 30, 5, 999, TimeSpan.Zero);
+    private static readonly byte[] Seed = [.. Enumerable.Range(1, GeneratedValues.SeedLength).Select(i => (byte)i)];
 
     private static Plan PlanOf(params string[][] argvs)
     {
@@ -19,8 +19,8 @@ public sealed class PlanTokensTests
     [Fact]
     public void Generated_SameTimeAndSeed_DrawTheSameValuesInOrder()
     {
-        var first = new GeneratedValues(s_time, s_seed);
-        var second = new GeneratedValues(s_time, s_seed);
+        var first = new GeneratedValues(Time, Seed);
+        var second = new GeneratedValues(Time, Seed);
 
         var drawn = new[] { first.NewUuid().ToString(), first.NewSuffix(), first.Timestamp() };
 
@@ -33,10 +33,10 @@ public sealed class PlanTokensTests
     [Fact]
     public void Generated_AnotherSeed_DrawsOtherValues()
     {
-        var other = (byte[])s_seed.Clone();
+        var other = (byte[])Seed.Clone();
         other[0] ^= 1;
 
-        Assert.NotEqual(new GeneratedValues(s_time, s_seed).NewUuid(), new GeneratedValues(s_time, other).NewUuid());
+        Assert.NotEqual(new GeneratedValues(Time, Seed).NewUuid(), new GeneratedValues(Time, other).NewUuid());
         Assert.NotEqual(GeneratedValues.Fresh(TimeProvider.System).NewUuid(), GeneratedValues.Fresh(TimeProvider.System).NewUuid());
     }
 
@@ -46,11 +46,11 @@ public sealed class PlanTokensTests
         var tokens = new PlanTokens();
         var hash = PlanTokens.Hash(new SnapshotBe("be1"), PlanOf(["zfs", "snapshot", "p/ROOT/be1@x"]));
 
-        var read = tokens.Read(tokens.Issue(new GeneratedValues(s_time, s_seed), hash));
+        var read = tokens.Read(tokens.Issue(new GeneratedValues(Time, Seed), hash));
 
         Assert.NotNull(read);
-        Assert.Equal(s_time.AddMilliseconds(-999), read.Value.Generated.Time);
-        Assert.Equal(s_seed, read.Value.Generated.Seed.ToArray());
+        Assert.Equal(Time.AddMilliseconds(-999), read.Value.Generated.Time);
+        Assert.Equal(Seed, read.Value.Generated.Seed.ToArray());
         Assert.Equal(hash, read.Value.PlanHash);
     }
 
@@ -58,7 +58,7 @@ public sealed class PlanTokensTests
     public void Read_AnyBitOfTheTokenChanged_IsRefused()
     {
         var tokens = new PlanTokens();
-        var token = tokens.Issue(new GeneratedValues(s_time, s_seed), new byte[32]);
+        var token = tokens.Issue(new GeneratedValues(Time, Seed), new byte[32]);
         var bytes = System.Buffers.Text.Base64Url.DecodeFromChars(token);
         var accepted = new List<int>();
 
@@ -83,7 +83,7 @@ public sealed class PlanTokensTests
     [Fact]
     public void Read_ATokenOfAnotherEngine_IsRefused()
     {
-        var token = new PlanTokens().Issue(new GeneratedValues(s_time, s_seed), new byte[32]);
+        var token = new PlanTokens().Issue(new GeneratedValues(Time, Seed), new byte[32]);
 
         Assert.Null(new PlanTokens().Read(token));
     }

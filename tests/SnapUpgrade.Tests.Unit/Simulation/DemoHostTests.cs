@@ -2,11 +2,11 @@ using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Host;
 using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Operations;
+using SnapUpgrade.Core.Steps;
 using SnapUpgrade.Infra.Simulation;
 using SnapUpgrade.Infra.Sqlite;
 using SnapUpgrade.Tests.Unit.Sqlite;
 using Xunit;
-using SnapUpgrade.Core.Steps;
 using static SnapUpgrade.Tests.Unit.Simulation.Sim;
 using ModelLayout = SnapUpgrade.Core.Model.Layout;
 
@@ -15,7 +15,7 @@ namespace SnapUpgrade.Tests.Unit.Simulation;
 /// <summary>The demo host is made by the engine's operations; these read it back through the engine's own view.</summary>
 public sealed class DemoHostTests : IDisposable
 {
-    private static readonly EngineOptions s_options = new() { Pool = "rpool", CanBootInProcess = true };
+    private static readonly EngineOptions Options = new() { Pool = "rpool", CanBootInProcess = true };
     private readonly TempDir _dataDir = new();
     private readonly SqliteDatabase _database;
     private readonly SqliteOperationJournal _journal;
@@ -29,14 +29,14 @@ public sealed class DemoHostTests : IDisposable
     public void Dispose() => _dataDir.Dispose();
 
     private Task<bool> SeedAsync(SimulatedZfs host, CancellationToken? ct = null) =>
-        DemoHost.SeedAsync(host, s_options, _journal, new SqliteAuditLog(_database), ct ?? Ct);
+        DemoHost.SeedAsync(host, Options, _journal, new SqliteAuditLog(_database), ct ?? Ct);
 
     /// <summary>A seeded host and an engine over it, as the console builds one.</summary>
     private async Task<(SimulatedZfs Host, BeEngine Engine, HostState State)> SeededAsync()
     {
         var host = new SimulatedZfs();
         Assert.True(await SeedAsync(host));
-        var engine = new BeEngine(host, host, host, _journal, s_options);
+        var engine = new BeEngine(host, host, host, _journal, Options);
         return (host, engine, await engine.GetStateAsync(Ct));
     }
 

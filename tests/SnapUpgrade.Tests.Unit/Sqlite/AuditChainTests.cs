@@ -6,7 +6,7 @@ namespace SnapUpgrade.Tests.Unit.Sqlite;
 
 public sealed class AuditChainTests
 {
-    static readonly AuditEntry s_entry = new()
+    static readonly AuditEntry Entry = new()
     {
         Id = 42, Time = DateTimeOffset.FromUnixTimeMilliseconds(1_767_225_600_123), Actor = "ci", Role = "operator",
         Source = "10.0.0.7", Action = "activate", Target = "be2", FromBe = "be1", ToBe = "be2", DryRun = true,
@@ -18,20 +18,20 @@ public sealed class AuditChainTests
     /// The expected value was also computed by an independent Python script from the encoding in AuditChain's comments.</summary>
     [Fact]
     public void Hash_OfAFixedRow_NeverChanges() =>
-        Assert.Equal("d59ffeed3cce9d3059c3e64f52ef8d713530f0ea019dd47c7287c2cb84577935", AuditChain.Hash(s_entry));
+        Assert.Equal("d59ffeed3cce9d3059c3e64f52ef8d713530f0ea019dd47c7287c2cb84577935", AuditChain.Hash(Entry));
 
     [Fact]
     public void Hash_NullAndEmptyAndShiftedFields_AllDiffer()
     {
         var hashes = new[]
         {
-            AuditChain.Hash(s_entry),
-            AuditChain.Hash(s_entry with { ErrorCode = "" }),
-            AuditChain.Hash(s_entry with { Target = "be", FromBe = "2be1" }), // same concatenation, other split
-            AuditChain.Hash(s_entry with { DryRun = false }),
-            AuditChain.Hash(s_entry with { Id = 43 }),
-            AuditChain.Hash(s_entry with { PreviousHash = new string('1', 64) }),
-            AuditChain.Hash(s_entry with { Time = s_entry.Time.AddMilliseconds(1) }),
+            AuditChain.Hash(Entry),
+            AuditChain.Hash(Entry with { ErrorCode = "" }),
+            AuditChain.Hash(Entry with { Target = "be", FromBe = "2be1" }), // same concatenation, other split
+            AuditChain.Hash(Entry with { DryRun = false }),
+            AuditChain.Hash(Entry with { Id = 43 }),
+            AuditChain.Hash(Entry with { PreviousHash = new string('1', 64) }),
+            AuditChain.Hash(Entry with { Time = Entry.Time.AddMilliseconds(1) }),
         };
 
         Assert.Equal(hashes.Length, hashes.Distinct().Count());
@@ -39,5 +39,5 @@ public sealed class AuditChainTests
 
     [Fact]
     public void Hash_IgnoresTheStoredHashItself() =>
-        Assert.Equal(AuditChain.Hash(s_entry), AuditChain.Hash(s_entry with { Hash = "anything" }));
+        Assert.Equal(AuditChain.Hash(Entry), AuditChain.Hash(Entry with { Hash = "anything" }));
 }

@@ -9,11 +9,11 @@ static class AuditLogFixture
 {
     public static AuditRecord Record(int i, string actor = "alice", string action = "activate", string? target = null,
         string outcome = "succeeded") => new()
-    {
-        Actor = actor, Role = "operator", Source = "10.0.0.7", Action = action,
-        Target = target ?? $"be{i}", FromBe = "be1", ToBe = target ?? $"be{i}",
-        Outcome = outcome, Message = $"row {i}", DurationMs = i,
-    };
+        {
+            Actor = actor, Role = "operator", Source = "10.0.0.7", Action = action,
+            Target = target ?? $"be{i}", FromBe = "be1", ToBe = target ?? $"be{i}",
+            Outcome = outcome, Message = $"row {i}", DurationMs = i,
+        };
 
     public static async Task RawExecuteAsync(string path, string sql)
     {

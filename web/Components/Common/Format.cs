@@ -5,7 +5,7 @@ namespace SnapUpgrade.Web.Components.Common;
 /// <summary>How the console prints sizes and times: like zfs and beadm do.</summary>
 public static class Format
 {
-    private static readonly string[] s_units = ["B", "K", "M", "G", "T", "P", "E"];
+    private static readonly string[] Units = ["B", "K", "M", "G", "T", "P", "E"];
 
     /// <summary>1536 -> "1.5K", 1073741824 -> "1G" (powers of 1024, as zfs list prints them).</summary>
     public static string Bytes(long bytes)
@@ -13,13 +13,13 @@ public static class Format
         if (bytes < 1024) return bytes.ToString(CultureInfo.InvariantCulture) + "B";
         double value = bytes;
         var unit = 0;
-        while (value >= 1024 && unit < s_units.Length - 1)
+        while (value >= 1024 && unit < Units.Length - 1)
         {
             value /= 1024;
             unit++;
         }
         var format = value < 10 ? "0.##" : value < 100 ? "0.#" : "0";
-        return value.ToString(format, CultureInfo.InvariantCulture) + s_units[unit];
+        return value.ToString(format, CultureInfo.InvariantCulture) + Units[unit];
     }
 
     /// <summary>In UTC and labelled so, as on the Audit page: the host, the browser and the audit trail agree.</summary>

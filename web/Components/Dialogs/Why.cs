@@ -1,6 +1,6 @@
 using SnapUpgrade.Core.Access;
-using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Engine;
+using SnapUpgrade.Core.Model;
 
 namespace SnapUpgrade.Web.Components.Dialogs;
 

@@ -1,9 +1,9 @@
 using MudBlazor;
 using SnapUpgrade.Core.Access;
+using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Operations;
 using SnapUpgrade.Web.Components.Dialogs;
-using SnapUpgrade.Core.Engine;
 
 namespace SnapUpgrade.Web.Components.Pages.BootEnvironments;
 

@@ -13,7 +13,7 @@ public partial class BeGrid
 
     private sealed record Column(SortKey Key, string Title, bool Right = false);
 
-    private static readonly Column[] s_columns =
+    private static readonly Column[] Columns =
     [
         new(SortKey.Flags, "Flags"), new(SortKey.Name, "Name"), new(SortKey.Created, "Created"), new(SortKey.Origin, "Origin"),
         new(SortKey.Used, "Used", true), new(SortKey.Description, "Description"),

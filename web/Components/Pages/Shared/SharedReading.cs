@@ -1,7 +1,7 @@
 using SnapUpgrade.Core.Model;
+using SnapUpgrade.Core.Steps;
 using SnapUpgrade.Web.Components.Common;
 using SnapUpgrade.Web.Components.Pages.BootEnvironments;
-using SnapUpgrade.Core.Steps;
 
 namespace SnapUpgrade.Web.Components.Pages.Shared;
 
