@@ -6,7 +6,7 @@ using Xunit;
 namespace SnapUpgrade.Tests.Component.BootEnvironments;
 
 /// <summary>The page and its dialogs follow the host watcher's pushes; nothing polls.</summary>
-public sealed class BeLiveTests : BePageTest
+public sealed class BeLiveTests : ComponentTest
 {
     [Fact]
     public void Table_PushedState_ShowsTheNewFlagsWithoutReload()

@@ -7,7 +7,7 @@ using SnapUpgrade.Core.Model;
 
 namespace SnapUpgrade.Tests.Component.BootEnvironments;
 
-public sealed class BootEnvironmentsPageTests : BePageTest
+public sealed class BootEnvironmentsPageTests : ComponentTest
 {
     private static readonly string[] s_verbs = ["activate", "activate-once", "rename", "destroy", "mount", "unmount"];
 
@@ -136,7 +136,7 @@ public sealed class BootEnvironmentsPageTests : BePageTest
     }
 
     [Fact]
-    public void ActivateAndReboot_NoRebootCommand_IsNotOffered()
+    public void ActivateAndReboot_EngineCannotReboot_IsNotOffered()
     {
         var (page, _, _) = RenderPage();
 
@@ -145,9 +145,9 @@ public sealed class BootEnvironmentsPageTests : BePageTest
     }
 
     [Fact]
-    public void ActivateAndReboot_WithRebootCommand_IsOffered()
+    public void ActivateAndReboot_EngineCanReboot_IsOffered()
     {
-        Settings = Settings with { RebootCommand = ["systemctl", "reboot"] };
+        Engine.CanReboot = true;
 
         var (page, _, _) = RenderPage();
 

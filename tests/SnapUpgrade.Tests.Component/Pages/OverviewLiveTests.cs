@@ -6,9 +6,8 @@ using Xunit;
 
 namespace SnapUpgrade.Tests.Component.Pages;
 
-public sealed class OverviewLiveTests : SignedInPageTest
+public sealed class OverviewLiveTests : ComponentTest
 {
-    private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(5);
 
     [Fact]
     public void OverviewPage_NothingPushedYet_ShowsLoading()

@@ -7,9 +7,8 @@ using Xunit;
 
 namespace SnapUpgrade.Tests.Component.Pages;
 
-public sealed class SharedLiveTests : SignedInPageTest
+public sealed class SharedLiveTests : ComponentTest
 {
-    private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(5);
 
     [Fact]
     public void SharedPage_NothingPushedYet_ShowsLoading()

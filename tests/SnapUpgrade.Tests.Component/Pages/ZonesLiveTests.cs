@@ -7,9 +7,8 @@ using Xunit;
 
 namespace SnapUpgrade.Tests.Component.Pages;
 
-public sealed class ZonesLiveTests : SignedInPageTest
+public sealed class ZonesLiveTests : ComponentTest
 {
-    private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(5);
 
     [Fact]
     public void ZonesPage_NothingPushedYet_ShowsLoading()

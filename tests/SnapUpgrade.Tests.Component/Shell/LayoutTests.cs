@@ -6,9 +6,8 @@ using Xunit;
 
 namespace SnapUpgrade.Tests.Component.Shell;
 
-public sealed class LayoutTests : SignedInPageTest
+public sealed class LayoutTests : ComponentTest
 {
-    private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(5);
 
     [Fact]
     public void NavMenu_Admin_LinksEveryPageAndAdmin()
