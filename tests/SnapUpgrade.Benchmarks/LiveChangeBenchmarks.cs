@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Zfs;
-using SnapUpgrade.Infra.Sqlite;
 
 namespace SnapUpgrade.Benchmarks;
 
@@ -16,25 +15,21 @@ namespace SnapUpgrade.Benchmarks;
 /// </summary>
 /// <remarks>
 /// The change is a description set on the booted BE with zfs directly, as an admin would; one watcher
-/// and engine per case process (built in [GlobalSetup], over <see cref="BenchHost"/>'s pool), the same
-/// pool sizes as <see cref="HostStateBenchmarks"/>: the read is what grows with the BEs. Each change
+/// and engine per case process (built in [GlobalSetup], over <see cref="BenchHost"/>'s pool). Each change
 /// comes right after the previous one was pushed, so it waits for nearly a whole interval: the worst case.
 /// </remarks>
 [Config(typeof(BenchConfig))]
 public class LiveChangeBenchmarks
 {
     private BenchHost _host = null!;
-    private string _dataDir = null!;
     private HostWatcher _watcher = null!;
     private int _changes;
 
-    [ParamsSource(nameof(BeCounts))]
-    public int BeCount { get; set; }
+    /// <summary>A small pool: how the read grows with the BEs is <see cref="HostStateBenchmarks"/>' measure.</summary>
+    private const int BeCount = 10;
 
     [ParamsSource(nameof(Backends))]
     public string Backend { get; set; } = BenchRun.Simulated;
-
-    public static IEnumerable<int> BeCounts => BenchRun.BeCounts;
 
     public static IEnumerable<string> Backends => BenchRun.Backends;
 
@@ -42,20 +37,16 @@ public class LiveChangeBenchmarks
     public async Task SetupAsync()
     {
         _host = await BenchHost.CreateLoggedAsync(Backend, BeCount);
-        _dataDir = Path.Combine(Path.GetTempPath(), $"snapupgrade-bench-{Guid.NewGuid():N}");
-        // No [GlobalCleanup] runs after a failed setup: destroy the pool here before failing.
+        var engine = _host.NewEngine();
+        _watcher = new HostWatcher(() => engine, HostWatcher.DefaultInterval, NullLogger<HostWatcher>.Instance);
+        await _watcher.StartAsync(CancellationToken.None);
         try
         {
-            Directory.CreateDirectory(_dataDir);
-            var engine = new BeEngine(_host.Zfs, _host.Mounts, _host.Files, new SqliteOperationJournal(SqliteDatabase.InDataDir(_dataDir)),
-                new EngineOptions { Pool = _host.Pool }, TimeProvider.System);
-            _watcher = new HostWatcher(() => engine, HostWatcher.DefaultInterval, NullLogger<HostWatcher>.Instance);
-            await _watcher.StartAsync(CancellationToken.None);
             await ChangeByHandUntilPushed(); // fails here rather than measure a watcher that never pushes
         }
         catch
         {
-            await CleanupAsync();
+            await CleanupAsync(); // no [GlobalCleanup] runs after a failed setup
             throw;
         }
     }
@@ -63,13 +54,9 @@ public class LiveChangeBenchmarks
     [GlobalCleanup]
     public async Task CleanupAsync()
     {
-        if (_watcher is not null)
-        {
-            await _watcher.StopAsync(CancellationToken.None);
-            _watcher.Dispose();
-        }
+        await _watcher.StopAsync(CancellationToken.None);
+        _watcher.Dispose();
         await _host.DisposeAsync();
-        if (Directory.Exists(_dataDir)) Directory.Delete(_dataDir, recursive: true);
     }
 
     /// <summary>zfs set on the booted BE, until the watcher's subscribers have the state that shows it.</summary>

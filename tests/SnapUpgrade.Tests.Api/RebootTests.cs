@@ -111,3 +111,23 @@ public sealed class FailingRebootTests(FailingRebootTests.Host host) : IClassFix
             rows.Select(r => $"{r.GetProperty("action").GetString()}:{r.GetProperty("outcome").GetString()}"));
     }
 }
+
+/// <summary>activate with reboot: true on the simulated host without a reboot command: the engine boots in process.</summary>
+public sealed class InProcessRebootTests(InProcessRebootTests.Host host) : IClassFixture<InProcessRebootTests.Host>
+{
+    public sealed class Host : SimulatedApiHost;
+
+    [Fact]
+    public async Task ActivateAndReboot_SimulatedHost_BootsTheActivatedBeAndAuditsTheReboot()
+    {
+        Assert.NotEqual("2026.09", (await host.GetJsonAsync("admin", "api/v1/host")).GetProperty("booted").GetProperty("name").GetString());
+
+        using var response = await host.SendAsync("operator", HttpMethod.Post, "api/v1/bes/2026.09/activate", new { reboot = true });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("2026.09", (await host.GetJsonAsync("admin", "api/v1/host")).GetProperty("booted").GetProperty("name").GetString());
+        var (rows, _) = await host.AuditAsync($"actor={ApiHost.TokenName("operator")}&pageSize=2");
+        Assert.Equal(["reboot:2026.09:succeeded", "activate:2026.09:succeeded"],
+            rows.Select(r => $"{r.GetProperty("action").GetString()}:{r.GetProperty("target").GetString()}:{r.GetProperty("outcome").GetString()}"));
+    }
+}

@@ -26,7 +26,7 @@ public sealed class BeDialogs(IDialogService dialogs, HostState state, Actor act
         once ? $"Activate {name} for the next boot only" : reboot ? $"Activate {name} and reboot" : $"Activate {name}",
         once
             ? $"Boot {name} on the next boot only; the boot after that uses the active boot environment again."
-            : $"Make {name} the boot environment the host boots from{(reboot ? ", then run the host's reboot command" : "")}.",
+            : $"Make {name} the boot environment the host boots from{(reboot ? ", then reboot the host into it" : "")}.",
         once ? "Activate once" : reboot ? "Activate and reboot" : "Activate", Color.Primary,
         _ => new ActivateBe(name, once),
         _ => once ? $"Activated {name} for the next boot only." : $"Activated {name}: it boots on the next reboot.",
