@@ -27,15 +27,17 @@ public static partial class ActivationEndpoint
             return answer;
 
         var rebooted = await operations.RunAsync(http, reboot, dryRun ?? false, planToken: null);
-        if (rebooted.Result is ProblemHttpResult problem)
+        var logger = loggers.CreateLogger(typeof(ActivationEndpoint));
+        if (rebooted.Result is not Ok<OperationResult> { Value: { } then })
         {
-            LogRebootFailed(loggers.CreateLogger(typeof(ActivationEndpoint)), name, problem.ProblemDetails.Detail);
+            if (dryRun == true) return rebooted; // nothing was activated: the reboot's own answer
+            var failure = (rebooted.Result as ProblemHttpResult)?.ProblemDetails.Detail;
+            LogRebootFailed(logger, name, failure);
             return TypedResults.Problem(title: OperationError.Title(ErrorCode.OperationFailed),
-                detail: $"{name} is active on reboot, but {Uncapitalized(problem.ProblemDetails.Detail)}", statusCode: 500,
+                detail: $"{name} is active on reboot, but {Uncapitalized(failure)}", statusCode: 500,
                 extensions: new Dictionary<string, object?> { ["code"] = nameof(ErrorCode.OperationFailed), ["result"] = activated });
         }
-        var then = ((Ok<OperationResult>)rebooted.Result).Value!;
-        if (dryRun != true) LogRebootStarted(loggers.CreateLogger(typeof(ActivationEndpoint)), name);
+        if (dryRun != true) LogRebootStarted(logger, name);
         return TypedResults.Ok(activated with
         {
             Steps = [.. activated.Steps, .. then.Steps.Select(s => s with { Index = activated.Steps.Count + s.Index })],
