@@ -58,10 +58,13 @@ public sealed class Plan
     /// <summary>An irreversible step is planned: from it on a crash is finished, not undone.</summary>
     public bool PastNoReturn => Steps.Any(s => s.IsIrreversible);
 
-    /// <param name="undo">null, <see cref="RollForward"/> or <see cref="RebootAsked"/>: the step cannot be taken back (see <see cref="Step"/>).</param>
+    /// <param name="undo">
+    /// null, <see cref="RollForward"/> or <see cref="RebootAsked"/>: the step cannot be taken back (see <see cref="Step"/>).
+    /// </param>
     /// <exception cref="InvalidOperationException">
-    /// A step after asking the host to reboot (<see cref="RebootAsked"/>: the host stops us then), or a step that is not a zfs command to finish (<see cref="RollForward"/>) after the point of no
-    /// return: a restart after a crash there could neither undo it nor finish it.
+    /// A step after asking the host to reboot (<see cref="RebootAsked"/>: the host stops us then), or
+    /// one that is not a zfs command to finish (<see cref="RollForward"/>) after the point of no return:
+    /// a restart after a crash there could neither undo it nor finish it.
     /// </exception>
     public void Add(string description, IReadOnlyList<string> argv, Func<StepRun, Task> run, Undo? undo)
     {
