@@ -9,10 +9,15 @@ namespace SnapUpgrade.Core.Access;
 /// </summary>
 public static class Permissions
 {
-    /// <summary>Operations an operator may run (remotely too): create, activate, read-only mount, unmount, snapshot, a shared-health check.</summary>
+    /// <summary>
+    /// Operations an operator may run (remotely too): create, activate (and reboot into what was just
+    /// activated: "activate and reboot" is one request), read-only mount, unmount, snapshot, a
+    /// shared-health check. A reboot on its own is an admin's.
+    /// </summary>
     public static bool OperatorMay(IOperation operation) => operation switch
     {
         CreateBe or ActivateBe or UnmountBe or SnapshotBe or CheckSharedHealth => true,
+        RebootHost reboot => reboot.Activated is not null,
         MountBe mount => !mount.SharedReadWrite,
         _ => false,
     };

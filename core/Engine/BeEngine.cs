@@ -32,15 +32,16 @@ public sealed partial class BeEngine : IEngine
     // The last check's reading of each BE and zone BE, by dataset: what an unmounted one shows.
     private IReadOnlyDictionary<string, BeSharedHealth> _checked = new Dictionary<string, BeSharedHealth>();
 
+    /// <param name="reboot">The host's reboot command, if one is configured (see <see cref="RebootHost"/>).</param>
     public BeEngine(IZfs zfs, IMounts mounts, IHostFiles files, IOperationJournal journal, EngineOptions options,
-        TimeProvider? clock = null, ILogger<BeEngine>? logger = null)
+        TimeProvider? clock = null, ILogger<BeEngine>? logger = null, IHostReboot? reboot = null)
     {
         _journal = journal;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _context = new OperationContext
         {
             Zfs = zfs, Mounts = mounts, Files = files, Layout = new Layout(options.Pool), Options = options,
-            Clock = clock ?? TimeProvider.System,
+            Clock = clock ?? TimeProvider.System, Reboot = reboot,
         };
         _executor = new PlanExecutor(options, new UndoRunner(_context), _logger);
     }
@@ -48,6 +49,8 @@ public sealed partial class BeEngine : IEngine
     public string BackendName => _context.Zfs.Capabilities.Name;
 
     public long Activity => Interlocked.Read(ref _activity);
+
+    public bool CanReboot => _context.Options.CanBootInProcess || _context.Reboot is not null;
 
     public async Task<HostState> GetStateAsync(CancellationToken ct = default) =>
         HostStateReader.Read(await _context.Zfs.ListAsync(_context.Options.Pool, ct), _context.Clock.GetUtcNow());

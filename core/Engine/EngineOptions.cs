@@ -21,6 +21,9 @@ public sealed record EngineOptions
     /// then reads the host but refuses every change and reconciles nothing, saying this.
     /// </summary>
     public string? Standby { get; init; }
-    /// <summary>True where a boot is done in-process: the simulator, or a lab pool under a HostRoot.</summary>
+    /// <summary>
+    /// True where a boot is done in-process: the simulator, or a lab pool under a HostRoot, unless a
+    /// reboot command is configured (then that is how this host reboots).
+    /// </summary>
     public bool CanBootInProcess { get; init; }
 }

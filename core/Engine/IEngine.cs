@@ -38,6 +38,13 @@ public interface IEngine
     string BackendName { get; }
 
     /// <summary>
+    /// Whether <see cref="Operations.RebootHost"/> can run here (a boot in process, or the host's
+    /// reboot command), without IO: the console offers "activate and reboot", and the API refuses it
+    /// before activating anything, from this.
+    /// </summary>
+    bool CanReboot => false;
+
+    /// <summary>
     /// Moves whenever the engine starts or ends work that changes the host, even for a moment (an
     /// operation; the brief mounts of a shared-health read). Odd while such work runs. A reader that
     /// sees it move (or odd) around a <see cref="GetStateAsync"/> may have read a state in between.

@@ -70,7 +70,7 @@ public sealed record JournalEntry
             [.. Recorded.Where(r => r.Step == i).Select(r => r.Undo)]))];
 
     /// <summary>A started step cannot be taken back: the operation is past its point of no return.</summary>
-    public bool PastNoReturn => StartedSteps().Any(s => s.Own is null or RollForward);
+    public bool PastNoReturn => StartedSteps().Any(s => Undo.CannotTakeBack(s.Own));
 }
 
 public sealed record RecordedUndo(int Step, Undo Undo);

@@ -19,6 +19,8 @@ public sealed class OperationContext
     public required Layout Layout { get; init; }
     public required EngineOptions Options { get; init; }
     public required TimeProvider Clock { get; init; }
+    /// <summary>The host's reboot command; null where there is none (the host boots in process, or cannot be rebooted from here).</summary>
+    public IHostReboot? Reboot { get; init; }
 
     /// <summary>
     /// Where planning takes every name it makes up (time stamps, uuids, directory suffixes): never
@@ -35,7 +37,8 @@ public sealed class OperationContext
     /// <summary>This context with <paramref name="generated"/> as the values one plan makes up.</summary>
     public OperationContext For(GeneratedValues generated) => new()
     {
-        Zfs = Zfs, Mounts = Mounts, Files = Files, Layout = Layout, Options = Options, Clock = Clock, Generated = generated,
+        Zfs = Zfs, Mounts = Mounts, Files = Files, Layout = Layout, Options = Options, Clock = Clock, Reboot = Reboot,
+        Generated = generated,
     };
 
     /// <summary>

@@ -99,13 +99,20 @@ public sealed partial class PlanExecutor(EngineOptions options, UndoRunner undoe
     /// After a crash past the point of no return: runs the journalled steps from <paramref name="from"/>
     /// (the one cut off, which may have run, half run or not run) to the last, each skipped where it is
     /// already done. Every step from the point of no return on is a <see cref="RollForward"/> (the plan
-    /// refuses anything else there). Returns what each step came to, for the restart's message.
+    /// refuses anything else there), or the last, a reboot asked of the host, which is never asked again.
+    /// Returns what each step came to, for the restart's message.
     /// </summary>
     public async Task<IReadOnlyList<string>> FinishAsync(IReadOnlyList<Undo?> steps, int from)
     {
         var done = new List<string>();
         for (var i = from; i < steps.Count; i++)
         {
+            if (steps[i] is RebootAsked reboot)
+            {
+                // Never again: the reboot that was asked is most likely why we are starting (see RebootAsked).
+                done.Add($"the host was asked to reboot ({string.Join(' ', reboot.Argv)}); not asked again");
+                continue;
+            }
             if (steps[i] is not RollForward forward)
                 throw new InvalidOperationException($"Step {i + 1} was journalled without the command that would finish it.");
             var ran = false;

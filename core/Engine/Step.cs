@@ -16,7 +16,7 @@ public sealed class Step
     public Undo? Undo { get; init; }
 
     /// <summary>After this step has run the operation can only be finished, not undone.</summary>
-    public bool IsIrreversible => Undo is null or RollForward;
+    public bool IsIrreversible => Engine.Undo.CannotTakeBack(Undo);
 
     public PlannedStep ToPlanned(int index) => new(index, Description, Argv);
 }
@@ -58,14 +58,19 @@ public sealed class Plan
     /// <summary>An irreversible step is planned: from it on a crash is finished, not undone.</summary>
     public bool PastNoReturn => Steps.Any(s => s.IsIrreversible);
 
-    /// <param name="undo">null or <see cref="RollForward"/>: the step cannot be taken back (see <see cref="Step"/>).</param>
+    /// <param name="undo">
+    /// null, <see cref="RollForward"/> or <see cref="RebootAsked"/>: the step cannot be taken back (see <see cref="Step"/>).
+    /// </param>
     /// <exception cref="InvalidOperationException">
-    /// A step that is not a zfs command to finish (<see cref="RollForward"/>) after the point of no
-    /// return: a restart after a crash there could neither undo it nor finish it.
+    /// A step after asking the host to reboot (<see cref="RebootAsked"/>: the host stops us then), or
+    /// one that is not a zfs command to finish (<see cref="RollForward"/>) after the point of no return:
+    /// a restart after a crash there could neither undo it nor finish it.
     /// </exception>
     public void Add(string description, IReadOnlyList<string> argv, Func<StepRun, Task> run, Undo? undo)
     {
-        if (PastNoReturn && undo is not RollForward)
+        if (Steps.Count > 0 && Steps[^1].Undo is RebootAsked)
+            throw new InvalidOperationException($"'{description}' comes after asking the host to reboot: nothing may follow that step.");
+        if (PastNoReturn && undo is not (RollForward or RebootAsked))
             throw new InvalidOperationException($"'{description}' comes after the point of no return, so it must be a zfs command a restart can finish.");
         Steps.Add(new Step { Description = description, Argv = argv, Run = run, Undo = undo });
     }

@@ -22,9 +22,13 @@ namespace SnapUpgrade.Core.Engine;
 [JsonDerivedType(typeof(UndoRemoveLink), "unlink")]
 [JsonDerivedType(typeof(UndoDeleteTree), "delete-copy")]
 [JsonDerivedType(typeof(RollForward), "forward")]
+[JsonDerivedType(typeof(RebootAsked), "reboot")]
 public abstract record Undo
 {
     public static Undo Zfs(ZfsCommand command) => new UndoZfs([command]);
+
+    /// <summary>A step with this undo (null, <see cref="RollForward"/>, <see cref="RebootAsked"/>) cannot be taken back.</summary>
+    public static bool CannotTakeBack(Undo? undo) => undo is null or RollForward or RebootAsked;
 }
 
 /// <summary>The step changes nothing that needs undoing (a read; or what it made goes with an earlier step's undo).</summary>
@@ -73,3 +77,11 @@ public sealed record UndoDeleteTree(string Path) : Undo;
 /// skipped where it is already done (<see cref="Engine.UndoRunner.FinishAsync"/>).
 /// </summary>
 public sealed record RollForward(ZfsCommand Command) : Undo;
+
+/// <summary>
+/// Not an undo: the step asked the host to reboot (<see cref="Argv"/>), which nothing takes back. It
+/// is the last step of its plan, and a restart never asks again: a reboot that worked stops the
+/// console before it completes the journal row, so the next start finds that row pending, and asking
+/// again there would reboot the host at every start. Finishing it is closing it.
+/// </summary>
+public sealed record RebootAsked(IReadOnlyList<string> Argv) : Undo;

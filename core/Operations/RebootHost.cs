@@ -6,24 +6,37 @@ using SnapUpgrade.Core.Zfs;
 namespace SnapUpgrade.Core.Operations;
 
 /// <summary>
-/// A boot done in-process, for the simulated host and for lab pools under a HostRoot: everything of
-/// the pool is unmounted, the one-shot next boot is used up, the zone flags follow the boot target,
-/// and the target BE is mounted at /, then /var/shared, the zones, their BEs and shared datasets,
-/// as the host's boot would. On a real host ("/") a reboot is the host's own business.
+/// Reboots the host, as one more planned, journalled and audited operation. On the simulated host and
+/// lab pools under a HostRoot (<see cref="EngineOptions.CanBootInProcess"/>) the boot is done in
+/// process: everything of the pool is unmounted, the one-shot next boot is used up, the zone flags
+/// follow the boot target, and the target BE is mounted at /, then /var/shared, the zones, their BEs
+/// and shared datasets, as the host's boot would. Elsewhere its one step asks the host to reboot with
+/// its configured command (<see cref="OperationContext.Reboot"/>), whose argv the plan shows; without
+/// one it is refused.
 /// </summary>
-public sealed record RebootHost : IOperation
+/// <param name="Activated">
+/// The BE an "activate and reboot" just activated (the audit row's target), null for a reboot on its
+/// own. An operator may reboot only as part of an activation (<see cref="Access.Permissions"/>).
+/// </param>
+public sealed record RebootHost(string? Activated = null) : IOperation
 {
+    /// <summary>Why a host without a reboot command (and no boot in process) cannot be rebooted from here.</summary>
+    public const string NoCommand =
+        "No reboot command is configured (SnapUpgrade:RebootCommand): activate without reboot, then reboot the host yourself.";
+
     public string Action => "reboot";
-    public string? Target => null;
+    public string? Target => Activated;
 
     public OperationError? Validate(HostState state) => state.BootTarget is null
         ? new(ErrorCode.NoBootedBe, "The pool has no bootfs: there is nothing to boot.")
-        : null;
+        : Activated is not null && state.Find(Activated) is null
+            ? new(ErrorCode.NotFound, $"There is no boot environment {Activated}.")
+            : null;
 
     public async Task<Plan> PlanAsync(OperationContext context, HostState state, CancellationToken ct)
     {
         if (!context.Options.CanBootInProcess)
-            throw new OperationRefusedException(new(ErrorCode.NotSupported, "This is a real host: reboot it with its own tools."));
+            return AskTheHost(context, state);
         var target = state.BootTarget!;
         var layout = context.Layout;
         var plan = new Plan { FromBe = state.Booted?.Name, ToBe = target.Name };
@@ -55,6 +68,24 @@ public sealed record RebootHost : IOperation
             if (zone.Shared is not null)
                 context.AddZfs(plan, $"mount {zone.Shared.Dataset}", new ZfsMount(zone.Shared.Dataset));
         }
+        return plan;
+    }
+
+    /// <summary>
+    /// One step, the last and irreversible: the host is asked to reboot and then stops us. It is
+    /// journalled as <see cref="RebootAsked"/>, so a restart closes it and never asks again.
+    /// </summary>
+    private static Plan AskTheHost(OperationContext context, HostState state)
+    {
+        if (context.Reboot is not { } reboot)
+            throw new OperationRefusedException(new(ErrorCode.NotSupported, NoCommand));
+        var plan = new Plan { FromBe = state.Booted?.Name, ToBe = state.BootTarget!.Name };
+        var command = string.Join(' ', reboot.Argv);
+        plan.Add($"ask the host to reboot: `{command}`", reboot.Argv, async run =>
+        {
+            await reboot.RequestAsync(run.Ct);
+            plan.Report.Add($"The host accepted the reboot (`{command}`): it boots {plan.ToBe} next.");
+        }, new RebootAsked(reboot.Argv));
         return plan;
     }
 }

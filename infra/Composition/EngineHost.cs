@@ -6,6 +6,7 @@ using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Host;
 using SnapUpgrade.Core.Zfs;
 using SnapUpgrade.Infra.Host;
+using SnapUpgrade.Infra.Processes;
 using SnapUpgrade.Infra.Simulation;
 using SnapUpgrade.Infra.Sqlite;
 using SnapUpgrade.Infra.Zfs;
@@ -41,14 +42,18 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
         {
             Standby = _lock is null ? holder : null,
             Pool = settings.Pool,
-            CanBootInProcess = settings.Backend == Backend.Simulated || settings.HostRoot != "/",
+            // A configured reboot command is how this host reboots; the in-process boot stands in where there is none.
+            CanBootInProcess = settings.RebootCommand.Count == 0 && (settings.Backend == Backend.Simulated || settings.HostRoot != "/"),
             LockTimeout = settings.LockTimeout,
             TempRoot = settings.TempRoot,
         };
         _ports = settings.Backend == Backend.Simulated ? await SimulatedAsync(options, ct) : await RealAsync(ct);
         var journal = services.GetRequiredService<IOperationJournal>();
+        var reboot = settings.RebootCommand.Count == 0
+            ? null
+            : new RebootCommand(settings.RebootCommand, services.GetRequiredService<IProcessRunner>());
         var engine = new BeEngine(_ports.Zfs, _ports.Mounts, _ports.Files, journal, options,
-            services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<BeEngine>>());
+            services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<BeEngine>>(), reboot);
         await AnchorAuditAsync(_ports.Zfs, writes: _lock is not null, ct);
         if (_lock is not null) await ReconcileAsync(engine, journal, ct);
         await EnsureAccountsAsync(ct);

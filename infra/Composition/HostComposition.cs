@@ -6,6 +6,7 @@ using SnapUpgrade.Core.Audit;
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Host;
 using SnapUpgrade.Core.Zfs;
+using SnapUpgrade.Infra.Processes;
 using SnapUpgrade.Infra.Simulation;
 using SnapUpgrade.Infra.Sqlite;
 
@@ -50,6 +51,8 @@ public static class HostComposition
             var settings = sp.GetRequiredService<HostSettings>();
             return new SimulatedZfs(settings.StateFile, sp.GetRequiredService<TimeProvider>());
         });
+        // The reboot command's runner (EngineHost hands it to RebootCommand): nothing above the engine starts processes.
+        services.TryAddSingleton<IProcessRunner>(new ProcessRunner());
         services.AddSingleton<EngineHost>();
         // The ports and the engine exist once EngineStartup has run; before that they throw.
         services.AddSingleton<IZfs>(sp => sp.GetRequiredService<EngineHost>().Zfs);

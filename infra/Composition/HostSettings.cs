@@ -29,8 +29,10 @@ public sealed record HostSettings
     /// </summary>
     public string TempRoot { get; init; } = "/run/snapupgrade";
 
-    /// <summary>The argv run after an activation asked to reboot (<c>RebootCommand:0</c>, <c>:1</c>, ...);
-    /// empty (the default): such a request is refused.</summary>
+    /// <summary>
+    /// The argv the engine's reboot runs (<c>RebootCommand:0</c>, <c>:1</c>, ...), e.g. after "activate and
+    /// reboot". Empty (the default): the simulator and lab pools boot in process; a real host refuses.
+    /// </summary>
     public IReadOnlyList<string> RebootCommand { get; init; } = [];
 
     /// <summary>Reads and checks the section; throws <see cref="InvalidHostSettingsException"/> naming every problem.</summary>

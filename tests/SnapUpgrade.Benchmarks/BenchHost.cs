@@ -1,8 +1,10 @@
+using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Host;
 using SnapUpgrade.Core.Lab;
 using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Zfs;
 using SnapUpgrade.Infra.Simulation;
+using SnapUpgrade.Infra.Sqlite;
 using SnapUpgrade.Tests.Support;
 
 namespace SnapUpgrade.Benchmarks;
@@ -16,6 +18,7 @@ namespace SnapUpgrade.Benchmarks;
 public sealed class BenchHost : IAsyncDisposable
 {
     private readonly IAsyncDisposable? _lab;
+    private string? _dataDir;
 
     private BenchHost(string pool, string hostRoot, IZfs zfs, IMounts mounts, IHostFiles files, IAsyncDisposable? lab)
     {
@@ -59,7 +62,19 @@ public sealed class BenchHost : IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync() => _lab?.DisposeAsync() ?? ValueTask.CompletedTask;
+    /// <summary>The engine over this pool, its journal in a SQLite file of its own (removed with the host).</summary>
+    public BeEngine NewEngine()
+    {
+        _dataDir ??= Directory.CreateTempSubdirectory("snapupgrade-bench-").FullName;
+        return new BeEngine(Zfs, Mounts, Files, new SqliteOperationJournal(SqliteDatabase.InDataDir(_dataDir)),
+            new EngineOptions { Pool = Pool }, TimeProvider.System);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_lab is not null) await _lab.DisposeAsync();
+        if (_dataDir is not null && Directory.Exists(_dataDir)) Directory.Delete(_dataDir, recursive: true);
+    }
 
     private static async Task<BenchHost> OpenAsync(string backend, CancellationToken ct)
     {

@@ -3,7 +3,6 @@ using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Operations;
 using SnapUpgrade.Infra.Simulation;
-using SnapUpgrade.Infra.Sqlite;
 
 namespace SnapUpgrade.Benchmarks;
 
@@ -33,7 +32,6 @@ namespace SnapUpgrade.Benchmarks;
 public class SharedHealthBenchmarks
 {
     private BenchHost _host = null!;
-    private string _dataDir = null!;
     private BeEngine _engine = null!;
 
     [ParamsSource(nameof(BeCounts))]
@@ -50,14 +48,10 @@ public class SharedHealthBenchmarks
     public async Task SetupAsync()
     {
         _host = await BenchHost.CreateLoggedAsync(Backend, BeCount);
-        _dataDir = Path.Combine(Path.GetTempPath(), $"snapupgrade-bench-{Guid.NewGuid():N}");
         // No [GlobalCleanup] runs after a failed setup: destroy the pool here before failing.
         try
         {
-            Directory.CreateDirectory(_dataDir);
-            var journal = new SqliteOperationJournal(SqliteDatabase.InDataDir(_dataDir));
-            _engine = new BeEngine(_host.Zfs, _host.Mounts, _host.Files, journal,
-                new EngineOptions { Pool = _host.Pool }, TimeProvider.System);
+            _engine = _host.NewEngine();
             await CheckAsync();
         }
         catch
@@ -68,11 +62,7 @@ public class SharedHealthBenchmarks
     }
 
     [GlobalCleanup]
-    public async Task CleanupAsync()
-    {
-        await _host.DisposeAsync();
-        if (Directory.Exists(_dataDir)) Directory.Delete(_dataDir, recursive: true);
-    }
+    public async Task CleanupAsync() => await _host.DisposeAsync();
 
     /// <summary>The read every page view makes: never a mount, whatever the number of BEs.</summary>
     [Benchmark(Baseline = true)]

@@ -45,7 +45,6 @@ public sealed class RoleMatrixTests(RoleMatrixTests.Host host) : IClassFixture<R
         ["POST bes (bad name)"] = new("POST", "bes", new { name = "no way" }, Bad, Bad, Forbidden, "create", "no way"),
         ["POST activate"] = new("POST", "bes/spare/activate", new { }, Ok, Ok, Forbidden, "activate", "spare"),
         ["POST activate once"] = new("POST", "bes/spare/activate", new { temporary = true }, Ok, Ok, Forbidden, "activate-once", "spare"),
-        ["POST activate+reboot (no command)"] = new("POST", "bes/spare/activate", new { reboot = true }, Conflict, Conflict, Forbidden, "activate", "spare"),
         ["POST rename"] = new("POST", "bes/spare/rename", new { newName = "m2" }, Ok, Forbidden, Forbidden, "rename", "spare"),
         ["DELETE bes/{name}"] = new("DELETE", "bes/spare?forceUnmount=true", null, Ok, Forbidden, Forbidden, "destroy", "spare"),
         ["DELETE bes/{booted}"] = new("DELETE", "bes/2026.10", null, Conflict, Forbidden, Forbidden, "destroy", "2026.10"),

@@ -20,6 +20,13 @@ public sealed class BrowserSession : IAsyncLifetime
         "--disable-component-update", "--disable-sync",
     ];
 
+    /// <summary>
+    /// How long an expectation may wait (Playwright's default is 5 s): generous, a wait only costs time
+    /// when it fails, and renders and pushes that take milliseconds take seconds on a loaded 2-core
+    /// machine. How fast a change reaches the page is measured in the benchmarks (LiveChangeBenchmarks).
+    /// </summary>
+    public const float WaitMs = 30_000;
+
     private IPlaywright? _playwright;
     private IBrowser? _browser;
 
@@ -28,6 +35,7 @@ public sealed class BrowserSession : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         if (!IsAvailable) return; // each test says so through Lane.Require
+        Assertions.SetDefaultExpectTimeout(WaitMs);
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

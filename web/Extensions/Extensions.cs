@@ -1,6 +1,5 @@
 using MudBlazor.Services;
 using SnapUpgrade.Infra.Composition;
-using SnapUpgrade.Infra.Processes;
 using SnapUpgrade.Web.Api;
 using SnapUpgrade.Web.Auth;
 
@@ -14,7 +13,6 @@ public static class Extensions
         builder.UseDefaultUrl();
         builder.AddLogging();
         builder.Services.AddSnapUpgradeHost(builder.Configuration);
-        builder.Services.AddSingleton<IProcessRunner>(new ProcessRunner());
         builder.Services.AddConsoleAuth();
         builder.Services.AddScoped<CurrentActor>();
         builder.Services.AddLoginRateLimit(builder.Configuration);

@@ -19,7 +19,7 @@ public sealed class LoginPageTests : BunitContext
 
     public LoginPageTests()
     {
-        this.AddTestServices(new Fakes.FakeEngine(), c =>
+        this.AddTestServices(new FakeEngine(), c =>
         {
             c.Services.AddSingleton<IAccounts>(_accounts);
             c.Services.AddSingleton<IAuthenticationService>(_authentication);

@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using SnapUpgrade.Core.Access;
 using SnapUpgrade.Core.Audit;
-using SnapUpgrade.Tests.Component.Audit;
+using SnapUpgrade.Tests.Component.Fakes;
 using SnapUpgrade.Web.Components.Pages.Admin;
 using Xunit;
 
@@ -21,7 +21,7 @@ public sealed class AdminPageTests : BunitContext
     public AdminPageTests()
     {
         BunitAuthorizationContext? auth = null;
-        this.AddTestServices(new Fakes.FakeEngine(), c =>
+        this.AddTestServices(new FakeEngine(), c =>
         {
             auth = c.AddAuthorization();
             c.Services.AddSingleton<IAuditLog>(_audit);
@@ -124,7 +124,7 @@ public sealed class AdminPageTests : BunitContext
         cut.Find("[data-testid=user-add]").Click();
 
         cut.WaitForAssertion(() => Assert.Contains("taken", cut.Find("[data-testid=users-error]").TextContent));
-        Assert.Equal(("user-add", "refused"), (_audit.Rows[0].Action, _audit.Rows[0].Outcome));
+        Assert.Equal(("user-add", "refused"), (_audit.Rows[^1].Action, _audit.Rows[^1].Outcome));
     }
 
     [Fact]
@@ -138,7 +138,7 @@ public sealed class AdminPageTests : BunitContext
 
         cut.WaitForAssertion(() => Assert.NotEqual("-", cut.Find("[data-testid=token-revoked-ci]").TextContent));
         Assert.True(cut.Find("[data-testid=token-revoke-ci]").HasAttribute("disabled"));
-        Assert.Equal(("token-revoke", "ci", "succeeded"), (_audit.Rows[0].Action, _audit.Rows[0].Target, _audit.Rows[0].Outcome));
+        Assert.Equal(("token-revoke", "ci", "succeeded"), (_audit.Rows[^1].Action, _audit.Rows[^1].Target, _audit.Rows[^1].Outcome));
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using SnapUpgrade.Core.Audit;
+using SnapUpgrade.Tests.Component.Fakes;
 using SnapUpgrade.Web.Components.Pages.Audit;
 using Xunit;
 
@@ -11,7 +12,7 @@ public sealed class AuditTrailPageTests : BunitContext
 {
     private readonly FakeAuditLog _audit = new();
 
-    public AuditTrailPageTests() => this.AddTestServices(new Fakes.FakeEngine(), c => c.Services.AddSingleton<IAuditLog>(_audit));
+    public AuditTrailPageTests() => this.AddTestServices(new FakeEngine(), c => c.Services.AddSingleton<IAuditLog>(_audit));
 
     private IRenderedComponent<AuditTrailPage> RenderPage()
     {

@@ -4,12 +4,11 @@ using MudBlazor;
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Operations;
-using SnapUpgrade.Tests.Component.Fakes;
 using Xunit;
 
 namespace SnapUpgrade.Tests.Component.BootEnvironments;
 
-public sealed class BeDialogTests : BePageTest
+public sealed class BeDialogTests : ComponentTest
 {
     private static HostState WithTestBe(Func<BootEnvironment, BootEnvironment> change)
     {
@@ -209,26 +208,28 @@ public sealed class BeDialogTests : BePageTest
     }
 
     [Fact]
-    public void ActivateAndReboot_Confirm_ActivatesThenRunsTheRebootArgvAndAuditsIt()
+    public void ActivateAndReboot_Confirm_ActivatesThenRunsTheEnginesRebootAndAuditsIt()
     {
-        Settings = Settings with { RebootCommand = ["systemctl", "reboot"] };
+        Engine.CanReboot = true;
+        Engine.RunReport = ["The host accepted the reboot (`systemctl reboot`): it boots be-test next."];
         var (page, dialogs, snackbars) = RenderPage();
         page.Find("[data-testid=be-action-activate-reboot-be-test]").Click();
         dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), Wait);
 
         dialogs.Find("[data-testid=dialog-confirm]").Click();
 
-        snackbars.WaitForAssertion(() => Assert.Contains("Reboot command `systemctl reboot` ran.", snackbars.Markup), Wait);
-        Assert.Equal(["systemctl", "reboot"], Assert.Single(Runner.Runs));
-        Assert.Contains(Engine.Runs, r => !r.DryRun && Equals(r.Operation, new ActivateBe("be-test")));
-        Assert.Contains(Audit.Rows, r => r is { Action: "reboot", Target: "be-test", Outcome: "succeeded" });
+        snackbars.WaitForAssertion(() => Assert.Contains("The host accepted the reboot (`systemctl reboot`)", snackbars.Markup), Wait);
+        Assert.Equal([new ActivateBe("be-test"), new RebootHost("be-test")], Engine.Runs.Where(r => !r.DryRun).Select(r => r.Operation));
+        Assert.Contains(Audit.Rows, r => r is { Action: "reboot", Target: "be-test", Outcome: "succeeded", Actor: "alice" });
     }
 
     [Fact]
-    public void ActivateAndReboot_RebootCommandFails_SaysSoAsAWarningNotASuccess()
+    public void ActivateAndReboot_RebootFails_SaysSoAsAWarningNotASuccess()
     {
-        Settings = Settings with { RebootCommand = ["systemctl", "reboot"] };
-        Runner.ExitCode = 1;
+        Engine.CanReboot = true;
+        Engine.Failing = op => op is RebootHost
+            ? new OperationError(ErrorCode.OperationFailed, "The reboot command `systemctl reboot` failed (exit 1): no permission")
+            : null;
         var (page, dialogs, snackbars) = RenderPage();
         page.Find("[data-testid=be-action-activate-reboot-be-test]").Click();
         dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dialog-confirm]").HasAttribute("disabled")), Wait);

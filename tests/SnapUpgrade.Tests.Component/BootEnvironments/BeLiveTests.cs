@@ -1,12 +1,11 @@
 using Bunit;
 using SnapUpgrade.Core.Operations;
-using SnapUpgrade.Tests.Component.Fakes;
 using Xunit;
 
 namespace SnapUpgrade.Tests.Component.BootEnvironments;
 
 /// <summary>The page and its dialogs follow the host watcher's pushes; nothing polls.</summary>
-public sealed class BeLiveTests : BePageTest
+public sealed class BeLiveTests : ComponentTest
 {
     [Fact]
     public void Table_PushedState_ShowsTheNewFlagsWithoutReload()

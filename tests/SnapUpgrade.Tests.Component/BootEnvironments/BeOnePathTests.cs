@@ -10,7 +10,7 @@ namespace SnapUpgrade.Tests.Component.BootEnvironments;
 /// A click reaches the engine one way: through AuditedOperations, which audits it as the signed-in
 /// user from this browser and nudges the watcher once; the page adds no nudge of its own.
 /// </summary>
-public sealed class BeOnePathTests : BePageTest
+public sealed class BeOnePathTests : ComponentTest
 {
     [Fact]
     public void Activate_Confirmed_IsAuditedAsTheUserFromThisBrowserAndNudgesOnce()

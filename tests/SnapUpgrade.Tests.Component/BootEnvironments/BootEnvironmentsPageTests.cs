@@ -2,12 +2,11 @@ using Bunit;
 using Microsoft.AspNetCore.Components.Web;
 using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Operations;
-using SnapUpgrade.Tests.Component.Fakes;
 using Xunit;
 
 namespace SnapUpgrade.Tests.Component.BootEnvironments;
 
-public sealed class BootEnvironmentsPageTests : BePageTest
+public sealed class BootEnvironmentsPageTests : ComponentTest
 {
     private static readonly string[] Verbs = ["activate", "activate-once", "rename", "destroy", "mount", "unmount"];
 
@@ -136,7 +135,7 @@ public sealed class BootEnvironmentsPageTests : BePageTest
     }
 
     [Fact]
-    public void ActivateAndReboot_NoRebootCommand_IsNotOffered()
+    public void ActivateAndReboot_EngineCannotReboot_IsNotOffered()
     {
         var (page, _, _) = RenderPage();
 
@@ -145,9 +144,9 @@ public sealed class BootEnvironmentsPageTests : BePageTest
     }
 
     [Fact]
-    public void ActivateAndReboot_WithRebootCommand_IsOffered()
+    public void ActivateAndReboot_EngineCanReboot_IsOffered()
     {
-        Settings = Settings with { RebootCommand = ["systemctl", "reboot"] };
+        Engine.CanReboot = true;
 
         var (page, _, _) = RenderPage();
 

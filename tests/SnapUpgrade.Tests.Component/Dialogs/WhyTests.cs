@@ -1,6 +1,5 @@
 using SnapUpgrade.Core.Access;
 using SnapUpgrade.Core.Operations;
-using SnapUpgrade.Tests.Component.Fakes;
 using SnapUpgrade.Web.Components.Dialogs;
 using Xunit;
 

@@ -1,5 +1,4 @@
 using SnapUpgrade.Core.Model;
-using SnapUpgrade.Tests.Component.Fakes;
 using SnapUpgrade.Web.Components.Pages.Overview;
 using Xunit;
 

@@ -1,6 +1,5 @@
 using Bunit;
 using SnapUpgrade.Core.Model;
-using SnapUpgrade.Tests.Component.Fakes;
 using SnapUpgrade.Web.Components.Pages.Overview;
 using Xunit;
 

@@ -1,14 +1,12 @@
 using Bunit;
 using SnapUpgrade.Core.Audit;
-using SnapUpgrade.Tests.Component.Fakes;
 using SnapUpgrade.Web.Components.Pages.Overview;
 using Xunit;
 
 namespace SnapUpgrade.Tests.Component.Pages;
 
-public sealed class OverviewLiveTests : SignedInPageTest
+public sealed class OverviewLiveTests : ComponentTest
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
 
     [Fact]
     public void OverviewPage_NothingPushedYet_ShowsLoading()

@@ -1,7 +1,6 @@
 using Bunit;
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Operations;
-using SnapUpgrade.Tests.Component.Fakes;
 using SnapUpgrade.Web.Components.Pages.Overview;
 using SnapUpgrade.Web.Components.Pages.Shared;
 using Xunit;
@@ -12,9 +11,8 @@ namespace SnapUpgrade.Tests.Component.Pages;
 /// Reading shared health never mounts anything: the pages say per BE when what they show was read
 /// (now, at the last check, or never), and "Check now" is an audited operation for operators and admins.
 /// </summary>
-public sealed class SharedHealthCheckTests : SignedInPageTest
+public sealed class SharedHealthCheckTests : ComponentTest
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
 
     private static string ReadAt(AngleSharp.Dom.IElement row) => row.QuerySelector("[data-testid=read-at]")!.TextContent.Trim();
 

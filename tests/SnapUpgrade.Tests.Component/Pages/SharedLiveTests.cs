@@ -1,15 +1,13 @@
 using Bunit;
 using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Operations;
-using SnapUpgrade.Tests.Component.Fakes;
 using SnapUpgrade.Web.Components.Pages.Shared;
 using Xunit;
 
 namespace SnapUpgrade.Tests.Component.Pages;
 
-public sealed class SharedLiveTests : SignedInPageTest
+public sealed class SharedLiveTests : ComponentTest
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
 
     [Fact]
     public void SharedPage_NothingPushedYet_ShowsLoading()

@@ -1,15 +1,13 @@
 using Bunit;
 using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Operations;
-using SnapUpgrade.Tests.Component.Fakes;
 using SnapUpgrade.Web.Components.Pages.Zones;
 using Xunit;
 
 namespace SnapUpgrade.Tests.Component.Pages;
 
-public sealed class ZonesLiveTests : SignedInPageTest
+public sealed class ZonesLiveTests : ComponentTest
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
 
     [Fact]
     public void ZonesPage_NothingPushedYet_ShowsLoading()

@@ -1,5 +1,4 @@
 using Bunit;
-using SnapUpgrade.Tests.Component.Fakes;
 using SnapUpgrade.Web.Components.Pages.Zones;
 using Xunit;
 

@@ -1,13 +1,12 @@
 using Microsoft.Extensions.DependencyInjection;
 using SnapUpgrade.Core.Access;
-using SnapUpgrade.Tests.Component.Pages;
 using SnapUpgrade.Web.Auth;
 using Xunit;
 
 namespace SnapUpgrade.Tests.Component.Shell;
 
 /// <summary>The one way a component learns who acts: the signed-in user, named for the audit trail.</summary>
-public sealed class CurrentActorTests : SignedInPageTest
+public sealed class CurrentActorTests : ComponentTest
 {
     private CurrentActor Current => Services.GetRequiredService<CurrentActor>();
 

@@ -1,14 +1,12 @@
 using Bunit;
 using SnapUpgrade.Core.Operations;
-using SnapUpgrade.Tests.Component.Pages;
 using SnapUpgrade.Web.Components.Layout;
 using Xunit;
 
 namespace SnapUpgrade.Tests.Component.Shell;
 
-public sealed class LayoutTests : SignedInPageTest
+public sealed class LayoutTests : ComponentTest
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
 
     [Fact]
     public void NavMenu_Admin_LinksEveryPageAndAdmin()

@@ -1,6 +1,5 @@
 using Bunit;
 using Bunit.TestDoubles;
-using SnapUpgrade.Tests.Component.Fakes;
 using SnapUpgrade.Web.Components.Layout;
 using Xunit;
 

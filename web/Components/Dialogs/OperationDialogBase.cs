@@ -5,7 +5,6 @@ using SnapUpgrade.Core.Access;
 using SnapUpgrade.Core.Audit;
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Model;
-using SnapUpgrade.Web.Live;
 
 namespace SnapUpgrade.Web.Components.Dialogs;
 
@@ -67,7 +66,7 @@ public abstract partial class OperationDialogBase : ComponentBase, IOperationDia
     /// <summary>The snackbar line after success, e.g. "Activated x: it boots on the next reboot".</summary>
     protected abstract string Describe(OperationResult result);
 
-    /// <summary>Runs after a successful operation, before the snackbar (e.g. the reboot command); its
+    /// <summary>Runs after a successful operation, before the snackbar (e.g. the reboot after an activation); its
     /// message is added to the snackbar, which turns to a warning when it did not succeed.</summary>
     protected virtual Task<RebootResult?> AfterSuccessAsync(OperationResult result) => Task.FromResult<RebootResult?>(null);
 

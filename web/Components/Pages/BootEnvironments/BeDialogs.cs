@@ -23,7 +23,7 @@ public sealed class BeDialogs(IDialogService dialogs, HostState state, Actor act
             {
                 d => d.Intro, once
                     ? $"Boot {name} on the next boot only; the boot after that uses the active boot environment again."
-                    : $"Make {name} the boot environment the host boots from{(reboot ? ", then run the host's reboot command" : "")}."
+                    : $"Make {name} the boot environment the host boots from{(reboot ? ", then reboot the host into it" : "")}."
             },
             { d => d.ConfirmText, once ? "Activate once" : reboot ? "Activate and reboot" : "Activate" },
             { d => d.Build, _ => new ActivateBe(name, once) },

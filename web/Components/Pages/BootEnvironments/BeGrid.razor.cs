@@ -22,7 +22,7 @@ public partial class BeGrid
 
     [Parameter, EditorRequired] public HostState State { get; set; } = default!;
     [Parameter, EditorRequired] public Role Role { get; set; }
-    /// <summary>The host has a reboot command: offer "activate and reboot".</summary>
+    /// <summary>The engine can reboot this host (<c>IEngine.CanReboot</c>): offer "activate and reboot".</summary>
     [Parameter] public bool CanReboot { get; set; }
     [Parameter] public EventCallback<BeActionClick> OnAction { get; set; }
     [Parameter] public EventCallback OnCreate { get; set; }

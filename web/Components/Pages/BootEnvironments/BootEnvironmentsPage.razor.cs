@@ -20,7 +20,7 @@ public partial class BootEnvironmentsPage
 
     /// <summary>Not signed in cannot happen behind the page's policy; if it did, nothing may be done.</summary>
     private Role Role => _actor?.Role ?? Role.Auditor;
-    private bool CanReboot => Settings.RebootCommand.Count > 0;
+    private bool CanReboot => Engine.CanReboot;
 
     protected override async Task OnInitializedAsync() => _actor = await CurrentActor.GetAsync();
 

@@ -1,13 +1,16 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Model;
-using SnapUpgrade.Tests.Component.Fakes;
+using SnapUpgrade.Tests.Support.Fakes;
 using Xunit;
 
-namespace SnapUpgrade.Tests.Component.Live;
+namespace SnapUpgrade.Tests.Unit.Core;
 
 public sealed class HostWatcherTests : IDisposable
 {
+    /// <summary>How long a read the watcher was nudged to make may take: generous, it costs time only when the test fails.</summary>
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+
     private readonly FakeEngine _engine = new();
     private readonly HostWatcher _watcher;
 
@@ -99,14 +102,14 @@ public sealed class HostWatcherTests : IDisposable
         _engine.State = HostStates.With(HostStates.Be("nudged", booted: true));
         watcher.Nudge();
 
-        var state = await changed.Task.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+        var state = await changed.Task.WaitAsync(Wait, TestContext.Current.CancellationToken);
         Assert.Equal("nudged", state.BootEnvironments[0].Name);
         await watcher.StopAsync(TestContext.Current.CancellationToken);
     }
 
     private static async Task WaitUntil(Func<bool> condition)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(5);
+        var deadline = DateTime.UtcNow + Wait;
         while (!condition() && DateTime.UtcNow < deadline) await Task.Delay(10);
         Assert.True(condition());
     }

@@ -1,11 +1,11 @@
 using SnapUpgrade.Core.Model;
 
-namespace SnapUpgrade.Tests.Component.Fakes;
+namespace SnapUpgrade.Tests.Support.Fakes;
 
-/// <summary>Builders of host states for component tests: small, explicit, no IO.</summary>
+/// <summary>Builders of host states for tests of what sits on the engine (pages, the watcher): small, explicit, no IO.</summary>
 public static class HostStates
 {
-    /// <summary>When the demo host and its shared health were read ("now" for a <see cref="FixedClock"/>).</summary>
+    /// <summary>When the demo host and its shared health were read ("now" for a clock that stands still).</summary>
     public static DateTimeOffset T0 { get; } = new(2026, 1, 10, 9, 0, 0, TimeSpan.Zero);
 
     public static BootEnvironment Be(string name, bool booted = false, bool onReboot = false, bool nextBoot = false,

@@ -1,11 +1,16 @@
 using System.Runtime.CompilerServices;
 using SnapUpgrade.Core.Audit;
 
-namespace SnapUpgrade.Tests.Component.Audit;
+namespace SnapUpgrade.Tests.Component.Fakes;
 
-/// <summary>An in-memory audit log: rows kept newest first, filters on actor and action, paging as the real one pages.</summary>
+/// <summary>
+/// The one in-memory audit log of the component tests: rows kept in the order written, each a minute
+/// after the last; queries filter on actor, action and dry run and answer newest first, paged as the
+/// real one pages.
+/// </summary>
 public sealed class FakeAuditLog : IAuditLog
 {
+    private static readonly DateTimeOffset s_firstRow = new(2026, 2, 1, 8, 0, 0, TimeSpan.Zero);
     private readonly List<AuditEntry> _rows = [];
 
     public Exception? QueryFailure { get; set; }
@@ -13,21 +18,30 @@ public sealed class FakeAuditLog : IAuditLog
     public TaskCompletionSource? QueryGate { get; set; }
     public ChainVerification Verification { get; set; } = new(true, 0, null, "intact");
     public List<AuditQuery> Queries { get; } = [];
-    public IReadOnlyList<AuditEntry> Rows => _rows;
+
+    /// <summary>The rows, oldest first.</summary>
+    public IReadOnlyList<AuditEntry> Rows
+    {
+        get { lock (_rows) return [.. _rows]; }
+    }
 
     public Task EnsureWritableAsync(CancellationToken ct = default) => Task.CompletedTask;
 
     public Task<AuditEntry> AppendAsync(AuditRecord record, CancellationToken ct = default)
     {
-        var entry = new AuditEntry
+        lock (_rows)
         {
-            Id = _rows.Count + 1, Time = DateTimeOffset.UtcNow, Actor = record.Actor, Role = record.Role, Source = record.Source,
-            Action = record.Action, Target = record.Target, FromBe = record.FromBe, ToBe = record.ToBe, DryRun = record.DryRun,
-            Outcome = record.Outcome, ErrorCode = record.ErrorCode, Message = record.Message, DurationMs = record.DurationMs,
-            PreviousHash = _rows.Count == 0 ? new string('0', 64) : _rows[0].Hash, Hash = $"hash-{_rows.Count + 1:D4}",
-        };
-        _rows.Insert(0, entry);
-        return Task.FromResult(entry);
+            var entry = new AuditEntry
+            {
+                Id = _rows.Count + 1, Time = s_firstRow.AddMinutes(_rows.Count), Actor = record.Actor, Role = record.Role,
+                Source = record.Source, Action = record.Action, Target = record.Target, FromBe = record.FromBe, ToBe = record.ToBe,
+                DryRun = record.DryRun, Outcome = record.Outcome, ErrorCode = record.ErrorCode, Message = record.Message,
+                DurationMs = record.DurationMs,
+                PreviousHash = _rows.Count == 0 ? new string('0', 64) : _rows[^1].Hash, Hash = $"hash-{_rows.Count + 1:D4}",
+            };
+            _rows.Add(entry);
+            return Task.FromResult(entry);
+        }
     }
 
     public async Task<AuditPage> QueryAsync(AuditQuery query, CancellationToken ct = default)
@@ -51,6 +65,7 @@ public sealed class FakeAuditLog : IAuditLog
 
     public Task<ChainVerification> VerifyAsync(CancellationToken ct = default) => Task.FromResult(Verification);
 
-    private IEnumerable<AuditEntry> Matching(AuditQuery q) => _rows.Where(r =>
-        (q.Actor is null || r.Actor == q.Actor) && (q.Action is null || r.Action == q.Action));
+    /// <summary>Newest first, as the real log answers.</summary>
+    private IEnumerable<AuditEntry> Matching(AuditQuery q) => Rows.Reverse().Where(r =>
+        (q.Actor is null || r.Actor == q.Actor) && (q.Action is null || r.Action == q.Action) && (q.DryRun is null || r.DryRun == q.DryRun));
 }
