@@ -8,6 +8,7 @@ using SnapUpgrade.Core.Audit;
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Tests.Component.Fakes;
 using SnapUpgrade.Web.Auth;
+using SnapUpgrade.Web.Components.Pages.Admin;
 using SnapUpgrade.Web.Components.Pages.BootEnvironments;
 
 namespace SnapUpgrade.Tests.Component;
@@ -36,6 +37,7 @@ public static class TestServices
         context.Services.AddSingleton<IHostStateStream>(stream ?? new FakeHostStateStream(engine));
         // As the console registers it; it reads the AuthenticationStateProvider that AddAuthorization adds.
         context.Services.AddScoped<CurrentActor>();
+        context.Services.AddScoped<AdminAudit>();
         configure?.Invoke(context);
         context.SetRendererInfo(new RendererInfo("Server", true));
     }

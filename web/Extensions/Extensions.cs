@@ -2,6 +2,7 @@ using MudBlazor.Services;
 using SnapUpgrade.Infra.Composition;
 using SnapUpgrade.Web.Api;
 using SnapUpgrade.Web.Auth;
+using SnapUpgrade.Web.Components.Pages.Admin;
 
 namespace SnapUpgrade.Web.Extensions;
 
@@ -15,6 +16,7 @@ public static class Extensions
         builder.Services.AddSnapUpgradeHost(builder.Configuration);
         builder.Services.AddConsoleAuth();
         builder.Services.AddScoped<CurrentActor>();
+        builder.Services.AddScoped<AdminAudit>();
         builder.Services.AddLoginRateLimit(builder.Configuration);
         builder.Services.AddApi();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();

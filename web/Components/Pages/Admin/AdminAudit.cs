@@ -7,7 +7,7 @@ namespace SnapUpgrade.Web.Components.Pages.Admin;
 
 /// <summary>
 /// Runs one admin action (user-add, token-revoke, ...) through <see cref="AuditedChanges"/>, with the
-/// signed-in user as the actor.
+/// signed-in user as the actor. Scoped, like <see cref="CurrentActor"/>: the panels inject it.
 /// </summary>
 public sealed class AdminAudit(IAuditLog audit, CurrentActor current)
 {
