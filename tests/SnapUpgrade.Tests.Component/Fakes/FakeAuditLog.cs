@@ -10,7 +10,7 @@ namespace SnapUpgrade.Tests.Component.Fakes;
 /// </summary>
 public sealed class FakeAuditLog : IAuditLog
 {
-    private static readonly DateTimeOffset s_firstRow = new(2026, 2, 1, 8, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset FirstRow = new(2026, 2, 1, 8, 0, 0, TimeSpan.Zero);
     private readonly List<AuditEntry> _rows = [];
 
     public Exception? QueryFailure { get; set; }
@@ -33,7 +33,7 @@ public sealed class FakeAuditLog : IAuditLog
         {
             var entry = new AuditEntry
             {
-                Id = _rows.Count + 1, Time = s_firstRow.AddMinutes(_rows.Count), Actor = record.Actor, Role = record.Role,
+                Id = _rows.Count + 1, Time = FirstRow.AddMinutes(_rows.Count), Actor = record.Actor, Role = record.Role,
                 Source = record.Source, Action = record.Action, Target = record.Target, FromBe = record.FromBe, ToBe = record.ToBe,
                 DryRun = record.DryRun, Outcome = record.Outcome, ErrorCode = record.ErrorCode, Message = record.Message,
                 DurationMs = record.DurationMs,
