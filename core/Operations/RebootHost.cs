@@ -56,6 +56,8 @@ public sealed record RebootHost(string? Activated = null) : IOperation
         ZoneFlags.Plan(context, plan, state, state.ActiveOnReboot);
 
         context.AddZfs(plan, $"boot {target.Name}: mount {target.Dataset} at /", new ZfsMount(target.Dataset));
+        foreach (var child in target.Children.Where(c => c.CanMount != "off"))
+            context.AddZfs(plan, $"mount {child.Dataset}", new ZfsMount(child.Dataset));
         var shared = listing.Find(layout.SharedDataset);
         if (shared is { CanMount: not "off" } && shared.MountPoint?.StartsWith('/') == true)
             context.AddZfs(plan, $"mount {shared.Name} at {shared.MountPoint}", new ZfsMount(shared.Name));
