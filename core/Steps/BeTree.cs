@@ -45,27 +45,28 @@ public static class BeTree
 
     /// <summary>
     /// Mounts the children at their places below the root (mounted at <paramref name="root"/> before),
-    /// parents first; a child with a mountpoint of its own is first given one below the root.
-    /// canmount=off ones are containers and stay unmounted.
+    /// in the order of those places, so a mount never hides another (parents first; a child with a
+    /// mountpoint of its own, first given one below the root, where it falls). canmount=off ones are
+    /// containers and stay unmounted.
     /// </summary>
     public static void PlanMounts(OperationContext context, Plan plan, BootEnvironment be, string root, string options)
     {
-        foreach (var child in be.Children.Where(c => c.CanMount != "off"))
+        var places = be.Children.Where(c => c.CanMount != "off" && c.MountPoint?.StartsWith('/') == true)
+            .Select(c => (Child: c, At: Layout.Under(root, Relocate(c.MountPoint!, ParentPlace(be), "/"))))
+            .OrderBy(p => p.At, StringComparer.Ordinal);
+        foreach (var (child, at) in places)
         {
-            if (!child.InheritsMountPoint && child.MountPoint is { } own && own.StartsWith('/'))
-            {
-                var at = Layout.Under(root, Relocate(own, be.MountPoint, "/"));
+            if (!child.InheritsMountPoint)
                 context.AddZfs(plan, $"mount point of {child.Dataset}: {at}", new ZfsSet(child.Dataset, "mountpoint", at),
-                    new ZfsSet(child.Dataset, "mountpoint", own));
-            }
-            context.AddZfs(plan, $"mount {child.Dataset} ({options})", new ZfsMount(child.Dataset, options), new ZfsUnmount(child.Dataset));
+                    new ZfsSet(child.Dataset, "mountpoint", child.MountPoint!));
+            context.AddZfs(plan, $"mount {child.Dataset} at {at} ({options})", new ZfsMount(child.Dataset, options), new ZfsUnmount(child.Dataset));
         }
     }
 
-    /// <summary>Unmounts the mounted children, deepest first, and gives those with a mountpoint of their own it back below /.</summary>
+    /// <summary>Unmounts the mounted children, deepest place first, and gives those with a mountpoint of their own it back below /.</summary>
     public static void PlanUnmounts(OperationContext context, Plan plan, BootEnvironment be, string options)
     {
-        foreach (var child in be.Children.Reverse().Where(c => c.IsMounted))
+        foreach (var child in be.Children.Where(c => c.IsMounted).OrderByDescending(c => c.MountedAt, StringComparer.Ordinal))
         {
             context.AddZfs(plan, $"unmount {child.Dataset}", new ZfsUnmount(child.Dataset), new ZfsMount(child.Dataset, options));
             if (child.InheritsMountPoint || child.MountPoint is null) continue;
@@ -75,6 +76,9 @@ public static class BeTree
                     new ZfsSet(child.Dataset, "mountpoint", child.MountPoint));
         }
     }
+
+    /// <summary>Where the BE's root sits when its children's mountpoints are read: "/" unless it is mounted elsewhere.</summary>
+    private static string ParentPlace(BootEnvironment be) => be.MountedAt ?? be.MountPoint ?? "/";
 
     /// <summary>A path below the root at <paramref name="from"/> as the same path below <paramref name="to"/>; other paths as they are.</summary>
     public static string Relocate(string path, string? from, string to)
