@@ -17,12 +17,10 @@ public abstract class DeepBes<TBackend> : Scenario<TBackend> where TBackend : IB
 {
     private string Root(string be) => $"{Lab.Host.Pool}/ROOT/{be}";
 
-    private Task DeepenAsync() => LabBootstrap.AddChildrenAsync(Lab.Host.Zfs, Lab.Host.Files, Lab.Host.Pool, EngineLab.FirstBe);
-
     [Fact]
     public async Task Create_DeepBe_ClonesEveryChildUnderTheNewRootUnmountedAndMarked()
     {
-        await DeepenAsync();
+        await Lab.DeepenAsync();
 
         var result = await Lab.MustAsync(new CreateBe("be2"));
 
@@ -49,7 +47,7 @@ public abstract class DeepBes<TBackend> : Scenario<TBackend> where TBackend : IB
     [Fact]
     public async Task Activate_DeepBe_PromotesEveryChildAndBootsTheTree()
     {
-        await DeepenAsync();
+        await Lab.DeepenAsync();
         await Lab.MustAsync(new CreateBe("be2"));
         await Lab.MustAsync(new CreateBe("be3", Source: "be2"));
 
@@ -75,7 +73,7 @@ public abstract class DeepBes<TBackend> : Scenario<TBackend> where TBackend : IB
     [Fact]
     public async Task MountThenUnmount_DeepBe_MountsTheTreeInOrderAndPutsEverythingBack()
     {
-        await DeepenAsync();
+        await Lab.DeepenAsync();
         await Lab.MustAsync(new CreateBe("be2"));
         var before = await Lab.ListingAsync();
 
@@ -98,7 +96,7 @@ public abstract class DeepBes<TBackend> : Scenario<TBackend> where TBackend : IB
     [Fact]
     public async Task Rename_DeepBe_TakesTheWholeTree()
     {
-        await DeepenAsync();
+        await Lab.DeepenAsync();
         await Lab.MustAsync(new CreateBe("be2"));
         await Lab.MustAsync(new SnapshotBe("be2", "pre"));
         var before = await Lab.ListingAsync();
@@ -114,7 +112,7 @@ public abstract class DeepBes<TBackend> : Scenario<TBackend> where TBackend : IB
     [Fact]
     public async Task Destroy_DeepBe_TakesTheTreeAndItsOriginSnapshots()
     {
-        await DeepenAsync();
+        await Lab.DeepenAsync();
         var before = await Lab.ListingAsync();
         await Lab.MustAsync(new CreateBe("be2"));
 
@@ -126,7 +124,7 @@ public abstract class DeepBes<TBackend> : Scenario<TBackend> where TBackend : IB
     [Fact]
     public async Task Destroy_DeepBeWithADeepClone_PromotesTheClonesTreeAndKeepsItWhole()
     {
-        await DeepenAsync();
+        await Lab.DeepenAsync();
         await Lab.MustAsync(new CreateBe("be2"));
         await Lab.MustAsync(new CreateBe("be3", Source: "be2"));
 
@@ -144,7 +142,7 @@ public abstract class DeepBes<TBackend> : Scenario<TBackend> where TBackend : IB
     [Fact]
     public async Task ZoneDataBelowABe_IsNoChildAndStopsRenameAndDestroy()
     {
-        await DeepenAsync();
+        await Lab.DeepenAsync();
         await Lab.MustAsync(new CreateBe("be2"));
         var zoned = $"{Root("be2")}/zones";
         await Lab.Host.Zfs.ExecuteAsync(new ZfsCreate(zoned, new Dictionary<string, string> { ["canmount"] = "noauto" }));
@@ -163,7 +161,7 @@ public abstract class DeepBes<TBackend> : Scenario<TBackend> where TBackend : IB
     [Fact]
     public async Task Create_FromASnapshotTheChildrenLack_IsRefused()
     {
-        await DeepenAsync();
+        await Lab.DeepenAsync();
         await Lab.Host.Zfs.ExecuteAsync(new ZfsSnapshot($"{Root("be1")}@rootonly"));
         var before = await Lab.ListingAsync();
 
@@ -177,7 +175,7 @@ public abstract class DeepBes<TBackend> : Scenario<TBackend> where TBackend : IB
     [Fact]
     public async Task Create_FailingAtEachStep_LeavesThePoolAsBefore()
     {
-        await DeepenAsync();
+        await Lab.DeepenAsync();
         var before = await Lab.ListingAsync();
 
         await FailAtEachStepAsync(() => new CreateBe("be2"), minimumSteps: 8, async () => Assert.Equal(before, await Lab.ListingAsync()));
@@ -186,7 +184,7 @@ public abstract class DeepBes<TBackend> : Scenario<TBackend> where TBackend : IB
     [Fact]
     public async Task Activate_FailingAtEachStep_LeavesThePoolAsBefore()
     {
-        await DeepenAsync();
+        await Lab.DeepenAsync();
         await Lab.MustAsync(new CreateBe("be2"));
         var before = await Lab.ListingAsync();
 
@@ -199,7 +197,7 @@ public abstract class DeepBes<TBackend> : Scenario<TBackend> where TBackend : IB
     [Fact]
     public async Task MountAndUnmount_FailingAtEachStep_LeaveThePoolAsBefore()
     {
-        await DeepenAsync();
+        await Lab.DeepenAsync();
         await Lab.MustAsync(new CreateBe("be2"));
         var unmounted = await Lab.ListingAsync();
         await FailAtEachStepAsync(() => new MountBe("be2", "/mnt/be2"), minimumSteps: 6, async () => Assert.Equal(unmounted, await Lab.ListingAsync()));
@@ -212,7 +210,7 @@ public abstract class DeepBes<TBackend> : Scenario<TBackend> where TBackend : IB
     [Fact]
     public async Task Rename_FailingAtEachStep_LeavesThePoolAsBefore()
     {
-        await DeepenAsync();
+        await Lab.DeepenAsync();
         await Lab.MustAsync(new CreateBe("be2"));
         await Lab.MustAsync(new ActivateBe("be2", Temporary: true));
         var before = await Lab.ListingAsync();
@@ -223,7 +221,7 @@ public abstract class DeepBes<TBackend> : Scenario<TBackend> where TBackend : IB
     [Fact]
     public async Task Destroy_FailingAtEachStep_EndsAsBeforeOrFullyDone()
     {
-        await DeepenAsync();
+        await Lab.DeepenAsync();
         var empty = await Lab.ListingAsync();
         var (steps, finished) = (0, 0);
         for (var i = 0; i == 0 || i < steps; i++)
