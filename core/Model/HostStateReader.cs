@@ -119,8 +119,10 @@ public static class HostStateReader
     }
 
     private static bool IsZoneData(ZfsDataset d, string relative) =>
-        d.ParentBe is not null || relative == "zones" || relative.StartsWith("zones/", StringComparison.Ordinal) ||
-        d.MountPoint is { } mp && (mp == "/zones" || mp.StartsWith("/zones/", StringComparison.Ordinal));
+        d.ParentBe is not null || IsUnder("/" + relative, Layout.ZonesMountPoint) || IsUnder(d.MountPoint, Layout.ZonesMountPoint);
+
+    private static bool IsUnder(string? path, string root) =>
+        path is not null && (path == root || path.StartsWith(root + "/", StringComparison.Ordinal));
 
     /// <summary>What a file system named <paramref name="name"/> inherits below a parent mounted at <paramref name="parent"/>.</summary>
     private static string? Inherited(string? parent, string name) =>

@@ -94,6 +94,20 @@ public abstract class DeepBes<TBackend> : Scenario<TBackend> where TBackend : IB
     }
 
     [Fact]
+    public async Task Reboot_WithADeepBeMountedAside_BootsTheTreeAndPutsTheOtherBack()
+    {
+        await Lab.DeepenAsync();
+        await Lab.MustAsync(new CreateBe("be2"));
+        var before = await Lab.ListingAsync();
+        await Lab.MustAsync(new MountBe("be2"));
+
+        await Lab.MustAsync(new RebootHost());
+
+        Assert.Equal(before, await Lab.ListingAsync());
+        Assert.Equal("usr\n", Lab.Read($"/usr/{LabBootstrap.ChildMarker}"));
+    }
+
+    [Fact]
     public async Task Rename_DeepBe_TakesTheWholeTree()
     {
         await Lab.DeepenAsync();

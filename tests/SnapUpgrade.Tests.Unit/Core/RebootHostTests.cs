@@ -16,7 +16,7 @@ namespace SnapUpgrade.Tests.Unit.Core;
 /// </summary>
 public sealed class RebootHostTests : IDisposable
 {
-    private static readonly EngineOptions s_options = new() { Pool = Pool, CanBootInProcess = false };
+    private static readonly EngineOptions Options = new() { Pool = Pool, CanBootInProcess = false };
     private readonly TempDir _dir = new();
     private readonly SqliteOperationJournal _journal;
 
@@ -27,7 +27,7 @@ public sealed class RebootHostTests : IDisposable
     private string Marker => _dir.Combine("rebooted");
 
     private BeEngine Engine(SimulatedZfs host, IOperationJournal? journal = null, bool withCommand = true) =>
-        new(host, host, host, journal ?? _journal, s_options,
+        new(host, host, host, journal ?? _journal, Options,
             reboot: withCommand ? new RebootCommand(["touch", Marker], new ProcessRunner()) : null);
 
     [Fact]
@@ -79,7 +79,7 @@ public sealed class RebootHostTests : IDisposable
     public async Task RebootHost_CommandFails_FailsNamingExitCodeAndStderrAndIsJournalledFailed()
     {
         var host = await BootedAsync();
-        var engine = new BeEngine(host, host, host, _journal, s_options, reboot: new RebootCommand(["ls", "/nonexistent-snapupgrade"], new ProcessRunner()));
+        var engine = new BeEngine(host, host, host, _journal, Options, reboot: new RebootCommand(["ls", "/nonexistent-snapupgrade"], new ProcessRunner()));
 
         var result = await engine.RunAsync(new RebootHost(), ct: Ct);
 
