@@ -7,8 +7,9 @@ namespace SnapUpgrade.Core.Operations;
 
 /// <summary>
 /// beadm destroy. Dependents (clones of its and its children's snapshots) are promoted first so they
-/// survive; its children and zone BEs go with it; its origin snapshot goes too when the console made it and nothing else uses it.
-/// Promotions are undone on failure; from the first destroy on, the plan rolls forward.
+/// survive; its children and zone BEs go with it; its origin snapshots go too when the console made
+/// them and nothing else uses them. Promotions are undone on failure; from the first destroy on, the
+/// plan rolls forward.
 /// </summary>
 public sealed record DestroyBe(string Name, bool ForceUnmount = false) : IOperation
 {

@@ -124,6 +124,21 @@ public abstract class DeepBes<TBackend> : Scenario<TBackend> where TBackend : IB
     }
 
     [Fact]
+    public async Task Rollback_DeepBe_RollsEveryChildBack()
+    {
+        await Lab.DeepenAsync();
+        await Lab.MustAsync(new CreateBe("be2"));
+        await Lab.MustAsync(new SnapshotBe("be2", "s1"));
+        await Lab.MustAsync(new SnapshotBe("be2", "s2"));
+
+        var result = await Lab.MustAsync(new RollbackBe("be2", "s1", DestroyLaterSnapshots: true));
+
+        var be2 = (await Lab.StateAsync()).Find("be2")!;
+        Assert.All(be2.Children, c => Assert.Equal(["s1"], c.Snapshots.Select(s => s.ShortName)));
+        Assert.Equal(LabBootstrap.DeepChildren.Count + 1, result.Steps.Count(s => s.Argv.Take(2).SequenceEqual(["zfs", "rollback"])));
+    }
+
+    [Fact]
     public async Task Destroy_DeepBe_TakesTheTreeAndItsOriginSnapshots()
     {
         await Lab.DeepenAsync();
