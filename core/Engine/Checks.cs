@@ -29,6 +29,20 @@ public static class Checks
         ? new(ErrorCode.BeIsMounted, $"Cannot {doing} '{be.Name}': it is mounted at {be.MountedAt}. Unmount it first.")
         : null;
 
+    /// <summary>No child of the BE is mounted (one with a mountpoint of its own may be, without its root).</summary>
+    public static OperationError? NoChildMounted(BootEnvironment be, string doing) => be.MountedChild is { } child
+        ? new(ErrorCode.BeIsMounted, $"Cannot {doing} '{be.Name}': its child {child.Dataset} is mounted at {child.MountedAt}. Unmount it first.")
+        : null;
+
+    /// <summary>
+    /// No zone dataset below the BE's root: zfs renames and destroys a tree whole, and a zone's data is
+    /// never part of a BE.
+    /// </summary>
+    public static OperationError? NoZoneDataBelow(BootEnvironment be, string doing) => be.ZoneDatasetsBelow.Count > 0
+        ? new(ErrorCode.ZoneDataBelowBe,
+            $"Cannot {doing} '{be.Name}': {be.ZoneDatasetsBelow[0]} belongs to a zone but sits below it, and would go with it. Move it out of the boot environment first.")
+        : null;
+
     /// <summary>A new BE name: valid, and free both as a global BE and as any zone's BE.</summary>
     public static OperationError? FreeName(HostState state, string name)
     {

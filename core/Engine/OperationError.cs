@@ -27,6 +27,8 @@ public enum ErrorCode
     UnsafePath,
     /// <summary>Migrating the booted BE in place would lose live writes: migrate a new BE instead.</summary>
     MigrateBootedBe,
+    /// <summary>A zone's dataset sits below the BE's root: a rename or destroy of the tree would take it along.</summary>
+    ZoneDataBelowBe,
     NotSupported,
     Forbidden,
     Busy,
@@ -68,6 +70,7 @@ public sealed record OperationError(ErrorCode Code, string Message)
         ErrorCode.InvalidPath => "Invalid path",
         ErrorCode.UnsafePath => "Unsafe path",
         ErrorCode.MigrateBootedBe => "Migrate by way of a new boot environment",
+        ErrorCode.ZoneDataBelowBe => "Zone data below the boot environment",
         ErrorCode.NotSupported => "Not supported here",
         ErrorCode.Forbidden => "Not allowed for this role",
         ErrorCode.Busy => "Busy",

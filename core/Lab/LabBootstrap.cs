@@ -47,4 +47,33 @@ public static class LabBootstrap
         }
         return uuid;
     }
+
+    /// <summary>The children <see cref="AddChildrenAsync"/> gives a BE, by relative name; <c>var</c> is canmount=off.</summary>
+    public static readonly IReadOnlyList<string> DeepChildren = ["home", "usr", "var", "var/lib", "var/lib/dpkg"];
+
+    /// <summary>Where <see cref="AddChildrenAsync"/> mounts the child <c>home</c>: a mountpoint of its own, not the inherited /home.</summary>
+    public const string DeepHomeMountPoint = "/export/home";
+
+    /// <summary>
+    /// Makes the booted BE <paramref name="be"/> a deep BE, as bectl and zsys lay one out: <c>usr</c>
+    /// and <c>var/lib/dpkg</c> three levels down inherit their mountpoints, <c>var</c> is a canmount=off
+    /// container (its /var stays in the root), <c>home</c> has a mountpoint of its own. Each mounted
+    /// child gets a file naming it, so a mount in the wrong order or place shows.
+    /// </summary>
+    public static async Task AddChildrenAsync(IZfs zfs, IHostFiles files, string pool, string be, CancellationToken ct = default)
+    {
+        var root = new Layout(pool).Be(be);
+        foreach (var child in DeepChildren)
+        {
+            var dataset = $"{root}/{child}";
+            await zfs.ExecuteAsync(new ZfsCreate(dataset, new Dictionary<string, string> { ["canmount"] = child == "var" ? "off" : "on" }), ct);
+            if (child == "home") await zfs.ExecuteAsync(new ZfsSet(dataset, "mountpoint", DeepHomeMountPoint), ct);
+            if (child == "var") continue;
+            var at = child == "home" ? DeepHomeMountPoint : $"/{child}";
+            files.WriteAllBytes($"{at}/{ChildMarker}", Encoding.UTF8.GetBytes($"{child}\n"));
+        }
+    }
+
+    /// <summary>The file <see cref="AddChildrenAsync"/> writes into each mounted child.</summary>
+    public const string ChildMarker = "child.txt";
 }

@@ -33,7 +33,7 @@ public sealed record HostState
 
     /// <summary>Every snapshot of global and zone BEs, by full name.</summary>
     public IEnumerable<Snapshot> AllSnapshots =>
-        BootEnvironments.SelectMany(b => b.Snapshots)
+        BootEnvironments.SelectMany(b => b.Snapshots.Concat(b.Children.SelectMany(c => c.Snapshots)))
             .Concat(Zones.SelectMany(z => z.BootEnvironments.SelectMany(zb => zb.Snapshots)));
 }
 
@@ -64,14 +64,48 @@ public sealed record BootEnvironment
     public required IReadOnlyList<Snapshot> Snapshots { get; init; }
     /// <summary>This BE's zone BEs (linked by <c>parentbe</c> = this BE's uuid).</summary>
     public required IReadOnlyList<ZoneBe> ZoneBes { get; init; }
+    /// <summary>
+    /// Its descendant file systems, parents first (bectl's "deep" BEs, zsys): a BE is its root and
+    /// every one of them, so they are snapshotted, cloned, promoted, mounted, renamed and destroyed with it.
+    /// </summary>
+    public IReadOnlyList<BeChild> Children { get; init; } = [];
+    /// <summary>
+    /// Zone datasets that sit below the BE's root (a zone BE, or what is mounted under /zones): never
+    /// part of the BE. A recursive rename or destroy of the root would take them along, so those are refused.
+    /// </summary>
+    public IReadOnlyList<string> ZoneDatasetsBelow { get; init; } = [];
 
     public bool IsMounted => MountedAt is not null;
+
+    /// <summary>The first of its children that is mounted, or null.</summary>
+    public BeChild? MountedChild => Children.FirstOrDefault(c => c.IsMounted);
 
     /// <summary>Space of its snapshots and itself (like <c>beadm list</c>'s Space).</summary>
     public long SnapshotsUsed => Snapshots.Sum(s => s.Used);
 
     /// <summary>The flags column as beadm prints it: N, R, NR, T, ...</summary>
     public string Flags => (IsBooted ? "N" : "") + (IsActiveOnReboot ? "R" : "") + (IsNextBoot ? "T" : "");
+}
+
+/// <summary>A descendant file system of a BE's root: <c>pool/ROOT/be/var/lib</c> is <c>var/lib</c> of <c>be</c>.</summary>
+public sealed record BeChild
+{
+    public required string Dataset { get; init; }
+    /// <summary>Its name below the BE's root (<c>var/lib</c>), the same in every clone of the BE.</summary>
+    public required string RelativeName { get; init; }
+    public string? Origin { get; init; }
+    public string? MountPoint { get; init; }
+    /// <summary>
+    /// True when its mountpoint is the one it would inherit (its parent's plus its own name): it then
+    /// follows the BE wherever the BE is mounted. False for a mountpoint of its own, which the console
+    /// sets again relative to the BE's place, as bectl does.
+    /// </summary>
+    public bool InheritsMountPoint { get; init; }
+    public string? CanMount { get; init; }
+    public string? MountedAt { get; init; }
+    public required IReadOnlyList<Snapshot> Snapshots { get; init; }
+
+    public bool IsMounted => MountedAt is not null;
 }
 
 public sealed record Snapshot

@@ -40,18 +40,23 @@ public static class HostStateReader
 
         var zoneBesByParent = zoneBes.Where(z => z.ParentBeName is not null).ToLookup(z => z.ParentBeName!, StringComparer.Ordinal);
         var zoneBesByZone = zoneBes.ToLookup(z => z.Zone, StringComparer.Ordinal);
-        var bes = globals.Select(g => new BootEnvironment
+        var bes = globals.Select(g =>
         {
-            Name = g.Name, Dataset = g.Dataset.Name, Uuid = g.Dataset.Uuid,
-            Description = g.Dataset.Description, Keep = g.Dataset.Keep == "on", CarryOverFrom = g.Dataset.CarryOver,
-            IsBooted = g.Dataset.Mounted && g.Dataset.MountPoint == "/",
-            IsActiveOnReboot = listing.Pool.Bootfs == g.Dataset.Name,
-            IsNextBoot = nextBoot == g.Name,
-            Origin = g.Dataset.Origin, Created = g.Dataset.Created, Used = g.Dataset.Used,
-            Referenced = g.Dataset.Referenced, MountedAt = g.Dataset.Mounted ? g.Dataset.MountPoint : null,
-            MountPoint = g.Dataset.MountPoint, CanMount = g.Dataset.CanMount,
-            Snapshots = [.. snapshots[g.Dataset.Name].OrderBy(s => s.Created)],
-            ZoneBes = [.. zoneBesByParent[g.Name].OrderBy(z => z.Zone, StringComparer.Ordinal)],
+            var (children, zoned) = Descendants(g.Dataset, listing.Datasets, byName, snapshots);
+            return new BootEnvironment
+            {
+                Name = g.Name, Dataset = g.Dataset.Name, Uuid = g.Dataset.Uuid,
+                Description = g.Dataset.Description, Keep = g.Dataset.Keep == "on", CarryOverFrom = g.Dataset.CarryOver,
+                IsBooted = g.Dataset.Mounted && g.Dataset.MountPoint == "/",
+                IsActiveOnReboot = listing.Pool.Bootfs == g.Dataset.Name,
+                IsNextBoot = nextBoot == g.Name,
+                Origin = g.Dataset.Origin, Created = g.Dataset.Created, Used = g.Dataset.Used,
+                Referenced = g.Dataset.Referenced, MountedAt = g.Dataset.Mounted ? g.Dataset.MountPoint : null,
+                MountPoint = g.Dataset.MountPoint, CanMount = g.Dataset.CanMount,
+                Snapshots = [.. snapshots[g.Dataset.Name].OrderBy(s => s.Created)],
+                ZoneBes = [.. zoneBesByParent[g.Name].OrderBy(z => z.Zone, StringComparer.Ordinal)],
+                Children = children, ZoneDatasetsBelow = zoned,
+            };
         }).OrderBy(b => b.Created).ThenBy(b => b.Name, StringComparer.Ordinal).ToList();
 
         var zones = listing.Datasets
@@ -81,6 +86,47 @@ public static class HostStateReader
             HasZonesContainer = byName.ContainsKey(layout.ZonesContainer), ReadAt = readAt,
         };
     }
+
+    /// <summary>
+    /// The file systems below a BE's root, parents first: its children, and apart from them the zone
+    /// datasets below it (a zone BE by its <c>parentbe</c> mark, or anything at /zones) with all under those.
+    /// </summary>
+    private static (List<BeChild> Children, List<string> Zoned) Descendants(ZfsDataset root, IReadOnlyList<ZfsDataset> datasets,
+        Dictionary<string, ZfsDataset> byName, ILookup<string, Snapshot> snapshots)
+    {
+        var children = new List<BeChild>();
+        var zoned = new List<string>();
+        var prefix = root.Name + "/";
+        foreach (var d in datasets.Where(d => !d.IsSnapshot && d.Name.StartsWith(prefix, StringComparison.Ordinal))
+                     .OrderBy(d => d.Name, StringComparer.Ordinal))
+        {
+            var relative = d.Name[prefix.Length..];
+            if (IsZoneData(d, relative) || zoned.Any(z => d.Name.StartsWith(z + "/", StringComparison.Ordinal)))
+            {
+                zoned.Add(d.Name);
+                continue;
+            }
+            var parent = byName[d.Name[..d.Name.LastIndexOf('/')]];
+            children.Add(new BeChild
+            {
+                Dataset = d.Name, RelativeName = relative, Origin = d.Origin, MountPoint = d.MountPoint,
+                InheritsMountPoint = d.MountPoint == Inherited(parent.MountPoint, d.Name[(d.Name.LastIndexOf('/') + 1)..]),
+                CanMount = d.CanMount, MountedAt = d.Mounted ? d.MountPoint : null,
+                Snapshots = [.. snapshots[d.Name].OrderBy(s => s.Created)],
+            });
+        }
+        return (children, zoned);
+    }
+
+    private static bool IsZoneData(ZfsDataset d, string relative) =>
+        d.ParentBe is not null || IsUnder("/" + relative, Layout.ZonesMountPoint) || IsUnder(d.MountPoint, Layout.ZonesMountPoint);
+
+    private static bool IsUnder(string? path, string root) =>
+        path is not null && (path == root || path.StartsWith(root + "/", StringComparison.Ordinal));
+
+    /// <summary>What a file system named <paramref name="name"/> inherits below a parent mounted at <paramref name="parent"/>.</summary>
+    private static string? Inherited(string? parent, string name) =>
+        parent is not null && parent.StartsWith('/') ? $"{parent.TrimEnd('/')}/{name}" : parent;
 
     private static Snapshot ToSnapshot(ZfsDataset d, ILookup<string, string> clones) => new()
     {

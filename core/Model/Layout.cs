@@ -18,7 +18,10 @@ public sealed record Layout(string Pool)
     public string ZoneBe(string zone, string be) => $"{ZoneBeContainer(zone)}/{be}";
     public string ZoneShared(string zone) => $"{Zone(zone)}/VARSHARED";
 
-    public static string ZonePath(string zone) => $"/zones/{zone}";
+    /// <summary>Where zones live on the host; what mounts there is a zone's, never part of a BE.</summary>
+    public const string ZonesMountPoint = "/zones";
+
+    public static string ZonePath(string zone) => $"{ZonesMountPoint}/{zone}";
     public static string ZoneRoot(string zone) => $"/zones/{zone}/root";
     public static string ZoneSharedMountPoint(string zone) => $"{ZoneRoot(zone)}/var/shared";
 

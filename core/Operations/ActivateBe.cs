@@ -6,7 +6,7 @@ using SnapUpgrade.Core.Zfs;
 namespace SnapUpgrade.Core.Operations;
 
 /// <summary>
-/// beadm activate. The steps, in order: promote the BE and its zone BEs until they have no origin
+/// beadm activate. The steps, in order: promote the BE, its children and its zone BEs until they have no origin
 /// (so destroying older BEs can never take it along), flip the zone <c>active</c> flags, then the
 /// single commit point: the pool's <c>bootfs</c> (or, one-shot, <c>nextboot</c> on pool/ROOT).
 /// A one-shot activation does not promote: a trial boot should not reshape the pool's lineage
@@ -37,6 +37,7 @@ public sealed record ActivateBe(string Name, bool Temporary = false) : IOperatio
 
         var origins = Promotion.Origins(state);
         Promotion.PlanStandAlone(context, plan, origins, be.Dataset);
+        foreach (var child in be.Children) Promotion.PlanStandAlone(context, plan, origins, child.Dataset);
         foreach (var zoneBe in be.ZoneBes) Promotion.PlanStandAlone(context, plan, origins, zoneBe.Dataset);
         ZoneFlags.Plan(context, plan, state, be);
         if (nextBoot is not null)

@@ -7,7 +7,8 @@ namespace SnapUpgrade.Core.Operations;
 
 /// <summary>
 /// beadm create: a new BE cloned from the booted BE (default), another BE, or a snapshot <c>be@snap</c>.
-/// One snapshot of the source and its zone BEs (atomic where the backend can), then one clone each.
+/// One snapshot of the source, its children and its zone BEs (atomic where the backend can), then one
+/// clone each: the children of a deep BE under the new root with the same relative names.
 /// Shared datasets are never cloned: the new BE's links point at the same /var/shared.
 /// </summary>
 public sealed record CreateBe(string Name, string? Source = null, string? Description = null) : IOperation
@@ -48,9 +49,12 @@ public sealed record CreateBe(string Name, string? Source = null, string? Descri
         if (at < 0) return null;
         snapshot = Source[(at + 1)..];
         var name = snapshot;
-        return be.Snapshots.Any(s => s.ShortName == name)
-            ? null
-            : new(ErrorCode.SnapshotNotFound, $"Boot environment '{beName}' has no snapshot '{snapshot}'.");
+        if (!be.Snapshots.Any(s => s.ShortName == name))
+            return new(ErrorCode.SnapshotNotFound, $"Boot environment '{beName}' has no snapshot '{snapshot}'.");
+        // A deep BE is cloned whole or not at all: every child needs the snapshot too.
+        return be.Children.FirstOrDefault(c => !c.Snapshots.Any(s => s.ShortName == name)) is { } missing
+            ? new(ErrorCode.SnapshotNotFound, $"'{Source}' does not cover the whole boot environment: its child {missing.Dataset} has no snapshot '{snapshot}'.")
+            : null;
     }
 
     public Task<Plan> PlanAsync(OperationContext context, HostState state, CancellationToken ct)
@@ -66,7 +70,7 @@ public sealed record CreateBe(string Name, string? Source = null, string? Descri
         if (snapshot is null)
         {
             snapshot = Snapshots.FreeName(context, state);
-            Snapshots.PlanTake(context, plan, [source.Dataset, .. zoneBes.Select(z => z.Dataset)], snapshot, consoleMade: true);
+            Snapshots.PlanTake(context, plan, source, zoneBes.Select(z => z.Dataset), snapshot, consoleMade: true);
         }
 
         var target = layout.Be(Name);
@@ -78,7 +82,9 @@ public sealed record CreateBe(string Name, string? Source = null, string? Descri
         // Mountpoint only after the clone: a clone given one at creation is mounted at once on zfs-fuse.
         context.AddZfs(plan, $"clone {source.Dataset}@{snapshot} as {target}",
             new ZfsClone($"{source.Dataset}@{snapshot}", target, properties), new ZfsDestroy(target));
+        BeTree.PlanClones(context, plan, source, snapshot, target);
         context.AddZfs(plan, $"set the mountpoint of {target} to /", new ZfsSet(target, "mountpoint", "/"));
+        BeTree.PlanOwnMountPoints(context, plan, source, target);
         foreach (var zoneBe in zoneBes)
         {
             var zoneTarget = layout.ZoneBe(zoneBe.Zone, Name);

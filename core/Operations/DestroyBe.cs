@@ -6,9 +6,10 @@ using SnapUpgrade.Core.Zfs;
 namespace SnapUpgrade.Core.Operations;
 
 /// <summary>
-/// beadm destroy. Dependents (clones of its snapshots) are promoted first so they survive; its zone
-/// BEs go with it; its origin snapshot goes too when the console made it and nothing else uses it.
-/// Promotions are undone on failure; from the first destroy on, the plan rolls forward.
+/// beadm destroy. Dependents (clones of its and its children's snapshots) are promoted first so they
+/// survive; its children and zone BEs go with it; its origin snapshots go too when the console made
+/// them and nothing else uses them. Promotions are undone on failure; from the first destroy on, the
+/// plan rolls forward.
 /// </summary>
 public sealed record DestroyBe(string Name, bool ForceUnmount = false) : IOperation
 {
@@ -21,7 +22,10 @@ public sealed record DestroyBe(string Name, bool ForceUnmount = false) : IOperat
         () => be.Keep
             ? new(ErrorCode.BeIsKept, $"Cannot destroy '{Name}': it is marked keep. Clear keep first.")
             : null,
+        () => Checks.NoZoneDataBelow(be, "destroy"),
         () => ForceUnmount ? null : Checks.NotMounted(be, "destroy"),
+        // Force-unmount takes children down with a mounted root; one mounted on its own is left to the user.
+        () => ForceUnmount && be.IsMounted ? null : Checks.NoChildMounted(be, "destroy"),
         () => !ForceUnmount && be.ZoneBes.FirstOrDefault(z => z.IsMounted) is { } zb
             ? new(ErrorCode.BeIsMounted, $"Cannot destroy '{Name}': its zone BE {zb.Dataset} is mounted at {zb.MountedAt}. Unmount it first.")
             : null);
@@ -39,10 +43,14 @@ public sealed record DestroyBe(string Name, bool ForceUnmount = false) : IOperat
         var origins = Promotion.Origins(state);
         var snapshots = state.AllSnapshots.ToDictionary(s => s.Name);
         var datasets = new[] { (be.Dataset, be.Snapshots) }
+            .Concat(be.Children.Select(c => (c.Dataset, c.Snapshots)))
             .Concat(be.ZoneBes.Select(z => (z.Dataset, z.Snapshots))).ToList();
         foreach (var (dataset, own) in datasets) PlanPromoteDependents(context, plan, origins, state, dataset, own);
-        foreach (var (dataset, _) in datasets.AsEnumerable().Reverse())
-            context.AddIrreversibleZfs(plan, $"destroy {dataset} and its snapshots", new ZfsDestroy(dataset, Recursive: true));
+        foreach (var zoneBe in be.ZoneBes.AsEnumerable().Reverse())
+            context.AddIrreversibleZfs(plan, $"destroy {zoneBe.Dataset} and its snapshots", new ZfsDestroy(zoneBe.Dataset, Recursive: true));
+        // -r takes the children: the checks proved nothing else is below the root, and their dependents are promoted away.
+        context.AddIrreversibleZfs(plan, $"destroy {be.Dataset}{(be.Children.Count > 0 ? ", its children" : "")} and its snapshots",
+            new ZfsDestroy(be.Dataset, Recursive: true));
         foreach (var (dataset, _) in datasets)
         {
             if (origins[dataset] is not { } origin) continue;

@@ -6,7 +6,8 @@ using SnapUpgrade.Core.Zfs;
 namespace SnapUpgrade.Core.Operations;
 
 /// <summary>
-/// beadm mount: the BE at an alternate root (default a fresh private directory), its zone BEs inside
+/// beadm mount: the BE at an alternate root (default a fresh private directory), its children below it
+/// (parents first), its zone BEs inside
 /// it, and every mounted shared dataset bind-mounted at the same place inside the alternate root,
 /// read-only unless an admin asks otherwise: updating another BE can never touch live shared data.
 /// </summary>
@@ -18,6 +19,7 @@ public sealed record MountBe(string Name, string? Path = null, bool SharedReadWr
     public OperationError? Validate(HostState state) => Checks.Existing(state, Name, out var be) ?? Checks.FirstOf(
         () => Checks.NotBooted(be, "mount"),
         () => be.IsMounted ? new(ErrorCode.BeIsMounted, $"'{Name}' is already mounted at {be.MountedAt}.") : null,
+        () => Checks.NoChildMounted(be, "mount"),
         () => Path is null ? null : CheckPath(Path));
 
     /// <summary>Linux's PATH_MAX and NAME_MAX: longer paths are refused here, not by the kernel half-way.</summary>
@@ -51,6 +53,7 @@ public sealed record MountBe(string Name, string? Path = null, bool SharedReadWr
         context.AddZfs(plan, $"mount point of {be.Dataset}: {root}", new ZfsSet(be.Dataset, "mountpoint", root),
             new ZfsSet(be.Dataset, "mountpoint", be.MountPoint ?? "/"));
         context.AddZfs(plan, $"mount {be.Dataset} at {root} ({Options})", new ZfsMount(be.Dataset, Options), new ZfsUnmount(be.Dataset));
+        BeTree.PlanMounts(context, plan, be, root, Options);
         foreach (var zoneBe in be.ZoneBes)
         {
             var at = Layout.Under(root, Layout.ZoneRoot(zoneBe.Zone));

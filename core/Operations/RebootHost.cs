@@ -47,7 +47,15 @@ public sealed record RebootHost(string? Activated = null) : IOperation
         foreach (var fs in listing.Datasets.Where(d => d is { IsSnapshot: false, Mounted: true }).OrderByDescending(d => d.MountPoint!.Length))
             context.AddIrreversibleZfs(plan, $"unmount {fs.Name}", new ZfsUnmount(fs.Name));
         foreach (var be in state.BootEnvironments.Where(b => b.MountPoint != "/"))
+        {
             context.AddZfs(plan, $"mount point of {be.Dataset} back to /", new ZfsSet(be.Dataset, "mountpoint", "/"));
+            foreach (var child in be.Children.Where(c => !c.InheritsMountPoint && c.MountPoint?.StartsWith('/') == true))
+            {
+                var back = BeTree.Relocate(child.MountPoint!, be.MountPoint, "/");
+                if (back != child.MountPoint)
+                    context.AddZfs(plan, $"mount point of {child.Dataset} back to {back}", new ZfsSet(child.Dataset, "mountpoint", back));
+            }
+        }
         foreach (var zb in state.Zones.SelectMany(z => z.BootEnvironments).Where(zb => zb.MountPoint != Layout.ZoneRoot(zb.Zone)))
             context.AddZfs(plan, $"mount point of {zb.Dataset} back to {Layout.ZoneRoot(zb.Zone)}", new ZfsSet(zb.Dataset, "mountpoint", Layout.ZoneRoot(zb.Zone)));
         if (state.NextBoot is not null)
@@ -56,6 +64,8 @@ public sealed record RebootHost(string? Activated = null) : IOperation
         ZoneFlags.Plan(context, plan, state, state.ActiveOnReboot);
 
         context.AddZfs(plan, $"boot {target.Name}: mount {target.Dataset} at /", new ZfsMount(target.Dataset));
+        foreach (var child in target.Children.Where(c => c.CanMount != "off"))
+            context.AddZfs(plan, $"mount {child.Dataset}", new ZfsMount(child.Dataset));
         var shared = listing.Find(layout.SharedDataset);
         if (shared is { CanMount: not "off" } && shared.MountPoint?.StartsWith('/') == true)
             context.AddZfs(plan, $"mount {shared.Name} at {shared.MountPoint}", new ZfsMount(shared.Name));

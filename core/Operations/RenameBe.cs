@@ -4,7 +4,7 @@ using SnapUpgrade.Core.Zfs;
 
 namespace SnapUpgrade.Core.Operations;
 
-/// <summary>beadm rename: the BE and its zone BEs; a one-shot next boot follows the new name.</summary>
+/// <summary>beadm rename: the BE (zfs renames its children with it) and its zone BEs; a one-shot next boot follows the new name.</summary>
 public sealed record RenameBe(string Name, string NewName) : IOperation
 {
     public string Action => "rename";
@@ -14,6 +14,8 @@ public sealed record RenameBe(string Name, string NewName) : IOperation
         () => Checks.NotBooted(be, "rename"),
         () => Checks.NotActiveOnReboot(be, "rename"),
         () => Checks.NotMounted(be, "rename"),
+        () => Checks.NoChildMounted(be, "rename"),
+        () => Checks.NoZoneDataBelow(be, "rename"),
         () => be.ZoneBes.FirstOrDefault(z => z.IsMounted) is { } zb
             ? new(ErrorCode.BeIsMounted, $"Cannot rename '{Name}': its zone BE {zb.Dataset} is mounted at {zb.MountedAt}.")
             : null,
@@ -29,8 +31,10 @@ public sealed record RenameBe(string Name, string NewName) : IOperation
     /// </summary>
     private static (string Dataset, string MountedAt)? MountedClone(HostState state, BootEnvironment be)
     {
-        var snapshots = be.Snapshots.Concat(be.ZoneBes.SelectMany(z => z.Snapshots)).Select(s => s.Name).ToHashSet();
+        var snapshots = be.Snapshots.Concat(be.Children.SelectMany(c => c.Snapshots)).Concat(be.ZoneBes.SelectMany(z => z.Snapshots))
+            .Select(s => s.Name).ToHashSet();
         return state.BootEnvironments.Select(b => (b.Dataset, b.Origin, b.MountedAt))
+            .Concat(state.BootEnvironments.SelectMany(b => b.Children).Select(c => (c.Dataset, c.Origin, c.MountedAt)))
             .Concat(state.Zones.SelectMany(z => z.BootEnvironments).Select(zb => (zb.Dataset, zb.Origin, zb.MountedAt)))
             .Where(d => d.Origin is not null && d.MountedAt is not null && snapshots.Contains(d.Origin))
             .Select(d => ((string, string)?)(d.Dataset, d.MountedAt!)).FirstOrDefault();
@@ -41,7 +45,7 @@ public sealed record RenameBe(string Name, string NewName) : IOperation
         var be = state.Find(Name)!;
         var layout = context.Layout;
         var plan = new Plan();
-        context.AddZfs(plan, $"rename {be.Dataset} to {layout.Be(NewName)}",
+        context.AddZfs(plan, $"rename {be.Dataset}{(be.Children.Count > 0 ? " and its children" : "")} to {layout.Be(NewName)}",
             new ZfsRename(be.Dataset, layout.Be(NewName)), new ZfsRename(layout.Be(NewName), be.Dataset));
         foreach (var zoneBe in be.ZoneBes)
         {

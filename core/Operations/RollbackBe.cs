@@ -5,7 +5,7 @@ using SnapUpgrade.Core.Zfs;
 namespace SnapUpgrade.Core.Operations;
 
 /// <summary>
-/// Rolls a BE (and its zone BEs that have the snapshot) back to a snapshot. Never the booted BE.
+/// Rolls a BE (and its children and zone BEs that have the snapshot) back to a snapshot. Never the booted BE.
 /// Later snapshots are destroyed only when asked, and never when a BE is cloned from one.
 /// </summary>
 public sealed record RollbackBe(string Name, string Snapshot, bool DestroyLaterSnapshots = false) : IOperation
@@ -31,7 +31,7 @@ public sealed record RollbackBe(string Name, string Snapshot, bool DestroyLaterS
     }
 
     private static IEnumerable<(string Dataset, IReadOnlyList<Snapshot> Snapshots)> Datasets(BootEnvironment be) =>
-        new[] { (be.Dataset, be.Snapshots) }.Concat(be.ZoneBes.Select(z => (z.Dataset, z.Snapshots)));
+        new[] { (be.Dataset, be.Snapshots) }.Concat(be.Children.Select(c => (c.Dataset, c.Snapshots))).Concat(be.ZoneBes.Select(z => (z.Dataset, z.Snapshots)));
 
     /// <summary>Snapshots taken after the target: the listing keeps zfs's creation order, finer than the creation second.</summary>
     private IEnumerable<Snapshot> Later(IReadOnlyList<Snapshot> snapshots) =>

@@ -4,7 +4,7 @@ using SnapUpgrade.Core.Steps;
 
 namespace SnapUpgrade.Core.Operations;
 
-/// <summary>A snapshot of a BE and its zone BEs, under one name (default: the UTC time).</summary>
+/// <summary>A snapshot of a BE, its children and its zone BEs, under one name (default: the UTC time).</summary>
 public sealed record SnapshotBe(string Name, string? Snapshot = null) : IOperation
 {
     public string Action => "snapshot";
@@ -12,7 +12,7 @@ public sealed record SnapshotBe(string Name, string? Snapshot = null) : IOperati
 
     public OperationError? Validate(HostState state) => Checks.Existing(state, Name, out var be) ?? Checks.FirstOf(
         () => Snapshot is null ? null : Names.Check(Snapshot, "snapshot"),
-        () => Snapshot is not null && be.Snapshots.Concat(be.ZoneBes.SelectMany(z => z.Snapshots)).Any(s => s.ShortName == Snapshot)
+        () => Snapshot is not null && be.Snapshots.Concat(be.Children.SelectMany(c => c.Snapshots)).Concat(be.ZoneBes.SelectMany(z => z.Snapshots)).Any(s => s.ShortName == Snapshot)
             ? new(ErrorCode.AlreadyExists, $"'{Name}' already has a snapshot '{Snapshot}'.")
             : null);
 
@@ -21,7 +21,7 @@ public sealed record SnapshotBe(string Name, string? Snapshot = null) : IOperati
         var be = state.Find(Name)!;
         var plan = new Plan();
         var name = Snapshot ?? Snapshots.FreeName(context, state);
-        Snapshots.PlanTake(context, plan, [be.Dataset, .. be.ZoneBes.Select(z => z.Dataset)], name, consoleMade: false);
+        Snapshots.PlanTake(context, plan, be, be.ZoneBes.Select(z => z.Dataset), name, consoleMade: false);
         plan.Report.Add($"Snapshot {Name}@{name} taken.");
         return Task.FromResult(plan);
     }

@@ -5,7 +5,7 @@ using SnapUpgrade.Core.Zfs;
 
 namespace SnapUpgrade.Core.Operations;
 
-/// <summary>beadm unmount: undoes all of a mount (binds, zone BEs, the BE) and restores mountpoint=/, canmount=noauto.</summary>
+/// <summary>beadm unmount: undoes all of a mount (binds, zone BEs, children deepest first, the BE) and restores mountpoint=/, canmount=noauto.</summary>
 public sealed record UnmountBe(string Name) : IOperation
 {
     public string Action => "unmount";
@@ -37,6 +37,7 @@ public sealed record UnmountBe(string Name) : IOperation
                 new ZfsSet(zoneBe.Dataset, "mountpoint", zoneBe.MountPoint!));
             RemoveMountPointDirectory(context, plan, zoneBe.MountedAt!);
         }
+        BeTree.PlanUnmounts(context, plan, be, MountBe.Options);
         context.AddZfs(plan, $"unmount {be.Dataset}", new ZfsUnmount(be.Dataset), new ZfsMount(be.Dataset, MountBe.Options));
         context.AddZfs(plan, $"mount point of {be.Dataset} back to /", new ZfsSet(be.Dataset, "mountpoint", "/"),
             new ZfsSet(be.Dataset, "mountpoint", be.MountPoint!));

@@ -11,9 +11,9 @@ namespace SnapUpgrade.Core.Steps;
 /// </summary>
 public static class Promotion
 {
-    /// <summary>All file systems' origins, from the state (global BEs and zone BEs).</summary>
+    /// <summary>All file systems' origins, from the state (global BEs with their children, and zone BEs).</summary>
     public static Dictionary<string, string?> Origins(HostState state) =>
-        state.BootEnvironments.Select(b => (b.Dataset, b.Origin))
+        state.BootEnvironments.SelectMany(b => b.Children.Select(c => (c.Dataset, c.Origin)).Prepend((b.Dataset, b.Origin)))
             .Concat(state.Zones.SelectMany(z => z.BootEnvironments).Select(zb => (zb.Dataset, zb.Origin)))
             .ToDictionary(x => x.Dataset, x => x.Origin);
 

@@ -9,25 +9,35 @@ public static class Snapshots
 {
     /// <summary>
     /// One atomic <c>zfs snapshot a@s b@s</c> where the backend takes several names (OpenZFS); one call
-    /// per name where it does not (zfs-fuse), each undone on failure. The console's own snapshots are
-    /// marked on the same command (<c>-o</c>; zfs-fuse takes it too), so no crash can leave one unmarked:
-    /// destroying the last BE cloned from one, and recovery, find it by the mark.
+    /// per name where it does not (zfs-fuse), each undone on failure. A BE with children is taken with
+    /// <c>-r</c>, so its whole tree is one atomic call on every backend; unless zone datasets sit below
+    /// it, which are no part of it: then its root and children are named one by one. The console's own
+    /// snapshots are marked on the same command (<c>-o</c>; zfs-fuse takes it too), so no crash can
+    /// leave one unmarked: destroying the last BE cloned from one, and recovery, find it by the mark.
     /// </summary>
-    public static void PlanTake(OperationContext context, Plan plan, IReadOnlyList<string> datasets, string name, bool consoleMade)
+    public static void PlanTake(OperationContext context, Plan plan, BootEnvironment be, IEnumerable<string> zoneBes, string name, bool consoleMade)
     {
+        var recursive = be.Children.Count > 0 && be.ZoneDatasetsBelow.Count == 0;
+        IReadOnlyList<string> tree = recursive ? [be.Dataset] : [be.Dataset, .. be.Children.Select(c => c.Dataset)];
+        var datasets = tree.Concat(zoneBes).ToList();
         var snapshots = datasets.Select(d => $"{d}@{name}").ToList();
         var mark = consoleMade ? UserProperties.ConsoleMadeMark : null;
+        ZfsDestroy Undo(string snapshot) => new(snapshot, Recursive: recursive && snapshot == snapshots[0]);
         if (context.Zfs.Capabilities.MultiSnapshot)
         {
-            var take = new ZfsSnapshot(snapshots, properties: mark);
-            plan.Add($"snapshot {string.Join(", ", datasets)} at once as @{name}", take.Argv,
+            var take = new ZfsSnapshot(snapshots, recursive, mark);
+            plan.Add($"snapshot {string.Join(", ", datasets)}{(recursive ? " with its children" : "")} at once as @{name}", take.Argv,
                 run => context.Zfs.ExecuteAsync(take, run.Ct),
-                new UndoZfs([.. snapshots.Select(s => new ZfsDestroy(s))]));
+                new UndoZfs([.. snapshots.Select(Undo)]));
         }
         else
         {
             foreach (var snapshot in snapshots)
-                context.AddZfs(plan, $"snapshot {snapshot}", new ZfsSnapshot(snapshot, properties: mark), new ZfsDestroy(snapshot));
+            {
+                var deep = recursive && snapshot == snapshots[0];
+                context.AddZfs(plan, $"snapshot {snapshot}{(deep ? " with its children" : "")}",
+                    new ZfsSnapshot(snapshot, deep, mark), Undo(snapshot));
+            }
         }
     }
 

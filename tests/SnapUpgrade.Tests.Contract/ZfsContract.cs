@@ -10,7 +10,7 @@ namespace SnapUpgrade.Tests.Contract;
 /// What every <see cref="IZfs"/> must do, as measured on zfs-fuse (TESTING.md). Each test gets a
 /// fresh pool from <see cref="CreateHostAsync"/> and disposes it.
 /// </summary>
-public abstract class ZfsContract
+public abstract partial class ZfsContract
 {
     protected abstract Task<ITestHost> CreateHostAsync();
 

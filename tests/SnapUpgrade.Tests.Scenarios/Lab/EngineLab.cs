@@ -60,6 +60,9 @@ public sealed class EngineLab : IAsyncDisposable
 
     public Task<HostState> StateAsync() => Engine.GetStateAsync();
 
+    /// <summary>Makes the booted BE a deep BE (<see cref="LabBootstrap.AddChildrenAsync"/>).</summary>
+    public Task DeepenAsync() => LabBootstrap.AddChildrenAsync(Host.Zfs, Host.Files, Host.Pool, FirstBe);
+
     public async Task<OperationResult> RunAsync(IOperation operation, bool dryRun = false) =>
         await Engine.RunAsync(operation, dryRun);
 
