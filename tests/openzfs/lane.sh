@@ -13,7 +13,7 @@ set -euo pipefail
 readonly HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 readonly RESULTS=${1:?usage: lane.sh <results directory>}
 readonly CACHE=${SNAPUPGRADE_OPENZFS_CACHE:-/var/cache/snapupgrade/openzfs}
-readonly SUITES=${SNAPUPGRADE_OPENZFS_SUITES:-contract,scenarios,api}
+readonly SUITES=${SNAPUPGRADE_OPENZFS_SUITES-contract,scenarios,api}
 readonly TIMEOUT=${SNAPUPGRADE_OPENZFS_TIMEOUT:-3000}
 # What TESTING.md measured to work together: the header package must match the image exactly.
 readonly KERNEL=6.1.0-57-amd64
@@ -38,7 +38,6 @@ install_missing() {
     [[ -x /bin/busybox ]] && /bin/busybox --list | grep -qx cpio || packages+=(busybox-static)
     command -v make >/dev/null 2>&1 || packages+=(make)
     command -v gcc-12 >/dev/null 2>&1 || packages+=(gcc-12)
-    for tool in bc bison flex; do command -v "$tool" >/dev/null 2>&1 || packages+=("$tool"); done
     [[ ${#packages[@]} -eq 0 ]] && return
     say "installing ${packages[*]}"
     DEBIAN_FRONTEND=noninteractive apt-get update -q
