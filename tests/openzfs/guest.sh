@@ -26,6 +26,8 @@ export LD_LIBRARY_PATH=$userland/lib/x86_64-linux-gnu:$userland/usr/lib/x86_64-l
 # The real-ZFS labs take the kernel's OpenZFS (no zfs-fuse daemon); a missing part fails.
 export SNAPUPGRADE_ZFS=openzfs CI=true HOME=/root TMPDIR=/tmp
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1 DOTNET_CLI_HOME=/tmp
+# Under TCG a test host takes longer than vstest's 90 s default to start and connect.
+export VSTEST_CONNECTION_TIMEOUT=600
 cd /tmp
 
 echo "guest up after $(cut -d' ' -f1 /proc/uptime) s" | tee "$results/openzfs-times.txt"
@@ -37,7 +39,7 @@ status=0
 # lane); the simulator's run on the host already.
 for suite in ${suites//,/ }; do
     case $suite in
-        contract) project=SnapUpgrade.Tests.Contract filter='FullyQualifiedName~ZfsFuse' ;;
+        contract) project=SnapUpgrade.Tests.Contract filter='FullyQualifiedName~ZfsFuse&FullyQualifiedName!~Ext4' ;;
         scenarios) project=SnapUpgrade.Tests.Scenarios filter='FullyQualifiedName~ZfsFuse' ;;
         api) project=SnapUpgrade.Tests.Api filter='FullyQualifiedName~ZfsFuseApiScenarios' ;;
         *) echo "unknown suite $suite"; finish 2 ;;
