@@ -115,7 +115,8 @@ boot_guest() {
     say "booting the guest (TCG, -smp 2, 8G): suites $SUITES; console in $RESULTS/openzfs-console.log"
     rm -f "$RESULTS/guest-status"
     local status=0
-    timeout --kill-after=30 "$TIMEOUT" qemu-system-x86_64 -accel tcg,thread=multi -cpu max -m 8G -smp 2 \
+    # --foreground: QEMU stays in our process group, so whoever stops this lane stops the guest too.
+    timeout --foreground --kill-after=30 "$TIMEOUT" qemu-system-x86_64 -accel tcg,thread=multi -cpu max -m 8G -smp 2 \
         -nographic -no-reboot \
         -kernel "$CACHE/kernel/$KERNEL/vmlinuz" -initrd "$CACHE/initramfs.gz" \
         -append "console=ttyS0 panic=-1 quiet rdinit=/init su.results=$RESULTS su.modules=$modules su.userland=$CACHE/userland/$ZFS su.suites=$SUITES su.run=$HERE/guest.sh" \
