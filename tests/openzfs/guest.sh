@@ -24,7 +24,8 @@ finish() {
 export PATH=$userland/usr/sbin:$userland/sbin:$userland/usr/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export LD_LIBRARY_PATH=$userland/lib/x86_64-linux-gnu:$userland/usr/lib/x86_64-linux-gnu
 # The real-ZFS labs take the kernel's OpenZFS (no zfs-fuse daemon); a missing part fails.
-export SNAPUPGRADE_ZFS=openzfs CI=true HOME=/root TMPDIR=/tmp
+# HOME on tmpfs, beside the host's /root: built assemblies name NuGet packages under /root/.nuget by path.
+export SNAPUPGRADE_ZFS=openzfs CI=true HOME=/tmp/home TMPDIR=/tmp
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1 DOTNET_CLI_HOME=/tmp
 # Under TCG a test host takes longer than vstest's 90 s default to start and connect.
 export VSTEST_CONNECTION_TIMEOUT=600
