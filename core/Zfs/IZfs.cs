@@ -26,4 +26,9 @@ public interface IZfs
 
 /// <param name="Name">e.g. "OpenZFS 2.2.2" or "zfs-fuse".</param>
 /// <param name="MultiSnapshot">One <c>zfs snapshot a@s b@s</c> takes both atomically (OpenZFS); zfs-fuse takes one name per call.</param>
-public sealed record ZfsCapabilities(string Name, bool MultiSnapshot);
+/// <param name="RenameRemountsClones">
+/// <c>zfs rename</c> unmounts and remounts the clones of what it renames, so it fails "busy" while one
+/// is in use, e.g. the booted BE cloned from it (zfs-fuse, and the simulator like it); OpenZFS 2.x
+/// leaves the clones mounted and renames (measured in the OpenZFS lane).
+/// </param>
+public sealed record ZfsCapabilities(string Name, bool MultiSnapshot, bool RenameRemountsClones = true);

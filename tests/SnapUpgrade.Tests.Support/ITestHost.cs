@@ -9,7 +9,7 @@ namespace SnapUpgrade.Tests.Support;
 /// </summary>
 public interface ITestHost : IAsyncDisposable
 {
-    /// <summary>"simulated" or "zfs-fuse": shows in failure messages which backend a test ran on.</summary>
+    /// <summary>"simulated", "zfs-fuse" or "openzfs": shows in failure messages which backend a test ran on.</summary>
     string Name { get; }
 
     string Pool { get; }

@@ -3,13 +3,20 @@ using Xunit;
 namespace SnapUpgrade.Tests.Support;
 
 /// <summary>
-/// Lanes whose real part (zfs-fuse, a browser) may be missing: in CI that fails the test, on a
+/// Lanes whose real part (zfs-fuse, OpenZFS, a browser) may be missing: in CI that fails the test, on a
 /// developer machine it skips it loudly. A skipped lane is never reported as passed.
 /// </summary>
 public static class Lane
 {
     public static bool IsCi =>
         string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// <c>SNAPUPGRADE_ZFS=openzfs</c> (set by the OpenZFS lane's guest, tests/openzfs): the real-ZFS labs
+    /// use the kernel's OpenZFS instead of a zfs-fuse daemon, so the same test classes run on both.
+    /// </summary>
+    public static bool IsOpenZfs =>
+        string.Equals(Environment.GetEnvironmentVariable("SNAPUPGRADE_ZFS"), "openzfs", StringComparison.OrdinalIgnoreCase);
 
     public static void Require(bool available, string what)
     {
@@ -20,7 +27,12 @@ public static class Lane
         Assert.Skip(message);
     }
 
-    /// <summary>zfs-fuse needs its binaries, /dev/fuse, and root (mount, zpool create).</summary>
+    /// <summary>
+    /// The real ZFS of this run: zfs-fuse needs its binaries, /dev/fuse, and root (mount, zpool create);
+    /// OpenZFS (<see cref="IsOpenZfs"/>) needs /dev/zfs, its zfs and zpool first on PATH, and root.
+    /// </summary>
     public static void RequireZfsFuse() =>
-        Require(ZfsFuseLab.IsInstalled, "zfs-fuse (/sbin/zfs-fuse, zfs and zpool on PATH, /dev/fuse, running as root)");
+        Require(ZfsFuseLab.IsInstalled, IsOpenZfs
+            ? "OpenZFS (/dev/zfs from the loaded module, zfs and zpool on PATH, running as root)"
+            : "zfs-fuse (/sbin/zfs-fuse, zfs and zpool on PATH, /dev/fuse, running as root)");
 }

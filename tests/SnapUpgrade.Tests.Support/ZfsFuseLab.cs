@@ -8,9 +8,11 @@ using SnapUpgrade.Infra.Zfs;
 namespace SnapUpgrade.Tests.Support;
 
 /// <summary>
-/// A real ZFS host for one test: its own zfs-fuse pool in a 512M sparse file under
+/// A real ZFS host for one test: its own pool in a 512M sparse file under
 /// <c>/tmp/snapupgrade-tests/&lt;pool&gt;/</c>, imported under the altroot <c>root/</c> there, which is
-/// its host root. It only ever touches that pool and that directory.
+/// its host root. It only ever touches that pool and that directory. The pool is zfs-fuse's, or the
+/// kernel's OpenZFS under <see cref="Lane.IsOpenZfs"/> (the OpenZFS lane's guest): the same tests
+/// describe both, and say by <see cref="IZfs.Capabilities"/> where the two differ.
 /// </summary>
 public sealed class ZfsFuseLab : ITestHost
 {
@@ -30,7 +32,7 @@ public sealed class ZfsFuseLab : ITestHost
         Process = new LocalProcessFiles(HostRoot);
     }
 
-    public string Name => "zfs-fuse";
+    public string Name => Lane.IsOpenZfs ? "openzfs" : "zfs-fuse";
     public string Pool { get; }
     public string HostRoot { get; }
     /// <summary>The lab's own directory: the pool image and the host root live in it.</summary>
@@ -41,13 +43,14 @@ public sealed class ZfsFuseLab : ITestHost
     public IProcessFiles Process { get; }
 
     public static bool IsInstalled =>
-        File.Exists("/sbin/zfs-fuse") && File.Exists("/dev/fuse") && Environment.IsPrivilegedProcess
-        && OnPath("zfs") && OnPath("zpool");
+        (Lane.IsOpenZfs ? File.Exists("/dev/zfs") : File.Exists("/sbin/zfs-fuse") && File.Exists("/dev/fuse"))
+        && Environment.IsPrivilegedProcess && OnPath("zfs") && OnPath("zpool");
 
     public static async Task<ZfsFuseLab> CreateAsync(CancellationToken ct = default)
     {
         Lane.RequireZfsFuse();
-        await ZfsFuseDaemon.EnsureRunningAsync(Runner, ct);
+        // The kernel module needs no daemon; zfs-fuse does, and CI starts with none running.
+        if (!Lane.IsOpenZfs) await ZfsFuseDaemon.EnsureRunningAsync(Runner, ct);
 
         var pool = "su" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
         var directory = Path.Combine(BaseDirectory, pool);

@@ -48,12 +48,14 @@ public sealed class LocalFilesCopyTests
     }
 
     [Fact]
-    public async Task CopyTreeAsync_ZfsFuseDatasetWithoutXattrs_KeepsOwnersModesLinksHolesAndSpecials()
+    public async Task CopyTreeAsync_ZfsDataset_KeepsOwnersModesLinksHolesSpecialsAndXattrsWhereTheDatasetHasThem()
     {
         await using var lab = await ZfsFuseLab.CreateAsync(Ct);
         await lab.BootAsync();
         await LocalRoot.MakeTreeAsync(lab.HostRoot + "/src", withAttributes: false);
         var copy = new TreeCopy("/src", "/var/shared/copy");
+        // zfs-fuse keeps no xattrs; OpenZFS does (xattr=on), without POSIX ACLs (acltype=off): as setfattr finds it.
+        var keepsXattrs = await KeepsXattrsAsync(lab.HostRoot + "/var/shared");
         using var guard = Guard();
 
         await lab.Files.CopyTreeAsync(copy, guard.Token);
@@ -67,7 +69,21 @@ public sealed class LocalFilesCopyTests
         Assert.DoesNotContain("blocks=2097152", source["sparse"]);
         await AssertNoRootSetIdAsync(lab.HostRoot + "/var/shared/copy");
         Assert.DoesNotContain("-A", lab.Files.DescribeCopy(copy));
-        Assert.DoesNotContain("-X", lab.Files.DescribeCopy(copy));
+        Assert.Equal(keepsXattrs, lab.Files.DescribeCopy(copy).Contains("-X"));
+    }
+
+    private static async Task<bool> KeepsXattrsAsync(string directory)
+    {
+        var probe = Path.Combine(directory, ".xattr-probe");
+        await File.WriteAllTextAsync(probe, "", Ct);
+        try
+        {
+            return (await LocalRoot.Runner.RunAsync(["setfattr", "-n", "user.probe", "-v", "1", probe], ct: Ct)).Succeeded;
+        }
+        finally
+        {
+            File.Delete(probe);
+        }
     }
 
     [Fact]

@@ -8,16 +8,24 @@ using static SnapUpgrade.Tests.Contract.TestHostExtensions;
 
 namespace SnapUpgrade.Tests.Contract.ZfsFuse;
 
-/// <summary>What only the real adapters can show: local paths, modes, the mount table, zfs-fuse itself.</summary>
+/// <summary>What only the real adapters can show: local paths, modes, the mount table, the real ZFS itself.</summary>
 [SupportedOSPlatform("linux")] // zfs-fuse and the mount table are Linux things
 public sealed class ZfsFuseOnlyTests
 {
     [Fact]
-    public async Task DetectAsync_ZfsFuse_IsZfsFuseWithoutMultiSnapshot()
+    public async Task DetectAsync_RealZfs_NamesTheBackendTheLabStarted()
     {
         await using var lab = await ZfsFuseLab.CreateAsync(Ct);
 
-        Assert.Equal(new ZfsCapabilities("zfs-fuse", MultiSnapshot: false), lab.Zfs.Capabilities);
+        if (Lane.IsOpenZfs)
+        {
+            Assert.StartsWith("OpenZFS 2.", lab.Zfs.Capabilities.Name, StringComparison.Ordinal);
+            Assert.Equal((true, false), (lab.Zfs.Capabilities.MultiSnapshot, lab.Zfs.Capabilities.RenameRemountsClones));
+        }
+        else
+        {
+            Assert.Equal(new ZfsCapabilities("zfs-fuse", MultiSnapshot: false), lab.Zfs.Capabilities);
+        }
     }
 
     [Fact]
@@ -32,7 +40,7 @@ public sealed class ZfsFuseOnlyTests
         Assert.Equal("/var/shared", listing.Find(lab.Layout().SharedDataset)!.MountPoint);
         var table = MountInfoParser.Parse(await File.ReadAllTextAsync("/proc/self/mountinfo", Ct));
         Assert.Contains(table, m => m.MountPoint == lab.HostRoot && m.Source == lab.Layout().Be("be1"));
-        Assert.Contains(table, m => m.MountPoint == lab.HostRoot + "/var/shared" && m.FsType == "fuse.zfs");
+        Assert.Contains(table, m => m.MountPoint == lab.HostRoot + "/var/shared" && m.FsType == MountType(lab.Zfs.Capabilities));
     }
 
     [Fact]
@@ -104,15 +112,29 @@ public sealed class ZfsFuseOnlyTests
     }
 
     [Fact]
-    public async Task ExecuteAsync_FlagTheBackendLacks_ThrowsWithExitTwoAndStderr()
+    public async Task ExecuteAsync_TwoSnapshotsOfOneDataset_ThrowsWithTheBackendsExitCodeAndStderr()
     {
+        // zfs-fuse takes one name per call: a second is a usage error (exit 2). OpenZFS takes several,
+        // but not two of one dataset: an operation error (exit 1), and neither is taken.
         await using var lab = await ZfsFuseLab.CreateAsync(Ct);
 
         var error = await Assert.ThrowsAsync<ZfsCommandException>(
             () => lab.Zfs.ExecuteAsync(new ZfsSnapshot([$"{lab.Pool}@a", $"{lab.Pool}@b"]), Ct));
 
-        Assert.Equal(2, error.ExitCode);
-        Assert.Contains("too many arguments", error.StandardError);
+        if (lab.Zfs.Capabilities.MultiSnapshot)
+        {
+            Assert.Equal(1, error.ExitCode);
+            Assert.DoesNotContain((await lab.Zfs.ListAsync(lab.Pool, Ct)).Datasets, d => d.IsSnapshot);
+        }
+        else
+        {
+            Assert.Equal(2, error.ExitCode);
+            Assert.Contains("too many arguments", error.StandardError);
+        }
+        Assert.NotEmpty(error.StandardError);
         Assert.Equal(FileKind.Missing, lab.Files.GetKind("/nothing"));
     }
+
+    /// <summary>The file system type a mounted dataset shows in the mount table: zfs-fuse's is a FUSE one.</summary>
+    private static string MountType(ZfsCapabilities capabilities) => capabilities.Name == "zfs-fuse" ? "fuse.zfs" : "zfs";
 }

@@ -1,0 +1,55 @@
+#!/bin/bash
+# The test run inside the OpenZFS guest, as PID 1 in the chroot over the host's / (see init). Runs
+# the already built test assemblies against the kernel's OpenZFS, writes TRX files, the times and
+# its exit status to the results share, and powers the guest off. Nothing is built here.
+set -uo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+for word in $(</proc/cmdline); do
+    case $word in
+        su.results=*) results=${word#su.results=} ;;
+        su.userland=*) userland=${word#su.userland=} ;;
+        su.suites=*) suites=${word#su.suites=} ;;
+    esac
+done
+
+finish() {
+    echo "$1" >"$results/guest-status"
+    sync
+    echo o >/proc/sysrq-trigger
+    sleep 60
+}
+
+# The unpacked OpenZFS userland first, so the host's zfs-fuse /sbin/zfs is never used.
+export PATH=$userland/usr/sbin:$userland/sbin:$userland/usr/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export LD_LIBRARY_PATH=$userland/lib/x86_64-linux-gnu:$userland/usr/lib/x86_64-linux-gnu
+# The real-ZFS labs take the kernel's OpenZFS (no zfs-fuse daemon); a missing part fails.
+# HOME on tmpfs, beside the host's /root: built assemblies name NuGet packages under /root/.nuget by path.
+export SNAPUPGRADE_ZFS=openzfs CI=true HOME=/tmp/home TMPDIR=/tmp
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1 DOTNET_CLI_HOME=/tmp
+# Under TCG a test host takes longer than vstest's 90 s default to start and connect.
+export VSTEST_CONNECTION_TIMEOUT=600
+cd /tmp
+
+echo "guest up after $(cut -d' ' -f1 /proc/uptime) s" | tee "$results/openzfs-times.txt"
+zfs version 2>&1 | tee "$results/openzfs-version.txt"
+zfs version >/dev/null 2>&1 || finish 1
+
+status=0
+# Only the test classes on a real ZFS (their names say ZfsFuse: the same classes as the zfs-fuse
+# lane); the simulator's run on the host already.
+for suite in ${suites//,/ }; do
+    case $suite in
+        contract) project=SnapUpgrade.Tests.Contract filter='FullyQualifiedName~ZfsFuse&FullyQualifiedName!~Ext4' ;;
+        scenarios) project=SnapUpgrade.Tests.Scenarios filter='FullyQualifiedName~ZfsFuse' ;;
+        api) project=SnapUpgrade.Tests.Api filter='FullyQualifiedName~ZfsFuseApiScenarios' ;;
+        *) echo "unknown suite $suite"; finish 2 ;;
+    esac
+    dll=$repo/tests/$project/bin/Release/net10.0/$project.dll
+    started=$(cut -d. -f1 /proc/uptime)
+    echo "=== $suite: dotnet test $dll --filter $filter"
+    dotnet test "$dll" --filter "$filter" --logger "trx;LogFileName=OpenZfs.$project.trx" \
+        --results-directory "$results" </dev/null || status=1
+    echo "$suite: $(($(cut -d. -f1 /proc/uptime) - started)) s" | tee -a "$results/openzfs-times.txt"
+done
+finish "$status"

@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# The OpenZFS lane (issue 11): boots a Debian kernel with the OpenZFS module in QEMU (TCG, no KVM
+# here) and runs the already built contract suite, engine scenarios and API flow against it. Gets
+# the packages with `apt-get download` (a private package list: the host's apt sources are not
+# changed), builds spl.ko/zfs.ko once per kernel and OpenZFS version, builds a busybox initramfs,
+# boots, and exits with the guest's status. TRX files land in the results directory.
+#
+# Usage: lane.sh <results directory>   (absolute; `dotnet build SnapUpgrade.sln -c Release` done)
+# Environment: SNAPUPGRADE_OPENZFS_CACHE (default /var/cache/snapupgrade/openzfs),
+# SNAPUPGRADE_OPENZFS_SUITES (default contract,api,scenarios), SNAPUPGRADE_OPENZFS_TIMEOUT seconds (3000).
+set -euo pipefail
+
+readonly HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+readonly RESULTS=${1:?usage: lane.sh <results directory>}
+readonly CACHE=${SNAPUPGRADE_OPENZFS_CACHE:-/var/cache/snapupgrade/openzfs}
+readonly SUITES=${SNAPUPGRADE_OPENZFS_SUITES-contract,api,scenarios}
+readonly TIMEOUT=${SNAPUPGRADE_OPENZFS_TIMEOUT:-3000}
+# What TESTING.md measured to work together: the header package must match the image exactly.
+readonly KERNEL=6.1.0-57-amd64
+readonly ZFS_PACKAGE=2.3.2-2~bpo12+2
+readonly ZFS=${ZFS_PACKAGE%%-*}
+readonly USERLAND_PACKAGES=(zfsutils-linux libzfs6linux libnvpair3linux libuutil3linux libzpool6linux)
+# Loaded by init before the host's / is reachable, in this order.
+readonly BOOT_MODULES=(virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci netfs fscache 9pnet 9pnet_virtio 9p)
+
+say() { printf '=== openzfs: %s\n' "$*"; }
+die() { printf '!!! openzfs: %s\n' "$*" >&2; exit 1; }
+
+# The kernel command line carries paths, split on spaces by the guest.
+for path in "$RESULTS" "$CACHE" "$HERE"; do
+    [[ $path == /* && $path != *[[:space:]]* ]] || die "'$path' must be an absolute path without spaces"
+done
+[[ $EUID -eq 0 ]] || die "needs root (installs QEMU, builds the initramfs as root-owned files)"
+
+install_missing() {
+    local packages=()
+    command -v qemu-system-x86_64 >/dev/null 2>&1 || packages+=(qemu-system-x86)
+    [[ -x /bin/busybox ]] && /bin/busybox --list | grep -qx cpio || packages+=(busybox-static)
+    command -v make >/dev/null 2>&1 || packages+=(make)
+    command -v gcc-12 >/dev/null 2>&1 || packages+=(gcc-12)
+    [[ ${#packages[@]} -eq 0 ]] && return
+    say "installing ${packages[*]}"
+    DEBIAN_FRONTEND=noninteractive apt-get update -q
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${packages[@]}"
+}
+
+# apt-get with its own source list and state under the cache: contrib and bookworm-backports are
+# needed for zfs-dkms 2.3, and the host's own apt configuration stays as it is.
+private_apt() {
+    local apt=$CACHE/apt
+    "$@" -o Dir::Etc::SourceList="$apt/sources.list" -o Dir::Etc::SourceParts=/nonexistent \
+        -o Dir::State::Lists="$apt/lists" -o Dir::Cache="$apt/cache" -o APT::Sandbox::User=root
+}
+
+download_packages() {
+    local wanted=(linux-image-"$KERNEL" linux-headers-"$KERNEL" linux-headers-"${KERNEL%-amd64}"-common linux-kbuild-6.1
+        zfs-dkms="$ZFS_PACKAGE")
+    local package missing=()
+    for package in "${USERLAND_PACKAGES[@]}"; do wanted+=("$package=$ZFS_PACKAGE"); done
+    for package in "${wanted[@]}"; do
+        compgen -G "$CACHE/debs/${package%%=*}_*.deb" >/dev/null || missing+=("$package")
+    done
+    [[ ${#missing[@]} -eq 0 ]] && return
+    say "downloading ${missing[*]}"
+    mkdir -p "$CACHE/apt/lists/partial" "$CACHE/apt/cache/archives/partial" "$CACHE/debs"
+    cat >"$CACHE/apt/sources.list" <<'SOURCES'
+deb http://deb.debian.org/debian bookworm main contrib
+deb http://deb.debian.org/debian bookworm-backports main contrib
+deb http://deb.debian.org/debian-security bookworm-security main
+SOURCES
+    private_apt apt-get update -q
+    (cd "$CACHE/debs" && private_apt apt-get download -q "${missing[@]}")
+}
+
+# Unpacked once per version: the guest's kernel and boot modules, and the OpenZFS userland.
+unpack() {
+    local kernel_dir=$CACHE/kernel/$KERNEL userland_dir=$CACHE/userland/$ZFS package
+    if [[ ! -f $kernel_dir/vmlinuz ]]; then
+        rm -rf "$kernel_dir" "$kernel_dir.partial"
+        mkdir -p "$kernel_dir.partial/image"
+        dpkg-deb -x "$CACHE"/debs/linux-image-"$KERNEL"_*.deb "$kernel_dir.partial/image"
+        cp "$kernel_dir.partial/image/boot/vmlinuz-$KERNEL" "$kernel_dir.partial/vmlinuz"
+        mkdir -p "$kernel_dir.partial/modules"
+        for module in "${BOOT_MODULES[@]}"; do
+            find "$kernel_dir.partial/image/lib/modules/$KERNEL/kernel" -name "$module.ko" -exec cp {} "$kernel_dir.partial/modules/" \;
+            [[ -f $kernel_dir.partial/modules/$module.ko ]] || die "no $module.ko in linux-image-$KERNEL"
+        done
+        rm -rf "$kernel_dir.partial/image"
+        mv "$kernel_dir.partial" "$kernel_dir"
+    fi
+    if [[ ! -x $userland_dir/sbin/zfs && ! -x $userland_dir/usr/sbin/zfs ]]; then
+        rm -rf "$userland_dir"
+        mkdir -p "$userland_dir.partial"
+        for package in "${USERLAND_PACKAGES[@]}"; do
+            dpkg-deb -x "$CACHE"/debs/"$package"_*.deb "$userland_dir.partial"
+        done
+        mv "$userland_dir.partial" "$userland_dir"
+    fi
+}
+
+build_initramfs() {
+    local tree=$CACHE/initramfs.d
+    rm -rf "$tree"
+    mkdir -p "$tree"/{bin,modules,proc,sys,dev,host}
+    cp /bin/busybox "$tree/bin/busybox"
+    cp "$HERE/init" "$tree/init"
+    chmod 755 "$tree/init"
+    cp "$CACHE/kernel/$KERNEL"/modules/*.ko "$tree/modules/"
+    (cd "$tree" && find . | /bin/busybox cpio -o -H newc 2>/dev/null | gzip -1) >"$CACHE/initramfs.gz"
+    rm -rf "$tree"
+}
+
+boot_guest() {
+    local modules=$CACHE/modules/$KERNEL-$ZFS
+    say "booting the guest (TCG, -smp 2, 8G): suites $SUITES; console in $RESULTS/openzfs-console.log"
+    rm -f "$RESULTS/guest-status"
+    local status=0
+    # --foreground: QEMU stays in our process group, so whoever stops this lane stops the guest too.
+    timeout --foreground --kill-after=30 "$TIMEOUT" qemu-system-x86_64 -accel tcg,thread=multi -cpu max -m 8G -smp 2 \
+        -nographic -no-reboot \
+        -kernel "$CACHE/kernel/$KERNEL/vmlinuz" -initrd "$CACHE/initramfs.gz" \
+        -append "console=ttyS0 panic=-1 quiet rdinit=/init su.results=$RESULTS su.modules=$modules su.userland=$CACHE/userland/$ZFS su.suites=$SUITES su.run=$HERE/guest.sh" \
+        -virtfs "local,path=/,mount_tag=hostroot,security_model=passthrough,readonly=on,multidevs=remap" \
+        -virtfs "local,path=$RESULTS,mount_tag=results,security_model=passthrough" \
+        </dev/null >"$RESULTS/openzfs-console.log" 2>&1 || status=$?
+    [[ $status -eq 0 ]] || { tail -n 40 "$RESULTS/openzfs-console.log"; die "QEMU exited with $status (124: timed out after $TIMEOUT s)"; }
+    [[ -f $RESULTS/guest-status ]] || { tail -n 40 "$RESULTS/openzfs-console.log"; die "the guest wrote no status"; }
+    return "$(<"$RESULTS/guest-status")"
+}
+
+main() {
+    local started=$SECONDS step
+    mkdir -p "$RESULTS" "$CACHE"
+    rm -f "$RESULTS"/OpenZfs.*.trx "$RESULTS/openzfs-times.txt"
+    install_missing
+    download_packages
+    unpack
+    step=$SECONDS
+    "$HERE/build-modules.sh" "$CACHE/debs" "$CACHE/build/$KERNEL-$ZFS" "$KERNEL" "$ZFS" "$CACHE/modules/$KERNEL-$ZFS"
+    say "modules ready in $((SECONDS - step)) s"
+    build_initramfs
+    step=$SECONDS
+    local status=0
+    boot_guest || status=$?
+    say "guest ran $((SECONDS - step)) s (exit $status); lane $((SECONDS - started)) s"
+    [[ -f $RESULTS/openzfs-times.txt ]] && cat "$RESULTS/openzfs-times.txt"
+    return "$status"
+}
+
+main; exit $?
