@@ -140,9 +140,12 @@ main() {
     fi
 
     # Layout and style drift fails CI (issue 10): the .editorconfig is the rule, dotnet format the judge.
-    say "format (dotnet format SnapUpgrade.sln --verify-no-changes)"
+    # Its whitespace and style passes only: the build above already fails on every analyzer warning,
+    # so `dotnet format`'s third pass (analyzers) would be the same work again (~25 s of ~60).
+    say "format (dotnet format whitespace|style SnapUpgrade.sln --verify-no-changes)"
     format_log=$RESULTS/format.log
-    if timeout --kill-after=30 600 dotnet format SnapUpgrade.sln --verify-no-changes --no-restore -v q >"$format_log" 2>&1; then
+    if timeout --kill-after=30 600 dotnet format whitespace SnapUpgrade.sln --verify-no-changes -v q >"$format_log" 2>&1 \
+        && timeout --kill-after=30 600 dotnet format style SnapUpgrade.sln --verify-no-changes --no-restore -v q >>"$format_log" 2>&1; then
         passed=$((passed + 1))
         record format "passed"
     else

@@ -57,6 +57,7 @@ public sealed record MountBe(string Name, string? Path = null, bool SharedReadWr
         foreach (var zoneBe in be.ZoneBes)
         {
             var at = Layout.Under(root, Layout.ZoneRoot(zoneBe.Zone));
+            FileSteps.EnsureDirectory(context, plan, at); // inside the BE's files: no link may carry the mount out
             context.AddZfs(plan, $"mount point of zone BE {zoneBe.Dataset}: {at}", new ZfsSet(zoneBe.Dataset, "mountpoint", at),
                 new ZfsSet(zoneBe.Dataset, "mountpoint", zoneBe.MountPoint ?? Layout.ZoneRoot(zoneBe.Zone)));
             context.AddZfs(plan, $"mount zone BE {zoneBe.Dataset} at {at} ({Options})", new ZfsMount(zoneBe.Dataset, Options), new ZfsUnmount(zoneBe.Dataset));

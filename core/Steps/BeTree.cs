@@ -56,6 +56,9 @@ public static class BeTree
             .OrderBy(p => p.At, StringComparer.Ordinal);
         foreach (var (child, at) in places)
         {
+            // The place is inside the BE's own files, mounted a step ago: a link there (usr -> /etc)
+            // would carry the mount onto the host. Checked at run time without following links.
+            FileSteps.EnsureDirectory(context, plan, at);
             if (!child.InheritsMountPoint)
                 context.AddZfs(plan, $"mount point of {child.Dataset}: {at}", new ZfsSet(child.Dataset, "mountpoint", at),
                     new ZfsSet(child.Dataset, "mountpoint", child.MountPoint!));

@@ -94,6 +94,30 @@ public abstract class DeepBes<TBackend> : Scenario<TBackend> where TBackend : IB
     }
 
     [Fact]
+    public async Task Mount_DeepBeWhoseUsrIsALinkOutOfIt_FailsWithUnsafePathAndMountsNothingThere()
+    {
+        await Lab.DeepenAsync();
+        await Lab.MustAsync(new CreateBe("be2"));
+        Lab.Host.Process.CreateDirectory("/canary");
+        // be2's root, mounted alone by hand for a moment: the place where its usr child mounts
+        // becomes a link that climbs out to /canary of the host.
+        var be2 = (await Lab.StateAsync()).Find("be2")!;
+        await Lab.Host.Zfs.ExecuteAsync(new ZfsSet(be2.Dataset, "mountpoint", "/attack"));
+        await Lab.Host.Zfs.ExecuteAsync(new ZfsMount(be2.Dataset));
+        Lab.Host.Files.Delete("/attack/usr");
+        Lab.Host.Files.CreateSymlink("/attack/usr", "../../../../../canary");
+        await Lab.Host.Zfs.ExecuteAsync(new ZfsUnmount(be2.Dataset));
+        await Lab.Host.Zfs.ExecuteAsync(new ZfsSet(be2.Dataset, "mountpoint", be2.MountPoint!));
+        var listing = await Lab.ListingAsync();
+
+        var mount = await Lab.RunAsync(new MountBe("be2", "/a"));
+
+        Assert.Equal(ErrorCode.UnsafePath, mount.Error?.Code);
+        Assert.Empty(Lab.Host.Process.List("/canary"));
+        Assert.Equal(listing, await Lab.ListingAsync());
+    }
+
+    [Fact]
     public async Task Reboot_WithADeepBeMountedAside_BootsTheTreeAndPutsTheOtherBack()
     {
         await Lab.DeepenAsync();
