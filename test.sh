@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# The test command of the README: every test lane, then a benchmark smoke, on a fresh Debian machine.
+# The test command of the README: every test lane, a benchmark smoke, then the OpenZFS lane (QEMU), on a fresh Debian machine.
 # Installs what the lanes need (zfs-fuse, Chromium, docker-compose) when missing and it may (root or
 # sudo), starts the zfs-fuse daemon, builds once, runs each test project in turn and ends with the
 # line `N passed, N failed, N skipped` summed from the TRX files. Exits non-zero when anything failed.
 # Lanes whose real part is missing skip loudly on a laptop and fail in CI (CI=true): the tests decide.
 #
 # Environment: CI=true (what .ci/run sets), TEST_RESULTS_DIR (default ./test-results),
-# LANE_TIMEOUT seconds per test project (default 900).
+# LANE_TIMEOUT seconds per test project (default 900), OPENZFS_LANE=off (skip the ~30 min QEMU lane
+# on a laptop; fails in CI), SNAPUPGRADE_OPENZFS_CACHE and SNAPUPGRADE_OPENZFS_TIMEOUT (tests/openzfs/lane.sh).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -119,6 +120,55 @@ passed=0 failed=0 skipped=0
 summary=()
 record() { summary+=("$(printf '%-32s %s' "$1" "$2")"); }
 
+# The OpenZFS lane (issue 11): the real-ZFS test classes again, in a QEMU guest whose kernel runs
+# OpenZFS (tests/openzfs/lane.sh; root: it installs QEMU and builds the module once per machine).
+# Its TRX files are summed like the others; without root it skips loudly (fails in CI).
+run_openzfs_lane() {
+    local lane_started=$SECONDS dir=$RESULTS/openzfs status=0 trx counters total executed p f s
+    say "lane openzfs: tests/openzfs/lane.sh (QEMU, TCG; console log $dir/openzfs-console.log)"
+    if [[ $build_ok == false ]]; then
+        failed=$((failed + 1))
+        record openzfs "FAILED: the solution does not build"
+        return
+    fi
+    if [[ ${OPENZFS_LANE:-on} == off ]]; then
+        warn "OPENZFS_LANE=off: the OpenZFS lane is not run"
+        if [[ ${CI:-} == true ]]; then failed=$((failed + 1)); record openzfs "FAILED: OPENZFS_LANE=off in CI"
+        else skipped=$((skipped + 1)); record openzfs "SKIPPED: OPENZFS_LANE=off"; fi
+        return
+    fi
+    if [[ $CAN_ROOT == false ]]; then
+        warn "the OpenZFS lane needs root (or sudo -n): it installs QEMU and builds the OpenZFS module"
+        if [[ ${CI:-} == true ]]; then
+            failed=$((failed + 1))
+            record openzfs "FAILED: needs root in CI"
+        else
+            skipped=$((skipped + 1))
+            record openzfs "SKIPPED: needs root"
+        fi
+        return
+    fi
+    as_root env ${SNAPUPGRADE_OPENZFS_CACHE:+SNAPUPGRADE_OPENZFS_CACHE=$SNAPUPGRADE_OPENZFS_CACHE} \
+        ${SNAPUPGRADE_OPENZFS_TIMEOUT:+SNAPUPGRADE_OPENZFS_TIMEOUT=$SNAPUPGRADE_OPENZFS_TIMEOUT} \
+        tests/openzfs/lane.sh "$dir" </dev/null || status=$?
+    local found=0
+    for trx in "$dir"/OpenZfs.*.trx; do
+        [[ -f $trx ]] || continue
+        counters=$(trx_counters "$trx")
+        [[ $counters == missing ]] && continue
+        read -r total executed p f <<<"$counters"
+        s=$((total - executed)) found=$((found + 1))
+        passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+        record "openzfs: $(basename "$trx" .trx | sed 's/^OpenZfs\.SnapUpgrade\.Tests\.//')" "$p passed, $f failed, $s skipped"
+    done
+    if [[ $found -eq 0 || $status -ne 0 ]]; then
+        # a suite that wrote no TRX, a guest that crashed or timed out: never a silent pass
+        failed=$((failed + 1))
+        record openzfs "FAILED: exit $status, $found TRX file(s) ($dir/openzfs-console.log)"
+    fi
+    record "openzfs lane" "$((SECONDS - lane_started)) s"
+}
+
 # In a function so bash reads the whole script before running it: editing test.sh during a run
 # would otherwise change what the running shell reads next.
 main() {
@@ -200,6 +250,8 @@ main() {
         passed=$((passed + 1))
         record benchmarks-smoke "passed"
     fi
+
+    run_openzfs_lane
 
     say "summary (TRX files in $RESULTS)"
     printf '%s\n' "${summary[@]}"

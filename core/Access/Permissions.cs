@@ -11,14 +11,16 @@ public static class Permissions
 {
     /// <summary>
     /// Operations an operator may run (remotely too): create, activate (and reboot into what was just
-    /// activated: "activate and reboot" is one request), read-only mount, unmount, snapshot, a
-    /// shared-health check. A reboot on its own is an admin's.
+    /// activated: "activate and reboot" is one request), go back from a trial boot (the undo of an
+    /// activation once), read-only mount, unmount, snapshot, a shared-health check. A reboot on its own
+    /// is an admin's; failing a trial is the health command's (the system's).
     /// </summary>
     public static bool OperatorMay(IOperation operation) => operation switch
     {
         CreateBe or ActivateBe or UnmountBe or SnapshotBe or CheckSharedHealth => true,
         RebootHost reboot => reboot.Activated is not null,
         MountBe mount => !mount.SharedReadWrite,
+        EndTrial end => !end.Failed,
         _ => false,
     };
 

@@ -46,7 +46,7 @@ public sealed class AuditedOperations(IEngine engine, IAuditLog audit, IHostStat
             : await engine.RunAsync(operation, new RunRequest { DryRun = dryRun, Actor = actor, Reviewed = reviewed }, ct);
         if (result.JournalId is null)
         {
-            var report = result.Error is null && operation is CarryOver ? JournalCompletion.Summary(result.Report) : null;
+            var report = result.Error is null && operation.AuditsReport ? JournalCompletion.Summary(result.Report) : null;
             var record = AuditRecords.For(actor, operation.Action, operation.Target, result.Outcome, result.Error, report,
                 (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, dryRun);
             await audit.AppendAsync(record with { FromBe = result.FromBe, ToBe = result.ToBe }, CancellationToken.None);

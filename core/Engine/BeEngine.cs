@@ -145,7 +145,7 @@ public sealed partial class BeEngine : IEngine
         }
         Interlocked.Increment(ref _activity);
         await _journal.CompleteAsync(id, new JournalCompletion(Outcome.Succeeded,
-            operation is CarryOver ? JournalCompletion.Summary(plan.Report) : null));
+            operation.AuditsReport ? JournalCompletion.Summary(plan.Report) : null));
         if (plan.SharedHealth is { } health)
             _checked = health.Entries.ToDictionary(e => e.Dataset);
         else if (operation.Target is { } target && _checked.Values.Any(e => e.Be == target))

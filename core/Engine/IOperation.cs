@@ -15,6 +15,12 @@ public interface IOperation
     /// <summary>The BE or zone acted on, for the audit trail.</summary>
     string? Target { get; }
 
+    /// <summary>
+    /// True when what the plan reports is the point of the audit row (what a carry-over copied, why a
+    /// trial failed): its summary is then recorded with the row.
+    /// </summary>
+    bool AuditsReport => false;
+
     /// <summary>Null when the operation may run on this state; else why not. No IO.</summary>
     OperationError? Validate(HostState state);
 

@@ -25,6 +25,8 @@ public sealed record HostState
     public BootEnvironment? Booted => BootEnvironments.FirstOrDefault(b => b.IsBooted);
     public BootEnvironment? ActiveOnReboot => BootEnvironments.FirstOrDefault(b => b.IsActiveOnReboot);
     public BootEnvironment? NextBoot => BootEnvironments.FirstOrDefault(b => b.IsNextBoot);
+    /// <summary>The booted BE when it is on trial (<see cref="BootEnvironment.IsOnTrial"/>).</summary>
+    public BootEnvironment? OnTrial => BootEnvironments.FirstOrDefault(b => b.IsOnTrial);
     /// <summary>The BE the next boot will use: the one-shot one if set, else bootfs.</summary>
     public BootEnvironment? BootTarget => NextBoot ?? ActiveOnReboot;
 
@@ -52,6 +54,8 @@ public sealed record BootEnvironment
     public bool IsActiveOnReboot { get; init; }
     /// <summary>T: chosen for the next boot only.</summary>
     public bool IsNextBoot { get; init; }
+    /// <summary>Activated for one boot as a trial, and not yet kept or given up (<see cref="IsOnTrial"/>).</summary>
+    public TrialState Trial { get; init; }
     public string? Origin { get; init; }
     public DateTimeOffset Created { get; init; }
     public long Used { get; init; }
@@ -76,6 +80,12 @@ public sealed record BootEnvironment
     public IReadOnlyList<string> ZoneDatasetsBelow { get; init; } = [];
 
     public bool IsMounted => MountedAt is not null;
+
+    /// <summary>
+    /// Booted as a trial and not (yet) active on reboot: the console offers Keep (activate it) or Go
+    /// back (end the trial; the next boot is the active BE again).
+    /// </summary>
+    public bool IsOnTrial => Trial != TrialState.None && IsBooted && !IsActiveOnReboot;
 
     /// <summary>The first of its children that is mounted, or null.</summary>
     public BeChild? MountedChild => Children.FirstOrDefault(c => c.IsMounted);
@@ -154,3 +164,16 @@ public sealed record ZoneBe
 
 /// <param name="Zone">null for the global zone's <c>pool/VARSHARED</c>.</param>
 public sealed record SharedDataset(string? Zone, string Dataset, string? MountPoint, string? MountedAt, long Used, long Referenced);
+
+/// <summary>
+/// A trial boot (bectl's <c>activate -t</c>, what zectl's users ask for): a BE activated for the next
+/// boot only carries <see cref="Zfs.UserProperties.Trial"/> until it is kept or given up.
+/// </summary>
+public enum TrialState
+{
+    None,
+    /// <summary>Activated for one boot, or booted and not yet decided.</summary>
+    Pending,
+    /// <summary>Booted, and its health command did not pass in time: the next boot goes back.</summary>
+    Failed,
+}

@@ -9,6 +9,8 @@ namespace SnapUpgrade.Core.Operations;
 /// beadm activate. The steps, in order: promote the BE, its children and its zone BEs until they have no origin
 /// (so destroying older BEs can never take it along), flip the zone <c>active</c> flags, then the
 /// single commit point: the pool's <c>bootfs</c> (or, one-shot, <c>nextboot</c> on pool/ROOT).
+/// A one-shot activation is a trial (<see cref="TrialState"/>): the BE is marked, and after its boot the
+/// console offers Keep (this activation, persistent, which ends every trial) or Go back (<see cref="EndTrial"/>).
 /// A one-shot activation does not promote: a trial boot should not reshape the pool's lineage
 /// (and a promoted BE becomes the origin of the booted one, which zfs-fuse then cannot rename).
 /// A failure before the commit undoes everything; a crash is reconciled from the journal.
@@ -30,6 +32,7 @@ public sealed record ActivateBe(string Name, bool Temporary = false) : IOperatio
         if (Temporary && !be.IsActiveOnReboot)
         {
             ZoneFlags.Plan(context, plan, state, be);
+            Trials.Mark(context, plan, be, TrialState.Pending, $"mark {Name} as on trial: after its boot, Keep or Go back");
             context.AddZfs(plan, $"boot {Name} on the next boot only (commit)",
                 new ZfsSet(layout.BeContainer, UserProperties.NextBoot, Name), RestoreNextBoot(layout, nextBoot));
             return Task.FromResult(plan);
@@ -40,6 +43,7 @@ public sealed record ActivateBe(string Name, bool Temporary = false) : IOperatio
         foreach (var child in be.Children) Promotion.PlanStandAlone(context, plan, origins, child.Dataset);
         foreach (var zoneBe in be.ZoneBes) Promotion.PlanStandAlone(context, plan, origins, zoneBe.Dataset);
         ZoneFlags.Plan(context, plan, state, be);
+        Trials.EndAll(context, plan, state, Name);
         if (nextBoot is not null)
             context.AddZfs(plan, $"drop the one-shot boot of {nextBoot}",
                 new ZfsInherit(layout.BeContainer, UserProperties.NextBoot), RestoreNextBoot(layout, nextBoot));

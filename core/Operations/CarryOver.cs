@@ -18,6 +18,7 @@ public sealed record CarryOver(string Name) : IOperation
 {
     public string Action => "carry-over";
     public string? Target => Name;
+    public bool AuditsReport => true;
 
     public OperationError? Validate(HostState state)
     {

@@ -37,6 +37,8 @@ public sealed record ZfsDataset
     public string? Description { get; init; }
     public string? Keep { get; init; }
     public string? NextBoot { get; init; }
+    /// <summary>"pending" or "failed" on a BE on trial (<see cref="UserProperties.Trial"/>).</summary>
+    public string? Trial { get; init; }
     /// <summary>"on" when the console made this snapshot (so destroy may clean it up).</summary>
     public string? ConsoleMade { get; init; }
     /// <summary>The uuid of the BE whose late writes this migrated BE carries over at its first start.</summary>

@@ -11,6 +11,14 @@ public static class UserProperties
     public const string Keep = Namespace + "keep";
     public const string NextBoot = Namespace + "nextboot";
     /// <summary>
+    /// On a BE activated for the next boot only: a trial (<see cref="Model.TrialState"/>). "pending" until the
+    /// trial is decided, "failed" when its health command did not pass; gone once it is kept (a
+    /// persistent activation) or the user goes back.
+    /// </summary>
+    public const string Trial = Namespace + "trial";
+    public const string TrialPending = "pending";
+    public const string TrialFailed = "failed";
+    /// <summary>
     /// Set on the snapshots the console took for itself (e.g. the origin of a new BE) and the file
     /// systems it made, on the very command that makes them (<c>-o</c>): recovery and cleanup find
     /// them by it. Snapshots a user asks for are the user's, and carry no mark.
@@ -31,5 +39,5 @@ public static class UserProperties
     /// </summary>
     public const string AuditHead = Namespace + "audit-head";
 
-    public static readonly IReadOnlyList<string> All = [Uuid, ParentBe, Active, Description, Keep, NextBoot, ConsoleMade, CarryOver, AuditHead];
+    public static readonly IReadOnlyList<string> All = [Uuid, ParentBe, Active, Description, Keep, NextBoot, Trial, ConsoleMade, CarryOver, AuditHead];
 }

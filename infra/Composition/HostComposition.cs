@@ -6,6 +6,7 @@ using SnapUpgrade.Core.Audit;
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Host;
 using SnapUpgrade.Core.Zfs;
+using SnapUpgrade.Infra.Host;
 using SnapUpgrade.Infra.Processes;
 using SnapUpgrade.Infra.Simulation;
 using SnapUpgrade.Infra.Sqlite;
@@ -77,6 +78,18 @@ public static class HostComposition
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<HostWatcher>>()));
         services.AddSingleton<IHostStateStream>(sp => sp.GetRequiredService<HostWatcher>());
         services.AddHostedService(sp => sp.GetRequiredService<HostWatcher>());
+        // Trial boots: judged by the configured health command, if any, once the trial BE is booted.
+        services.AddSingleton(sp =>
+        {
+            var settings = sp.GetRequiredService<HostSettings>();
+            var health = settings.TrialHealthCommand.Count == 0
+                ? null
+                : new HealthCommand(settings.TrialHealthCommand, settings.TrialHealthLimit, sp.GetRequiredService<IProcessRunner>(),
+                    sp.GetRequiredService<TimeProvider>());
+            return new TrialJudge(sp.GetRequiredService<IEngine>(), sp.GetRequiredService<AuditedOperations>(), health);
+        });
+        services.AddHostedService(sp => new TrialWatch(sp.GetRequiredService<IHostStateStream>(), () => sp.GetRequiredService<TrialJudge>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<TrialWatch>>()));
         return services;
     }
 }

@@ -35,6 +35,15 @@ public sealed record HostSettings
     /// </summary>
     public IReadOnlyList<string> RebootCommand { get; init; } = [];
 
+    /// <summary>
+    /// The argv that judges a trial boot (<c>TrialHealthCommand:0</c>, ...): run after the trial BE's boot,
+    /// again until it exits 0 within <see cref="TrialHealthLimit"/> (then the BE is kept) or the time is up (then
+    /// the trial failed and the next boot goes back). Empty (the default): the user decides, Keep or Go back.
+    /// </summary>
+    public IReadOnlyList<string> TrialHealthCommand { get; init; } = [];
+    /// <summary>How long after the boot the health command has to pass (<c>TrialHealthSeconds</c>, default 300).</summary>
+    public TimeSpan TrialHealthLimit { get; init; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Reads and checks the section; throws <see cref="InvalidHostSettingsException"/> naming every problem.</summary>
     public static HostSettings Read(IConfiguration configuration)
     {
@@ -82,14 +91,16 @@ public sealed record HostSettings
                 errors.Add($"{Section}:LockTimeoutSeconds is '{lockText}'; use a number of seconds between 0 and 3600.");
         }
 
-        // An argv list (RebootCommand:0=systemctl, RebootCommand:1=reboot), in index order; never a shell line.
-        var reboot = section.GetSection("RebootCommand").GetChildren()
-            .Select(c => (Index: int.TryParse(c.Key, out var i) ? i : -1, c.Value))
-            .ToList();
-        if (reboot.Any(r => r.Index < 0) || !string.IsNullOrWhiteSpace(section["RebootCommand"]))
-            errors.Add($"{Section}:RebootCommand must be an argv list ({Section}:RebootCommand:0=systemctl, {Section}:RebootCommand:1=reboot).");
-        var rebootCommand = reboot.Where(r => r.Index >= 0 && !string.IsNullOrWhiteSpace(r.Value))
-            .OrderBy(r => r.Index).Select(r => r.Value!).ToList();
+        var rebootCommand = Argv(section, "RebootCommand", "systemctl reboot", errors);
+        var healthCommand = Argv(section, "TrialHealthCommand", "systemctl is-system-running --wait", errors);
+        var healthLimit = TimeSpan.FromMinutes(5);
+        if (Value(section, "TrialHealthSeconds") is { } limitText)
+        {
+            if (int.TryParse(limitText, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds is >= 1 and <= 86400)
+                healthLimit = TimeSpan.FromSeconds(seconds);
+            else
+                errors.Add($"{Section}:TrialHealthSeconds is '{limitText}'; use a whole number of seconds between 1 and 86400.");
+        }
 
         if (errors.Count > 0)
             throw new InvalidHostSettingsException(errors);
@@ -101,7 +112,14 @@ public sealed record HostSettings
                 Backend = Backend.Zfs, Pool = pool, HostRoot = hostRoot,
                 DataDir = dataDir ?? Path.Combine(hostRoot, "var/adm/snapupgrade"),
             };
-        return settings with { LockTimeout = lockTimeout, RebootCommand = rebootCommand, TempRoot = tempRoot.TrimEnd('/') };
+        return settings with
+        {
+            LockTimeout = lockTimeout,
+            RebootCommand = rebootCommand,
+            TempRoot = tempRoot.TrimEnd('/'),
+            TrialHealthCommand = healthCommand,
+            TrialHealthLimit = healthLimit,
+        };
     }
 
     private static HostSettings Simulated(string pool, string hostRoot, string? dataDir, string? stateFile)
@@ -113,6 +131,21 @@ public sealed record HostSettings
             // The simulator's per-user folder: the database sits next to the simulated host it describes.
             DataDir = dataDir ?? Path.GetDirectoryName(Path.GetFullPath(stateFile))!,
         };
+    }
+
+    /// <summary>An argv list (<c>Key:0=systemctl</c>, <c>Key:1=reboot</c>), in index order; never a shell line.</summary>
+    private static List<string> Argv(IConfigurationSection section, string key, string example, List<string> errors)
+    {
+        var words = section.GetSection(key).GetChildren()
+            .Select(c => (Index: int.TryParse(c.Key, out var i) ? i : -1, c.Value))
+            .ToList();
+        if (words.Any(w => w.Index < 0) || !string.IsNullOrWhiteSpace(section[key]))
+        {
+            var shown = string.Join(", ", example.Split(' ').Select((word, i) => $"{Section}:{key}:{i}={word}"));
+            errors.Add($"{Section}:{key} must be an argv list ({shown}).");
+        }
+        return words.Where(w => w.Index >= 0 && !string.IsNullOrWhiteSpace(w.Value))
+            .OrderBy(w => w.Index).Select(w => w.Value!).ToList();
     }
 
     private static string? Value(IConfigurationSection section, string key) =>

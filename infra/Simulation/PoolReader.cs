@@ -73,6 +73,7 @@ internal static class PoolReader
         Description = d.Local.GetValueOrDefault(UserProperties.Description),
         Keep = d.Local.GetValueOrDefault(UserProperties.Keep),
         NextBoot = d.Local.GetValueOrDefault(UserProperties.NextBoot),
+        Trial = d.Local.GetValueOrDefault(UserProperties.Trial),
         ConsoleMade = d.Local.GetValueOrDefault(UserProperties.ConsoleMade),
         CarryOver = d.Local.GetValueOrDefault(UserProperties.CarryOver),
         AuditHead = d.Local.GetValueOrDefault(UserProperties.AuditHead),

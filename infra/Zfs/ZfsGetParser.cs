@@ -141,6 +141,7 @@ public static class ZfsGetParser
             Description = Local(p, UserProperties.Description),
             Keep = Local(p, UserProperties.Keep),
             NextBoot = Local(p, UserProperties.NextBoot),
+            Trial = Local(p, UserProperties.Trial),
             ConsoleMade = Local(p, UserProperties.ConsoleMade),
             CarryOver = Local(p, UserProperties.CarryOver),
             AuditHead = Local(p, UserProperties.AuditHead),

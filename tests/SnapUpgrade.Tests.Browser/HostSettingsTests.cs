@@ -63,10 +63,26 @@ public sealed class HostSettingsTests
         Assert.Equal(TimeSpan.FromSeconds(2.5), settings.LockTimeout);
     }
 
+    [Fact]
+    public void HostSettings_TrialHealthCommand_IsAnArgvWithAFiveMinuteDefaultLimit()
+    {
+        Assert.Empty(Read().TrialHealthCommand);
+        Assert.Equal(TimeSpan.FromMinutes(5), Read().TrialHealthLimit);
+
+        var settings = Read(("TrialHealthCommand:0", "systemctl"), ("TrialHealthCommand:1", "is-system-running"),
+            ("TrialHealthCommand:2", "--wait"), ("TrialHealthSeconds", "90"));
+
+        Assert.Equal(["systemctl", "is-system-running", "--wait"], settings.TrialHealthCommand);
+        Assert.Equal(TimeSpan.FromSeconds(90), settings.TrialHealthLimit);
+    }
+
     [Theory]
     [InlineData("LockTimeoutSeconds", "0")]
     [InlineData("LockTimeoutSeconds", "soon")]
     [InlineData("RebootCommand", "systemctl reboot")]
+    [InlineData("TrialHealthCommand", "curl -f localhost")]
+    [InlineData("TrialHealthSeconds", "0")]
+    [InlineData("TrialHealthSeconds", "1.5")]
     public void HostSettings_BadLockTimeoutOrRebootCommand_IsRefused(string key, string value)
     {
         var error = Assert.Throws<InvalidHostSettingsException>(() => Read((key, value)));

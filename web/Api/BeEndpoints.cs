@@ -17,6 +17,9 @@ public static class BeEndpoints
         api.MapPost("bes", (AuditedOperations ops, HttpContext http, CreateBeRequest body, bool? dryRun, string? planToken) =>
             ops.RunAsync(http, new CreateBe(body.Name, body.Source, body.Description), dryRun ?? false, planToken));
         api.MapPost("bes/{name}/activate", ActivationEndpoint.ActivateAsync);
+        // A trial ({"temporary": true} activation) is kept by activating it; this goes back.
+        api.MapPost("bes/{name}/go-back", (AuditedOperations ops, HttpContext http, string name, bool? dryRun, string? planToken) =>
+            ops.RunAsync(http, new EndTrial(name), dryRun ?? false, planToken));
         api.MapPost("bes/{name}/rename", (AuditedOperations ops, HttpContext http, string name, RenameRequest body, bool? dryRun, string? planToken) =>
             ops.RunAsync(http, new RenameBe(name, body.NewName), dryRun ?? false, planToken));
         api.MapDelete("bes/{name}", (AuditedOperations ops, HttpContext http, string name, bool? forceUnmount, bool? dryRun, string? planToken) =>

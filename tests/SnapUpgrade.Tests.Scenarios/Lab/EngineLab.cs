@@ -84,7 +84,7 @@ public sealed class EngineLab : IAsyncDisposable
         var text = new StringBuilder($"bootfs={listing.Pool.Bootfs}\n");
         foreach (var d in listing.Datasets.OrderBy(d => d.Name, StringComparer.Ordinal))
             text.AppendLine($"{d.Name} origin={d.Origin} mp={d.MountPoint} mounted={d.Mounted} canmount={d.CanMount} " +
-                            $"uuid={d.Uuid} parent={d.ParentBe} active={d.Active} desc={d.Description} keep={d.Keep} next={d.NextBoot} made={d.ConsoleMade}");
+                            $"uuid={d.Uuid} parent={d.ParentBe} active={d.Active} desc={d.Description} keep={d.Keep} next={d.NextBoot} trial={d.Trial} made={d.ConsoleMade}");
         foreach (var bind in (await Host.Mounts.ListAsync()).OrderBy(b => b.Target, StringComparer.Ordinal))
             text.AppendLine($"bind {bind.Source} -> {bind.Target} ro={bind.ReadOnly}");
         return text.ToString();

@@ -20,18 +20,22 @@ public sealed record BeActionClick(string Verb, BootEnvironment Be);
 public static class BeActions
 {
     public const string Activate = "activate", ActivateOnce = "activate-once", ActivateReboot = "activate-reboot",
-        Rename = "rename", Destroy = "destroy", Mount = "mount", Unmount = "unmount", Snapshots = "snapshots";
+        GoBack = "go-back", Rename = "rename", Destroy = "destroy", Mount = "mount", Unmount = "unmount", Snapshots = "snapshots";
 
     public static IReadOnlyList<BeAction> For(BootEnvironment be, HostState state, Role role, bool canReboot)
     {
         var name = be.Name;
         var actions = new List<BeAction>
         {
-            new(Activate, $"Activate {name}", Icons.Material.Filled.PlayCircle, Color.Primary,
+            // Keeping a BE on trial is its activation.
+            new(Activate, be.IsOnTrial ? $"Keep {name}: activate it for good" : $"Activate {name}", Icons.Material.Filled.PlayCircle, Color.Primary,
                 Why.Not(role, new ActivateBe(name), state, "activate boot environments")),
-            new(ActivateOnce, $"Activate {name} for the next boot only", Icons.Material.Filled.LooksOne, Color.Primary,
+            new(ActivateOnce, $"Try {name} on the next boot only (a trial)", Icons.Material.Filled.LooksOne, Color.Primary,
                 Why.Not(role, new ActivateBe(name, Temporary: true), state, "activate boot environments")),
         };
+        if (be.Trial != TrialState.None)
+            actions.Add(new(GoBack, $"Go back from the trial of {name}", Icons.Material.Filled.Undo, Color.Warning,
+                Why.Not(role, new EndTrial(name), state, "go back from a trial")));
         if (canReboot)
             actions.Add(new(ActivateReboot, $"Activate {name} and reboot", Icons.Material.Filled.RestartAlt, Color.Warning,
                 Why.Not(role, new ActivateBe(name), state, "activate boot environments")));

@@ -17,19 +17,34 @@ public sealed class BeDialogs(IDialogService dialogs, HostState state, Actor act
         new DialogParameters<CreateBeDialog> { { d => d.InitialSource, source } });
 
     public Task ActivateAsync(string name, bool once = false, bool reboot = false) => ConfirmAsync(
-        once ? $"Activate {name} for the next boot only" : reboot ? $"Activate {name} and reboot" : $"Activate {name}",
+        once ? $"Try {name} on the next boot only" : reboot ? $"Activate {name} and reboot" : Keeping(name) ? $"Keep {name}" : $"Activate {name}",
         new()
         {
             {
                 d => d.Intro, once
-                    ? $"Boot {name} on the next boot only; the boot after that uses the active boot environment again."
-                    : $"Make {name} the boot environment the host boots from{(reboot ? ", then reboot the host into it" : "")}."
+                    ? $"Boot {name} on the next boot only, as a trial: after that boot, Keep it or Go back (a configured " +
+                      "health command decides by itself). Unless it is kept, the boot after uses the active boot environment again."
+                    : Keeping(name)
+                        ? $"Keep {name}: end its trial and make it the boot environment the host boots from."
+                        : $"Make {name} the boot environment the host boots from{(reboot ? ", then reboot the host into it" : "")}."
             },
-            { d => d.ConfirmText, once ? "Activate once" : reboot ? "Activate and reboot" : "Activate" },
+            { d => d.ConfirmText, once ? "Try once" : reboot ? "Activate and reboot" : Keeping(name) ? "Keep" : "Activate" },
             { d => d.Build, _ => new ActivateBe(name, once) },
             { d => d.Success, _ => once ? $"Activated {name} for the next boot only." : $"Activated {name}: it boots on the next reboot." },
             { d => d.Reboot, reboot },
         });
+
+    public Task GoBackAsync(BootEnvironment be) => ConfirmAsync($"Go back from the trial of {be.Name}", new()
+    {
+        {
+            d => d.Intro, be.IsNextBoot
+                ? $"Cancel the trial: the next boot uses {state.ActiveOnReboot?.Name} again, not {be.Name}."
+                : $"End the trial of {be.Name}: {state.ActiveOnReboot?.Name} stays active, and the next reboot boots it."
+        },
+        { d => d.ConfirmText, "Go back" }, { d => d.ConfirmColor, Color.Warning },
+        { d => d.Build, _ => new EndTrial(be.Name) },
+        { d => d.Success, _ => $"Went back from the trial of {be.Name}: the next boot is {state.ActiveOnReboot?.Name}." },
+    });
 
     public Task DestroyAsync(BootEnvironment be) => ConfirmAsync($"Destroy {be.Name}", new()
     {
@@ -71,6 +86,8 @@ public sealed class BeDialogs(IDialogService dialogs, HostState state, Actor act
         { d => d.Success, _ => $"Rolled {name} back to @{snapshot}." },
         { d => d.OptionLabel, "Also destroy later snapshots" },
     });
+
+    private bool Keeping(string name) => state.Find(name)?.IsOnTrial == true;
 
     private Task<OperationResult?> ConfirmAsync(string title, DialogParameters<ConfirmOperationDialog> parameters) => OpenAsync(title, parameters);
 

@@ -81,6 +81,16 @@ public partial class BeGrid
     private static string SpaceTitle(BootEnvironment be) =>
         $"used {Format.Bytes(be.Used)} (snapshots {Format.Bytes(be.SnapshotsUsed)}), referenced {Format.Bytes(be.Referenced)}";
 
+    /// <summary>Where a trial stands, in the row: null for a BE that is not on one.</summary>
+    private static string? TrialText(BootEnvironment be) => be switch
+    {
+        { Trial: TrialState.None } => null,
+        { Trial: TrialState.Failed, IsBooted: true } => "trial failed: the next boot goes back",
+        { IsOnTrial: true } => "on trial: Keep or Go back",
+        { IsNextBoot: true } => "trial on the next boot",
+        _ => null, // a trial that ended by a boot elsewhere: nothing to decide here
+    };
+
     private static string FlagsTitle(BootEnvironment be)
     {
         var parts = new List<string>();

@@ -1,0 +1,74 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using SnapUpgrade.Core.Audit;
+using SnapUpgrade.Core.Engine;
+using SnapUpgrade.Core.Model;
+
+namespace SnapUpgrade.Infra.Composition;
+
+/// <summary>
+/// Hands a pending trial to the <see cref="TrialJudge"/> as soon as the host shows one booted: at the
+/// console's start on the trial BE, and after an in-process boot into it. The judging runs in the
+/// background (the health command may take minutes); the judge lets one run at a time.
+/// </summary>
+/// <param name="judge">Resolved at start, after <see cref="EngineStartup"/> (hosted services are all made before any starts).</param>
+public sealed partial class TrialWatch(IHostStateStream stream, Func<TrialJudge> judge, ILogger<TrialWatch> logger) : IHostedService, IDisposable
+{
+    private readonly CancellationTokenSource _stopping = new();
+    private IDisposable? _subscription;
+    private Task _judging = Task.CompletedTask;
+    private TrialJudge? _judge;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _judge = judge();
+        _subscription = stream.Subscribe(OnState);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _subscription?.Dispose();
+        await _stopping.CancelAsync();
+        await _judging.WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    private void OnState(HostState state)
+    {
+        if (state.OnTrial is not { Trial: TrialState.Pending } be || !_judging.IsCompleted) return;
+        LogJudging(logger, be.Name);
+        _judging = Task.Run(() => JudgeAsync(be.Name));
+    }
+
+    private async Task JudgeAsync(string name)
+    {
+        try
+        {
+            if (await _judge!.JudgeIfDueAsync(_stopping.Token) is not { } result) return;
+            LogJudged(logger, name, _judge.LastVerdict?.Detail, result.Action, result.Outcome.ToString(), result.Error?.Message);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The trial stays pending: the user can still Keep or Go back.
+            LogJudgeFailed(logger, ex, name);
+        }
+    }
+
+    public void Dispose()
+    {
+        _subscription?.Dispose();
+        _stopping.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Be} booted on trial: running the health command")]
+    private static partial void LogJudging(ILogger logger, string be);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Trial of {Be}: {Verdict} -> {Action} {Outcome} {Error}")]
+    private static partial void LogJudged(ILogger logger, string be, string? verdict, string action, string outcome, string? error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Judging the trial of {Be} failed; it stays on trial")]
+    private static partial void LogJudgeFailed(ILogger logger, Exception ex, string be);
+}
