@@ -39,7 +39,7 @@ internal sealed class LocalRoot : IAsyncDisposable
 
     /// <summary>
     /// The tree the fidelity tests copy, at the local path <paramref name="at"/>: files of another
-    /// uid and gid, a setuid file of uid 1234, a hard-link pair, a 1 GiB sparse file, a FIFO, a Unix
+    /// uid and gid, a setuid file of uid 1234, a hard-link pair, a 64 MiB sparse file, a FIFO, a Unix
     /// socket, a link to /etc, and (when <paramref name="withAttributes"/>) a user xattr and an ACL.
     /// </summary>
     public static async Task MakeTreeAsync(string at, bool withAttributes)
@@ -52,7 +52,7 @@ internal sealed class LocalRoot : IAsyncDisposable
         await RunAsync("chmod", "4755", at + "/setuid");
         await File.WriteAllTextAsync(at + "/sub/hard1", "one inode, two names", TestHostExtensions.Ct);
         await RunAsync("ln", at + "/sub/hard1", at + "/sub/hard2");
-        await RunAsync("truncate", "-s", "1G", at + "/sparse");
+        await RunAsync("truncate", "-s", "64M", at + "/sparse");
         await RunAsync("mkfifo", at + "/fifo");
         using (var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
         {
