@@ -30,6 +30,8 @@ public enum ErrorCode
     /// <summary>A zone's dataset sits below the BE's root: a rename or destroy of the tree would take it along.</summary>
     ZoneDataBelowBe,
     NotSupported,
+    /// <summary>The configured boot loader cannot boot a BE once only (ZFSBootMenu; none on a real host).</summary>
+    OneShotUnsupported,
     Forbidden,
     Busy,
     /// <summary>Another console process runs the engine of this pool: this one changes nothing.</summary>
@@ -72,6 +74,7 @@ public sealed record OperationError(ErrorCode Code, string Message)
         ErrorCode.MigrateBootedBe => "Migrate by way of a new boot environment",
         ErrorCode.ZoneDataBelowBe => "Zone data below the boot environment",
         ErrorCode.NotSupported => "Not supported here",
+        ErrorCode.OneShotUnsupported => "No one-shot boot with this boot loader",
         ErrorCode.Forbidden => "Not allowed for this role",
         ErrorCode.Busy => "Busy",
         ErrorCode.OtherConsole => "Another console runs this host",

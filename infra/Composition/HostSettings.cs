@@ -35,6 +35,12 @@ public sealed record HostSettings
     /// </summary>
     public IReadOnlyList<string> RebootCommand { get; init; } = [];
 
+    /// <summary>
+    /// The boot loader activation tells (<c>BootLoader</c>: zfsbootmenu, grub, systemd-boot, none) and its
+    /// paths (<c>Grub:Env</c>, <c>Grub:Menu</c>, <c>SystemdBoot:Esp</c>); default none: bootfs only (ADR 0016).
+    /// </summary>
+    public Core.Engine.BootLoaderOptions BootLoader { get; init; } = new();
+
     /// <summary>Reads and checks the section; throws <see cref="InvalidHostSettingsException"/> naming every problem.</summary>
     public static HostSettings Read(IConfiguration configuration)
     {
@@ -91,6 +97,8 @@ public sealed record HostSettings
         var rebootCommand = reboot.Where(r => r.Index >= 0 && !string.IsNullOrWhiteSpace(r.Value))
             .OrderBy(r => r.Index).Select(r => r.Value!).ToList();
 
+        var bootLoader = ReadBootLoader(section, backend, errors);
+
         if (errors.Count > 0)
             throw new InvalidHostSettingsException(errors);
 
@@ -101,7 +109,34 @@ public sealed record HostSettings
                 Backend = Backend.Zfs, Pool = pool, HostRoot = hostRoot,
                 DataDir = dataDir ?? Path.Combine(hostRoot, "var/adm/snapupgrade"),
             };
-        return settings with { LockTimeout = lockTimeout, RebootCommand = rebootCommand, TempRoot = tempRoot.TrimEnd('/') };
+        return settings with { LockTimeout = lockTimeout, RebootCommand = rebootCommand, TempRoot = tempRoot.TrimEnd('/'), BootLoader = bootLoader };
+    }
+
+    private static Core.Engine.BootLoaderOptions ReadBootLoader(IConfigurationSection section, Backend? backend, List<string> errors)
+    {
+        var defaults = new Core.Engine.BootLoaderOptions();
+        var text = Value(section, "BootLoader") ?? "none";
+        var kinds = Enum.GetValues<Core.Engine.BootLoaderKind>();
+        var kind = kinds.Cast<Core.Engine.BootLoaderKind?>()
+            .FirstOrDefault(k => string.Equals(Core.Engine.BootLoaderOptions.Name(k!.Value), text, StringComparison.OrdinalIgnoreCase));
+        if (kind is null)
+            errors.Add($"{Section}:BootLoader is '{text}'; use {string.Join(", ", kinds.Select(k => $"'{Core.Engine.BootLoaderOptions.Name(k)}'"))}.");
+        else if (kind != Core.Engine.BootLoaderKind.None && backend == Backend.Simulated)
+            errors.Add($"{Section}:BootLoader is '{text}', but the simulated host boots in process: use 'none' with the simulated backend.");
+        string HostPath(string key, string fallback)
+        {
+            var path = Value(section, key) ?? fallback;
+            if (!path.StartsWith('/') || path == "/" || path.Split('/').Any(p => p is "." or ".."))
+                errors.Add($"{Section}:{key} is '{path}'; it must be an absolute host path such as {fallback}.");
+            return path.TrimEnd('/');
+        }
+        return new()
+        {
+            Kind = kind ?? Core.Engine.BootLoaderKind.None,
+            GrubEnv = HostPath("Grub:Env", defaults.GrubEnv),
+            GrubMenu = HostPath("Grub:Menu", defaults.GrubMenu),
+            Esp = HostPath("SystemdBoot:Esp", defaults.Esp),
+        };
     }
 
     private static HostSettings Simulated(string pool, string hostRoot, string? dataDir, string? stateFile)
