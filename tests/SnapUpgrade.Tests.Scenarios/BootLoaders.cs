@@ -48,6 +48,10 @@ public abstract class BootLoaders<TBackend> : Scenario<TBackend>, IAsyncDisposab
             .Select(l => l.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
     }
 
+    /// <summary>The pool's listing, the grubenv and the console's GRUB menu, as one comparable text.</summary>
+    private async Task<string> HostAndGrubAsync() =>
+        $"{await Lab.ListingAsync()}\n{string.Join(' ', (await GrubEnvAsync()).Order())}\n{(File.Exists(Scratch("/boot/grub/snapupgrade.cfg")) ? File.ReadAllText(Scratch("/boot/grub/snapupgrade.cfg")) : "(no menu)")}";
+
     private async Task<string?> BootedAsync() => (await Lab.StateAsync()).Booted?.Name;
 
     [Fact]
@@ -113,6 +117,35 @@ public abstract class BootLoaders<TBackend> : Scenario<TBackend>, IAsyncDisposab
         Assert.Equal("snapupgrade-be1", (await GrubEnvAsync())["saved_entry"]);
         Assert.False(File.Exists(Scratch("/boot/grub/snapupgrade.cfg")), "the menu the failed activation wrote is gone again");
         Assert.Equal(before, await Lab.ListingAsync());
+    }
+
+    [Fact]
+    public async Task Grub_ActivateKilledAtAnyPoint_IsUndoneFromTheJournalWithGrubenvAndMenuAsBefore()
+    {
+        UseGrub();
+        await Lab.MustAsync(new CreateBe("be2"));
+        await Lab.MustAsync(new ActivateBe("be1"));
+        await Lab.MustAsync(new CreateBe("be3"));
+        File.Delete(Scratch("/boot/grub/snapupgrade.cfg")); // so the activation writes it: a file undone from the journal too
+        var before = await HostAndGrubAsync();
+
+        for (var point = 0; ; point++)
+        {
+            Lab.Crashes.CrashAt(point / 2, afterWrite: point % 2 == 1);
+            var run = Lab.RunAsync(new ActivateBe("be2"));
+            if (await Task.WhenAny(run, Lab.Crashes.Crashed.WaitAsync(TimeSpan.FromSeconds(120))) == run)
+            {
+                Lab.Crashes.Disarm();
+                Assert.True((await run).Succeeded);
+                Assert.True(point > 4, $"the activation wrote ahead only {point / 2} times");
+                Assert.Equal("snapupgrade-be2", (await GrubEnvAsync())["saved_entry"]);
+                return;
+            }
+            var lines = await Lab.NewEngine().ReconcileAsync();
+
+            Assert.Contains("; undone", Assert.Single(lines), StringComparison.Ordinal);
+            Assert.Equal(before, await HostAndGrubAsync());
+        }
     }
 
     [Fact]
