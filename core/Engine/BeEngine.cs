@@ -53,8 +53,8 @@ public sealed partial class BeEngine : IEngine
 
     public bool CanReboot => _context.Options.CanBootInProcess || _context.Reboot is not null;
 
-    public async Task<HostState> GetStateAsync(CancellationToken ct = default) =>
-        HostStateReader.Read(await _context.Zfs.ListAsync(_context.Options.Pool, ct), _context.Clock.GetUtcNow());
+    public async Task<HostState> GetStateAsync(CancellationToken ct = default) => BootLoaderSteps.Describe(_context,
+        HostStateReader.Read(await _context.Zfs.ListAsync(_context.Options.Pool, ct), _context.Clock.GetUtcNow()));
 
     public Task<OperationResult> RunAsync(IOperation operation, bool dryRun = false, CancellationToken ct = default) =>
         RunAsync(operation, new RunRequest { DryRun = dryRun }, ct);

@@ -21,6 +21,8 @@ public sealed record HostState
     /// <summary>False when the pool has no <c>pool/zones</c> yet.</summary>
     public bool HasZonesContainer { get; init; }
     public DateTimeOffset ReadAt { get; init; }
+    /// <summary>The configured boot loader (<c>SnapUpgrade:BootLoader</c>): none, zfsbootmenu, grub or systemd-boot.</summary>
+    public string BootLoader { get; init; } = "none";
 
     public BootEnvironment? Booted => BootEnvironments.FirstOrDefault(b => b.IsBooted);
     public BootEnvironment? ActiveOnReboot => BootEnvironments.FirstOrDefault(b => b.IsActiveOnReboot);
@@ -52,6 +54,8 @@ public sealed record BootEnvironment
     public bool IsActiveOnReboot { get; init; }
     /// <summary>T: chosen for the next boot only.</summary>
     public bool IsNextBoot { get; init; }
+    /// <summary>Whether the boot loader has the console's entry for it (GRUB, systemd-boot); null for loaders without entries.</summary>
+    public bool? HasLoaderEntry { get; init; }
     public string? Origin { get; init; }
     public DateTimeOffset Created { get; init; }
     public long Used { get; init; }

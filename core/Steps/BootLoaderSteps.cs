@@ -74,22 +74,32 @@ public static class BootLoaderSteps
         }
     }
 
-    /// <summary>Whether the loader has an entry for the BE (GRUB: in the console's menu; systemd-boot: its entry file); null when the loader has no entries.</summary>
-    public static bool? HasEntry(EngineOptions options, LoaderPorts? ports, string be)
+    /// <summary>
+    /// The state with the configured loader's name and, for GRUB and systemd-boot, whether each BE has
+    /// its entry (read only: the menu's ids, the entries directory's names).
+    /// </summary>
+    public static HostState Describe(OperationContext context, HostState state)
     {
-        var loader = options.BootLoader;
-        if (ports is null || loader.Kind is not (BootLoaderKind.Grub or BootLoaderKind.SystemdBoot)) return null;
+        var loader = context.Options.BootLoader;
+        state = state with { BootLoader = BootLoaderOptions.Name(loader.Kind) };
+        if (context.Loader is not { } ports || loader.Kind is not (BootLoaderKind.Grub or BootLoaderKind.SystemdBoot)) return state;
+        HashSet<string> present;
         try
         {
-            if (loader.Kind == BootLoaderKind.SystemdBoot)
-                return ports.Files.GetKind($"{loader.EntriesDirectory}/{EntryId(loader.Kind, be)}") == FileKind.File;
-            return ports.Files.GetKind(loader.GrubMenu) == FileKind.File
-                && Encoding.UTF8.GetString(ports.Files.ReadAllBytes(loader.GrubMenu)).Contains($" --id {EntryId(loader.Kind, be)} ", StringComparison.Ordinal);
+            present = loader.Kind == BootLoaderKind.SystemdBoot
+                ? [.. ports.Files.List(loader.EntriesDirectory)]
+                : ports.Files.GetKind(loader.GrubMenu) == FileKind.File
+                    ? [.. Encoding.UTF8.GetString(ports.Files.ReadAllBytes(loader.GrubMenu)).Split(' ')]
+                    : [];
         }
         catch (IOException)
         {
-            return false; // a link or an unreadable file is no entry the console made
+            present = []; // missing, or a link: no entry the console made
         }
+        return state with
+        {
+            BootEnvironments = [.. state.BootEnvironments.Select(b => b with { HasLoaderEntry = present.Contains(EntryId(loader.Kind, b.Name)) })],
+        };
     }
 
     /// <summary>

@@ -70,6 +70,10 @@ public abstract class BootLoaders<TBackend> : Scenario<TBackend>, IAsyncDisposab
             Assert.Contains($"linux /ROOT/{be}@/boot/vmlinuz root=ZFS={Lab.Host.Pool}/ROOT/{be} ro", menu);
         }
 
+        var state = await Lab.StateAsync();
+        Assert.Equal("grub", state.BootLoader);
+        Assert.All(state.BootEnvironments, b => Assert.True(b.HasLoaderEntry, b.Name));
+
         var once = await Lab.MustAsync(new ActivateBe("be3", Temporary: true));
         Assert.Contains(once.Steps, s => s.Argv.SequenceEqual(["grub-editenv", Scratch("/boot/grub/grubenv"), "set", "next_entry=snapupgrade-be3"]));
         Assert.Equal("snapupgrade-be3", (await GrubEnvAsync())["next_entry"]);
@@ -180,6 +184,10 @@ public abstract class BootLoaders<TBackend> : Scenario<TBackend>, IAsyncDisposab
 
         await Lab.MustAsync(new CreateBe("be2"));
         Assert.Equal(["arch.conf", "snapupgrade-be1.conf", "snapupgrade-be2.conf"], Directory.GetFiles(entries).Select(Path.GetFileName).Order());
+
+        Assert.True((await Lab.StateAsync()).Find("be2")!.HasLoaderEntry);
+        File.Delete($"{entries}/snapupgrade-be2.conf");
+        Assert.False((await Lab.StateAsync()).Find("be2")!.HasLoaderEntry);
 
         await Lab.MustAsync(new RenameBe("be2", "be4"));
         Assert.Equal(["arch.conf", "snapupgrade-be1.conf", "snapupgrade-be4.conf"], Directory.GetFiles(entries).Select(Path.GetFileName).Order());
