@@ -36,8 +36,9 @@ install_missing() {
     command -v rsync >/dev/null 2>&1 || packages+=(rsync)
     command -v getfattr >/dev/null 2>&1 || packages+=(attr)
     command -v getfacl >/dev/null 2>&1 || packages+=(acl)
+    command -v grub-editenv >/dev/null 2>&1 || packages+=(grub-common)
     if [[ ${#packages[@]} -eq 0 ]]; then
-        echo "zfs-fuse, chromium, docker-compose, rsync, attr and acl are installed"
+        echo "zfs-fuse, chromium, docker-compose, rsync, attr, acl and grub-common are installed"
         return
     fi
     say "installing ${packages[*]}"

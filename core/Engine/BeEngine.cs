@@ -33,15 +33,16 @@ public sealed partial class BeEngine : IEngine
     private IReadOnlyDictionary<string, BeSharedHealth> _checked = new Dictionary<string, BeSharedHealth>();
 
     /// <param name="reboot">The host's reboot command, if one is configured (see <see cref="RebootHost"/>).</param>
+    /// <param name="loader">The boot loader's files and variables, for GRUB and systemd-boot (<see cref="EngineOptions.BootLoader"/>).</param>
     public BeEngine(IZfs zfs, IMounts mounts, IHostFiles files, IOperationJournal journal, EngineOptions options,
-        TimeProvider? clock = null, ILogger<BeEngine>? logger = null, IHostReboot? reboot = null)
+        TimeProvider? clock = null, ILogger<BeEngine>? logger = null, IHostReboot? reboot = null, LoaderPorts? loader = null)
     {
         _journal = journal;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _context = new OperationContext
         {
             Zfs = zfs, Mounts = mounts, Files = files, Layout = new Layout(options.Pool), Options = options,
-            Clock = clock ?? TimeProvider.System, Reboot = reboot,
+            Clock = clock ?? TimeProvider.System, Reboot = reboot, Loader = loader,
         };
         _executor = new PlanExecutor(options, new UndoRunner(_context), _logger);
     }
@@ -52,8 +53,8 @@ public sealed partial class BeEngine : IEngine
 
     public bool CanReboot => _context.Options.CanBootInProcess || _context.Reboot is not null;
 
-    public async Task<HostState> GetStateAsync(CancellationToken ct = default) =>
-        HostStateReader.Read(await _context.Zfs.ListAsync(_context.Options.Pool, ct), _context.Clock.GetUtcNow());
+    public async Task<HostState> GetStateAsync(CancellationToken ct = default) => BootLoaderSteps.Describe(_context,
+        HostStateReader.Read(await _context.Zfs.ListAsync(_context.Options.Pool, ct), _context.Clock.GetUtcNow()));
 
     public Task<OperationResult> RunAsync(IOperation operation, bool dryRun = false, CancellationToken ct = default) =>
         RunAsync(operation, new RunRequest { DryRun = dryRun }, ct);

@@ -26,4 +26,6 @@ public sealed record EngineOptions
     /// reboot command is configured (then that is how this host reboots).
     /// </summary>
     public bool CanBootInProcess { get; init; }
+    /// <summary>The boot loader activation tells, besides bootfs (ADR 0016); default none.</summary>
+    public BootLoaderOptions BootLoader { get; init; } = new();
 }

@@ -21,6 +21,8 @@ public sealed class OperationContext
     public required TimeProvider Clock { get; init; }
     /// <summary>The host's reboot command; null where there is none (the host boots in process, or cannot be rebooted from here).</summary>
     public IHostReboot? Reboot { get; init; }
+    /// <summary>The boot loader's files and variables; null where the loader needs none (none, ZFSBootMenu).</summary>
+    public LoaderPorts? Loader { get; init; }
 
     /// <summary>
     /// Where planning takes every name it makes up (time stamps, uuids, directory suffixes): never
@@ -37,7 +39,7 @@ public sealed class OperationContext
     /// <summary>This context with <paramref name="generated"/> as the values one plan makes up.</summary>
     public OperationContext For(GeneratedValues generated) => new()
     {
-        Zfs = Zfs, Mounts = Mounts, Files = Files, Layout = Layout, Options = Options, Clock = Clock, Reboot = Reboot,
+        Zfs = Zfs, Mounts = Mounts, Files = Files, Layout = Layout, Options = Options, Clock = Clock, Reboot = Reboot, Loader = Loader,
         Generated = generated,
     };
 

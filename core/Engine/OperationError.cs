@@ -32,6 +32,8 @@ public enum ErrorCode
     /// <summary>Keep or Go back asked of a BE that is not on trial (or already kept).</summary>
     NotOnTrial,
     NotSupported,
+    /// <summary>The configured boot loader cannot boot a BE once only (ZFSBootMenu; none on a real host).</summary>
+    OneShotUnsupported,
     Forbidden,
     Busy,
     /// <summary>Another console process runs the engine of this pool: this one changes nothing.</summary>
@@ -75,6 +77,7 @@ public sealed record OperationError(ErrorCode Code, string Message)
         ErrorCode.ZoneDataBelowBe => "Zone data below the boot environment",
         ErrorCode.NotOnTrial => "Not on trial",
         ErrorCode.NotSupported => "Not supported here",
+        ErrorCode.OneShotUnsupported => "No one-shot boot with this boot loader",
         ErrorCode.Forbidden => "Not allowed for this role",
         ErrorCode.Busy => "Busy",
         ErrorCode.OtherConsole => "Another console runs this host",

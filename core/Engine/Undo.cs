@@ -21,6 +21,8 @@ namespace SnapUpgrade.Core.Engine;
 [JsonDerivedType(typeof(UndoRename), "rename")]
 [JsonDerivedType(typeof(UndoRemoveLink), "unlink")]
 [JsonDerivedType(typeof(UndoDeleteTree), "delete-copy")]
+[JsonDerivedType(typeof(UndoLoaderVariable), "loader-variable")]
+[JsonDerivedType(typeof(UndoLoaderFile), "loader-file")]
 [JsonDerivedType(typeof(RollForward), "forward")]
 [JsonDerivedType(typeof(RebootAsked), "reboot")]
 public abstract record Undo
@@ -69,6 +71,15 @@ public sealed record UndoRemoveLink(string Path, string Target) : Undo;
 
 /// <summary>Removes a copy the console made (a staging tree); never host data.</summary>
 public sealed record UndoDeleteTree(string Path) : Undo;
+
+/// <summary>Sets a boot loader variable back to <see cref="Value"/> (null: removes it), when it differs.</summary>
+public sealed record UndoLoaderVariable(string Name, string? Value) : Undo;
+
+/// <summary>
+/// Puts a boot loader file the console wrote (an entry, its menu, loader.conf) back as it was: the
+/// bytes it had, or no file when there was none. Only the loader's files (<see cref="LoaderPorts"/>), never host data.
+/// </summary>
+public sealed record UndoLoaderFile(string Path, byte[]? Previous) : Undo;
 
 /// <summary>
 /// Not an undo: the step cannot be taken back (a destroy, a rollback), so its place in the journal

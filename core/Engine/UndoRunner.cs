@@ -47,10 +47,20 @@ public sealed class UndoRunner(OperationContext context)
             case UndoDeleteTree tree:
                 if (files.GetKind(tree.Path) != FileKind.Missing) files.DeleteTree(tree.Path);
                 break;
+            case UndoLoaderVariable variable:
+                var variables = Loader(variable).Variables;
+                if (await variables.GetAsync(variable.Name, ct) != variable.Value) await variables.SetAsync(variable.Name, variable.Value, ct);
+                break;
+            case UndoLoaderFile file:
+                BootLoaderSteps.Restore(Loader(file).Files, file);
+                break;
             default:
                 throw new InvalidOperationException($"No way to run {undo.GetType().Name}.");
         }
     }
+
+    private LoaderPorts Loader(Undo undo) =>
+        context.Loader ?? throw new InvalidOperationException($"{undo} needs the boot loader, and none is configured.");
 
     /// <summary>
     /// Runs a step's command again after a crash past the point of no return, unless what it does is

@@ -21,6 +21,8 @@ public sealed record HostState
     /// <summary>False when the pool has no <c>pool/zones</c> yet.</summary>
     public bool HasZonesContainer { get; init; }
     public DateTimeOffset ReadAt { get; init; }
+    /// <summary>The configured boot loader (<c>SnapUpgrade:BootLoader</c>): none, zfsbootmenu, grub or systemd-boot.</summary>
+    public string BootLoader { get; init; } = "none";
 
     public BootEnvironment? Booted => BootEnvironments.FirstOrDefault(b => b.IsBooted);
     public BootEnvironment? ActiveOnReboot => BootEnvironments.FirstOrDefault(b => b.IsActiveOnReboot);
@@ -56,6 +58,8 @@ public sealed record BootEnvironment
     public bool IsNextBoot { get; init; }
     /// <summary>Activated for one boot as a trial, and not yet kept or given up (<see cref="IsOnTrial"/>).</summary>
     public TrialState Trial { get; init; }
+    /// <summary>Whether the boot loader has the console's entry for it (GRUB, systemd-boot); null for loaders without entries.</summary>
+    public bool? HasLoaderEntry { get; init; }
     public string? Origin { get; init; }
     public DateTimeOffset Created { get; init; }
     public long Used { get; init; }

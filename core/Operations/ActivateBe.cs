@@ -8,9 +8,11 @@ namespace SnapUpgrade.Core.Operations;
 /// <summary>
 /// beadm activate. The steps, in order: promote the BE, its children and its zone BEs until they have no origin
 /// (so destroying older BEs can never take it along), flip the zone <c>active</c> flags, then the
-/// single commit point: the pool's <c>bootfs</c> (or, one-shot, <c>nextboot</c> on pool/ROOT).
-/// A one-shot activation is a trial (<see cref="TrialState"/>): the BE is marked, and after its boot the
-/// console offers Keep (this activation, persistent, which ends every trial) or Go back (<see cref="EndTrial"/>).
+/// configured boot loader's entries and default (or one-shot) entry (<see cref="BootLoaderSteps"/>), then the
+/// single commit point: the pool's <c>bootfs</c> (or, one-shot, <c>nextboot</c> on pool/ROOT). A one-shot the
+/// loader cannot honour is refused (<see cref="ErrorCode.OneShotUnsupported"/>). A one-shot activation is a
+/// trial (<see cref="TrialState"/>): the BE is marked, and after its boot the console offers Keep (this
+/// activation, persistent, which ends every trial) or Go back (<see cref="EndTrial"/>).
 /// A one-shot activation does not promote: a trial boot should not reshape the pool's lineage
 /// (and a promoted BE becomes the origin of the booted one, which zfs-fuse then cannot rename).
 /// A failure before the commit undoes everything; a crash is reconciled from the journal.
@@ -22,7 +24,7 @@ public sealed record ActivateBe(string Name, bool Temporary = false) : IOperatio
 
     public OperationError? Validate(HostState state) => Checks.Existing(state, Name, out _);
 
-    public Task<Plan> PlanAsync(OperationContext context, HostState state, CancellationToken ct)
+    public async Task<Plan> PlanAsync(OperationContext context, HostState state, CancellationToken ct)
     {
         var be = state.Find(Name)!;
         var layout = context.Layout;
@@ -31,11 +33,14 @@ public sealed record ActivateBe(string Name, bool Temporary = false) : IOperatio
         var nextBoot = state.NextBoot?.Name;
         if (Temporary && !be.IsActiveOnReboot)
         {
+            if (BootLoaderSteps.OneShotRefusal(context.Options) is { } refusal) throw new OperationRefusedException(refusal);
             ZoneFlags.Plan(context, plan, state, be);
             Trials.Mark(context, plan, be, TrialState.Pending, $"mark {Name} as on trial: after its boot, Keep or Go back");
+            BootLoaderSteps.PlanEntries(context, plan, state.Pool, BootLoaderSteps.Entries(state));
+            await BootLoaderSteps.PlanOneShotAsync(context, plan, Name, ct);
             context.AddZfs(plan, $"boot {Name} on the next boot only (commit)",
                 new ZfsSet(layout.BeContainer, UserProperties.NextBoot, Name), RestoreNextBoot(layout, nextBoot));
-            return Task.FromResult(plan);
+            return plan;
         }
 
         var origins = Promotion.Origins(state);
@@ -47,11 +52,14 @@ public sealed record ActivateBe(string Name, bool Temporary = false) : IOperatio
         if (nextBoot is not null)
             context.AddZfs(plan, $"drop the one-shot boot of {nextBoot}",
                 new ZfsInherit(layout.BeContainer, UserProperties.NextBoot), RestoreNextBoot(layout, nextBoot));
+        await BootLoaderSteps.PlanOneShotAsync(context, plan, null, ct);
+        BootLoaderSteps.PlanEntries(context, plan, state.Pool, BootLoaderSteps.Entries(state));
+        await BootLoaderSteps.PlanDefaultAsync(context, plan, state, be, ct);
         if (!be.IsActiveOnReboot)
             context.AddZfs(plan, $"make {Name} active on reboot: bootfs (commit)",
                 new ZpoolSetBootfs(state.Pool, be.Dataset),
                 state.Bootfs is null ? null : new ZpoolSetBootfs(state.Pool, state.Bootfs));
-        return Task.FromResult(plan);
+        return plan;
     }
 
     private static ZfsCommand RestoreNextBoot(Layout layout, string? previous) => previous is null

@@ -98,6 +98,7 @@ public sealed record CreateBe(string Name, string? Source = null, string? Descri
             context.AddZfs(plan, $"set the mountpoint of {zoneTarget} to {Layout.ZoneRoot(zoneBe.Zone)}",
                 new ZfsSet(zoneTarget, "mountpoint", Layout.ZoneRoot(zoneBe.Zone)));
         }
+        BootLoaderSteps.PlanEntries(context, plan, state.Pool, [.. BootLoaderSteps.Entries(state), (Name, target)]);
         return Task.FromResult(plan);
     }
 }

@@ -34,6 +34,9 @@ public sealed record DestroyBe(string Name, bool ForceUnmount = false) : IOperat
     {
         var be = state.Find(Name)!;
         var plan = new Plan();
+        // The loader first: its steps can be undone only before the point of no return.
+        if (be.IsNextBoot) await BootLoaderSteps.PlanOneShotAsync(context, plan, null, ct);
+        BootLoaderSteps.PlanEntries(context, plan, state.Pool, BootLoaderSteps.Entries(state).Where(e => e.Name != Name));
         if (be.IsMounted) await UnmountBe.PlanUnmountAsync(context, plan, be, ct);
         if (be.IsNextBoot)
             context.AddZfs(plan, $"drop the one-shot next boot of {Name}",

@@ -28,7 +28,7 @@ public sealed record EndTrial(string Name, bool Failed = false, string? Reason =
             ? new(ErrorCode.NotOnTrial, $"The trial of {Name} has already failed.")
             : null);
 
-    public Task<Plan> PlanAsync(OperationContext context, HostState state, CancellationToken ct)
+    public async Task<Plan> PlanAsync(OperationContext context, HostState state, CancellationToken ct)
     {
         var be = state.Find(Name)!;
         var plan = new Plan { FromBe = state.BootTarget?.Name, ToBe = state.ActiveOnReboot?.Name };
@@ -38,6 +38,7 @@ public sealed record EndTrial(string Name, bool Failed = false, string? Reason =
             context.AddZfs(plan, $"cancel the one-shot boot of {Name}",
                 new ZfsInherit(context.Layout.BeContainer, UserProperties.NextBoot),
                 new ZfsSet(context.Layout.BeContainer, UserProperties.NextBoot, Name));
+            await BootLoaderSteps.PlanOneShotAsync(context, plan, null, ct);
         }
         if (Failed)
         {
@@ -46,6 +47,6 @@ public sealed record EndTrial(string Name, bool Failed = false, string? Reason =
         }
         else
             Trials.Mark(context, plan, be, TrialState.None, $"go back: end the trial of {Name}");
-        return Task.FromResult(plan);
+        return plan;
     }
 }

@@ -8,7 +8,8 @@ namespace SnapUpgrade.Core.Operations;
 /// <summary>
 /// Reboots the host, as one more planned, journalled and audited operation. On the simulated host and
 /// lab pools under a HostRoot (<see cref="EngineOptions.CanBootInProcess"/>) the boot is done in
-/// process: everything of the pool is unmounted, the one-shot next boot is used up, the zone flags
+/// process: the configured boot loader's choice is booted (its one-shot entry, used up, else its default;
+/// bootfs and the one-shot <c>nextboot</c> where it names none), everything of the pool is unmounted, the one-shot next boot is used up, the zone flags
 /// follow the boot target, and the target BE is mounted at /, then /var/shared, the zones, their BEs
 /// and shared datasets, as the host's boot would. Elsewhere its one step asks the host to reboot with
 /// its configured command (<see cref="OperationContext.Reboot"/>), whose argv the plan shows; without
@@ -37,9 +38,12 @@ public sealed record RebootHost(string? Activated = null) : IOperation
     {
         if (!context.Options.CanBootInProcess)
             return AskTheHost(context, state);
-        var target = state.BootTarget!;
+        // The boot loader chooses, as it would at boot; its one-shot entry is used up, as GRUB's and systemd-boot's are.
+        var chosen = await BootLoaderSteps.NextBootAsync(context, state, ct);
+        var target = chosen is { } c ? state.Find(c.Be)! : state.BootTarget!;
         var layout = context.Layout;
         var plan = new Plan { FromBe = state.Booted?.Name, ToBe = target.Name };
+        if (chosen is { Once: true }) await BootLoaderSteps.PlanOneShotAsync(context, plan, null, ct);
 
         foreach (var bind in (await context.Mounts.ListAsync(ct)).OrderByDescending(b => b.Target.Length))
             FileSteps.Unbind(context, plan, bind);

@@ -1,10 +1,14 @@
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Model;
+using SnapUpgrade.Core.Steps;
 using SnapUpgrade.Core.Zfs;
 
 namespace SnapUpgrade.Core.Operations;
 
-/// <summary>beadm rename: the BE (zfs renames its children with it) and its zone BEs; a one-shot next boot follows the new name.</summary>
+/// <summary>
+/// beadm rename: the BE (zfs renames its children with it) and its zone BEs; a one-shot next boot
+/// follows the new name, and so do the boot loader's entry and one-shot entry.
+/// </summary>
 public sealed record RenameBe(string Name, string NewName) : IOperation
 {
     public string Action => "rename";
@@ -40,7 +44,7 @@ public sealed record RenameBe(string Name, string NewName) : IOperation
             .Select(d => ((string, string)?)(d.Dataset, d.MountedAt!)).FirstOrDefault();
     }
 
-    public Task<Plan> PlanAsync(OperationContext context, HostState state, CancellationToken ct)
+    public async Task<Plan> PlanAsync(OperationContext context, HostState state, CancellationToken ct)
     {
         var be = state.Find(Name)!;
         var layout = context.Layout;
@@ -57,6 +61,10 @@ public sealed record RenameBe(string Name, string NewName) : IOperation
             context.AddZfs(plan, $"keep the one-shot next boot on the renamed BE",
                 new ZfsSet(layout.BeContainer, UserProperties.NextBoot, NewName),
                 new ZfsSet(layout.BeContainer, UserProperties.NextBoot, Name));
-        return Task.FromResult(plan);
+        var entries = BootLoaderSteps.Entries(state);
+        entries[entries.FindIndex(e => e.Name == Name)] = (NewName, layout.Be(NewName));
+        BootLoaderSteps.PlanEntries(context, plan, state.Pool, entries);
+        if (be.IsNextBoot) await BootLoaderSteps.PlanOneShotAsync(context, plan, NewName, ct);
+        return plan;
     }
 }

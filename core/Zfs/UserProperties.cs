@@ -39,5 +39,11 @@ public static class UserProperties
     /// </summary>
     public const string AuditHead = Namespace + "audit-head";
 
+    /// <summary>
+    /// Not the console's: ZFSBootMenu's kernel command line of a BE (its own or inherited), which
+    /// activation copies from the booted BE to a BE without one.
+    /// </summary>
+    public const string ZbmCommandLine = "org.zfsbootmenu:commandline";
+
     public static readonly IReadOnlyList<string> All = [Uuid, ParentBe, Active, Description, Keep, NextBoot, Trial, ConsoleMade, CarryOver, AuditHead];
 }

@@ -46,6 +46,7 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
             CanBootInProcess = settings.RebootCommand.Count == 0 && (settings.Backend == Backend.Simulated || settings.HostRoot != "/"),
             LockTimeout = settings.LockTimeout,
             TempRoot = settings.TempRoot,
+            BootLoader = settings.BootLoader,
         };
         _ports = settings.Backend == Backend.Simulated ? await SimulatedAsync(options, ct) : await RealAsync(ct);
         var journal = services.GetRequiredService<IOperationJournal>();
@@ -53,7 +54,7 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
             ? null
             : new RebootCommand(settings.RebootCommand, services.GetRequiredService<IProcessRunner>());
         var engine = new BeEngine(_ports.Zfs, _ports.Mounts, _ports.Files, journal, options,
-            services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<BeEngine>>(), reboot);
+            services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<BeEngine>>(), reboot, Loader());
         await AnchorAuditAsync(_ports.Zfs, writes: _lock is not null, ct);
         if (_lock is not null) await ReconcileAsync(engine, journal, ct);
         await EnsureAccountsAsync(ct);
@@ -159,6 +160,19 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
         {
             scratch.Delete(recursive: true);
         }
+    }
+
+    /// <summary>The boot loader's files (under HostRoot, never through links) and variables, by their tools.</summary>
+    private LoaderPorts? Loader()
+    {
+        var runner = services.GetRequiredService<IProcessRunner>();
+        return settings.BootLoader.Kind switch
+        {
+            BootLoaderKind.Grub => new(new LocalFiles(settings.HostRoot),
+                new GrubEnvironment(Path.Join(settings.HostRoot, settings.BootLoader.GrubEnv), runner)),
+            BootLoaderKind.SystemdBoot => new(new LocalFiles(settings.HostRoot), new BootctlVariables(runner)),
+            _ => null,
+        };
     }
 
     private async Task<Ports> RealAsync(CancellationToken ct) =>

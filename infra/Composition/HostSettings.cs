@@ -44,6 +44,12 @@ public sealed record HostSettings
     /// <summary>How long after the boot the health command has to pass (<c>TrialHealthSeconds</c>, default 300).</summary>
     public TimeSpan TrialHealthLimit { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// The boot loader activation tells (<c>BootLoader</c>: zfsbootmenu, grub, systemd-boot, none) and its
+    /// paths (<c>Grub:Env</c>, <c>Grub:Menu</c>, <c>SystemdBoot:Esp</c>); default none: bootfs only (ADR 0016).
+    /// </summary>
+    public Core.Engine.BootLoaderOptions BootLoader { get; init; } = new();
+
     /// <summary>Reads and checks the section; throws <see cref="InvalidHostSettingsException"/> naming every problem.</summary>
     public static HostSettings Read(IConfiguration configuration)
     {
@@ -102,6 +108,8 @@ public sealed record HostSettings
                 errors.Add($"{Section}:TrialHealthSeconds is '{limitText}'; use a whole number of seconds between 1 and 86400.");
         }
 
+        var bootLoader = ReadBootLoader(section, backend, errors);
+
         if (errors.Count > 0)
             throw new InvalidHostSettingsException(errors);
 
@@ -119,6 +127,34 @@ public sealed record HostSettings
             TempRoot = tempRoot.TrimEnd('/'),
             TrialHealthCommand = healthCommand,
             TrialHealthLimit = healthLimit,
+            BootLoader = bootLoader,
+        };
+    }
+
+    private static Core.Engine.BootLoaderOptions ReadBootLoader(IConfigurationSection section, Backend? backend, List<string> errors)
+    {
+        var defaults = new Core.Engine.BootLoaderOptions();
+        var text = Value(section, "BootLoader") ?? "none";
+        var kinds = Enum.GetValues<Core.Engine.BootLoaderKind>();
+        var kind = kinds.Cast<Core.Engine.BootLoaderKind?>()
+            .FirstOrDefault(k => string.Equals(Core.Engine.BootLoaderOptions.Name(k!.Value), text, StringComparison.OrdinalIgnoreCase));
+        if (kind is null)
+            errors.Add($"{Section}:BootLoader is '{text}'; use {string.Join(", ", kinds.Select(k => $"'{Core.Engine.BootLoaderOptions.Name(k)}'"))}.");
+        else if (kind != Core.Engine.BootLoaderKind.None && backend == Backend.Simulated)
+            errors.Add($"{Section}:BootLoader is '{text}', but the simulated host boots in process: use 'none' with the simulated backend.");
+        string HostPath(string key, string fallback)
+        {
+            var path = Value(section, key) ?? fallback;
+            if (!path.StartsWith('/') || path == "/" || path.Split('/').Any(p => p is "." or ".."))
+                errors.Add($"{Section}:{key} is '{path}'; it must be an absolute host path such as {fallback}.");
+            return path.TrimEnd('/');
+        }
+        return new()
+        {
+            Kind = kind ?? Core.Engine.BootLoaderKind.None,
+            GrubEnv = HostPath("Grub:Env", defaults.GrubEnv),
+            GrubMenu = HostPath("Grub:Menu", defaults.GrubMenu),
+            Esp = HostPath("SystemdBoot:Esp", defaults.Esp),
         };
     }
 

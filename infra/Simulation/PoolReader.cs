@@ -77,5 +77,6 @@ internal static class PoolReader
         ConsoleMade = d.Local.GetValueOrDefault(UserProperties.ConsoleMade),
         CarryOver = d.Local.GetValueOrDefault(UserProperties.CarryOver),
         AuditHead = d.Local.GetValueOrDefault(UserProperties.AuditHead),
+        ZbmCommandLine = d.Local.GetValueOrDefault(UserProperties.ZbmCommandLine),
     };
 }

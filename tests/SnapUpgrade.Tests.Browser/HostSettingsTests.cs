@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Infra.Composition;
 using SnapUpgrade.Infra.Simulation;
 using Xunit;
@@ -96,5 +97,29 @@ public sealed class HostSettingsTests
         var error = Assert.Throws<InvalidHostSettingsException>(() => Read(("Backend", "zfs"), ("StateFile", "/tmp/x.json")));
 
         Assert.Contains("StateFile", Assert.Single(error.Problems));
+    }
+
+    [Fact]
+    public void HostSettings_BootLoader_DefaultsToNoneWithTheUsualPaths()
+    {
+        var none = Read().BootLoader;
+        var grub = Read(("Backend", "zfs"), ("BootLoader", "GRUB"), ("Grub:Menu", "/boot/grub/be.cfg/")).BootLoader;
+
+        Assert.Equal(BootLoaderKind.None, none.Kind);
+        Assert.Equal(("/boot/grub/grubenv", "/boot/efi/loader/loader.conf"), (none.GrubEnv, none.LoaderConf));
+        Assert.Equal((BootLoaderKind.Grub, "/boot/grub/be.cfg"), (grub.Kind, grub.GrubMenu));
+        Assert.Equal(BootLoaderKind.SystemdBoot, Read(("Backend", "zfs"), ("BootLoader", "systemd-boot"), ("SystemdBoot:Esp", "/efi")).BootLoader.Kind);
+    }
+
+    [Theory]
+    [InlineData("BootLoader", "lilo", "zfs")]
+    [InlineData("BootLoader", "grub", "simulated")]
+    [InlineData("SystemdBoot:Esp", "boot/efi", "zfs")]
+    [InlineData("Grub:Env", "/boot/../grubenv", "zfs")]
+    public void HostSettings_BadBootLoaderSetting_IsRefusedByName(string key, string value, string backend)
+    {
+        var error = Assert.Throws<InvalidHostSettingsException>(() => Read(("Backend", backend), (key, value)));
+
+        Assert.Contains($"SnapUpgrade:{key} is '{value}'", Assert.Single(error.Problems), StringComparison.Ordinal);
     }
 }

@@ -47,6 +47,18 @@ public sealed class OverviewLiveTests : ComponentTest
     }
 
     [Fact]
+    public void OverviewPage_BootLoader_ShowsItAndTheBesWithoutAnEntry()
+    {
+        Engine.State = HostStates.With(HostStates.Be("be1", booted: true, onReboot: true) with { HasLoaderEntry = true },
+            HostStates.Be("be2") with { HasLoaderEntry = false }) with
+        { BootLoader = "grub" };
+
+        var cut = Render<OverviewPage>();
+
+        cut.WaitForAssertion(() => Assert.Equal("Boot loader: grub (no entry for be2)", cut.Find("[data-testid=boot-loader]").TextContent.Trim()), Wait);
+    }
+
+    [Fact]
     public void OverviewPage_NoBootEnvironments_SaysSo()
     {
         Engine.State = HostStates.With();

@@ -51,9 +51,23 @@ public sealed class EngineLab : IAsyncDisposable
     /// <param name="standby">Set: the engine of a second console, which another console's lock keeps from changing anything.</param>
     public BeEngine NewEngine(string? standby = null) => Engine = new BeEngine(Faults, Host.Mounts, Host.Files, Crashes = new CrashingJournal(Journal), new EngineOptions
     {
-        Pool = Host.Pool, CanBootInProcess = true, TempRoot = TempRoot, Standby = standby,
-        BusyRetryDelay = TimeSpan.FromMilliseconds(100), LockTimeout = TimeSpan.FromSeconds(60),
-    });
+        Pool = Host.Pool, CanBootInProcess = _bootsInProcess, TempRoot = TempRoot, Standby = standby,
+        BusyRetryDelay = TimeSpan.FromMilliseconds(100), LockTimeout = TimeSpan.FromSeconds(60), BootLoader = _bootLoader,
+    }, loader: _loader);
+
+    private BootLoaderOptions _bootLoader = new();
+    private LoaderPorts? _loader;
+    private bool _bootsInProcess = true;
+
+    /// <summary>
+    /// A new engine that tells this boot loader (its files and variables in a scratch place of the
+    /// test's); <paramref name="bootsInProcess"/> false: a host that boots by its loader only.
+    /// </summary>
+    public BeEngine UseBootLoader(BootLoaderOptions bootLoader, LoaderPorts? loader, bool bootsInProcess = true)
+    {
+        (_bootLoader, _loader, _bootsInProcess) = (bootLoader, loader, bootsInProcess);
+        return NewEngine();
+    }
 
     /// <summary>The console's private directory on this host (a host path).</summary>
     public const string TempRoot = "/run/snapupgrade";
