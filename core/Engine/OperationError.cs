@@ -29,6 +29,8 @@ public enum ErrorCode
     MigrateBootedBe,
     /// <summary>A zone's dataset sits below the BE's root: a rename or destroy of the tree would take it along.</summary>
     ZoneDataBelowBe,
+    /// <summary>A directory migration would move is a mount point (a dataset of its own, or any mount): left alone.</summary>
+    DirectoryIsMountPoint,
     NotSupported,
     Forbidden,
     Busy,
@@ -71,6 +73,7 @@ public sealed record OperationError(ErrorCode Code, string Message)
         ErrorCode.UnsafePath => "Unsafe path",
         ErrorCode.MigrateBootedBe => "Migrate by way of a new boot environment",
         ErrorCode.ZoneDataBelowBe => "Zone data below the boot environment",
+        ErrorCode.DirectoryIsMountPoint => "Directory is a mount point",
         ErrorCode.NotSupported => "Not supported here",
         ErrorCode.Forbidden => "Not allowed for this role",
         ErrorCode.Busy => "Busy",

@@ -43,6 +43,8 @@ public sealed record ZfsDataset
     public string? CarryOver { get; init; }
     /// <summary>On the pool's root dataset: the anchored audit chain head (<see cref="UserProperties.AuditHead"/>).</summary>
     public string? AuditHead { get; init; }
+    /// <summary>The other BE tool whose property this dataset carries (<see cref="ForeignProperties.Tool"/>), or null.</summary>
+    public string? MadeBy { get; init; }
 
     public bool IsSnapshot => Kind == DatasetKind.Snapshot;
     /// <summary>The file system part of a snapshot name (<c>pool/ROOT/be</c> of <c>pool/ROOT/be@s</c>).</summary>

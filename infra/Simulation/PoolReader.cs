@@ -76,5 +76,6 @@ internal static class PoolReader
         ConsoleMade = d.Local.GetValueOrDefault(UserProperties.ConsoleMade),
         CarryOver = d.Local.GetValueOrDefault(UserProperties.CarryOver),
         AuditHead = d.Local.GetValueOrDefault(UserProperties.AuditHead),
+        MadeBy = ForeignProperties.Tool(property => d.Local.GetValueOrDefault(property)),
     };
 }
