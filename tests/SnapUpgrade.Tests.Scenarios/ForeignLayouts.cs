@@ -45,6 +45,11 @@ public abstract class ForeignLayouts<TBackend> where TBackend : IBackend
             Layout.SharedDirectories.Select(d => state.Layout.OwnDatasetOf(d) is { } own ? (SharedDirState.OwnDataset, own) : (SharedDirState.NotMigrated, null)),
             entry.Directories.Select(d => (d.State, d.Dataset)));
         Assert.Equal(before, await host.ForeignTextAsync(except: null));
+        if (host.BootPool is { } bootPool)
+        {
+            Assert.Contains($"{bootPool}/BOOT/{layout.Be} origin= mp=/boot mounted=True canmount=on", before, StringComparison.Ordinal);
+            Assert.Equal("kernel\n", host.Lab.Read("/boot/vmlinuz"));
+        }
     }
 
     [Theory, InlineData("debian-guide"), InlineData("freebsd"), InlineData("zsys")]
