@@ -87,6 +87,26 @@ public abstract class ForeignLayouts<TBackend> where TBackend : IBackend
         Assert.Equal([booted], (await host.Lab.StateAsync()).BootEnvironments.Select(b => b.Name));
     }
 
+    [Theory, InlineData("debian-guide"), InlineData("illumos")]
+    public async Task MountThenUnmount_ForeignLayoutBe_BindsItsSharedDatasetsReadOnlyAndPutsEverythingBack(string title)
+    {
+        await using var host = await LayoutHost.StartAsync<TBackend>(ForeignLayout.Named(title));
+        await host.Lab.MustAsync(new CreateBe("be2"));
+        var before = await host.ForeignTextAsync(except: null);
+        var listing = await host.Lab.ListingAsync();
+
+        await host.Lab.MustAsync(new MountBe("be2", "/a"));
+
+        var shared = (await host.Lab.StateAsync()).SharedDatasets.Select(s => s.MountedAt!).ToList();
+        Assert.NotEmpty(shared);
+        Assert.Equal(shared.Select(s => ($"/a{s}", true)).Order(), (await host.Host.Mounts.ListAsync()).Select(b => (b.Target, b.ReadOnly)).Order());
+        if (title == "debian-guide") Assert.Equal($"boot: {title}\n", host.Lab.Read("/a/var/log/messages"));
+        await host.Lab.MustAsync(new UnmountBe("be2"));
+
+        Assert.Equal(listing, await host.Lab.ListingAsync());
+        Assert.Equal(before, await host.ForeignTextAsync(except: null));
+    }
+
     [Fact]
     public async Task InitShared_Illumos_MakesNoVarsharedBesideVarshare()
     {
