@@ -31,6 +31,8 @@ public enum ErrorCode
     ZoneDataBelowBe,
     /// <summary>Keep or Go back asked of a BE that is not on trial (or already kept).</summary>
     NotOnTrial,
+    /// <summary>A directory migration would move is a mount point (a dataset of its own, or any mount): left alone.</summary>
+    DirectoryIsMountPoint,
     NotSupported,
     /// <summary>The configured boot loader cannot boot a BE once only (ZFSBootMenu; none on a real host).</summary>
     OneShotUnsupported,
@@ -76,6 +78,7 @@ public sealed record OperationError(ErrorCode Code, string Message)
         ErrorCode.MigrateBootedBe => "Migrate by way of a new boot environment",
         ErrorCode.ZoneDataBelowBe => "Zone data below the boot environment",
         ErrorCode.NotOnTrial => "Not on trial",
+        ErrorCode.DirectoryIsMountPoint => "Directory is a mount point",
         ErrorCode.NotSupported => "Not supported here",
         ErrorCode.OneShotUnsupported => "No one-shot boot with this boot loader",
         ErrorCode.Forbidden => "Not allowed for this role",

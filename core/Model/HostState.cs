@@ -16,6 +16,8 @@ public sealed record HostState
     public required IReadOnlyList<BootEnvironment> BootEnvironments { get; init; }
     public required IReadOnlyList<Zone> Zones { get; init; }
     public required IReadOnlyList<SharedDataset> SharedDatasets { get; init; }
+    /// <summary>Which layout the pool has (the console's, a distribution guide's, another BE tool's).</summary>
+    public HostLayout Layout { get; init; } = HostLayout.Empty;
     /// <summary>False when the pool has no <c>pool/ROOT</c> yet.</summary>
     public bool HasBeContainer { get; init; }
     /// <summary>False when the pool has no <c>pool/zones</c> yet.</summary>
@@ -47,6 +49,13 @@ public sealed record BootEnvironment
     public required string Dataset { get; init; }
     public string? Uuid { get; init; }
     public string? Description { get; init; }
+    /// <summary>The other BE tool that made it (zsys, zectl, beadm), when its properties say so; null otherwise.</summary>
+    public string? MadeBy { get; init; }
+    /// <summary>
+    /// Made by another tool (no console uuid): listed and operated on as it is. Nothing is written on it
+    /// by reading it; an operation asked for on it writes only what that operation needs, in its plan.
+    /// </summary>
+    public bool IsAdopted => Uuid is null;
     public bool Keep { get; init; }
     /// <summary>Migrated, and not yet booted: the uuid of the BE whose late writes its first start carries over.</summary>
     public string? CarryOverFrom { get; init; }
@@ -166,8 +175,11 @@ public sealed record ZoneBe
     public bool IsMounted => MountedAt is not null;
 }
 
-/// <param name="Zone">null for the global zone's <c>pool/VARSHARED</c>.</param>
-public sealed record SharedDataset(string? Zone, string Dataset, string? MountPoint, string? MountedAt, long Used, long Referenced);
+/// <param name="Zone">null for the global zone's <c>pool/VARSHARED</c> (or the layout's counterpart, illumos' <c>rpool/VARSHARE</c>).</param>
+/// <param name="Directory">Set for a dataset outside ROOT that is mounted at one fixed directory (<c>log</c> for
+/// <c>rpool/var/log</c> at /var/log): that directory is shared by its own dataset.</param>
+public sealed record SharedDataset(string? Zone, string Dataset, string? MountPoint, string? MountedAt, long Used, long Referenced,
+    string? Directory = null);
 
 /// <summary>
 /// A trial boot (bectl's <c>activate -t</c>, what zectl's users ask for): a BE activated for the next

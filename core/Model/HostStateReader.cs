@@ -38,6 +38,7 @@ public static class HostStateReader
             })
             .ToList();
 
+        var container = byName.GetValueOrDefault(layout.BeContainer);
         var zoneBesByParent = zoneBes.Where(z => z.ParentBeName is not null).ToLookup(z => z.ParentBeName!, StringComparer.Ordinal);
         var zoneBesByZone = zoneBes.ToLookup(z => z.Zone, StringComparer.Ordinal);
         var bes = globals.Select(g =>
@@ -46,7 +47,7 @@ public static class HostStateReader
             return new BootEnvironment
             {
                 Name = g.Name, Dataset = g.Dataset.Name, Uuid = g.Dataset.Uuid,
-                Description = g.Dataset.Description, Keep = g.Dataset.Keep == "on", CarryOverFrom = g.Dataset.CarryOver,
+                Description = g.Dataset.Description, MadeBy = g.Dataset.Uuid is null ? g.Dataset.MadeBy ?? container?.MadeBy : null, Keep = g.Dataset.Keep == "on", CarryOverFrom = g.Dataset.CarryOver,
                 IsBooted = g.Dataset.Mounted && g.Dataset.MountPoint == "/",
                 IsActiveOnReboot = listing.Pool.Bootfs == g.Dataset.Name,
                 IsNextBoot = nextBoot == g.Name,
@@ -74,15 +75,18 @@ public static class HostStateReader
             })
             .OrderBy(z => z.Name, StringComparer.Ordinal).ToList();
 
+        var hostLayout = HostLayout.Recognise(listing, layout, bes);
         var shared = new List<SharedDataset>();
         if (byName.TryGetValue(layout.SharedDataset, out var global)) shared.Add(ToShared(null, global));
+        if (hostLayout.Kind == LayoutKind.Illumos) shared.Add(ToShared(null, byName[$"{layout.Pool}/{HostLayout.IllumosShared}"]));
+        shared.AddRange(hostLayout.OwnDatasets.Select(o => ToShared(null, byName[o.Dataset]) with { Directory = o.Directory }));
         shared.AddRange(zones.Where(z => z.Shared is not null).Select(z => z.Shared!));
 
         return new HostState
         {
             Pool = listing.Pool.Name, PoolHealth = listing.Pool.Health, PoolSize = listing.Pool.Size,
             PoolAllocated = listing.Pool.Allocated, PoolFree = listing.Pool.Free, Bootfs = listing.Pool.Bootfs,
-            BootEnvironments = bes, Zones = zones, SharedDatasets = shared,
+            BootEnvironments = bes, Zones = zones, SharedDatasets = shared, Layout = hostLayout,
             HasBeContainer = byName.ContainsKey(layout.BeContainer),
             HasZonesContainer = byName.ContainsKey(layout.ZonesContainer), ReadAt = readAt,
         };

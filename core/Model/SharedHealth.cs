@@ -5,6 +5,11 @@ public enum SharedDirState
 {
     /// <summary>A relative link <c>shared/&lt;dir&gt;</c>: resolves inside whatever root the BE is mounted at.</summary>
     Ok,
+    /// <summary>
+    /// A dataset outside the BE is mounted there (<c>rpool/var/log</c> at /var/log, as distribution guides
+    /// lay hosts out): shared already, by its own dataset. Healthy; nothing to migrate.
+    /// </summary>
+    OwnDataset,
     /// <summary>Still a real directory in the BE: its content is not shared yet.</summary>
     NotMigrated,
     Missing,
@@ -12,7 +17,11 @@ public enum SharedDirState
     Wrong,
 }
 
-public sealed record SharedDirHealth(string Directory, SharedDirState State, string? LinkTarget);
+/// <param name="Dataset">For <see cref="SharedDirState.OwnDataset"/>: the dataset mounted there.</param>
+public sealed record SharedDirHealth(string Directory, SharedDirState State, string? LinkTarget, string? Dataset = null)
+{
+    public bool IsHealthy => State is SharedDirState.Ok or SharedDirState.OwnDataset;
+}
 
 /// <param name="Zone">null for a global BE.</param>
 /// <param name="Error">Why the BE could not be inspected, when it could not.</param>
@@ -21,7 +30,7 @@ public sealed record SharedDirHealth(string Directory, SharedDirState State, str
 public sealed record BeSharedHealth(string Be, string? Zone, string Dataset, IReadOnlyList<SharedDirHealth> Directories,
     string? Error = null, DateTimeOffset? CheckedAt = null)
 {
-    public bool AllOk => Error is null && CheckedAt is not null && Directories.All(d => d.State == SharedDirState.Ok);
+    public bool AllOk => Error is null && CheckedAt is not null && Directories.All(d => d.IsHealthy);
 
     /// <summary>Not mounted and never checked: nothing is known about its directories.</summary>
     public bool NotChecked => CheckedAt is null && Error is null;

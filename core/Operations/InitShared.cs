@@ -19,7 +19,9 @@ public sealed record InitShared : IOperation
     {
         var plan = new Plan();
         var layout = context.Layout;
-        if (state.SharedDatasets.All(s => s.Zone is not null))
+        // An illumos host has its own shared dataset, VARSHARE: none is made beside it. Datasets that
+        // share one directory each (rpool/var/log) leave the others to VARSHARED.
+        if (!state.SharedDatasets.Any(s => s.Zone is null && s.Directory is null))
         {
             context.AddZfs(plan, $"create {layout.SharedDataset} at {Layout.SharedMountPoint}",
                 new ZfsCreate(layout.SharedDataset, new Dictionary<string, string>

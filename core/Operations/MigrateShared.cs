@@ -32,7 +32,14 @@ public sealed record MigrateShared(string Name) : IOperation
                 $"'{Name}' is booted: migrating it in place would lose what its services write meanwhile. " +
                 $"Create a boot environment from it, migrate that one, activate it and reboot; its first start " +
                 $"carries over what '{Name}' wrote after the clone.");
-        if (state.SharedDatasets.FirstOrDefault(s => s.Zone is null) is not { MountedAt: Layout.SharedMountPoint })
+        if (MountPointDirectories(state, be).FirstOrDefault() is { } mountPoint)
+            return new(ErrorCode.DirectoryIsMountPoint,
+                $"/var/{mountPoint.Directory} of '{Name}' is the mount point of {mountPoint.Dataset}: migration never touches a directory " +
+                "that is a mount point. " + (mountPoint.Dataset.StartsWith(be.Dataset + "/", StringComparison.Ordinal)
+                    ? "That dataset is part of the boot environment; its content stays with it."
+                    : "It is shared by its own dataset already; nothing to migrate there."));
+        var sharedDataset = new Layout(state.Pool).SharedDataset;
+        if (state.SharedDatasets.FirstOrDefault(s => s.Dataset == sharedDataset) is not { MountedAt: Layout.SharedMountPoint })
             return new(ErrorCode.SharedMissing, $"{state.Pool}/VARSHARED is missing or not mounted at {Layout.SharedMountPoint}; run shared init first.");
         var zone = be.ZoneBes.Select(zb => state.FindZone(zb.Zone)!).FirstOrDefault(z => z.Shared?.MountedAt is null);
         return zone is null
@@ -40,9 +47,20 @@ public sealed record MigrateShared(string Name) : IOperation
             : new(ErrorCode.SharedMissing, $"Zone '{zone.Name}' has no mounted shared dataset ({state.Pool}/zones/{zone.Name}/VARSHARED); run shared init, and boot the zone's BE.");
     }
 
-    public Task<Plan> PlanAsync(OperationContext context, HostState state, CancellationToken ct)
+    /// <summary>
+    /// The fixed directories of a BE that a dataset mounts at: one outside ROOT (shared by its own
+    /// dataset, as distribution guides lay out) or one of the BE's own children (zsys' var/log).
+    /// </summary>
+    private static IEnumerable<SharedByDataset> MountPointDirectories(HostState state, BootEnvironment be) =>
+        Layout.SharedDirectories.Select(dir =>
+            state.Layout.OwnDatasetOf(dir) is { } own ? new SharedByDataset(dir, own)
+            : be.Children.FirstOrDefault(c => c.RelativeName == $"var/{dir}" && c.CanMount != "off") is { } child ? new SharedByDataset(dir, child.Dataset)
+            : null).OfType<SharedByDataset>();
+
+    public async Task<Plan> PlanAsync(OperationContext context, HostState state, CancellationToken ct)
     {
         var be = state.Find(Name)!;
+        if (be.MountedAt is { } mountedAt) await RefuseMountPointsAsync(context, mountedAt, ct);
         var plan = new Plan();
         var mounts = new TemporaryMount(readOnlyUse: false);
         var copies = new SharedCopy(context, plan, Name);
@@ -60,7 +78,27 @@ public sealed record MigrateShared(string Name) : IOperation
         mounts.Release(plan);
         PlanCarryOverMark(context, plan, state, be, () => directories.Any(d => d.Moved));
         copies.PlanCleanup();
-        return Task.FromResult(plan);
+        return plan;
+    }
+
+    /// <summary>
+    /// A BE the user mounted may have anything mounted inside it (a bind, a tmpfs): a fixed directory on
+    /// another device than its /var, or a bind's target, is a mount point, and the migration is refused
+    /// before anything changes. A BE the console mounts itself, in its private directory, has only its
+    /// own children there, which <see cref="Validate"/> already looked at.
+    /// </summary>
+    private static async Task RefuseMountPointsAsync(OperationContext context, string root, CancellationToken ct)
+    {
+        var binds = (await context.Mounts.ListAsync(ct)).Select(b => b.Target).ToHashSet(StringComparer.Ordinal);
+        var parent = context.Files.Stat(Layout.Under(root, "/var"));
+        foreach (var dir in Layout.SharedDirectories)
+        {
+            var path = Layout.Under(root, $"/var/{dir}");
+            var status = context.Files.GetKind(path) == FileKind.Directory ? context.Files.Stat(path) : null;
+            if (binds.Contains(path) || (status is not null && parent is not null && status.Device != parent.Device))
+                throw new OperationRefusedException(new(ErrorCode.DirectoryIsMountPoint,
+                    $"{path} is a mount point: migration never touches a directory that is a mount point. Unmount it first."));
+        }
     }
 
     /// <summary>

@@ -10,13 +10,15 @@ namespace SnapUpgrade.Core.Steps;
 public static class SharedReader
 {
     /// <summary>One BE or zone BE to read, and where it is mounted now (null: not mounted).</summary>
-    public sealed record Target(string Be, string? Zone, string Dataset, string? MountedAt, string MountPoint)
+    /// <param name="Layout">The pool's layout: a global BE's fixed directory that a dataset outside ROOT
+    /// mounts at is shared by that dataset; null for a zone BE (its directories are its own).</param>
+    public sealed record Target(string Be, string? Zone, string Dataset, string? MountedAt, string MountPoint, HostLayout? Layout = null)
     {
         public string Label => Zone is null ? Be : $"{Zone}-{Be}";
     }
 
     public static IEnumerable<Target> Targets(HostState state) =>
-        state.BootEnvironments.Select(b => new Target(b.Name, null, b.Dataset, b.IsBooted ? "/" : b.MountedAt, "/"))
+        state.BootEnvironments.Select(b => new Target(b.Name, null, b.Dataset, b.IsBooted ? "/" : b.MountedAt, "/", state.Layout))
             .Concat(state.Zones.SelectMany(z => z.BootEnvironments)
                 .Select(zb => new Target(zb.Name, zb.Zone, zb.Dataset, zb.MountedAt, Layout.ZoneRoot(zb.Zone))));
 
@@ -25,7 +27,7 @@ public static class SharedReader
     {
         try
         {
-            var dirs = Layout.SharedDirectories.Select(d => ReadOne(files, Layout.Under(root, $"/var/{d}"), d)).ToList();
+            var dirs = Layout.SharedDirectories.Select(d => ReadOne(files, Layout.Under(root, $"/var/{d}"), d, target.Layout?.OwnDatasetOf(d))).ToList();
             return new BeSharedHealth(target.Be, target.Zone, target.Dataset, dirs, CheckedAt: now);
         }
         catch (IOException ex)
@@ -34,10 +36,14 @@ public static class SharedReader
         }
     }
 
-    private static SharedDirHealth ReadOne(IHostFiles files, string path, string dir)
+    /// <param name="ownDataset">The dataset outside ROOT that mounts at this directory, if any: in the booted BE
+    /// the directory is its mount point, in another BE the (empty or absent) place where it will mount.</param>
+    private static SharedDirHealth ReadOne(IHostFiles files, string path, string dir, string? ownDataset)
     {
         var kind = files.GetKind(path);
         var link = kind == FileKind.Symlink ? files.ReadLink(path) : null;
-        return new SharedDirHealth(dir, SharedLinks.Classify(kind, link, dir), link);
+        return ownDataset is not null && kind is FileKind.Directory or FileKind.Missing
+            ? new SharedDirHealth(dir, SharedDirState.OwnDataset, null, ownDataset)
+            : new SharedDirHealth(dir, SharedLinks.Classify(kind, link, dir), link);
     }
 }

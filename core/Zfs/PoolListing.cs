@@ -47,6 +47,8 @@ public sealed record ZfsDataset
     public string? AuditHead { get; init; }
     /// <summary>ZFSBootMenu's kernel command line set on this dataset itself (<see cref="UserProperties.ZbmCommandLine"/>).</summary>
     public string? ZbmCommandLine { get; init; }
+    /// <summary>The other BE tool whose property this dataset carries (<see cref="ForeignProperties.Tool"/>), or null.</summary>
+    public string? MadeBy { get; init; }
 
     public bool IsSnapshot => Kind == DatasetKind.Snapshot;
     /// <summary>The file system part of a snapshot name (<c>pool/ROOT/be</c> of <c>pool/ROOT/be@s</c>).</summary>

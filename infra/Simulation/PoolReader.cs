@@ -78,5 +78,6 @@ internal static class PoolReader
         CarryOver = d.Local.GetValueOrDefault(UserProperties.CarryOver),
         AuditHead = d.Local.GetValueOrDefault(UserProperties.AuditHead),
         ZbmCommandLine = d.Local.GetValueOrDefault(UserProperties.ZbmCommandLine),
+        MadeBy = ForeignProperties.Tool(property => d.Local.GetValueOrDefault(property)),
     };
 }

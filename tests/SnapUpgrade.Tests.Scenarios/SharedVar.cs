@@ -92,6 +92,26 @@ public abstract class SharedVar<TBackend> : Scenario<TBackend> where TBackend : 
     }
 
     [Fact]
+    public async Task Migrate_MountedBeWithSomethingMountedAtVarLog_RefusedBeforeAnythingChanges()
+    {
+        await Lab.MustAsync(new CreateBe("be2"));
+        await Lab.MustAsync(new MountBe("be2", "/a"));
+        // Not a dataset: a mount the admin made by hand inside the mounted BE.
+        await Lab.Host.Mounts.BindAsync("/var/shared", "/a/var/log", readOnly: true);
+        var listing = await Lab.ListingAsync();
+        var tree = Lab.Tree("/var/shared");
+
+        var migrate = await Lab.RunAsync(new MigrateShared("be2"));
+
+        Assert.Equal(ErrorCode.DirectoryIsMountPoint, migrate.Error?.Code);
+        Assert.Equal("/a/var/log is a mount point: migration never touches a directory that is a mount point. Unmount it first.", migrate.Error!.Message);
+        Assert.Equal(listing, await Lab.ListingAsync());
+        Assert.Equal(tree, Lab.Tree("/var/shared"));
+        await Lab.Host.Mounts.UnmountAsync("/a/var/log");
+        await Lab.MustAsync(new UnmountBe("be2"));
+    }
+
+    [Fact]
     public async Task AlternateRoot_SeesSharedDataReadOnly_WhileTheLivePathTakesWrites()
     {
         await Lab.MustAsync(new CreateBe("be2"));

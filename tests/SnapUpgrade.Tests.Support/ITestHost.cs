@@ -26,4 +26,10 @@ public interface ITestHost : IAsyncDisposable
 
     /// <summary>What a process on the host sees, links followed: for setting tests up and looking at results.</summary>
     IProcessFiles Process { get; }
+
+    /// <summary>
+    /// A second pool of its own on the same host root (zsys' boot pool, bpool, mounts /boot of the booted
+    /// BE): a unique name, destroyed with the host, before the first pool.
+    /// </summary>
+    Task<string> AddPoolAsync();
 }

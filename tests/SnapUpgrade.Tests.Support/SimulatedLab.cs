@@ -36,11 +36,20 @@ public sealed class SimulatedLab : ITestHost
 
     public static Task<SimulatedLab> CreateAsync(CancellationToken ct = default) => CreateAsync(clock: null, ct);
 
+    public Task<string> AddPoolAsync()
+    {
+        var pool = NewPoolName();
+        Host.CreatePool(pool);
+        return Task.FromResult(pool);
+    }
+
+    private static string NewPoolName() => "su" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+
     /// <param name="clock">What creation times are read from (a fake one for tests about time); null: the system clock.</param>
     public static Task<SimulatedLab> CreateAsync(TimeProvider? clock, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
-        var pool = "su" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+        var pool = NewPoolName();
         var directory = Path.Combine(Path.GetTempPath(), "snapupgrade-sim-tests", pool);
         System.IO.Directory.CreateDirectory(directory);
         var host = new SimulatedZfs(Path.Combine(directory, "simulated-host.json"), clock);

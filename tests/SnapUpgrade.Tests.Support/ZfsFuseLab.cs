@@ -52,15 +52,11 @@ public sealed class ZfsFuseLab : ITestHost
         // The kernel module needs no daemon; zfs-fuse does, and CI starts with none running.
         if (!Lane.IsOpenZfs) await ZfsFuseDaemon.EnsureRunningAsync(Runner, ct);
 
-        var pool = "su" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+        var pool = NewPoolName();
         var directory = Path.Combine(BaseDirectory, pool);
         var root = Path.Combine(directory, "root");
         System.IO.Directory.CreateDirectory(root);
-        var image = Path.Combine(directory, "pool.img");
-        await using (var file = new FileStream(image, FileMode.CreateNew)) file.SetLength(ImageSize); // sparse
-
-        var create = await Runner.RunAsync(["zpool", "create", "-o", "cachefile=none", "-O", "mountpoint=none",
-            "-O", "canmount=off", "-R", root, pool, image], ct: ct);
+        var create = await CreatePoolAsync(pool, Path.Combine(directory, "pool.img"), root, ct);
         if (!create.Succeeded)
         {
             System.IO.Directory.Delete(directory, recursive: true);
@@ -77,6 +73,38 @@ public sealed class ZfsFuseLab : ITestHost
         }
     }
 
+    private static string NewPoolName() => "su" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+
+    /// <summary>A pool in a sparse image, imported under <paramref name="root"/>, its root dataset unmounted.</summary>
+    private static async Task<ProcessResult> CreatePoolAsync(string pool, string image, string root, CancellationToken ct)
+    {
+        await using (var file = new FileStream(image, FileMode.CreateNew)) file.SetLength(ImageSize); // sparse
+        return await Runner.RunAsync(["zpool", "create", "-o", "cachefile=none", "-O", "mountpoint=none",
+            "-O", "canmount=off", "-R", root, pool, image], ct: ct);
+    }
+
+    private readonly List<string> _addedPools = [];
+
+    public async Task<string> AddPoolAsync()
+    {
+        var pool = NewPoolName();
+        (await CreatePoolAsync(pool, Path.Combine(Directory, $"{pool}.img"), HostRoot, CancellationToken.None)).EnsureSuccess();
+        _addedPools.Add(pool);
+        return pool;
+    }
+
+    /// <summary>
+    /// Every property set on a dataset of <paramref name="pool"/> itself (<c>zfs get all -s local</c>, user
+    /// properties of any namespace included) and its mount state, as comparable text.
+    /// </summary>
+    public async Task<string> LocalPropertiesAsync(string pool)
+    {
+        if (pool != Pool && !_addedPools.Contains(pool)) throw new ArgumentException($"{pool} is not a pool of this lab", nameof(pool));
+        var local = await Runner.RunAsync(["zfs", "get", "-H", "-r", "-s", "local", "-o", "name,property,value", "all", pool]);
+        var mounted = await Runner.RunAsync(["zfs", "get", "-H", "-r", "-o", "name,property,value", "mounted,mountpoint", pool]);
+        return local.EnsureSuccess().StandardOutput + mounted.EnsureSuccess().StandardOutput;
+    }
+
     public async ValueTask DisposeAsync()
     {
         // Binds (and anything else not of this pool) first, deepest first: they pin the datasets.
@@ -85,20 +113,22 @@ public sealed class ZfsFuseLab : ITestHost
             var result = await Runner.RunAsync(["umount", mount.MountPoint]);
             if (!result.Succeeded) await Runner.RunAsync(["umount", "-l", mount.MountPoint]);
         }
-        await DestroyPoolAsync();
+        // An added pool mounts inside the first one's datasets (/boot in the booted BE): it goes first.
+        foreach (var pool in _addedPools) await DestroyPoolAsync(pool);
+        await DestroyPoolAsync(Pool);
         // Never delete through a mount: if anything is still mounted here, leave the directory.
         if (MountInfoParser.Parse(File.ReadAllText("/proc/self/mountinfo")).Any(m => IsUnder(m.MountPoint, Directory)))
             throw new InvalidOperationException($"lab {Pool}: mounts remain under {Directory}; not deleting it");
         System.IO.Directory.Delete(Directory, recursive: true);
     }
 
-    private async Task DestroyPoolAsync()
+    private static async Task DestroyPoolAsync(string pool)
     {
         // Right after an unmount zfs-fuse can still call the pool busy for a moment, longer on a
         // loaded machine (seen past 2 s with four builds running on 2 cores).
         for (var attempt = 1; ; attempt++)
         {
-            var result = await Runner.RunAsync(["zpool", "destroy", "-f", Pool]);
+            var result = await Runner.RunAsync(["zpool", "destroy", "-f", pool]);
             if (result.Succeeded || result.StandardError.Contains("no such pool", StringComparison.Ordinal)) return;
             if (attempt == 50) result.EnsureSuccess();
             await Task.Delay(300);
@@ -110,7 +140,7 @@ public sealed class ZfsFuseLab : ITestHost
         var entries = MountInfoParser.Parse(File.ReadAllText("/proc/self/mountinfo"));
         var binds = MountInfoParser.Binds(entries).Select(b => b.Bind).ToHashSet();
         return entries.Where(e => IsUnder(e.MountPoint, directory)
-            && (binds.Contains(e) || !(e.Source == Pool || e.Source.StartsWith(Pool + "/", StringComparison.Ordinal))));
+            && (binds.Contains(e) || !_addedPools.Append(Pool).Any(p => e.Source == p || e.Source.StartsWith(p + "/", StringComparison.Ordinal))));
     }
 
     private static bool IsUnder(string path, string directory) =>

@@ -42,6 +42,12 @@ public sealed class EngineLab : IAsyncDisposable
     public static async Task<EngineLab> StartAsync(ITestHost host, bool withShared = true, string? dataDir = null)
     {
         await LabBootstrap.InitializeAsync(host.Zfs, host.Files, host.Pool, FirstBe, withShared);
+        return Over(host, dataDir);
+    }
+
+    /// <summary>The engine over a host someone else laid out (another installer's, another BE tool's layout).</summary>
+    public static EngineLab Over(ITestHost host, string? dataDir = null)
+    {
         dataDir ??= Directory.CreateTempSubdirectory("snapupgrade-journal-").FullName;
         Directory.CreateDirectory(dataDir);
         return new EngineLab(host, dataDir);

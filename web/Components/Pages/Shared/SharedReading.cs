@@ -37,7 +37,7 @@ public static class SharedReading
         return counts.Count switch
         {
             0 => "-",
-            1 when counts[0].State == SharedDirState.Ok => "ok",
+            1 when counts[0].State is SharedDirState.Ok or SharedDirState.OwnDataset => SharedDirChip.Text(counts[0].State),
             _ => string.Join(", ", counts.Select(c => $"{c.Count} {SharedDirChip.Text(c.State)}")),
         };
     }
