@@ -49,9 +49,9 @@ public sealed class OverviewLiveTests : ComponentTest
     [Fact]
     public void OverviewPage_BootLoader_ShowsItAndTheBesWithoutAnEntry()
     {
-        Engine.State = HostStates.With(HostStates.Be("be1", booted: true, onReboot: true) with { HasLoaderEntry = true },
-            HostStates.Be("be2") with { HasLoaderEntry = false }) with
-        { BootLoader = "grub" };
+        var bes = HostStates.With(HostStates.Be("be1", booted: true, onReboot: true) with { HasLoaderEntry = true },
+            HostStates.Be("be2") with { HasLoaderEntry = false });
+        Engine.State = bes with { BootLoader = "grub" };
 
         var cut = Render<OverviewPage>();
 
