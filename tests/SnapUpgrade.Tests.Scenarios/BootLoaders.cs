@@ -104,6 +104,42 @@ public abstract class BootLoaders<TBackend> : Scenario<TBackend>, IAsyncDisposab
     }
 
     [Fact]
+    public async Task Grub_TrialThenGoBackBeforeItsBoot_DropsNextEntryAndBootsTheDefault()
+    {
+        UseGrub();
+        await Lab.MustAsync(new CreateBe("be2"));
+        await Lab.MustAsync(new ActivateBe("be1"));
+        await Lab.MustAsync(new ActivateBe("be2", Temporary: true));
+        Assert.Equal("snapupgrade-be2", (await GrubEnvAsync())["next_entry"]);
+
+        var back = await Lab.MustAsync(new EndTrial("be2"));
+
+        Assert.Contains(back.Steps, s => s.Argv.SequenceEqual(["grub-editenv", Scratch("/boot/grub/grubenv"), "unset", "next_entry"]));
+        Assert.False((await GrubEnvAsync()).ContainsKey("next_entry"));
+        Assert.Equal("snapupgrade-be1", (await GrubEnvAsync())["saved_entry"]);
+        await Lab.MustAsync(new RebootHost());
+        Assert.Equal("be1", await BootedAsync());
+    }
+
+    [Fact]
+    public async Task Grub_TrialKept_MakesItGrubsDefault()
+    {
+        UseGrub();
+        await Lab.MustAsync(new CreateBe("be2"));
+        await Lab.MustAsync(new ActivateBe("be1"));
+        await Lab.MustAsync(new ActivateBe("be2", Temporary: true));
+        await Lab.MustAsync(new RebootHost());
+        Assert.Equal("be2", (await Lab.StateAsync()).OnTrial?.Name);
+
+        await Lab.MustAsync(new ActivateBe("be2"));
+
+        Assert.Equal("snapupgrade-be2", (await GrubEnvAsync())["saved_entry"]);
+        Assert.Null((await Lab.StateAsync()).OnTrial);
+        await Lab.MustAsync(new RebootHost());
+        Assert.Equal("be2", await BootedAsync());
+    }
+
+    [Fact]
     public async Task Grub_ActivateFailingAtTheCommit_PutsGrubenvAndMenuBack()
     {
         UseGrub();
