@@ -42,14 +42,17 @@ run_suite() {
     local suite=$1 project filter started status=0
     case $suite in
         contract) project=SnapUpgrade.Tests.Contract filter='FullyQualifiedName~ZfsFuse&FullyQualifiedName!~Ext4' ;;
-        scenarios) project=SnapUpgrade.Tests.Scenarios filter='FullyQualifiedName~ZfsFuse' ;;
+        scenarios) project=SnapUpgrade.Tests.Scenarios filter='FullyQualifiedName~ZfsFuse&FullyQualifiedName!~CrashRecovery' ;;
+        # The crash sweeps: each operation killed at every journal point, restarted, compared; ~half of
+        # the scenarios' time on zfs-fuse, hours under TCG. Asked for by name only (see the README).
+        crash-sweeps) project=SnapUpgrade.Tests.Scenarios filter='FullyQualifiedName~CrashRecoveryOnZfsFuse' ;;
         api) project=SnapUpgrade.Tests.Api filter='FullyQualifiedName~ZfsFuseApiScenarios' ;;
         *) echo "unknown suite $suite"; return 2 ;;
     esac
     local dll=$repo/tests/$project/bin/Release/net10.0/$project.dll
     started=$(cut -d. -f1 /proc/uptime)
     echo "=== $suite: dotnet test $dll --filter $filter"
-    dotnet test "$dll" --filter "$filter" --logger "trx;LogFileName=OpenZfs.$project.trx" \
+    dotnet test "$dll" --filter "$filter" --logger "trx;LogFileName=OpenZfs.$project.$suite.trx" \
         --results-directory "$results" </dev/null || status=1
     echo "$suite: $(($(cut -d. -f1 /proc/uptime) - started)) s" | tee -a "$results/openzfs-times.txt"
     return "$status"
