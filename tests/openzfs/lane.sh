@@ -7,7 +7,8 @@
 #
 # Usage: lane.sh <results directory>   (absolute; `dotnet build SnapUpgrade.sln -c Release` done)
 # Environment: SNAPUPGRADE_OPENZFS_CACHE (default /var/cache/snapupgrade/openzfs),
-# SNAPUPGRADE_OPENZFS_SUITES (default contract,api|scenarios: ',' one after another, '|' side by side), SNAPUPGRADE_OPENZFS_TIMEOUT seconds (3000).
+# SNAPUPGRADE_OPENZFS_SUITES (default contract,api|scenarios: ',' one after another, '|' side by side;
+# crash-sweeps is the CrashRecovery classes, left out by default: hours under TCG), SNAPUPGRADE_OPENZFS_TIMEOUT seconds (3000).
 set -euo pipefail
 
 readonly HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
