@@ -74,8 +74,13 @@ run_suite() {
 # would idle), the suites of a stream one after another. Every test makes its own pool.
 pids=()
 IFS='|' read -ra streams <<<"$suites"
-for stream in "${streams[@]}"; do
+# Two dotnet CLIs starting at once on a fresh DOTNET_CLI_HOME race in their first-time setup (one died:
+# mkdir /tmp/.dotnet/shm/session0 EEXIST): one warm-up first, and each later stream starts a minute after.
+dotnet --info >/dev/null 2>&1 || true
+for index in "${!streams[@]}"; do
+    stream=${streams[$index]}
     (
+        sleep $((index * 60))
         stream_status=0
         for suite in ${stream//,/ }; do run_suite "$suite" || stream_status=1; done
         exit "$stream_status"
