@@ -18,6 +18,17 @@ public static class Lane
     public static bool IsOpenZfs =>
         string.Equals(Environment.GetEnvironmentVariable("SNAPUPGRADE_ZFS"), "openzfs", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// <c>SNAPUPGRADE_CRASH_STRIDE</c> (odd, default 1): the crash sweeps kill an operation at every
+    /// stride-th journal point instead of at each. The OpenZFS guest sets it: under TCG a full sweep takes
+    /// hours, while the sweeps run at every point on the simulator and zfs-fuse. Odd, so both sides of the
+    /// writes (before and after) are still met.
+    /// </summary>
+    public static int CrashStride =>
+        int.TryParse(Environment.GetEnvironmentVariable("SNAPUPGRADE_CRASH_STRIDE"), out var stride) && stride > 0
+            ? stride | 1
+            : 1;
+
     public static void Require(bool available, string what)
     {
         if (available) return;
