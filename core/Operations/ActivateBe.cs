@@ -27,10 +27,8 @@ public sealed record ActivateBe(string Name, bool Temporary = false) : IOperatio
     public async Task<Plan> PlanAsync(OperationContext context, HostState state, CancellationToken ct)
     {
         var be = state.Find(Name)!;
-        var layout = context.Layout;
         var plan = new Plan { FromBe = state.BootTarget?.Name, ToBe = Name };
 
-        var nextBoot = state.NextBoot?.Name;
         if (Temporary && !be.IsActiveOnReboot)
         {
             if (BootLoaderSteps.OneShotRefusal(context.Options) is { } refusal) throw new OperationRefusedException(refusal);
@@ -38,8 +36,7 @@ public sealed record ActivateBe(string Name, bool Temporary = false) : IOperatio
             Trials.Mark(context, plan, be, TrialState.Pending, $"mark {Name} as on trial: after its boot, Keep or Go back");
             BootLoaderSteps.PlanEntries(context, plan, state.Pool, BootLoaderSteps.Entries(state));
             await BootLoaderSteps.PlanOneShotAsync(context, plan, Name, ct);
-            context.AddZfs(plan, $"boot {Name} on the next boot only (commit)",
-                new ZfsSet(layout.BeContainer, UserProperties.NextBoot, Name), RestoreNextBoot(layout, nextBoot));
+            NextBoot.Set(context, plan, state, Name, $"boot {Name} on the next boot only (commit)");
             return plan;
         }
 
@@ -49,9 +46,7 @@ public sealed record ActivateBe(string Name, bool Temporary = false) : IOperatio
         foreach (var zoneBe in be.ZoneBes) Promotion.PlanStandAlone(context, plan, origins, zoneBe.Dataset);
         ZoneFlags.Plan(context, plan, state, be);
         Trials.EndAll(context, plan, state, Name);
-        if (nextBoot is not null)
-            context.AddZfs(plan, $"drop the one-shot boot of {nextBoot}",
-                new ZfsInherit(layout.BeContainer, UserProperties.NextBoot), RestoreNextBoot(layout, nextBoot));
+        NextBoot.Drop(context, plan, state, $"drop the one-shot boot of {state.NextBoot?.Name}");
         await BootLoaderSteps.PlanOneShotAsync(context, plan, null, ct);
         BootLoaderSteps.PlanEntries(context, plan, state.Pool, BootLoaderSteps.Entries(state));
         await BootLoaderSteps.PlanDefaultAsync(context, plan, state, be, ct);
@@ -61,8 +56,4 @@ public sealed record ActivateBe(string Name, bool Temporary = false) : IOperatio
                 state.Bootfs is null ? null : new ZpoolSetBootfs(state.Pool, state.Bootfs));
         return plan;
     }
-
-    private static ZfsCommand RestoreNextBoot(Layout layout, string? previous) => previous is null
-        ? new ZfsInherit(layout.BeContainer, UserProperties.NextBoot)
-        : new ZfsSet(layout.BeContainer, UserProperties.NextBoot, previous);
 }

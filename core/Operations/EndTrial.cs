@@ -1,7 +1,6 @@
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Steps;
-using SnapUpgrade.Core.Zfs;
 
 namespace SnapUpgrade.Core.Operations;
 
@@ -35,9 +34,7 @@ public sealed record EndTrial(string Name, bool Failed = false, string? Reason =
         if (be.IsNextBoot)
         {
             ZoneFlags.Plan(context, plan, state, state.ActiveOnReboot);
-            context.AddZfs(plan, $"cancel the one-shot boot of {Name}",
-                new ZfsInherit(context.Layout.BeContainer, UserProperties.NextBoot),
-                new ZfsSet(context.Layout.BeContainer, UserProperties.NextBoot, Name));
+            NextBoot.Drop(context, plan, state, $"cancel the one-shot boot of {Name}");
             await BootLoaderSteps.PlanOneShotAsync(context, plan, null, ct);
         }
         if (Failed)

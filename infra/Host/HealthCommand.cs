@@ -51,7 +51,8 @@ public sealed class HealthCommand : IHealthCheck
             {
                 last = ex.Message;
             }
-            var wait = _retryEvery < _limit - _time.GetElapsedTime(started) ? _retryEvery : _limit - _time.GetElapsedTime(started);
+            var remaining = _limit - _time.GetElapsedTime(started);
+            var wait = _retryEvery < remaining ? _retryEvery : remaining;
             if (wait > TimeSpan.Zero) await Task.Delay(wait, _time, ct);
         }
     }
