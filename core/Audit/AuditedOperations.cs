@@ -65,4 +65,17 @@ public sealed class AuditedOperations(IEngine engine, IAuditLog audit, IHostStat
         var booted = (await engine.GetStateAsync(ct)).Booted;
         return booted?.CarryOverFrom is null ? null : await RunAsync(Actor.System, new CarryOver(booted.Name), ct: ct);
     }
+
+    /// <summary>
+    /// At the console's start: the one-shot mark the boot loader has used (the host rebooted into it, or
+    /// past it) is dropped, once and audited as the system, so the console no longer says "boots once
+    /// next". Null when there is no mark or the loader still holds it (a dry run asks, unaudited).
+    /// </summary>
+    public async Task<OperationResult?> ForgetUsedOneShotAsync(CancellationToken ct = default)
+    {
+        if ((await engine.GetStateAsync(ct)).NextBoot is not { } marked) return null;
+        var forget = new ForgetOneShot(marked.Name);
+        var asked = await engine.RunAsync(forget, new RunRequest { DryRun = true, Actor = Actor.System }, ct);
+        return asked.Error?.Code == ErrorCode.OneShotNotUsed ? null : await RunAsync(Actor.System, forget, ct: ct);
+    }
 }

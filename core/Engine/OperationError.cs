@@ -36,6 +36,8 @@ public enum ErrorCode
     NotSupported,
     /// <summary>The configured boot loader cannot boot a BE once only (ZFSBootMenu; none on a real host).</summary>
     OneShotUnsupported,
+    /// <summary>The boot loader still holds the one-shot boot the console marked: it has not been used.</summary>
+    OneShotNotUsed,
     Forbidden,
     Busy,
     /// <summary>Another console process runs the engine of this pool: this one changes nothing.</summary>
@@ -81,6 +83,7 @@ public sealed record OperationError(ErrorCode Code, string Message)
         ErrorCode.DirectoryIsMountPoint => "Directory is a mount point",
         ErrorCode.NotSupported => "Not supported here",
         ErrorCode.OneShotUnsupported => "No one-shot boot with this boot loader",
+        ErrorCode.OneShotNotUsed => "The one-shot boot is still to come",
         ErrorCode.Forbidden => "Not allowed for this role",
         ErrorCode.Busy => "Busy",
         ErrorCode.OtherConsole => "Another console runs this host",

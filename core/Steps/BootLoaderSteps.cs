@@ -166,6 +166,20 @@ public static class BootLoaderSteps
         return BeOfEntry(loader.Kind, persistent) is { } be && state.Find(be) is not null ? (be, false) : null;
     }
 
+    /// <summary>
+    /// Whether the loader has used the one-shot boot the console marked: GRUB clears <c>next_entry</c> and
+    /// systemd-boot its EFI variable when they boot it, so a mark whose entry the loader no longer holds
+    /// is spent (it outlives a real reboot; only the lab's boot drops it itself). False without a mark and
+    /// for loaders that hold no one-shot.
+    /// </summary>
+    public static async Task<bool> OneShotUsedAsync(OperationContext context, HostState state, CancellationToken ct)
+    {
+        var kind = context.Options.BootLoader.Kind;
+        if (state.NextBoot is not { } marked || kind is not (BootLoaderKind.Grub or BootLoaderKind.SystemdBoot)) return false;
+        var once = await Ports(context).Variables.GetAsync(kind == BootLoaderKind.Grub ? NextEntry : OneShotVariable, ct);
+        return BeOfEntry(kind, once) != marked.Name;
+    }
+
     /// <summary>Runs an <see cref="UndoLoaderFile"/>: the file as it was, or gone when there was none.</summary>
     public static void Restore(IHostFiles files, UndoLoaderFile undo)
     {

@@ -60,7 +60,16 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
         await EnsureAccountsAsync(ct);
         _engine = engine;
         LogStarted(logger, engine.BackendName, settings.Pool, settings.HostRoot, settings.DataDir);
-        if (_lock is not null) await CarryOverAsync(ct);
+        if (_lock is null) return;
+        await CarryOverAsync(ct);
+        await ForgetUsedOneShotAsync(ct);
+    }
+
+    /// <summary>After a real reboot the loader has used the one-shot boot: its mark on the pool goes (audited as system).</summary>
+    private async Task ForgetUsedOneShotAsync(CancellationToken ct)
+    {
+        if (await services.GetRequiredService<AuditedOperations>().ForgetUsedOneShotAsync(ct) is { } result)
+            LogOneShotForgotten(logger, result.Target, result.Outcome, result.Error?.Message);
     }
 
     /// <summary>The first start on a migrated BE carries over what the old BE wrote after the clone (audited as system).</summary>
@@ -199,6 +208,9 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "First start of {Be}: carry-over {Outcome}: {Report}")]
     private static partial void LogCarriedOver(ILogger logger, string? be, string outcome, string report);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The boot loader has used the one-shot boot of {Be}: forgetting it: {Outcome} {Error}")]
+    private static partial void LogOneShotForgotten(ILogger logger, string? be, Outcome outcome, string? error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Audited at start from the journal: {Action} {Target} {Outcome}")]
     private static partial void LogAuditedLate(ILogger logger, string action, string? target, string? outcome);

@@ -1,3 +1,4 @@
+using SnapUpgrade.Core.Audit;
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Host;
 using SnapUpgrade.Core.Operations;
@@ -5,6 +6,7 @@ using SnapUpgrade.Core.Steps;
 using SnapUpgrade.Core.Zfs;
 using SnapUpgrade.Infra.Host;
 using SnapUpgrade.Infra.Processes;
+using SnapUpgrade.Infra.Sqlite;
 using SnapUpgrade.Tests.Scenarios.Lab;
 using Xunit;
 
@@ -86,6 +88,39 @@ public abstract class BootLoaders<TBackend> : Scenario<TBackend>, IAsyncDisposab
 
         await Lab.MustAsync(new RebootHost());
         Assert.Equal("be2", await BootedAsync());
+    }
+
+    /// <summary>
+    /// A real boot, not the lab's: GRUB clears next_entry as it boots the one-shot entry, and the console
+    /// starting on the booted host forgets its mark (audited as the system). While GRUB still holds the
+    /// one-shot, nothing is forgotten and nothing audited.
+    /// </summary>
+    [Fact]
+    public async Task Grub_OneShotUsedByTheLoader_IsForgottenAtStartOnlyOnceUsed()
+    {
+        UseGrub();
+        await Lab.MustAsync(new CreateBe("be2"));
+        await Lab.MustAsync(new CreateBe("be3"));
+        await Lab.MustAsync(new ActivateBe("be2"));
+        await Lab.MustAsync(new ActivateBe("be3", Temporary: true));
+        var audited = new AuditedOperations(Lab.Engine, new SqliteAuditLog(Lab.Database));
+
+        Assert.Null(await audited.ForgetUsedOneShotAsync());
+        var early = await Lab.RunAsync(new ForgetOneShot("be3"));
+        Assert.Equal((Outcome.Refused, ErrorCode.OneShotNotUsed), (early.Outcome, early.Error?.Code));
+        Assert.Equal("be3", (await Lab.StateAsync()).NextBoot?.Name);
+
+        await new ProcessRunner().RunAsync(["grub-editenv", Scratch("/boot/grub/grubenv"), "unset", "next_entry"]); // GRUB, booting be3
+        var forgotten = await audited.ForgetUsedOneShotAsync();
+
+        Assert.Equal(Outcome.Succeeded, forgotten?.Outcome);
+        var state = await Lab.StateAsync();
+        Assert.Null(state.NextBoot);
+        Assert.Equal("be2", state.BootTarget?.Name);
+        Assert.Equal("snapupgrade-be2", (await GrubEnvAsync())["saved_entry"]);
+        var row = Assert.Single((await new SqliteAuditLog(Lab.Database).QueryAsync(new AuditQuery(Action: "one-shot-used"))).Entries);
+        Assert.Equal(("system", "be3"), (row.Actor, row.Target));
+        Assert.Null(await audited.ForgetUsedOneShotAsync());
     }
 
     [Fact]
@@ -209,6 +244,21 @@ public abstract class BootLoaders<TBackend> : Scenario<TBackend>, IAsyncDisposab
 
         await Lab.MustAsync(new RebootHost());
         Assert.Equal("be2", await BootedAsync());
+    }
+
+    [Fact]
+    public async Task SystemdBoot_OneShotUsedByTheLoader_IsForgotten()
+    {
+        UseSystemdBoot(bootsInProcess: false);
+        await Lab.MustAsync(new CreateBe("be2"));
+        await Lab.MustAsync(new ActivateBe("be2", Temporary: true));
+        var early = await Lab.RunAsync(new ForgetOneShot("be2"));
+        Assert.Equal((Outcome.Refused, ErrorCode.OneShotNotUsed), (early.Outcome, early.Error?.Code));
+
+        _efi.Values.Remove(BootLoaderSteps.OneShotVariable); // systemd-boot, booting be2
+
+        await Lab.MustAsync(new ForgetOneShot("be2"));
+        Assert.Null((await Lab.StateAsync()).NextBoot);
     }
 
     [Fact]
