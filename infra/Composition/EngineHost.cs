@@ -27,6 +27,9 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
 
     public HostSettings Settings => settings;
 
+    /// <summary>Started without the engine's lock: another console runs this pool, this one changes nothing.</summary>
+    public bool IsStandby => _engine is not null && _lock is null;
+
     public IEngine Engine => _engine ?? throw NotStarted();
 
     public IZfs Zfs => (_ports ?? throw NotStarted()).Zfs;

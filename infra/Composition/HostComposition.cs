@@ -88,7 +88,9 @@ public static class HostComposition
                     sp.GetRequiredService<TimeProvider>());
             return new TrialJudge(sp.GetRequiredService<IEngine>(), sp.GetRequiredService<AuditedOperations>(), health);
         });
-        services.AddHostedService(sp => new TrialWatch(sp.GetRequiredService<IHostStateStream>(), () => sp.GetRequiredService<TrialJudge>(),
+        // A standby console judges nothing: the console holding the engine does, once.
+        services.AddHostedService(sp => new TrialWatch(sp.GetRequiredService<IHostStateStream>(),
+            () => sp.GetRequiredService<EngineHost>().IsStandby ? null : sp.GetRequiredService<TrialJudge>(),
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<TrialWatch>>()));
         return services;
     }

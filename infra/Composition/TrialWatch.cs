@@ -11,8 +11,11 @@ namespace SnapUpgrade.Infra.Composition;
 /// console's start on the trial BE, and after an in-process boot into it. The judging runs in the
 /// background (the health command may take minutes); the judge lets one run at a time.
 /// </summary>
-/// <param name="judge">Resolved at start, after <see cref="EngineStartup"/> (hosted services are all made before any starts).</param>
-public sealed partial class TrialWatch(IHostStateStream stream, Func<TrialJudge> judge, ILogger<TrialWatch> logger) : IHostedService, IDisposable
+/// <param name="judge">
+/// Resolved at start, after <see cref="EngineStartup"/> (hosted services are all made before any starts);
+/// null for a console that judges nothing (a standby one): then the watch does not start.
+/// </param>
+public sealed partial class TrialWatch(IHostStateStream stream, Func<TrialJudge?> judge, ILogger<TrialWatch> logger) : IHostedService, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
     private IDisposable? _subscription;
@@ -22,7 +25,7 @@ public sealed partial class TrialWatch(IHostStateStream stream, Func<TrialJudge>
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _judge = judge();
-        _subscription = stream.Subscribe(OnState);
+        if (_judge is not null) _subscription = stream.Subscribe(OnState);
         return Task.CompletedTask;
     }
 
