@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using SnapUpgrade.Core.Access;
@@ -59,7 +58,7 @@ public sealed class TrustedProxyTests(SimulatedApiHost host) : IClassFixture<Sim
     private async Task<IReadOnlyList<string>> LoginAsync(IPAddress source, string name, string password)
     {
         var ct = TestContext.Current.CancellationToken;
-        using var client = From(source);
+        using var client = FromAddress.Client(host.BaseAddress, source, cookieJar: false);
         using var form = new HttpRequestMessage(HttpMethod.Get, "login");
         form.Headers.Add("X-Forwarded-Proto", "https");
         using var shown = await client.SendAsync(form, ct);
@@ -86,26 +85,4 @@ public sealed class TrustedProxyTests(SimulatedApiHost host) : IClassFixture<Sim
 
     private static List<string> SetCookies(HttpResponseMessage answer) =>
         answer.Headers.TryGetValues("Set-Cookie", out var values) ? [.. values] : [];
-
-    /// <summary>A client without a cookie jar whose connections come from <paramref name="source"/>.</summary>
-    private HttpClient From(IPAddress source) => new(new SocketsHttpHandler
-    {
-        UseCookies = false, AllowAutoRedirect = false,
-        ConnectCallback = async (context, ct) =>
-        {
-            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            try
-            {
-                socket.Bind(new IPEndPoint(source, 0));
-                await socket.ConnectAsync(context.DnsEndPoint, ct);
-                return new NetworkStream(socket, ownsSocket: true);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        },
-    })
-    { BaseAddress = host.BaseAddress };
 }

@@ -59,7 +59,7 @@ public sealed class DockerComposeTests : IDisposable
     }
 
     /// <summary>The commented real-host service, uncommented.</summary>
-    async Task<List<string>> RealHostVariantAsync()
+    static async Task<List<string>> RealHostVariantAsync()
     {
         var lines = await File.ReadAllLinesAsync(
             Path.Combine(RepoRoot.Find(), "docker-compose.yml"), TestContext.Current.CancellationToken);
