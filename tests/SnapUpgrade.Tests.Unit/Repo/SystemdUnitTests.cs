@@ -68,7 +68,7 @@ public sealed partial class SystemdUnitTests : IDisposable
         // Each of these gives the service a mount namespace whose mounts do not propagate to the host (ADR 0020).
         string[] namespacing = ["ProtectSystem", "ProtectHome", "PrivateTmp", "PrivateDevices", "PrivateMounts", "ReadWritePaths",
             "ReadOnlyPaths", "InaccessiblePaths", "ProtectKernelTunables", "ProtectKernelModules", "ProtectKernelLogs",
-            "ProtectControlGroups", "ProtectProc", "ProcSubset", "TemporaryFileSystem", "BindPaths", "MountFlags", "RootDirectory"];
+            "ProtectControlGroups", "ProtectProc", "ProcSubset", "ProtectHostname", "PrivateIPC", "TemporaryFileSystem", "BindPaths", "MountFlags", "RootDirectory"];
 
         var keys = await KeysAsync("snapupgrade-engine.service");
 
