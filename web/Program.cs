@@ -12,7 +12,7 @@ if (AdminCli.Handles(args))
 Log.Logger = new LoggerConfiguration().WriteTo.Console().CreateLogger();
 try
 {
-    var builder = WebApplication.CreateBuilder(args);
+    var builder = WebApplication.CreateBuilder(AppFolder.Options(args));
     // Outside Development too: without it MudBlazor's _content/ files answer 500 (TESTING.md).
     builder.WebHost.UseStaticWebAssets();
     builder.AddApplicationServices();

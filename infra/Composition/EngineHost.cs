@@ -45,8 +45,7 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
         {
             Standby = _lock is null ? holder : null,
             Pool = settings.Pool,
-            // A configured reboot command is how this host reboots; the in-process boot stands in where there is none.
-            CanBootInProcess = settings.RebootCommand.Count == 0 && (settings.Backend == Backend.Simulated || settings.HostRoot != "/"),
+            CanBootInProcess = settings.BootsInProcess,
             LockTimeout = settings.LockTimeout,
             TempRoot = settings.TempRoot,
             BootLoader = settings.BootLoader,

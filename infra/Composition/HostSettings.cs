@@ -36,6 +36,13 @@ public sealed record HostSettings
     public IReadOnlyList<string> RebootCommand { get; init; } = [];
 
     /// <summary>
+    /// Whether the engine's reboot is the in-process boot: no <see cref="RebootCommand"/> says how this host
+    /// reboots, and it is the simulator or a lab pool (a HostRoot other than /). A container that sees the
+    /// real host under /host looks like a lab; its RebootCommand is what keeps it from booting in process.
+    /// </summary>
+    public bool BootsInProcess => RebootCommand.Count == 0 && (Backend == Backend.Simulated || HostRoot != "/");
+
+    /// <summary>
     /// The argv that judges a trial boot (<c>TrialHealthCommand:0</c>, ...): run after the trial BE's boot,
     /// again until it exits 0 within <see cref="TrialHealthLimit"/> (then the BE is kept) or the time is up (then
     /// the trial failed and the next boot goes back). Empty (the default): the user decides, Keep or Go back.

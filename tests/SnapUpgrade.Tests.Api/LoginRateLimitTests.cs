@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -33,7 +32,7 @@ public sealed class LoginRateLimitTests(LoginRateLimitTests.Host host) : IClassF
     {
         var ct = TestContext.Current.CancellationToken;
         await host.Services.GetRequiredService<IAccounts>().AddAsync("limited", Role.Operator, "the-right-password-9", ct);
-        using var loopback = Browser(IPAddress.Loopback);
+        using var loopback = FromAddress.Client(host.BaseAddress, IPAddress.Loopback);
         for (var i = 0; i < LoginRateLimit.DefaultAttemptsPerMinute; i++)
         {
             using var refused = await ApiHost.PostLoginAsync(loopback, $"nobody-{i}", "a-wrong-password");
@@ -50,7 +49,7 @@ public sealed class LoginRateLimitTests(LoginRateLimitTests.Host host) : IClassF
         Assert.False(limited.Headers.TryGetValues("Set-Cookie", out var cookies) && cookies.Any(c => c.StartsWith("snapupgrade=", StringComparison.Ordinal)));
         Assert.Equal(HttpStatusCode.OK, (await loopback.GetAsync("login", ct)).StatusCode); // the form is still shown
 
-        using var other = Browser(IPAddress.Parse("127.0.0.2"));
+        using var other = FromAddress.Client(host.BaseAddress, IPAddress.Parse("127.0.0.2"));
         using var signedIn = await ApiHost.PostLoginAsync(other, "limited", "the-right-password-9");
         Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
     }
@@ -67,26 +66,4 @@ public sealed class LoginRateLimitTests(LoginRateLimitTests.Host host) : IClassF
 
         Assert.Contains(LoginRateLimit.Setting, string.Join(' ', refused.Problems));
     }
-
-    /// <summary>A client with its own cookies whose connections come from <paramref name="source"/>.</summary>
-    private HttpClient Browser(IPAddress source) => new(new SocketsHttpHandler
-    {
-        CookieContainer = new CookieContainer(), AllowAutoRedirect = false,
-        ConnectCallback = async (context, ct) =>
-        {
-            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            try
-            {
-                socket.Bind(new IPEndPoint(source, 0));
-                await socket.ConnectAsync(context.DnsEndPoint, ct);
-                return new NetworkStream(socket, ownsSocket: true);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        },
-    })
-    { BaseAddress = host.BaseAddress };
 }

@@ -63,15 +63,21 @@ public class ConsoleServer : IAsyncLifetime
 
     /// <summary>A first-start account's password, from the file the console wrote in DataDir
     /// (admin; and operator and auditor, the simulated demo's).</summary>
-    public string Password(string name) =>
-        File.ReadAllLines(FirstStart.PasswordFile(DataDir)).Select(l => l.Split(':', 2)).Single(p => p[0] == name)[1];
+    public string Password(string name) => Password(DataDir, name);
+
+    /// <summary>A first-start account's password, from the file a console wrote in <paramref name="dataDir"/>.</summary>
+    public static string Password(string dataDir, string name) =>
+        File.ReadAllLines(FirstStart.PasswordFile(dataDir)).Select(l => l.Split(':', 2)).Single(p => p[0] == name)[1];
 
     /// <summary>Logs in through the login form and waits for the console to show who is signed in.</summary>
-    public async Task LoginAsync(IPage page, string name = "admin")
+    public Task LoginAsync(IPage page, string name = "admin") => LoginAsync(page, DataDir, name);
+
+    /// <summary>Logs in to the console whose DataDir is <paramref name="dataDir"/> (a console of its own process too).</summary>
+    public static async Task LoginAsync(IPage page, string dataDir, string name)
     {
         await page.GotoAsync("login");
         await page.GetByLabel("Name").FillAsync(name);
-        await page.GetByLabel("Password").FillAsync(Password(name));
+        await page.GetByLabel("Password").FillAsync(Password(dataDir, name));
         await page.GetByTestId("login-submit").ClickAsync();
         await Expect(page.GetByTestId("user")).ToContainTextAsync($"{name} (");
     }

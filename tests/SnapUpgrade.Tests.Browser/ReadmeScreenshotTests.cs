@@ -23,7 +23,7 @@ public sealed class ReadmeScreenshotTests(ConsoleServer server, BrowserSession b
     {
         Lane.Require(BrowserSession.IsAvailable, $"Chromium ({BrowserSession.ChromiumPath})");
         var directory = Enabled
-            ? Path.Combine(RepositoryRoot(), "docs", "screenshots")
+            ? Path.Combine(RepoRoot.Find(), "docs", "screenshots")
             : Path.Combine(AppContext.BaseDirectory, "screenshots", "pages");
         Directory.CreateDirectory(directory);
         await using var context = await browser.NewContextAsync(server.BaseAddress, 1280, 800);
@@ -90,12 +90,5 @@ public sealed class ReadmeScreenshotTests(ConsoleServer server, BrowserSession b
         await operations.RunAsync(new Actor("operator", Role.Operator, "127.0.0.1"), new ActivateBe(other), dryRun: true, ct);
         await operations.RunAsync(new Actor("operator", Role.Operator, "127.0.0.1"), new DestroyBe(booted), dryRun: false, ct);
         await operations.RunAsync(new Actor("auditor", Role.Auditor, "127.0.0.1"), new ActivateBe(other), dryRun: false, ct);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "SnapUpgrade.sln"))) return dir.FullName;
-        throw new InvalidOperationException("SnapUpgrade.sln not found above " + AppContext.BaseDirectory);
     }
 }

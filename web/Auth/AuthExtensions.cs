@@ -31,6 +31,9 @@ public static class AuthExtensions
                 // Strict: another site's page never sends it. A page on another port of this host is the
                 // same site and does: forms check antiforgery tokens, changing API calls take bearer tokens only.
                 o.Cookie.SameSite = SameSiteMode.Strict;
+                // Secure when the request is HTTPS, also behind a TLS proxy (TrustedProxies): a plain
+                // http://127.0.0.1 console still signs in, and an HTTPS one never sends it in clear.
+                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 o.ExpireTimeSpan = TimeSpan.FromHours(8);
                 o.SlidingExpiration = true;
                 o.Events = new CookieAuthenticationEvents
@@ -41,6 +44,9 @@ public static class AuthExtensions
                 };
             })
             .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.Name, null);
+
+        // The antiforgery cookie's default is never Secure: the same rule as the sign-in cookie.
+        services.AddAntiforgery(o => o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
 
         string[] all = [.. Enum.GetValues<Role>().Select(Roles.Name)];
         services.AddAuthorizationBuilder()

@@ -1,6 +1,7 @@
 using SnapUpgrade.Core.Access;
 using SnapUpgrade.Core.Audit;
 using SnapUpgrade.Infra.Composition;
+using SnapUpgrade.Web.Extensions;
 
 namespace SnapUpgrade.Web.Cli;
 
@@ -22,7 +23,7 @@ public static class AdminCli
     public static async Task<int> RunAsync(string[] args)
     {
         var console = CliConsole.Process;
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
+        var builder = WebApplication.CreateBuilder(AppFolder.Options([]));
         var parsed = CliArgs.Parse(args, out _);
         if (parsed?.Option("--data-dir") is { } dataDir)
             builder.Configuration[$"{HostSettings.Section}:DataDir"] = Path.GetFullPath(dataDir);

@@ -18,6 +18,7 @@ public static class Extensions
         builder.Services.AddScoped<CurrentActor>();
         builder.Services.AddScoped<AdminAudit>();
         builder.Services.AddLoginRateLimit(builder.Configuration);
+        builder.Services.AddTrustedProxies(builder.Configuration);
         builder.Services.AddApi();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();

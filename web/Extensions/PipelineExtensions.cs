@@ -7,9 +7,11 @@ namespace SnapUpgrade.Web.Extensions;
 
 public static class PipelineExtensions
 {
-    /// <summary>Errors (API problems first, else the /error page), request logs, login rate limit, sign-in, antiforgery.</summary>
+    /// <summary>Forwarded headers, errors (API problems first, else the /error page), request logs, login rate limit, sign-in, antiforgery.</summary>
     public static void UseConsolePipeline(this WebApplication app)
     {
+        // First: everything after it (request log, rate limit, cookie) sees the client's scheme and address.
+        app.UseForwardedHeaders();
         // Outside the exception handler: it logs the status the client got, not the exception on its way.
         app.UseSerilogRequestLogging(o =>
         {

@@ -1,6 +1,6 @@
-namespace SnapUpgrade.Tests.Unit.Repo;
+namespace SnapUpgrade.Tests.Support;
 
-static class RepoRoot
+public static class RepoRoot
 {
     /// <summary>The directory holding SnapUpgrade.sln, found by walking up from the test binary.</summary>
     public static string Find()
