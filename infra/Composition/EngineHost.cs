@@ -57,7 +57,8 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
             services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<BeEngine>>(), reboot, Loader());
         await AnchorAuditAsync(_ports.Zfs, writes: _lock is not null, ct);
         if (_lock is not null) await ReconcileAsync(engine, journal, ct);
-        await EnsureAccountsAsync(ct);
+        // The engine role keeps no accounts: the web's DataDir has them.
+        if (settings.Role != ConsoleRole.Engine) await EnsureAccountsAsync(ct);
         _engine = engine;
         LogStarted(logger, engine.BackendName, settings.Pool, settings.HostRoot, settings.DataDir);
         if (_lock is not null) await CarryOverAsync(ct);
