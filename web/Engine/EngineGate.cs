@@ -24,7 +24,7 @@ public sealed partial class EngineGate(RequestDelegate next, EngineSocketGroup g
         {
             LogRefused(logger, peer?.Uid, peer?.Pid, group.Gid);
             await ProblemAsync(http, StatusCodes.Status403Forbidden,
-                $"The engine refused uid {peer?.Uid.ToString(CultureInfo.InvariantCulture) ?? "unknown"}: only root and members of the socket's group may use it.");
+                $"The engine refused uid {peer?.Uid.ToString(CultureInfo.InvariantCulture) ?? "unknown"}: only root and members of the socket group may use it.");
             return;
         }
         var asked = http.Request.Headers[EngineProtocol.Header].ToString();
