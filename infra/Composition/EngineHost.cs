@@ -176,8 +176,30 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
         };
     }
 
-    private async Task<Ports> RealAsync(CancellationToken ct) =>
-        new(await ZfsCli.DetectAsync(ct: ct), new LinuxMounts(settings.HostRoot), new LocalFiles(settings.HostRoot));
+    private async Task<Ports> RealAsync(CancellationToken ct)
+    {
+        var zfs = await ZfsCli.DetectAsync(ct: ct);
+        await RequirePoolAsync(zfs, ct);
+        return new(zfs, new LinuxMounts(settings.HostRoot), new LocalFiles(settings.HostRoot));
+    }
+
+    /// <summary>
+    /// A pool that is not there (not imported, a typo in the setting) stops the start with one sentence
+    /// saying so, not a stack trace from the audit anchor's first read.
+    /// </summary>
+    private async Task RequirePoolAsync(ZfsCli zfs, CancellationToken ct)
+    {
+        try
+        {
+            await zfs.ListAsync(settings.Pool, ct);
+        }
+        catch (ZfsCommandException ex) when (ex.StandardError.Contains("no such pool", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidHostSettingsException([
+                $"{HostSettings.Section}:Pool is '{settings.Pool}', but this host has no such pool ({ex.StandardError.Trim()}): " +
+                $"import it (zpool import {settings.Pool}) or name the pool the console manages."]);
+        }
+    }
 
     private static InvalidOperationException NotStarted() =>
         new("The engine is not started: EngineStartup starts it before the server takes requests.");
