@@ -72,7 +72,7 @@ public sealed class SplitConsole : IAsyncLifetime
     }
 
     /// <summary>The engine as root: the lab's settings, the engine role, the socket and its group.</summary>
-    public Process StartEngine(IReadOnlyDictionary<string, string>? overrides = null)
+    public Process StartEngine(IReadOnlyDictionary<string, string>? overrides = null, string name = "engine")
     {
         var environment = new Dictionary<string, string>
         {
@@ -83,7 +83,7 @@ public sealed class SplitConsole : IAsyncLifetime
         };
         foreach (var (key, value) in _lab!.ConsoleSettings) environment[key.Replace(":", "__", StringComparison.Ordinal)] = value!;
         foreach (var (key, value) in overrides ?? new Dictionary<string, string>()) environment[key] = value;
-        return Start("engine", ["dotnet", ConsoleProcess.WebDll], environment);
+        return Start(name, ["dotnet", ConsoleProcess.WebDll], environment);
     }
 
     /// <summary>The argv that runs the app as <paramref name="user"/> (its groups from /etc/group), no capability kept.</summary>
@@ -141,11 +141,17 @@ public sealed class SplitConsole : IAsyncLifetime
         return process;
     }
 
-    /// <summary>Until the engine has made its socket the group's (mode 0660): then it serves.</summary>
-    private async Task WaitForSocketAsync()
+    /// <summary>The engine again (after a kill), on the same socket, DataDir and pool.</summary>
+    public void RestartEngine() => Engine = StartEngine();
+
+    /// <summary>
+    /// Until the engine answers on its socket and has made it the group's (mode 0660): then it serves.
+    /// A stale file left by a killed engine has that mode too, but nothing answers on it.
+    /// </summary>
+    public async Task WaitForSocketAsync()
     {
         var clock = Stopwatch.StartNew();
-        while (!(File.Exists(Socket) && File.GetUnixFileMode(Socket) == (UnixFileMode)0b110_110_000))
+        while (!(Answers(Socket) && File.GetUnixFileMode(Socket) == (UnixFileMode)0b110_110_000))
         {
             if (Engine.HasExited) throw new InvalidOperationException($"the engine exited with {Engine.ExitCode}:\n{Output}");
             if (clock.Elapsed > StartTimeout) throw new TimeoutException($"the engine made no socket within {StartTimeout.TotalSeconds} s:\n{Output}");
@@ -173,6 +179,41 @@ public sealed class SplitConsole : IAsyncLifetime
             await Task.Delay(100);
         }
     }
+
+    private static bool Answers(string socket)
+    {
+        using var probe = new System.Net.Sockets.Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            probe.Connect(new UnixDomainSocketEndPoint(socket));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Calls until the web listens (a refused connection means it is still starting); bounded.</summary>
+    public static async Task<T> UntilAnsweredAsync<T>(Func<Task<T>> call)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                return await call();
+            }
+            catch (HttpRequestException) when (clock.Elapsed < StartTimeout)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    /// <summary>The lines one process wrote (stdout and stderr).</summary>
+    public string OutputOf(string name) =>
+        string.Join('\n', _output.Where(l => l.StartsWith($"[{name}] ", StringComparison.Ordinal) || l.StartsWith($"[{name}!] ", StringComparison.Ordinal)));
 
     public static async Task<ProcessResult> RunAsync(params string[] argv) => await Runner.RunAsync(argv);
 
