@@ -64,6 +64,8 @@ public sealed class SplitRoleTests(SplitConsole split) : IClassFixture<SplitCons
         Assert.Equal(["destroy:False", "destroy:True", "activate:False", "activate:False", "unmount:False", "mount:False", "create:False"],
             rows.Select(r => $"{r.GetProperty("action").GetString()}:{r.GetProperty("dryRun").GetBoolean()}"));
         Assert.All(rows, r => Assert.Equal(("split", "succeeded"), (r.GetProperty("actor").GetString(), r.GetProperty("outcome").GetString())));
+        var csv = await split.Client.GetStringAsync($"api/v1/audit.csv?target={name}", TestContext.Current.CancellationToken);
+        Assert.Equal(rows.Count, csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => l.Contains(",split,", StringComparison.Ordinal)));
         var verified = await OkAsync(HttpMethod.Get, "audit/verify");
         Assert.True(verified.GetProperty("intact").GetBoolean(), verified.ToString());
         // The engine's database holds the rows (the token's creation by the web's CLI among them); the web's holds none.

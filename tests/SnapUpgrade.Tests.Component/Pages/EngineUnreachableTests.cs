@@ -3,8 +3,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using SnapUpgrade.Core.Audit;
 using SnapUpgrade.Core.Engine;
-using SnapUpgrade.Tests.Component.Fakes;
 using SnapUpgrade.Infra.Remote;
+using SnapUpgrade.Tests.Component.Fakes;
 using SnapUpgrade.Web.Components.Pages.Overview;
 using Xunit;
 
