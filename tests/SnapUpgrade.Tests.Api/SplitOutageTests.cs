@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using SnapUpgrade.Tests.Api.Hosts;
-using SnapUpgrade.Tests.Support;
 using Xunit;
 
 namespace SnapUpgrade.Tests.Api;
@@ -31,7 +30,7 @@ public sealed class SplitOutageTests(SplitConsole split) : IClassFixture<SplitCo
     [Fact]
     public async Task EngineKilled_WebSaysTheSocketIsStale_ThenTheRestartedEngineClearsItAndTheWebRecovers()
     {
-        Lane.RequireZfsFuse();
+        SplitConsole.Require();
         Assert.Equal(HttpStatusCode.OK, (await HealthAsync(split.Client, body => body == "Healthy")).Status);
 
         split.Engine.Kill(entireProcessTree: true);
@@ -53,7 +52,7 @@ public sealed class SplitOutageTests(SplitConsole split) : IClassFixture<SplitCo
     [Fact]
     public async Task WebOutsideTheSocketGroup_SaysItHasNoPermission()
     {
-        Lane.RequireZfsFuse();
+        SplitConsole.Require();
         var dataDir = Path.Combine(split.Root, "outsider");
         Directory.CreateDirectory(dataDir);
         (await SplitConsole.RunAsync("chown", $"{split.Outsider}:{split.Outsider}", dataDir)).EnsureSuccess();
@@ -77,7 +76,7 @@ public sealed class SplitOutageTests(SplitConsole split) : IClassFixture<SplitCo
     [Fact]
     public async Task EngineOnAMissingPool_StopsSayingThePoolIsMissing()
     {
-        Lane.RequireZfsFuse();
+        SplitConsole.Require();
         var engine = split.StartEngine(new Dictionary<string, string>
         {
             ["SnapUpgrade__Pool"] = "nosuchpool",

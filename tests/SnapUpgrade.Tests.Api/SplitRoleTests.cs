@@ -5,7 +5,6 @@ using Microsoft.Data.Sqlite;
 using SnapUpgrade.Infra.Remote;
 using SnapUpgrade.Infra.Sqlite;
 using SnapUpgrade.Tests.Api.Hosts;
-using SnapUpgrade.Tests.Support;
 using Xunit;
 
 namespace SnapUpgrade.Tests.Api;
@@ -35,7 +34,7 @@ public sealed class SplitRoleTests(SplitConsole split) : IClassFixture<SplitCons
     [Fact]
     public async Task ApiFlow_ThroughTheSocket_CreatesMountsActivatesZonesSharedDestroys_AuditedByTheEngineOnly()
     {
-        Lane.RequireZfsFuse();
+        SplitConsole.Require();
         var name = "sp" + Guid.NewGuid().ToString("N")[..6];
         var zone = "z" + Guid.NewGuid().ToString("N")[..6];
 
@@ -87,7 +86,7 @@ public sealed class SplitRoleTests(SplitConsole split) : IClassFixture<SplitCons
     [Fact]
     public async Task WebProcess_RunsUnprivileged_NoCapabilityAndZfsFailsForItsUser()
     {
-        Lane.RequireZfsFuse();
+        SplitConsole.Require();
 
         var status = File.ReadAllLines($"/proc/{split.Web.Id}/status");
         var zfs = await SplitConsole.RunAsync(SplitConsole.AsUser(split.WebUser, split.Group, "zfs", "list"));
@@ -103,7 +102,7 @@ public sealed class SplitRoleTests(SplitConsole split) : IClassFixture<SplitCons
     [Fact]
     public async Task Socket_IsRootsAndTheGroups0660_AndAUserOutsideTheGroupIsRefused()
     {
-        Lane.RequireZfsFuse();
+        SplitConsole.Require();
         string[] Curl(params string[] extra) =>
             ["curl", "--silent", "--show-error", "--unix-socket", split.Socket, "-H", $"{EngineProtocol.Header}: {EngineProtocol.Version}", .. extra,
              "-w", "\n%{http_code}", "http://engine/" + EngineProtocol.Capabilities];
@@ -141,7 +140,7 @@ public sealed class SplitRoleTests(SplitConsole split) : IClassFixture<SplitCons
     [Fact]
     public async Task Socket_ClientOfAnotherProtocol_IsRefusedNamingBothVersions()
     {
-        Lane.RequireZfsFuse();
+        SplitConsole.Require();
 
         var newer = await SplitConsole.RunAsync("curl", "--silent", "--unix-socket", split.Socket, "-H", $"{EngineProtocol.Header}: 2",
             "-w", "\n%{http_code}", "http://engine/" + EngineProtocol.Capabilities);

@@ -44,8 +44,22 @@ public sealed class SplitConsole : IAsyncLifetime
     /// <summary>What the processes wrote (for failure messages).</summary>
     public string Output => string.Join('\n', _output.TakeLast(120));
 
+    /// <summary>The tools the pair needs besides ZFS: users and a group made, processes run as them, a socket client.</summary>
+    private static readonly string[] Tools = ["setpriv", "useradd", "userdel", "groupadd", "groupdel", "curl"];
+
+    private static bool ToolsPresent => Tools.All(tool =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(dir => File.Exists(Path.Combine(dir, tool))));
+
+    /// <summary>Each test's first line: a real ZFS, root, and the tools; skipped loudly without them (a failure in CI).</summary>
+    public static void Require()
+    {
+        Lane.RequireZfsFuse();
+        Lane.Require(ToolsPresent, string.Join(", ", Tools));
+    }
+
     public async ValueTask InitializeAsync()
     {
+        if (!ToolsPresent) return;
         _lab = await BootedZfsFuseLab.CreateIfInstalledAsync();
         if (_lab is null) return;
         await MustAsync("groupadd", "--system", Group);
