@@ -1,6 +1,7 @@
 using Serilog;
 using SnapUpgrade.Infra.Composition;
 using SnapUpgrade.Web.Cli;
+using SnapUpgrade.Web.Engine;
 using SnapUpgrade.Web.Extensions;
 
 // `user ...` and `token ...`: the admin commands run on the configured DataDir and exit.
@@ -13,13 +14,29 @@ Log.Logger = new LoggerConfiguration().WriteTo.Console().CreateLogger();
 try
 {
     var builder = WebApplication.CreateBuilder(AppFolder.Options(args));
-    // Outside Development too: without it MudBlazor's _content/ files answer 500 (TESTING.md).
-    builder.WebHost.UseStaticWebAssets();
-    builder.AddApplicationServices();
+    // The engine role serves its socket only; all and web serve the pages (ADR 0019).
+    var engine = HostSettings.ReadRole(builder.Configuration) == ConsoleRole.Engine;
+    if (engine)
+    {
+        builder.AddEngineServices();
+    }
+    else
+    {
+        // Outside Development too: without it MudBlazor's _content/ files answer 500 (TESTING.md).
+        builder.WebHost.UseStaticWebAssets();
+        builder.AddApplicationServices();
+    }
 
     var app = builder.Build();
-    app.UseConsolePipeline();
-    app.MapConsoleEndpoints();
+    if (engine)
+    {
+        app.MapEngineEndpoints();
+    }
+    else
+    {
+        app.UseConsolePipeline();
+        app.MapConsoleEndpoints();
+    }
 
     app.Lifetime.ApplicationStarted.Register(() => app.LogListening());
     await app.RunAsync();

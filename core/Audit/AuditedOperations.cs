@@ -13,6 +13,8 @@ namespace SnapUpgrade.Core.Audit;
 /// stopped before the journal (a refusal, a dry run: nothing on the host changed) is appended here.
 /// After a real run (whatever came of it) the host state stream, when there is one, is nudged: every
 /// browser sees the result at once, whichever door the request came through (a page, the API).
+/// In the web role the engine is another process that does all of this itself (<see cref="IEngine.AuditsRuns"/>):
+/// the run, with its actor, goes to it whole, and it is the one writer of the audit trail.
 /// </summary>
 /// <param name="stream">The host watcher; null where nothing watches (the admin CLI, the demo seed).</param>
 public sealed class AuditedOperations(IEngine engine, IAuditLog audit, IHostStateStream? stream = null)
@@ -36,6 +38,8 @@ public sealed class AuditedOperations(IEngine engine, IAuditLog audit, IHostStat
 
     private async Task<OperationResult> RunAndAuditAsync(Actor actor, IOperation operation, bool dryRun, string? reviewed, CancellationToken ct)
     {
+        if (engine.AuditsRuns)
+            return await engine.RunAsync(operation, new RunRequest { DryRun = dryRun, Actor = actor, Reviewed = reviewed }, ct);
         var started = Stopwatch.GetTimestamp();
         await audit.EnsureWritableAsync(ct);
         var result = Permissions.Check(actor, operation) is { } forbidden

@@ -50,6 +50,13 @@ public interface IEngine
     /// sees it move (or odd) around a <see cref="GetStateAsync"/> may have read a state in between.
     /// </summary>
     long Activity => 0;
+
+    /// <summary>
+    /// True when this engine checks the actor's role and writes every run's audit row itself (the engine
+    /// process behind the web role's socket, ADR 0019): <see cref="Audit.AuditedOperations"/> then hands the
+    /// run over whole instead of auditing it a second time.
+    /// </summary>
+    bool AuditsRuns => false;
 }
 
 /// <summary>How one operation is asked to run.</summary>

@@ -59,7 +59,8 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
             services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<BeEngine>>(), reboot, Loader());
         await AnchorAuditAsync(_ports.Zfs, writes: _lock is not null, ct);
         if (_lock is not null) await ReconcileAsync(engine, journal, ct);
-        await EnsureAccountsAsync(ct);
+        // The engine role keeps no accounts: the web's DataDir has them.
+        if (settings.Role != ConsoleRole.Engine) await EnsureAccountsAsync(ct);
         _engine = engine;
         LogStarted(logger, engine.BackendName, settings.Pool, settings.HostRoot, settings.DataDir);
         if (_lock is null) return;
@@ -186,8 +187,30 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
         };
     }
 
-    private async Task<Ports> RealAsync(CancellationToken ct) =>
-        new(await ZfsCli.DetectAsync(ct: ct), new LinuxMounts(settings.HostRoot), new LocalFiles(settings.HostRoot));
+    private async Task<Ports> RealAsync(CancellationToken ct)
+    {
+        var zfs = await ZfsCli.DetectAsync(ct: ct);
+        await RequirePoolAsync(zfs, ct);
+        return new(zfs, new LinuxMounts(settings.HostRoot), new LocalFiles(settings.HostRoot));
+    }
+
+    /// <summary>
+    /// A pool that is not there (not imported, a typo in the setting) stops the start with one sentence
+    /// saying so, not a stack trace from the audit anchor's first read.
+    /// </summary>
+    private async Task RequirePoolAsync(ZfsCli zfs, CancellationToken ct)
+    {
+        try
+        {
+            await zfs.ListAsync(settings.Pool, ct);
+        }
+        catch (ZfsCommandException ex) when (ex.StandardError.Contains("no such pool", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidHostSettingsException([
+                $"{HostSettings.Section}:Pool is '{settings.Pool}', but this host has no such pool ({ex.StandardError.Trim()}): " +
+                $"import it (zpool import {settings.Pool}) or name the pool the console manages."]);
+        }
+    }
 
     private static InvalidOperationException NotStarted() =>
         new("The engine is not started: EngineStartup starts it before the server takes requests.");

@@ -8,6 +8,7 @@ using SnapUpgrade.Core.Host;
 using SnapUpgrade.Core.Zfs;
 using SnapUpgrade.Infra.Host;
 using SnapUpgrade.Infra.Processes;
+using SnapUpgrade.Infra.Remote;
 using SnapUpgrade.Infra.Simulation;
 using SnapUpgrade.Infra.Sqlite;
 
@@ -19,7 +20,7 @@ public static class HostComposition
     /// <summary>
     /// The accounts, tokens and audit log alone, on the DataDir's database: what the admin commands
     /// need (no engine, and no pool to anchor the audit chain on: the console anchors the head it
-    /// finds at its next start).
+    /// finds at its next start). In the web role the audit rows go to the engine, its only writer.
     /// </summary>
     public static IServiceCollection AddSnapUpgradeStore(this IServiceCollection services, IConfiguration configuration)
     {
@@ -28,7 +29,29 @@ public static class HostComposition
         services.TryAddSingleton(sp => SqliteDatabase.InDataDir(sp.GetRequiredService<HostSettings>().DataDir));
         services.TryAddSingleton<IAccounts>(sp => new SqliteAccounts(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<ITokens>(sp => new SqliteTokens(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton<IAuditLog>(sp => new SqliteAuditLog(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new EngineClient(sp.GetRequiredService<HostSettings>().EngineSocket));
+        services.TryAddSingleton<IAuditLog>(sp => sp.GetRequiredService<HostSettings>().Role == ConsoleRole.Web
+            ? new RemoteAuditLog(sp.GetRequiredService<EngineClient>())
+            : new SqliteAuditLog(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>()));
+        return services;
+    }
+
+    /// <summary>
+    /// The web role (ADR 0019): accounts and tokens on its own DataDir; the engine, the live host and the
+    /// audit trail through the engine's socket. Nothing here starts a process or opens a host path: no
+    /// backend, no journal, no watcher of its own, no trial watch (those live in the engine process).
+    /// </summary>
+    public static IServiceCollection AddSnapUpgradeWeb(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSnapUpgradeStore(configuration);
+        services.AddSingleton(sp => new RemoteEngine(sp.GetRequiredService<EngineClient>()));
+        services.AddSingleton<IEngine>(sp => sp.GetRequiredService<RemoteEngine>());
+        services.AddSingleton<RemoteHostStateStream>();
+        services.AddSingleton<IHostStateStream>(sp => sp.GetRequiredService<RemoteHostStateStream>());
+        services.AddHostedService<WebStartup>();
+        services.AddHostedService(sp => sp.GetRequiredService<RemoteHostStateStream>());
+        services.AddSingleton(sp => new AuditedOperations(sp.GetRequiredService<IEngine>(), sp.GetRequiredService<IAuditLog>(),
+            sp.GetRequiredService<IHostStateStream>()));
         return services;
     }
 

@@ -5,14 +5,29 @@ namespace SnapUpgrade.Infra.Composition;
 public enum Backend { Simulated, Zfs }
 
 /// <summary>
+/// What one process of the published console does (<c>SnapUpgrade:Role</c>, ADR 0019): everything (the
+/// default, one process), the privileged engine behind its Unix socket, or the unprivileged web that reaches
+/// the engine only through that socket.
+/// </summary>
+public enum ConsoleRole { All, Engine, Web }
+
+/// <summary>
 /// The <c>SnapUpgrade</c> configuration section, read once, with its defaults filled in and checked.
 /// Read lazily (at first resolve, not at registration) so settings a test host adds late still count.
 /// </summary>
-public sealed record HostSettings
+public sealed partial record HostSettings
 {
     public const string Section = "SnapUpgrade";
 
     public required Backend Backend { get; init; }
+    public ConsoleRole Role { get; init; } = ConsoleRole.All;
+    /// <summary>The engine's Unix socket (<c>Engine:Socket</c>): where the engine listens and the web connects.</summary>
+    public string EngineSocket { get; init; } = DefaultEngineSocket;
+    /// <summary>The group whose members may use the engine's socket (<c>Engine:Group</c>); root always may.</summary>
+    public string EngineGroup { get; init; } = DefaultEngineGroup;
+
+    public const string DefaultEngineSocket = "/run/snapupgrade/engine.sock";
+    public const string DefaultEngineGroup = "snapupgrade";
     public required string Pool { get; init; }
     /// <summary>"/" on a real host; the altroot directory in a lab.</summary>
     public required string HostRoot { get; init; }
@@ -62,6 +77,14 @@ public sealed record HostSettings
     {
         var section = configuration.GetSection(Section);
         var errors = new List<string>();
+
+        var role = ReadRole(section, errors);
+        var socket = Value(section, "Engine:Socket") ?? DefaultEngineSocket;
+        if (!Path.IsPathFullyQualified(socket) || socket.EndsWith('/'))
+            errors.Add($"{Section}:Engine:Socket is '{socket}'; it must be the absolute path of a socket file such as {DefaultEngineSocket}.");
+        var group = Value(section, "Engine:Group") ?? DefaultEngineGroup;
+        if (!GroupName().IsMatch(group))
+            errors.Add($"{Section}:Engine:Group is '{group}'; it must be a group name such as {DefaultEngineGroup}.");
 
         var backendText = Value(section, "Backend") ?? "simulated";
         Backend? backend = backendText.ToLowerInvariant() switch
@@ -129,6 +152,9 @@ public sealed record HostSettings
             };
         return settings with
         {
+            Role = role ?? ConsoleRole.All,
+            EngineSocket = socket,
+            EngineGroup = group,
             LockTimeout = lockTimeout,
             RebootCommand = rebootCommand,
             TempRoot = tempRoot.TrimEnd('/'),
@@ -136,6 +162,32 @@ public sealed record HostSettings
             TrialHealthLimit = healthLimit,
             BootLoader = bootLoader,
         };
+    }
+
+    /// <summary>
+    /// The role alone, read at registration (what is registered depends on it); throws
+    /// <see cref="InvalidHostSettingsException"/> for a bad value.
+    /// </summary>
+    public static ConsoleRole ReadRole(IConfiguration configuration)
+    {
+        var errors = new List<string>();
+        var role = ReadRole(configuration.GetSection(Section), errors);
+        return role ?? throw new InvalidHostSettingsException(errors);
+    }
+
+    private static ConsoleRole? ReadRole(IConfigurationSection section, List<string> errors)
+    {
+        var text = Value(section, "Role") ?? "all";
+        ConsoleRole? role = text.ToLowerInvariant() switch
+        {
+            "all" => ConsoleRole.All,
+            "engine" => ConsoleRole.Engine,
+            "web" => ConsoleRole.Web,
+            _ => null,
+        };
+        if (role is null)
+            errors.Add($"{Section}:Role is '{text}'; use 'all' (one process), 'engine' (the privileged engine on its socket) or 'web' (the unprivileged web).");
+        return role;
     }
 
     private static Core.Engine.BootLoaderOptions ReadBootLoader(IConfigurationSection section, Backend? backend, List<string> errors)
@@ -190,6 +242,9 @@ public sealed record HostSettings
         return words.Where(w => w.Index >= 0 && !string.IsNullOrWhiteSpace(w.Value))
             .OrderBy(w => w.Index).Select(w => w.Value!).ToList();
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[a-z_][a-z0-9_-]{0,31}$")]
+    private static partial System.Text.RegularExpressions.Regex GroupName();
 
     private static string? Value(IConfigurationSection section, string key) =>
         section[key] is { } v && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null;

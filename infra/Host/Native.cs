@@ -91,6 +91,9 @@ internal static class Native
     [DllImport(Libc, EntryPoint = "mkdirat", SetLastError = true)]
     public static extern int Mkdirat(int dirFd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, uint mode);
 
+    [DllImport(Libc, EntryPoint = "chown", SetLastError = true)]
+    public static extern int Chown([MarshalAs(UnmanagedType.LPUTF8Str)] string path, uint owner, uint group);
+
     [DllImport(Libc, EntryPoint = "fchmod", SetLastError = true)]
     public static extern int Fchmod(int fd, uint mode);
 

@@ -122,4 +122,43 @@ public sealed class HostSettingsTests
 
         Assert.Contains($"SnapUpgrade:{key} is '{value}'", Assert.Single(error.Problems), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void HostSettings_NoRole_IsOneProcessWithTheInstalledSocketAndGroup()
+    {
+        var settings = Read();
+
+        Assert.Equal((ConsoleRole.All, "/run/snapupgrade/engine.sock", "snapupgrade"), (settings.Role, settings.EngineSocket, settings.EngineGroup));
+    }
+
+    [Theory]
+    [InlineData("engine", ConsoleRole.Engine)]
+    [InlineData("Web", ConsoleRole.Web)]
+    [InlineData("all", ConsoleRole.All)]
+    public void HostSettings_KnownRole_IsThatRole(string text, ConsoleRole role)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection([KeyValuePair.Create<string, string?>("SnapUpgrade:Role", text)]).Build();
+
+        Assert.Equal(role, HostSettings.ReadRole(configuration));
+        Assert.Equal(role, Read(("Role", text)).Role);
+    }
+
+    [Fact]
+    public void HostSettings_UnknownRole_SaysWhichRolesThereAre()
+    {
+        var ex = Assert.Throws<InvalidHostSettingsException>(() => Read(("Role", "frontend")));
+
+        Assert.Equal("Invalid SnapUpgrade configuration: SnapUpgrade:Role is 'frontend'; use 'all' (one process), " +
+            "'engine' (the privileged engine on its socket) or 'web' (the unprivileged web).", ex.Message);
+    }
+
+    [Fact]
+    public void HostSettings_RelativeSocketAndBadGroup_AreBothNamed()
+    {
+        var ex = Assert.Throws<InvalidHostSettingsException>(() => Read(("Engine:Socket", "engine.sock"), ("Engine:Group", "Snap Upgrade")));
+
+        Assert.Equal(2, ex.Problems.Count);
+        Assert.Contains("SnapUpgrade:Engine:Socket is 'engine.sock'", ex.Problems[0], StringComparison.Ordinal);
+        Assert.Contains("SnapUpgrade:Engine:Group is 'Snap Upgrade'", ex.Problems[1], StringComparison.Ordinal);
+    }
 }

@@ -8,12 +8,17 @@ namespace SnapUpgrade.Web.Extensions;
 
 public static class Extensions
 {
-    /// <summary>Everything the console needs: logging, the engine and its stores, auth, the API, Blazor and MudBlazor.</summary>
+    /// <summary>
+    /// Everything the console needs: logging, the engine and its stores (in the web role: the engine's
+    /// socket, ADR 0019), auth, the API, Blazor and MudBlazor.
+    /// </summary>
     public static void AddApplicationServices(this WebApplicationBuilder builder)
     {
         builder.UseDefaultUrl();
         builder.AddLogging();
-        builder.Services.AddSnapUpgradeHost(builder.Configuration);
+        var web = HostSettings.ReadRole(builder.Configuration) == ConsoleRole.Web;
+        if (web) builder.Services.AddSnapUpgradeWeb(builder.Configuration);
+        else builder.Services.AddSnapUpgradeHost(builder.Configuration);
         builder.Services.AddConsoleAuth();
         builder.Services.AddScoped<CurrentActor>();
         builder.Services.AddScoped<AdminAudit>();
@@ -22,7 +27,8 @@ public static class Extensions
         builder.Services.AddApi();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
-        builder.Services.AddHealthChecks().AddCheck<EngineHealthCheck>("engine");
+        if (web) builder.Services.AddHealthChecks().AddCheck<EngineLinkHealthCheck>("engine");
+        else builder.Services.AddHealthChecks().AddCheck<EngineHealthCheck>("engine");
     }
 
     /// <summary>http://localhost:5080 unless urls or ports are configured (launchSettings, ASPNETCORE_URLS, --urls).</summary>

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Serilog;
 using SnapUpgrade.Web.Api;
 using SnapUpgrade.Web.Auth;
@@ -35,11 +37,19 @@ public static class PipelineExtensions
         app.UseAntiforgery();
     }
 
+    /// <summary>"Healthy", or the status and why ("Unhealthy: The engine socket ... is missing ..."): a probe's log says what to fix.</summary>
+    private static Task WriteHealthAsync(HttpContext http, HealthReport report)
+    {
+        http.Response.ContentType = "text/plain; charset=utf-8";
+        var reasons = report.Entries.Values.Where(e => e.Status != HealthStatus.Healthy).Select(e => e.Description).OfType<string>().ToList();
+        return http.Response.WriteAsync(reasons.Count == 0 ? $"{report.Status}" : $"{report.Status}: {string.Join(" ", reasons)}");
+    }
+
     /// <summary>Static files, /healthz and /openapi (anonymous), the API, logout and the pages.</summary>
     public static void MapConsoleEndpoints(this WebApplication app)
     {
         app.MapStaticAssets();
-        app.MapHealthChecks("/healthz").AllowAnonymous();
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = WriteHealthAsync }).AllowAnonymous();
         app.MapOpenApi().AllowAnonymous();
         app.MapApi();
         app.MapAccountEndpoints();

@@ -62,6 +62,31 @@ public sealed class SqliteDatabaseTests : IDisposable
         Assert.Equal(SchemaMigrations.Latest + 1, await db.SchemaVersionAsync(Ct));
     }
 
+    public static TheoryData<int> OlderSchemas() => [.. Enumerable.Range(1, SchemaMigrations.Latest - 1)];
+
+    /// <summary>A newer console (or the engine after a package upgrade) on a database an older one made: migrated, nothing lost.</summary>
+    [Theory]
+    [MemberData(nameof(OlderSchemas))]
+    public async Task Open_DatabaseOfAnOlderConsole_MigratesToLatestKeepingItsRows(int older)
+    {
+        var path = _dir.Combine($"v{older}.db");
+        await using (var raw = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            await raw.OpenAsync(Ct);
+            foreach (var step in SchemaMigrations.All.Where(m => m.Version <= older))
+                await raw.ExecuteAsync(step.Sql);
+            await raw.ExecuteAsync($"PRAGMA user_version = {older};");
+            // Only the columns of schema 1: what every older console wrote.
+            await raw.ExecuteAsync("INSERT INTO operation_journal (action, to_be, started_ms) VALUES ('activate', 'be2', 1);");
+        }
+
+        var db = new SqliteDatabase(path);
+        var pending = await new SqliteOperationJournal(db).PendingAsync(Ct);
+
+        Assert.Equal(SchemaMigrations.Latest, await db.SchemaVersionAsync(Ct));
+        Assert.Equal(("activate", "be2"), (Assert.Single(pending).Action, pending[0].ToBe));
+    }
+
     [Fact]
     public void Migrations_AreContiguousAndAdditiveOnly()
     {
