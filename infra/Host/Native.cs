@@ -31,7 +31,7 @@ internal static class Native
     public const uint RenameNoReplace = 1;
     private const long SysOpenat2 = 437; // the same number on every architecture (added in 5.6)
 
-    public const uint SIfMt = 0xF000, SIfDir = 0x4000, SIfReg = 0x8000, SIfLnk = 0xA000;
+    public const uint SIfMt = 0xF000, SIfDir = 0x4000, SIfReg = 0x8000, SIfLnk = 0xA000, SIfSock = 0xC000;
     public const uint SIsUid = 0x800, SIsGid = 0x400;
 
     // Modes, written in octal in the comments: C# has no octal literals (0755 would be decimal).

@@ -25,7 +25,13 @@ public static class EngineSocketFile
             $"(groupadd --system {settings.EngineGroup}) and put the web's user in it, or name another group."]);
         var socket = settings.EngineSocket;
         Directory.CreateDirectory(Path.GetDirectoryName(socket)!);
-        if (!File.Exists(socket)) return (gid, false);
+        // Not followed: the path itself. Only a socket is ever removed (root must not delete a file or a
+        // link's target that a wrong setting names: connecting to a regular file is refused, as a dead socket is).
+        if (Native.StatxAt(Native.AtFdCwd, socket, Native.AtSymlinkNoFollow, 0x7ff, out var st) != 0) return (gid, false);
+        if (st.Type != Native.SIfSock)
+            throw new InvalidHostSettingsException([
+                $"{HostSettings.Section}:Engine:Socket is '{socket}', which is there and is not a socket: the engine removes " +
+                "only a socket an earlier engine left. Name a path under the engine's runtime directory (/run/snapupgrade/engine.sock)."]);
         if (Answers(socket))
             throw new InvalidHostSettingsException([
                 $"Another engine answers on {socket}: stop it first (only one engine per socket)."]);

@@ -106,6 +106,34 @@ public sealed class EngineSocketTests : IDisposable
         Assert.False(File.Exists(socket));
     }
 
+    /// <summary>
+    /// A wrong setting naming a file (connecting to it is refused, as to a dead socket) or a link: root
+    /// removes neither the file nor the link, nor a stale socket the link points at.
+    /// </summary>
+    [Fact]
+    public void Prepare_AFileOrALinkWhereTheSocketGoes_IsRefusedAndLeftAsItIs()
+    {
+        var file = Path("precious.conf");
+        File.WriteAllText(file, "keep me\n");
+        var stale = Path("stale.sock");
+        MakeStale(stale);
+        var toFile = Path("to-file.sock");
+        File.CreateSymbolicLink(toFile, file);
+        var toStale = Path("to-stale.sock");
+        File.CreateSymbolicLink(toStale, stale);
+
+        foreach (var socket in new[] { file, toFile, toStale })
+        {
+            var ex = Assert.Throws<InvalidHostSettingsException>(() => EngineSocketFile.Prepare(Settings(socket)));
+            Assert.Contains("is not a socket", ex.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Equal("keep me\n", File.ReadAllText(file));
+        Assert.Equal(file, new FileInfo(toFile).LinkTarget);
+        Assert.Equal(stale, new FileInfo(toStale).LinkTarget);
+        Assert.True(File.Exists(stale));
+    }
+
     [Fact]
     public void Prepare_AnEngineAnswers_RefusesAndLeavesItsSocket()
     {
