@@ -76,6 +76,21 @@ public sealed partial class SystemdUnitTests : IDisposable
         Assert.Contains("CapabilityBoundingSet", keys);
     }
 
+    /// <summary>
+    /// The engine keeps set-id bits when it copies (RestrictSUIDSGID would make the kernel refuse them) and
+    /// its data on the console's default DataDir, on the shared dataset (not a per-BE /var/lib).
+    /// </summary>
+    [Fact]
+    public async Task EngineUnit_KeepsSetIdBitsAndTheSharedDataDir()
+    {
+        var keys = await KeysAsync("snapupgrade-engine.service");
+        var lines = await File.ReadAllLinesAsync(Path.Combine(Install, "snapupgrade-engine.service"), TestContext.Current.CancellationToken);
+
+        Assert.DoesNotContain("RestrictSUIDSGID", keys);
+        Assert.DoesNotContain("StateDirectory", keys);
+        Assert.DoesNotContain(lines, l => l.Contains("SnapUpgrade__DataDir", StringComparison.Ordinal) && !l.StartsWith('#'));
+    }
+
     [Fact]
     public async Task Units_RunTheOneAppInTheirRoles_WebAfterTheEngine()
     {
