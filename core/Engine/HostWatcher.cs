@@ -13,38 +13,18 @@ namespace SnapUpgrade.Core.Engine;
 public sealed partial class HostWatcher(Func<IEngine> engine, TimeSpan interval, ILogger<HostWatcher> logger)
     : BackgroundService, IHostStateStream
 {
-    private readonly Lock _gate = new();
     private readonly SemaphoreSlim _nudge = new(0, 1);
-    private readonly List<Action<HostState>> _onChange = [];
-    private readonly List<Action<string?>> _onError = [];
-    private string? _fingerprint;
+    private readonly HostStateFanOut _subscribers = new(logger);
 
     public const string IntervalKey = "SnapUpgrade:WatchIntervalMs";
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromMilliseconds(1000);
 
-    public HostState? Current { get; private set; }
-    public string? Error { get; private set; }
+    public HostState? Current => _subscribers.Current;
+    public string? Error => _subscribers.Error;
 
-    public IDisposable Subscribe(Action<HostState> onChange)
-    {
-        lock (_gate)
-        {
-            _onChange.Add(onChange);
-            // Under the lock: no newer state can be pushed before this first one.
-            if (Current is { } current) Deliver(onChange, current);
-        }
-        return new Subscription(() => { lock (_gate) _onChange.Remove(onChange); });
-    }
+    public IDisposable Subscribe(Action<HostState> onChange) => _subscribers.Subscribe(onChange);
 
-    public IDisposable SubscribeErrors(Action<string?> onError)
-    {
-        lock (_gate)
-        {
-            _onError.Add(onError);
-            if (Error is { } error) Deliver(onError, error);
-        }
-        return new Subscription(() => { lock (_gate) _onError.Remove(onError); });
-    }
+    public IDisposable SubscribeErrors(Action<string?> onError) => _subscribers.SubscribeErrors(onError);
 
     public void Nudge()
     {
@@ -79,43 +59,18 @@ public sealed partial class HostWatcher(Func<IEngine> engine, TimeSpan interval,
         catch (Exception ex)
         {
             LogReadFailed(logger, ex);
-            Publish(error: ex.Message);
+            _subscribers.Publish(error: ex.Message);
             return;
         }
         // A state read while the engine was changing the host (even a shared-health read's brief
         // mounts) may be a moment in between: skip it; the next read, or the nudge after the
         // operation, shows the settled host.
         if (activity % 2 == 1 || current.Activity != activity) return;
-        Publish(state);
-    }
-
-    private void Publish(HostState? state = null, string? error = null)
-    {
-        lock (_gate)
-        {
-            if (error != Error)
-            {
-                Error = error;
-                foreach (var onError in _onError.ToArray()) Deliver(onError, error);
-            }
-            if (state is null) return;
-            var fingerprint = Fingerprint(state);
-            if (fingerprint == _fingerprint) return;
-            _fingerprint = fingerprint;
-            Current = state;
-            foreach (var onChange in _onChange.ToArray()) Deliver(onChange, state);
-        }
+        _subscribers.Publish(state, fingerprint: Fingerprint(state));
     }
 
     /// <summary>Everything the pages show, without the read time: equal states give equal strings.</summary>
     public static string Fingerprint(HostState state) => JsonSerializer.Serialize(state with { ReadAt = default });
-
-    private void Deliver<T>(Action<T> callback, T value)
-    {
-        // One subscriber's bug must not stop the others (nor the watcher).
-        try { callback(value); }
-        catch (Exception ex) { LogSubscriberFailed(logger, ex); }
-    }
 
     public override void Dispose()
     {
@@ -123,15 +78,6 @@ public sealed partial class HostWatcher(Func<IEngine> engine, TimeSpan interval,
         base.Dispose();
     }
 
-    private sealed class Subscription(Action dispose) : IDisposable
-    {
-        private Action? _dispose = dispose;
-        public void Dispose() => Interlocked.Exchange(ref _dispose, null)?.Invoke();
-    }
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reading the host state failed")]
     private static partial void LogReadFailed(ILogger logger, Exception ex);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "A host state subscriber failed")]
-    private static partial void LogSubscriberFailed(ILogger logger, Exception ex);
 }

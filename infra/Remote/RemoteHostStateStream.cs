@@ -17,35 +17,17 @@ public sealed partial class RemoteHostStateStream(EngineClient client, RemoteEng
 {
     public static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
-    private readonly Lock _gate = new();
-    private readonly List<Action<HostState>> _onChange = [];
-    private readonly List<Action<string?>> _onError = [];
+    private readonly HostStateFanOut _subscribers = new(logger);
 
-    public HostState? Current { get; private set; }
-    public string? Error { get; private set; }
+    public HostState? Current => _subscribers.Current;
+    public string? Error => _subscribers.Error;
 
     /// <summary>True once the stream has been connected at least once (health: not yet known before).</summary>
     public bool Connected { get; private set; }
 
-    public IDisposable Subscribe(Action<HostState> onChange)
-    {
-        lock (_gate)
-        {
-            _onChange.Add(onChange);
-            if (Current is { } current) Deliver(onChange, current);
-        }
-        return new Subscription(() => { lock (_gate) _onChange.Remove(onChange); });
-    }
+    public IDisposable Subscribe(Action<HostState> onChange) => _subscribers.Subscribe(onChange);
 
-    public IDisposable SubscribeErrors(Action<string?> onError)
-    {
-        lock (_gate)
-        {
-            _onError.Add(onError);
-            if (Error is { } error) Deliver(onError, error);
-        }
-        return new Subscription(() => { lock (_gate) _onError.Remove(onError); });
-    }
+    public IDisposable SubscribeErrors(Action<string?> onError) => _subscribers.SubscribeErrors(onError);
 
     /// <summary>Asks the engine's watcher to re-read now; the new state comes down the stream.</summary>
     public void Nudge() => _ = NudgeAsync();
@@ -69,7 +51,7 @@ public sealed partial class RemoteHostStateStream(EngineClient client, RemoteEng
             try
             {
                 await ReadStreamAsync(stoppingToken);
-                Publish(error: $"The engine on {client.Socket} ended the state stream (stopped or restarting).");
+                _subscribers.Publish(error: $"The engine on {client.Socket} ended the state stream (stopped or restarting).");
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -79,7 +61,7 @@ public sealed partial class RemoteHostStateStream(EngineClient client, RemoteEng
                 or HttpRequestException)
             {
                 if (ex.Message != Error) LogUnreachable(logger, ex.Message);
-                Publish(error: ex.Message);
+                _subscribers.Publish(error: ex.Message);
             }
             try { await Task.Delay(RetryDelay, stoppingToken); }
             catch (OperationCanceledException) { return; }
@@ -94,34 +76,7 @@ public sealed partial class RemoteHostStateStream(EngineClient client, RemoteEng
         if (Error is not null) LogReached(logger, client.Socket);
         Connected = true;
         await foreach (var line in JsonSerializer.DeserializeAsyncEnumerable<EngineStateEvent>(body, topLevelValues: true, EngineProtocol.Json, ct))
-            if (line is not null) Publish(line.State, line.Error);
-    }
-
-    private void Publish(HostState? state = null, string? error = null)
-    {
-        lock (_gate)
-        {
-            if (error != Error)
-            {
-                Error = error;
-                foreach (var onError in _onError.ToArray()) Deliver(onError, error);
-            }
-            if (state is null) return;
-            Current = state;
-            foreach (var onChange in _onChange.ToArray()) Deliver(onChange, state);
-        }
-    }
-
-    private void Deliver<T>(Action<T> callback, T value)
-    {
-        try { callback(value); }
-        catch (Exception ex) { LogSubscriberFailed(logger, ex); }
-    }
-
-    private sealed class Subscription(Action dispose) : IDisposable
-    {
-        private Action? _dispose = dispose;
-        public void Dispose() => Interlocked.Exchange(ref _dispose, null)?.Invoke();
+            if (line is not null) _subscribers.Publish(line.State, line.Error);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The engine cannot be reached: {Reason}")]
@@ -129,7 +84,4 @@ public sealed partial class RemoteHostStateStream(EngineClient client, RemoteEng
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The engine on {Socket} answers again")]
     private static partial void LogReached(ILogger logger, string socket);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "A host state subscriber failed")]
-    private static partial void LogSubscriberFailed(ILogger logger, Exception ex);
 }

@@ -1,0 +1,76 @@
+using Microsoft.Extensions.Logging;
+using SnapUpgrade.Core.Model;
+
+namespace SnapUpgrade.Core.Engine;
+
+/// <summary>
+/// The subscribers of an <see cref="IHostStateStream"/> and the last state and read error they were
+/// given. A new subscriber gets the current ones at once, under the lock every later push takes, so no
+/// newer value overtakes its first one; one subscriber's exception is logged, never passed on to the
+/// others or to the reader. Shared by the engine's <see cref="HostWatcher"/> and the web role's stream.
+/// </summary>
+public sealed partial class HostStateFanOut(ILogger logger)
+{
+    private readonly Lock _gate = new();
+    private readonly List<Action<HostState>> _onChange = [];
+    private readonly List<Action<string?>> _onError = [];
+    private string? _fingerprint;
+
+    public HostState? Current { get; private set; }
+    public string? Error { get; private set; }
+
+    public IDisposable Subscribe(Action<HostState> onChange)
+    {
+        lock (_gate)
+        {
+            _onChange.Add(onChange);
+            if (Current is { } current) Deliver(onChange, current);
+        }
+        return new Subscription(() => { lock (_gate) _onChange.Remove(onChange); });
+    }
+
+    public IDisposable SubscribeErrors(Action<string?> onError)
+    {
+        lock (_gate)
+        {
+            _onError.Add(onError);
+            if (Error is { } error) Deliver(onError, error);
+        }
+        return new Subscription(() => { lock (_gate) _onError.Remove(onError); });
+    }
+
+    /// <summary>
+    /// Pushes <paramref name="error"/> when it differs from the last one, then <paramref name="state"/>
+    /// when there is one, unless its <paramref name="fingerprint"/> (when given) equals the last pushed.
+    /// </summary>
+    public void Publish(HostState? state = null, string? error = null, string? fingerprint = null)
+    {
+        lock (_gate)
+        {
+            if (error != Error)
+            {
+                Error = error;
+                foreach (var onError in _onError.ToArray()) Deliver(onError, error);
+            }
+            if (state is null || (fingerprint is not null && fingerprint == _fingerprint)) return;
+            _fingerprint = fingerprint;
+            Current = state;
+            foreach (var onChange in _onChange.ToArray()) Deliver(onChange, state);
+        }
+    }
+
+    private void Deliver<T>(Action<T> callback, T value)
+    {
+        try { callback(value); }
+        catch (Exception ex) { LogSubscriberFailed(logger, ex); }
+    }
+
+    private sealed class Subscription(Action dispose) : IDisposable
+    {
+        private Action? _dispose = dispose;
+        public void Dispose() => Interlocked.Exchange(ref _dispose, null)?.Invoke();
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A host state subscriber failed")]
+    private static partial void LogSubscriberFailed(ILogger logger, Exception ex);
+}
