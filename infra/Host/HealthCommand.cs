@@ -35,6 +35,7 @@ public sealed class HealthCommand : IHealthCheck
         var started = _time.GetTimestamp();
         var command = string.Join(' ', Argv);
         var last = "it did not run";
+        string? finished = null; // the last run that ended by itself: what the admin needs when a later one is cut off
         for (var attempt = 1; ; attempt++)
         {
             var left = _limit - _time.GetElapsedTime(started);
@@ -45,11 +46,15 @@ public sealed class HealthCommand : IHealthCheck
                 var result = await _runner.RunAsync(Argv, left, ct);
                 if (result.Succeeded)
                     return new(true, $"`{command}` passed (exit 0, run {attempt}, {_time.GetElapsedTime(started).TotalSeconds:0} s after the start).");
-                last = $"exit {result.ExitCode}{Stderr(result.StandardError)}";
+                last = finished = $"exit {result.ExitCode}{Stderr(result.StandardError)}";
             }
-            catch (Exception ex) when (ex is TimeoutException or IOException)
+            catch (TimeoutException ex)
             {
-                last = ex.Message;
+                last = finished is null ? ex.Message : $"{finished}; run {attempt} was cut off at the limit";
+            }
+            catch (IOException ex)
+            {
+                last = finished = ex.Message;
             }
             var remaining = _limit - _time.GetElapsedTime(started);
             var wait = _retryEvery < remaining ? _retryEvery : remaining;
