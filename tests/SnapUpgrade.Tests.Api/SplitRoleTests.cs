@@ -99,6 +99,31 @@ public sealed class SplitRoleTests(SplitConsole split) : IClassFixture<SplitCons
         Assert.Equal(0, rootZfs.ExitCode); // the same command as root works: the refusal is the user's
     }
 
+    /// <summary>The engine that ran the flow ran within the engine unit's capability bound, with no new privileges.</summary>
+    [Fact]
+    public void EngineProcess_RunsWithinTheUnitsCapabilityBound()
+    {
+        SplitConsole.Require();
+
+        // setpriv execs the app in place: the engine's pid is the started process's.
+        var status = File.ReadAllLines($"/proc/{split.Engine.Id}/status");
+        var bound = Convert.ToUInt64(status.Single(l => l.StartsWith("CapBnd:", StringComparison.Ordinal))["CapBnd:".Length..].Trim(), 16);
+        var held = Enumerable.Range(0, 64).Where(bit => (bound & (1UL << bit)) != 0).Select(bit => "CAP_" + CapabilityNames[bit].ToUpperInvariant());
+
+        Assert.Equal(SplitConsole.EngineCapabilities().Order(), held.Order());
+        Assert.Equal("NoNewPrivs:\t1", status.Single(l => l.StartsWith("NoNewPrivs:", StringComparison.Ordinal)));
+    }
+
+    /// <summary>The kernel's capability numbers (linux/capability.h): the name of bit n is entry n.</summary>
+    private static readonly string[] CapabilityNames =
+    [
+        "chown", "dac_override", "dac_read_search", "fowner", "fsetid", "kill", "setgid", "setuid", "setpcap", "linux_immutable",
+        "net_bind_service", "net_broadcast", "net_admin", "net_raw", "ipc_lock", "ipc_owner", "sys_module", "sys_rawio", "sys_chroot",
+        "sys_ptrace", "sys_pacct", "sys_admin", "sys_boot", "sys_nice", "sys_resource", "sys_time", "sys_tty_config", "mknod", "lease",
+        "audit_write", "audit_control", "setfcap", "mac_override", "mac_admin", "syslog", "wake_alarm", "block_suspend", "audit_read",
+        "perfmon", "bpf", "checkpoint_restore",
+    ];
+
     [Fact]
     public async Task Socket_IsRootsAndTheGroups0660_AndAUserOutsideTheGroupIsRefused()
     {

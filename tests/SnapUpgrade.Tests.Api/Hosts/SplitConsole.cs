@@ -97,8 +97,22 @@ public sealed class SplitConsole : IAsyncLifetime
         };
         foreach (var (key, value) in _lab!.ConsoleSettings) environment[key.Replace(":", "__", StringComparison.Ordinal)] = value!;
         foreach (var (key, value) in overrides ?? new Dictionary<string, string>()) environment[key] = value;
-        return Start(name, ["dotnet", ConsoleProcess.WebDll], environment);
+        return Start(name, [.. EngineBound(), "dotnet", ConsoleProcess.WebDll], environment);
     }
+
+    /// <summary>
+    /// The engine unit's confinement that works without systemd (none runs as PID 1 here): its
+    /// <c>CapabilityBoundingSet=</c>, read from infra/install/snapupgrade-engine.service, and
+    /// <c>NoNewPrivileges=</c>, by setpriv. So the flow proves the engine does its work within the unit's bound.
+    /// </summary>
+    public static string[] EngineBound() =>
+        ["setpriv", $"--bounding-set=-all,{string.Join(',', EngineCapabilities().Select(c => "+" + c[4..].ToLowerInvariant()))}", "--no-new-privs", "--"];
+
+    /// <summary>The engine unit's <c>CapabilityBoundingSet=</c>, as written there (CAP_SYS_ADMIN ...).</summary>
+    public static IReadOnlyList<string> EngineCapabilities() =>
+        File.ReadLines(Path.Combine(RepoRoot.Find(), "infra", "install", "snapupgrade-engine.service"))
+            .Single(l => l.StartsWith("CapabilityBoundingSet=", StringComparison.Ordinal))["CapabilityBoundingSet=".Length..]
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries);
 
     /// <summary>The argv that runs the app as <paramref name="user"/> (its groups from /etc/group), no capability kept.</summary>
     public static string[] AsUser(string user, string group, params string[] argv) =>
