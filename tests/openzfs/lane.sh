@@ -7,15 +7,16 @@
 #
 # Usage: lane.sh <results directory>   (absolute; `dotnet build SnapUpgrade.sln -c Release` done)
 # Environment: SNAPUPGRADE_OPENZFS_CACHE (default /var/cache/snapupgrade/openzfs),
-# SNAPUPGRADE_OPENZFS_SUITES (default contract,api,scenarios-1,crash-1|scenarios-2,crash-2: ',' one after
-# another, '|' side by side; scenarios is both halves in one run, crash-sweeps both crash halves; the guest
-# kills at every 7th journal point, see guest.sh), SNAPUPGRADE_OPENZFS_TIMEOUT seconds (3000).
+# SNAPUPGRADE_OPENZFS_SUITES (default contract,api,scenarios-1|scenarios-2: ',' one after another, '|' side
+# by side; scenarios is both halves in one run; crash-1, crash-2 and crash-sweeps (both) are the crash
+# sweeps, killed at every 7th journal point (see guest.sh), left out by default: with them the lane
+# exceeded the CI budget, see the README), SNAPUPGRADE_OPENZFS_TIMEOUT seconds (3000).
 set -euo pipefail
 
 readonly HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 readonly RESULTS=${1:?usage: lane.sh <results directory>}
 readonly CACHE=${SNAPUPGRADE_OPENZFS_CACHE:-/var/cache/snapupgrade/openzfs}
-readonly SUITES=${SNAPUPGRADE_OPENZFS_SUITES-contract,api,scenarios-1,crash-1|scenarios-2,crash-2}
+readonly SUITES=${SNAPUPGRADE_OPENZFS_SUITES-contract,api,scenarios-1|scenarios-2}
 readonly TIMEOUT=${SNAPUPGRADE_OPENZFS_TIMEOUT:-3000}
 # What TESTING.md measured to work together: the header package must match the image exactly.
 readonly KERNEL=6.1.0-57-amd64
