@@ -6,8 +6,10 @@
 # Lanes whose real part is missing skip loudly on a laptop and fail in CI (CI=true): the tests decide.
 #
 # Environment: CI=true (what .ci/run sets), TEST_RESULTS_DIR (default ./test-results),
-# LANE_TIMEOUT seconds per test project (default 900), OPENZFS_LANE=off (skip the ~30 min QEMU lane
-# on a laptop; fails in CI), SNAPUPGRADE_OPENZFS_CACHE and SNAPUPGRADE_OPENZFS_TIMEOUT (tests/openzfs/lane.sh).
+# LANE_TIMEOUT seconds per test project (default 900), OPENZFS_LANE=off (skip the ~40 min QEMU lane
+# on a laptop; fails in CI), SNAPUPGRADE_OPENZFS_CACHE and SNAPUPGRADE_OPENZFS_TIMEOUT (tests/openzfs/lane.sh),
+# RUN_BUDGET seconds for the whole run (default 4800: the guest lane gets what is left, so the closing
+# line is printed well inside CI's 90 minutes even when a lane before it was slow).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -15,10 +17,13 @@ readonly ROOT=$PWD
 readonly RESULTS=${TEST_RESULTS_DIR:-$ROOT/test-results}
 readonly CONFIGURATION=Release
 readonly LANE_TIMEOUT=${LANE_TIMEOUT:-900}
+readonly RUN_BUDGET=${RUN_BUDGET:-4800}
 readonly STARTED=$SECONDS
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 say() { printf '\n=== %s\n' "$*"; }
+# A lane's header carries the clock and the run's elapsed time, so a log cut short still says where the time went.
+say_lane() { say "$* [$(date -u +%H:%M:%S), $((SECONDS - STARTED)) s into the run, $(disk_free /tmp) free on /tmp]"; }
 warn() { printf '!!! %s\n' "$*" >&2; }
 
 # The prefix that runs a command as root: none when root, non-interactive sudo when allowed.
@@ -51,8 +56,35 @@ install_missing() {
         || warn "installing ${packages[*]} failed; the lanes that need them will skip (fail in CI)"
 }
 
-zpool_answers() { timeout 10 "${AS_ROOT[@]}" zpool list >/dev/null 2>&1; }
+zpool_answers() { timeout "${1:-10}" "${AS_ROOT[@]}" zpool list >/dev/null 2>&1; }
 
+# zfs-fuse wedges a pool whose image file cannot be written (reproduced with an image on a full
+# file system): every write into it then waits in the kernel for good (not even SIGKILL ends it)
+# while `zpool list` still answers. In one CI run each zfs lane hung like that until its
+# LANE_TIMEOUT (on a machine whose disk is shared, so a full disk is the likely cause) and the run
+# overran CI's 90 minutes without a closing line. So the daemon counts as healthy only while it
+# answers and no pool says its I/O failed or is suspended; the labs allocate their images up front.
+zfs_fuse_healthy() {
+    local status
+    status=$(timeout "${1:-10}" "${AS_ROOT[@]}" zpool status -x 2>&1) || return 1
+    ! grep -Eq 'I/O is currently suspended|in response to IO failures' <<<"$status"
+}
+
+disk_free() { df -h --output=avail "${1:-/tmp}" 2>/dev/null | tail -n 1 | tr -d ' '; }
+
+# The mounts a dead zfs-fuse leaves behind (they answer "Transport endpoint is not connected"):
+# its /zfs-kstat, and the test labs' ones under /tmp/snapupgrade-tests (made by these tests).
+# Only called when no zfs-fuse daemon runs, so none of them is alive.
+release_dead_zfs_fuse_mounts() {
+    local mount
+    awk '$3 ~ /^fuse/ && ($2 == "/zfs-kstat" || $2 ~ "^/tmp/snapupgrade-tests/") { print $2 }' /proc/self/mounts \
+        | sort -r | while read -r mount; do
+            as_root umount -l "$mount" 2>/dev/null && echo "let go of $mount (left by a zfs-fuse that died)"
+        done
+    return 0
+}
+
+ZFS_FUSE_OURS=false
 start_zfs_fuse() {
     local daemon
     # /sbin is not on every user's PATH
@@ -61,8 +93,9 @@ start_zfs_fuse() {
         warn "zfs-fuse is not installed: the zfs-fuse lanes will skip (fail in CI)"
         return
     fi
+    echo "free on /tmp (the test pools' images): $(disk_free /tmp)"
     if zpool_answers; then
-        echo "zfs-fuse daemon is running"
+        echo "zfs-fuse daemon is running; pools it holds before the tests: $(timeout 10 "${AS_ROOT[@]}" zpool list -H -o name 2>/dev/null | tr '\n' ' ')"
         return
     fi
     [[ -e /dev/fuse ]] || as_root modprobe fuse 2>/dev/null || true
@@ -74,14 +107,78 @@ start_zfs_fuse() {
         warn "zfs-fuse is not running and only root may start it: its lanes will skip (fail in CI)"
         return
     fi
+    if pgrep -x zfs-fuse >/dev/null; then
+        warn "a zfs-fuse daemon runs but does not answer; start it again yourself (the tests will fail until then)"
+        return
+    fi
+    release_dead_zfs_fuse_mounts
     say "starting zfs-fuse ($daemon, log /tmp/zfs-fuse.log)"
     # setsid: the daemon outlives this script and is shared by every lane (and later runs)
-    "${AS_ROOT[@]}" setsid "$daemon" --no-daemon </dev/null >/tmp/zfs-fuse.log 2>&1 &
+    "${AS_ROOT[@]}" setsid "$daemon" --no-daemon </dev/null >>/tmp/zfs-fuse.log 2>&1 &
     for _ in $(seq 40); do
-        zpool_answers && { echo "zfs-fuse answers"; return; }
+        zpool_answers && { ZFS_FUSE_OURS=true; echo "zfs-fuse answers"; return; }
         sleep 0.5
     done
     warn "zfs-fuse did not answer within 20 s; see /tmp/zfs-fuse.log: its lanes will skip (fail in CI)"
+}
+
+zfs_fuse_report() {
+    warn "zfs-fuse is wedged ($(date -u +%H:%M:%S)); free on /tmp: $(disk_free /tmp); what it and its clients were doing:"
+    {
+        ps -eo pid,stat,etimes,wchan:28,args 2>/dev/null \
+            | awk 'NR == 1 || (/ D|request_wait|zfs-fuse|zpool |zfs / && !/awk/) { print substr($0, 1, 200) }'
+        timeout 10 "${AS_ROOT[@]}" zpool status -x 2>&1 | head -n 40
+        df -h /tmp
+        free -m
+        echo "--- tail of /tmp/zfs-fuse.log"
+        grep -v "^detected: default_permissions" /tmp/zfs-fuse.log | tail -n 30
+    } >&2 2>/dev/null || true
+}
+
+# Kills a daemon this script started (which frees every process waiting on its mounts) and starts
+# a new one. A daemon that ran before this script is not ours to kill.
+restart_zfs_fuse() {
+    if [[ $ZFS_FUSE_OURS != true ]]; then
+        warn "the zfs-fuse daemon was running before this script: it is not restarted"
+        return
+    fi
+    warn "restarting zfs-fuse"
+    as_root pkill -KILL -x zfs-fuse 2>/dev/null || true
+    for _ in $(seq 20); do pgrep -x zfs-fuse >/dev/null || break; sleep 0.5; done
+    ZFS_FUSE_OURS=false
+    start_zfs_fuse
+}
+
+# Runs "$@" (a lane) with a watchdog beside it that looks at zfs-fuse every 20 s; three unhealthy
+# looks in a row end the lane (exit 125) after printing what the daemon was doing, and restart it.
+with_zfs_fuse_watchdog() {
+    "$@" &
+    local lane=$! misses=0 status=0
+    while kill -0 "$lane" 2>/dev/null; do
+        for _ in $(seq 20); do kill -0 "$lane" 2>/dev/null && sleep 1; done
+        kill -0 "$lane" 2>/dev/null || break
+        if zfs_fuse_healthy 20; then misses=0; else misses=$((misses + 1)); fi
+        if [[ $misses -ge 3 ]]; then
+            zfs_fuse_report
+            kill -TERM "$lane" 2>/dev/null || true
+            restart_zfs_fuse # frees the lane's processes stuck in the dead daemon's mounts
+            for _ in $(seq 60); do kill -0 "$lane" 2>/dev/null && sleep 1; done
+            kill -0 "$lane" 2>/dev/null && warn "the lane's processes did not end; going on without them"
+            return 125
+        fi
+    done
+    wait "$lane" || status=$?
+    return "$status"
+}
+
+# Before a lane: a daemon that was healthy once and is not now is reported and started again.
+ZFS_FUSE_SEEN=false
+zfs_fuse_ready() {
+    if zfs_fuse_healthy; then ZFS_FUSE_SEEN=true; return; fi
+    [[ $ZFS_FUSE_SEEN == true ]] || return 0
+    zfs_fuse_report
+    restart_zfs_fuse
+    zfs_fuse_healthy || ZFS_FUSE_SEEN=false
 }
 
 # Cheap lanes first, so a broken build shows up before the slow ones.
@@ -120,13 +217,15 @@ trx_counters() {
 passed=0 failed=0 skipped=0
 summary=()
 record() { summary+=("$(printf '%-32s %s' "$1" "$2")"); }
+# Recorded and said at once: a log cut short (CI's limit) still shows each finished lane.
+record_lane() { record "$1" "$2"; printf '%s\n' "${summary[-1]}"; }
 
 # The OpenZFS lane (issue 11): the real-ZFS test classes again, in a QEMU guest whose kernel runs
 # OpenZFS (tests/openzfs/lane.sh; root: it installs QEMU and builds the module once per machine).
 # Its TRX files are summed like the others; without root it skips loudly (fails in CI).
 run_openzfs_lane() {
     local lane_started=$SECONDS dir=$RESULTS/openzfs status=0 trx counters total executed p f s
-    say "lane openzfs: tests/openzfs/lane.sh (QEMU, TCG; console log $dir/openzfs-console.log)"
+    say_lane "lane openzfs: tests/openzfs/lane.sh (QEMU, TCG; console log $dir/openzfs-console.log)"
     if [[ $build_ok == false ]]; then
         failed=$((failed + 1))
         record openzfs "FAILED: the solution does not build"
@@ -149,8 +248,14 @@ run_openzfs_lane() {
         fi
         return
     fi
+    # The guest gets its own limit or what is left of the run's budget, whichever is less.
+    local limit=${SNAPUPGRADE_OPENZFS_TIMEOUT:-3000} left=$((RUN_BUDGET - (SECONDS - STARTED) - 120))
+    if [[ $left -lt $limit ]]; then
+        warn "the run has $left s left of its ${RUN_BUDGET} s budget: the OpenZFS guest gets that, not $limit s"
+        limit=$((left > 60 ? left : 60))
+    fi
     as_root env ${SNAPUPGRADE_OPENZFS_CACHE:+SNAPUPGRADE_OPENZFS_CACHE=$SNAPUPGRADE_OPENZFS_CACHE} \
-        ${SNAPUPGRADE_OPENZFS_TIMEOUT:+SNAPUPGRADE_OPENZFS_TIMEOUT=$SNAPUPGRADE_OPENZFS_TIMEOUT} \
+        SNAPUPGRADE_OPENZFS_TIMEOUT="$limit" \
         tests/openzfs/lane.sh "$dir" </dev/null || status=$?
     local found=0
     for trx in "$dir"/OpenZfs.*.trx; do
@@ -167,7 +272,7 @@ run_openzfs_lane() {
         failed=$((failed + 1))
         record openzfs "FAILED: exit $status, $found TRX file(s) ($dir/openzfs-console.log)"
     fi
-    record "openzfs lane" "$((SECONDS - lane_started)) s"
+    record_lane "openzfs lane" "$((SECONDS - lane_started)) s"
 }
 
 # In a function so bash reads the whole script before running it: editing test.sh during a run
@@ -208,7 +313,7 @@ main() {
     mapfile -t projects < <(test_projects)
     for project in "${projects[@]}"; do
         lane=${project#SnapUpgrade.Tests.}
-        say "lane ${lane,,}: $project"
+        say_lane "lane ${lane,,}: $project"
         lane_started=$SECONDS
         csproj=tests/$project/$project.csproj
         if [[ $build_ok == false ]] && ! dotnet build "$csproj" -c "$CONFIGURATION" -nologo -v quiet -clp:ErrorsOnly; then
@@ -217,39 +322,56 @@ main() {
             continue
         fi
         status=0
-        timeout --kill-after=30 "$LANE_TIMEOUT" dotnet test "$csproj" -c "$CONFIGURATION" --no-build \
-            --logger "trx;LogFileName=$project.trx" --results-directory "$RESULTS" </dev/null || status=$?
+        zfs_fuse_ready
+        lane_test=(timeout --kill-after=30 "$LANE_TIMEOUT" dotnet test "$csproj" -c "$CONFIGURATION" --no-build
+            --logger "trx;LogFileName=$project.trx" --results-directory "$RESULTS")
+        if [[ $ZFS_FUSE_SEEN == true ]]; then
+            with_zfs_fuse_watchdog "${lane_test[@]}" </dev/null || status=$?
+        else
+            "${lane_test[@]}" </dev/null || status=$?
+        fi
         trx=$RESULTS/$project.trx
         counters=$([[ -f $trx ]] && trx_counters "$trx" || echo missing)
+        if [[ $status -eq 125 ]]; then
+            failed=$((failed + 1))
+            record_lane "$project" "FAILED: ended when zfs-fuse stopped answering ($((SECONDS - lane_started)) s; what it was doing is printed above)"
+            continue
+        fi
         if [[ $counters == missing ]]; then
             failed=$((failed + 1))
-            record "$project" "FAILED: no TRX (test host crashed or timed out, exit $status)"
+            record_lane "$project" "FAILED: no TRX (test host crashed or timed out, exit $status, $((SECONDS - lane_started)) s)"
             continue
         fi
         read -r total executed p f <<<"$counters"
         s=$((total - executed))
         if [[ $status -ne 0 && $f -eq 0 ]]; then
             f=1 # dotnet test failed without a failed test: a crash after the results were written
-            record "$project" "FAILED: exit $status without a failed test"
+            record_lane "$project" "FAILED: exit $status without a failed test"
         fi
         passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
-        record "$project" "$p passed, $f failed, $s skipped ($((SECONDS - lane_started)) s)"
+        record_lane "$project" "$p passed, $f failed, $s skipped ($((SECONDS - lane_started)) s)"
     done
 
-    say "benchmarks smoke: BenchmarkDotNet --job dry"
+    say_lane "benchmarks smoke: BenchmarkDotNet --job dry"
+    zfs_fuse_ready
     bench_log=$RESULTS/benchmarks-smoke.log
     bench_status=0
     no_build=$([[ $build_ok == true ]] && echo --no-build || true)
-    timeout --kill-after=30 600 dotnet run -c "$CONFIGURATION" --project tests/SnapUpgrade.Benchmarks $no_build -- \
-        --job dry --filter '*' --artifacts "$RESULTS/benchmarks" </dev/null >"$bench_log" 2>&1 || bench_status=$?
+    bench=(timeout --kill-after=30 600 dotnet run -c "$CONFIGURATION" --project tests/SnapUpgrade.Benchmarks $no_build --
+        --job dry --filter '*' --artifacts "$RESULTS/benchmarks")
+    if [[ $ZFS_FUSE_SEEN == true ]]; then
+        with_zfs_fuse_watchdog "${bench[@]}" </dev/null >"$bench_log" 2>&1 || bench_status=$?
+    else
+        "${bench[@]}" </dev/null >"$bench_log" 2>&1 || bench_status=$?
+    fi
     tail -n 25 "$bench_log"
     # BenchmarkDotNet exits 0 even when a benchmark fails or none is found: read what it says.
     if [[ $bench_status -ne 0 ]] || grep -Eq 'No \[Benchmark\] attribute found|returned 0 benchmarks|executed benchmarks: 0\b|Benchmarks with issues|// ERROR|ExitCode != 0' "$bench_log"; then
         failed=$((failed + 1))
-        record benchmarks-smoke "FAILED (exit $bench_status; $bench_log)"
+        record_lane benchmarks-smoke "FAILED (exit $bench_status$([[ $bench_status -eq 125 ]] && echo ': zfs-fuse stopped answering'); $bench_log)"
     else
         passed=$((passed + 1))
-        record benchmarks-smoke "passed"
+        record_lane benchmarks-smoke "passed"
     fi
 
     run_openzfs_lane

@@ -75,10 +75,23 @@ public sealed class ZfsFuseLab : ITestHost
 
     private static string NewPoolName() => "su" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
 
-    /// <summary>A pool in a sparse image, imported under <paramref name="root"/>, its root dataset unmounted.</summary>
+    /// <summary>
+    /// A pool in an image file, imported under <paramref name="root"/>, its root dataset unmounted. For
+    /// zfs-fuse the image's blocks are allocated up front: zfs-fuse wedges a pool whose image cannot grow
+    /// (every writer then waits in the kernel for good: reproduced with an image on a full file system, and
+    /// the likely cause of a CI run whose zfs lanes each hung until their timeout, on a machine whose disk
+    /// is shared), so a full disk is said here, at once, as "No space left on device". The
+    /// OpenZFS guest keeps sparse images: its disk is its own, not shared with other machines.
+    /// </summary>
     private static async Task<ProcessResult> CreatePoolAsync(string pool, string image, string root, CancellationToken ct)
     {
-        await using (var file = new FileStream(image, FileMode.CreateNew)) file.SetLength(ImageSize); // sparse
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            PreallocationSize = Lane.IsOpenZfs ? 0 : ImageSize,
+        };
+        await using (var file = new FileStream(image, options)) file.SetLength(ImageSize);
         return await Runner.RunAsync(["zpool", "create", "-o", "cachefile=none", "-O", "mountpoint=none",
             "-O", "canmount=off", "-R", root, pool, image], ct: ct);
     }
