@@ -91,8 +91,12 @@ internal static class Native
     [DllImport(Libc, EntryPoint = "mkdirat", SetLastError = true)]
     public static extern int Mkdirat(int dirFd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, uint mode);
 
-    [DllImport(Libc, EntryPoint = "chown", SetLastError = true)]
-    public static extern int Chown([MarshalAs(UnmanagedType.LPUTF8Str)] string path, uint owner, uint group);
+    /// <summary>lchown(2): a link at the path is changed itself, never followed.</summary>
+    [DllImport(Libc, EntryPoint = "lchown", SetLastError = true)]
+    public static extern int Lchown([MarshalAs(UnmanagedType.LPUTF8Str)] string path, uint owner, uint group);
+
+    [DllImport(Libc, EntryPoint = "geteuid")]
+    public static extern uint Geteuid();
 
     [DllImport(Libc, EntryPoint = "fchmod", SetLastError = true)]
     public static extern int Fchmod(int fd, uint mode);

@@ -8,6 +8,9 @@ namespace SnapUpgrade.Infra.Remote;
 /// The engine's socket file on disk: a stale one (left by an engine that was killed) is removed before
 /// the engine listens, but only when nothing answers on it; once listening it becomes root's, mode 0660,
 /// group <see cref="HostSettings.EngineGroup"/>, so only root and that group's members can connect.
+/// Root changes that file by its path, so the path must be one nobody else can change: every directory
+/// on it is a real directory (no link), owned by root or the engine's user, and writable by no one else
+/// (an ancestor with the sticky bit, like /tmp, excepted); otherwise the engine does not start.
 /// </summary>
 public static class EngineSocketFile
 {
@@ -24,7 +27,14 @@ public static class EngineSocketFile
             $"{HostSettings.Section}:Engine:Group is '{settings.EngineGroup}', but no such group exists: create it " +
             $"(groupadd --system {settings.EngineGroup}) and put the web's user in it, or name another group."]);
         var socket = settings.EngineSocket;
-        Directory.CreateDirectory(Path.GetDirectoryName(socket)!);
+        var directory = Path.GetDirectoryName(socket)!;
+        if (!OperatingSystem.IsWindows() && !Directory.Exists(directory))
+            Directory.CreateDirectory(directory, DirectoryMode);
+        if (UnsafeDirectory(directory, Native.Geteuid()) is { } why)
+            throw new InvalidHostSettingsException([
+                $"{HostSettings.Section}:Engine:Socket is '{socket}', but {why}: someone else could put a link where the socket " +
+                "goes and have root change the file it points at. Name a directory only root can change (the default, " +
+                "/run/snapupgrade, from the engine unit's RuntimeDirectory)."]);
         // Not followed: the path itself. Only a socket is ever removed (root must not delete a file or a
         // link's target that a wrong setting names: connecting to a regular file is refused, as a dead socket is).
         if (Native.StatxAt(Native.AtFdCwd, socket, Native.AtSymlinkNoFollow, 0x7ff, out var st) != 0) return (gid, false);
@@ -39,13 +49,48 @@ public static class EngineSocketFile
         return (gid, true);
     }
 
-    /// <summary>After the listener made the file: owner root (the engine's user), the group, mode 0660.</summary>
+    /// <summary>
+    /// After the listener made the file: the group, mode 0660. <see cref="Prepare"/> made sure nobody else
+    /// can change the directory; the file is still looked at without following a link, and changed only
+    /// while it is the engine's own socket.
+    /// </summary>
     public static void Secure(string socket, uint gid)
     {
         if (OperatingSystem.IsWindows()) return; // the engine runs on Linux; this keeps the analyzer honest
-        if (Native.Chown(socket, uint.MaxValue, gid) != 0)
-            throw new IOException($"chown of {socket} to group {gid} failed: errno {Native.LastErrno}");
+        if (Native.StatxAt(Native.AtFdCwd, socket, Native.AtSymlinkNoFollow, 0x7ff, out var st) != 0
+            || st.Type != Native.SIfSock || st.Uid != Native.Geteuid())
+            throw new IOException($"{socket} is not the engine's socket any more (a link or another file is there): not changed");
+        if (Native.Lchown(socket, uint.MaxValue, gid) != 0)
+            throw new IOException($"chgrp of {socket} to group {gid} failed: errno {Native.LastErrno}");
         File.SetUnixFileMode(socket, Mode);
+    }
+
+    private const UnixFileMode DirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+        | UnixFileMode.GroupRead | UnixFileMode.GroupExecute;
+
+    /// <summary>
+    /// Why <paramref name="directory"/> is not one only root (or <paramref name="owner"/>) can change, or null
+    /// when it is: each directory from / down to it, looked at without following links.
+    /// </summary>
+    public static string? UnsafeDirectory(string directory, uint owner)
+    {
+        if (!Path.IsPathFullyQualified(directory)) return $"{directory} is not an absolute path";
+        var path = "/";
+        var names = directory.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        for (var i = -1; i < names.Length; i++)
+        {
+            if (i >= 0) path = Path.Join(path, names[i]);
+            if (Native.StatxAt(Native.AtFdCwd, path, Native.AtSymlinkNoFollow, 0x7ff, out var st) != 0)
+                return $"{path} cannot be looked at (errno {Native.LastErrno})";
+            if (st.Type == Native.SIfLnk) return $"{path} is a symbolic link";
+            if (st.Type != Native.SIfDir) return $"{path} is not a directory";
+            if (st.Uid != 0 && st.Uid != owner) return $"{path} belongs to uid {st.Uid}";
+            var othersWrite = (st.Mode & 0x12) != 0; // group or others may write (octal 022)
+            var sticky = (st.Mode & 0x200) != 0; // octal 01000: only an entry's owner may remove or rename it
+            if (othersWrite && (i == names.Length - 1 || !sticky))
+                return $"{path} is writable by {((st.Mode & 0x2) != 0 ? "everyone" : "its group")}";
+        }
+        return null;
     }
 
     /// <summary>The gid of a group in /etc/group, or null when it has none.</summary>

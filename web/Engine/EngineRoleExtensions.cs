@@ -42,7 +42,18 @@ public sealed partial class EngineSocketReport(HostSettings settings, uint gid, 
         if (removedStale) LogRemovedStale(logger, settings.EngineSocket);
         lifetime.ApplicationStarted.Register(() =>
         {
-            EngineSocketFile.Secure(settings.EngineSocket, gid);
+            try
+            {
+                EngineSocketFile.Secure(settings.EngineSocket, gid);
+            }
+            catch (IOException ex)
+            {
+                // Left as bind made it, the socket is root's alone (the web needs write): closed, not open. Stop, saying why.
+                LogCannotSecure(logger, settings.EngineSocket, ex.Message);
+                Environment.ExitCode = 1;
+                lifetime.StopApplication();
+                return;
+            }
             LogListening(logger, settings.EngineSocket, settings.EngineGroup, EngineProtocol.Version);
         });
         return Task.CompletedTask;
@@ -52,6 +63,9 @@ public sealed partial class EngineSocketReport(HostSettings settings, uint gid, 
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Removed the stale engine socket {Socket}: nothing answered on it (an engine that was killed)")]
     private static partial void LogRemovedStale(ILogger logger, string socket);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "The engine stops: it could not give its socket {Socket} to the web's group: {Reason}")]
+    private static partial void LogCannotSecure(ILogger logger, string socket, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Engine listening on {Socket} (mode 0660, group {Group}), protocol {Protocol}")]
     private static partial void LogListening(ILogger logger, string socket, string group, int protocol);

@@ -148,6 +148,100 @@ public sealed class EngineSocketTests : IDisposable
         Assert.True(File.Exists(socket));
     }
 
+    /// <summary>
+    /// Root changes the socket file by its path; a directory on that path that someone else can change lets
+    /// them put a link there (attack: the link named by root's chgrp/chmod). Each such directory is refused
+    /// before anything is made or removed: writable by everyone, by its group, a link, someone else's,
+    /// or an ancestor writable by everyone without the sticky bit.
+    /// </summary>
+    [Theory]
+    [InlineData("everyone", "writable by everyone")]
+    [InlineData("group", "writable by its group")]
+    [InlineData("link", "is a symbolic link")]
+    [InlineData("owner", "belongs to uid")]
+    [InlineData("ancestor", "writable by everyone")]
+    public void Prepare_SocketDirectorySomeoneElseCanChange_IsRefusedMakingNothing(string how, string why)
+    {
+        var real = Path("real");
+        Directory.CreateDirectory(real);
+        var directory = how switch
+        {
+            "link" => Directory.CreateSymbolicLink(Path("via-link"), real).FullName,
+            "ancestor" => Directory.CreateDirectory(System.IO.Path.Combine(real, "below")).FullName,
+            _ => real,
+        };
+        var stale = System.IO.Path.Combine(directory, "engine.sock");
+        MakeStale(stale);
+        switch (how)
+        {
+            case "everyone" or "ancestor": File.SetUnixFileMode(real, (UnixFileMode)0b111_111_111); break;
+            case "group": File.SetUnixFileMode(real, (UnixFileMode)0b111_111_101); break;
+            case "owner": ChangeOwner(real); break;
+        }
+
+        var ex = Assert.Throws<InvalidHostSettingsException>(() => EngineSocketFile.Prepare(Settings(stale)));
+
+        Assert.Contains(why, ex.Message, StringComparison.Ordinal);
+        Assert.Contains("someone else could put a link where the socket goes", ex.Message, StringComparison.Ordinal);
+        Assert.True(File.Exists(stale), "the stale socket was removed although the directory was refused");
+    }
+
+    /// <summary>Owned by someone other than the engine's user: nobody as root, or root's stand-in otherwise.</summary>
+    private static void ChangeOwner(string directory)
+    {
+        if (!Environment.IsPrivilegedProcess) return; // a non-root run's directories are its own, root is the other
+        using var chown = System.Diagnostics.Process.Start("chown", ["65534", directory]);
+        chown.WaitForExit();
+        Assert.Equal(0, chown.ExitCode);
+    }
+
+    [Fact]
+    public void Prepare_UnderAStickyAncestorLikeTmp_IsAcceptedAndAMissingDirectoryIsMade0750()
+    {
+        var sticky = Path("sticky");
+        Directory.CreateDirectory(sticky);
+        File.SetUnixFileMode(sticky, (UnixFileMode)0b1_111_111_111);
+        var socket = System.IO.Path.Combine(sticky, "run", "engine.sock");
+
+        var (_, removed) = EngineSocketFile.Prepare(Settings(socket));
+
+        Assert.False(removed);
+        Assert.Equal((UnixFileMode)0b111_101_000, File.GetUnixFileMode(System.IO.Path.GetDirectoryName(socket)!));
+    }
+
+    /// <summary>
+    /// Attack: between the listener making the socket and root's chgrp/chmod, the socket is swapped for a link
+    /// to a file of root's. Nothing is changed: the file keeps its group and its 0600.
+    /// </summary>
+    [Fact]
+    public void Secure_ALinkSwappedInForTheSocket_IsRefusedAndItsTargetKeepsGroupAndMode()
+    {
+        var victim = Path("shadow");
+        File.WriteAllText(victim, "secret\n");
+        File.SetUnixFileMode(victim, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var groupBefore = GroupOf(victim);
+        var socket = Path("engine.sock");
+        File.CreateSymbolicLink(socket, victim);
+
+        var ex = Assert.Throws<IOException>(() => EngineSocketFile.Secure(socket, 65534));
+
+        Assert.Contains("is not the engine's socket any more", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(victim));
+        Assert.Equal(groupBefore, GroupOf(victim));
+        Assert.NotEqual("65534", groupBefore);
+    }
+
+    private static string GroupOf(string path)
+    {
+        using var stat = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%g", path])
+        {
+            RedirectStandardOutput = true,
+        })!;
+        var group = stat.StandardOutput.ReadToEnd().Trim();
+        stat.WaitForExit();
+        return group;
+    }
+
     [Fact]
     public void Prepare_GroupMissing_SaysHowToMakeIt()
     {
