@@ -71,15 +71,21 @@ public sealed class AuditedOperations(IEngine engine, IAuditLog audit, IHostStat
     }
 
     /// <summary>
-    /// At the console's start: the one-shot mark the boot loader has used (the host rebooted into it, or
-    /// past it) is dropped, once and audited as the system, so the console no longer says "boots once
-    /// next". Null when there is no mark or the loader still holds it (a dry run asks, unaudited).
+    /// At the console's start, from one read of the host: the carry-over of a migrated BE's first start
+    /// (<see cref="CarryOverIfDueAsync"/>), then the one-shot mark the boot loader has used (the host
+    /// rebooted into it, or past it) is dropped, once and audited as the system, so the console no longer
+    /// says "boots once next"; a mark the loader still holds stays (a dry run asks, unaudited). Each is
+    /// null when it did not run.
     /// </summary>
-    public async Task<OperationResult?> ForgetUsedOneShotAsync(CancellationToken ct = default)
+    public async Task<(OperationResult? CarriedOver, OperationResult? OneShotForgotten)> AtStartAsync(CancellationToken ct = default)
     {
-        if ((await engine.GetStateAsync(ct)).NextBoot is not { } marked) return null;
+        var state = await engine.GetStateAsync(ct);
+        var carriedOver = state.Booted is { CarryOverFrom: not null } booted
+            ? await RunAsync(Actor.System, new CarryOver(booted.Name), ct: ct)
+            : null;
+        if (state.NextBoot is not { } marked) return (carriedOver, null);
         var forget = new ForgetOneShot(marked.Name);
         var asked = await engine.RunAsync(forget, new RunRequest { DryRun = true, Actor = Actor.System }, ct);
-        return asked.Error?.Code == ErrorCode.OneShotNotUsed ? null : await RunAsync(Actor.System, forget, ct: ct);
+        return (carriedOver, asked.Error?.Code == ErrorCode.OneShotNotUsed ? null : await RunAsync(Actor.System, forget, ct: ct));
     }
 }

@@ -64,23 +64,20 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
         _engine = engine;
         LogStarted(logger, engine.BackendName, settings.Pool, settings.HostRoot, settings.DataDir);
         if (_lock is null) return;
-        await CarryOverAsync(ct);
-        await ForgetUsedOneShotAsync(ct);
+        await AtStartAsync(ct);
     }
 
-    /// <summary>After a real reboot the loader has used the one-shot boot: its mark on the pool goes (audited as system).</summary>
-    private async Task ForgetUsedOneShotAsync(CancellationToken ct)
+    /// <summary>
+    /// From one read of the host: the first start on a migrated BE carries over what the old BE wrote after
+    /// the clone, and after a real reboot the one-shot mark the loader has used goes (both audited as system).
+    /// </summary>
+    private async Task AtStartAsync(CancellationToken ct)
     {
-        if (await services.GetRequiredService<AuditedOperations>().ForgetUsedOneShotAsync(ct) is { } result)
-            LogOneShotForgotten(logger, result.Target, result.Outcome, result.Error?.Message);
-    }
-
-    /// <summary>The first start on a migrated BE carries over what the old BE wrote after the clone (audited as system).</summary>
-    private async Task CarryOverAsync(CancellationToken ct)
-    {
-        if (await services.GetRequiredService<AuditedOperations>().CarryOverIfDueAsync(ct) is not { } result) return;
-        LogCarriedOver(logger, result.Target, AuditRecords.Text(result.Outcome),
-            result.Error?.Message ?? string.Join(Environment.NewLine, result.Report));
+        var (carried, forgotten) = await services.GetRequiredService<AuditedOperations>().AtStartAsync(ct);
+        if (carried is not null)
+            LogCarriedOver(logger, carried.Target, AuditRecords.Text(carried.Outcome),
+                carried.Error?.Message ?? string.Join(Environment.NewLine, carried.Report));
+        if (forgotten is not null) LogOneShotForgotten(logger, forgotten.Target, forgotten.Outcome, forgotten.Error?.Message);
     }
 
     /// <summary>

@@ -105,13 +105,13 @@ public abstract class BootLoaders<TBackend> : Scenario<TBackend>, IAsyncDisposab
         await Lab.MustAsync(new ActivateBe("be3", Temporary: true));
         var audited = new AuditedOperations(Lab.Engine, new SqliteAuditLog(Lab.Database));
 
-        Assert.Null(await audited.ForgetUsedOneShotAsync());
+        Assert.Null((await audited.AtStartAsync()).OneShotForgotten);
         var early = await Lab.RunAsync(new ForgetOneShot("be3"));
         Assert.Equal((Outcome.Refused, ErrorCode.OneShotNotUsed), (early.Outcome, early.Error?.Code));
         Assert.Equal("be3", (await Lab.StateAsync()).NextBoot?.Name);
 
         await new ProcessRunner().RunAsync(["grub-editenv", Scratch("/boot/grub/grubenv"), "unset", "next_entry"]); // GRUB, booting be3
-        var forgotten = await audited.ForgetUsedOneShotAsync();
+        var forgotten = (await audited.AtStartAsync()).OneShotForgotten;
 
         Assert.Equal(Outcome.Succeeded, forgotten?.Outcome);
         var state = await Lab.StateAsync();
@@ -120,7 +120,7 @@ public abstract class BootLoaders<TBackend> : Scenario<TBackend>, IAsyncDisposab
         Assert.Equal("snapupgrade-be2", (await GrubEnvAsync())["saved_entry"]);
         var row = Assert.Single((await new SqliteAuditLog(Lab.Database).QueryAsync(new AuditQuery(Action: "one-shot-used"))).Entries);
         Assert.Equal(("system", "be3"), (row.Actor, row.Target));
-        Assert.Null(await audited.ForgetUsedOneShotAsync());
+        Assert.Null((await audited.AtStartAsync()).OneShotForgotten);
     }
 
     [Fact]
