@@ -20,6 +20,7 @@ readonly LANE_TIMEOUT=${LANE_TIMEOUT:-900}
 readonly RUN_BUDGET=${RUN_BUDGET:-4800}
 readonly STARTED=$SECONDS
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+export SNAPUPGRADE_TEST_LOG_DIR=$RESULTS # where fixtures record the exceptions xunit does not show
 
 say() { printf '\n=== %s\n' "$*"; }
 # A lane's header carries the clock and the run's elapsed time, so a log cut short still says where the time went.
@@ -285,7 +286,7 @@ main() {
 
     mkdir -p "$RESULTS"
     # only what this script writes: TEST_RESULTS_DIR may point at a directory holding other things
-    rm -rf "$RESULTS"/*.trx "$RESULTS/benchmarks" "$RESULTS/benchmarks-smoke.log" "$RESULTS/format.log"
+    rm -rf "$RESULTS"/*.trx "$RESULTS"/*cleanup-failures.log "$RESULTS/benchmarks" "$RESULTS/benchmarks-smoke.log" "$RESULTS/format.log"
 
     say "build (dotnet build SnapUpgrade.sln -c $CONFIGURATION)"
     build_ok=true
@@ -332,6 +333,11 @@ main() {
         fi
         trx=$RESULTS/$project.trx
         counters=$([[ -f $trx ]] && trx_counters "$trx" || echo missing)
+        if [[ -s $RESULTS/cleanup-failures.log ]]; then
+            warn "fixtures whose cleanup failed (xunit names only the class; the exceptions):"
+            cat "$RESULTS/cleanup-failures.log" >&2
+            mv "$RESULTS/cleanup-failures.log" "$RESULTS/$project.cleanup-failures.log"
+        fi
         if [[ $status -eq 125 ]]; then
             failed=$((failed + 1))
             record_lane "$project" "FAILED: ended when zfs-fuse stopped answering ($((SECONDS - lane_started)) s; what it was doing is printed above)"

@@ -92,25 +92,7 @@ public sealed class PublishedConsole : IAsyncLifetime
         internal async Task WaitUntilHealthyAsync(TimeSpan limit)
         {
             using var client = CreateClient();
-            var clock = Stopwatch.StartNew();
-            while (true)
-            {
-                if (_process.HasExited)
-                    throw new InvalidOperationException($"the console exited with {_process.ExitCode} while starting:\n{Output}");
-                if (clock.Elapsed > limit)
-                    throw new TimeoutException($"the console did not answer within {limit.TotalSeconds} s:\n{Output}");
-                try
-                {
-                    using var probe = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                    using var answer = await client.GetAsync("healthz", probe.Token);
-                    if (answer.StatusCode == HttpStatusCode.OK) return;
-                }
-                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-                {
-                    // not listening yet
-                }
-                await Task.Delay(100);
-            }
+            await ProcessAnswers.UntilOkAsync(_process, client, "healthz", limit, () => Output);
         }
 
         public async ValueTask DisposeAsync()

@@ -12,6 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Serilog.Core;
 using SnapUpgrade.Core.Access;
 using SnapUpgrade.Infra.Sqlite;
+using SnapUpgrade.Tests.Support;
 using SnapUpgrade.Web.Auth;
 using Xunit;
 
@@ -135,7 +136,15 @@ public abstract class ApiHost : IAsyncLifetime
     public virtual async ValueTask DisposeAsync()
     {
         Client?.Dispose();
-        if (_factory is not null) await _factory.DisposeAsync();
+        try
+        {
+            if (_factory is not null) await _factory.DisposeAsync();
+        }
+        catch (Exception ex)
+        {
+            CleanupFailures.Record(GetType().FullName!, ex);
+            throw;
+        }
         try
         {
             if (Directory.Exists(DataDir)) Directory.Delete(DataDir, recursive: true);

@@ -7,6 +7,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using SnapUpgrade.Infra.Sqlite;
+using SnapUpgrade.Tests.Support;
 using Xunit;
 
 namespace SnapUpgrade.Tests.Api.Hosts;
@@ -86,26 +87,7 @@ public sealed class ConsoleProcess : IAsyncDisposable
         Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _token);
 
         // It takes requests only once the engine started: reconciled, carried over (EngineStartup).
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            if (process.HasExited)
-                throw new InvalidOperationException($"the console exited with {process.ExitCode} while starting:\n{Output}");
-            if (clock.Elapsed > StartTimeout)
-                throw new TimeoutException($"the console did not answer within {StartTimeout.TotalSeconds} s:\n{Output}");
-            try
-            {
-                using var probe = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                using var answer = await Client.GetAsync("api/v1/host", probe.Token);
-                if (answer.StatusCode == HttpStatusCode.OK) break;
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                // not listening yet
-            }
-            await Task.Delay(50);
-        }
-        LastStart = clock.Elapsed;
+        LastStart = await ProcessAnswers.UntilOkAsync(process, Client, "api/v1/host", StartTimeout, () => Output);
     }
 
     /// <summary>kill -9 of the console and every process it started (rsync, zfs, mount), as a crash or OOM kill would.</summary>

@@ -187,26 +187,7 @@ public sealed class SplitConsole : IAsyncLifetime
         }
     }
 
-    private async Task WaitForWebAsync()
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            if (Web.HasExited) throw new InvalidOperationException($"the web exited with {Web.ExitCode}:\n{Output}");
-            if (clock.Elapsed > StartTimeout) throw new TimeoutException($"the web did not answer within {StartTimeout.TotalSeconds} s:\n{Output}");
-            try
-            {
-                using var probe = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                using var answer = await Client.GetAsync("healthz", probe.Token);
-                if (answer.StatusCode == HttpStatusCode.OK) return;
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                // not listening yet
-            }
-            await Task.Delay(100);
-        }
-    }
+    private Task WaitForWebAsync() => ProcessAnswers.UntilOkAsync(Web, Client, "healthz", StartTimeout, () => Output, "the web");
 
     private static bool Answers(string socket)
     {
