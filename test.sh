@@ -43,8 +43,11 @@ install_missing() {
     command -v getfattr >/dev/null 2>&1 || packages+=(attr)
     command -v getfacl >/dev/null 2>&1 || packages+=(acl)
     command -v grub-editenv >/dev/null 2>&1 || packages+=(grub-common)
+    # the installed-service test boots a Debian container with systemd as PID 1
+    [[ -x /usr/bin/systemd-nspawn ]] || packages+=(systemd-container)
+    [[ -x /usr/sbin/debootstrap ]] || packages+=(debootstrap)
     if [[ ${#packages[@]} -eq 0 ]]; then
-        echo "zfs-fuse, chromium, docker-compose, rsync, attr, acl and grub-common are installed"
+        echo "zfs-fuse, chromium, docker-compose, rsync, attr, acl, grub-common, systemd-container and debootstrap are installed"
         return
     fi
     say "installing ${packages[*]}"

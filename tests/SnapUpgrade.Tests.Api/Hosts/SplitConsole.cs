@@ -68,10 +68,9 @@ public sealed class SplitConsole : IAsyncLifetime
         await MustAsync("useradd", "--system", "--user-group", "--no-create-home", "--shell", "/usr/sbin/nologin", Outsider);
         Directory.CreateDirectory(Root);
         File.SetUnixFileMode(Root, (UnixFileMode)0b111_101_101);
-        // As systemd's RuntimeDirectory makes it: root's, the group may enter.
+        // As the engine unit's RuntimeDirectory is: root's, 0755; the socket's own mode keeps others out.
         Directory.CreateDirectory(Path.GetDirectoryName(Socket)!);
-        await MustAsync("chown", $"root:{Group}", Path.GetDirectoryName(Socket)!);
-        File.SetUnixFileMode(Path.GetDirectoryName(Socket)!, (UnixFileMode)0b111_101_000);
+        File.SetUnixFileMode(Path.GetDirectoryName(Socket)!, (UnixFileMode)0b111_101_101);
         Directory.CreateDirectory(WebDataDir);
         await MustAsync("chown", $"{WebUser}:{Group}", WebDataDir);
 

@@ -5,12 +5,13 @@ using Xunit;
 namespace SnapUpgrade.Tests.Api.Packaging;
 
 /// <summary>
-/// The .deb as <c>infra/install/build-deb.sh</c> builds it (once per test class), unpacked with dpkg into
+/// The .deb as <c>infra/install/build-deb.sh</c> builds it (once for the classes of <see cref="Collection"/>), unpacked with dpkg into
 /// a scratch root with a dpkg database of its own (<c>dpkg --root</c>, log in the scratch root): the real
 /// system's packages and files are never touched, and no maintainer script runs.
 /// </summary>
 public sealed class BuiltPackage : IAsyncLifetime
 {
+    public const string Collection = "package";
     public const string Version = "0.0.0~test";
 
     private readonly string _temp = Directory.CreateTempSubdirectory("snapupgrade-package-").FullName;
@@ -65,3 +66,7 @@ public sealed class BuiltPackage : IAsyncLifetime
         return (process.ExitCode, await stdout + await stderr);
     }
 }
+
+/// <summary>The test classes that share one built package (they run one after the other).</summary>
+[CollectionDefinition(BuiltPackage.Collection)]
+public sealed class BuiltPackageCollection : ICollectionFixture<BuiltPackage>;

@@ -1,5 +1,4 @@
 using System.Runtime.Versioning;
-using System.Text.RegularExpressions;
 using SnapUpgrade.Tests.Support;
 using Xunit;
 
@@ -11,7 +10,8 @@ namespace SnapUpgrade.Tests.Api.Packaging;
 /// command runs from any folder (the apphost through its /usr/bin link, self-contained).
 /// </summary>
 [SupportedOSPlatform("linux")] // a Debian package, its modes and a Linux mount namespace
-public sealed partial class PackageTests(BuiltPackage package) : IClassFixture<BuiltPackage>
+[Collection(BuiltPackage.Collection)]
+public sealed class PackageTests(BuiltPackage package)
 {
     [Fact]
     public async Task Package_UnpackedIntoAScratchRoot_HasThePathsOwnersAndModesTheReadmeDocuments()
@@ -66,7 +66,7 @@ public sealed partial class PackageTests(BuiltPackage package) : IClassFixture<B
             Assert.True(exit == 0, $"postinst configure (exit {exit}):\n{output}");
             Assert.Matches(@"passwd: snapupgrade:x:\d+:\d+:[^:]*:/var/lib/snapupgrade-web:/usr/sbin/nologin", output);
             Assert.Matches(@"group: snapupgrade:x:\d+:", output);
-            Assert.Contains("data: snapupgrade:snapupgrade 750", output);
+            Assert.Contains("data: snapupgrade:snapupgrade 700", output);
             Assert.Equal(accountsBefore, await File.ReadAllTextAsync("/etc/passwd", TestContext.Current.CancellationToken)); // the host's own, untouched
         }
         finally
@@ -99,18 +99,10 @@ public sealed partial class PackageTests(BuiltPackage package) : IClassFixture<B
     }
 
     /// <summary>The table rows of README "Install on a host" that the package ships: path, owner, mode.</summary>
-    private static async Task<List<(string Path, string Owner, string Mode)>> DocumentedAsync()
-    {
-        var readme = await File.ReadAllLinesAsync(Path.Combine(RepoRoot.Find(), "README.md"), TestContext.Current.CancellationToken);
-        return [.. readme.SkipWhile(l => l != "## Install on a host").Skip(1).TakeWhile(l => !l.StartsWith("## ", StringComparison.Ordinal))
-            .Select(l => TableRow().Match(l)).Where(m => m.Success && m.Groups["from"].Value.StartsWith("package", StringComparison.Ordinal))
-            .Select(m => (m.Groups["path"].Value, m.Groups["owner"].Value, m.Groups["mode"].Value))];
-    }
+    private static async Task<List<(string Path, string Owner, string Mode)>> DocumentedAsync() =>
+        [.. (await ReadmeInstallTable.RowsAsync()).Where(r => r.ByPackage).Select(r => (r.Path, r.Owner, r.Mode))];
 
     /// <summary>"-rwxr-xr-x" or "drwxr-xr-x" as "0755".</summary>
     private static string Octal(string permissions) =>
         "0" + string.Concat(permissions[1..].Chunk(3).Select(t => (char)('0' + (t[0] == 'r' ? 4 : 0) + (t[1] == 'w' ? 2 : 0) + (t[2] == 'x' ? 1 : 0))));
-
-    [GeneratedRegex(@"^\| `(?<path>/[^`]+)` \| (?<owner>[a-z]+:[a-z]+) \| (?<mode>0[0-7]{3}|link) \| (?<from>[^|]+) \|")]
-    private static partial Regex TableRow();
 }

@@ -99,8 +99,8 @@ public sealed partial class SystemdUnitTests : IDisposable
 
         Assert.Contains("ExecStart=/usr/lib/snapupgrade/SnapUpgrade.Web --SnapUpgrade:Role=engine", engine);
         Assert.Contains("RuntimeDirectory=snapupgrade", engine);
-        Assert.Contains("RuntimeDirectoryMode=0750", engine);
-        Assert.Contains("ExecStart=/usr/lib/snapupgrade/SnapUpgrade.Web --SnapUpgrade:Role=web", web);
+        Assert.Contains("RuntimeDirectoryMode=0755", engine);
+        Assert.Contains("ExecStart=/usr/lib/snapupgrade/SnapUpgrade.Web --SnapUpgrade:Role=web --SnapUpgrade:DataDir=/var/lib/snapupgrade-web", web);
         Assert.Contains("User=snapupgrade", web);
         Assert.Contains("CapabilityBoundingSet=", web);
         Assert.Contains("Requires=snapupgrade-engine.service", web);
@@ -109,7 +109,7 @@ public sealed partial class SystemdUnitTests : IDisposable
         Assert.All([engine, web], unit => Assert.Contains("EnvironmentFile=-/etc/snapupgrade/snapupgrade.env", unit));
     }
 
-    /// <summary>The units at their installed path, an executable at ExecStart's, the host's targets and chgrp.</summary>
+    /// <summary>The units at their installed path, an executable at ExecStart's and the host's targets.</summary>
     string PrepareRoot()
     {
         var unitDir = Directory.CreateDirectory(Path.Combine(_root, "lib", "systemd", "system")).FullName;
@@ -119,7 +119,6 @@ public sealed partial class SystemdUnitTests : IDisposable
             File.Copy(target, Path.Combine(unitDir, Path.GetFileName(target)), overwrite: true);
         // Any executable will do: verify checks that ExecStart's program is there and runnable, not what it is.
         CopyExecutable("/bin/true", "usr/lib/snapupgrade/SnapUpgrade.Web");
-        CopyExecutable("/bin/chgrp", "bin/chgrp");
         return unitDir;
     }
 

@@ -1,0 +1,108 @@
+using System.Text.Json;
+using Xunit;
+
+namespace SnapUpgrade.Tests.Api.Packaging;
+
+/// <summary>
+/// The README's install, on a Debian machine whose PID 1 is systemd (a container, <see cref="BootedDebian"/>):
+/// <c>apt install</c> of the built package, the env file, <c>systemctl enable --now</c> of both units, the
+/// admin command as the web's user, then the API. What systemd itself does with the units (runtime and state
+/// directories, users, capabilities, the sandbox) is only seen this way: <c>systemd-analyze verify</c> and
+/// the setpriv split tests cannot show it. The host is the simulated one (the container has no ZFS); the
+/// engine on real ZFS through the socket is the split tests' part (SplitRoleTests).
+/// </summary>
+[Collection(BuiltPackage.Collection)]
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class InstalledServiceTests(BuiltPackage package)
+{
+    private const string Web = "http://127.0.0.1:8080/";
+
+    [Fact]
+    public async Task Readme_InstallEnableStart_OnSystemd_ServesTheApiWithTheWebUnprivilegedAndTheEngineTheOnlyRootProcess()
+    {
+        await using var host = await BootedDebian.BootAsync();
+        var deb = Path.Combine("/var/tmp", Path.GetFileName(package.Deb)); // not /tmp: the container's systemd mounts a tmpfs there
+        File.Copy(package.Deb, Path.Join(host.Root, deb));
+
+        await host.MustAsync("env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "-q", deb);
+        Assert.Contains(":/usr/sbin/nologin", await host.MustAsync("getent", "passwd", "snapupgrade"), StringComparison.Ordinal);
+        Assert.Equal("inactive", (await host.RunAsync("systemctl", "is-active", "snapupgrade-engine")).Output.Trim()); // starts nothing
+        // The admin's edit: the simulated host (no ZFS in the container) with the engine's real default DataDir.
+        await File.AppendAllTextAsync(Path.Join(host.Root, "/etc/snapupgrade/snapupgrade.env"),
+            "SnapUpgrade__Backend=simulated\nSnapUpgrade__DataDir=/var/adm/snapupgrade\n", TestContext.Current.CancellationToken);
+
+        await host.MustAsync("systemctl", "enable", "--now", "snapupgrade-engine", "snapupgrade-web");
+
+        await UntilHealthyAsync(host);
+        foreach (var row in (await ReadmeInstallTable.RowsAsync()).Where(r => !r.ByPackage && !r.MadeBy.Contains("first mount", StringComparison.Ordinal)))
+        {
+            var (owner, mode) = (row.Owner, row.Mode.TrimStart('0'));
+            Assert.Equal($"{owner} {mode}", (await host.MustAsync("stat", "-c", "%U:%G %a", row.Path)).Trim());
+        }
+        await AssertProcessesAsync(host);
+
+        // README: the admin command as the web's user (runuser: the container has no sudo), then the API with its token.
+        var token = (await host.MustAsync("runuser", "-u", "snapupgrade", "--", "env", "SnapUpgrade__Role=web",
+            "SnapUpgrade__DataDir=/var/lib/snapupgrade-web", "snapupgrade", "token", "create", "--role", "admin", "--name", "installed"))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Single(l => l.StartsWith("su_", StringComparison.Ordinal));
+        var created = await ApiAsync(host, token, "POST", "api/v1/bes", """{"name":"be9"}""");
+        Assert.True(created.GetProperty("succeeded").GetBoolean(), created.ToString());
+        var bes = await ApiAsync(host, token, "GET", "api/v1/bes");
+        Assert.Contains(bes.EnumerateArray(), be => be.GetProperty("name").GetString() == "be9");
+        var audit = await ApiAsync(host, token, "GET", "api/v1/audit?action=create");
+        Assert.Contains(audit.GetProperty("entries").EnumerateArray(), e => e.GetProperty("target").GetString() == "be9"
+            && e.GetProperty("actor").GetString()!.Contains("installed", StringComparison.Ordinal));
+
+        // The socket's mode lets the group in and keeps everyone else out (curl: 7, could not connect).
+        string[] ask = ["curl", "-sS", "--unix-socket", "/run/snapupgrade/engine.sock", "-H", "SnapUpgrade-Protocol: 1", "http://engine/v1/capabilities"];
+        var member = await host.RunAsync(["runuser", "-u", "snapupgrade", "--", .. ask]);
+        Assert.True(member.Exit == 0 && member.Output.Contains("\"backend\":\"simulated\"", StringComparison.Ordinal), member.Output);
+        var outsider = await host.RunAsync(["runuser", "-u", "nobody", "--", .. ask]);
+        Assert.True(outsider.Exit == 7, $"nobody reached the engine (curl exit {outsider.Exit}):\n{outsider.Output}");
+        Assert.NotEqual(0, (await host.RunAsync("runuser", "-u", "nobody", "--", "test", "-w", "/run/snapupgrade/engine.sock")).Exit);
+
+        // README: removing the package stops and disables both; the audit log and the accounts stay.
+        await host.MustAsync("env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "remove", "-y", "-q", "snapupgrade");
+        foreach (var unit in new[] { "snapupgrade-engine", "snapupgrade-web" })
+            Assert.NotEqual("active", (await host.RunAsync("systemctl", "is-active", unit)).Output.Trim());
+        Assert.True(File.Exists(Path.Join(host.Root, "/var/adm/snapupgrade/snapupgrade.db")), "the audit log went with the package");
+        Assert.True(File.Exists(Path.Join(host.Root, "/var/lib/snapupgrade-web/snapupgrade.db")), "the accounts went with the package");
+    }
+
+    /// <summary>Both console processes: the engine root, the web the snapupgrade user with no capability; both NoNewPrivs.</summary>
+    private static async Task AssertProcessesAsync(BootedDebian host)
+    {
+        var uid = (await host.MustAsync("id", "-u", "snapupgrade")).Trim();
+        var seen = new List<string>();
+        foreach (var pid in (await host.MustAsync("pgrep", "-f", "/usr/lib/snapupgrade/SnapUpgrade.Web")).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var status = (await host.MustAsync("cat", $"/proc/{pid}/status")).Split('\n');
+            string Field(string name) => status.Single(l => l.StartsWith(name + ":", StringComparison.Ordinal)).Split('\t', StringSplitOptions.RemoveEmptyEntries)[1];
+            var role = (await host.MustAsync("cat", $"/proc/{pid}/cmdline")).Contains("Role=engine", StringComparison.Ordinal) ? "engine" : "web";
+            seen.Add($"{role} uid {Field("Uid")} caps {(Field("CapEff") == "0000000000000000" ? "none" : "some")} nnp {Field("NoNewPrivs")}");
+        }
+        seen.Sort(StringComparer.Ordinal);
+        Assert.Equal(["engine uid 0 caps some nnp 1", $"web uid {uid} caps none nnp 1"], seen);
+    }
+
+    private static async Task UntilHealthyAsync(BootedDebian host)
+    {
+        var last = "";
+        for (var attempt = 0; attempt < 120; attempt++)
+        {
+            last = (await host.RunAsync("curl", "-sS", Web + "healthz")).Output;
+            if (last.Trim() == "Healthy") return;
+            await Task.Delay(500);
+        }
+        var journal = (await host.RunAsync("journalctl", "--no-pager", "-u", "snapupgrade-engine", "-u", "snapupgrade-web")).Output;
+        Assert.Fail($"/healthz did not say Healthy within 60 s (last: {last}):\n{journal}");
+    }
+
+    private static async Task<JsonElement> ApiAsync(BootedDebian host, string token, string method, string path, string? body = null)
+    {
+        string[] argv = ["curl", "-sS", "--fail-with-body", "-X", method, "-H", $"Authorization: Bearer {token}", .. body is null ? Array.Empty<string>()
+            : ["-H", "Content-Type: application/json", "--data", body], Web + path];
+        var answer = await host.MustAsync(argv);
+        return JsonDocument.Parse(answer).RootElement.Clone();
+    }
+}
