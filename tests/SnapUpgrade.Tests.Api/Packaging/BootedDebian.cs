@@ -38,9 +38,14 @@ public sealed class BootedDebian : IAsyncDisposable
         Lane.Require(File.Exists("/usr/bin/nsenter"), "nsenter (util-linux)");
     }
 
-    public static async Task<BootedDebian> BootAsync()
+    /// <summary>
+    /// Boots the container. <paramref name="withZfsFuse"/>: /dev/fuse is bound in and a zfs-fuse daemon runs
+    /// inside (a unit of its own; Debian's init script fails in a container), so the container has real ZFS.
+    /// </summary>
+    public static async Task<BootedDebian> BootAsync(bool withZfsFuse = false)
     {
         Require();
+        if (withZfsFuse) Lane.Require(File.Exists("/dev/fuse"), "/dev/fuse (zfs-fuse in the container)");
         var script = Path.Combine(RepoRoot.Find(), "tests", "SnapUpgrade.Tests.Api", "Packaging", "debian-rootfs.sh");
         var rootfs = await BuiltPackage.RunAsync(script, [Cache], TimeSpan.FromMinutes(15));
         Assert.True(rootfs.Exit == 0, $"debian-rootfs.sh (exit {rootfs.Exit}):\n{rootfs.Output}");
@@ -59,6 +64,7 @@ public sealed class BootedDebian : IAsyncDisposable
         };
         foreach (var arg in new[] { "-D", Path.Combine(temp, "merged"), "--register=no", "--keep-unit", "--private-network", "-b", "-q" })
             start.ArgumentList.Add(arg);
+        if (withZfsFuse) start.ArgumentList.Add("--bind=/dev/fuse");
         var nspawn = Process.Start(start)!;
         var booted = new BootedDebian(temp, nspawn);
         var log = new StreamWriter(booted.ConsoleLog) { AutoFlush = true };
@@ -69,6 +75,7 @@ public sealed class BootedDebian : IAsyncDisposable
         try
         {
             await booted.WaitForBootAsync();
+            if (withZfsFuse) await booted.StartZfsFuseAsync();
         }
         catch
         {
@@ -95,6 +102,17 @@ public sealed class BootedDebian : IAsyncDisposable
             await Task.Delay(250);
         }
         Assert.Fail($"the container did not boot within {BootLimit.TotalSeconds} s (state '{state}'):\n{File.ReadAllText(ConsoleLog)}");
+    }
+
+    private async Task StartZfsFuseAsync()
+    {
+        await MustAsync("systemd-run", "--unit=zfs-fuse-daemon", "/usr/sbin/zfs-fuse", "--no-daemon");
+        for (var attempt = 0; attempt < 80; attempt++)
+        {
+            if ((await RunAsync("zpool", "list")).Exit == 0) return;
+            await Task.Delay(250);
+        }
+        Assert.Fail($"zfs-fuse in the container did not answer within 20 s:\n{(await RunAsync("journalctl", "--no-pager", "-u", "zfs-fuse-daemon")).Output}");
     }
 
     /// <summary>The container's PID 1 as the host numbers it: the child of systemd-nspawn.</summary>

@@ -8,8 +8,7 @@ namespace SnapUpgrade.Tests.Api.Packaging;
 /// <c>apt install</c> of the built package, the env file, <c>systemctl enable --now</c> of both units, the
 /// admin command as the web's user, then the API. What systemd itself does with the units (runtime and state
 /// directories, users, capabilities, the sandbox) is only seen this way: <c>systemd-analyze verify</c> and
-/// the setpriv split tests cannot show it. The host is the simulated one (the container has no ZFS); the
-/// engine on real ZFS through the socket is the split tests' part (SplitRoleTests).
+/// the setpriv split tests cannot show it. Once on the simulated host, once on zfs-fuse inside the container.
 /// </summary>
 [Collection(BuiltPackage.Collection)]
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
@@ -21,30 +20,13 @@ public sealed class InstalledServiceTests(BuiltPackage package)
     public async Task Readme_InstallEnableStart_OnSystemd_ServesTheApiWithTheWebUnprivilegedAndTheEngineTheOnlyRootProcess()
     {
         await using var host = await BootedDebian.BootAsync();
-        var deb = Path.Combine("/var/tmp", Path.GetFileName(package.Deb)); // not /tmp: the container's systemd mounts a tmpfs there
-        File.Copy(package.Deb, Path.Join(host.Root, deb));
+        // The admin's edit: the simulated host with the engine's real default DataDir.
+        var token = await InstallAndStartAsync(host, "SnapUpgrade__Backend=simulated", "SnapUpgrade__DataDir=/var/adm/snapupgrade");
 
-        await host.MustAsync("env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "-q", deb);
-        Assert.Contains(":/usr/sbin/nologin", await host.MustAsync("getent", "passwd", "snapupgrade"), StringComparison.Ordinal);
-        Assert.Equal("inactive", (await host.RunAsync("systemctl", "is-active", "snapupgrade-engine")).Output.Trim()); // starts nothing
-        // The admin's edit: the simulated host (no ZFS in the container) with the engine's real default DataDir.
-        await File.AppendAllTextAsync(Path.Join(host.Root, "/etc/snapupgrade/snapupgrade.env"),
-            "SnapUpgrade__Backend=simulated\nSnapUpgrade__DataDir=/var/adm/snapupgrade\n", TestContext.Current.CancellationToken);
-
-        await host.MustAsync("systemctl", "enable", "--now", "snapupgrade-engine", "snapupgrade-web");
-
-        await UntilHealthyAsync(host);
         foreach (var row in (await ReadmeInstallTable.RowsAsync()).Where(r => !r.ByPackage && !r.MadeBy.Contains("first mount", StringComparison.Ordinal)))
-        {
-            var (owner, mode) = (row.Owner, row.Mode.TrimStart('0'));
-            Assert.Equal($"{owner} {mode}", (await host.MustAsync("stat", "-c", "%U:%G %a", row.Path)).Trim());
-        }
+            Assert.Equal($"{row.Owner} {row.Mode.TrimStart('0')}", (await host.MustAsync("stat", "-c", "%U:%G %a", row.Path)).Trim());
         await AssertProcessesAsync(host);
 
-        // README: the admin command as the web's user (runuser: the container has no sudo), then the API with its token.
-        var token = (await host.MustAsync("runuser", "-u", "snapupgrade", "--", "env", "SnapUpgrade__Role=web",
-            "SnapUpgrade__DataDir=/var/lib/snapupgrade-web", "snapupgrade", "token", "create", "--role", "admin", "--name", "installed"))
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Single(l => l.StartsWith("su_", StringComparison.Ordinal));
         var created = await ApiAsync(host, token, "POST", "api/v1/bes", """{"name":"be9"}""");
         Assert.True(created.GetProperty("succeeded").GetBoolean(), created.ToString());
         var bes = await ApiAsync(host, token, "GET", "api/v1/bes");
@@ -67,6 +49,69 @@ public sealed class InstalledServiceTests(BuiltPackage package)
             Assert.NotEqual("active", (await host.RunAsync("systemctl", "is-active", unit)).Output.Trim());
         Assert.True(File.Exists(Path.Join(host.Root, "/var/adm/snapupgrade/snapupgrade.db")), "the audit log went with the package");
         Assert.True(File.Exists(Path.Join(host.Root, "/var/lib/snapupgrade-web/snapupgrade.db")), "the accounts went with the package");
+    }
+
+    /// <summary>
+    /// The same install on a container with real ZFS (zfs-fuse inside it, a pool laid out as a host's: ROOT/be1
+    /// booted at the host root): the engine unit, sandbox and capability bound as shipped, does create, activate,
+    /// mount (in its 0700 mount directory), unmount and destroy on the pool, asked through the web's API.
+    /// </summary>
+    [Fact]
+    public async Task Readme_InstallEnableStart_OnSystemdWithZfs_RunsTheBeLifecycleOnThePoolThroughTheSocket()
+    {
+        await using var host = await BootedDebian.BootAsync(withZfsFuse: true);
+        await host.MustAsync("truncate", "-s", "512M", "/var/tmp/rpool.img");
+        await host.MustAsync("mkdir", "-p", "/srv/host");
+        await host.MustAsync("zpool", "create", "-o", "cachefile=none", "-O", "mountpoint=none", "-O", "canmount=off", "-R", "/srv/host",
+            "rpool", "/var/tmp/rpool.img");
+        await host.MustAsync("zfs", "create", "-o", "canmount=off", "-o", "mountpoint=none", "rpool/ROOT");
+        await host.MustAsync("zfs", "create", "-o", "canmount=noauto", "rpool/ROOT/be1");
+        await host.MustAsync("zfs", "set", "mountpoint=/", "rpool/ROOT/be1");
+        await host.MustAsync("zfs", "mount", "rpool/ROOT/be1");
+        await host.MustAsync("zpool", "set", "bootfs=rpool/ROOT/be1", "rpool");
+        var token = await InstallAndStartAsync(host, "SnapUpgrade__Pool=rpool", "SnapUpgrade__HostRoot=/srv/host");
+        await AssertProcessesAsync(host);
+
+        foreach (var (method, path, body) in new[]
+        {
+            ("POST", "api/v1/bes", """{"name":"be2"}"""), ("POST", "api/v1/bes/be2/activate", null), ("POST", "api/v1/bes/be2/mount", "{}"),
+        })
+        {
+            var result = await ApiAsync(host, token, method, path, body);
+            Assert.True(result.GetProperty("succeeded").GetBoolean(), result.ToString());
+        }
+        Assert.Matches(@"rpool\s+bootfs\s+rpool/ROOT/be2\s", await host.MustAsync("zpool", "get", "bootfs", "rpool")); // zfs-fuse's zpool get has no -H
+        var mountpoint = (await host.MustAsync("zfs", "get", "-H", "-o", "value", "mountpoint", "rpool/ROOT/be2")).Trim();
+        Assert.StartsWith("/srv/host/run/snapupgrade/mounts/be-be2.", mountpoint, StringComparison.Ordinal);
+        // README table: the engine's mount directory (under the host root, here /srv/host; / on a host)
+        Assert.Equal("root:root 700", (await host.MustAsync("stat", "-c", "%U:%G %a", "/srv/host/run/snapupgrade/mounts")).Trim());
+
+        foreach (var (method, path) in new[] { ("POST", "api/v1/bes/be2/unmount"), ("POST", "api/v1/bes/be1/activate"), ("DELETE", "api/v1/bes/be2") })
+        {
+            var result = await ApiAsync(host, token, method, path);
+            Assert.True(result.GetProperty("succeeded").GetBoolean(), result.ToString());
+        }
+        Assert.Equal("rpool/ROOT\nrpool/ROOT/be1", (await host.MustAsync("zfs", "list", "-H", "-o", "name", "-r", "rpool/ROOT")).Trim());
+    }
+
+    /// <summary>README "Install on a host": apt install, the env file's lines, enable --now, then a token by the admin command.</summary>
+    private async Task<string> InstallAndStartAsync(BootedDebian host, params string[] settings)
+    {
+        var deb = Path.Combine("/var/tmp", Path.GetFileName(package.Deb)); // not /tmp: the container's systemd mounts a tmpfs there
+        File.Copy(package.Deb, Path.Join(host.Root, deb));
+        await host.MustAsync("env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "-q", deb);
+        Assert.Contains(":/usr/sbin/nologin", await host.MustAsync("getent", "passwd", "snapupgrade"), StringComparison.Ordinal);
+        Assert.Equal("inactive", (await host.RunAsync("systemctl", "is-active", "snapupgrade-engine")).Output.Trim()); // starts nothing
+        await File.AppendAllTextAsync(Path.Join(host.Root, "/etc/snapupgrade/snapupgrade.env"), string.Join('\n', settings) + "\n",
+            TestContext.Current.CancellationToken);
+
+        await host.MustAsync("systemctl", "enable", "--now", "snapupgrade-engine", "snapupgrade-web");
+        await UntilHealthyAsync(host);
+
+        // README: the admin command as the web's user (runuser: the container has no sudo).
+        return (await host.MustAsync("runuser", "-u", "snapupgrade", "--", "env", "SnapUpgrade__Role=web",
+            "SnapUpgrade__DataDir=/var/lib/snapupgrade-web", "snapupgrade", "token", "create", "--role", "admin", "--name", "installed"))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Single(l => l.StartsWith("su_", StringComparison.Ordinal));
     }
 
     /// <summary>Both console processes: the engine root, the web the snapupgrade user with no capability; both NoNewPrivs.</summary>
