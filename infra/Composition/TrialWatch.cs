@@ -21,6 +21,7 @@ public sealed partial class TrialWatch(IHostStateStream stream, Func<TrialJudge?
     private IDisposable? _subscription;
     private Task _judging = Task.CompletedTask;
     private TrialJudge? _judge;
+    private int _stopped;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -29,8 +30,13 @@ public sealed partial class TrialWatch(IHostStateStream stream, Func<TrialJudge?
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Once: a host that stopped by itself (its app's lifetime ended, and the container disposed this) is
+    /// asked to stop again by whoever disposes it later (WebApplicationFactory does): that is not an error.
+    /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1) return;
         _subscription?.Dispose();
         await _stopping.CancelAsync();
         await _judging.WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
@@ -63,6 +69,7 @@ public sealed partial class TrialWatch(IHostStateStream stream, Func<TrialJudge?
     public void Dispose()
     {
         _subscription?.Dispose();
+        if (Interlocked.Exchange(ref _stopped, 1) == 0) _stopping.Cancel(); // a judging still running ends
         _stopping.Dispose();
     }
 

@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Infra.Sqlite;
+using SnapUpgrade.Tests.Support;
 using SnapUpgrade.Web.Auth;
 using Xunit;
 using static Microsoft.Playwright.Assertions;
@@ -84,7 +85,7 @@ public class ConsoleServer : IAsyncLifetime
 
     public virtual async ValueTask DisposeAsync()
     {
-        if (_factory is not null) await _factory.DisposeAsync();
+        if (_factory is not null) await CleanupFailures.GuardAsync(GetType().FullName!, _factory.DisposeAsync);
         try
         {
             Directory.Delete(DataDir, recursive: true);

@@ -13,6 +13,20 @@ public static class CleanupFailures
         Environment.GetEnvironmentVariable("SNAPUPGRADE_TEST_LOG_DIR") is { Length: > 0 } dir ? dir : Path.GetTempPath(),
         "cleanup-failures.log");
 
+    /// <summary>Runs a fixture's cleanup step; a failure is recorded, then thrown on as before.</summary>
+    public static async ValueTask GuardAsync(string who, Func<ValueTask> cleanup)
+    {
+        try
+        {
+            await cleanup();
+        }
+        catch (Exception ex)
+        {
+            Record(who, ex);
+            throw;
+        }
+    }
+
     public static void Record(string who, Exception failure)
     {
         var text = $"{DateTime.UtcNow:HH:mm:ss} {who}: cleanup failed{Environment.NewLine}{failure}{Environment.NewLine}{Environment.NewLine}";

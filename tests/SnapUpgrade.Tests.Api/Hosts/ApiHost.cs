@@ -136,15 +136,7 @@ public abstract class ApiHost : IAsyncLifetime
     public virtual async ValueTask DisposeAsync()
     {
         Client?.Dispose();
-        try
-        {
-            if (_factory is not null) await _factory.DisposeAsync();
-        }
-        catch (Exception ex)
-        {
-            CleanupFailures.Record(GetType().FullName!, ex);
-            throw;
-        }
+        if (_factory is not null) await CleanupFailures.GuardAsync(GetType().FullName!, _factory.DisposeAsync);
         try
         {
             if (Directory.Exists(DataDir)) Directory.Delete(DataDir, recursive: true);

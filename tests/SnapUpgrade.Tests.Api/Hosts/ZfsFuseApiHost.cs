@@ -20,6 +20,6 @@ public sealed class ZfsFuseApiHost : ApiHost
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        if (_lab is not null) await _lab.DisposeAsync();
+        if (_lab is not null) await CleanupFailures.GuardAsync($"{GetType().FullName} (its lab)", _lab.DisposeAsync);
     }
 }

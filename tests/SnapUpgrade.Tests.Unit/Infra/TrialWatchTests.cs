@@ -25,6 +25,28 @@ public sealed class TrialWatchTests
         Assert.Equal(0, stream.Subscriptions);
     }
 
+    /// <summary>
+    /// A host that stopped by itself disposes its services; disposing it later (WebApplicationFactory) asks them
+    /// to stop again. That second stop threw ObjectDisposedException: a "Test Class Cleanup Failure" seen in CI.
+    /// </summary>
+    [Fact]
+    public async Task Stop_AfterDispose_OrTwice_DoesNothing()
+    {
+        var engine = new FakeEngine();
+        var judge = new TrialJudge(engine, new AuditedOperations(engine, new NoAudit()), health: null);
+        var watch = new TrialWatch(new CountingStream(), () => judge, NullLogger<TrialWatch>.Instance);
+        await watch.StartAsync(TestContext.Current.CancellationToken);
+        await watch.StopAsync(TestContext.Current.CancellationToken);
+        watch.Dispose();
+
+        Assert.Null(await Record.ExceptionAsync(() => watch.StopAsync(TestContext.Current.CancellationToken)));
+
+        var disposedFirst = new TrialWatch(new CountingStream(), () => judge, NullLogger<TrialWatch>.Instance);
+        await disposedFirst.StartAsync(TestContext.Current.CancellationToken);
+        disposedFirst.Dispose();
+        Assert.Null(await Record.ExceptionAsync(() => disposedFirst.StopAsync(TestContext.Current.CancellationToken)));
+    }
+
     [Fact]
     public async Task Start_WithAJudge_Watches()
     {
