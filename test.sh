@@ -253,7 +253,7 @@ run_openzfs_lane() {
         return
     fi
     # The guest gets its own limit or what is left of the run's budget, whichever is less.
-    local limit=${SNAPUPGRADE_OPENZFS_TIMEOUT:-3000} left=$((RUN_BUDGET - (SECONDS - STARTED) - 120))
+    local limit=${SNAPUPGRADE_OPENZFS_TIMEOUT:-3300} left=$((RUN_BUDGET - (SECONDS - STARTED) - 120))
     if [[ $left -lt $limit ]]; then
         warn "the run has $left s left of its ${RUN_BUDGET} s budget: the OpenZFS guest gets that, not $limit s"
         limit=$((left > 60 ? left : 60))

@@ -10,14 +10,14 @@
 # SNAPUPGRADE_OPENZFS_SUITES (default contract,api,scenarios-1|scenarios-2: ',' one after another, '|' side
 # by side; scenarios is both halves in one run; crash-1, crash-2 and crash-sweeps (both) are the crash
 # sweeps, killed at every 7th journal point (see guest.sh), left out by default: with them the lane
-# exceeded the CI budget, see the README), SNAPUPGRADE_OPENZFS_TIMEOUT seconds (3000).
+# exceeded the CI budget, see the README), SNAPUPGRADE_OPENZFS_TIMEOUT seconds (3300).
 set -euo pipefail
 
 readonly HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 readonly RESULTS=${1:?usage: lane.sh <results directory>}
 readonly CACHE=${SNAPUPGRADE_OPENZFS_CACHE:-/var/cache/snapupgrade/openzfs}
 readonly SUITES=${SNAPUPGRADE_OPENZFS_SUITES-contract,api,scenarios-1|scenarios-2}
-readonly TIMEOUT=${SNAPUPGRADE_OPENZFS_TIMEOUT:-3000}
+readonly TIMEOUT=${SNAPUPGRADE_OPENZFS_TIMEOUT:-3300}
 # What TESTING.md measured to work together: the header package must match the image exactly.
 readonly KERNEL=6.1.0-57-amd64
 readonly ZFS_PACKAGE=2.3.2-2~bpo12+2
