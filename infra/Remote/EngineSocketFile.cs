@@ -65,8 +65,9 @@ public static class EngineSocketFile
         File.SetUnixFileMode(socket, Mode);
     }
 
+    /// <summary>0755, as the engine unit's RuntimeDirectory: the socket's own mode (0660) says who may connect.</summary>
     private const UnixFileMode DirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
-        | UnixFileMode.GroupRead | UnixFileMode.GroupExecute;
+        | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
 
     /// <summary>
     /// Why <paramref name="directory"/> is not one only root (or <paramref name="owner"/>) can change, or null

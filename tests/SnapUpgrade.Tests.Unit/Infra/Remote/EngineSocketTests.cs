@@ -196,7 +196,7 @@ public sealed class EngineSocketTests : IDisposable
     }
 
     [Fact]
-    public void Prepare_UnderAStickyAncestorLikeTmp_IsAcceptedAndAMissingDirectoryIsMade0750()
+    public void Prepare_UnderAStickyAncestorLikeTmp_IsAcceptedAndAMissingDirectoryIsMade0755()
     {
         var sticky = Path("sticky");
         Directory.CreateDirectory(sticky);
@@ -206,7 +206,7 @@ public sealed class EngineSocketTests : IDisposable
         var (_, removed) = EngineSocketFile.Prepare(Settings(socket));
 
         Assert.False(removed);
-        Assert.Equal((UnixFileMode)0b111_101_000, File.GetUnixFileMode(System.IO.Path.GetDirectoryName(socket)!));
+        Assert.Equal((UnixFileMode)0b111_101_101, File.GetUnixFileMode(System.IO.Path.GetDirectoryName(socket)!));
     }
 
     /// <summary>
