@@ -28,7 +28,10 @@ public static class EngineSocketFile
             $"(groupadd --system {settings.EngineGroup}) and put the web's user in it, or name another group."]);
         var socket = settings.EngineSocket;
         var directory = Path.GetDirectoryName(socket)!;
-        if (!OperatingSystem.IsWindows() && !Directory.Exists(directory))
+        // A missing directory is made only below a checked one: root's mkdir never goes through someone's link.
+        var existing = directory;
+        while (!Directory.Exists(existing) && Path.GetDirectoryName(existing) is { } parent) existing = parent;
+        if (existing != directory && UnsafeDirectory(existing, Native.Geteuid(), stickyLast: true) is null && !OperatingSystem.IsWindows())
             Directory.CreateDirectory(directory, DirectoryMode);
         if (UnsafeDirectory(directory, Native.Geteuid()) is { } why)
             throw new InvalidHostSettingsException([
@@ -71,9 +74,10 @@ public static class EngineSocketFile
 
     /// <summary>
     /// Why <paramref name="directory"/> is not one only root (or <paramref name="owner"/>) can change, or null
-    /// when it is: each directory from / down to it, looked at without following links.
+    /// when it is: each directory from / down to it, looked at without following links. <paramref name="stickyLast"/>:
+    /// it may itself be writable by others with the sticky bit (a place to make a directory in, like /tmp).
     /// </summary>
-    public static string? UnsafeDirectory(string directory, uint owner)
+    public static string? UnsafeDirectory(string directory, uint owner, bool stickyLast = false)
     {
         if (!Path.IsPathFullyQualified(directory)) return $"{directory} is not an absolute path";
         var path = "/";
@@ -88,7 +92,7 @@ public static class EngineSocketFile
             if (st.Uid != 0 && st.Uid != owner) return $"{path} belongs to uid {st.Uid}";
             var othersWrite = (st.Mode & 0x12) != 0; // group or others may write (octal 022)
             var sticky = (st.Mode & 0x200) != 0; // octal 01000: only an entry's owner may remove or rename it
-            if (othersWrite && (i == names.Length - 1 || !sticky))
+            if (othersWrite && (!sticky || (i == names.Length - 1 && !stickyLast)))
                 return $"{path} is writable by {((st.Mode & 0x2) != 0 ? "everyone" : "its group")}";
         }
         return null;

@@ -186,6 +186,19 @@ public sealed class EngineSocketTests : IDisposable
         Assert.True(File.Exists(stale), "the stale socket was removed although the directory was refused");
     }
 
+    /// <summary>Attack: the socket's missing directory would be made through a link; root makes nothing there.</summary>
+    [Fact]
+    public void Prepare_MissingDirectoryBelowALink_IsRefusedAndNothingIsMadeAtTheLinksTarget()
+    {
+        var target = Directory.CreateDirectory(Path("target")).FullName;
+        Directory.CreateSymbolicLink(Path("via-link"), target);
+
+        var ex = Assert.Throws<InvalidHostSettingsException>(() => EngineSocketFile.Prepare(Settings(Path("via-link/run/engine.sock"))));
+
+        Assert.Contains("is a symbolic link", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(target));
+    }
+
     /// <summary>Owned by someone other than the engine's user: nobody as root, or root's stand-in otherwise.</summary>
     private static void ChangeOwner(string directory)
     {
