@@ -218,6 +218,28 @@ trx_counters() {
     ' "$1"
 }
 
+# Prints each failed test of a TRX file: its name and the first lines of its message. CI keeps only
+# the end of the output, and the OpenZFS guest's failures are otherwise only in its console log.
+trx_failures() {
+    awk -v max_lines="${2:-10}" '
+        function decode(t) { gsub(/&lt;/, "<", t); gsub(/&gt;/, ">", t); gsub(/&quot;/, "\"", t); gsub(/&apos;/, "\047", t); gsub(/&amp;/, "\\&", t); return t }
+        /<UnitTestResult / && / outcome="Failed"/ {
+            failing = 1; name = $0
+            sub(/.* testName="/, "", name); sub(/".*/, "", name)
+            print "  FAILED " decode(name)
+        }
+        failing && /<Message>/ { in_message = 1; shown = 0; sub(/.*<Message>/, "") }
+        in_message {
+            ended = sub(/<\/Message>.*/, "")
+            if (shown < max_lines) print "    " decode($0)
+            else if (shown == max_lines) print "    ..."
+            shown++
+            if (ended) in_message = 0
+        }
+        /<\/UnitTestResult>/ { failing = 0; in_message = 0 }
+    ' "$1"
+}
+
 passed=0 failed=0 skipped=0
 summary=()
 record() { summary+=("$(printf '%-32s %s' "$1" "$2")"); }
@@ -385,6 +407,14 @@ main() {
 
     run_openzfs_lane
 
+    local trx failures=""
+    for trx in "$RESULTS"/*.trx "$RESULTS"/openzfs/OpenZfs.*.trx; do
+        [[ -f $trx ]] && failures+=$(trx_failures "$trx" && echo)
+    done
+    if [[ -n $failures ]]; then
+        say "failed tests (first lines of each message; the whole of it in the TRX files)"
+        printf '%s\n' "$failures" | head -n 150
+    fi
     say "summary (TRX files in $RESULTS)"
     printf '%s\n' "${summary[@]}"
     echo "wall time: $((SECONDS - STARTED)) s"

@@ -69,7 +69,9 @@ public sealed partial class KillNineTests
                 Assert.True(outcome is "interrupted" or "succeeded" or "none", $"{where}: {Describe(row)}");
                 Assert.True(!answered || outcome == "succeeded", $"{where}: answered, but the row says {Describe(row)}");
                 var state = pool == before ? "as before" : pool == done ? "done" : null;
-                if (state is null) LabLook.Same(before, pool, $"the pool (neither as before nor as done: done would be\n{done})", where);
+                if (state is null)
+                    LabLook.Same(before, pool, $"the pool (neither as before nor as done: done would be\n{done})",
+                        $"{where}; {Describe(row)}; {Server.JournalTail()}; the console said:\n{Server.Output}");
                 Assert.True(row is not null || state == "as before", $"{where}: changed the pool but left no audit row");
                 var journal = Server.LastJournalRow().Message ?? "";
                 var how = outcome == "interrupted" ? (journal.Contains("rolled forward", StringComparison.Ordinal) ? "rolled forward" : "undone") : outcome;
