@@ -15,18 +15,30 @@ public sealed partial class HostStateFanOut(ILogger logger)
     private readonly List<Action<HostState>> _onChange = [];
     private readonly List<Action<string?>> _onError = [];
     private string? _fingerprint;
+    private int _watchers;
 
     public HostState? Current { get; private set; }
     public string? Error { get; private set; }
 
-    public IDisposable Subscribe(Action<HostState> onChange)
+    /// <summary>How many subscribers watch now (IHostStateStream.Subscribe with watching).</summary>
+    public int Watchers => Volatile.Read(ref _watchers);
+
+    public IDisposable Subscribe(Action<HostState> onChange, bool watching)
     {
         lock (_gate)
         {
             _onChange.Add(onChange);
+            if (watching) _watchers++;
             if (Current is { } current) Deliver(onChange, current);
         }
-        return new Subscription(() => { lock (_gate) _onChange.Remove(onChange); });
+        return new Subscription(() =>
+        {
+            lock (_gate)
+            {
+                _onChange.Remove(onChange);
+                if (watching) _watchers--;
+            }
+        });
     }
 
     public IDisposable SubscribeErrors(Action<string?> onError)

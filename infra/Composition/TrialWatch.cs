@@ -26,7 +26,9 @@ public sealed partial class TrialWatch(IHostStateStream stream, Func<TrialJudge?
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _judge = judge();
-        if (_judge is not null) _subscription = stream.Subscribe(OnState);
+        // It only hears what is read anyway (at start, after the console's own changes such as a boot in
+        // process, for pages): it must not keep the watcher reading when nobody looks (issue 13).
+        if (_judge is not null) _subscription = stream.Subscribe(OnState, watching: false);
         return Task.CompletedTask;
     }
 

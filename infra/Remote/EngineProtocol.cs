@@ -15,12 +15,16 @@ namespace SnapUpgrade.Infra.Remote;
 public static class EngineProtocol
 {
     public const string Header = "SnapUpgrade-Protocol";
-    public const int Version = 1;
+    /// <summary>2: the state stream no longer keeps the engine reading; the web asks with <see cref="Watch"/> (issue 13).</summary>
+    public const int Version = 2;
 
     public const string Capabilities = "v1/capabilities";
     public const string State = "v1/state";
     public const string StateStream = "v1/state/stream";
     public const string Nudge = "v1/state/nudge";
+    /// <summary>"A page of mine is open": keeps the engine's watcher reading for <see cref="WatchLease"/>; renewed while it is.</summary>
+    public const string Watch = "v1/state/watch";
+    public static readonly TimeSpan WatchLease = TimeSpan.FromSeconds(30);
     public const string SharedHealth = "v1/shared-health";
     public const string Run = "v1/run";
     public const string AuditWritable = "v1/audit/writable";

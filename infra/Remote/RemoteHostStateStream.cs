@@ -18,6 +18,7 @@ public sealed partial class RemoteHostStateStream(EngineClient client, RemoteEng
     public static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
     private readonly HostStateFanOut _subscribers = new(logger);
+    private int _leasing;
 
     public HostState? Current => _subscribers.Current;
     public string? Error => _subscribers.Error;
@@ -25,9 +26,47 @@ public sealed partial class RemoteHostStateStream(EngineClient client, RemoteEng
     /// <summary>True once the stream has been connected at least once (health: not yet known before).</summary>
     public bool Connected { get; private set; }
 
-    public IDisposable Subscribe(Action<HostState> onChange) => _subscribers.Subscribe(onChange);
+    /// <summary>
+    /// A watching subscriber (a page) makes this web ask the engine to keep reading (<see cref="EngineProtocol.Watch"/>,
+    /// renewed every third of the lease while any page is open); the stream itself costs the engine no read.
+    /// </summary>
+    public IDisposable Subscribe(Action<HostState> onChange, bool watching)
+    {
+        var subscription = _subscribers.Subscribe(onChange, watching);
+        if (watching) _ = LeaseWhileWatchedAsync();
+        return subscription;
+    }
 
     public IDisposable SubscribeErrors(Action<string?> onError) => _subscribers.SubscribeErrors(onError);
+
+    /// <summary>The engine's latest state (its watcher reads only when the last read is not fresh).</summary>
+    public Task<HostState> LatestAsync(CancellationToken ct = default) => engine.GetStateAsync(ct);
+
+    private async Task LeaseWhileWatchedAsync()
+    {
+        // One renewal loop at a time: a page closing and another opening may overlap two starts.
+        if (Interlocked.Exchange(ref _leasing, 1) == 1) return;
+        try
+        {
+            while (_subscribers.Watchers > 0)
+            {
+                try
+                {
+                    await client.PostAsync<JsonElement>(EngineProtocol.Watch, null, CancellationToken.None);
+                }
+                catch (Exception ex) when (ex is EngineUnavailableException or InvalidOperationException or HttpRequestException or IOException)
+                {
+                    // The state stream reports an unreachable engine; the next renewal tries again.
+                }
+                await Task.Delay(EngineProtocol.WatchLease / 3);
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _leasing, 0);
+        }
+        if (_subscribers.Watchers > 0) _ = LeaseWhileWatchedAsync(); // a page opened as the loop ended
+    }
 
     /// <summary>Asks the engine's watcher to re-read now; the new state comes down the stream.</summary>
     public void Nudge() => _ = NudgeAsync();

@@ -167,13 +167,14 @@ public sealed class SplitRoleTests(SplitConsole split) : IClassFixture<SplitCons
     {
         SplitConsole.Require();
 
-        var newer = await SplitConsole.RunAsync("curl", "--silent", "--unix-socket", split.Socket, "-H", $"{EngineProtocol.Header}: 2",
+        var newer = await SplitConsole.RunAsync("curl", "--silent", "--unix-socket", split.Socket, "-H", $"{EngineProtocol.Header}: {EngineProtocol.Version + 1}",
             "-w", "\n%{http_code}", "http://engine/" + EngineProtocol.Capabilities);
         var none = await SplitConsole.RunAsync("curl", "--silent", "--unix-socket", split.Socket,
             "-w", "\n%{http_code}", "http://engine/" + EngineProtocol.Capabilities);
 
         Assert.EndsWith("\n400", newer.StandardOutput, StringComparison.Ordinal);
-        Assert.Contains("The engine speaks protocol 1, this web speaks 2: upgrade both packages", newer.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains($"The engine speaks protocol {EngineProtocol.Version}, this web speaks {EngineProtocol.Version + 1}: upgrade both packages",
+            newer.StandardOutput, StringComparison.Ordinal);
         Assert.EndsWith("\n400", none.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("this web speaks none", none.StandardOutput, StringComparison.Ordinal);
     }

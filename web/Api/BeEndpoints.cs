@@ -11,8 +11,8 @@ public static class BeEndpoints
 {
     public static void MapBeEndpoints(this RouteGroupBuilder api)
     {
-        api.MapGet("bes", async (IEngine engine, CancellationToken ct) =>
-            TypedResults.Ok((await engine.GetStateAsync(ct)).BootEnvironments));
+        api.MapGet("bes", async (HttpContext http, CancellationToken ct) =>
+            TypedResults.Ok((await http.LatestStateAsync(ct)).BootEnvironments));
         api.MapGet("bes/{name}", GetBeAsync);
         api.MapPost("bes", (AuditedOperations ops, HttpContext http, CreateBeRequest body, bool? dryRun, string? planToken) =>
             ops.RunAsync(http, new CreateBe(body.Name, body.Source, body.Description), dryRun ?? false, planToken));
@@ -32,8 +32,8 @@ public static class BeEndpoints
             ops.RunAsync(http, new MigrateShared(name), dryRun ?? false, planToken));
     }
 
-    private static async Task<Results<Ok<BootEnvironment>, ProblemHttpResult>> GetBeAsync(IEngine engine, string name, CancellationToken ct) =>
-        (await engine.GetStateAsync(ct)).Find(name) is { } be
+    private static async Task<Results<Ok<BootEnvironment>, ProblemHttpResult>> GetBeAsync(HttpContext http, string name, CancellationToken ct) =>
+        (await http.LatestStateAsync(ct)).Find(name) is { } be
             ? TypedResults.Ok(be)
             : OperationProblems.For(new OperationError(ErrorCode.NotFound, $"There is no boot environment '{name}'."));
 }

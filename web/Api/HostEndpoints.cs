@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using SnapUpgrade.Core.Audit;
-using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Operations;
 
@@ -16,6 +15,6 @@ public static class HostEndpoints
             operations.RunAsync(http, new RebootHost(), dryRun ?? false, planToken));
     }
 
-    private static async Task<Ok<HostState>> GetHostAsync(IEngine engine, CancellationToken ct) =>
-        TypedResults.Ok(await engine.GetStateAsync(ct));
+    private static async Task<Ok<HostState>> GetHostAsync(HttpContext http, CancellationToken ct) =>
+        TypedResults.Ok(await http.LatestStateAsync(ct));
 }

@@ -23,9 +23,9 @@ public static class SharedEndpoints
             ops.RunAsync(http, new InitShared(), dryRun ?? false, planToken));
     }
 
-    private static async Task<Ok<SharedView>> GetAsync(IEngine engine, CancellationToken ct)
+    private static async Task<Ok<SharedView>> GetAsync(HttpContext http, IEngine engine, CancellationToken ct)
     {
-        var state = await engine.GetStateAsync(ct);
+        var state = await http.LatestStateAsync(ct);
         return TypedResults.Ok(new SharedView(state.SharedDatasets, await engine.GetSharedHealthAsync(ct)));
     }
 }

@@ -20,8 +20,8 @@ public static class SnapshotEndpoints
             ops.RunAsync(http, new RollbackBe(name, body.Snapshot, body.DestroyLaterSnapshots), dryRun ?? false, planToken));
     }
 
-    private static async Task<Results<Ok<IReadOnlyList<Snapshot>>, ProblemHttpResult>> ListAsync(IEngine engine, string name, CancellationToken ct) =>
-        (await engine.GetStateAsync(ct)).Find(name) is { } be
+    private static async Task<Results<Ok<IReadOnlyList<Snapshot>>, ProblemHttpResult>> ListAsync(HttpContext http, string name, CancellationToken ct) =>
+        (await http.LatestStateAsync(ct)).Find(name) is { } be
             ? TypedResults.Ok(be.Snapshots)
             : OperationProblems.For(new OperationError(ErrorCode.NotFound, $"There is no boot environment '{name}'."));
 }

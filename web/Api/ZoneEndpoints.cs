@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using SnapUpgrade.Core.Audit;
-using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Operations;
 
@@ -17,6 +16,6 @@ public static class ZoneEndpoints
             ops.RunAsync(http, new DestroyZone(name), dryRun ?? false, planToken));
     }
 
-    private static async Task<Ok<IReadOnlyList<Zone>>> GetAsync(IEngine engine, CancellationToken ct) =>
-        TypedResults.Ok((await engine.GetStateAsync(ct)).Zones);
+    private static async Task<Ok<IReadOnlyList<Zone>>> GetAsync(HttpContext http, CancellationToken ct) =>
+        TypedResults.Ok((await http.LatestStateAsync(ct)).Zones);
 }

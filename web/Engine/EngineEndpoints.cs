@@ -17,7 +17,8 @@ public static class EngineEndpoints
     public static void Map(WebApplication app)
     {
         app.MapGet(EngineProtocol.Capabilities, (IEngine engine) => Json(new EngineCapabilities(engine.BackendName, engine.CanReboot)));
-        app.MapGet(EngineProtocol.State, async (IEngine engine, CancellationToken ct) => Json(await engine.GetStateAsync(ct)));
+        // The watcher's latest state: a web's reads never start a listing each (issue 13).
+        app.MapGet(EngineProtocol.State, async (IHostStateStream stream, CancellationToken ct) => Json(await stream.LatestAsync(ct)));
         app.MapGet(EngineProtocol.SharedHealth, async (IEngine engine, CancellationToken ct) => Json(await engine.GetSharedHealthAsync(ct)));
         app.MapPost(EngineProtocol.Run, async (HttpContext http, AuditedOperations operations, CancellationToken ct) =>
         {
@@ -27,6 +28,11 @@ public static class EngineEndpoints
         app.MapPost(EngineProtocol.Nudge, (IHostStateStream stream) =>
         {
             stream.Nudge();
+            return Json(new { });
+        });
+        app.MapPost(EngineProtocol.Watch, (HostWatcher watcher) =>
+        {
+            watcher.KeepWatching(EngineProtocol.WatchLease);
             return Json(new { });
         });
         app.MapGet(EngineProtocol.StateStream, StreamStatesAsync);
@@ -60,7 +66,8 @@ public static class EngineEndpoints
         var ct = ends.Token;
         var events = Channel.CreateUnbounded<EngineStateEvent>(new UnboundedChannelOptions { SingleReader = true });
         events.Writer.TryWrite(new(null, stream.Error));
-        using var states = stream.Subscribe(state => events.Writer.TryWrite(new(state, null)));
+        // Not watching: the web keeps the watcher reading with Watch leases only while one of its pages is open.
+        using var states = stream.Subscribe(state => events.Writer.TryWrite(new(state, null)), watching: false);
         using var errors = stream.SubscribeErrors(error => events.Writer.TryWrite(new(null, error)));
         http.Response.ContentType = "application/x-ndjson";
         try

@@ -23,7 +23,7 @@ public sealed class FakeHostStateStream(IEngine? engine = null) : IHostStateStre
     public HostState? Current => _current ?? (SeedFromEngine ? Read() : null);
     public string? Error { get; private set; }
 
-    public IDisposable Subscribe(Action<HostState> onChange)
+    public IDisposable Subscribe(Action<HostState> onChange, bool watching)
     {
         lock (_gate) _onChange.Add(onChange);
         if (Current is { } current) onChange(current);
@@ -37,6 +37,10 @@ public sealed class FakeHostStateStream(IEngine? engine = null) : IHostStateStre
         if (Error is { } error) onError(error);
         return new Unsubscribe(() => { lock (_gate) _onError.Remove(onError); });
     }
+
+    /// <summary>The pushed state, or the engine's (read now) when seeding from it.</summary>
+    public Task<HostState> LatestAsync(CancellationToken ct = default) =>
+        Current is { } state ? Task.FromResult(state) : Task.FromException<HostState>(new IOException(Error ?? "nothing pushed"));
 
     public void Nudge()
     {

@@ -74,8 +74,9 @@ public sealed class AuditedOperationsTests : IDisposable
         public HostState? Current => Nudges.LastOrDefault();
         public string? Error => null;
 
-        public IDisposable Subscribe(Action<HostState> onChange) => throw new NotSupportedException();
+        public IDisposable Subscribe(Action<HostState> onChange, bool watching) => throw new NotSupportedException();
         public IDisposable SubscribeErrors(Action<string?> onError) => throw new NotSupportedException();
+        public Task<HostState> LatestAsync(CancellationToken ct = default) => throw new NotSupportedException();
         public void Nudge() => Nudges.Add(engine.GetStateAsync().GetAwaiter().GetResult());
 
         public IEnumerable<bool> SawBe(string name) => Nudges.Select(state => state.Find(name) is not null);

@@ -58,6 +58,7 @@ public sealed class TrialWatchTests
         await watch.StartAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal(1, stream.Subscriptions);
+        Assert.False(stream.Watching, "the trial watch kept the watcher reading: it only hears what is read anyway");
     }
 
     private sealed class CountingStream : IHostStateStream
@@ -66,13 +67,17 @@ public sealed class TrialWatchTests
         public HostState? Current => null;
         public string? Error => null;
 
-        public IDisposable Subscribe(Action<HostState> onChange)
+        public bool Watching { get; private set; }
+
+        public IDisposable Subscribe(Action<HostState> onChange, bool watching)
         {
             Subscriptions++;
+            Watching |= watching;
             return new CancellationTokenSource();
         }
 
         public IDisposable SubscribeErrors(Action<string?> onError) => throw new NotSupportedException();
+        public Task<HostState> LatestAsync(CancellationToken ct = default) => throw new NotSupportedException();
         public void Nudge() { }
     }
 

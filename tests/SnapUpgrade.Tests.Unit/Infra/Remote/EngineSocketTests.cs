@@ -69,7 +69,8 @@ public sealed class EngineSocketTests : IDisposable
     }
 
     [Theory]
-    [InlineData("SnapUpgrade-Protocol: 2\r\n", "2")]
+    [InlineData("SnapUpgrade-Protocol: 1\r\n", "1")]
+    [InlineData("SnapUpgrade-Protocol: 3\r\n", "3")]
     [InlineData("", "none (not a SnapUpgrade engine?)")]
     public async Task Client_EngineOfAnotherProtocol_RefusesItsAnswerNamingBothVersions(string header, string engineVersion)
     {
@@ -90,8 +91,8 @@ public sealed class EngineSocketTests : IDisposable
 
         var message = await FailureAsync(socket);
 
-        Assert.Contains("SnapUpgrade-Protocol: 1\r\n", await asked);
-        Assert.Equal(EngineProtocol.Mismatch(engineVersion, "1"), message);
+        Assert.Contains("SnapUpgrade-Protocol: 2\r\n", await asked);
+        Assert.Equal(EngineProtocol.Mismatch(engineVersion, "2"), message);
     }
 
     [Fact]
