@@ -79,7 +79,9 @@ public sealed partial class PlanExecutor(EngineOptions options, UndoRunner undoe
                 try
                 {
                     // Undo must finish even if the caller gave up: a half-undone host is worse than a late answer.
-                    await RunWithBusyRetryAsync(() => undoer.RunAsync(undo, CancellationToken.None), CancellationToken.None);
+                    // Longer than a step's: a dataset that a killed engine had just unmounted stayed "busy" on
+                    // zfs-fuse for more than a second at the restart (kill -9 test, seen in CI and here).
+                    await RunWithBusyRetryAsync(() => undoer.RunAsync(undo, CancellationToken.None), CancellationToken.None, patient: true);
                 }
                 catch (Exception ex) when (uncertain)
                 {
@@ -143,8 +145,13 @@ public sealed partial class PlanExecutor(EngineOptions options, UndoRunner undoe
             $"'{step.Description}' failed after the point of no return and could not be completed: {last.Message}", last);
     }
 
-    private async Task RunWithBusyRetryAsync(Func<Task> action, CancellationToken ct)
+    /// <param name="patient">
+    /// For undo: twice the tries, each waiting longer than the last (with the defaults about 11 s in all),
+    /// since an undo that gives up leaves the host half changed.
+    /// </param>
+    private async Task RunWithBusyRetryAsync(Func<Task> action, CancellationToken ct, bool patient = false)
     {
+        var retries = patient ? 2 * options.BusyRetries : options.BusyRetries;
         for (var attempt = 0; ; attempt++)
         {
             try
@@ -152,9 +159,9 @@ public sealed partial class PlanExecutor(EngineOptions options, UndoRunner undoe
                 await action();
                 return;
             }
-            catch (ZfsCommandException ex) when (ex.IsBusy && attempt < options.BusyRetries)
+            catch (ZfsCommandException ex) when (ex.IsBusy && attempt < retries)
             {
-                await Task.Delay(options.BusyRetryDelay, ct);
+                await Task.Delay(patient ? options.BusyRetryDelay * (attempt + 1) : options.BusyRetryDelay, ct);
             }
         }
     }

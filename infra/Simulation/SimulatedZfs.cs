@@ -25,6 +25,7 @@ public sealed partial class SimulatedZfs : IZfs, IMounts, IHostFiles
     private readonly TreeWriter _tree;
     private readonly TreeCopier _copier;
     private readonly ZfsCommands _commands;
+    private int _listings;
     private TimeSpan _backdate;
 
     /// <param name="stateFile">null: in memory only; else loaded when it exists and rewritten after every change.</param>
@@ -85,9 +86,13 @@ public sealed partial class SimulatedZfs : IZfs, IMounts, IHostFiles
         return Task.CompletedTask;
     }
 
+    /// <summary>How many listings were read: what a `zfs get -r` would cost on a real host (issue 13's reads, counted).</summary>
+    public int Listings => Volatile.Read(ref _listings);
+
     public Task<PoolListing> ListAsync(string pool, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
+        Interlocked.Increment(ref _listings);
         return Task.FromResult(Read(() => PoolReader.Read(_datasets, _mounts, pool)));
     }
 

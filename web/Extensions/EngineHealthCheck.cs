@@ -27,7 +27,7 @@ public sealed class EngineHealthCheck(IHostStateStream watcher, IEngine engine, 
     private async Task FirstReadAsync(CancellationToken ct)
     {
         var read = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var states = watcher.Subscribe(_ => read.TrySetResult());
+        using var states = watcher.Subscribe(_ => read.TrySetResult(), watching: false); // the start's own read
         using var errors = watcher.SubscribeErrors(error => { if (error is not null) read.TrySetResult(); });
         try
         {

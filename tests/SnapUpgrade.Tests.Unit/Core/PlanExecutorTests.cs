@@ -158,16 +158,30 @@ public sealed class PlanExecutorTests
         Assert.Equal(["destroyed"], _log);
     }
 
+    [Fact]
+    public async Task Undo_DatasetBusyLongerThanAStepWaits_IsTriedUntilItIsFree()
+    {
+        _zfs.BusyFor = new EngineOptions { Pool = "p" }.BusyRetries + 2; // a step would have given up
+        IReadOnlyList<StartedStep> started = [new(UndoData.Zfs(UndoSet("a")), []), new(UndoData.Zfs(UndoSet("b")), [])];
+
+        await _executor.UndoAsync(started, cause: null, ownUndoOfLast: true);
+
+        Assert.Equal(["undo b", "undo a"], _log);
+    }
+
     /// <summary>Runs only the undo commands of these tests: each logs its value, or fails when told to.</summary>
     private sealed class LoggingZfs(List<string> log) : IZfs
     {
         public string? FailOn { get; set; }
+        /// <summary>How many commands still fail "busy" before they work.</summary>
+        public int BusyFor { get; set; }
         public ZfsCapabilities Capabilities { get; } = new("logging", MultiSnapshot: true);
         public Task<PoolListing> ListAsync(string pool, CancellationToken ct = default) => throw new NotSupportedException();
 
         public Task ExecuteAsync(ZfsCommand command, CancellationToken ct = default)
         {
             var set = (ZfsSet)command;
+            if (BusyFor-- > 0) throw new ZfsCommandException(command.Argv, 1, "cannot mount 'p/x': mountpoint or dataset is busy");
             if (set.Value == FailOn) throw new ZfsCommandException(command.Argv, 1, "no such thing");
             log.Add($"undo {set.Value}");
             return Task.CompletedTask;
