@@ -1,0 +1,72 @@
+using BenchmarkDotNet.Attributes;
+using SnapUpgrade.Core.Engine;
+using SnapUpgrade.Core.Operations;
+
+namespace SnapUpgrade.Benchmarks;
+
+/// <summary>
+/// Issue 13's first target: what create and activate cost on a host of 3 BEs and on one of 1000, run
+/// through the engine as the API runs them (check, plan, journal, steps). Each benchmark leaves the
+/// pool as it found it (create then destroy; activate then activate back), so every iteration sees the
+/// same host. The target is 1000 BEs within 1.5x of 3; today every operation still begins with one
+/// whole-pool listing, which is what grows (see README "Scale").
+/// </summary>
+[Config(typeof(BenchConfig))]
+public class OperationBenchmarks
+{
+    private BenchHost _host = null!;
+    private BeEngine _engine = null!;
+    private int _made;
+
+    [ParamsSource(nameof(BeCounts))]
+    public int BeCount { get; set; }
+
+    [ParamsSource(nameof(Backends))]
+    public string Backend { get; set; } = BenchRun.Simulated;
+
+    public static IEnumerable<int> BeCounts => BenchRun.OperationBeCounts;
+
+    public static IEnumerable<string> Backends => BenchRun.Backends;
+
+    [GlobalSetup]
+    public async Task SetupAsync()
+    {
+        _host = await BenchHost.CreateLoggedAsync(Backend, BeCount);
+        _engine = _host.NewEngine();
+        try
+        {
+            await CreateThenDestroy(); // fails here rather than measure refusals
+            await ActivateThenBack();
+        }
+        catch
+        {
+            await _host.DisposeAsync(); // no [GlobalCleanup] runs after a failed setup
+            throw;
+        }
+    }
+
+    [GlobalCleanup]
+    public async Task CleanupAsync() => await _host.DisposeAsync();
+
+    [Benchmark]
+    public async Task CreateThenDestroy()
+    {
+        var name = $"bench-{++_made}";
+        Must(await _engine.RunAsync(new CreateBe(name)));
+        Must(await _engine.RunAsync(new DestroyBe(name)));
+    }
+
+    /// <summary>The second BE (not booted) becomes active on reboot, then the booted one again.</summary>
+    [Benchmark]
+    public async Task ActivateThenBack()
+    {
+        Must(await _engine.RunAsync(new ActivateBe("be2")));
+        Must(await _engine.RunAsync(new ActivateBe("be1")));
+    }
+
+    private static void Must(OperationResult result)
+    {
+        if (result.Outcome != Outcome.Succeeded)
+            throw new InvalidOperationException($"{result.Action} {result.Target}: {result.Outcome} {result.Error?.Code} {result.Error?.Message}");
+    }
+}
