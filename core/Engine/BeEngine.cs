@@ -29,6 +29,7 @@ public sealed partial class BeEngine : IEngine
     // The seeds of reviewed plans that ran (hex): a token runs once. Touched only under _turn.
     private readonly HashSet<string> _ranSeeds = [];
     private long _activity;
+    private LastRead? _lastRead;
     // The last check's reading of each BE and zone BE, by dataset: what an unmounted one shows.
     private IReadOnlyDictionary<string, BeSharedHealth> _checked = new Dictionary<string, BeSharedHealth>();
 
@@ -53,8 +54,22 @@ public sealed partial class BeEngine : IEngine
 
     public bool CanReboot => _context.Options.CanBootInProcess || _context.Reboot is not null;
 
-    public async Task<HostState> GetStateAsync(CancellationToken ct = default) => BootLoaderSteps.Describe(_context,
-        HostStateReader.Read(await _context.Zfs.ListAsync(_context.Options.Pool, ct), _context.Clock.GetUtcNow()));
+    public async Task<HostState> GetStateAsync(CancellationToken ct = default)
+    {
+        var activity = Activity;
+        var state = BootLoaderSteps.Describe(_context,
+            HostStateReader.Read(await _context.Zfs.ListAsync(_context.Options.Pool, ct), _context.Clock.GetUtcNow()));
+        if (activity % 2 == 0 && Activity == activity) _lastRead = new(state, activity);
+        return state;
+    }
+
+    /// <summary>
+    /// The state last read (by the watcher, mostly) while nothing changed through the engine since; else a
+    /// new read. What the pages were last shown: reads that follow a pushed state (shared health, per page
+    /// and per push) must not list the pool again each (issue 13).
+    /// </summary>
+    private async Task<HostState> LastOrReadAsync(CancellationToken ct) =>
+        _lastRead is { } last && last.Activity == Activity ? last.State : await GetStateAsync(ct);
 
     public Task<OperationResult> RunAsync(IOperation operation, bool dryRun = false, CancellationToken ct = default) =>
         RunAsync(operation, new RunRequest { DryRun = dryRun }, ct);
@@ -222,11 +237,12 @@ public sealed partial class BeEngine : IEngine
 
     /// <summary>
     /// Never mounts anything: mounted BEs are read now (lstat and readlink only), the others come
-    /// from the last <see cref="CheckSharedHealth"/>, or are reported as not checked.
+    /// from the last <see cref="CheckSharedHealth"/>, or are reported as not checked. Which BEs there
+    /// are and where they are mounted comes from the last read while the engine changed nothing since.
     /// </summary>
     public async Task<SharedHealthReport> GetSharedHealthAsync(CancellationToken ct = default)
     {
-        var state = await GetStateAsync(ct);
+        var state = await LastOrReadAsync(ct);
         var now = _context.Clock.GetUtcNow();
         var known = _checked;
         var entries = SharedReader.Targets(state).Select(t => t.MountedAt is { } root
@@ -239,6 +255,8 @@ public sealed partial class BeEngine : IEngine
 
     private static OperationError PlanChanged(string? why) => new(ErrorCode.PlanChanged,
         $"The host changed since the plan was reviewed{(why is null ? "" : $": {why.TrimEnd('.')}")}; review the new plan.");
+
+    private sealed record LastRead(HostState State, long Activity);
 
     private sealed class JournalStepLog(IOperationJournal journal, long id) : IStepLog
     {

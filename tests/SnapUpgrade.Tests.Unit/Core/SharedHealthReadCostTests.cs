@@ -1,0 +1,39 @@
+using SnapUpgrade.Core.Engine;
+using SnapUpgrade.Core.Operations;
+using SnapUpgrade.Infra.Sqlite;
+using SnapUpgrade.Tests.Unit.Sqlite;
+using Xunit;
+using static SnapUpgrade.Tests.Unit.Simulation.Sim;
+
+namespace SnapUpgrade.Tests.Unit.Core;
+
+/// <summary>
+/// Issue 13: each page showing shared health reads it after every pushed state; those reads use the
+/// state the engine last read (the one the pages show) instead of listing the pool again each, until
+/// the engine changes the host. Listings counted at the simulator's port.
+/// </summary>
+public sealed class SharedHealthReadCostTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task HealthReads_AfterAStateRead_ListNothingUntilTheEngineChangesTheHost()
+    {
+        var host = await BootedAsync();
+        var engine = new BeEngine(host, host, host, new SqliteOperationJournal(SqliteDatabase.InDataDir(_dir.Path)), new EngineOptions { Pool = Pool });
+        await engine.GetStateAsync(Ct);
+        var listings = host.Listings;
+
+        for (var i = 0; i < 10; i++) await engine.GetSharedHealthAsync(Ct);
+        Assert.Equal(listings, host.Listings);
+
+        Assert.Equal(Outcome.Succeeded, (await engine.RunAsync(new CreateBe("be2"), ct: Ct)).Outcome);
+        listings = host.Listings;
+        var health = await engine.GetSharedHealthAsync(Ct);
+
+        Assert.Equal(listings + 1, host.Listings);
+        Assert.Contains(health.Entries, e => e.Be == "be2");
+    }
+}
