@@ -62,6 +62,7 @@ public sealed class BootEnvironmentsPageTests : ComponentTest
 
         Assert.Empty(RowNames(page));
         Assert.Equal("No boot environments on this pool.", page.Find("[data-testid=be-empty]").TextContent.Trim());
+        Assert.Empty(page.FindAll("[data-testid=be-pager]"));
         Assert.Empty(page.FindAll("[data-testid=load-error]"));
     }
 
