@@ -14,11 +14,11 @@ public sealed class BootEnvironmentsPageTests : ComponentTest
         [.. page.FindAll("[data-testid^=be-row-]").Select(r => r.GetAttribute("data-testid")!["be-row-".Length..])];
 
     [Fact]
-    public void Table_DemoHost_ShowsFlagsAndNamesSortedByName()
+    public void Table_DemoHost_ShowsFlagsAndBesNewestFirst()
     {
         var (page, _, _) = RenderPage();
 
-        Assert.Equal(["be-2026-01", "be-2026-02", "be-test"], RowNames(page));
+        Assert.Equal(["be-test", "be-2026-02", "be-2026-01"], RowNames(page));
         Assert.Equal("N", page.Find("[data-testid=be-flags-be-2026-01]").TextContent);
         Assert.Equal("R", page.Find("[data-testid=be-flags-be-2026-02]").TextContent);
         Assert.Equal("", page.Find("[data-testid=be-flags-be-test]").TextContent);
@@ -62,6 +62,7 @@ public sealed class BootEnvironmentsPageTests : ComponentTest
 
         Assert.Empty(RowNames(page));
         Assert.Equal("No boot environments on this pool.", page.Find("[data-testid=be-empty]").TextContent.Trim());
+        Assert.Empty(page.FindAll("[data-testid=be-pager]"));
         Assert.Empty(page.FindAll("[data-testid=load-error]"));
     }
 
@@ -69,10 +70,13 @@ public sealed class BootEnvironmentsPageTests : ComponentTest
     public void Table_SortByNameTwice_SortsDescending()
     {
         var (page, _, _) = RenderPage();
+        page.Find("[data-testid=be-sort-name]").Click();
+        Assert.Equal(["be-2026-01", "be-2026-02", "be-test"], RowNames(page));
 
         page.Find("[data-testid=be-sort-name]").Click();
 
         Assert.Equal(["be-test", "be-2026-02", "be-2026-01"], RowNames(page));
+        Assert.Equal("descending", page.Find("[data-testid=be-sort-name]").ParentElement!.GetAttribute("aria-sort"));
     }
 
     [Fact]

@@ -27,48 +27,65 @@ public partial class BeGrid
     [Parameter] public EventCallback<BeActionClick> OnAction { get; set; }
     [Parameter] public EventCallback OnCreate { get; set; }
 
-    private string? _search;
-    private SortKey _sort = SortKey.Name;
-    private bool _descending;
+    // Newest first: a host that keeps a BE per update wants the latest ones on the first page.
+    private SortKey _sort = SortKey.Created;
+    private bool _descending = true;
+    private readonly PagedView<BootEnvironment> _view = new(Matches, Order(SortKey.Created, descending: true));
 
     /// <summary>Why Create is disabled: the role only, the name is not typed yet.</summary>
     private string? CreateReason => Why.Not(Role, new CreateBe("new"), "create boot environments");
+
+    // A new state filters and sorts the whole set once; a re-render with the same state costs nothing.
+    protected override void OnParametersSet() => _view.Show(State.BootEnvironments);
 
     private void SortBy(SortKey key)
     {
         _descending = _sort == key && !_descending;
         _sort = key;
+        _view.Sort(Order(_sort, _descending));
     }
 
     private string? AriaSort(SortKey key) => key == SortKey.None ? null : _sort != key ? "none" : _descending ? "descending" : "ascending";
 
-    private IEnumerable<BootEnvironment> Rows()
+    private static string SortTitle(Column column) => column.Key switch
     {
-        var rows = State.BootEnvironments.Where(Matches);
-        Func<BootEnvironment, object?> key = _sort switch
+        SortKey.Flags => "N: booted now, R: active on reboot, T: next boot only",
+        SortKey.Created => "Sort by Created (the table opens newest first)",
+        SortKey.Name => "Sort by Name (be2 before be10)",
+        _ => $"Sort by {column.Title}",
+    };
+
+    private string OrderText => (_sort, _descending) switch
+    {
+        (SortKey.Created, true) => "Newest first (the default); click a column title to sort by it.",
+        (SortKey.Created, false) => "Oldest first.",
+        _ => $"By {Columns.First(c => c.Key == _sort).Title}, {(_descending ? "descending" : "ascending")}; names in natural order (be2 before be10).",
+    };
+
+    /// <summary>The whole order of one column, ties broken by name, so it is total and stable.</summary>
+    private static Comparer<BootEnvironment> Order(SortKey key, bool descending)
+    {
+        Comparison<BootEnvironment> primary = key switch
         {
-            SortKey.Flags => b => b.Flags,
-            SortKey.Created => b => b.Created,
-            SortKey.Origin => b => b.Origin ?? "",
-            SortKey.Used => b => b.Used,
-            SortKey.Description => b => b.Description ?? "",
-            SortKey.Keep => b => b.Keep,
-            SortKey.Mounted => b => b.MountedAt ?? "",
-            SortKey.Zones => b => b.ZoneBes.Count,
-            _ => b => b.Name,
+            SortKey.Flags => (a, b) => Natural(a.Flags, b.Flags),
+            SortKey.Created => (a, b) => a.Created.CompareTo(b.Created),
+            SortKey.Origin => (a, b) => Natural(a.Origin, b.Origin),
+            SortKey.Used => (a, b) => a.Used.CompareTo(b.Used),
+            SortKey.Description => (a, b) => Natural(a.Description, b.Description),
+            SortKey.Keep => (a, b) => a.Keep.CompareTo(b.Keep),
+            SortKey.Mounted => (a, b) => Natural(a.MountedAt, b.MountedAt),
+            SortKey.Zones => (a, b) => a.ZoneBes.Count.CompareTo(b.ZoneBes.Count),
+            _ => (a, b) => Natural(a.Name, b.Name),
         };
-        var sorted = _descending ? rows.OrderByDescending(key).ThenBy(b => b.Name, StringComparer.Ordinal)
-            : rows.OrderBy(key).ThenBy(b => b.Name, StringComparer.Ordinal);
-        return sorted;
+        return Comparer<BootEnvironment>.Create((a, b) =>
+            (descending ? primary(b, a) : primary(a, b)) is var byKey and not 0 ? byKey : Natural(a.Name, b.Name));
     }
 
-    private bool Matches(BootEnvironment be)
-    {
-        if (string.IsNullOrWhiteSpace(_search)) return true;
-        var term = _search.Trim();
-        return new[] { be.Name, be.Description, be.Origin, be.MountedAt, be.Flags }
+    private static int Natural(string? a, string? b) => NaturalOrder.Instance.Compare(a, b);
+
+    private static bool Matches(BootEnvironment be, string term) =>
+        new[] { be.Name, be.Description, be.Origin, be.MountedAt, be.Flags }
             .Any(text => text?.Contains(term, StringComparison.OrdinalIgnoreCase) == true);
-    }
 
     /// <summary>A BE's origin as beadm users read it ("2026.11@2026.10"); other datasets in full.</summary>
     private string ShortOrigin(BootEnvironment be)
