@@ -21,6 +21,22 @@ public sealed class OverviewPageTests : ComponentTest
     }
 
     [Fact]
+    public void OverviewPage_1000Bes_ShowsTheFlaggedAndTheNewestTenAndLinksToAll()
+    {
+        // be1 booted (oldest), be500 active on reboot, be2..be1000 created one a minute after the other.
+        Engine.State = HostStates.With([.. Enumerable.Range(1, 1000).Select(i =>
+            HostStates.Be($"be{i}", booted: i == 1, onReboot: i == 500) with { Created = HostStates.T0.AddMinutes(i) })]);
+
+        var cut = Render<OverviewPage>();
+
+        cut.WaitForAssertion(() => Assert.Equal(
+            ["be1000", "be999", "be998", "be997", "be996", "be995", "be994", "be993", "be500", "be1"],
+            cut.FindAll("[data-testid=be-name]").Select(e => e.TextContent)));
+        Assert.Contains("10 of 1000", cut.Find("[data-testid=be-glance]").TextContent);
+        Assert.Equal("/bes", cut.Find("[data-testid=be-glance] a").GetAttribute("href"));
+    }
+
+    [Fact]
     public void OverviewPage_BootedAndActiveAreOneBe_ShowsNR()
     {
         Engine.State = HostStates.With(HostStates.Be("solo", booted: true, onReboot: true), HostStates.Be("next", nextBoot: true));
