@@ -53,7 +53,8 @@ public sealed partial class HostStateFanOut(ILogger logger)
 
     /// <summary>
     /// Pushes <paramref name="error"/> when it differs from the last one, then <paramref name="state"/>
-    /// when there is one, unless its <paramref name="fingerprint"/> (when given) equals the last pushed.
+    /// when there is one, unless its <paramref name="fingerprint"/> (when given) equals the last pushed
+    /// (then it only becomes <see cref="Current"/>, with its newer read time).
     /// </summary>
     public void Publish(HostState? state = null, string? error = null, string? fingerprint = null)
     {
@@ -64,9 +65,11 @@ public sealed partial class HostStateFanOut(ILogger logger)
                 Error = error;
                 foreach (var onError in _onError.ToArray()) Deliver(onError, error);
             }
-            if (state is null || (fingerprint is not null && fingerprint == _fingerprint)) return;
+            if (state is null) return;
+            var same = fingerprint is not null && fingerprint == _fingerprint;
             _fingerprint = fingerprint;
-            Current = state;
+            Current = state; // its read time says how fresh it is, even when nothing changed
+            if (same) return;
             foreach (var onChange in _onChange.ToArray()) Deliver(onChange, state);
         }
     }

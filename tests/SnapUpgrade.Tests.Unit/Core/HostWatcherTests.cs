@@ -48,6 +48,7 @@ public sealed class HostWatcherTests : IDisposable
         await _watcher.ReadOnceAsync(TestContext.Current.CancellationToken);
 
         Assert.Single(seen);
+        Assert.Equal(state.ReadAt.AddSeconds(1), _watcher.Current!.ReadAt); // how fresh it is, for /healthz and the API
     }
 
     [Fact]

@@ -169,6 +169,18 @@ public sealed class PlanExecutorTests
         Assert.Equal(["undo b", "undo a"], _log);
     }
 
+    [Fact]
+    public async Task Finish_DatasetBusyAfterTheCrash_IsTriedUntilItIsFree()
+    {
+        _zfs.BusyFor = new EngineOptions { Pool = "p" }.BusyRetries + 2; // the crash's killed zfs still holds it
+        IReadOnlyList<UndoData?> steps = [new RollForward(UndoSet("finish"))];
+
+        var done = await _executor.FinishAsync(steps, from: 0);
+
+        Assert.Equal(["undo finish"], _log);
+        Assert.Single(done);
+    }
+
     /// <summary>Runs only the undo commands of these tests: each logs its value, or fails when told to.</summary>
     private sealed class LoggingZfs(List<string> log) : IZfs
     {
@@ -176,7 +188,9 @@ public sealed class PlanExecutorTests
         /// <summary>How many commands still fail "busy" before they work.</summary>
         public int BusyFor { get; set; }
         public ZfsCapabilities Capabilities { get; } = new("logging", MultiSnapshot: true);
-        public Task<PoolListing> ListAsync(string pool, CancellationToken ct = default) => throw new NotSupportedException();
+        // Empty: what FinishAsync looks at before it runs a command again.
+        public Task<PoolListing> ListAsync(string pool, CancellationToken ct = default) =>
+            Task.FromResult(new PoolListing(new PoolInfo(pool, "ONLINE", null, null, "1", 1, 1, 0), []));
 
         public Task ExecuteAsync(ZfsCommand command, CancellationToken ct = default)
         {
