@@ -94,12 +94,13 @@ public sealed partial class HostWatcher(Func<IEngine> engine, TimeSpan interval,
 
     /// <summary>
     /// The latest state: the last read when it is fresh (nothing changed through the engine since, and
-    /// read within the interval, or within the pace while someone watches); otherwise the next read,
-    /// which this call asks for. Concurrent callers share one read. Throws when that read fails.
+    /// read within the pace: the interval, or longer when reads are slow, so an API client polling a large
+    /// pool costs no more than a page does); otherwise the next read, which this call asks for. Concurrent
+    /// callers share one read. Throws when that read fails.
     /// </summary>
     public async Task<HostState> LatestAsync(CancellationToken ct = default)
     {
-        if (Current is { } current && IsFresh(Watched ? Pace : interval)) return current;
+        if (Current is { } current && IsFresh(Pace)) return current;
         Interlocked.Increment(ref _waiting);
         try
         {

@@ -32,7 +32,7 @@ public interface IHostStateStream
 
     /// <summary>
     /// The latest state for a reader (the API's GETs): the last read while it is fresh (nothing changed
-    /// through the engine since it, and not older than the watch interval), else a new read that
+    /// through the engine since it, and not older than the watcher's pace), else a new read that
     /// concurrent callers share. Never a listing of its own per call. Throws when the read fails.
     /// </summary>
     Task<HostState> LatestAsync(CancellationToken ct = default);
