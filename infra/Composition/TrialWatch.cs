@@ -22,6 +22,8 @@ public sealed partial class TrialWatch(IHostStateStream stream, Func<TrialJudge?
     private Task _judging = Task.CompletedTask;
     private TrialJudge? _judge;
     private int _stopped;
+    private readonly Lock _gate = new();
+    private bool _ended;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -40,8 +42,23 @@ public sealed partial class TrialWatch(IHostStateStream stream, Func<TrialJudge?
     {
         if (Interlocked.Exchange(ref _stopped, 1) == 1) return;
         _subscription?.Dispose();
-        await _stopping.CancelAsync();
+        EndJudging();
         await _judging.WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    /// <summary>
+    /// Cancels a judging still running, once, under the lock Dispose takes: a stop and the container's
+    /// Dispose can come at the same time (seen in the API tests: WebApplicationFactory stops the host
+    /// while the thread running Program's app.Run() disposes it, and the stop cancelled a disposed source).
+    /// </summary>
+    private void EndJudging()
+    {
+        lock (_gate)
+        {
+            if (_ended) return;
+            _ended = true;
+            _stopping.Cancel();
+        }
     }
 
     private void OnState(HostState state)
@@ -71,8 +88,9 @@ public sealed partial class TrialWatch(IHostStateStream stream, Func<TrialJudge?
     public void Dispose()
     {
         _subscription?.Dispose();
-        if (Interlocked.Exchange(ref _stopped, 1) == 0) _stopping.Cancel(); // a judging still running ends
-        _stopping.Dispose();
+        Interlocked.Exchange(ref _stopped, 1);
+        EndJudging(); // a judging still running ends
+        lock (_gate) _stopping.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Be} booted on trial: running the health command")]
