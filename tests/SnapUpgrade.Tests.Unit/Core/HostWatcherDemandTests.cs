@@ -36,7 +36,7 @@ public sealed class HostWatcherDemandTests : IAsyncDisposable
     private async Task StartedAsync()
     {
         await _watcher.StartAsync(Ct);
-        await Until(() => _watcher.Current is not null);
+        await HostWatcherTests.WaitUntil(() => _watcher.Current is not null);
     }
 
     [Fact]
@@ -60,7 +60,7 @@ public sealed class HostWatcherDemandTests : IAsyncDisposable
         await StartedAsync();
 
         var page = _watcher.Subscribe(_ => { });
-        await Until(() => _engine.Reads >= 4);
+        await HostWatcherTests.WaitUntil(() => _engine.Reads >= 4);
         page.Dispose();
         await Task.Delay(Quiet, Ct); // a read under way when it left may still end
         var after = _engine.Reads;
@@ -79,7 +79,7 @@ public sealed class HostWatcherDemandTests : IAsyncDisposable
         _engine.Activity += 2; // an operation ran
         _engine.State = HostStates.With(HostStates.Be("b", booted: true));
         _watcher.Nudge();
-        await Until(() => seen.Count == 2);
+        await HostWatcherTests.WaitUntil(() => seen.Count == 2);
         await Task.Delay(Quiet, Ct);
 
         Assert.Equal(2, _engine.Reads);
@@ -142,19 +142,12 @@ public sealed class HostWatcherDemandTests : IAsyncDisposable
         await StartedAsync();
 
         _watcher.KeepWatching(TimeSpan.FromMilliseconds(300));
-        await Until(() => _engine.Reads >= 3);
+        await HostWatcherTests.WaitUntil(() => _engine.Reads >= 3);
         await Task.Delay(TimeSpan.FromMilliseconds(300) + Quiet, Ct);
         var after = _engine.Reads;
         await Task.Delay(Quiet, Ct);
 
         Assert.Equal(after, _engine.Reads);
         Assert.False(_watcher.Watched);
-    }
-
-    private static async Task Until(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Wait;
-        while (!condition() && DateTime.UtcNow < deadline) await Task.Delay(5);
-        Assert.True(condition());
     }
 }

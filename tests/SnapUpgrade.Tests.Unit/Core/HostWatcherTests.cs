@@ -108,7 +108,8 @@ public sealed class HostWatcherTests : IDisposable
         await watcher.StopAsync(TestContext.Current.CancellationToken);
     }
 
-    private static async Task WaitUntil(Func<bool> condition)
+    /// <summary>Waits (up to 30 s, a margin that costs time only when the test fails) until the condition holds.</summary>
+    internal static async Task WaitUntil(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow + Wait;
         while (!condition() && DateTime.UtcNow < deadline) await Task.Delay(10);

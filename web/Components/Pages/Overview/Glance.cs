@@ -14,8 +14,8 @@ public static class Glance
     public static IReadOnlyList<BootEnvironment> Bes(IReadOnlyList<BootEnvironment> all)
     {
         if (all.Count <= Rows) return all;
-        var flagged = all.Where(b => b.IsBooted || b.IsActiveOnReboot || b.IsNextBoot || b.IsMounted || b.Trial != TrialState.None);
-        return [.. flagged.Concat(all.OrderByDescending(b => b.Created)).Distinct().Take(Math.Max(Rows, flagged.Count()))
+        var flagged = all.Where(b => b.IsBooted || b.IsActiveOnReboot || b.IsNextBoot || b.IsMounted || b.Trial != TrialState.None).ToList();
+        return [.. flagged.Concat(all.OrderByDescending(b => b.Created)).Distinct().Take(Math.Max(Rows, flagged.Count))
             .OrderByDescending(b => b.Created).ThenBy(b => b.Name, NaturalOrder.Instance)];
     }
 
