@@ -29,7 +29,8 @@ public sealed partial class BeEngine : IEngine
     // The seeds of reviewed plans that ran (hex): a token runs once. Touched only under _turn.
     private readonly HashSet<string> _ranSeeds = [];
     private long _activity;
-    private LastRead? _lastRead;
+    // The latest listing of the pool and its state, exact as of Activity (null: read the pool next).
+    private Known? _known;
     // The last check's reading of each BE and zone BE, by dataset: what an unmounted one shows.
     private IReadOnlyDictionary<string, BeSharedHealth> _checked = new Dictionary<string, BeSharedHealth>();
 
@@ -57,19 +58,76 @@ public sealed partial class BeEngine : IEngine
     public async Task<HostState> GetStateAsync(CancellationToken ct = default)
     {
         var activity = Activity;
-        var state = BootLoaderSteps.Describe(_context,
-            HostStateReader.Read(await _context.Zfs.ListAsync(_context.Options.Pool, ct), _context.Clock.GetUtcNow()));
-        if (activity % 2 == 0 && Activity == activity) _lastRead = new(state, activity);
+        var listing = await _context.Zfs.ListAsync(_context.Options.Pool, ct);
+        var state = StateOf(listing);
+        Remember(listing, state, activity);
         return state;
     }
 
     /// <summary>
-    /// The state last read (by the watcher, mostly) while nothing changed through the engine since; else a
-    /// new read. What the pages were last shown: reads that follow a pushed state (shared health, per page
-    /// and per push) must not list the pool again each (issue 13).
+    /// The state the engine knows the host to be in: the last listing while nothing changed through the
+    /// engine since, or, after an operation, that listing with what the operation touched read again
+    /// (<see cref="ListingSplice"/>); else a new listing. What the watcher shows after an operation, and what
+    /// reads that follow a pushed state (shared health, per page and per push) use: neither lists the
+    /// pool again (issue 13). Changes made behind the console's back come with the watcher's next listing.
     /// </summary>
-    private async Task<HostState> LastOrReadAsync(CancellationToken ct) =>
-        _lastRead is { } last && last.Activity == Activity ? last.State : await GetStateAsync(ct);
+    public async Task<HostState> GetKnownStateAsync(CancellationToken ct = default) =>
+        Latest() is { } known ? known.State : await GetStateAsync(ct);
+
+    private Known? Latest() => _known is { } known && known.Activity == Activity ? known : null;
+
+    private HostState StateOf(PoolListing listing) =>
+        BootLoaderSteps.Describe(_context, HostStateReader.Read(listing, _context.Clock.GetUtcNow()));
+
+    /// <summary>Keeps a listing as the latest when nothing changed through the engine while it was read.</summary>
+    private void Remember(PoolListing listing, HostState state, long activity)
+    {
+        if (activity % 2 == 0 && Activity == activity) _known = new(listing, state, activity);
+    }
+
+    /// <summary>
+    /// The state an operation is checked and planned on, and the scope it reads again when it ran: its own
+    /// scope read fresh and spliced into the latest listing when the fresh read agrees with it; the whole
+    /// pool when there is no latest listing, the operation has no scope, or the read shows that the host
+    /// changed behind the console's back (<see cref="ListingSplice.Disagreement"/>).
+    /// </summary>
+    private async Task<(HostState State, PoolListing Listing, ReadScope? Scope)> ReadForAsync(IOperation operation, CancellationToken ct)
+    {
+        var activity = Activity;
+        if (Latest() is { } known && operation.Scope(known.State, _context.Layout) is { } scope)
+        {
+            var fresh = await _context.Zfs.ReadAsync(_context.Options.Pool, scope, ct);
+            if (ListingSplice.Disagreement(known.Listing, fresh, scope) is not { } why)
+            {
+                var spliced = ListingSplice.Splice(known.Listing, fresh, scope);
+                var state = StateOf(spliced);
+                Remember(spliced, state, activity);
+                return (state, spliced, scope);
+            }
+            LogChangedBehind(_logger, operation.Action, operation.Target, why);
+        }
+        var listing = await _context.Zfs.ListAsync(_context.Options.Pool, ct);
+        var read = StateOf(listing);
+        Remember(listing, read, activity);
+        return (read, listing, operation.Scope(read, _context.Layout));
+    }
+
+    /// <summary>After an operation ran (or failed and undid): what it touched, read again into the listing it was planned on.</summary>
+    private async Task RereadAsync(PoolListing before, ReadScope? scope)
+    {
+        _known = null;
+        if (scope is null) return;
+        var activity = Activity;
+        try
+        {
+            var listing = ListingSplice.Splice(before, await _context.Zfs.ReadAsync(_context.Options.Pool, scope), scope);
+            Remember(listing, StateOf(listing), activity);
+        }
+        catch (Exception ex) when (ex is ZfsCommandException or FormatException)
+        {
+            LogRereadFailed(_logger, ex.Message); // the next operation or read lists the pool
+        }
+    }
 
     public Task<OperationResult> RunAsync(IOperation operation, bool dryRun = false, CancellationToken ct = default) =>
         RunAsync(operation, new RunRequest { DryRun = dryRun }, ct);
@@ -106,12 +164,12 @@ public sealed partial class BeEngine : IEngine
             var seed = Convert.ToHexString(generated.Seed);
             if (reviewedHash is not null && _ranSeeds.Contains(seed))
                 return Result(Outcome.Refused, new(ErrorCode.InvalidPlanToken, "This reviewed plan has run already; review the plan again."));
-            var state = await GetStateAsync(ct);
+            var (state, listing, scope) = await ReadForAsync(operation, ct);
             if (operation.Validate(state) is { } refusal) return Result(Outcome.Refused, Refusal(refusal));
             Plan plan;
             try
             {
-                plan = await operation.PlanAsync(_context.For(generated), state, ct);
+                plan = await operation.PlanAsync(_context.For(generated, listing), state, ct);
             }
             catch (OperationRefusedException ex)
             {
@@ -126,7 +184,14 @@ public sealed partial class BeEngine : IEngine
                 return Result(Outcome.Refused, PlanChanged(null));
             if (dryRun) return Result(Outcome.Succeeded, plan: plan) with { PlanToken = _tokens.Issue(generated, hash) };
             if (reviewedHash is not null) _ranSeeds.Add(seed);
-            return await ExecuteJournalledAsync(operation, plan, request.Actor ?? Actor.System, Result);
+            try
+            {
+                return await ExecuteJournalledAsync(operation, plan, request.Actor ?? Actor.System, Result);
+            }
+            finally
+            {
+                await RereadAsync(listing, scope);
+            }
         }
         finally
         {
@@ -226,6 +291,7 @@ public sealed partial class BeEngine : IEngine
                 LogReconciled(_logger, entry.Action, entry.Target, message);
                 lines.Add($"{entry.Action} {entry.Target}: {message}");
             }
+            _known = null; // the zone flags were set after the last read
             lines.Reverse();
             return lines;
         }
@@ -242,7 +308,7 @@ public sealed partial class BeEngine : IEngine
     /// </summary>
     public async Task<SharedHealthReport> GetSharedHealthAsync(CancellationToken ct = default)
     {
-        var state = await LastOrReadAsync(ct);
+        var state = await GetKnownStateAsync(ct);
         var now = _context.Clock.GetUtcNow();
         var known = _checked;
         var entries = SharedReader.Targets(state).Select(t => t.MountedAt is { } root
@@ -256,7 +322,7 @@ public sealed partial class BeEngine : IEngine
     private static OperationError PlanChanged(string? why) => new(ErrorCode.PlanChanged,
         $"The host changed since the plan was reviewed{(why is null ? "" : $": {why.TrimEnd('.')}")}; review the new plan.");
 
-    private sealed record LastRead(HostState State, long Activity);
+    private sealed record Known(PoolListing Listing, HostState State, long Activity);
 
     private sealed class JournalStepLog(IOperationJournal journal, long id) : IStepLog
     {
@@ -269,6 +335,12 @@ public sealed partial class BeEngine : IEngine
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Action} {Target} failed: {Error}")]
     private static partial void LogOperationFailed(ILogger logger, string action, string? target, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Action} {Target}: the host changed behind the console's back ({Why}); reading the whole pool")]
+    private static partial void LogChangedBehind(ILogger logger, string action, string? target, string why);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reading what an operation touched failed ({Error}); the next read lists the whole pool")]
+    private static partial void LogRereadFailed(ILogger logger, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Journal: {Action} {Target} was {Outcome}")]
     private static partial void LogReconciled(ILogger logger, string action, string? target, string outcome);

@@ -12,7 +12,9 @@ namespace SnapUpgrade.Core.Engine;
 /// made through the console. It reads only when someone may need it (issue 13):
 /// <list type="bullet">
 /// <item>once at start;</item>
-/// <item>after the engine changed the host (its <see cref="IEngine.Activity"/> moved), once;</item>
+/// <item>after the engine changed the host (its <see cref="IEngine.Activity"/> moved), once: what the
+/// engine knows after its operation (<see cref="IEngine.GetKnownStateAsync"/>: the last listing with what
+/// the operation touched read again), not a listing of the pool;</item>
 /// <item>while someone watches (a page's subscription, a web process's <see cref="KeepWatching"/>
 /// lease), every interval, where the interval grows with the cost of a read: a read of
 /// <c>d</c> is followed by at least <see cref="ReadCostFactor"/> x <c>d</c> of rest, so reading never
@@ -127,10 +129,11 @@ public sealed partial class HostWatcher(Func<IEngine> engine, TimeSpan interval,
         while (!stoppingToken.IsCancellationRequested)
         {
             var forced = Interlocked.Exchange(ref _forced, 0) == 1;
-            if (first || forced || Interlocked.Read(ref _readActivity) != engine().Activity || (Watched && !IsFresh(Pace)))
+            var moved = !first && Interlocked.Read(ref _readActivity) != engine().Activity;
+            if (first || forced || moved || (Watched && !IsFresh(Pace)))
             {
                 first = false;
-                await ReadOnceAsync(stoppingToken);
+                await ReadOnceAsync(known: moved, stoppingToken);
             }
             // Watched: until the last read is older than the pace. Unwatched: until a nudge, or a page opens.
             var sinceAttempt = Environment.TickCount64 - Interlocked.Read(ref _triedAt);
@@ -140,8 +143,11 @@ public sealed partial class HostWatcher(Func<IEngine> engine, TimeSpan interval,
         }
     }
 
-    /// <summary>One read: pushes the state when its fingerprint changed, or the error when the read failed.</summary>
-    public async Task ReadOnceAsync(CancellationToken ct = default)
+    /// <summary>One read (a listing): pushes the state when its fingerprint changed, or the error when the read failed.</summary>
+    public Task ReadOnceAsync(CancellationToken ct = default) => ReadOnceAsync(known: false, ct);
+
+    /// <param name="known">After the engine's own change: what it knows (<see cref="IEngine.GetKnownStateAsync"/>), not a listing.</param>
+    private async Task ReadOnceAsync(bool known, CancellationToken ct)
     {
         HostState state;
         var current = engine();
@@ -150,7 +156,7 @@ public sealed partial class HostWatcher(Func<IEngine> engine, TimeSpan interval,
         Interlocked.Exchange(ref _triedAt, Environment.TickCount64);
         try
         {
-            state = await current.GetStateAsync(ct);
+            state = known ? await current.GetKnownStateAsync(ct) : await current.GetStateAsync(ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {

@@ -14,6 +14,13 @@ public interface IEngine
     Task<HostState> GetStateAsync(CancellationToken ct = default);
 
     /// <summary>
+    /// The host as the engine knows it without listing the pool when it can: after its own operations,
+    /// the last listing with what they touched read again (issue 13). Changes made behind the console's
+    /// back since the last <see cref="GetStateAsync"/> are not in it.
+    /// </summary>
+    Task<HostState> GetKnownStateAsync(CancellationToken ct = default) => GetStateAsync(ct);
+
+    /// <summary>
     /// Checks the operation against the current state, then plans it and, unless
     /// <paramref name="dryRun"/>, runs it. Mutating operations run one at a time.
     /// </summary>

@@ -1,4 +1,5 @@
 using SnapUpgrade.Core.Model;
+using SnapUpgrade.Core.Zfs;
 
 namespace SnapUpgrade.Core.Engine;
 
@@ -23,6 +24,13 @@ public interface IOperation
 
     /// <summary>Null when the operation may run on this state; else why not. No IO.</summary>
     OperationError? Validate(HostState state);
+
+    /// <summary>
+    /// The datasets this operation reads fresh before it is checked and planned, and again after it ran,
+    /// named from the latest known state (<see cref="Scopes"/>): all its checks and plan look at, and all it
+    /// changes. Null: the whole pool is read (operations on the whole host, and rare ones).
+    /// </summary>
+    ReadScope? Scope(HostState latest, Layout layout) => null;
 
     /// <summary>The ordered steps. Called only after <see cref="Validate"/> passed on the same state.</summary>
     Task<Plan> PlanAsync(OperationContext context, HostState state, CancellationToken ct);

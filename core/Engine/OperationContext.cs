@@ -37,11 +37,17 @@ public sealed class OperationContext
     }
 
     /// <summary>This context with <paramref name="generated"/> as the values one plan makes up.</summary>
-    public OperationContext For(GeneratedValues generated) => new()
+    public OperationContext For(GeneratedValues generated, PoolListing? listing = null) => new()
     {
         Zfs = Zfs, Mounts = Mounts, Files = Files, Layout = Layout, Options = Options, Clock = Clock, Reboot = Reboot, Loader = Loader,
-        Generated = generated,
+        Generated = generated, Listing = listing,
     };
+
+    /// <summary>The listing the plan's state was read from (what the state does not carry: a loader's properties); null: list the pool.</summary>
+    public PoolListing? Listing { get; init; }
+
+    /// <summary>The listing the plan's state came from, or a new one.</summary>
+    public async Task<PoolListing> ListingAsync(CancellationToken ct) => Listing ?? await Zfs.ListAsync(Options.Pool, ct);
 
     /// <summary>
     /// A plan step that runs one zfs command, undone by <paramref name="undo"/>; without one the step

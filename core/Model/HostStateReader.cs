@@ -39,11 +39,12 @@ public static class HostStateReader
             .ToList();
 
         var container = byName.GetValueOrDefault(layout.BeContainer);
+        var below = Below(listing.Datasets, globals.Select(g => g.Dataset.Name).ToHashSet(StringComparer.Ordinal));
         var zoneBesByParent = zoneBes.Where(z => z.ParentBeName is not null).ToLookup(z => z.ParentBeName!, StringComparer.Ordinal);
         var zoneBesByZone = zoneBes.ToLookup(z => z.Zone, StringComparer.Ordinal);
         var bes = globals.Select(g =>
         {
-            var (children, zoned) = Descendants(g.Dataset, listing.Datasets, byName, snapshots);
+            var (children, zoned) = Descendants(g.Dataset, below[g.Dataset.Name], byName, snapshots);
             return new BootEnvironment
             {
                 Name = g.Name, Dataset = g.Dataset.Name, Uuid = g.Dataset.Uuid,
@@ -70,7 +71,7 @@ public static class HostStateReader
                 {
                     Name = name, Dataset = d.Name, ZonePath = d.MountPoint,
                     Shared = byName.TryGetValue(layout.ZoneShared(name), out var s) ? ToShared(name, s) : null,
-                    BootEnvironments = [.. zoneBesByZone[name].OrderBy(z => z.Created)],
+                    BootEnvironments = [.. zoneBesByZone[name].OrderBy(z => z.Created).ThenBy(z => z.Name, StringComparer.Ordinal)],
                 };
             })
             .OrderBy(z => z.Name, StringComparer.Ordinal).ToList();
@@ -92,18 +93,29 @@ public static class HostStateReader
         };
     }
 
+    /// <summary>The file systems below each BE root, found from each file system's own ancestors (a thousand BEs need no thousand passes).</summary>
+    private static ILookup<string, ZfsDataset> Below(IReadOnlyList<ZfsDataset> datasets, HashSet<string> roots) =>
+        datasets.Where(d => !d.IsSnapshot)
+            .SelectMany(d => Ancestors(d.Name).Where(roots.Contains).Select(root => (Root: root, Dataset: d)))
+            .ToLookup(x => x.Root, x => x.Dataset, StringComparer.Ordinal);
+
+    private static IEnumerable<string> Ancestors(string name)
+    {
+        for (var slash = name.LastIndexOf('/'); slash > 0; slash = name.LastIndexOf('/', slash - 1))
+            yield return name[..slash];
+    }
+
     /// <summary>
     /// The file systems below a BE's root, parents first: its children, and apart from them the zone
     /// datasets below it (a zone BE by its <c>parentbe</c> mark, or anything at /zones) with all under those.
     /// </summary>
-    private static (List<BeChild> Children, List<string> Zoned) Descendants(ZfsDataset root, IReadOnlyList<ZfsDataset> datasets,
+    private static (List<BeChild> Children, List<string> Zoned) Descendants(ZfsDataset root, IEnumerable<ZfsDataset> below,
         Dictionary<string, ZfsDataset> byName, ILookup<string, Snapshot> snapshots)
     {
         var children = new List<BeChild>();
         var zoned = new List<string>();
         var prefix = root.Name + "/";
-        foreach (var d in datasets.Where(d => !d.IsSnapshot && d.Name.StartsWith(prefix, StringComparison.Ordinal))
-                     .OrderBy(d => d.Name, StringComparer.Ordinal))
+        foreach (var d in below.OrderBy(d => d.Name, StringComparer.Ordinal))
         {
             var relative = d.Name[prefix.Length..];
             if (IsZoneData(d, relative) || zoned.Any(z => d.Name.StartsWith(z + "/", StringComparison.Ordinal)))
@@ -137,7 +149,7 @@ public static class HostStateReader
     {
         Name = d.Name, Dataset = d.FileSystem, ShortName = d.SnapshotName!, Created = d.Created,
         Used = d.Used, Referenced = d.Referenced, ConsoleMade = d.ConsoleMade == "on",
-        Clones = [.. clones[d.Name]],
+        Clones = [.. clones[d.Name].Order(StringComparer.Ordinal)],
     };
 
     private static SharedDataset ToShared(string? zone, ZfsDataset d) =>

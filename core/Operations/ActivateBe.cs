@@ -22,6 +22,9 @@ public sealed record ActivateBe(string Name, bool Temporary = false) : IOperatio
     public string Action => Temporary ? "activate-once" : "activate";
     public string? Target => Name;
 
+    public ReadScope Scope(HostState latest, Layout layout) => ReadScope.Union(Scopes.Base(latest, layout),
+        Scopes.Be(latest, layout, Name), Scopes.Origins(latest, Name), Scopes.ZoneFlagsOf(latest, latest.Find(Name)));
+
     public OperationError? Validate(HostState state) => Checks.Existing(state, Name, out _);
 
     public async Task<Plan> PlanAsync(OperationContext context, HostState state, CancellationToken ct)

@@ -18,6 +18,10 @@ public sealed record CreateBe(string Name, string? Source = null, string? Descri
     public string Action => "create";
     public string? Target => Name;
 
+    public ReadScope Scope(HostState latest, Layout layout) => ReadScope.Union(Scopes.Base(latest, layout),
+        Scopes.NewName(latest, layout, Name),
+        (string.IsNullOrEmpty(Source) ? latest.Booted?.Name : Source.Split('@')[0]) is { } source ? Scopes.Be(latest, layout, source) : ReadScope.Empty);
+
     public OperationError? Validate(HostState state)
     {
         if (Checks.FreeName(state, Name) is { } nameError) return nameError;

@@ -16,6 +16,9 @@ public sealed record DestroyBe(string Name, bool ForceUnmount = false) : IOperat
     public string Action => "destroy";
     public string? Target => Name;
 
+    public ReadScope Scope(HostState latest, Layout layout) => ReadScope.Union(Scopes.Base(latest, layout),
+        Scopes.Be(latest, layout, Name), Scopes.Origins(latest, Name), Scopes.Dependents(latest, Name));
+
     public OperationError? Validate(HostState state) => Checks.Existing(state, Name, out var be) ?? Checks.FirstOf(
         () => Checks.NotBooted(be, "destroy"),
         () => Checks.NotActiveOnReboot(be, "destroy"),

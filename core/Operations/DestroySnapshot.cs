@@ -10,6 +10,9 @@ public sealed record DestroySnapshot(string Name, string Snapshot) : IOperation
     public string Action => "destroy-snapshot";
     public string? Target => $"{Name}@{Snapshot}";
 
+    public ReadScope Scope(HostState latest, Layout layout) => ReadScope.Union(Scopes.Base(latest, layout),
+        Scopes.Be(latest, layout, Name), Scopes.Dependents(latest, Name));
+
     public OperationError? Validate(HostState state)
     {
         if (Checks.Existing(state, Name, out var be) is { } error) return error;

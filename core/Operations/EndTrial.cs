@@ -1,5 +1,6 @@
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Model;
+using SnapUpgrade.Core.Zfs;
 using SnapUpgrade.Core.Steps;
 
 namespace SnapUpgrade.Core.Operations;
@@ -17,6 +18,9 @@ public sealed record EndTrial(string Name, bool Failed = false, string? Reason =
     public string Action => Failed ? "trial-failed" : "go-back";
     public string? Target => Name;
     public bool AuditsReport => Reason is not null;
+
+    public ReadScope Scope(HostState latest, Layout layout) => ReadScope.Union(Scopes.Base(latest, layout),
+        Scopes.Be(latest, layout, Name), Scopes.ZoneFlagsOf(latest, latest.ActiveOnReboot));
 
     public OperationError? Validate(HostState state) => Checks.FirstOf(
         () => Checks.Existing(state, Name, out _),

@@ -1,5 +1,6 @@
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Model;
+using SnapUpgrade.Core.Zfs;
 using SnapUpgrade.Core.Steps;
 
 namespace SnapUpgrade.Core.Operations;
@@ -14,6 +15,9 @@ public sealed record ForgetOneShot(string Name) : IOperation
 {
     public string Action => "one-shot-used";
     public string? Target => Name;
+
+    public ReadScope Scope(HostState latest, Layout layout) => ReadScope.Union(Scopes.Base(latest, layout),
+        Scopes.Be(latest, layout, Name), Scopes.ZoneFlagsOf(latest, latest.ActiveOnReboot));
 
     public OperationError? Validate(HostState state) => Checks.FirstOf(
         () => Checks.Existing(state, Name, out _),

@@ -16,6 +16,8 @@ public sealed record MountBe(string Name, string? Path = null, bool SharedReadWr
     public string Action => SharedReadWrite ? "mount-rw" : "mount";
     public string? Target => Name;
 
+    public ReadScope Scope(HostState latest, Layout layout) => ReadScope.Union(Scopes.Base(latest, layout), Scopes.Be(latest, layout, Name));
+
     public OperationError? Validate(HostState state) => Checks.Existing(state, Name, out var be) ?? Checks.FirstOf(
         () => Checks.NotBooted(be, "mount"),
         () => be.IsMounted ? new(ErrorCode.BeIsMounted, $"'{Name}' is already mounted at {be.MountedAt}.") : null,

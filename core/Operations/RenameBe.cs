@@ -14,6 +14,9 @@ public sealed record RenameBe(string Name, string NewName) : IOperation
     public string Action => "rename";
     public string? Target => Name;
 
+    public ReadScope Scope(HostState latest, Layout layout) => ReadScope.Union(Scopes.Base(latest, layout),
+        Scopes.Be(latest, layout, Name), Scopes.NewName(latest, layout, NewName), Scopes.Dependents(latest, Name));
+
     public OperationError? Validate(HostState state) => Checks.Existing(state, Name, out var be) ?? Checks.FirstOf(
         () => Checks.NotBooted(be, "rename"),
         () => Checks.NotActiveOnReboot(be, "rename"),

@@ -13,6 +13,9 @@ public sealed record RollbackBe(string Name, string Snapshot, bool DestroyLaterS
     public string Action => "rollback";
     public string? Target => $"{Name}@{Snapshot}";
 
+    public ReadScope Scope(HostState latest, Layout layout) => ReadScope.Union(Scopes.Base(latest, layout),
+        Scopes.Be(latest, layout, Name), Scopes.Dependents(latest, Name));
+
     public OperationError? Validate(HostState state)
     {
         if (Checks.Existing(state, Name, out var be) is { } error) return error;

@@ -1,5 +1,6 @@
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Model;
+using SnapUpgrade.Core.Zfs;
 using SnapUpgrade.Core.Steps;
 
 namespace SnapUpgrade.Core.Operations;
@@ -9,6 +10,8 @@ public sealed record SnapshotBe(string Name, string? Snapshot = null) : IOperati
 {
     public string Action => "snapshot";
     public string? Target => Name;
+
+    public ReadScope Scope(HostState latest, Layout layout) => ReadScope.Union(Scopes.Base(latest, layout), Scopes.Be(latest, layout, Name));
 
     public OperationError? Validate(HostState state) => Checks.Existing(state, Name, out var be) ?? Checks.FirstOf(
         () => Snapshot is null ? null : Names.Check(Snapshot, "snapshot"),

@@ -122,7 +122,7 @@ public static class BootLoaderSteps
                     WithDefault(conf, EntryId(loader.Kind, be.Name)));
                 break;
             case BootLoaderKind.ZfsBootMenu:
-                var listing = await context.Zfs.ListAsync(state.Pool, ct);
+                var listing = await context.ListingAsync(ct);
                 var booted = state.Booted is null ? null : listing.Find(state.Booted.Dataset)?.ZbmCommandLine;
                 if (booted is not null && CommandLineOf(listing, be.Dataset) is null)
                     context.AddZfs(plan, $"give {be.Name} the booted BE's kernel command line ({UserProperties.ZbmCommandLine})",

@@ -5,7 +5,8 @@ namespace SnapUpgrade.Core.Zfs;
 /// Implementations: <c>ZfsCli</c> (zfs/zpool as argv) and <c>SimulatedZfs</c> (the embedded default).
 /// Invariants every implementation keeps (proved by one contract suite):
 /// <list type="bullet">
-/// <item><see cref="ListAsync"/> reads the whole pool with a constant number of processes/calls.</item>
+/// <item><see cref="ListAsync"/> reads the whole pool, and <see cref="ReadAsync"/> only a scope of it, each with a
+/// constant number of processes/calls.</item>
 /// <item>Every path crossing this port is a <b>host path</b>: mountpoints are reported and taken
 /// relative to the pool's altroot, exactly as they would read on the booted host.</item>
 /// <item>A failing command throws <see cref="ZfsCommandException"/> and leaves the pool as it was
@@ -19,6 +20,12 @@ public interface IZfs
 
     /// <summary>The pool and every file system and snapshot in it, with the properties the console needs.</summary>
     Task<PoolListing> ListAsync(string pool, CancellationToken ct = default);
+
+    /// <summary>
+    /// The pool and only the datasets of <paramref name="scope"/>, as <see cref="ListAsync"/> would show
+    /// them; what does not exist is left out. What an operation reads before and after it runs.
+    /// </summary>
+    Task<PoolListing> ReadAsync(string pool, ReadScope scope, CancellationToken ct = default);
 
     /// <summary>Runs one command. Throws <see cref="ZfsCommandException"/> when zfs refuses it.</summary>
     Task ExecuteAsync(ZfsCommand command, CancellationToken ct = default);

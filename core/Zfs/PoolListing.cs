@@ -49,6 +49,11 @@ public sealed record ZfsDataset
     public string? ZbmCommandLine { get; init; }
     /// <summary>The other BE tool whose property this dataset carries (<see cref="ForeignProperties.Tool"/>), or null.</summary>
     public string? MadeBy { get; init; }
+    /// <summary>Of a snapshot: how many file systems are clones of it, wherever they are (zfs's hidden
+    /// <c>numclones</c>, which zfs-fuse has and <c>clones</c> it lacks); null for file systems.</summary>
+    public int? NumClones { get; init; }
+    /// <summary>zfs's identity of the dataset: kept through renames and promotes, unlike its name.</summary>
+    public string? Guid { get; init; }
 
     public bool IsSnapshot => Kind == DatasetKind.Snapshot;
     /// <summary>The file system part of a snapshot name (<c>pool/ROOT/be</c> of <c>pool/ROOT/be@s</c>).</summary>

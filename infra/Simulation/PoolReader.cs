@@ -1,3 +1,4 @@
+using System.Globalization;
 using SnapUpgrade.Core.Zfs;
 
 namespace SnapUpgrade.Infra.Simulation;
@@ -12,7 +13,9 @@ internal static class PoolReader
     /// <summary>Metadata a dataset holds whatever its files (zfs shows ~19K for an empty one).</summary>
     private const long DatasetOverhead = 19 * 1024;
 
-    public static PoolListing Read(DatasetTable datasets, MountTable mounts, string pool)
+    /// <param name="scope">Only these datasets are described (<see cref="IZfs.ReadAsync"/>); null: all of them.
+    /// Space figures still come from the whole tree: zfs keeps them per dataset, and so does this reader (memoized).</param>
+    public static PoolListing Read(DatasetTable datasets, MountTable mounts, string pool, ReadScope? scope = null)
     {
         if (!datasets.Pools.TryGetValue(pool, out var info))
             throw new ZfsCommandException(["zfs", "get", "-H", "-p", "-r", pool], 1, $"cannot open '{pool}': dataset does not exist\n");
@@ -24,6 +27,8 @@ internal static class PoolReader
             .GroupBy(d => d.FileSystem, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.OrderBy(s => s.Txg).ToList(), StringComparer.Ordinal);
         var mounted = mounts.MountedDatasets();
+        var clones = members.Where(d => d.Origin is not null).CountBy(d => d.Origin!, StringComparer.Ordinal)
+            .ToDictionary(StringComparer.Ordinal);
         var mountPoints = new Dictionary<string, string?>(StringComparer.Ordinal);
         var result = new List<ZfsDataset>(members.Count);
 
@@ -31,7 +36,8 @@ internal static class PoolReader
         long Visit(SimDataset fs)
         {
             var index = result.Count;
-            result.Add(null!);
+            var described = scope?.Covers(fs.Name) != false;
+            if (described) result.Add(null!);
             var snaps = snapshots.GetValueOrDefault(fs.Name) ?? [];
             var originRoot = fs.Origin is not null ? datasets.Find(fs.Origin)?.Root : null;
             long snapshotsUsed = 0;
@@ -41,12 +47,13 @@ internal static class PoolReader
                 var next = i + 1 < snaps.Count ? snaps[i + 1].Root : fs.Root;
                 var used = snaps[i].UniqueBytes(previous, next);
                 snapshotsUsed += used;
-                result.Add(Describe(snaps[i], used, null, mounted: false));
+                if (scope?.Covers(snaps[i].Name) != false)
+                    result.Add(Describe(snaps[i], used, null, mounted: false) with { NumClones = clones.GetValueOrDefault(snaps[i].Name) });
             }
             var baseline = snaps.Count > 0 ? snaps[^1].Root : originRoot;
             var total = DatasetOverhead + fs.UniqueBytes(baseline, null) + snapshotsUsed
                 + children[fs.Name].OrderBy(c => c.Name, StringComparer.Ordinal).Sum(Visit);
-            result[index] = Describe(fs, total, datasets.EffectiveMountPoint(fs, mountPoints), mounted.Contains(fs.Name));
+            if (described) result[index] = Describe(fs, total, datasets.EffectiveMountPoint(fs, mountPoints), mounted.Contains(fs.Name));
             return total;
         }
 
@@ -79,5 +86,7 @@ internal static class PoolReader
         AuditHead = d.Local.GetValueOrDefault(UserProperties.AuditHead),
         ZbmCommandLine = d.Local.GetValueOrDefault(UserProperties.ZbmCommandLine),
         MadeBy = ForeignProperties.Tool(property => d.Local.GetValueOrDefault(property)),
+        // zfs's guid is random; the simulator's creation counter is as unique in the pool and as lasting.
+        Guid = d.Txg.ToString(CultureInfo.InvariantCulture),
     };
 }

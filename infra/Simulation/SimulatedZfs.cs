@@ -26,6 +26,7 @@ public sealed partial class SimulatedZfs : IZfs, IMounts, IHostFiles
     private readonly TreeCopier _copier;
     private readonly ZfsCommands _commands;
     private int _listings;
+    private int _scopedReads;
     private TimeSpan _backdate;
 
     /// <param name="stateFile">null: in memory only; else loaded when it exists and rewritten after every change.</param>
@@ -94,6 +95,17 @@ public sealed partial class SimulatedZfs : IZfs, IMounts, IHostFiles
         ct.ThrowIfCancellationRequested();
         Interlocked.Increment(ref _listings);
         return Task.FromResult(Read(() => PoolReader.Read(_datasets, _mounts, pool)));
+    }
+
+    /// <summary>How many scoped reads were made (<see cref="ReadAsync"/>): what an operation reads instead of a listing.</summary>
+    public int ScopedReads => Volatile.Read(ref _scopedReads);
+
+    public Task<PoolListing> ReadAsync(string pool, ReadScope scope, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        ct.ThrowIfCancellationRequested();
+        Interlocked.Increment(ref _scopedReads);
+        return Task.FromResult(Read(() => PoolReader.Read(_datasets, _mounts, pool, scope)));
     }
 
     private DateTimeOffset Now() => _clock.GetUtcNow() - _backdate;

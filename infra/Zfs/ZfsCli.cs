@@ -28,12 +28,17 @@ public sealed class ZfsCli(ZfsCapabilities capabilities, IProcessRunner? runner 
     public static IReadOnlyList<string> PoolListArgv(string pool) =>
         ["zpool", "list", "-H", "-o", "name,health,bootfs,altroot,guid,size,allocated,free", pool];
 
-    public static IReadOnlyList<string> DatasetGetArgv(string pool) =>
-        ["zfs", "get", "-H", "-p", "-o", "name,property,value,source", "-r", string.Join(',', ZfsGetParser.Properties), pool];
+    public static IReadOnlyList<string> DatasetGetArgv(string pool) => GetArgv(recursive: true, [pool]);
+
+    /// <summary>One get of every asked property of <paramref name="datasets"/>, with all below them when <paramref name="recursive"/>.</summary>
+    public static IReadOnlyList<string> GetArgv(bool recursive, IEnumerable<string> datasets) =>
+        ["zfs", "get", "-H", "-p", "-o", "name,property,value,source", .. recursive ? ["-r"] : Array.Empty<string>(),
+            string.Join(',', ZfsGetParser.Properties), .. datasets];
 
     /// <summary>The get without values: which text records hold one, when some value holds a line break.</summary>
-    public static IReadOnlyList<string> SourcesArgv(string pool) =>
-        ["zfs", "get", "-H", "-o", "name,property,source", "-r", string.Join(',', ZfsGetParser.Properties), pool];
+    public static IReadOnlyList<string> SourcesArgv(bool recursive, IEnumerable<string> datasets) =>
+        ["zfs", "get", "-H", "-o", "name,property,source", .. recursive ? ["-r"] : Array.Empty<string>(),
+            string.Join(',', ZfsGetParser.Properties), .. datasets];
 
     /// <summary>One value alone: all of stdout but its last line break is the value.</summary>
     public static IReadOnlyList<string> ValueArgv(string dataset, string property) =>
@@ -43,37 +48,78 @@ public sealed class ZfsCli(ZfsCapabilities capabilities, IProcessRunner? runner 
 
     /// <summary>
     /// Two processes, started together: the pool, and one get of every asked property, parsed record
-    /// by record (<see cref="ZfsGetParser"/>). When a value holds a line break, the text values are
-    /// read one by one and the get parsed again knowing them; when the pool changed between those
-    /// reads, all of it is read again.
+    /// by record (<see cref="ZfsGetParser"/>).
     /// </summary>
     public async Task<PoolListing> ListAsync(string pool, CancellationToken ct = default)
     {
+        var poolTask = RunCheckedAsync(PoolListArgv(pool), ct);
+        var datasets = await GetAsync(recursive: true, [pool], poolTask, ct);
+        return new PoolListing(ZfsOutputParser.ParsePoolList(await poolTask), datasets);
+    }
+
+    /// <summary>
+    /// At most three processes, started together: the pool, one recursive get of the scope's trees and one
+    /// get of its singles. zfs reads every name it can and fails only for the ones that do not exist:
+    /// those are left out (a new BE's name); any other failure throws.
+    /// </summary>
+    public async Task<PoolListing> ReadAsync(string pool, ReadScope scope, CancellationToken ct = default)
+    {
+        var poolTask = RunCheckedAsync(PoolListArgv(pool), ct);
+        var trees = scope.Trees.Count == 0 ? Task.FromResult<IReadOnlyList<ZfsDataset>>([])
+            : GetAsync(recursive: true, [.. scope.Trees], poolTask, ct);
+        var singles = scope.Singles.Count == 0 ? Task.FromResult<IReadOnlyList<ZfsDataset>>([])
+            : GetAsync(recursive: false, [.. scope.Singles], poolTask, ct);
+        return new PoolListing(ZfsOutputParser.ParsePoolList(await poolTask), [.. await trees, .. await singles]);
+    }
+
+    /// <summary>
+    /// One get, parsed record by record. When a value holds a line break, the text values are read one
+    /// by one and the get parsed again knowing them; when the datasets changed between those reads, all
+    /// of it is read again.
+    /// </summary>
+    private async Task<IReadOnlyList<ZfsDataset>> GetAsync(bool recursive, IReadOnlyList<string> names, Task<string> poolTask, CancellationToken ct)
+    {
         for (var attempt = 1; ; attempt++)
         {
-            var poolTask = RunCheckedAsync(PoolListArgv(pool), ct);
-            var getTask = RunCheckedAsync(DatasetGetArgv(pool), ct);
-            await Task.WhenAll(poolTask, getTask);
-            var info = ZfsOutputParser.ParsePoolList(poolTask.Result);
-            var parse = ZfsGetParser.Parse(getTask.Result, info.Altroot);
+            var stdout = await RunGetAsync(GetArgv(recursive, names), names, ct);
+            var altroot = ZfsOutputParser.ParsePoolList(await poolTask).Altroot;
+            var parse = ZfsGetParser.Parse(stdout, altroot);
             if (parse.Datasets is null)
-                parse = ZfsGetParser.Parse(getTask.Result, info.Altroot, await ValuesWithLineBreaksAsync(pool, ct));
-            if (parse.Datasets is { } datasets) return new PoolListing(info, datasets);
+                parse = ZfsGetParser.Parse(stdout, altroot, await ValuesWithLineBreaksAsync(recursive, names, ct));
+            if (parse.Datasets is { } datasets) return datasets;
             if (attempt == ListAttempts)
-                throw new FormatException($"zfs get on {pool} could not be read record by record ({ListAttempts} tries): {parse.Problem}");
+                throw new FormatException($"zfs get on {string.Join(' ', names)} could not be read record by record ({ListAttempts} tries): {parse.Problem}");
         }
     }
 
-    private async Task<IReadOnlyDictionary<(string Name, string Property), string>> ValuesWithLineBreaksAsync(string pool, CancellationToken ct)
+    private async Task<IReadOnlyDictionary<(string Name, string Property), string>> ValuesWithLineBreaksAsync(bool recursive,
+        IReadOnlyList<string> names, CancellationToken ct)
     {
         var values = new Dictionary<(string Name, string Property), string>();
-        foreach (var (name, property) in ZfsGetParser.TextRecords(await RunCheckedAsync(SourcesArgv(pool), ct)))
+        foreach (var (name, property) in ZfsGetParser.TextRecords(await RunGetAsync(SourcesArgv(recursive, names), names, ct)))
         {
             var stdout = await RunCheckedAsync(ValueArgv(name, property), ct);
             var value = stdout.EndsWith('\n') ? stdout[..^1] : stdout;
             if (value.Contains('\n')) values[(name, property)] = value;
         }
         return values;
+    }
+
+    /// <summary>
+    /// Runs a get of <paramref name="names"/>: a name that does not exist makes zfs exit 1 with
+    /// "cannot open '&lt;name&gt;': dataset does not exist" after printing the others; only that is forgiven.
+    /// </summary>
+    private async Task<string> RunGetAsync(IReadOnlyList<string> argv, IReadOnlyList<string> names, CancellationToken ct)
+    {
+        var result = await _runner.RunAsync(argv, ct: ct);
+        if (result.Succeeded || (result.ExitCode == 1 && OnlyMissing(result.StandardError, names))) return result.StandardOutput;
+        throw new ZfsCommandException(argv, result.ExitCode, result.StandardError);
+    }
+
+    private static bool OnlyMissing(string stderr, IReadOnlyList<string> names)
+    {
+        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        return lines.Length > 0 && lines.All(line => names.Any(n => line == $"cannot open '{n}': dataset does not exist"));
     }
 
     public Task ExecuteAsync(ZfsCommand command, CancellationToken ct = default) => RunCheckedAsync(command.Argv, ct);

@@ -83,15 +83,47 @@ public sealed class EngineLab : IAsyncDisposable
     /// <summary>Makes the booted BE a deep BE (<see cref="LabBootstrap.AddChildrenAsync"/>).</summary>
     public Task DeepenAsync() => LabBootstrap.AddChildrenAsync(Host.Zfs, Host.Files, Host.Pool, FirstBe);
 
-    public async Task<OperationResult> RunAsync(IOperation operation, bool dryRun = false) =>
-        await Engine.RunAsync(operation, dryRun);
+    public async Task<OperationResult> RunAsync(IOperation operation, bool dryRun = false)
+    {
+        var known = ChecksKnownState && await KnowsTheHostAsync();
+        var result = await Engine.RunAsync(operation, dryRun);
+        if (known) await CheckKnownStateAsync(operation, result);
+        return result;
+    }
 
     /// <summary>Runs and insists on success, with the backend and the error in the failure message.</summary>
     public async Task<OperationResult> MustAsync(IOperation operation)
     {
-        var result = await Engine.RunAsync(operation);
+        var result = await RunAsync(operation);
         Assert.True(result.Succeeded, $"[{Host.Name}] {operation.Action} {operation.Target}: {result.Outcome} {result.Error}");
         return result;
+    }
+
+    /// <summary>
+    /// Whether every operation run through the lab is followed by a check that what the engine knows
+    /// afterwards (its last listing with what the operation touched read again, issue 13) is the host as a
+    /// whole listing reads it, when the engine knew the host before (a test's changes by hand since the
+    /// engine's last listing are for the engine to find, not for this check). On by default with the
+    /// simulator and zfs-fuse, where every scenario then proves the splice; in the OpenZFS guest, where a
+    /// listing is slow, the known-state scenarios prove it.
+    /// </summary>
+    public bool ChecksKnownState { get; set; } = !Lane.IsOpenZfs;
+
+    /// <summary>Whether what the engine knows is what a listing shows, read by another engine so as not to change what this one knows.</summary>
+    private async Task<bool> KnowsTheHostAsync() =>
+        KnownState.Comparable(await Engine.GetKnownStateAsync()) == KnownState.Comparable(await Observer().GetStateAsync());
+
+    private BeEngine Observer() => new(Host.Zfs, Host.Mounts, Host.Files, Journal, new EngineOptions
+    {
+        Pool = Host.Pool, CanBootInProcess = _bootsInProcess, TempRoot = TempRoot, BootLoader = _bootLoader,
+    }, loader: _loader);
+
+    private async Task CheckKnownStateAsync(IOperation operation, OperationResult result)
+    {
+        var known = KnownState.Comparable(await Engine.GetKnownStateAsync());
+        var listed = KnownState.Comparable(await Observer().GetStateAsync());
+        Assert.True(known == listed, $"[{Host.Name}] after {operation.Action} {operation.Target} ({result.Outcome}) the engine knows a host " +
+                                     $"that a listing does not show:\n{KnownState.Difference(known, listed)}");
     }
 
     /// <summary>

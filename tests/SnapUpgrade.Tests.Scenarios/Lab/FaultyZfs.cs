@@ -27,7 +27,26 @@ public sealed class FaultyZfs(IZfs inner) : IZfs
     /// <summary>Completes when a command has started hanging.</summary>
     public Task Hung => _hung.Task;
 
-    public Task<PoolListing> ListAsync(string pool, CancellationToken ct = default) => inner.ListAsync(pool, ct);
+    /// <summary>How many whole-pool listings the engine asked for (issue 13: an operation on a known host asks for none).</summary>
+    public int Listings => Volatile.Read(ref _listings);
+
+    /// <summary>How many scoped reads the engine asked for.</summary>
+    public int ScopedReads => Volatile.Read(ref _scopedReads);
+
+    private int _listings;
+    private int _scopedReads;
+
+    public Task<PoolListing> ListAsync(string pool, CancellationToken ct = default)
+    {
+        Interlocked.Increment(ref _listings);
+        return inner.ListAsync(pool, ct);
+    }
+
+    public Task<PoolListing> ReadAsync(string pool, ReadScope scope, CancellationToken ct = default)
+    {
+        Interlocked.Increment(ref _scopedReads);
+        return inner.ReadAsync(pool, scope, ct);
+    }
 
     public async Task ExecuteAsync(ZfsCommand command, CancellationToken ct = default)
     {

@@ -192,6 +192,8 @@ public sealed class PlanExecutorTests
         public Task<PoolListing> ListAsync(string pool, CancellationToken ct = default) =>
             Task.FromResult(new PoolListing(new PoolInfo(pool, "ONLINE", null, null, "1", 1, 1, 0), []));
 
+        public Task<PoolListing> ReadAsync(string pool, ReadScope scope, CancellationToken ct = default) => ListAsync(pool, ct);
+
         public Task ExecuteAsync(ZfsCommand command, CancellationToken ct = default)
         {
             var set = (ZfsSet)command;

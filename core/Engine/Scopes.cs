@@ -1,0 +1,77 @@
+using SnapUpgrade.Core.Model;
+using SnapUpgrade.Core.Steps;
+using SnapUpgrade.Core.Zfs;
+
+namespace SnapUpgrade.Core.Engine;
+
+/// <summary>
+/// The parts of a <see cref="ReadScope"/> operations share, named from the latest known state (issue 13:
+/// an operation reads what it touches, not the pool). A scope is wide enough when everything the
+/// operation's checks and plan look at, and everything it changes, is in it; the engine proves the rest
+/// of its latest state still holds (<see cref="ListingSplice.Disagreement"/>) or reads the whole pool.
+/// </summary>
+public static class Scopes
+{
+    /// <summary>
+    /// What every operation may look at: the pool's root, the BE and zone containers (the one-shot
+    /// boot), the shared datasets, the booted BE, the BE active on reboot, the one-shot BE, and every BE
+    /// on trial (activation ends them all).
+    /// </summary>
+    public static ReadScope Base(HostState state, Layout layout) => new([],
+    [
+        state.Pool, layout.BeContainer, layout.ZonesContainer, .. state.SharedDatasets.Select(s => s.Dataset),
+        .. new[] { state.Booted, state.ActiveOnReboot, state.NextBoot }.OfType<BootEnvironment>().Select(b => b.Dataset),
+        .. state.BootEnvironments.Where(b => b.Trial != TrialState.None).Select(b => b.Dataset),
+    ]);
+
+    /// <summary>
+    /// A BE by name, whole (children, snapshots), with its zone BEs: read even when the latest state has no
+    /// such BE. Nothing for a name that is no valid BE name: that is refused before anything is read.
+    /// </summary>
+    public static ReadScope Be(HostState state, Layout layout, string name) => Names.Check(name) is not null ? ReadScope.Empty
+        : new([layout.Be(name), .. state.Find(name)?.ZoneBes.Select(z => z.Dataset) ?? []], []);
+
+    /// <summary>Where a new BE name would go: the global BE and every zone's BE of that name (absent, or a clash).</summary>
+    public static ReadScope NewName(HostState state, Layout layout, string name) => Names.Check(name) is not null ? ReadScope.Empty
+        : new([layout.Be(name), .. state.Zones.Select(z => layout.ZoneBe(z.Name, name))], []);
+
+    /// <summary>
+    /// The file systems a BE's clones came from, up the whole chain (a promote takes their snapshots), for
+    /// the BE, its children and its zone BEs.
+    /// </summary>
+    public static ReadScope Origins(HostState state, string name)
+    {
+        if (state.Find(name) is not { } be) return ReadScope.Empty;
+        var origins = Promotion.Origins(state);
+        var from = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var dataset in Datasets(be))
+        {
+            for (var origin = origins.GetValueOrDefault(dataset); origin is not null;)
+            {
+                var fs = origin[..origin.IndexOf('@')];
+                if (!from.Add(fs)) break;
+                origin = origins.GetValueOrDefault(fs);
+            }
+        }
+        return new(from, []);
+    }
+
+    /// <summary>The clones of a BE's snapshots (of its children's and zone BEs' too): a destroy promotes them, a rename renames their origins.</summary>
+    public static ReadScope Dependents(HostState state, string name)
+    {
+        if (state.Find(name) is not { } be) return ReadScope.Empty;
+        var own = Datasets(be).ToHashSet(StringComparer.Ordinal);
+        return new(Promotion.Origins(state)
+            .Where(o => o.Value is { } origin && own.Contains(origin[..origin.IndexOf('@')]))
+            .Select(o => o.Key), []);
+    }
+
+    /// <summary>The zone BEs whose <c>active</c> flag follows the next boot's BE (<see cref="ZoneFlags"/>): those on now, and the target's.</summary>
+    public static ReadScope ZoneFlagsOf(HostState state, BootEnvironment? target) => new([],
+        state.Zones.SelectMany(z => z.BootEnvironments)
+            .Where(z => z.Active || (target?.Uuid is not null && z.ParentBe == target.Uuid))
+            .Select(z => z.Dataset));
+
+    private static IEnumerable<string> Datasets(BootEnvironment be) =>
+        be.Children.Select(c => c.Dataset).Prepend(be.Dataset).Concat(be.ZoneBes.Select(z => z.Dataset));
+}

@@ -1,0 +1,115 @@
+using SnapUpgrade.Core.Engine;
+using SnapUpgrade.Core.Operations;
+using SnapUpgrade.Core.Zfs;
+using SnapUpgrade.Tests.Scenarios.Lab;
+using Xunit;
+
+namespace SnapUpgrade.Tests.Scenarios;
+
+/// <summary>
+/// Issue 13: an operation reads what it touches, not the pool. The engine keeps its last listing and
+/// splices in what each operation read before and after it ran. Every scenario here runs with the lab's
+/// known-state check on (on every backend, OpenZFS too): after each operation what the engine knows
+/// must be what a whole listing shows, including what zfs changed beyond the operation's datasets (a
+/// promote or a rename renames the origin of every clone of what it moved). And a host changed behind
+/// the console's back is still caught before anything is done.
+/// </summary>
+public abstract class KnownState<TBackend> : Scenario<TBackend> where TBackend : IBackend
+{
+    private async Task StartKnowingAsync()
+    {
+        Lab.ChecksKnownState = true;
+        await Lab.StateAsync(); // the engine's first listing, as the watcher's first read gives it
+    }
+
+    [Fact]
+    public async Task Operations_OnAKnownHost_ListNothingAndKnowWhatTheyChanged()
+    {
+        await StartKnowingAsync();
+        var listings = Lab.Faults.Listings;
+        var reads = Lab.Faults.ScopedReads;
+
+        await Lab.MustAsync(new CreateBe("be2"));
+        await Lab.MustAsync(new ActivateBe("be2"));
+        await Lab.MustAsync(new ActivateBe("be1"));
+        await Lab.MustAsync(new SnapshotBe("be2", "s1"));
+        await Lab.MustAsync(new RenameBe("be2", "be3"));
+        await Lab.MustAsync(new MountBe("be3", "/mnt/be3"));
+        await Lab.MustAsync(new UnmountBe("be3"));
+        await Lab.MustAsync(new DestroyBe("be3"));
+
+        Assert.Equal(listings, Lab.Faults.Listings);
+        Assert.Equal(reads + 16, Lab.Faults.ScopedReads); // one before and one after each of the 8
+    }
+
+    [Fact]
+    public async Task Activate_ABeWhoseSiblingsShareItsOrigin_KnowsTheSiblingsNewOrigin()
+    {
+        await Lab.MustAsync(new SnapshotBe("be1", "base"));
+        foreach (var be in new[] { "be2", "be3", "be4" }) await Lab.MustAsync(new CreateBe(be, Source: "be1@base"));
+        await StartKnowingAsync();
+
+        // be3 takes over be1@base, so be2 and be4 (beyond the activation's datasets) now hang off be3@base.
+        await Lab.MustAsync(new ActivateBe("be3"));
+
+        var state = await Lab.StateAsync();
+        Assert.All(new[] { "be2", "be4" }, be => Assert.Equal($"{state.Find("be3")!.Dataset}@base", state.Find(be)!.Origin));
+    }
+
+    [Fact]
+    public async Task Rename_ABeWithAClone_KnowsTheClonesNewOrigin()
+    {
+        await Lab.MustAsync(new CreateBe("be2"));
+        await Lab.MustAsync(new SnapshotBe("be2", "s1"));
+        await Lab.MustAsync(new CreateBe("be3", Source: "be2@s1"));
+        await StartKnowingAsync();
+
+        await Lab.MustAsync(new RenameBe("be2", "renamed"));
+        await Lab.MustAsync(new DestroyBe("renamed"));
+
+        var state = await Lab.StateAsync();
+        Assert.Null(state.Find("renamed"));
+        Assert.NotNull(state.Find("be3"));
+    }
+
+    [Fact]
+    public async Task CloneMadeByHand_OfAKnownSnapshot_IsFoundBeforeTheDestroyAndSurvivesIt()
+    {
+        await Lab.MustAsync(new CreateBe("be2"));
+        await Lab.MustAsync(new SnapshotBe("be2", "s1"));
+        await StartKnowingAsync();
+        var be2 = (await Lab.StateAsync()).Find("be2")!.Dataset;
+        // By hand, behind the console's back: only zfs's clone count of be2@s1 tells the engine.
+        var hand = $"{Lab.Host.Pool}/ROOT/byhand";
+        await Lab.Host.Zfs.ExecuteAsync(new ZfsClone($"{be2}@s1", hand));
+
+        await Lab.MustAsync(new DestroyBe("be2"));
+
+        var listing = await Lab.Host.Zfs.ListAsync(Lab.Host.Pool);
+        Assert.Null(listing.Find(be2));
+        // Promoted away first, as a plan made on a whole listing does: it no longer hangs off be2.
+        Assert.DoesNotContain($"{be2}@", listing.Find(hand)?.Origin ?? "", StringComparison.Ordinal);
+        Assert.NotNull(listing.Find(hand));
+    }
+
+    [Fact]
+    public async Task ChangesByHand_InsideTheOperationsDatasets_AreCaughtBeforeAnythingIsDone()
+    {
+        await Lab.MustAsync(new CreateBe("kept"));
+        await StartKnowingAsync();
+        var kept = (await Lab.StateAsync()).Find("kept")!.Dataset;
+        await Lab.Host.Zfs.ExecuteAsync(new ZfsSet(kept, UserProperties.Keep, "on"));
+        await Lab.Host.Zfs.ExecuteAsync(new ZfsCreate($"{Lab.Host.Pool}/ROOT/taken", new Dictionary<string, string> { ["canmount"] = "noauto" }));
+        var before = await Lab.ListingAsync();
+
+        var destroy = await Lab.RunAsync(new DestroyBe("kept"));
+        var create = await Lab.RunAsync(new CreateBe("taken"));
+
+        Assert.Equal((Outcome.Refused, ErrorCode.BeIsKept), (destroy.Outcome, destroy.Error?.Code));
+        Assert.Equal((Outcome.Refused, ErrorCode.AlreadyExists), (create.Outcome, create.Error?.Code));
+        Assert.Equal(before, await Lab.ListingAsync());
+    }
+}
+
+public sealed class KnownStateOnSimulator : KnownState<Simulated>;
+public sealed class KnownStateOnZfsFuse : KnownState<ZfsFuse>;
