@@ -1,0 +1,74 @@
+using SnapUpgrade.Core.Zfs;
+using Xunit;
+using static SnapUpgrade.Tests.Contract.TestHostExtensions;
+
+namespace SnapUpgrade.Tests.Contract;
+
+/// <summary>
+/// Issue 13's scoped reads: what <see cref="IZfs.ReadAsync"/> gives of a scope is what a whole listing
+/// shows of it (space figures apart), a name that does not exist is left out, and zfs's own clone count
+/// and guid (what the engine splices and checks by) hold through clones, promotes and renames.
+/// </summary>
+public abstract partial class ZfsContract
+{
+    [Fact]
+    public async Task ReadAsync_TreesAndSingles_AreWhatAListingShowsOfThem_AndMissingNamesAreLeftOut()
+    {
+        await using var host = await CreateHostAsync();
+        await host.BootAsync();
+        var l = host.Layout();
+        await host.RunAsync(new ZfsSnapshot(l.Be("be1") + "@s1"));
+        await host.CloneBeAsync(l.Be("be1") + "@s1", "be2");
+        await host.CloneBeAsync(l.Be("be1") + "@s1", "be3");
+        var scope = new ReadScope([l.Be("be1"), l.Be("nosuch")], [host.Pool, l.BeContainer, l.Be("be3"), l.Be("gone")]);
+
+        var read = await host.Zfs.ReadAsync(host.Pool, scope, Ct);
+        var listing = await host.ListAsync();
+
+        string[] expected = [host.Pool, l.BeContainer, l.Be("be1"), l.Be("be1") + "@s1", l.Be("be3")];
+        Assert.Equal(expected.Order(StringComparer.Ordinal), read.Datasets.Select(d => d.Name).Order(StringComparer.Ordinal));
+        Assert.All(read.Datasets, d => Assert.Equal(listing.Find(d.Name)! with { Used = 0, Referenced = 0 }, d with { Used = 0, Referenced = 0 }));
+        Assert.Equal(listing.Pool with { Allocated = 0, Free = 0 }, read.Pool with { Allocated = 0, Free = 0 });
+    }
+
+    [Fact]
+    public async Task ReadAsync_OnlyMissingNames_IsAnEmptyReadOfThePool()
+    {
+        await using var host = await CreateHostAsync();
+        await host.BootAsync(withShared: false);
+        var l = host.Layout();
+
+        var read = await host.Zfs.ReadAsync(host.Pool, new ReadScope([l.Be("nosuch")], [l.Be("gone")]), Ct);
+
+        Assert.Empty(read.Datasets);
+        Assert.Equal(host.Pool, read.Pool.Name);
+        Assert.Equal(l.Be("be1"), read.Pool.Bootfs);
+    }
+
+    [Fact]
+    public async Task NumClones_CountsEveryCloneOfASnapshot_AndGuidsStayThroughPromoteAndRename()
+    {
+        await using var host = await CreateHostAsync();
+        await host.BootAsync(withShared: false);
+        var l = host.Layout();
+        await host.RunAsync(new ZfsSnapshot(l.Be("be1") + "@s1"));
+        await host.CloneBeAsync(l.Be("be1") + "@s1", "be2");
+        await host.CloneBeAsync(l.Be("be1") + "@s1", "be3");
+        var before = await host.ListAsync();
+        var snapshot = before.Find(l.Be("be1") + "@s1")!;
+        Assert.Equal(2, snapshot.NumClones);
+        Assert.Null(before.Find(l.Be("be1"))!.NumClones); // a file system has no clone count
+        Assert.Equal(before.Datasets.Count, before.Datasets.Select(d => d.Guid).Distinct().Count());
+        Assert.All(before.Datasets, d => Assert.False(string.IsNullOrEmpty(d.Guid), d.Name));
+
+        await host.RunAsync(new ZfsPromote(l.Be("be2")));
+        await host.RunAsync(new ZfsRename(l.Be("be2"), l.Be("renamed")));
+
+        var after = await host.ListAsync();
+        var moved = after.Find(l.Be("renamed") + "@s1")!;
+        Assert.Equal(snapshot.Guid, moved.Guid);
+        Assert.Equal(2, moved.NumClones); // be1 and be3 now hang off it
+        Assert.Equal(before.Find(l.Be("be2"))!.Guid, after.Find(l.Be("renamed"))!.Guid);
+        Assert.Equal(moved.Name, after.Find(l.Be("be3"))!.Origin);
+    }
+}

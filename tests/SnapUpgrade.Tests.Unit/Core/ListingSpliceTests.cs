@@ -1,0 +1,79 @@
+using SnapUpgrade.Core.Zfs;
+using Xunit;
+
+namespace SnapUpgrade.Tests.Unit.Core;
+
+/// <summary>
+/// The engine's last listing kept up to date from scoped reads (issue 13): when a scoped read says the
+/// rest cannot be trusted, and how a read is spliced in, on hand-made listings.
+/// </summary>
+public sealed class ListingSpliceTests
+{
+    private static readonly PoolInfo Pool = new("p", "ONLINE", "p/ROOT/a", null, "1", 100, 10, 90);
+
+    private static ZfsDataset Fs(string name, string? origin = null, string? guid = null) =>
+        new() { Name = name, Kind = DatasetKind.Filesystem, Origin = origin, Guid = guid ?? name, Used = 1 };
+
+    private static ZfsDataset Snap(string name, int clones, string? guid = null) =>
+        new() { Name = name, Kind = DatasetKind.Snapshot, NumClones = clones, Guid = guid ?? name, Used = 1 };
+
+    private static readonly PoolListing Latest = new(Pool,
+        [Fs("p"), Fs("p/ROOT"), Fs("p/ROOT/a"), Snap("p/ROOT/a@s", 2), Fs("p/ROOT/b", "p/ROOT/a@s"), Fs("p/ROOT/c", "p/ROOT/a@s")]);
+
+    private static readonly ReadScope TreeA = new(["p/ROOT/a"], ["p/ROOT"]);
+
+    [Fact]
+    public void Disagreement_SameDatasetsWithOtherSpaceFigures_IsNone()
+    {
+        var fresh = new PoolListing(Pool, [Fs("p/ROOT") with { Used = 7 }, Fs("p/ROOT/a") with { Used = 9 }, Snap("p/ROOT/a@s", 2) with { Referenced = 3 }]);
+
+        Assert.Null(ListingSplice.Disagreement(Latest, fresh, TreeA));
+    }
+
+    [Theory]
+    [InlineData("new", "p/ROOT/a@t is new")]
+    [InlineData("changed", "p/ROOT/a changed")]
+    [InlineData("gone", "p/ROOT/a@s is gone")]
+    [InlineData("clones", "p/ROOT/a@s has 3 clone(s), 2 known")]
+    public void Disagreement_ADatasetNewChangedOrGone_OrAnUnknownClone_SaysWhich(string change, string why)
+    {
+        List<ZfsDataset> read = change switch
+        {
+            "new" => [Fs("p/ROOT"), Fs("p/ROOT/a"), Snap("p/ROOT/a@s", 2), Snap("p/ROOT/a@t", 0)],
+            "changed" => [Fs("p/ROOT"), Fs("p/ROOT/a") with { Keep = "on" }, Snap("p/ROOT/a@s", 2)],
+            "gone" => [Fs("p/ROOT"), Fs("p/ROOT/a")],
+            _ => [Fs("p/ROOT"), Fs("p/ROOT/a"), Snap("p/ROOT/a@s", 3)],
+        };
+
+        Assert.Equal(why, ListingSplice.Disagreement(Latest, new PoolListing(Pool, read), TreeA));
+    }
+
+    [Fact]
+    public void Splice_ASnapshotThatMovedUnderAnotherName_TakesItsClonesBeyondTheScopeAlong()
+    {
+        // b promoted: a@s is now b@s (same guid); c, not read, hangs off b@s as zfs renamed it; a is b's clone.
+        var scope = new ReadScope(["p/ROOT/a", "p/ROOT/b"], []);
+        var fresh = new PoolListing(Pool with { Bootfs = "p/ROOT/b" },
+            [Fs("p/ROOT/a", "p/ROOT/b@s"), Fs("p/ROOT/b"), Snap("p/ROOT/b@s", 2, guid: "p/ROOT/a@s")]);
+
+        var spliced = ListingSplice.Splice(Latest, fresh, scope);
+
+        Assert.Equal("p/ROOT/b@s", spliced.Find("p/ROOT/c")!.Origin);
+        Assert.Null(spliced.Find("p/ROOT/a@s"));
+        Assert.Equal("p/ROOT/b", spliced.Pool.Bootfs);
+        Assert.Equal(["p", "p/ROOT", "p/ROOT/c", "p/ROOT/a", "p/ROOT/b", "p/ROOT/b@s"], spliced.Datasets.Select(d => d.Name));
+    }
+
+    [Fact]
+    public void ReadScope_ATreeCoversItsChildrenAndSnapshots_ASingleOnlyItself()
+    {
+        var scope = new ReadScope(["p/ROOT/a", "p/ROOT/a/var"], ["p/ROOT", "p/ROOT/a/usr"]);
+
+        Assert.Equal(["p/ROOT/a"], scope.Trees);
+        Assert.Equal(["p/ROOT"], scope.Singles);
+        Assert.True(scope.Covers("p/ROOT/a/var@s"));
+        Assert.False(scope.Covers("p/ROOT/ab"));
+        Assert.False(scope.Covers("p/ROOT@s"));
+        Assert.False(scope.Covers("p/ROOT/b"));
+    }
+}
