@@ -12,7 +12,7 @@ namespace SnapUpgrade.Benchmarks;
 /// <summary>
 /// A pool of its own laid out as the console would leave it after <c>BeCount - 1</c> creates: the
 /// first BE from <see cref="LabBootstrap"/>, every other one a clone (a snapshot of the booted BE
-/// every second BE, so about 5 snapshots per 10 BEs). zfs-fuse pools come from
+/// every second BE), then <see cref="SnapshotsPerBe"/> snapshots of every BE. zfs-fuse pools come from
 /// <see cref="ZfsFuseLab"/>, which only ever touches the pool it made.
 /// </summary>
 public sealed class BenchHost : IAsyncDisposable
@@ -117,5 +117,12 @@ public sealed class BenchHost : IAsyncDisposable
             }), ct);
             await zfs.ExecuteAsync(new ZfsSet(be, "mountpoint", "/"), ct);
         }
+        // Issue 13's host keeps 10 snapshots of every BE (a snapshot before each update, say): one
+        // recursive snapshot of ROOT takes one of every BE at once.
+        for (var s = 1; s <= SnapshotsPerBe; s++)
+            await zfs.ExecuteAsync(new ZfsSnapshot($"{layout.BeContainer}@kept-{s}", recursive: true), ct);
     }
+
+    /// <summary>Snapshots of every BE besides the console's origin snapshots (issue 13: 1000 BEs x 10 snapshots).</summary>
+    public const int SnapshotsPerBe = 10;
 }
