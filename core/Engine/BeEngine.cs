@@ -112,21 +112,29 @@ public sealed partial class BeEngine : IEngine
         return (read, listing, operation.Scope(read, _context.Layout));
     }
 
-    /// <summary>After an operation ran (or failed and undid): what it touched, read again into the listing it was planned on.</summary>
-    private async Task RereadAsync(PoolListing before, ReadScope? scope)
+    /// <summary>
+    /// Ends a change (an operation ran, or failed and undid): what it touched is read again into the
+    /// listing it was planned on and kept as what the engine knows, and only then does
+    /// <see cref="Activity"/> move on, so whoever sees it move finds that state ready (the watcher does
+    /// not list the pool for it). Without a scope, or when the read fails, the next read lists the pool.
+    /// </summary>
+    private async Task EndChangeAsync(PoolListing before, ReadScope? scope)
     {
         _known = null;
-        if (scope is null) return;
-        var activity = Activity;
-        try
+        var ended = Activity + 1;
+        if (scope is not null)
         {
-            var listing = ListingSplice.Splice(before, await _context.Zfs.ReadAsync(_context.Options.Pool, scope), scope);
-            Remember(listing, StateOf(listing), activity);
+            try
+            {
+                var listing = ListingSplice.Splice(before, await _context.Zfs.ReadAsync(_context.Options.Pool, scope), scope);
+                _known = new(listing, StateOf(listing), ended);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogRereadFailed(_logger, ex.Message); // the operation's outcome stands; only what is known of it is lost
+            }
         }
-        catch (Exception ex) when (ex is ZfsCommandException or FormatException)
-        {
-            LogRereadFailed(_logger, ex.Message); // the next operation or read lists the pool
-        }
+        Interlocked.Increment(ref _activity);
     }
 
     public Task<OperationResult> RunAsync(IOperation operation, bool dryRun = false, CancellationToken ct = default) =>
@@ -184,14 +192,7 @@ public sealed partial class BeEngine : IEngine
                 return Result(Outcome.Refused, PlanChanged(null));
             if (dryRun) return Result(Outcome.Succeeded, plan: plan) with { PlanToken = _tokens.Issue(generated, hash) };
             if (reviewedHash is not null) _ranSeeds.Add(seed);
-            try
-            {
-                return await ExecuteJournalledAsync(operation, plan, request.Actor ?? Actor.System, Result);
-            }
-            finally
-            {
-                await RereadAsync(listing, scope);
-            }
+            return await ExecuteJournalledAsync(operation, plan, request.Actor ?? Actor.System, Result, listing, scope);
         }
         finally
         {
@@ -199,8 +200,9 @@ public sealed partial class BeEngine : IEngine
         }
     }
 
+    /// <param name="listing">What the plan was made on, and <paramref name="scope"/> what to read again into it when the plan ran (<see cref="EndChangeAsync"/>).</param>
     private async Task<OperationResult> ExecuteJournalledAsync(IOperation operation, Plan plan, Actor actor,
-        Func<Outcome, OperationError?, Plan?, OperationResult> result)
+        Func<Outcome, OperationError?, Plan?, OperationResult> result, PoolListing listing, ReadScope? scope)
     {
         // From here on the caller's cancellation is ignored: stopping half-way is what the journal guards against.
         // Begin throws when the audit log cannot take a row: then nothing has run.
@@ -218,13 +220,13 @@ public sealed partial class BeEngine : IEngine
         }
         catch (Exception ex)
         {
-            Interlocked.Increment(ref _activity);
+            await EndChangeAsync(listing, scope);
             LogOperationFailed(_logger, operation.Action, operation.Target, ex.Message);
             var code = ex is UnsafePathException || ex.InnerException is UnsafePathException ? ErrorCode.UnsafePath : ErrorCode.OperationFailed;
             await _journal.CompleteAsync(id, new JournalCompletion(Outcome.Failed, ex.Message, code));
             return result(Outcome.Failed, new(code, ex.Message), plan) with { JournalId = id };
         }
-        Interlocked.Increment(ref _activity);
+        await EndChangeAsync(listing, scope);
         await _journal.CompleteAsync(id, new JournalCompletion(Outcome.Succeeded,
             operation.AuditsReport ? JournalCompletion.Summary(plan.Report) : null));
         if (plan.SharedHealth is { } health)

@@ -169,7 +169,7 @@ public sealed partial class HostWatcher(Func<IEngine> engine, TimeSpan interval,
             EndRead(r => r.TrySetException(ex));
             return;
         }
-        _lastReadTook = Stopwatch.GetElapsedTime(started);
+        if (!known) _lastReadTook = Stopwatch.GetElapsedTime(started); // the pace follows what a listing costs
         // A state read while the engine was changing the host (even a shared-health read's brief
         // mounts) may be a moment in between: skip it; the next read, or the nudge after the
         // operation, shows the settled host. Readers waiting for a read wait for that one (the

@@ -20,6 +20,8 @@ public sealed class FakeEngine : IEngine
     /// <summary>Runs inside each state read, before it answers (e.g. the engine starting work meanwhile).</summary>
     public Action? DuringRead { get; set; }
     public int Reads { get; private set; }
+    /// <summary>How often the state the engine knows was asked for (<see cref="IEngine.GetKnownStateAsync"/>: no listing).</summary>
+    public int KnownReads { get; private set; }
     /// <summary>How often shared health was read (a read never mounts; only <see cref="CheckSharedHealth"/> does).</summary>
     public int HealthReads { get; private set; }
     /// <summary>The report a real (not dry) <see cref="CheckSharedHealth"/> run hands back.</summary>
@@ -48,6 +50,13 @@ public sealed class FakeEngine : IEngine
     public Task<HostState> GetStateAsync(CancellationToken ct = default)
     {
         Reads++;
+        DuringRead?.Invoke();
+        return Failure is null ? Task.FromResult(State) : Task.FromException<HostState>(Failure);
+    }
+
+    public Task<HostState> GetKnownStateAsync(CancellationToken ct = default)
+    {
+        KnownReads++;
         DuringRead?.Invoke();
         return Failure is null ? Task.FromResult(State) : Task.FromException<HostState>(Failure);
     }

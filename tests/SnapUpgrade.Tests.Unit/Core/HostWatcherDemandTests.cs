@@ -82,7 +82,8 @@ public sealed class HostWatcherDemandTests : IAsyncDisposable
         await HostWatcherTests.WaitUntil(() => seen.Count == 2);
         await Task.Delay(Quiet, Ct);
 
-        Assert.Equal(2, _engine.Reads);
+        // What the engine knows after its operation (ADR 0022), not a listing of the pool.
+        Assert.Equal((1, 1), (_engine.Reads, _engine.KnownReads));
         Assert.Equal("b", seen[^1].BootEnvironments[0].Name);
     }
 
@@ -102,7 +103,7 @@ public sealed class HostWatcherDemandTests : IAsyncDisposable
     public async Task Latest_AfterTheEngineChangedTheHost_IsANewReadSharedByConcurrentReaders()
     {
         await StartedAsync();
-        var before = _engine.Reads;
+        var before = _engine.Reads + _engine.KnownReads;
         _engine.Activity += 2;
         _engine.State = HostStates.With(HostStates.Be("c", booted: true));
         _engine.DuringRead = () => Thread.Sleep(50);
@@ -110,7 +111,7 @@ public sealed class HostWatcherDemandTests : IAsyncDisposable
         var readers = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => _watcher.LatestAsync(Ct)));
 
         Assert.All(readers, state => Assert.Equal("c", state.BootEnvironments[0].Name));
-        Assert.InRange(_engine.Reads - before, 1, 2); // one read, or two when some asked while the first ran
+        Assert.InRange(_engine.Reads + _engine.KnownReads - before, 1, 2); // one read, or two when some asked while the first ran
     }
 
     [Fact]
@@ -134,6 +135,23 @@ public sealed class HostWatcherDemandTests : IAsyncDisposable
 
         Assert.True(_watcher.Pace >= TimeSpan.FromMilliseconds(40 * HostWatcher.ReadCostFactor),
             $"pace {_watcher.Pace} after a read of at least 40 ms");
+    }
+
+    [Fact]
+    public async Task Pace_AfterAnOperation_StillFollowsWhatAListingCosts()
+    {
+        _engine.DuringRead = () => Thread.Sleep(40);
+        await StartedAsync(); // its first read is a listing of 40 ms
+        var seen = 0;
+        using var passive = _watcher.Subscribe(_ => seen++, watching: false);
+
+        _engine.Activity += 2; // an operation ran: the watcher takes what the engine knows, at once
+        _engine.State = HostStates.With(HostStates.Be("d", booted: true));
+        _watcher.Nudge();
+        await HostWatcherTests.WaitUntil(() => _engine.KnownReads == 1 && seen >= 2);
+
+        Assert.True(_watcher.Pace >= TimeSpan.FromMilliseconds(40 * HostWatcher.ReadCostFactor),
+            $"pace {_watcher.Pace}: a quick known state must not make slow listings come often");
     }
 
     [Fact]
