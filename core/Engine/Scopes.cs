@@ -36,24 +36,28 @@ public static class Scopes
         : new([layout.Be(name), .. state.Zones.Select(z => layout.ZoneBe(z.Name, name))], []);
 
     /// <summary>
-    /// The file systems a BE's clones came from, up the whole chain (a promote takes their snapshots), for
-    /// the BE, its children and its zone BEs.
+    /// Up the whole origin chain of a BE, its children and its zone BEs: each origin snapshot and the file
+    /// system it belongs to, alone. A promote plans from their origins; a destroy takes an origin snapshot
+    /// nothing else uses, judged by its own clone count. Their other snapshots are not read: a file system
+    /// may hold a thousand (every BE made from it), and the snapshots a promote moves are found where they
+    /// arrive (<see cref="ListingSplice.Splice"/>).
     /// </summary>
     public static ReadScope Origins(HostState state, string name)
     {
         if (state.Find(name) is not { } be) return ReadScope.Empty;
         var origins = Promotion.Origins(state);
-        var from = new HashSet<string>(StringComparer.Ordinal);
+        var read = new HashSet<string>(StringComparer.Ordinal);
         foreach (var dataset in Datasets(be))
         {
             for (var origin = origins.GetValueOrDefault(dataset); origin is not null;)
             {
                 var fs = origin[..origin.IndexOf('@')];
-                if (!from.Add(fs)) break;
+                if (!read.Add(fs)) break;
+                read.Add(origin);
                 origin = origins.GetValueOrDefault(fs);
             }
         }
-        return new(from, []);
+        return new([], read);
     }
 
     /// <summary>The clones of a BE's snapshots (of its children's and zone BEs' too): a destroy promotes them, a rename renames their origins.</summary>

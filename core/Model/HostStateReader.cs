@@ -11,7 +11,8 @@ public static class HostStateReader
         var byName = listing.Datasets.ToDictionary(d => d.Name, StringComparer.Ordinal);
         var clones = listing.Datasets.Where(d => d.Origin is not null)
             .ToLookup(d => d.Origin!, d => d.Name, StringComparer.Ordinal);
-        var snapshots = listing.Datasets.Where(d => d.IsSnapshot)
+        // In zfs's own order (a listing spliced from scoped reads is not in it): within one second only the txg tells.
+        var snapshots = listing.Datasets.Where(d => d.IsSnapshot).OrderBy(d => d.CreateTxg)
             .ToLookup(d => d.FileSystem, d => ToSnapshot(d, clones), StringComparer.Ordinal);
         var nextBoot = byName.GetValueOrDefault(layout.BeContainer)?.NextBoot;
 

@@ -32,20 +32,19 @@ public static class ListingSplice
 
     /// <summary>
     /// <paramref name="latest"/> with everything <paramref name="scope"/> covers as <paramref name="fresh"/>
-    /// read it, and the pool's own figures fresh. A snapshot that left the scope under one name and is in it
-    /// under another (same guid: a promote moved it, a rename renamed it) takes its clones beyond the scope
-    /// along: their origin is renamed as zfs renamed it.
+    /// read it, and the pool's own figures fresh. A snapshot read under a new name that the latest listing
+    /// holds under another (same guid: a promote moved it, a rename renamed it) is known by its new name
+    /// only, whether or not its old place was read, and takes its clones beyond the scope along: their
+    /// origin is renamed as zfs renamed it.
     /// </summary>
     public static PoolListing Splice(PoolListing latest, PoolListing fresh, ReadScope scope)
     {
-        var freshNames = fresh.Datasets.Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
-        var arrived = fresh.Datasets.Where(d => d.IsSnapshot && d.Guid is not null).ToLookup(d => d.Guid!, d => d.Name, StringComparer.Ordinal);
+        var arrived = fresh.Datasets.Where(d => d.IsSnapshot && d.Guid is not null)
+            .GroupBy(d => d.Guid!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Name, StringComparer.Ordinal);
         var moved = latest.Datasets
-            .Where(d => d.IsSnapshot && d.Guid is not null && scope.Covers(d.Name) && !freshNames.Contains(d.Name))
-            .Select(d => (From: d.Name, To: arrived[d.Guid!].FirstOrDefault()))
-            .Where(m => m.To is not null)
-            .ToDictionary(m => m.From, m => m.To!, StringComparer.Ordinal);
-        var kept = latest.Datasets.Where(d => !scope.Covers(d.Name))
+            .Where(d => d.IsSnapshot && d.Guid is not null && arrived.TryGetValue(d.Guid, out var to) && to != d.Name)
+            .ToDictionary(d => d.Name, d => arrived[d.Guid!], StringComparer.Ordinal);
+        var kept = latest.Datasets.Where(d => !scope.Covers(d.Name) && !moved.ContainsKey(d.Name))
             .Select(d => d.Origin is { } origin && moved.TryGetValue(origin, out var to) ? d with { Origin = to } : d);
         return new PoolListing(fresh.Pool, [.. kept, .. fresh.Datasets]);
     }

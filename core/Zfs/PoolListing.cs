@@ -54,6 +54,8 @@ public sealed record ZfsDataset
     public int? NumClones { get; init; }
     /// <summary>zfs's identity of the dataset: kept through renames and promotes, unlike its name.</summary>
     public string? Guid { get; init; }
+    /// <summary>The transaction group that created it: zfs's own order of a file system's snapshots, finer than their creation second.</summary>
+    public long CreateTxg { get; init; }
 
     public bool IsSnapshot => Kind == DatasetKind.Snapshot;
     /// <summary>The file system part of a snapshot name (<c>pool/ROOT/be</c> of <c>pool/ROOT/be@s</c>).</summary>

@@ -28,7 +28,7 @@ public static class ZfsGetParser
     /// whole command on zfs-fuse, and <c>get all</c> costs seconds.</summary>
     /// <remarks>Numbers last: a dataset's last record cannot hold a line break (see the type's remarks).</remarks>
     public static readonly IReadOnlyList<string> Properties =
-        ["type", "origin", "mountpoint", "mounted", "canmount", .. UserProperties.All, UserProperties.ZbmCommandLine, .. ForeignProperties.All, "guid", "numclones", "creation", "used", "referenced"];
+        ["type", "origin", "mountpoint", "mounted", "canmount", .. UserProperties.All, UserProperties.ZbmCommandLine, .. ForeignProperties.All, "guid", "numclones", "createtxg", "creation", "used", "referenced"];
 
     /// <summary>The asked properties whose values are free text, so may hold a line break.</summary>
     public static readonly IReadOnlySet<string> TextProperties = new HashSet<string>(["mountpoint", .. UserProperties.All, UserProperties.ZbmCommandLine, .. ForeignProperties.All]);
@@ -148,6 +148,7 @@ public static class ZfsGetParser
             ZbmCommandLine = Local(p, UserProperties.ZbmCommandLine),
             MadeBy = ForeignProperties.Tool(property => Local(p, property)),
             Guid = Value(p, "guid"),
+            CreateTxg = Value(p, "createtxg") is { } txg ? long.Parse(txg) : 0,
             NumClones = kind == DatasetKind.Snapshot && Value(p, "numclones") is { } n ? int.Parse(n) : null,
         };
     }

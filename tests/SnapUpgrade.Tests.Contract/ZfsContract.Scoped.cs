@@ -7,7 +7,8 @@ namespace SnapUpgrade.Tests.Contract;
 /// <summary>
 /// Issue 13's scoped reads: what <see cref="IZfs.ReadAsync"/> gives of a scope is what a whole listing
 /// shows of it (space figures apart), a name that does not exist is left out, and zfs's own clone count
-/// and guid (what the engine splices and checks by) hold through clones, promotes and renames.
+/// guid and createtxg (what the engine splices, checks and orders snapshots by) hold through clones,
+/// promotes and renames.
 /// </summary>
 public abstract partial class ZfsContract
 {
@@ -67,6 +68,7 @@ public abstract partial class ZfsContract
         var after = await host.ListAsync();
         var moved = after.Find(l.Be("renamed") + "@s1")!;
         Assert.Equal(snapshot.Guid, moved.Guid);
+        Assert.True(moved.CreateTxg > 0 && moved.CreateTxg == snapshot.CreateTxg, $"createtxg {snapshot.CreateTxg}, then {moved.CreateTxg}");
         Assert.Equal(2, moved.NumClones); // be1 and be3 now hang off it
         Assert.Equal(before.Find(l.Be("be2"))!.Guid, after.Find(l.Be("renamed"))!.Guid);
         Assert.Equal(moved.Name, after.Find(l.Be("be3"))!.Origin);
