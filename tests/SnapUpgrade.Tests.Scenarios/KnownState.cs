@@ -43,6 +43,22 @@ public abstract class KnownState<TBackend> : Scenario<TBackend> where TBackend :
     }
 
     [Fact]
+    public async Task ActivateAndBack_OnAHostWhereEveryBeHasSnapshots_ListNothing()
+    {
+        for (var i = 2; i <= 6; i++) await Lab.MustAsync(new CreateBe($"be{i}"));
+        for (var s = 1; s <= 3; s++)
+            await Lab.Host.Zfs.ExecuteAsync(new ZfsSnapshot($"{Lab.Host.Pool}/ROOT@kept-{s}", recursive: true));
+        await StartKnowingAsync();
+        var listings = Lab.Faults.Listings;
+
+        await Lab.MustAsync(new ActivateBe("be2"));
+        await Lab.MustAsync(new ActivateBe("be1"));
+        await Lab.MustAsync(new ActivateBe("be2"));
+
+        Assert.Equal(listings, Lab.Faults.Listings);
+    }
+
+    [Fact]
     public async Task Activate_ABeWhoseSiblingsShareItsOrigin_KnowsTheSiblingsNewOrigin()
     {
         await Lab.MustAsync(new SnapshotBe("be1", "base"));
