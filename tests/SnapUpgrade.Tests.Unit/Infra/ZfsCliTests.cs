@@ -31,6 +31,38 @@ public sealed class ZfsCliTests
     }
 
     [Fact]
+    public async Task ReadAsync_AScopeWithAMissingName_RunsThreeProcessesAndLeavesItOut()
+    {
+        var runner = new FakeProcessRunner()
+            .Answer("zpool list", 0, "lab\tONLINE\tlab/ROOT/be1\t-\t42\t504M\t1M\t503M\n")
+            .Answer("zfs get -H -p -o name,property,value,source -r", 1, Get("lab/ROOT/be1", ("type", "filesystem", "-")),
+                "cannot open 'lab/ROOT/new': dataset does not exist\n")
+            .Answer(string.Join(' ', ZfsCli.GetArgv(recursive: false, ["lab/ROOT"])), 0, Get("lab/ROOT", ("type", "filesystem", "-")));
+        var zfs = new ZfsCli(Fuse, runner);
+
+        var read = await zfs.ReadAsync("lab", new ReadScope(["lab/ROOT/be1", "lab/ROOT/new"], ["lab/ROOT"]), TestContext.Current.CancellationToken);
+
+        Assert.Equal(3, runner.Calls.Count);
+        Assert.Contains(ZfsCli.GetArgv(recursive: true, ["lab/ROOT/be1", "lab/ROOT/new"]), runner.Calls);
+        Assert.Contains(ZfsCli.GetArgv(recursive: false, ["lab/ROOT"]), runner.Calls);
+        Assert.Equal(["lab/ROOT/be1", "lab/ROOT"], read.Datasets.Select(d => d.Name));
+    }
+
+    [Fact]
+    public async Task ReadAsync_AnyOtherFailure_Throws()
+    {
+        var runner = new FakeProcessRunner()
+            .Answer("zpool list", 0, "lab\tONLINE\t-\t-\t42\t504M\t1M\t503M\n")
+            .Answer("zfs get", 1, "", "cannot open 'lab/ROOT/be1': permission denied\n");
+        var zfs = new ZfsCli(Fuse, runner);
+
+        var error = await Assert.ThrowsAsync<ZfsCommandException>(() =>
+            zfs.ReadAsync("lab", new ReadScope(["lab/ROOT/be1"], []), TestContext.Current.CancellationToken));
+
+        Assert.Contains("permission denied", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ListAsync_DescriptionSpoofingTheBootedBe_ReadsTextValuesAloneAndIsNotFooled()
     {
         // be2's description, set with `zfs set`, reads as a record saying the booted be1 is not mounted.
