@@ -63,6 +63,8 @@ public abstract partial class ZfsContract
         Assert.All(before.Datasets, d => Assert.False(string.IsNullOrEmpty(d.Guid), d.Name));
 
         await host.RunAsync(new ZfsPromote(l.Be("be2")));
+        // be1, booted, is now a clone of be2: where a rename remounts the clones of what it renames, it would be busy.
+        await host.RunAsync(new ZfsUnmount(l.Be("be1")));
         await host.RunAsync(new ZfsRename(l.Be("be2"), l.Be("renamed")));
 
         var after = await host.ListAsync();
