@@ -6,13 +6,13 @@ using SnapUpgrade.Core.Zfs;
 using SnapUpgrade.Infra.Simulation;
 using SnapUpgrade.Infra.Sqlite;
 using SnapUpgrade.Tests.Support;
+using SnapUpgrade.Tests.Support.Layouts;
 
 namespace SnapUpgrade.Benchmarks;
 
 /// <summary>
-/// A pool of its own laid out as the console would leave it after <c>BeCount - 1</c> creates: the
-/// first BE from <see cref="LabBootstrap"/>, every other one a clone (a snapshot of the booted BE
-/// every second BE, so about 5 snapshots per 10 BEs). zfs-fuse pools come from
+/// A pool of its own laid out as the console would leave it after <c>BeCount - 1</c> creates
+/// (<see cref="ManyBes"/>: about 5 snapshots per 10 BEs). zfs-fuse pools come from
 /// <see cref="ZfsFuseLab"/>, which only ever touches the pool it made.
 /// </summary>
 public sealed class BenchHost : IAsyncDisposable
@@ -52,7 +52,7 @@ public sealed class BenchHost : IAsyncDisposable
         var host = await OpenAsync(backend, ct);
         try
         {
-            await LayOutAsync(host.Zfs, host.Files, host.Pool, beCount, ct);
+            await new ManyBes(beCount).LayOutAsync(host.Zfs, host.Files, host.Pool, ct);
             return host;
         }
         catch
@@ -89,33 +89,6 @@ public sealed class BenchHost : IAsyncDisposable
                 return new BenchHost(lab.Pool, lab.HostRoot, lab.Zfs, lab.Mounts, lab.Files, lab);
             default:
                 throw new ArgumentOutOfRangeException(nameof(backend), backend, "Backend is 'simulated' or 'zfs-fuse'.");
-        }
-    }
-
-    private static async Task LayOutAsync(IZfs zfs, IHostFiles files, string pool, int beCount, CancellationToken ct)
-    {
-        var layout = new Layout(pool);
-        await LabBootstrap.InitializeAsync(zfs, files, pool, "be1", withShared: true, ct);
-        var booted = layout.Be("be1");
-        var snapshot = "";
-        for (var i = 2; i <= beCount; i++)
-        {
-            if (i % 2 == 0)
-            {
-                // As CreateBe does: a snapshot of the source, marked as the console's own.
-                snapshot = $"{booted}@bench-{i}";
-                await zfs.ExecuteAsync(new ZfsSnapshot(snapshot), ct);
-                await zfs.ExecuteAsync(new ZfsSet(snapshot, UserProperties.ConsoleMade, "on"), ct);
-            }
-            var be = layout.Be($"be{i}");
-            // Mountpoint only after the clone: on zfs-fuse a clone given one at creation mounts at once.
-            await zfs.ExecuteAsync(new ZfsClone(snapshot, be, new Dictionary<string, string>
-            {
-                ["canmount"] = "noauto",
-                [UserProperties.Uuid] = Guid.NewGuid().ToString(),
-                [UserProperties.Description] = $"benchmark BE {i}",
-            }), ct);
-            await zfs.ExecuteAsync(new ZfsSet(be, "mountpoint", "/"), ct);
         }
     }
 }
