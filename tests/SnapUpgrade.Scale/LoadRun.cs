@@ -41,7 +41,7 @@ public static class LoadRun
     {
         Say($"{spec}: laying out {spec.BeCount} BEs x {options.Snapshots} snapshots");
         await using var host = await ScaleHost.CreateAsync(spec.Backend, new ManyBes(spec.BeCount, options.Snapshots));
-        var daemon = ProcStat.ZfsFuseDaemon();
+        var daemon = host.Backend == ScaleHost.ZfsFuse ? ProcStat.ZfsFuseDaemon() : null;
         var figures = new HostFigures { Host = host.ToString(), Build = host.BuildTime };
         if (host.Backend == ScaleHost.ZfsFuse)
         {

@@ -34,7 +34,8 @@ public static class ServedConsole
         var simulator = factory.Services.GetRequiredService<HostSettings>().Backend == Backend.Simulated
             ? factory.Services.GetRequiredService<SimulatedZfs>()
             : null;
-        var stdinClosed = Console.In.ReadToEndAsync();
+        // On a thread of its own: Console.In's ReadToEndAsync reads synchronously, it would block here.
+        var stdinClosed = Task.Run(Console.In.ReadToEnd);
         var said = -1;
         while (!stdinClosed.IsCompleted)
         {
