@@ -63,7 +63,8 @@ public static class LoadRun
         try
         {
             for (var i = 0; i < options.Pages; i++) pages.Add(await browser.OpenAsync(console));
-            Say($"{spec}: {options.Pages} pages open for {options.Window.TotalSeconds:F0} s");
+            var shown = $"{await pages[0].RowsAsync()} rows, {await pages[0].RangeAsync()}";
+            Say($"{spec}: {options.Pages} pages open ({shown}) for {options.Window.TotalSeconds:F0} s");
             await Task.Delay(Settle);
             var watched = await WindowAsync(console, daemon, options.Window);
             var rssPages = ProcStat.RssBytes(console.Pid);
@@ -79,7 +80,7 @@ public static class LoadRun
             await Task.WhenAll(pages.Select(p => p.ShowsAsync(be)));
             return figures with
             {
-                Start = console.StartTime, ReadsAre = console.ReadsAre, Idle = idle, Watched = watched,
+                Start = console.StartTime, Shown = shown, ReadsAre = console.ReadsAre, Idle = idle, Watched = watched,
                 FirstRows = [.. pages.Select(p => p.FirstRows)], Interactive = [.. pages.Select(p => p.Interactive)],
                 RssIdle = rssIdle, RssPages = rssPages, CreateAnswered = created, VisibleInAll = clock.Elapsed,
             };
@@ -113,6 +114,8 @@ public sealed record HostFigures
     public TimeSpan Build { get; init; }
     public TimeSpan Start { get; init; }
     public string ReadsAre { get; init; } = "";
+    /// <summary>What the first page showed: the rows in its DOM and the pager's range.</summary>
+    public string Shown { get; init; } = "";
     public double? DaemonWithoutConsole { get; init; }
     public Window Idle { get; init; } = new(null, 0, 0);
     public Window Watched { get; init; } = new(null, 0, 0);
@@ -135,6 +138,7 @@ public sealed record HostFigures
             ("nobody watching: zfs-fuse daemon CPU", h => Share(h.Idle.Daemon)),
             ("nobody watching: console CPU", h => Share(h.Idle.Console)),
             ("nobody watching: reads in the window", h => $"{h.Idle.Reads} {h.ReadsAre}"),
+            ("BE page: rows in the DOM, pager", h => h.Shown),
             ($"{pages} pages: first BE row (min / median / max)", h => Spread(h.FirstRows)),
             ($"{pages} pages: interactive (min / median / max)", h => Spread(h.Interactive)),
             ($"console RSS: 0 / {pages} pages", h => $"{Mib(h.RssIdle)} / {Mib(h.RssPages)}"),

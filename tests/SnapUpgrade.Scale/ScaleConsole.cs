@@ -67,6 +67,8 @@ public sealed class ScaleConsole : IAsyncDisposable
         start.ArgumentList.Add("serve");
         foreach (var (key, value) in host.Settings) start.Environment[$"SnapUpgrade__{key}"] = value;
         start.Environment["SnapUpgrade__DataDir"] = host.DataDir;
+        // The GC the console's own runtimeconfig asks for (the Web SDK's default): its memory is what is measured.
+        start.Environment["DOTNET_gcServer"] = "1";
         // Ten logins from 127.0.0.1 within a minute are more than a person's rate allows.
         start.Environment["SnapUpgrade__LoginAttemptsPerMinute"] = "1000";
         string? zfsLog = null;
