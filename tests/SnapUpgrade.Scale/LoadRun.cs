@@ -27,14 +27,24 @@ public static class LoadRun
             $"{options.Window.TotalSeconds:F0} s windows; {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         await using var browser = await ScaleBrowser.LaunchAsync();
         var figures = new List<HostFigures>();
+        var failed = 0;
         foreach (var spec in options.Hosts)
         {
-            figures.Add(await MeasureAsync(spec, options, browser));
-            Say($"{figures[^1].Host}: done");
+            try
+            {
+                figures.Add(await MeasureAsync(spec, options, browser));
+                // Each host's column at once: a run cut short keeps what it measured.
+                Console.WriteLine(HostFigures.Table([figures[^1]], options.Pages));
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                failed++;
+                Say($"{spec}: FAILED, not in the table: {e}");
+            }
         }
         Console.WriteLine();
         Console.WriteLine(HostFigures.Table(figures, options.Pages));
-        return 0;
+        return failed == 0 ? 0 : 1;
     }
 
     private static async Task<HostFigures> MeasureAsync(HostSpec spec, LoadOptions options, ScaleBrowser browser)

@@ -56,11 +56,20 @@ public sealed class ScaleBrowser : IAsyncDisposable
 
         var clock = Stopwatch.StartNew();
         await page.GotoAsync("bes", new PageGotoOptions { WaitUntil = WaitUntilState.Commit });
-        await page.Locator("[data-testid^='be-row-']").First.WaitForAsync();
-        var firstRows = clock.Elapsed;
-        // Create is enabled only once the circuit is interactive: the page has subscribed to the host's changes.
-        await page.Locator("[data-testid='be-create']:enabled").WaitForAsync();
-        return new BePage(context, page, firstRows, clock.Elapsed);
+        try
+        {
+            await page.Locator("[data-testid^='be-row-']").First.WaitForAsync();
+            var firstRows = clock.Elapsed;
+            // Create is enabled only once the circuit is interactive: the page has subscribed to the host's changes.
+            await page.Locator("[data-testid='be-create']:enabled").WaitForAsync();
+            return new BePage(context, page, firstRows, clock.Elapsed);
+        }
+        catch (TimeoutException e)
+        {
+            var text = await page.InnerTextAsync("body");
+            await context.DisposeAsync();
+            throw new TimeoutException($"{e.Message}\nThe page at {page.Url} showed:\n{text[..Math.Min(text.Length, 1500)]}", e);
+        }
     }
 
     public async ValueTask DisposeAsync()
