@@ -1,7 +1,5 @@
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Host;
-using SnapUpgrade.Core.Lab;
-using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Zfs;
 using SnapUpgrade.Infra.Simulation;
 using SnapUpgrade.Infra.Sqlite;

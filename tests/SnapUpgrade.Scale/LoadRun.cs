@@ -90,9 +90,17 @@ public static class LoadRun
             await Task.WhenAll(pages.Select(p => p.ShowsAsync(be)));
             return figures with
             {
-                Start = console.StartTime, Shown = shown, ReadsAre = console.ReadsAre, Idle = idle, Watched = watched,
-                FirstRows = [.. pages.Select(p => p.FirstRows)], Interactive = [.. pages.Select(p => p.Interactive)],
-                RssIdle = rssIdle, RssPages = rssPages, CreateAnswered = created, VisibleInAll = clock.Elapsed,
+                Start = console.StartTime,
+                Shown = shown,
+                ReadsAre = console.ReadsAre,
+                Idle = idle,
+                Watched = watched,
+                FirstRows = [.. pages.Select(p => p.FirstRows)],
+                Interactive = [.. pages.Select(p => p.Interactive)],
+                RssIdle = rssIdle,
+                RssPages = rssPages,
+                CreateAnswered = created,
+                VisibleInAll = clock.Elapsed,
             };
         }
         finally
