@@ -85,9 +85,10 @@ public sealed class PagesTests(WatchedConsole watched) : IClassFixture<WatchedCo
 
     /// <summary>
     /// Issue 13 measured 424 MiB without a page and 0.9-1.1 GiB with one: the whole state rendered and held
-    /// per circuit. Held once per host, three pages of 50 rows add what three circuits and their renders
-    /// take: the load run measured about TODO. A bound of three times the RSS without pages cannot flake on
-    /// that (the runtime's own ~100 MiB and the state are in both), and fails if each page held a copy of the 1000 BEs.
+    /// per circuit. Held once per host, a page of 50 rows adds what a circuit and its render take: the load
+    /// run measured 172 MiB without pages and 607 MiB with ten at 1000 BEs (about 45 MiB a page), so three
+    /// come to about 1.8 times. Three times cannot flake on that (the runtime's own ~100 MiB and the state
+    /// are in both), and fails when a page costs what one did before (500 MiB and more).
     /// </summary>
     [Fact]
     public void Rss_ThreePagesOpen_StaysWithinThreeTimesTheRssWithout()
