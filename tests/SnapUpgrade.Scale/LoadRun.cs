@@ -64,6 +64,7 @@ public static class LoadRun
 
         await using var console = await ScaleConsole.StartAsync(host);
         Say($"{spec}: console started in {console.StartTime.TotalSeconds:F1} s; nobody watching for {options.Window.TotalSeconds:F0} s");
+        await console.SettleAsync();
         await Task.Delay(Settle);
         var idle = await WindowAsync(console, daemon, options.Window);
         var rssIdle = ProcStat.RssBytes(console.Pid);

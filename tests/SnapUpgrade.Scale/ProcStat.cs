@@ -26,6 +26,30 @@ public static class ProcStat
         return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
     }
 
+    /// <summary>How many children of <paramref name="parent"/> run one of <paramref name="commands"/> now.</summary>
+    public static int Children(int parent, IReadOnlySet<string> commands)
+    {
+        var count = 0;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out _)) continue;
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var open = stat.IndexOf('(', StringComparison.Ordinal);
+                var close = stat.LastIndexOf(')');
+                // After the name: state, then the parent's pid (field 4).
+                var ppid = int.Parse(stat[(close + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
+                if (ppid == parent && commands.Contains(stat[(open + 1)..close])) count++;
+            }
+            catch (IOException)
+            {
+                // the process ended while we looked
+            }
+        }
+        return count;
+    }
+
     /// <summary>The zfs-fuse daemon's pid, or null when none runs (the simulator's hosts have none).</summary>
     public static int? ZfsFuseDaemon()
     {

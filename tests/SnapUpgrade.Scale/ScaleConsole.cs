@@ -101,6 +101,24 @@ public sealed class ScaleConsole : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until the console's start has settled: its first read of the host done (/healthz waits for it)
+    /// and no zfs or zpool process of its own still running (on zfs-fuse a listing at 1000 BEs takes seconds,
+    /// and one begun before a window would cost the daemon in it without being counted there).
+    /// </summary>
+    public async Task SettleAsync()
+    {
+        using (var health = await Api.GetAsync("healthz")) health.EnsureSuccessStatusCode();
+        var clock = Stopwatch.StartNew();
+        while (ProcStat.Children(Pid, ZfsCommands) > 0)
+        {
+            if (clock.Elapsed > StartTimeout) throw new TimeoutException($"the console's zfs processes did not end within {StartTimeout}:\n{Output}");
+            await Task.Delay(200);
+        }
+    }
+
+    private static readonly HashSet<string> ZfsCommands = ["zfs", "zpool"];
+
     /// <summary>The admin's first-start password, from the file the console wrote in its DataDir.</summary>
     public string AdminPassword() =>
         File.ReadAllLines(FirstStart.PasswordFile(DataDir)).Select(l => l.Split(':', 2)).Single(p => p[0] == "admin")[1];
