@@ -185,7 +185,9 @@ zfs_fuse_ready() {
     zfs_fuse_healthy || ZFS_FUSE_SEEN=false
 }
 
-# Cheap lanes first, so a broken build shows up before the slow ones.
+# Cheap lanes first, so a broken build shows up before the slow ones. The scale lane
+# (SnapUpgrade.Tests.Scale, issue 13: 1000-BE hosts on the simulator and zfs-fuse, Chromium pages,
+# counts and shapes, never times) runs among the rest; tests/scale/load.sh measures, it is not a lane.
 test_projects() {
     local order=(Unit Component Contract Scenarios Browser) name
     for name in "${order[@]}"; do

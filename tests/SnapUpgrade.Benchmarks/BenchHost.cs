@@ -1,18 +1,16 @@
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Host;
-using SnapUpgrade.Core.Lab;
-using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Zfs;
 using SnapUpgrade.Infra.Simulation;
 using SnapUpgrade.Infra.Sqlite;
 using SnapUpgrade.Tests.Support;
+using SnapUpgrade.Tests.Support.Layouts;
 
 namespace SnapUpgrade.Benchmarks;
 
 /// <summary>
-/// A pool of its own laid out as the console would leave it after <c>BeCount - 1</c> creates: the
-/// first BE from <see cref="LabBootstrap"/>, every other one a clone (a snapshot of the booted BE
-/// every second BE), then <see cref="SnapshotsPerBe"/> snapshots of every BE. zfs-fuse pools come from
+/// A pool of its own laid out as the console would leave it after <c>BeCount - 1</c> creates
+/// (<see cref="ManyBes"/>: about 5 origin snapshots per 10 BEs, then <see cref="SnapshotsPerBe"/> of every BE). zfs-fuse pools come from
 /// <see cref="ZfsFuseLab"/>, which only ever touches the pool it made.
 /// </summary>
 public sealed class BenchHost : IAsyncDisposable
@@ -52,7 +50,7 @@ public sealed class BenchHost : IAsyncDisposable
         var host = await OpenAsync(backend, ct);
         try
         {
-            await LayOutAsync(host.Zfs, host.Files, host.Pool, beCount, ct);
+            await new ManyBes(beCount, SnapshotsPerBe).LayOutAsync(host.Zfs, host.Files, host.Pool, ct);
             return host;
         }
         catch
@@ -90,37 +88,6 @@ public sealed class BenchHost : IAsyncDisposable
             default:
                 throw new ArgumentOutOfRangeException(nameof(backend), backend, "Backend is 'simulated' or 'zfs-fuse'.");
         }
-    }
-
-    private static async Task LayOutAsync(IZfs zfs, IHostFiles files, string pool, int beCount, CancellationToken ct)
-    {
-        var layout = new Layout(pool);
-        await LabBootstrap.InitializeAsync(zfs, files, pool, "be1", withShared: true, ct);
-        var booted = layout.Be("be1");
-        var snapshot = "";
-        for (var i = 2; i <= beCount; i++)
-        {
-            if (i % 2 == 0)
-            {
-                // As CreateBe does: a snapshot of the source, marked as the console's own.
-                snapshot = $"{booted}@bench-{i}";
-                await zfs.ExecuteAsync(new ZfsSnapshot(snapshot), ct);
-                await zfs.ExecuteAsync(new ZfsSet(snapshot, UserProperties.ConsoleMade, "on"), ct);
-            }
-            var be = layout.Be($"be{i}");
-            // Mountpoint only after the clone: on zfs-fuse a clone given one at creation mounts at once.
-            await zfs.ExecuteAsync(new ZfsClone(snapshot, be, new Dictionary<string, string>
-            {
-                ["canmount"] = "noauto",
-                [UserProperties.Uuid] = Guid.NewGuid().ToString(),
-                [UserProperties.Description] = $"benchmark BE {i}",
-            }), ct);
-            await zfs.ExecuteAsync(new ZfsSet(be, "mountpoint", "/"), ct);
-        }
-        // Issue 13's host keeps 10 snapshots of every BE (a snapshot before each update, say): one
-        // recursive snapshot of ROOT takes one of every BE at once.
-        for (var s = 1; s <= SnapshotsPerBe; s++)
-            await zfs.ExecuteAsync(new ZfsSnapshot($"{layout.BeContainer}@kept-{s}", recursive: true), ct);
     }
 
     /// <summary>Snapshots of every BE besides the console's origin snapshots (issue 13: 1000 BEs x 10 snapshots).</summary>

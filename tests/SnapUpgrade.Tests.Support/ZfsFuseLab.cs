@@ -46,13 +46,16 @@ public sealed class ZfsFuseLab : ITestHost
         (Lane.IsOpenZfs ? File.Exists("/dev/zfs") : File.Exists("/sbin/zfs-fuse") && File.Exists("/dev/fuse"))
         && Environment.IsPrivilegedProcess && OnPath("zfs") && OnPath("zpool");
 
-    public static async Task<ZfsFuseLab> CreateAsync(CancellationToken ct = default)
+    public static Task<ZfsFuseLab> CreateAsync(CancellationToken ct = default) => CreateAsync("su", ct);
+
+    /// <summary>A lab whose pool's name starts with <paramref name="namePrefix"/> (the scale lane and load script use suload, so their pools are told apart from the tests').</summary>
+    public static async Task<ZfsFuseLab> CreateAsync(string namePrefix, CancellationToken ct = default)
     {
         Lane.RequireZfsFuse();
         // The kernel module needs no daemon; zfs-fuse does, and CI starts with none running.
         if (!Lane.IsOpenZfs) await ZfsFuseDaemon.EnsureRunningAsync(Runner, ct);
 
-        var pool = NewPoolName();
+        var pool = NewPoolName(namePrefix);
         var directory = Path.Combine(BaseDirectory, pool);
         var root = Path.Combine(directory, "root");
         System.IO.Directory.CreateDirectory(root);
@@ -73,7 +76,7 @@ public sealed class ZfsFuseLab : ITestHost
         }
     }
 
-    private static string NewPoolName() => "su" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+    private static string NewPoolName(string prefix = "su") => prefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
 
     /// <summary>
     /// A pool in an image file, imported under <paramref name="root"/>, its root dataset unmounted. For
