@@ -18,7 +18,11 @@ public sealed class UndoRunner(OperationContext context)
             case UndoNothing:
                 break;
             case UndoZfs zfs:
-                foreach (var command in zfs.Commands) await context.Zfs.ExecuteAsync(command, ct);
+                foreach (var command in zfs.Commands)
+                {
+                    if (command is ZfsMount mount && await IsMountedAsync(mount.Dataset, ct)) continue;
+                    await context.Zfs.ExecuteAsync(command, ct);
+                }
                 break;
             case UndoPromote promote:
                 var from = (await context.Zfs.ListAsync(context.Options.Pool, ct)).Find(promote.From);
@@ -61,6 +65,14 @@ public sealed class UndoRunner(OperationContext context)
 
     private LoaderPorts Loader(Undo undo) =>
         context.Loader ?? throw new InvalidOperationException($"{undo} needs the boot loader, and none is configured.");
+
+    /// <summary>
+    /// Whether a dataset is mounted now: then a mount that takes back an unmount has nothing left to do (the
+    /// unmount was cut off before it took effect, or zfs mounted the dataset again by itself), and running it
+    /// would fail ("already mounted"; zfs-fuse answers "busy").
+    /// </summary>
+    private async Task<bool> IsMountedAsync(string dataset, CancellationToken ct) =>
+        (await context.Zfs.ReadAsync(context.Options.Pool, new ReadScope([], [dataset]), ct)).Find(dataset) is { Mounted: true };
 
     /// <summary>
     /// Runs a step's command again after a crash past the point of no return, unless what it does is

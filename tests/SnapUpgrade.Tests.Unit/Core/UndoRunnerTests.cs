@@ -72,6 +72,23 @@ public sealed class UndoRunnerTests
     }
 
     [Fact]
+    public async Task UndoOfAnUnmount_DatasetMountedAlready_IsDoneAndTheOtherCommandsRun()
+    {
+        var host = await BootedAsync();
+        await host.RunAsync(new ZfsSnapshot(Layout.Be("be1") + "@s"));
+        var be2 = await host.CloneBeAsync(Layout.Be("be1") + "@s", "be2");
+        await host.RunAsync(new ZfsSet(be2, "mountpoint", "/mnt/be2"));
+        await host.RunAsync(new ZfsMount(be2));
+
+        // An unmount cut off before it took effect (or a dataset zfs mounted again): its undo finds it mounted.
+        await Runner(host).RunAsync(new UndoZfs([new ZfsMount(be2), new ZfsSet(be2, UserProperties.Keep, "on")]), Ct);
+
+        var listed = await host.FindAsync(be2);
+        Assert.True(listed!.Mounted);
+        Assert.Equal("on", listed.Keep);
+    }
+
+    [Fact]
     public async Task Finish_UnmountOfWhatIsNotMounted_IsDone()
     {
         var host = await BootedAsync();
