@@ -1,7 +1,7 @@
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Model;
-using SnapUpgrade.Core.Zfs;
 using SnapUpgrade.Core.Steps;
+using SnapUpgrade.Core.Zfs;
 
 namespace SnapUpgrade.Core.Operations;
 
