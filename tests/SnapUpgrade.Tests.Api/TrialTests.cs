@@ -36,10 +36,22 @@ public abstract class TrialTests(SimulatedApiHost host)
         }
     }
 
+    /// <summary>
+    /// The system's audit row of <paramref name="action"/> on <paramref name="target"/>. The judge appends it
+    /// just after the operation ends, and the BE's new state can be read a moment before: so this reads the
+    /// log until the row is there, or fails after 60 s; a second row fails at once.
+    /// </summary>
     protected async Task<JsonElement> SystemRowAsync(string action, string target)
     {
-        var (rows, _) = await host.AuditAsync($"action={action}&actor=system");
-        return Assert.Single(rows, r => r.GetProperty("target").GetString() == target);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var (rows, _) = await host.AuditAsync($"action={action}&actor=system");
+            var matching = rows.Where(r => r.GetProperty("target").GetString() == target).ToList();
+            if (matching.Count > 0) return Assert.Single(matching);
+            Assert.True(DateTime.UtcNow < deadline, $"no system row '{action}' on {target} in the audit log");
+            await Task.Delay(100, Ct);
+        }
     }
 }
 
