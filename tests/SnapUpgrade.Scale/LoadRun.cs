@@ -68,6 +68,7 @@ public static class LoadRun
         await Task.Delay(Settle);
         var idle = await WindowAsync(console, daemon, options.Window);
         var rssIdle = ProcStat.RssBytes(console.Pid);
+        var heapIdle = await console.LiveHeapAsync();
 
         Say($"{spec}: opening {options.Pages} pages");
         var pages = new List<BePage>();
@@ -79,6 +80,7 @@ public static class LoadRun
             await Task.Delay(Settle);
             var watched = await WindowAsync(console, daemon, options.Window);
             var rssPages = ProcStat.RssBytes(console.Pid);
+            var heapPages = await console.LiveHeapAsync();
 
             var be = $"load-{Guid.NewGuid():N}"[..12];
             var clock = Stopwatch.StartNew();
@@ -100,6 +102,8 @@ public static class LoadRun
                 Interactive = [.. pages.Select(p => p.Interactive)],
                 RssIdle = rssIdle,
                 RssPages = rssPages,
+                HeapIdle = heapIdle,
+                HeapPages = heapPages,
                 CreateAnswered = created,
                 VisibleInAll = clock.Elapsed,
             };
@@ -142,6 +146,9 @@ public sealed record HostFigures
     public IReadOnlyList<TimeSpan> Interactive { get; init; } = [];
     public long RssIdle { get; init; }
     public long RssPages { get; init; }
+    /// <summary>The live managed heap after a full collection (<see cref="ScaleConsole.LiveHeapAsync"/>), taken after the RSS.</summary>
+    public long HeapIdle { get; init; }
+    public long HeapPages { get; init; }
     public TimeSpan CreateAnswered { get; init; }
     public TimeSpan VisibleInAll { get; init; }
 
@@ -161,6 +168,7 @@ public sealed record HostFigures
             ($"{pages} pages: first BE row (min / median / max)", h => Spread(h.FirstRows)),
             ($"{pages} pages: interactive (min / median / max)", h => Spread(h.Interactive)),
             ($"console RSS: 0 / {pages} pages", h => $"{Mib(h.RssIdle)} / {Mib(h.RssPages)}"),
+            ($"live managed heap after a full GC: 0 / {pages} pages", h => $"{Mib(h.HeapIdle)} / {Mib(h.HeapPages)}"),
             ($"{pages} pages: zfs-fuse daemon CPU", h => Share(h.Watched.Daemon)),
             ($"{pages} pages: console CPU", h => Share(h.Watched.Console)),
             ($"{pages} pages: reads in the window", h => $"{h.Watched.Reads} {h.ReadsAre}"),

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
+using System.Text.Json;
 using SnapUpgrade.Infra.Sqlite;
 using SnapUpgrade.Tests.Support;
 
@@ -22,6 +23,7 @@ public sealed class ScaleConsole : IAsyncDisposable
     private readonly TaskCompletionSource<string> _token = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly string? _zfsLog;
     private int _listings;
+    private TaskCompletionSource<long> _heap = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private ScaleConsole(Process process, string dataDir, string? zfsLog)
     {
@@ -67,8 +69,8 @@ public sealed class ScaleConsole : IAsyncDisposable
         start.ArgumentList.Add("serve");
         foreach (var (key, value) in host.Settings) start.Environment[$"SnapUpgrade__{key}"] = value;
         start.Environment["SnapUpgrade__DataDir"] = host.DataDir;
-        // The GC the console's own runtimeconfig asks for (the Web SDK's default): its memory is what is measured.
-        start.Environment["DOTNET_gcServer"] = "1";
+        // The GC the console's own runtimeconfig asks for: its memory is what is measured.
+        start.Environment["DOTNET_gcServer"] = WebUsesServerGc() ? "1" : "0";
         // Ten logins from 127.0.0.1 within a minute are more than a person's rate allows.
         start.Environment["SnapUpgrade__LoginAttemptsPerMinute"] = "1000";
         string? zfsLog = null;
@@ -119,6 +121,19 @@ public sealed class ScaleConsole : IAsyncDisposable
 
     private static readonly HashSet<string> ZfsCommands = ["zfs", "zpool"];
 
+    /// <summary>
+    /// The console's live managed heap: the bytes still reachable after a full compacting collection it
+    /// runs when asked. RSS also holds what the GC keeps for later; this is what the console's state, its
+    /// circuits and its caches really hold.
+    /// </summary>
+    public async Task<long> LiveHeapAsync()
+    {
+        _heap = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await _process.StandardInput.WriteLineAsync("heap");
+        await _process.StandardInput.FlushAsync();
+        return await _heap.Task.WaitAsync(TimeSpan.FromMinutes(1));
+    }
+
     /// <summary>The admin's first-start password, from the file the console wrote in its DataDir.</summary>
     public string AdminPassword() =>
         File.ReadAllLines(FirstStart.PasswordFile(DataDir)).Select(l => l.Split(':', 2)).Single(p => p[0] == "admin")[1];
@@ -156,7 +171,17 @@ public sealed class ScaleConsole : IAsyncDisposable
             case "listening": _address.TrySetResult(new Uri(said[1])); break;
             case "token": _token.TrySetResult(said[1]); break;
             case "listings": Volatile.Write(ref _listings, int.Parse(said[1], CultureInfo.InvariantCulture)); break;
+            case "heap": _heap.TrySetResult(long.Parse(said[1], CultureInfo.InvariantCulture)); break;
         }
+    }
+
+    /// <summary>Whether the console's runtimeconfig (SnapUpgrade.Web's, copied beside this program) asks for the server GC.</summary>
+    private static bool WebUsesServerGc()
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "SnapUpgrade.Web.runtimeconfig.json");
+        using var config = JsonDocument.Parse(File.ReadAllText(path));
+        return config.RootElement.GetProperty("runtimeOptions").TryGetProperty("configProperties", out var properties)
+            && properties.TryGetProperty("System.GC.Server", out var server) && server.GetBoolean();
     }
 
     private static string FindOnPath(string command) =>

@@ -15,7 +15,8 @@ namespace SnapUpgrade.Scale;
 /// port), configured from the environment as a deployed console is, in a process of its own so its
 /// memory and CPU are its alone. It says on stdout where it listens, an admin token for the API and,
 /// on the simulator, each new count of listings (<see cref="SimulatedZfs.Listings"/>: what a
-/// <c>zfs get -r</c> would cost on a real host); it stops when its stdin closes.
+/// <c>zfs get -r</c> would cost on a real host), and its live heap when asked (a line <c>heap</c>
+/// on stdin); it stops when its stdin closes.
 /// </summary>
 public static class ServedConsole
 {
@@ -34,8 +35,15 @@ public static class ServedConsole
         var simulator = factory.Services.GetRequiredService<HostSettings>().Backend == Backend.Simulated
             ? factory.Services.GetRequiredService<SimulatedZfs>()
             : null;
-        // On a thread of its own: Console.In's ReadToEndAsync reads synchronously, it would block here.
-        var stdinClosed = Task.Run(Console.In.ReadToEnd);
+        // On a thread of its own: Console.In reads synchronously, it would block here. "heap" asks for the
+        // live managed heap: what the console holds, apart from what its GC has not returned yet.
+        var stdinClosed = Task.Run(() =>
+        {
+            while (Console.In.ReadLine() is { } command)
+            {
+                if (command == "heap") Say($"heap {LiveHeap()}");
+            }
+        });
         var said = -1;
         while (!stdinClosed.IsCompleted)
         {
@@ -43,6 +51,14 @@ public static class ServedConsole
             await Task.WhenAny(stdinClosed, Task.Delay(50));
         }
         return 0;
+    }
+
+    /// <summary>The bytes still reachable after a full, blocking, compacting collection.</summary>
+    private static long LiveHeap()
+    {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        return GC.GetTotalMemory(forceFullCollection: true);
     }
 
     private static void Say(string line) => Console.WriteLine(Prefix + line);

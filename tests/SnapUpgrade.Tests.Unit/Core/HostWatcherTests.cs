@@ -52,6 +52,23 @@ public sealed class HostWatcherTests : IDisposable
     }
 
     [Fact]
+    public async Task ReadOnce_EqualStateReadLater_KeepsThePushedListsForLaterSubscribers()
+    {
+        var state = HostStates.With(HostStates.Be("a", booted: true));
+        _engine.State = state;
+        await _watcher.ReadOnceAsync(TestContext.Current.CancellationToken);
+        _engine.State = state with { ReadAt = state.ReadAt.AddSeconds(1), BootEnvironments = [.. state.BootEnvironments] };
+        await _watcher.ReadOnceAsync(TestContext.Current.CancellationToken);
+
+        HostState? later = null;
+        using var _ = _watcher.Subscribe(s => later = s);
+
+        // One copy of the BEs for every page, whenever it opened; the read time is the newer one.
+        Assert.Same(state.BootEnvironments, later!.BootEnvironments);
+        Assert.Equal(state.ReadAt.AddSeconds(1), later.ReadAt);
+    }
+
+    [Fact]
     public async Task Subscribe_AfterFirstRead_GetsCurrentAtOnce()
     {
         await _watcher.ReadOnceAsync(TestContext.Current.CancellationToken);
