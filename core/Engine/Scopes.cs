@@ -31,6 +31,48 @@ public static class Scopes
     public static ReadScope Be(HostState state, Layout layout, string name) => Names.Check(name) is not null ? ReadScope.Empty
         : new([layout.Be(name), .. state.Find(name)?.ZoneBes.Select(z => z.Dataset) ?? []], []);
 
+    /// <summary>
+    /// A BE by name, its file systems only (its children and zone BEs, none of their snapshots): for an
+    /// operation that neither looks at its snapshots nor changes them, or that names the snapshots it takes
+    /// (<see cref="Plan.Touches"/>). The booted BE may hold a snapshot for every BE made from it.
+    /// </summary>
+    public static ReadScope BeFileSystems(HostState state, Layout layout, string name) => Names.Check(name) is not null ? ReadScope.Empty
+        : new([], [], [layout.Be(name), .. state.Find(name)?.ZoneBes.Select(z => z.Dataset) ?? []]);
+
+    /// <summary>
+    /// The snapshots that promoting a BE's file systems until they stand alone moves (<see cref="Promotion.PlanStandAlone"/>):
+    /// up each origin chain, the origin file system's snapshots up to the origin snapshot, each by its name
+    /// there and by the name it takes in the promoted file system. Read before (their clone counts are checked)
+    /// and after (the splice finds them where they arrived). Only these move: the BE's own snapshots stay.
+    /// </summary>
+    public static ReadScope Promoted(HostState state, string name)
+    {
+        if (state.Find(name) is not { } be) return ReadScope.Empty;
+        var snapshots = state.BootEnvironments
+            .SelectMany(b => b.Children.Select(c => (c.Dataset, c.Snapshots)).Prepend((b.Dataset, b.Snapshots)))
+            .Concat(state.Zones.SelectMany(z => z.BootEnvironments).Select(z => (z.Dataset, z.Snapshots)))
+            .ToDictionary(x => x.Dataset, x => x.Snapshots, StringComparer.Ordinal);
+        var origins = Promotion.Origins(state);
+        var read = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var dataset in Datasets(be))
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            for (var origin = origins.GetValueOrDefault(dataset); origin is not null;)
+            {
+                var fs = origin[..origin.IndexOf('@')];
+                if (!seen.Add(fs)) break;
+                foreach (var snapshot in snapshots.GetValueOrDefault(fs) ?? [])
+                {
+                    read.Add(snapshot.Name);
+                    read.Add($"{dataset}@{snapshot.ShortName}");
+                    if (snapshot.Name == origin) break;
+                }
+                origin = origins.GetValueOrDefault(fs);
+            }
+        }
+        return new([], read);
+    }
+
     /// <summary>Where a new BE name would go: the global BE and every zone's BE of that name (absent, or a clash).</summary>
     public static ReadScope NewName(HostState state, Layout layout, string name) => Names.Check(name) is not null ? ReadScope.Empty
         : new([layout.Be(name), .. state.Zones.Select(z => layout.ZoneBe(z.Name, name))], []);

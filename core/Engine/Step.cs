@@ -55,6 +55,12 @@ public sealed class Plan
     /// <summary>For a shared-health check: what its read steps found.</summary>
     public Model.SharedHealthReport? SharedHealth { get; set; }
 
+    /// <summary>
+    /// Datasets the plan makes that its operation's scope does not cover (the snapshots a create or a
+    /// snapshot takes of a BE read as file systems only): read again with the scope when the plan ran.
+    /// </summary>
+    public HashSet<string> Touches { get; } = new(StringComparer.Ordinal);
+
     /// <summary>An irreversible step is planned: from it on a crash is finished, not undone.</summary>
     public bool PastNoReturn => Steps.Any(s => s.IsIrreversible);
 

@@ -23,7 +23,8 @@ public sealed record ActivateBe(string Name, bool Temporary = false) : IOperatio
     public string? Target => Name;
 
     public ReadScope Scope(HostState latest, Layout layout) => ReadScope.Union(Scopes.Base(latest, layout),
-        Scopes.Be(latest, layout, Name), Scopes.Origins(latest, Name), Scopes.ZoneFlagsOf(latest, latest.Find(Name)));
+        Scopes.BeFileSystems(latest, layout, Name), Scopes.Origins(latest, Name), Scopes.Promoted(latest, Name),
+        Scopes.ZoneFlagsOf(latest, latest.Find(Name)));
 
     public OperationError? Validate(HostState state) => Checks.Existing(state, Name, out _);
 

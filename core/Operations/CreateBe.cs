@@ -20,7 +20,7 @@ public sealed record CreateBe(string Name, string? Source = null, string? Descri
 
     public ReadScope Scope(HostState latest, Layout layout) => ReadScope.Union(Scopes.Base(latest, layout),
         Scopes.NewName(latest, layout, Name),
-        (string.IsNullOrEmpty(Source) ? latest.Booted?.Name : Source.Split('@')[0]) is { } source ? Scopes.Be(latest, layout, source) : ReadScope.Empty);
+        (string.IsNullOrEmpty(Source) ? latest.Booted?.Name : Source.Split('@')[0]) is { } source ? Scopes.BeFileSystems(latest, layout, source) : ReadScope.Empty);
 
     public OperationError? Validate(HostState state)
     {

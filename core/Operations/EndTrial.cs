@@ -20,7 +20,7 @@ public sealed record EndTrial(string Name, bool Failed = false, string? Reason =
     public bool AuditsReport => Reason is not null;
 
     public ReadScope Scope(HostState latest, Layout layout) => ReadScope.Union(Scopes.Base(latest, layout),
-        Scopes.Be(latest, layout, Name), Scopes.ZoneFlagsOf(latest, latest.ActiveOnReboot));
+        Scopes.BeFileSystems(latest, layout, Name), Scopes.ZoneFlagsOf(latest, latest.ActiveOnReboot));
 
     public OperationError? Validate(HostState state) => Checks.FirstOf(
         () => Checks.Existing(state, Name, out _),

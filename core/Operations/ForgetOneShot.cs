@@ -17,7 +17,7 @@ public sealed record ForgetOneShot(string Name) : IOperation
     public string? Target => Name;
 
     public ReadScope Scope(HostState latest, Layout layout) => ReadScope.Union(Scopes.Base(latest, layout),
-        Scopes.Be(latest, layout, Name), Scopes.ZoneFlagsOf(latest, latest.ActiveOnReboot));
+        Scopes.BeFileSystems(latest, layout, Name), Scopes.ZoneFlagsOf(latest, latest.ActiveOnReboot));
 
     public OperationError? Validate(HostState state) => Checks.FirstOf(
         () => Checks.Existing(state, Name, out _),

@@ -16,7 +16,7 @@ public sealed record MountBe(string Name, string? Path = null, bool SharedReadWr
     public string Action => SharedReadWrite ? "mount-rw" : "mount";
     public string? Target => Name;
 
-    public ReadScope Scope(HostState latest, Layout layout) => ReadScope.Union(Scopes.Base(latest, layout), Scopes.Be(latest, layout, Name));
+    public ReadScope Scope(HostState latest, Layout layout) => ReadScope.Union(Scopes.Base(latest, layout), Scopes.BeFileSystems(latest, layout, Name));
 
     public OperationError? Validate(HostState state) => Checks.Existing(state, Name, out var be) ?? Checks.FirstOf(
         () => Checks.NotBooted(be, "mount"),

@@ -11,7 +11,12 @@ public sealed record SnapshotBe(string Name, string? Snapshot = null) : IOperati
     public string Action => "snapshot";
     public string? Target => Name;
 
-    public ReadScope Scope(HostState latest, Layout layout) => ReadScope.Union(Scopes.Base(latest, layout), Scopes.Be(latest, layout, Name));
+    /// <summary>The BE's file systems, and the names a given snapshot takes in each (the check that it is free); the snapshot taken is read after (<see cref="Plan.Touches"/>).</summary>
+    public ReadScope Scope(HostState latest, Layout layout) => ReadScope.Union(Scopes.Base(latest, layout),
+        Scopes.BeFileSystems(latest, layout, Name),
+        Snapshot is not null && latest.Find(Name) is { } be
+            ? new([], be.Children.Select(c => c.Dataset).Prepend(be.Dataset).Concat(be.ZoneBes.Select(z => z.Dataset)).Select(d => $"{d}@{Snapshot}"))
+            : ReadScope.Empty);
 
     public OperationError? Validate(HostState state) => Checks.Existing(state, Name, out var be) ?? Checks.FirstOf(
         () => Snapshot is null ? null : Names.Check(Snapshot, "snapshot"),

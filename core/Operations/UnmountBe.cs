@@ -11,7 +11,7 @@ public sealed record UnmountBe(string Name) : IOperation
     public string Action => "unmount";
     public string? Target => Name;
 
-    public ReadScope Scope(HostState latest, Layout layout) => ReadScope.Union(Scopes.Base(latest, layout), Scopes.Be(latest, layout, Name));
+    public ReadScope Scope(HostState latest, Layout layout) => ReadScope.Union(Scopes.Base(latest, layout), Scopes.BeFileSystems(latest, layout, Name));
 
     public OperationError? Validate(HostState state) => Checks.Existing(state, Name, out var be) ?? Checks.FirstOf(
         () => Checks.NotBooted(be, "unmount"),

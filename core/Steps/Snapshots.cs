@@ -22,6 +22,7 @@ public static class Snapshots
         var datasets = tree.Concat(zoneBes).ToList();
         var snapshots = datasets.Select(d => $"{d}@{name}").ToList();
         var mark = consoleMade ? UserProperties.ConsoleMadeMark : null;
+        plan.Touches.UnionWith(be.Children.Select(c => $"{c.Dataset}@{name}").Concat(snapshots));
         ZfsDestroy Undo(string snapshot) => new(snapshot, Recursive: recursive && snapshot == snapshots[0]);
         if (context.Zfs.Capabilities.MultiSnapshot)
         {

@@ -58,9 +58,11 @@ public sealed class ZfsCli(ZfsCapabilities capabilities, IProcessRunner? runner 
     }
 
     /// <summary>
-    /// At most three processes, started together: the pool, one recursive get of the scope's trees and one
-    /// get of its singles. zfs reads every name it can and fails only for the ones that do not exist:
-    /// those are left out (a new BE's name); any other failure throws.
+    /// At most five processes, the first four started together: the pool, one recursive get of the scope's
+    /// trees, one get of its singles, and one list of the file systems below its file-system roots, then
+    /// one get of those (neither zfs-fuse's nor older OpenZFS's get takes <c>-t</c>; a list of file
+    /// systems does not visit their snapshots). zfs reads every name it can and fails only for the ones
+    /// that do not exist: those are left out (a new BE's name); any other failure throws.
     /// </summary>
     public async Task<PoolListing> ReadAsync(string pool, ReadScope scope, CancellationToken ct = default)
     {
@@ -69,7 +71,19 @@ public sealed class ZfsCli(ZfsCapabilities capabilities, IProcessRunner? runner 
             : GetAsync(recursive: true, [.. scope.Trees], poolTask, ct);
         var singles = scope.Singles.Count == 0 ? Task.FromResult<IReadOnlyList<ZfsDataset>>([])
             : GetAsync(recursive: false, [.. scope.Singles], poolTask, ct);
-        return new PoolListing(ZfsOutputParser.ParsePoolList(await poolTask), [.. await trees, .. await singles]);
+        var fileSystems = scope.FileSystems.Count == 0 ? Task.FromResult<IReadOnlyList<ZfsDataset>>([])
+            : GetFileSystemsAsync([.. scope.FileSystems], poolTask, ct);
+        return new PoolListing(ZfsOutputParser.ParsePoolList(await poolTask), [.. await trees, .. await singles, .. await fileSystems]);
+    }
+
+    /// <summary>The list of file systems and volumes below <paramref name="roots"/> (roots included), without snapshots.</summary>
+    public static IReadOnlyList<string> FileSystemListArgv(IEnumerable<string> roots) =>
+        ["zfs", "list", "-H", "-o", "name", "-t", "filesystem,volume", "-r", .. roots];
+
+    private async Task<IReadOnlyList<ZfsDataset>> GetFileSystemsAsync(IReadOnlyList<string> roots, Task<string> poolTask, CancellationToken ct)
+    {
+        var names = (await RunGetAsync(FileSystemListArgv(roots), roots, ct)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        return names.Length == 0 ? [] : await GetAsync(recursive: false, names, poolTask, ct);
     }
 
     /// <summary>
@@ -106,7 +120,7 @@ public sealed class ZfsCli(ZfsCapabilities capabilities, IProcessRunner? runner 
     }
 
     /// <summary>
-    /// Runs a get of <paramref name="names"/>: a name that does not exist makes zfs exit 1 with
+    /// Runs a get (or a list) of <paramref name="names"/>: a name that does not exist makes zfs exit 1 with
     /// "cannot open '&lt;name&gt;': dataset does not exist" after printing the others; only that is forgiven.
     /// </summary>
     private async Task<string> RunGetAsync(IReadOnlyList<string> argv, IReadOnlyList<string> names, CancellationToken ct)

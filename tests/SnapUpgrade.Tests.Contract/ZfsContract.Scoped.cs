@@ -33,6 +33,26 @@ public abstract partial class ZfsContract
     }
 
     [Fact]
+    public async Task ReadAsync_FileSystems_AreTheFileSystemsBelowWithoutSnapshots_AsAListingShowsThem()
+    {
+        await using var host = await CreateHostAsync();
+        await host.BootAsync(withShared: false);
+        var l = host.Layout();
+        await host.RunAsync(new ZfsCreate(l.Be("be1") + "/var", new Dictionary<string, string> { ["canmount"] = "off" }));
+        await host.RunAsync(new ZfsSnapshot([l.Be("be1") + "@s1"], recursive: true));
+        await host.RunAsync(new ZfsSnapshot(l.Be("be1") + "@s2"));
+        var scope = new ReadScope([], [l.Be("be1") + "@s2"], fileSystems: [l.Be("be1"), l.Be("nosuch")]);
+
+        var read = await host.Zfs.ReadAsync(host.Pool, scope, Ct);
+        var listing = await host.ListAsync();
+
+        // be1@s1 and be1/var@s1 are not read: a BE's snapshots the operation does not look at.
+        string[] expected = [l.Be("be1"), l.Be("be1") + "/var", l.Be("be1") + "@s2"];
+        Assert.Equal(expected.Order(StringComparer.Ordinal), read.Datasets.Select(d => d.Name).Order(StringComparer.Ordinal));
+        Assert.All(read.Datasets, d => Assert.Equal(listing.Find(d.Name)! with { Used = 0, Referenced = 0 }, d with { Used = 0, Referenced = 0 }));
+    }
+
+    [Fact]
     public async Task ReadAsync_OnlyMissingNames_IsAnEmptyReadOfThePool()
     {
         await using var host = await CreateHostAsync();

@@ -33,8 +33,12 @@ public sealed class FaultyZfs(IZfs inner) : IZfs
     /// <summary>How many scoped reads the engine asked for.</summary>
     public int ScopedReads => Volatile.Read(ref _scopedReads);
 
+    /// <summary>Every snapshot the scoped reads gave, by name, as often as it was read.</summary>
+    public IReadOnlyList<string> SnapshotsRead { get { lock (_snapshotsRead) return [.. _snapshotsRead]; } }
+
     private int _listings;
     private int _scopedReads;
+    private readonly List<string> _snapshotsRead = [];
 
     public Task<PoolListing> ListAsync(string pool, CancellationToken ct = default)
     {
@@ -42,10 +46,12 @@ public sealed class FaultyZfs(IZfs inner) : IZfs
         return inner.ListAsync(pool, ct);
     }
 
-    public Task<PoolListing> ReadAsync(string pool, ReadScope scope, CancellationToken ct = default)
+    public async Task<PoolListing> ReadAsync(string pool, ReadScope scope, CancellationToken ct = default)
     {
         Interlocked.Increment(ref _scopedReads);
-        return inner.ReadAsync(pool, scope, ct);
+        var read = await inner.ReadAsync(pool, scope, ct);
+        lock (_snapshotsRead) _snapshotsRead.AddRange(read.Datasets.Where(d => d.IsSnapshot).Select(d => d.Name));
+        return read;
     }
 
     public async Task ExecuteAsync(ZfsCommand command, CancellationToken ct = default)

@@ -76,4 +76,32 @@ public sealed class ListingSpliceTests
         Assert.False(scope.Covers("p/ROOT@s"));
         Assert.False(scope.Covers("p/ROOT/b"));
     }
+
+    [Fact]
+    public void ReadScope_FileSystemsCoverTheFileSystemsBelow_NotTheirSnapshots()
+    {
+        var scope = new ReadScope(["p/ROOT/b"], ["p/ROOT/a/usr", "p/ROOT/a@s", "p/ROOT/b/var"], fileSystems: ["p/ROOT/a", "p/ROOT/a/var", "p/ROOT/b/x"]);
+
+        Assert.Equal(["p/ROOT/a"], scope.FileSystems); // below another root, or inside a tree: read with it
+        Assert.Equal(["p/ROOT/a@s"], scope.Singles); // a snapshot is read alone; a file system below a root with it
+        Assert.True(scope.Covers("p/ROOT/a/var/log"));
+        Assert.False(scope.Covers("p/ROOT/a/var@s"));
+        Assert.True(scope.Covers("p/ROOT/a@s"));
+        Assert.False(scope.Covers("p/ROOT/ab"));
+        Assert.True(scope.Covers("p/ROOT/b/x@s"));
+        Assert.Equal(["p/ROOT/a"], ReadScope.Union(scope, ReadScope.Empty).FileSystems);
+    }
+
+    [Fact]
+    public void Splice_FileSystemsOnly_KeepsTheSnapshotsItDidNotRead()
+    {
+        var latest = new PoolListing(Pool, [Fs("p/ROOT/a"), Snap("p/ROOT/a@s1", 0), Snap("p/ROOT/a@s2", 0), Fs("p/ROOT/a/var")]);
+        var scope = new ReadScope([], ["p/ROOT/a@s3"], fileSystems: ["p/ROOT/a"]);
+
+        // A file system below the root is within the scope: gone is seen.
+        Assert.Equal("p/ROOT/a/var is gone", ListingSplice.Disagreement(latest, new PoolListing(Pool, [Fs("p/ROOT/a")]), scope));
+        var spliced = ListingSplice.Splice(latest, new PoolListing(Pool, [Fs("p/ROOT/a"), Fs("p/ROOT/a/var"), Snap("p/ROOT/a@s3", 0)]), scope);
+
+        Assert.Equal(["p/ROOT/a@s1", "p/ROOT/a@s2", "p/ROOT/a", "p/ROOT/a/var", "p/ROOT/a@s3"], spliced.Datasets.Select(d => d.Name));
+    }
 }

@@ -49,6 +49,24 @@ public sealed class ZfsCliTests
     }
 
     [Fact]
+    public async Task ReadAsync_FileSystemRoots_ListsTheirFileSystemsThenGetsThoseAlone()
+    {
+        var runner = new FakeProcessRunner()
+            .Answer("zpool list", 0, "lab\tONLINE\tlab/ROOT/be1\t-\t42\t504M\t1M\t503M\n")
+            .Answer("zfs list", 1, "lab/ROOT/be1\nlab/ROOT/be1/var\n", "cannot open 'lab/ROOT/gone': dataset does not exist\n")
+            .Answer(string.Join(' ', ZfsCli.GetArgv(recursive: false, ["lab/ROOT/be1", "lab/ROOT/be1/var"])), 0,
+                Get("lab/ROOT/be1", ("type", "filesystem", "-")) + Get("lab/ROOT/be1/var", ("type", "filesystem", "-")));
+        var zfs = new ZfsCli(Fuse, runner);
+
+        var read = await zfs.ReadAsync("lab", new ReadScope([], [], fileSystems: ["lab/ROOT/be1", "lab/ROOT/gone"]),
+            TestContext.Current.CancellationToken);
+
+        Assert.Equal(3, runner.Calls.Count);
+        Assert.Contains(ZfsCli.FileSystemListArgv(["lab/ROOT/be1", "lab/ROOT/gone"]), runner.Calls);
+        Assert.Equal(["lab/ROOT/be1", "lab/ROOT/be1/var"], read.Datasets.Select(d => d.Name));
+    }
+
+    [Fact]
     public async Task ReadAsync_AnyOtherFailure_Throws()
     {
         var runner = new FakeProcessRunner()
