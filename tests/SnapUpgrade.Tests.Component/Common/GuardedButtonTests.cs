@@ -24,7 +24,8 @@ public sealed class GuardedButtonTests : ComponentTest
         var button = RenderButton(text: null, reason: null).Find("[data-testid=destroy]");
 
         Assert.False(button.HasAttribute("disabled"));
-        Assert.Equal(("Destroy be1", "Destroy be1"), (button.GetAttribute("aria-label"), button.GetAttribute("title")));
+        Assert.Equal(("Destroy be1", "Destroy be1", "Destroy be1"),
+            (button.GetAttribute("aria-label"), button.GetAttribute("title"), button.GetAttribute("data-tip")));
         Assert.Empty(button.TextContent.Trim());
     }
 
@@ -42,6 +43,8 @@ public sealed class GuardedButtonTests : ComponentTest
         var wrapper = cut.Find("[data-testid=destroy-reason]");
         Assert.Equal(("0", "note", Reason), (wrapper.GetAttribute("tabindex"), wrapper.GetAttribute("role"), wrapper.GetAttribute("title")));
         Assert.Equal($"Destroy be1: not available. {Reason}", wrapper.GetAttribute("aria-label"));
+        Assert.Equal(Reason, wrapper.GetAttribute("data-tip")); // shown while the keyboard is on it (app.css)
+        Assert.Empty(cut.FindComponents<MudTooltip>());
     }
 
     [Fact]
