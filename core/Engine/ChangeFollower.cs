@@ -145,7 +145,8 @@ internal sealed partial class ChangeFollower(IHostChanges source, Func<IEngine> 
         {
             if (_run != run) return;
             var now = Environment.TickCount64;
-            var batch = new ChangeBatch(!change.IsConfined, new HashSet<string>(change.Datasets, StringComparer.Ordinal), now, now);
+            var batch = new ChangeBatch(!change.IsConfined, new HashSet<string>(change.Datasets, StringComparer.Ordinal), now, now,
+                change.IsResumed);
             _pending = _pending is null ? batch : _pending.With(batch);
         }
         wake();
@@ -186,10 +187,12 @@ internal sealed partial class ChangeFollower(IHostChanges source, Func<IEngine> 
 /// <summary>
 /// Changes reported and not read yet: <see cref="Anything"/>, or only <see cref="Datasets"/> (each with what
 /// lies below it); when the first and the last arrived (Environment.TickCount64), to let a burst settle.
+/// <see cref="Resumed"/>: following began, and what happened before is unknown: read at once (the events
+/// buffered before are not reported, nothing is coming to settle).
 /// </summary>
-internal sealed record ChangeBatch(bool Anything, IReadOnlySet<string> Datasets, long FirstAt, long LastAt)
+internal sealed record ChangeBatch(bool Anything, IReadOnlySet<string> Datasets, long FirstAt, long LastAt, bool Resumed = false)
 {
     public ChangeBatch With(ChangeBatch other) => new(Anything || other.Anything,
         Anything || other.Anything ? new HashSet<string>() : new HashSet<string>([.. Datasets, .. other.Datasets], StringComparer.Ordinal),
-        Math.Min(FirstAt, other.FirstAt), Math.Max(LastAt, other.LastAt));
+        Math.Min(FirstAt, other.FirstAt), Math.Max(LastAt, other.LastAt), Resumed || other.Resumed);
 }

@@ -86,6 +86,9 @@ public sealed partial class HostWatcher(Func<IEngine> engine, TimeSpan interval,
     /// <summary>Whether the host's changes are followed now (OpenZFS while someone watches), not polled.</summary>
     public bool Following => _follower is { IsLive: true };
 
+    /// <summary>Whether the host reported changes that no read has covered yet.</summary>
+    public bool ChangesPending => _follower?.Pending is not null;
+
     public IDisposable Subscribe(Action<HostState> onChange) => Subscribe(onChange, watching: true);
 
     public IDisposable Subscribe(Action<HostState> onChange, bool watching)
@@ -242,7 +245,7 @@ public sealed partial class HostWatcher(Func<IEngine> engine, TimeSpan interval,
     {
         var now = Environment.TickCount64;
         var settle = (long)_settle.TotalMilliseconds;
-        var settled = Math.Min(pending.LastAt + settle, pending.FirstAt + 10 * settle) - now;
+        var settled = pending.Resumed ? 0 : Math.Min(pending.LastAt + settle, pending.FirstAt + 10 * settle) - now;
         var gap = (long)(ScopeOf(pending) is null ? Pace : interval).TotalMilliseconds - SinceAttempt;
         return Math.Max(0, Math.Max(settled, gap));
     }
