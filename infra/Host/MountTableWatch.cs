@@ -6,7 +6,7 @@ namespace SnapUpgrade.Infra.Host;
 /// (fs/proc_namespace.c, <c>mounts_poll</c>), so a change between two waits is not lost. Reading the
 /// table is left to the caller (a fresh read of the file).
 /// </summary>
-internal sealed class MountTableWatch : IDisposable
+public sealed class MountTableWatch : IDisposable
 {
     public const string Path = "/proc/self/mountinfo";
     // A wait polls in slices this long, so that it sees its cancellation.
