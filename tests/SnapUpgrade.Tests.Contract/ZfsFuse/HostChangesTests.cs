@@ -1,8 +1,11 @@
 using System.Runtime.Versioning;
+using Microsoft.Extensions.Logging.Abstractions;
 using SnapUpgrade.Core.Engine;
+using SnapUpgrade.Core.Operations;
 using SnapUpgrade.Core.Zfs;
 using SnapUpgrade.Infra.Host;
 using SnapUpgrade.Infra.Processes;
+using SnapUpgrade.Infra.Sqlite;
 using SnapUpgrade.Infra.Zfs;
 using SnapUpgrade.Tests.Support;
 using Xunit;
@@ -107,6 +110,73 @@ public sealed class HostChangesTests
         await ZfsAsync("destroy", data + "@before");
         Assert.False((await NextAsync(changes)).IsConfined); // a destroy may change anything
         await stop.CancelAsync();
+    }
+
+    [Fact]
+    public async Task Watcher_AsComposed_ShowsAHandSnapshotAndFollowingOpenZfsReadsItAloneAndNotTheEnginesOwnCreate()
+    {
+        await using var lab = await ZfsFuseLab.CreateAsync(Ct);
+        await lab.BootAsync();
+        var zfs = new CountingZfs(lab.Zfs);
+        var engine = new BeEngine(zfs, lab.Mounts, lab.Files,
+            new SqliteOperationJournal(SqliteDatabase.InDataDir(Path.Combine(lab.Directory, "data"))), new EngineOptions { Pool = lab.Pool });
+        // As HostComposition and EngineHost compose it: following where the backend has an event stream.
+        IHostChanges? changes = lab.Zfs.Capabilities.EventStream
+            ? new MergedHostChanges(new ZpoolEventChanges(lab.Pool, Runner), new MountTableChanges(lab.Pool))
+            : null;
+        using var watcher = new HostWatcher(() => engine, TimeSpan.FromSeconds(1), NullLogger<HostWatcher>.Instance, () => changes);
+        await watcher.StartAsync(Ct);
+        try
+        {
+            using var page = watcher.Subscribe(_ => { });
+            await WaitUntil(() => watcher.Current is not null && watcher.Following == Lane.IsOpenZfs && !watcher.ChangesPending);
+            var listings = zfs.Listings;
+
+            await ZfsAsync("snapshot", lab.Layout().Be("be1") + "@hand");
+            await WaitUntil(() => watcher.Current!.AllSnapshots.Any(s => s.Name == lab.Layout().Be("be1") + "@hand"));
+
+            if (!Lane.IsOpenZfs) return; // zfs-fuse: it showed by polling
+            Assert.Equal(listings, zfs.Listings); // read alone: the snapshot
+            Assert.Equal(KnownState.Comparable(await engine.GetStateAsync(Ct)), KnownState.Comparable(watcher.Current!));
+            listings = zfs.Listings;
+
+            Assert.Equal(Outcome.Succeeded, (await engine.RunAsync(new CreateBe("be2"), ct: Ct)).Outcome);
+            watcher.Nudge(); // as AuditedOperations does after every operation
+            await WaitUntil(() => watcher.Current!.BootEnvironments.Any(b => b.Name == "be2") && !watcher.ChangesPending);
+            await Task.Delay(TimeSpan.FromSeconds(2), Ct); // events of the create arriving late are dropped by their time, not read
+
+            Assert.Equal(listings, zfs.Listings);
+            Assert.False(watcher.ChangesPending);
+        }
+        finally
+        {
+            await watcher.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Wait;
+        while (!condition() && DateTime.UtcNow < deadline) await Task.Delay(50, Ct);
+        Assert.True(condition());
+    }
+
+    /// <summary>The lab's ZFS, with its whole-pool listings counted.</summary>
+    private sealed class CountingZfs(IZfs inner) : IZfs
+    {
+        private int _listings;
+
+        public int Listings => Volatile.Read(ref _listings);
+        public ZfsCapabilities Capabilities => inner.Capabilities;
+
+        public Task<PoolListing> ListAsync(string pool, CancellationToken ct = default)
+        {
+            Interlocked.Increment(ref _listings);
+            return inner.ListAsync(pool, ct);
+        }
+
+        public Task<PoolListing> ReadAsync(string pool, ReadScope scope, CancellationToken ct = default) => inner.ReadAsync(pool, scope, ct);
+        public Task ExecuteAsync(ZfsCommand command, CancellationToken ct = default) => inner.ExecuteAsync(command, ct);
     }
 
     private static async Task<HostChange> NextAsync(IAsyncEnumerator<HostChange> changes)
