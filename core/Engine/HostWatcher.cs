@@ -134,6 +134,7 @@ public sealed partial class HostWatcher(Func<IEngine> engine, TimeSpan interval,
     {
         try { _nudge.Release(); }
         catch (SemaphoreFullException) { } // it looks again anyway
+        catch (ObjectDisposedException) { } // stopped: a follower's last word finds nobody to wake
     }
 
     /// <summary>
