@@ -38,6 +38,7 @@ internal sealed partial class ChangeFollower(IHostChanges source, Func<IEngine> 
     /// <summary>Starts following when <paramref name="wanted"/> and not following; stops when not.</summary>
     public void Want(bool wanted, CancellationToken stopping)
     {
+        Run? stopped = null;
         lock (_gate)
         {
             if (wanted && _run is null)
@@ -49,9 +50,10 @@ internal sealed partial class ChangeFollower(IHostChanges source, Func<IEngine> 
             else if (!wanted && _run is { } running)
             {
                 _run = null;
-                running.Stop.Cancel();
+                stopped = running;
             }
         }
+        stopped?.Cancel(); // outside the lock: cancelling runs the follower's callbacks
     }
 
     /// <summary>What was reported and not read yet (null: nothing).</summary>
@@ -88,7 +90,7 @@ internal sealed partial class ChangeFollower(IHostChanges source, Func<IEngine> 
             _run = null;
         }
         if (run is null) return;
-        await run.Stop.CancelAsync();
+        run.Cancel();
         if (run.Task is { } task) await task;
     }
 
@@ -168,6 +170,13 @@ internal sealed partial class ChangeFollower(IHostChanges source, Func<IEngine> 
         {
             get => _failed;
             set => _failed = value;
+        }
+
+        /// <summary>Stops it; it may have stopped already (the host stopping cancels it too, and it disposes its source when it ends).</summary>
+        public void Cancel()
+        {
+            try { Stop.Cancel(); }
+            catch (ObjectDisposedException) { }
         }
 
         public void Restart()
