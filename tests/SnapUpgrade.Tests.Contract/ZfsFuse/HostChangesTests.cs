@@ -130,13 +130,25 @@ public sealed class HostChangesTests
         {
             using var page = watcher.Subscribe(_ => { });
             await WaitUntil(() => watcher.Current is not null && watcher.Following == Lane.IsOpenZfs && !watcher.ChangesPending);
+            if (Lane.IsOpenZfs)
+            {
+                // Followed and unchanged: no read at all (a polling watcher would list every second).
+                var (quietListings, quietReads) = (zfs.Listings, zfs.Reads);
+                await Task.Delay(TimeSpan.FromSeconds(5), Ct);
+                Assert.Equal((quietListings, quietReads), (zfs.Listings, zfs.Reads));
+            }
             var listings = zfs.Listings;
+            var reads = zfs.Reads;
 
             await ZfsAsync("snapshot", lab.Layout().Be("be1") + "@hand");
+            var made = System.Diagnostics.Stopwatch.StartNew();
             await WaitUntil(() => watcher.Current!.AllSnapshots.Any(s => s.Name == lab.Layout().Be("be1") + "@hand"));
+            TestContext.Current.TestOutputHelper?.WriteLine(
+                $"{lab.Name}: a hand snapshot shown {made.ElapsedMilliseconds} ms after zfs returned; listings {zfs.Listings - listings}, scoped reads {zfs.Reads - reads}");
 
             if (!Lane.IsOpenZfs) return; // zfs-fuse: it showed by polling
             Assert.Equal(listings, zfs.Listings); // read alone: the snapshot
+            Assert.Equal(reads + 1, zfs.Reads);
             Assert.Equal(KnownState.Comparable(await engine.GetStateAsync(Ct)), KnownState.Comparable(watcher.Current!));
             listings = zfs.Listings;
 
@@ -165,8 +177,11 @@ public sealed class HostChangesTests
     private sealed class CountingZfs(IZfs inner) : IZfs
     {
         private int _listings;
+        private int _reads;
 
         public int Listings => Volatile.Read(ref _listings);
+        /// <summary>Scoped reads (<see cref="IZfs.ReadAsync"/>).</summary>
+        public int Reads => Volatile.Read(ref _reads);
         public ZfsCapabilities Capabilities => inner.Capabilities;
 
         public Task<PoolListing> ListAsync(string pool, CancellationToken ct = default)
@@ -175,7 +190,12 @@ public sealed class HostChangesTests
             return inner.ListAsync(pool, ct);
         }
 
-        public Task<PoolListing> ReadAsync(string pool, ReadScope scope, CancellationToken ct = default) => inner.ReadAsync(pool, scope, ct);
+        public Task<PoolListing> ReadAsync(string pool, ReadScope scope, CancellationToken ct = default)
+        {
+            Interlocked.Increment(ref _reads);
+            return inner.ReadAsync(pool, scope, ct);
+        }
+
         public Task ExecuteAsync(ZfsCommand command, CancellationToken ct = default) => inner.ExecuteAsync(command, ct);
     }
 
