@@ -29,6 +29,8 @@ public sealed partial class BeEngine : IEngine
     // The seeds of reviewed plans that ran (hex): a token runs once. Touched only under _turn.
     private readonly HashSet<string> _ranSeeds = [];
     private long _activity;
+    // When the latest changes ran (the host's wall clock), newest last: host events of those moments are the engine's own.
+    private readonly ChangeWindows _windows = new();
     // The latest listing of the pool and its state, exact as of Activity (null: read the pool next).
     private Known? _known;
     // The last check's reading of each BE and zone BE, by dataset: what an unmounted one shows.
@@ -75,6 +77,23 @@ public sealed partial class BeEngine : IEngine
         Latest() is { } known ? known.State : await GetStateAsync(ct);
 
     private Known? Latest() => _known is { } known && known.Activity == Activity ? known : null;
+
+    /// <summary>
+    /// The last listing with <paramref name="scope"/> read fresh and spliced in (<see cref="ListingSplice.Splice"/>),
+    /// no agreement asked for: the watcher read it because a host event said those datasets changed, and
+    /// only them. Without a latest listing, a listing.
+    /// </summary>
+    public async Task<HostState> RereadAsync(ReadScope scope, CancellationToken ct = default)
+    {
+        var activity = Activity;
+        if (Latest() is not { } known) return await GetStateAsync(ct);
+        var spliced = ListingSplice.Splice(known.Listing, await _context.Zfs.ReadAsync(_context.Options.Pool, scope, ct), scope);
+        var state = StateOf(spliced);
+        Remember(spliced, state, activity);
+        return state;
+    }
+
+    public bool WasChanging(DateTimeOffset moment) => _windows.Contains(moment);
 
     private HostState StateOf(PoolListing listing) =>
         BootLoaderSteps.Describe(_context, HostStateReader.Read(listing, _context.Clock.GetUtcNow()));
@@ -135,6 +154,7 @@ public sealed partial class BeEngine : IEngine
             }
         }
         Interlocked.Increment(ref _activity);
+        _windows.End();
     }
 
     public Task<OperationResult> RunAsync(IOperation operation, bool dryRun = false, CancellationToken ct = default) =>
@@ -217,6 +237,7 @@ public sealed partial class BeEngine : IEngine
         });
         try
         {
+            _windows.Begin();
             Interlocked.Increment(ref _activity);
             await _executor.ExecuteAsync(plan, new JournalStepLog(_journal, id));
         }

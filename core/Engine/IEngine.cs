@@ -1,5 +1,6 @@
 using SnapUpgrade.Core.Access;
 using SnapUpgrade.Core.Model;
+using SnapUpgrade.Core.Zfs;
 
 namespace SnapUpgrade.Core.Engine;
 
@@ -19,6 +20,20 @@ public interface IEngine
     /// back since the last <see cref="GetStateAsync"/> are not in it.
     /// </summary>
     Task<HostState> GetKnownStateAsync(CancellationToken ct = default) => GetStateAsync(ct);
+
+    /// <summary>
+    /// The state the engine knows with <paramref name="scope"/> read again and spliced in: what the watcher
+    /// reads after a host event confined to those datasets (<see cref="HostChange.Datasets"/>) instead of a
+    /// listing. Without a known listing (an operation ran since, or none was read), a listing.
+    /// </summary>
+    Task<HostState> RereadAsync(ReadScope scope, CancellationToken ct = default) => GetStateAsync(ct);
+
+    /// <summary>
+    /// Whether the engine was changing the host at <paramref name="moment"/> (the host's wall clock; its
+    /// <see cref="Activity"/> was odd then): a host event of that moment is its own, and what it knows
+    /// after that change already holds it.
+    /// </summary>
+    bool WasChanging(DateTimeOffset moment) => false;
 
     /// <summary>
     /// Checks the operation against the current state, then plans it and, unless

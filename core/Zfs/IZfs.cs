@@ -38,4 +38,8 @@ public interface IZfs
 /// is in use, e.g. the booted BE cloned from it (zfs-fuse, and the simulator like it); OpenZFS 2.x
 /// leaves the clones mounted and renames (measured in the OpenZFS lane).
 /// </param>
-public sealed record ZfsCapabilities(string Name, bool MultiSnapshot, bool RenameRemountsClones = true);
+/// <param name="EventStream">
+/// The pool reports its changes as events (<c>zpool events -f</c>: OpenZFS); zfs-fuse has no <c>zpool
+/// events</c>, the simulator no kernel: there the watcher polls (ADR 0023).
+/// </param>
+public sealed record ZfsCapabilities(string Name, bool MultiSnapshot, bool RenameRemountsClones = true, bool EventStream = false);

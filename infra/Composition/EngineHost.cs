@@ -36,6 +36,9 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
     public IMounts Mounts => (_ports ?? throw NotStarted()).Mounts;
     public IHostFiles Files => (_ports ?? throw NotStarted()).Files;
 
+    /// <summary>What reports the host's changes to the watcher (ADR 0023): on OpenZFS its event stream and the mount table; elsewhere none (it polls).</summary>
+    public IHostChanges? Changes => (_ports ?? throw NotStarted()).Changes;
+
     public async Task StartAsync(CancellationToken ct)
     {
         if (_engine is not null) return;
@@ -188,7 +191,10 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
     {
         var zfs = await ZfsCli.DetectAsync(ct: ct);
         await RequirePoolAsync(zfs, ct);
-        return new(zfs, new LinuxMounts(settings.HostRoot), new LocalFiles(settings.HostRoot));
+        var changes = zfs.Capabilities.EventStream
+            ? new MergedHostChanges(new ZpoolEventChanges(settings.Pool), new MountTableChanges(settings.Pool))
+            : null;
+        return new(zfs, new LinuxMounts(settings.HostRoot), new LocalFiles(settings.HostRoot), changes);
     }
 
     /// <summary>
@@ -212,7 +218,7 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
     private static InvalidOperationException NotStarted() =>
         new("The engine is not started: EngineStartup starts it before the server takes requests.");
 
-    private sealed record Ports(IZfs Zfs, IMounts Mounts, IHostFiles Files);
+    private sealed record Ports(IZfs Zfs, IMounts Mounts, IHostFiles Files, IHostChanges? Changes = null);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Engine started on {Backend}: pool {Pool}, host root {HostRoot}, data in {DataDir}")]
     private static partial void LogStarted(ILogger logger, string backend, string pool, string hostRoot, string dataDir);

@@ -61,6 +61,12 @@ public static class HostComposition
             ? TimeSpan.FromMilliseconds(ms)
             : HostWatcher.DefaultInterval;
 
+    /// <summary><c>SnapUpgrade:SafetyReadSeconds</c> (default 300; 10..3600): while the host's changes are followed, the longest time between listings.</summary>
+    private static TimeSpan SafetyRead(IConfiguration configuration) =>
+        int.TryParse(configuration[HostWatcher.SafetyReadKey], out var seconds) && seconds is >= 10 and <= 3600
+            ? TimeSpan.FromSeconds(seconds)
+            : HostWatcher.DefaultSafetyRead;
+
     /// <summary>
     /// Registers the engine for the <c>SnapUpgrade</c> section. Nothing is read at registration:
     /// the settings are read (and checked) when first resolved, which <see cref="EngineStartup"/>
@@ -98,7 +104,8 @@ public static class HostComposition
         services.AddHostedService<EngineStartup>();
         // After EngineStartup (hosted services start in order): the watcher reads the started engine.
         services.AddSingleton(sp => new HostWatcher(() => sp.GetRequiredService<IEngine>(), WatchInterval(configuration),
-            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<HostWatcher>>()));
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<HostWatcher>>(),
+            changes: () => sp.GetRequiredService<EngineHost>().Changes, safetyRead: SafetyRead(configuration)));
         services.AddSingleton<IHostStateStream>(sp => sp.GetRequiredService<HostWatcher>());
         services.AddHostedService(sp => sp.GetRequiredService<HostWatcher>());
         // Trial boots: judged by the configured health command, if any, once the trial BE is booted.

@@ -6,7 +6,7 @@ namespace SnapUpgrade.Infra.Host;
 /// <summary>The one place an errno from <see cref="Native"/> becomes an exception; HResult is the errno.</summary>
 internal static class Errno
 {
-    public const int EPerm = 1, ENoEnt = 2, EAcces = 13, EBusy = 16, EExist = 17, EXDev = 18, ENotDir = 20,
+    public const int EPerm = 1, ENoEnt = 2, EIntr = 4, EAcces = 13, EBusy = 16, EExist = 17, EXDev = 18, ENotDir = 20,
         EIsDir = 21, EInval = 22, ERofs = 30, ENoSys = 38, ENotEmpty = 39, ELoop = 40, ENoData = 61, EOpNotSupp = 95;
 
     /// <summary>The exception for <paramref name="errno"/> met while doing <paramref name="what"/> on a host path.</summary>

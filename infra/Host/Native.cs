@@ -136,5 +136,20 @@ internal static class Native
     [DllImport(Libc, EntryPoint = "llistxattr", SetLastError = true)]
     public static extern nint Llistxattr([MarshalAs(UnmanagedType.LPUTF8Str)] string path, byte[]? list, nint size);
 
+    public const short PollPri = 0x2, PollErr = 0x8;
+
+    /// <summary>struct pollfd (poll.h): the same layout on every architecture.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
+    }
+
+    /// <summary>poll(2) of one descriptor: 1 when it is ready, 0 after <paramref name="timeoutMs"/>, -1 on error.</summary>
+    [DllImport(Libc, EntryPoint = "poll", SetLastError = true)]
+    public static extern int Poll(ref PollFd fd, nuint count, int timeoutMs);
+
     public static int LastErrno => Marshal.GetLastPInvokeError();
 }

@@ -17,7 +17,7 @@ public static partial class ZfsOutputParser
     public static ZfsCapabilities ParseVersion(int exitCode, string stdout, string stderr)
     {
         if (exitCode == 0 && OpenZfsVersion().Match(stdout) is { Success: true } m)
-            return new ZfsCapabilities($"OpenZFS {m.Groups[1].Value}", MultiSnapshot: true, RenameRemountsClones: false);
+            return new ZfsCapabilities($"OpenZFS {m.Groups[1].Value}", MultiSnapshot: true, RenameRemountsClones: false, EventStream: true);
         if (exitCode == 2 && stderr.Contains("unrecognized command", StringComparison.Ordinal))
             return new ZfsCapabilities("zfs-fuse", MultiSnapshot: false);
         throw new NotSupportedException(

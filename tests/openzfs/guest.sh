@@ -71,6 +71,9 @@ run_suite() {
         crash-1) project=SnapUpgrade.Tests.Scenarios filter=$crash_one ;;
         crash-2) project=SnapUpgrade.Tests.Scenarios filter="$crash&$crash_one_not" ;;
         api) project=SnapUpgrade.Tests.Api filter='FullyQualifiedName~ZfsFuseApiScenarios' ;;
+        # The host-change followers alone (ADR 0023: zpool events -f, the mount table, the watcher as composed);
+        # their tests are part of contract too. For a quick run: SNAPUPGRADE_OPENZFS_SUITES=events.
+        events) project=SnapUpgrade.Tests.Contract filter='FullyQualifiedName~ZfsFuse.HostChangesTests' ;;
         *) echo "unknown suite $suite"; return 2 ;;
     esac
     local dll=$repo/tests/$project/bin/Release/net10.0/$project.dll

@@ -10,7 +10,8 @@
 # SNAPUPGRADE_OPENZFS_SUITES (default contract,api,scenarios-1|scenarios-2: ',' one after another, '|' side
 # by side; scenarios is both halves in one run; crash-1, crash-2 and crash-sweeps (both) are the crash
 # sweeps, killed at every 7th journal point (see guest.sh), left out by default: with them the lane
-# exceeded the CI budget, see the README), SNAPUPGRADE_OPENZFS_TIMEOUT seconds (3300).
+# exceeded the CI budget, see the README; events is the host-change tests alone, also part of contract),
+# SNAPUPGRADE_OPENZFS_TIMEOUT seconds (3300).
 set -euo pipefail
 
 readonly HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

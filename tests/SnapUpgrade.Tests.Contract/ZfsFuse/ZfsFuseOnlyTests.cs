@@ -20,7 +20,8 @@ public sealed class ZfsFuseOnlyTests
         if (Lane.IsOpenZfs)
         {
             Assert.StartsWith("OpenZFS 2.", lab.Zfs.Capabilities.Name, StringComparison.Ordinal);
-            Assert.Equal((true, false), (lab.Zfs.Capabilities.MultiSnapshot, lab.Zfs.Capabilities.RenameRemountsClones));
+            Assert.Equal((true, false, true),
+                (lab.Zfs.Capabilities.MultiSnapshot, lab.Zfs.Capabilities.RenameRemountsClones, lab.Zfs.Capabilities.EventStream));
         }
         else
         {

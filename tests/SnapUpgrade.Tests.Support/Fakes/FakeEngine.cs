@@ -1,6 +1,7 @@
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Operations;
+using SnapUpgrade.Core.Zfs;
 
 namespace SnapUpgrade.Tests.Support.Fakes;
 
@@ -22,6 +23,10 @@ public sealed class FakeEngine : IEngine
     public int Reads { get; private set; }
     /// <summary>How often the state the engine knows was asked for (<see cref="IEngine.GetKnownStateAsync"/>: no listing).</summary>
     public int KnownReads { get; private set; }
+    /// <summary>The scopes the watcher read again after host changes (<see cref="IEngine.RereadAsync"/>), in order.</summary>
+    public List<ReadScope> Rereads { get; } = [];
+    /// <summary>Whether the engine was changing the host at a moment (<see cref="IEngine.WasChanging"/>); never, unless set.</summary>
+    public Func<DateTimeOffset, bool> Changing { get; set; } = _ => false;
     /// <summary>How often shared health was read (a read never mounts; only <see cref="CheckSharedHealth"/> does).</summary>
     public int HealthReads { get; private set; }
     /// <summary>The report a real (not dry) <see cref="CheckSharedHealth"/> run hands back.</summary>
@@ -60,6 +65,15 @@ public sealed class FakeEngine : IEngine
         DuringRead?.Invoke();
         return Failure is null ? Task.FromResult(State) : Task.FromException<HostState>(Failure);
     }
+
+    public Task<HostState> RereadAsync(ReadScope scope, CancellationToken ct = default)
+    {
+        lock (Rereads) Rereads.Add(scope);
+        DuringRead?.Invoke();
+        return Failure is null ? Task.FromResult(State) : Task.FromException<HostState>(Failure);
+    }
+
+    public bool WasChanging(DateTimeOffset moment) => Changing(moment);
 
     public Task<SharedHealthReport> GetSharedHealthAsync(CancellationToken ct = default)
     {

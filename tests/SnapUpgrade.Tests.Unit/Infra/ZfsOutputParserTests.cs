@@ -18,9 +18,9 @@ public sealed class ZfsOutputParserTests
     [InlineData("zfs-2.2.2-0ubuntu9.1\nzfs-kmod-2.2.2-0ubuntu9\n", "OpenZFS 2.2.2")]
     [InlineData("zfs-2.1.5-1ubuntu6~22.04.4\nzfs-kmod-2.1.5-1ubuntu6~22.04.1\n", "OpenZFS 2.1.5")]
     [InlineData("zfs-2.3.0-1\nzfs-kmod-2.3.0-1\n", "OpenZFS 2.3.0")]
-    public void ParseVersion_OpenZfs_NamesTheUserlandVersionWithMultiSnapshotAndRenameKeepingClonesMounted(string stdout, string name)
+    public void ParseVersion_OpenZfs_NamesTheUserlandVersionWithMultiSnapshotRenameKeepingClonesMountedAndEvents(string stdout, string name)
     {
-        Assert.Equal(new ZfsCapabilities(name, MultiSnapshot: true, RenameRemountsClones: false), ZfsOutputParser.ParseVersion(0, stdout, ""));
+        Assert.Equal(new ZfsCapabilities(name, MultiSnapshot: true, RenameRemountsClones: false, EventStream: true), ZfsOutputParser.ParseVersion(0, stdout, ""));
     }
 
     [Theory]
