@@ -16,15 +16,7 @@ public static class ProcessLines
     public static async IAsyncEnumerable<string> ReadAsync(IReadOnlyList<string> argv, [EnumeratorCancellation] CancellationToken ct = default)
     {
         if (argv.Count == 0) throw new ArgumentException("argv is empty", nameof(argv));
-        var psi = new ProcessStartInfo(argv[0])
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var arg in argv.Skip(1)) psi.ArgumentList.Add(arg);
-        psi.Environment["LC_ALL"] = "C";
+        var psi = ProcessRunner.StartInfo(argv);
         using var process = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {psi.FileName}");
         try
         {

@@ -20,16 +20,7 @@ public sealed class ProcessRunner(TimeSpan? defaultTimeout = null) : IProcessRun
         if (argv.Count == 0) throw new ArgumentException("argv is empty", nameof(argv));
         ct.ThrowIfCancellationRequested();
 
-        var psi = new ProcessStartInfo(argv[0])
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var arg in argv.Skip(1)) psi.ArgumentList.Add(arg);
-        psi.Environment["LC_ALL"] = "C";
-
+        var psi = StartInfo(argv);
         using var process = Start(psi);
         // Nothing we run reads stdin; closing it makes a prompt fail instead of hang.
         process.StandardInput.Close();
@@ -76,5 +67,23 @@ public sealed class ProcessRunner(TimeSpan? defaultTimeout = null) : IProcessRun
         {
             // It exited between the cancellation and the kill: nothing left to stop.
         }
+    }
+
+    /// <summary>
+    /// How every program is started: argv as given (no shell), stdin, stdout and stderr redirected, and the
+    /// C locale (zfs's messages are matched by their text).
+    /// </summary>
+    internal static ProcessStartInfo StartInfo(IReadOnlyList<string> argv)
+    {
+        var psi = new ProcessStartInfo(argv[0])
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var arg in argv.Skip(1)) psi.ArgumentList.Add(arg);
+        psi.Environment["LC_ALL"] = "C";
+        return psi;
     }
 }
