@@ -54,6 +54,7 @@ public static class Scopes
             .ToDictionary(x => x.Dataset, x => x.Snapshots, StringComparer.Ordinal);
         var origins = Promotion.Origins(state);
         var read = new HashSet<string>(StringComparer.Ordinal);
+        var whole = new HashSet<string>(StringComparer.Ordinal);
         foreach (var dataset in Datasets(be))
         {
             var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -61,7 +62,14 @@ public static class Scopes
             {
                 var fs = origin[..origin.IndexOf('@')];
                 if (!seen.Add(fs)) break;
-                foreach (var snapshot in snapshots.GetValueOrDefault(fs) ?? [])
+                if (!snapshots.TryGetValue(fs, out var ofOrigin))
+                {
+                    // An origin outside the BEs (a dataset the state does not describe): its snapshots are not
+                    // known by name, so the promoted file system is read whole, before and after.
+                    whole.Add(dataset);
+                    break;
+                }
+                foreach (var snapshot in ofOrigin)
                 {
                     read.Add(snapshot.Name);
                     read.Add($"{dataset}@{snapshot.ShortName}");
@@ -70,7 +78,7 @@ public static class Scopes
                 origin = origins.GetValueOrDefault(fs);
             }
         }
-        return new([], read);
+        return new(whole, read);
     }
 
     /// <summary>Where a new BE name would go: the global BE and every zone's BE of that name (absent, or a clash).</summary>
