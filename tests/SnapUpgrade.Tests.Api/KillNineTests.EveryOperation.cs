@@ -56,7 +56,7 @@ public sealed partial class KillNineTests
                 var rows = await Server.AuditAsync(op.Action, op.Target);
                 var last = Server.LastJournalRow().Id;
                 var call = op.Call();
-                var answered = step is { } at ? await KillAtStepAsync(call, last, at, where) : await KillAfterAsync(call, delay, where);
+                var answered = step is { } at ? await KillAtStepAsync(call, last, at, where) is not null : await KillAfterAsync(call, delay, where) is not null;
                 kills++;
 
                 var now = await Server.AuditAsync(op.Action, op.Target);
@@ -140,9 +140,9 @@ public sealed partial class KillNineTests
     /// <summary>
     /// Starts nothing itself: waits until the journal shows that the call's operation (a row newer
     /// than <paramref name="last"/>) has started step <paramref name="step"/>, kills the console,
-    /// starts it again. True when the answer came first (the kill then found the operation done).
+    /// starts it again. The answer when it came first (the kill then found the operation done).
     /// </summary>
-    private async Task<bool> KillAtStepAsync(Task<HttpResponseMessage> call, long last, int step, string where)
+    private async Task<string?> KillAtStepAsync(Task<HttpResponseMessage> call, long last, int step, string where)
     {
         var deadline = Stopwatch.StartNew();
         while (!call.IsCompleted && deadline.Elapsed < TimeSpan.FromSeconds(60))
