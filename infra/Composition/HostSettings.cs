@@ -72,6 +72,9 @@ public sealed partial record HostSettings
     /// </summary>
     public Core.Engine.BootLoaderOptions BootLoader { get; init; } = new();
 
+    /// <summary>How this host upgrades into a new BE (<c>Upgrade:*</c>, ADR 0026); no command: upgrades are refused.</summary>
+    public UpgradeSettings Upgrade { get; init; } = new();
+
     /// <summary>Reads and checks the section; throws <see cref="InvalidHostSettingsException"/> naming every problem.</summary>
     public static HostSettings Read(IConfiguration configuration)
     {
@@ -139,6 +142,7 @@ public sealed partial record HostSettings
         }
 
         var bootLoader = ReadBootLoader(section, backend, errors);
+        var upgrade = ReadUpgrade(section, errors);
 
         if (errors.Count > 0)
             throw new InvalidHostSettingsException(errors);
@@ -161,6 +165,37 @@ public sealed partial record HostSettings
             TrialHealthCommand = healthCommand,
             TrialHealthLimit = healthLimit,
             BootLoader = bootLoader,
+            Upgrade = upgrade,
+        };
+    }
+
+    private static UpgradeSettings ReadUpgrade(IConfigurationSection section, List<string> errors)
+    {
+        var defaults = new UpgradeSettings();
+        var command = Argv(section, "Upgrade:Command", "chroot {root} apt-get -y dist-upgrade", errors);
+        var extra = section.GetSection("Upgrade:AllowedPrograms").GetChildren()
+            .Select(c => c.Value?.Trim()).Where(v => !string.IsNullOrEmpty(v)).Select(v => v!).ToList();
+        if (extra.FirstOrDefault(p => p.Contains('/') || p.Any(char.IsWhiteSpace)) is { } odd)
+            errors.Add($"{Section}:Upgrade:AllowedPrograms has '{odd}'; list program names (dnf, zypper), not paths or lines.");
+        if (command.Count > 0 && Core.Upgrade.UpgradeCommandPolicy.Check(command, extra) is { } why)
+            errors.Add($"{Section}:Upgrade:Command `{string.Join(' ', command)}` is refused: {why}");
+        int Whole(string key, int fallback, int min, int max, string unit)
+        {
+            if (Value(section, key) is not { } text) return fallback;
+            if (int.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= min && n <= max) return n;
+            errors.Add($"{Section}:{key} is '{text}'; use a whole number of {unit} between {min} and {max}.");
+            return fallback;
+        }
+        var operators = Value(section, "Upgrade:OperatorsMay") ?? "false";
+        if (!bool.TryParse(operators, out var operatorsMay))
+            errors.Add($"{Section}:Upgrade:OperatorsMay is '{operators}'; use true or false.");
+        return new UpgradeSettings
+        {
+            Command = command,
+            AllowedPrograms = extra,
+            TimeLimit = TimeSpan.FromMinutes(Whole("Upgrade:TimeoutMinutes", (int)defaults.TimeLimit.TotalMinutes, 1, 24 * 60, "minutes")),
+            StagingMiB = Whole("Upgrade:StagingMiB", defaults.StagingMiB, 16, 64 * 1024, "MiB"),
+            OperatorsMay = operatorsMay,
         };
     }
 
@@ -248,6 +283,21 @@ public sealed partial record HostSettings
 
     private static string? Value(IConfigurationSection section, string key) =>
         section[key] is { } v && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null;
+}
+
+/// <summary>The <c>Upgrade</c> settings (ADR 0026).</summary>
+public sealed record UpgradeSettings
+{
+    /// <summary>The package command (<c>Upgrade:Command:0</c>, ...), <c>{root}</c> for the alternate root; empty: upgrades are refused.</summary>
+    public IReadOnlyList<string> Command { get; init; } = [];
+    /// <summary>Package tools this host allows beyond <see cref="Core.Upgrade.UpgradeCommandPolicy.DefaultPrograms"/>.</summary>
+    public IReadOnlyList<string> AllowedPrograms { get; init; } = [];
+    /// <summary>How long a run may take before it is stopped (<c>Upgrade:TimeoutMinutes</c>, default 60).</summary>
+    public TimeSpan TimeLimit { get; init; } = TimeSpan.FromMinutes(60);
+    /// <summary>The size of the tmpfs that takes a run's writes into shared directories (<c>Upgrade:StagingMiB</c>, default 512).</summary>
+    public int StagingMiB { get; init; } = 512;
+    /// <summary>Whether operators may run upgrades too (<c>Upgrade:OperatorsMay</c>, default false: admins only).</summary>
+    public bool OperatorsMay { get; init; }
 }
 
 public sealed class InvalidHostSettingsException(IReadOnlyList<string> problems)

@@ -92,6 +92,55 @@ public sealed class HostSettingsTests
     }
 
     [Fact]
+    public void HostSettings_Upgrade_IsAnArgvOnTheAllowListWithLimits()
+    {
+        Assert.Empty(Read().Upgrade.Command);
+        Assert.Equal(TimeSpan.FromMinutes(60), Read().Upgrade.TimeLimit);
+        Assert.False(Read().Upgrade.OperatorsMay);
+
+        var settings = Read(("Upgrade:Command:0", "chroot"), ("Upgrade:Command:1", "{root}"), ("Upgrade:Command:2", "apt-get"),
+            ("Upgrade:Command:3", "-y"), ("Upgrade:Command:4", "dist-upgrade"), ("Upgrade:TimeoutMinutes", "30"),
+            ("Upgrade:StagingMiB", "256"), ("Upgrade:OperatorsMay", "true"));
+
+        Assert.Equal(["chroot", "{root}", "apt-get", "-y", "dist-upgrade"], settings.Upgrade.Command);
+        Assert.Equal(TimeSpan.FromMinutes(30), settings.Upgrade.TimeLimit);
+        Assert.Equal(256, settings.Upgrade.StagingMiB);
+        Assert.True(settings.Upgrade.OperatorsMay);
+        // a host's own tool, added by name
+        Assert.Equal(["mytool", "--root", "{root}"], Read(("Upgrade:Command:0", "mytool"), ("Upgrade:Command:1", "--root"),
+            ("Upgrade:Command:2", "{root}"), ("Upgrade:AllowedPrograms:0", "mytool")).Upgrade.Command);
+    }
+
+    [Theory]
+    [InlineData("apt-get -y dist-upgrade", "does not name the alternate root")]
+    [InlineData("sh -c {root}", "never an upgrade command")]
+    [InlineData("chroot {root} bash -c apt", "never an upgrade command")]
+    [InlineData("curl {root}", "not a package tool on the allow-list")]
+    public void HostSettings_UpgradeCommandNotAPackageToolOnTheRoot_IsRefusedSayingWhy(string command, string why)
+    {
+        var values = command.Split(' ').Select((word, i) => ($"Upgrade:Command:{i}", word)).ToArray();
+
+        var error = Assert.Throws<InvalidHostSettingsException>(() => Read(values));
+
+        var problem = Assert.Single(error.Problems);
+        Assert.Contains("Upgrade:Command", problem);
+        Assert.Contains(why, problem);
+    }
+
+    [Theory]
+    [InlineData("Upgrade:Command", "chroot {root} apt-get -y dist-upgrade")]
+    [InlineData("Upgrade:TimeoutMinutes", "0")]
+    [InlineData("Upgrade:StagingMiB", "lots")]
+    [InlineData("Upgrade:OperatorsMay", "sometimes")]
+    [InlineData("Upgrade:AllowedPrograms:0", "/usr/bin/mytool")]
+    public void HostSettings_BadUpgradeSetting_IsRefused(string key, string value)
+    {
+        var error = Assert.Throws<InvalidHostSettingsException>(() => Read((key, value)));
+
+        Assert.Contains(key.Split(':')[1], Assert.Single(error.Problems));
+    }
+
+    [Fact]
     public void HostSettings_StateFileWithZfs_IsRefused()
     {
         var error = Assert.Throws<InvalidHostSettingsException>(() => Read(("Backend", "zfs"), ("StateFile", "/tmp/x.json")));

@@ -1,0 +1,138 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using SnapUpgrade.Core.Host;
+using SnapUpgrade.Core.Upgrade;
+
+namespace SnapUpgrade.Infra.Host;
+
+/// <summary>
+/// <see cref="IUpgradeCommand"/> as a process (ADR 0026): the host's configured argv, checked by
+/// <see cref="UpgradeCommandPolicy"/> when it is made, <c>{root}</c> filled with the alternate root's
+/// local path. No shell; stdin closed; a clean environment (a fixed PATH, the C locale,
+/// <c>DEBIAN_FRONTEND=noninteractive</c>: nothing of the console's own environment reaches the package
+/// tool); stdout and stderr read line by line as they come (apt's progress lines end in CR, which
+/// counts as a line end). At the time limit or on cancellation the whole process tree is killed and
+/// reaped before the call returns.
+/// </summary>
+public sealed class UpgradeCommand : IUpgradeCommand
+{
+    /// <summary>The environment every run gets, and nothing else.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Environment = new Dictionary<string, string>
+    {
+        ["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        ["LC_ALL"] = "C",
+        ["LANG"] = "C",
+        ["HOME"] = "/root",
+        ["TERM"] = "dumb",
+        ["DEBIAN_FRONTEND"] = "noninteractive",
+    };
+
+    private readonly HostPaths _paths;
+    private readonly TimeSpan _limit;
+    private readonly TimeProvider _time;
+
+    public UpgradeCommand(IReadOnlyList<string> argv, string hostRoot, TimeSpan limit, IEnumerable<string>? extraPrograms = null, TimeProvider? time = null)
+    {
+        if (UpgradeCommandPolicy.Check(argv, extraPrograms) is { } why)
+            throw new ArgumentException($"The upgrade command `{string.Join(' ', argv)}` is refused: {why}", nameof(argv));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(limit, TimeSpan.Zero);
+        Argv = argv;
+        _paths = new HostPaths(hostRoot);
+        _limit = limit;
+        _time = time ?? TimeProvider.System;
+    }
+
+    public IReadOnlyList<string> Argv { get; }
+
+    public IReadOnlyList<string> Describe(string root, string be) => UpgradeCommandPolicy.Fill(Argv, _paths.ToLocal(root), be);
+
+    public async Task<CommandRun> RunAsync(string root, string be, Action<string> output, CancellationToken ct = default)
+    {
+        var argv = Describe(root, be);
+        var kept = new UpgradeOutput();
+        void Line(string line)
+        {
+            kept.Add(line);
+            output(line);
+        }
+        var started = _time.GetTimestamp();
+        CommandRun Ended(CommandEnd end, int? exit) => new(end, exit, kept.ToString(), kept.Cut, _time.GetElapsedTime(started));
+
+        using var process = new Process { StartInfo = StartInfo(argv) };
+        try
+        {
+            process.Start();
+        }
+        catch (Win32Exception e)
+        {
+            Line($"cannot run {argv[0]}: {e.Message}");
+            return Ended(CommandEnd.NotStarted, null);
+        }
+        process.StandardInput.Close();
+        var stdout = PumpAsync(process.StandardOutput, Line);
+        var stderr = PumpAsync(process.StandardError, Line);
+
+        using var limit = new CancellationTokenSource(_limit, _time);
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(ct, limit.Token);
+        var end = CommandEnd.Exited;
+        try
+        {
+            await process.WaitForExitAsync(either.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            end = ct.IsCancellationRequested ? CommandEnd.Cancelled : CommandEnd.TimedOut;
+            Kill(process);
+        }
+        // The pipes close when the last process holding them is gone (a killed tree, or a child that
+        // outlived a parent that exited: that one is not waited for beyond a few seconds).
+        await Task.WhenAny(Task.WhenAll(stdout, stderr), Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None));
+        return end == CommandEnd.Exited ? Ended(end, process.ExitCode) : Ended(end, null);
+    }
+
+    private static async Task PumpAsync(StreamReader reader, Action<string> line)
+    {
+        while (await reader.ReadLineAsync(CancellationToken.None) is { } text)
+            line(text);
+    }
+
+    private static ProcessStartInfo StartInfo(IReadOnlyList<string> argv)
+    {
+        var psi = new ProcessStartInfo(Resolve(argv[0]))
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var arg in argv.Skip(1)) psi.ArgumentList.Add(arg);
+        psi.Environment.Clear();
+        foreach (var (key, value) in Environment) psi.Environment[key] = value;
+        return psi;
+    }
+
+    /// <summary>A bare program name found on the run's own PATH, not the console's.</summary>
+    private static string Resolve(string program)
+    {
+        if (program.Contains('/')) return program;
+        foreach (var dir in Environment["PATH"].Split(':'))
+        {
+            var candidate = Path.Combine(dir, program);
+            if (File.Exists(candidate)) return candidate;
+        }
+        return program;
+    }
+
+    private static void Kill(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit(TimeSpan.FromSeconds(10));
+        }
+        catch (InvalidOperationException)
+        {
+            // It exited between the cancellation and the kill.
+        }
+    }
+}
