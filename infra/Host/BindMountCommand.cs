@@ -17,3 +17,24 @@ public static class BindMountCommand
 
     public static IReadOnlyList<string> Unmount(string target) => ["umount", "--no-canonicalize", target];
 }
+
+/// <summary>
+/// The argv of an upgrade's staging mounts (ADR 0026), shown in plans by both adapters. The overlay asks
+/// for no redirects, no metadata-only copy-up, no index and no xino, so its upper tree holds whole files,
+/// whiteouts and opaque marks only (what the apply reads).
+/// </summary>
+public static class StagingMountCommand
+{
+    public const string OverlayOptions = "nosuid,nodev,redirect_dir=off,metacopy=off,index=off,xino=off";
+
+    public static IReadOnlyList<string> Tmpfs(string target, int sizeMiB) =>
+        ["mount", "--no-canonicalize", "-t", "tmpfs", "-o", $"size={sizeMiB}m,mode=0700,nosuid,nodev,noexec", "tmpfs", target];
+
+    public static IReadOnlyList<string> Overlay(string lower, string upper, string work, string target)
+    {
+        foreach (var dir in new[] { lower, upper, work })
+            if (dir.IndexOfAny([',', ':', '\\']) >= 0)
+                throw new ArgumentException($"An overlay layer's path may not hold ',', ':' or '\\': {dir}", nameof(lower));
+        return ["mount", "--no-canonicalize", "-t", "overlay", "-o", $"lowerdir={lower},upperdir={upper},workdir={work},{OverlayOptions}", "overlay", target];
+    }
+}

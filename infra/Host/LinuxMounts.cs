@@ -17,7 +17,7 @@ namespace SnapUpgrade.Infra.Host;
 /// canonical host root, which is also what the mount table shows and what listing matches on.
 /// </para>
 /// </summary>
-public sealed class LinuxMounts(string hostRoot, IProcessRunner? runner = null) : IMounts
+public sealed class LinuxMounts(string hostRoot, IProcessRunner? runner = null) : IMounts, IStagingMounts
 {
     private const string MountInfoPath = "/proc/self/mountinfo";
 
@@ -69,6 +69,40 @@ public sealed class LinuxMounts(string hostRoot, IProcessRunner? runner = null) 
             // By the parent's fd and the name: an fd on the mount itself would keep it busy.
             (await _runner.RunAsync(BindMountCommand.Unmount($"{parent.ProcPath}/{name}"), ct: ct)).EnsureSuccess();
         }
+    }
+
+    public Task MountTmpfsAsync(string target, int sizeMiB, CancellationToken ct = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(sizeMiB, 1);
+        return MountOntoAsync(target, onto => StagingMountCommand.Tmpfs(onto, sizeMiB), ct);
+    }
+
+    public async Task MountOverlayAsync(OverlayLayers layers, string target, CancellationToken ct = default)
+    {
+        using var root = _tree.OpenRoot();
+        using var lower = _tree.OpenDirectory(root, layers.Lower);
+        using var upper = _tree.OpenDirectory(root, layers.Upper);
+        using var work = _tree.OpenDirectory(root, layers.Work);
+        // The kernel opens the layers by these fd paths: what it stacks is what was checked here.
+        await MountOntoAsync(target, onto => StagingMountCommand.Overlay(lower.ProcPath, upper.ProcPath, work.ProcPath, onto), ct);
+    }
+
+    /// <summary>Runs a mount onto the directory <paramref name="target"/>, opened by its parent and name without following a link.</summary>
+    private async Task MountOntoAsync(string target, Func<string, IReadOnlyList<string>> argv, CancellationToken ct)
+    {
+        using var root = _tree.OpenRoot();
+        var (parent, name) = _tree.OpenParent(root, target);
+        using (parent)
+        using (var onto = parent.OpenAt(name, Native.OPath | Native.ODirectory, target))
+            (await _runner.RunAsync(argv(onto.ProcPath), ct: ct)).EnsureSuccess();
+    }
+
+    public IReadOnlyList<string> DescribeTmpfs(string target, int sizeMiB) => StagingMountCommand.Tmpfs(CanonicalPaths().ToLocal(target), sizeMiB);
+
+    public IReadOnlyList<string> DescribeOverlay(OverlayLayers layers, string target)
+    {
+        var paths = CanonicalPaths();
+        return StagingMountCommand.Overlay(paths.ToLocal(layers.Lower), paths.ToLocal(layers.Upper), paths.ToLocal(layers.Work), paths.ToLocal(target));
     }
 
     public IReadOnlyList<IReadOnlyList<string>> DescribeBind(string source, string target, bool readOnly)
