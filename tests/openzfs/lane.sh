@@ -25,7 +25,8 @@ readonly ZFS_PACKAGE=2.3.2-2~bpo12+2
 readonly ZFS=${ZFS_PACKAGE%%-*}
 readonly USERLAND_PACKAGES=(zfsutils-linux libzfs6linux libnvpair3linux libuutil3linux libzpool6linux)
 # Loaded by init before the host's / is reachable, in this order.
-readonly BOOT_MODULES=(virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci netfs fscache 9pnet 9pnet_virtio 9p)
+# overlay: an upgrade's staging (ADR 0026) mounts overlays over a read-only clone.
+readonly BOOT_MODULES=(virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci netfs fscache 9pnet 9pnet_virtio 9p overlay)
 
 say() { printf '=== openzfs: %s\n' "$*"; }
 die() { printf '!!! openzfs: %s\n' "$*" >&2; exit 1; }
@@ -79,7 +80,9 @@ SOURCES
 # Unpacked once per version: the guest's kernel and boot modules, and the OpenZFS userland.
 unpack() {
     local kernel_dir=$CACHE/kernel/$KERNEL userland_dir=$CACHE/userland/$ZFS package
-    if [[ ! -f $kernel_dir/vmlinuz ]]; then
+    local module complete=yes
+    for module in "${BOOT_MODULES[@]}"; do [[ -f $kernel_dir/modules/$module.ko ]] || complete=no; done
+    if [[ ! -f $kernel_dir/vmlinuz || $complete == no ]]; then
         rm -rf "$kernel_dir" "$kernel_dir.partial"
         mkdir -p "$kernel_dir.partial/image"
         dpkg-deb -x "$CACHE"/debs/linux-image-"$KERNEL"_*.deb "$kernel_dir.partial/image"
