@@ -39,14 +39,15 @@ public sealed partial class BeEngine : IEngine
     /// <param name="reboot">The host's reboot command, if one is configured (see <see cref="RebootHost"/>).</param>
     /// <param name="loader">The boot loader's files and variables, for GRUB and systemd-boot (<see cref="EngineOptions.BootLoader"/>).</param>
     public BeEngine(IZfs zfs, IMounts mounts, IHostFiles files, IOperationJournal journal, EngineOptions options,
-        TimeProvider? clock = null, ILogger<BeEngine>? logger = null, IHostReboot? reboot = null, LoaderPorts? loader = null)
+        TimeProvider? clock = null, ILogger<BeEngine>? logger = null, IHostReboot? reboot = null, LoaderPorts? loader = null,
+        IStagingMounts? staging = null)
     {
         _journal = journal;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _context = new OperationContext
         {
             Zfs = zfs, Mounts = mounts, Files = files, Layout = new Layout(options.Pool), Options = options,
-            Clock = clock ?? TimeProvider.System, Reboot = reboot, Loader = loader,
+            Clock = clock ?? TimeProvider.System, Reboot = reboot, Loader = loader, Staging = staging,
         };
         _executor = new PlanExecutor(options, new UndoRunner(_context), _logger);
     }

@@ -23,6 +23,8 @@ public sealed class OperationContext
     public IHostReboot? Reboot { get; init; }
     /// <summary>The boot loader's files and variables; null where the loader needs none (none, ZFSBootMenu).</summary>
     public LoaderPorts? Loader { get; init; }
+    /// <summary>An upgrade's staging mounts (ADR 0026); null where the host has none (upgrades are then refused).</summary>
+    public IStagingMounts? Staging { get; init; }
 
     /// <summary>
     /// Where planning takes every name it makes up (time stamps, uuids, directory suffixes): never
@@ -40,7 +42,7 @@ public sealed class OperationContext
     public OperationContext For(GeneratedValues generated, PoolListing? listing = null) => new()
     {
         Zfs = Zfs, Mounts = Mounts, Files = Files, Layout = Layout, Options = Options, Clock = Clock, Reboot = Reboot, Loader = Loader,
-        Generated = generated, Listing = listing,
+        Staging = Staging, Generated = generated, Listing = listing,
     };
 
     /// <summary>The listing the plan's state was read from (what the state does not carry: a loader's properties); null: list the pool.</summary>

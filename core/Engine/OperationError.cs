@@ -34,6 +34,8 @@ public enum ErrorCode
     /// <summary>A directory migration would move is a mount point (a dataset of its own, or any mount): left alone.</summary>
     DirectoryIsMountPoint,
     NotSupported,
+    /// <summary>An upgrade's BE whose package command is still running, or failed: it is not activated until an admin clears it.</summary>
+    UpgradeNotFinished,
     /// <summary>The configured boot loader cannot boot a BE once only (ZFSBootMenu; none on a real host).</summary>
     OneShotUnsupported,
     /// <summary>The boot loader still holds the one-shot boot the console marked: it has not been used.</summary>
@@ -82,6 +84,7 @@ public sealed record OperationError(ErrorCode Code, string Message)
         ErrorCode.NotOnTrial => "Not on trial",
         ErrorCode.DirectoryIsMountPoint => "Directory is a mount point",
         ErrorCode.NotSupported => "Not supported here",
+        ErrorCode.UpgradeNotFinished => "The upgrade did not finish",
         ErrorCode.OneShotUnsupported => "No one-shot boot with this boot loader",
         ErrorCode.OneShotNotUsed => "The one-shot boot is still to come",
         ErrorCode.Forbidden => "Not allowed for this role",

@@ -18,6 +18,7 @@ namespace SnapUpgrade.Core.Engine;
 [JsonDerivedType(typeof(UndoCreateDirectory), "mkdir")]
 [JsonDerivedType(typeof(UndoUnbind), "unbind")]
 [JsonDerivedType(typeof(UndoBind), "bind")]
+[JsonDerivedType(typeof(UndoUnmountStaging), "unmount-staging")]
 [JsonDerivedType(typeof(UndoRename), "rename")]
 [JsonDerivedType(typeof(UndoRemoveLink), "unlink")]
 [JsonDerivedType(typeof(UndoDeleteTree), "delete-copy")]
@@ -53,6 +54,9 @@ public sealed record UndoCreateDirectory(string Path, int Mode) : Undo;
 
 /// <summary>Removes a bind mount the step made, when it is still mounted.</summary>
 public sealed record UndoUnbind(string Target) : Undo;
+
+/// <summary>Takes off a tmpfs or overlay an upgrade's staging mounted (ADR 0026), when it is still mounted.</summary>
+public sealed record UndoUnmountStaging(string Target) : Undo;
 
 /// <summary>Binds again what the step unbound, when it is not mounted.</summary>
 public sealed record UndoBind(string Source, string Target, bool ReadOnly) : Undo;

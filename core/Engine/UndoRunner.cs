@@ -38,6 +38,10 @@ public sealed class UndoRunner(OperationContext context)
             case UndoUnbind unbind:
                 if ((await context.Mounts.ListAsync(ct)).Any(b => b.Target == unbind.Target)) await context.Mounts.UnmountAsync(unbind.Target, ct);
                 break;
+            case UndoUnmountStaging staging:
+                if (context.Staging is { } mounts && (await mounts.ListStagingAsync(ct)).Contains(staging.Target))
+                    await context.Mounts.UnmountAsync(staging.Target, ct);
+                break;
             case UndoBind bind:
                 if (!(await context.Mounts.ListAsync(ct)).Any(b => b.Target == bind.Target))
                     await context.Mounts.BindAsync(bind.Source, bind.Target, bind.ReadOnly, ct);

@@ -21,6 +21,9 @@ public interface IStagingMounts
     /// </summary>
     Task MountOverlayAsync(OverlayLayers layers, string target, CancellationToken ct = default);
 
+    /// <summary>The tmpfs and overlay mounts under the host root, by target (host paths): what an undo or a recovery takes off.</summary>
+    Task<IReadOnlyList<string>> ListStagingAsync(CancellationToken ct = default);
+
     /// <summary>The argv <see cref="MountTmpfsAsync"/> runs, for plans and dry runs.</summary>
     IReadOnlyList<string> DescribeTmpfs(string target, int sizeMiB);
 

@@ -67,6 +67,8 @@ public sealed record BootEnvironment
     public bool IsNextBoot { get; init; }
     /// <summary>Activated for one boot as a trial, and not yet kept or given up (<see cref="IsOnTrial"/>).</summary>
     public TrialState Trial { get; init; }
+    /// <summary>Made by an upgrade (ADR 0026): "running", "staged" or "failed" (<see cref="Zfs.UserProperties.Upgrade"/>); null otherwise.</summary>
+    public string? Upgrade { get; init; }
     /// <summary>Whether the boot loader has the console's entry for it (GRUB, systemd-boot); null for loaders without entries.</summary>
     public bool? HasLoaderEntry { get; init; }
     public string? Origin { get; init; }

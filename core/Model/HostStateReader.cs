@@ -54,6 +54,7 @@ public static class HostStateReader
                 IsActiveOnReboot = listing.Pool.Bootfs == g.Dataset.Name,
                 IsNextBoot = nextBoot == g.Name,
                 Trial = g.Dataset.Trial switch { null => TrialState.None, UserProperties.TrialFailed => TrialState.Failed, _ => TrialState.Pending },
+                Upgrade = g.Dataset.Upgrade,
                 Origin = g.Dataset.Origin, Created = g.Dataset.Created, Used = g.Dataset.Used,
                 Referenced = g.Dataset.Referenced, MountedAt = g.Dataset.Mounted ? g.Dataset.MountPoint : null,
                 MountPoint = g.Dataset.MountPoint, CanMount = g.Dataset.CanMount,

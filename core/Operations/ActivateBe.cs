@@ -26,7 +26,13 @@ public sealed record ActivateBe(string Name, bool Temporary = false) : IOperatio
         Scopes.BeFileSystems(latest, layout, Name), Scopes.Origins(latest, Name), Scopes.Promoted(latest, Name),
         Scopes.ZoneFlagsOf(latest, latest.Find(Name)));
 
-    public OperationError? Validate(HostState state) => Checks.Existing(state, Name, out _);
+    public OperationError? Validate(HostState state) => Checks.Existing(state, Name, out var be) ?? be.Upgrade switch
+    {
+        UserProperties.UpgradeRunning => new(ErrorCode.UpgradeNotFinished, $"'{Name}' is being upgraded: activate it once its upgrade has finished."),
+        UserProperties.UpgradeFailed => new(ErrorCode.UpgradeNotFinished,
+            $"The upgrade that made '{Name}' failed: read its report, then destroy it."),
+        _ => null,
+    };
 
     public async Task<Plan> PlanAsync(OperationContext context, HostState state, CancellationToken ct)
     {

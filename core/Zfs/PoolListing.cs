@@ -39,6 +39,8 @@ public sealed record ZfsDataset
     public string? NextBoot { get; init; }
     /// <summary>"pending" or "failed" on a BE on trial (<see cref="UserProperties.Trial"/>).</summary>
     public string? Trial { get; init; }
+    /// <summary>An upgrade's state on the BE it made (<see cref="UserProperties.Upgrade"/>).</summary>
+    public string? Upgrade { get; init; }
     /// <summary>"on" when the console made this snapshot (so destroy may clean it up).</summary>
     public string? ConsoleMade { get; init; }
     /// <summary>The uuid of the BE whose late writes this migrated BE carries over at its first start.</summary>

@@ -45,5 +45,15 @@ public static class UserProperties
     /// </summary>
     public const string ZbmCommandLine = "org.zfsbootmenu:commandline";
 
-    public static readonly IReadOnlyList<string> All = [Uuid, ParentBe, Active, Description, Keep, NextBoot, Trial, ConsoleMade, CarryOver, AuditHead];
+    /// <summary>
+    /// On a BE made by an upgrade (ADR 0026): "running" while it is staged and its package command runs,
+    /// "staged" when the command passed and its shared-directory writes wait in the BE, "failed" when it
+    /// did not (or the console stopped half-way): such a BE is never activated until an admin clears it.
+    /// </summary>
+    public const string Upgrade = Namespace + "upgrade";
+    public const string UpgradeRunning = "running";
+    public const string UpgradeStaged = "staged";
+    public const string UpgradeFailed = "failed";
+
+    public static readonly IReadOnlyList<string> All = [Uuid, ParentBe, Active, Description, Keep, NextBoot, Trial, ConsoleMade, CarryOver, AuditHead, Upgrade];
 }

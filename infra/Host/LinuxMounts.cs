@@ -97,6 +97,16 @@ public sealed class LinuxMounts(string hostRoot, IProcessRunner? runner = null) 
             (await _runner.RunAsync(argv(onto.ProcPath), ct: ct)).EnsureSuccess();
     }
 
+    public async Task<IReadOnlyList<string>> ListStagingAsync(CancellationToken ct = default)
+    {
+        var paths = CanonicalPaths();
+        return [.. MountInfoParser.Parse(await File.ReadAllTextAsync(MountInfoPath, ct))
+            .Where(e => e.FsType is "tmpfs" or "overlay")
+            .Select(e => paths.ToHost(e.MountPoint))
+            .OfType<string>()
+            .Where(target => target != "/")];
+    }
+
     public IReadOnlyList<string> DescribeTmpfs(string target, int sizeMiB) => StagingMountCommand.Tmpfs(CanonicalPaths().ToLocal(target), sizeMiB);
 
     public IReadOnlyList<string> DescribeOverlay(OverlayLayers layers, string target)

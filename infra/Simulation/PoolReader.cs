@@ -81,6 +81,7 @@ internal static class PoolReader
         Keep = d.Local.GetValueOrDefault(UserProperties.Keep),
         NextBoot = d.Local.GetValueOrDefault(UserProperties.NextBoot),
         Trial = d.Local.GetValueOrDefault(UserProperties.Trial),
+        Upgrade = d.Local.GetValueOrDefault(UserProperties.Upgrade),
         ConsoleMade = d.Local.GetValueOrDefault(UserProperties.ConsoleMade),
         CarryOver = d.Local.GetValueOrDefault(UserProperties.CarryOver),
         AuditHead = d.Local.GetValueOrDefault(UserProperties.AuditHead),

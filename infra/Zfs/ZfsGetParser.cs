@@ -142,6 +142,7 @@ public static class ZfsGetParser
             Keep = Local(p, UserProperties.Keep),
             NextBoot = Local(p, UserProperties.NextBoot),
             Trial = Local(p, UserProperties.Trial),
+            Upgrade = Local(p, UserProperties.Upgrade),
             ConsoleMade = Local(p, UserProperties.ConsoleMade),
             CarryOver = Local(p, UserProperties.CarryOver),
             AuditHead = Local(p, UserProperties.AuditHead),

@@ -59,7 +59,7 @@ public sealed class EngineLab : IAsyncDisposable
     {
         Pool = Host.Pool, CanBootInProcess = _bootsInProcess, TempRoot = TempRoot, Standby = standby,
         BusyRetryDelay = TimeSpan.FromMilliseconds(100), LockTimeout = TimeSpan.FromSeconds(60), BootLoader = _bootLoader,
-    }, loader: _loader);
+    }, loader: _loader, staging: Host.Mounts as IStagingMounts);
 
     private BootLoaderOptions _bootLoader = new();
     private LoaderPorts? _loader;
@@ -116,7 +116,7 @@ public sealed class EngineLab : IAsyncDisposable
     private BeEngine Observer() => new(Host.Zfs, Host.Mounts, Host.Files, Journal, new EngineOptions
     {
         Pool = Host.Pool, CanBootInProcess = _bootsInProcess, TempRoot = TempRoot, BootLoader = _bootLoader,
-    }, loader: _loader);
+    }, loader: _loader, staging: Host.Mounts as IStagingMounts);
 
     private async Task CheckKnownStateAsync(IOperation operation, OperationResult result)
     {

@@ -1,0 +1,87 @@
+using SnapUpgrade.Core.Engine;
+using SnapUpgrade.Core.Host;
+using SnapUpgrade.Core.Model;
+using SnapUpgrade.Core.Steps;
+using SnapUpgrade.Core.Upgrade;
+using SnapUpgrade.Core.Zfs;
+
+namespace SnapUpgrade.Core.Operations;
+
+/// <summary>
+/// An upgrade's last part (ADR 0026), after its package command: each shared directory's upper tree
+/// copied into the BE (<see cref="UpgradeStaging.StagedDirectory"/>) when the command passed, then every
+/// staging mount taken off (the overlays, the tmpfs, the BE as <see cref="UnmountBe"/> does, the base
+/// clone, destroyed; the base snapshot stays for the apply), and the BE marked "staged" or "failed".
+/// Planned from what it finds mounted, so the same operation takes off what a crash left (recovery): a
+/// BE still marked "running" with nothing running is finished as failed.
+/// </summary>
+public sealed record FinishUpgrade(string Name, bool Passed) : IOperation
+{
+    public string Action => "finish-upgrade";
+    public string? Target => Name;
+
+    public ReadScope Scope(HostState latest, Layout layout) => ReadScope.Union(Scopes.Base(latest, layout),
+        Scopes.BeFileSystems(latest, layout, Name),
+        Names.Check(Name) is not null ? ReadScope.Empty
+            : new([], [UpgradeStaging.BaseSnapshot(layout, Name), UpgradeStaging.BaseClone(layout, Name)]));
+
+    public OperationError? Validate(HostState state) => Checks.Existing(state, Name, out var be) ??
+        (be.Upgrade == UserProperties.UpgradeRunning ? null : new(ErrorCode.NotSupported, $"'{Name}' is not being upgraded."));
+
+    public async Task<Plan> PlanAsync(OperationContext context, HostState state, CancellationToken ct)
+    {
+        var be = state.Find(Name)!;
+        var plan = new Plan();
+        var staged = context.Staging is { } staging ? await staging.ListStagingAsync(ct) : [];
+        var tmpfs = staged.FirstOrDefault(t => t.StartsWith($"{context.Options.TempRoot.TrimEnd('/')}/be-{Name}-stage.", StringComparison.Ordinal));
+        if (be.MountedAt is { } root)
+        {
+            var overlays = Layout.SharedDirectories.Select(dir => (Dir: dir, Target: Layout.Under(root, $"{Layout.SharedMountPoint}/{dir}")))
+                .Where(o => staged.Contains(o.Target)).ToList();
+            if (Passed && tmpfs is not null)
+            {
+                var keep = Layout.Under(root, UpgradeStaging.StagedDirectory);
+                plan.Add($"make {UpgradeStaging.StagedDirectory} in {Name} (0700)", ["mkdir", "-p", "-m", "0700", keep],
+                    run => FileSteps.CreateDirectoriesAsync(context.Files, run, keep, FileSteps.Private), new UndoNothing());
+                foreach (var (dir, _) in overlays)
+                {
+                    var copy = new TreeCopy(UpgradeStaging.Upper(tmpfs, dir), $"{keep}/{dir}");
+                    plan.Add($"keep what the upgrade wrote into /var/{dir} in {Name} at {UpgradeStaging.StagedDirectory}/{dir}",
+                        context.Files.DescribeCopy(copy), run => context.Files.CopyTreeAsync(copy, run.Ct), new UndoDeleteTree(copy.Target));
+                }
+            }
+            foreach (var (dir, target) in overlays)
+                plan.Add($"take off the staging overlay of /var/{dir}", context.Mounts.DescribeUnmount(target),
+                    run => context.Mounts.UnmountAsync(target, run.Ct), new UndoNothing());
+            await UnmountBe.PlanUnmountAsync(context, plan, be, ct);
+        }
+        if (tmpfs is not null)
+        {
+            plan.Add($"take off the staging tmpfs {tmpfs} (what it held is kept in {Name} or was not wanted)",
+                context.Mounts.DescribeUnmount(tmpfs), run => context.Mounts.UnmountAsync(tmpfs, run.Ct), new UndoNothing());
+            FileSteps.RemoveDirectory(context, plan, tmpfs);
+        }
+        var clone = UpgradeStaging.BaseClone(context.Layout, Name);
+        var listing = await context.ListingAsync(ct);
+        if (listing.Find(clone) is { } baseClone)
+        {
+            if (baseClone.Mounted)
+            {
+                context.AddZfs(plan, $"unmount the base {clone}", new ZfsUnmount(clone), new ZfsMount(clone));
+                if (baseClone.MountPoint is { } at && FileSteps.IsUnder(at, context.Options.TempRoot)) FileSteps.RemoveDirectory(context, plan, at);
+            }
+            context.AddIrreversibleZfs(plan, $"destroy the base clone {clone} (the snapshot {UpgradeStaging.BaseSnapshot(context.Layout, Name)} stays)",
+                new ZfsDestroy(clone));
+        }
+        var outcome = Passed ? UserProperties.UpgradeStaged : UserProperties.UpgradeFailed;
+        if (plan.PastNoReturn)
+            context.AddIrreversibleZfs(plan, $"mark {Name} as {outcome}", new ZfsSet(be.Dataset, UserProperties.Upgrade, outcome));
+        else
+            context.AddZfs(plan, $"mark {Name} as {outcome}", new ZfsSet(be.Dataset, UserProperties.Upgrade, outcome),
+                new ZfsSet(be.Dataset, UserProperties.Upgrade, UserProperties.UpgradeRunning));
+        plan.Report.Add(Passed
+            ? $"{Name} is upgraded; what the upgrade wrote into shared directories waits in it at {UpgradeStaging.StagedDirectory} for its first boot."
+            : $"The upgrade of {Name} failed: nothing of it reached the shared data. Read its output, then destroy {Name}.");
+        return plan;
+    }
+}

@@ -1,0 +1,104 @@
+using SnapUpgrade.Core.Engine;
+using SnapUpgrade.Core.Model;
+using SnapUpgrade.Core.Steps;
+using SnapUpgrade.Core.Upgrade;
+using SnapUpgrade.Core.Zfs;
+
+namespace SnapUpgrade.Core.Operations;
+
+/// <summary>
+/// An upgrade's first part (ADR 0026), on the BE made for it: marked "running", the shared dataset's
+/// snapshot taken as the base and cloned read-only into a private directory, the BE mounted at a private
+/// alternate root as <see cref="MountBe"/> does (shared data read-only), a private size-limited tmpfs for
+/// the writes, and over each shared directory of the alternate root an overlay of the base with its upper
+/// layer on that tmpfs. The package command then runs in <see cref="Plan.Report"/>'s alternate root;
+/// <see cref="FinishUpgrade"/> keeps its writes in the BE and takes everything off again.
+/// </summary>
+public sealed record StageUpgrade(string Name, int StagingMiB = 512) : IOperation
+{
+    public string Action => "stage";
+    public string? Target => Name;
+
+    public ReadScope Scope(HostState latest, Layout layout) => ReadScope.Union(Scopes.Base(latest, layout),
+        Scopes.BeFileSystems(latest, layout, Name),
+        Names.Check(Name) is not null ? ReadScope.Empty
+            : new([], [UpgradeStaging.BaseSnapshot(layout, Name), UpgradeStaging.BaseClone(layout, Name)]));
+
+    public OperationError? Validate(HostState state)
+    {
+        if (Checks.Existing(state, Name, out var be) is { } missing) return missing;
+        if (state.SharedDatasets.FirstOrDefault(s => s.Zone is null)?.MountedAt != Layout.SharedMountPoint)
+            return new(ErrorCode.SharedMissing, $"The shared dataset is not mounted at {Layout.SharedMountPoint}: there is nothing to stage.");
+        return Checks.FirstOf(
+            () => Checks.NotBooted(be, "upgrade"),
+            () => be.IsMounted ? new(ErrorCode.BeIsMounted, $"'{Name}' is mounted at {be.MountedAt}: unmount it first.") : null,
+            () => be.Upgrade is not null ? new(ErrorCode.UpgradeNotFinished, $"'{Name}' was already upgraded ({be.Upgrade}).") : null);
+    }
+
+    public async Task<Plan> PlanAsync(OperationContext context, HostState state, CancellationToken ct)
+    {
+        if (context.Staging is not { } staging)
+            throw new OperationRefusedException(new(ErrorCode.NotSupported, "This host has no staging mounts (overlayfs): upgrades are not supported here."));
+        var be = state.Find(Name)!;
+        var layout = context.Layout;
+        var plan = new Plan();
+        context.AddZfs(plan, $"mark {Name} as being upgraded", new ZfsSet(be.Dataset, UserProperties.Upgrade, UserProperties.UpgradeRunning),
+            new ZfsInherit(be.Dataset, UserProperties.Upgrade));
+
+        var snapshot = UpgradeStaging.BaseSnapshot(layout, Name);
+        var clone = UpgradeStaging.BaseClone(layout, Name);
+        context.AddZfs(plan, $"snapshot the shared data as the upgrade's base: {snapshot}",
+            new ZfsSnapshot(snapshot, properties: UserProperties.ConsoleMadeMark), new ZfsDestroy(snapshot));
+        plan.Touches.Add(snapshot);
+        context.CheckPrivateRoot();
+        var baseDir = context.PrivateDirectory($"{Name}-base");
+        FileSteps.EnsureDirectory(context, plan, baseDir);
+        // Read-only, no setuid, devices or exec by its properties, whoever mounts it: zfs-fuse mounts a
+        // clone as soon as it has a mountpoint, before any mount command could give options.
+        context.AddZfs(plan, $"clone the base read-only as {clone}", new ZfsClone(snapshot, clone, new Dictionary<string, string>
+        {
+            ["canmount"] = "noauto", ["readonly"] = "on", ["setuid"] = "off", ["devices"] = "off", ["exec"] = "off",
+            [UserProperties.ConsoleMade] = "on",
+        }), new ZfsDestroy(clone));
+        context.AddZfs(plan, $"mount point of {clone}: {baseDir}", new ZfsSet(clone, "mountpoint", baseDir));
+        var mountBase = new ZfsMount(clone);
+        plan.Add($"mount {clone} at {baseDir} (read-only) unless zfs did", mountBase.Argv, async run =>
+        {
+            var read = await context.Zfs.ReadAsync(context.Options.Pool, new ReadScope([], [clone]), run.Ct);
+            if (read.Find(clone) is not { Mounted: true }) await context.Zfs.ExecuteAsync(mountBase, run.Ct);
+        }, Undo.Zfs(new ZfsUnmount(clone)));
+
+        var root = context.PrivateDirectory(Name);
+        var mount = await new MountBe(Name, root).PlanAsync(context, state, ct);
+        plan.Steps.AddRange(mount.Steps);
+
+        var tmpfs = context.PrivateDirectory($"{Name}-stage");
+        FileSteps.EnsureDirectory(context, plan, tmpfs);
+        plan.Add($"mount a tmpfs of {StagingMiB} MiB at {tmpfs} for the staged writes", staging.DescribeTmpfs(tmpfs, StagingMiB),
+            run => staging.MountTmpfsAsync(tmpfs, StagingMiB, run.Ct), new UndoUnmountStaging(tmpfs));
+        foreach (var dir in Layout.SharedDirectories)
+        {
+            var upper = UpgradeStaging.Upper(tmpfs, dir);
+            var work = UpgradeStaging.Work(tmpfs, dir);
+            FileSteps.EnsureDirectory(context, plan, upper);
+            FileSteps.EnsureDirectory(context, plan, work);
+            var target = Layout.Under(root, $"{Layout.SharedMountPoint}/{dir}");
+            var layers = new Host.OverlayLayers($"{baseDir}/{dir}", upper, work);
+            plan.Add($"stage {Layout.SharedMountPoint}/{dir} of {Name}: an overlay of the base, its writes in {upper}",
+                staging.DescribeOverlay(layers, target), run => StageAsync(context, staging, layers, target, run.Ct), new UndoUnmountStaging(target));
+        }
+        plan.Report.Add($"{Name} is mounted at {root} with its shared directories staged; live shared data is read-only there and is not changed.");
+        return plan;
+    }
+
+    /// <summary>
+    /// The overlay of one shared directory; a directory the base does not have (nothing shared it yet) is
+    /// made in the alternate root's read-only view only by the overlay itself: it is skipped, and the
+    /// package tool's writes there fail as they would on the read-only shared data.
+    /// </summary>
+    private static async Task StageAsync(OperationContext context, Host.IStagingMounts staging, Host.OverlayLayers layers, string target, CancellationToken ct)
+    {
+        if (context.Files.GetKind(layers.Lower) != Host.FileKind.Directory || context.Files.GetKind(target) != Host.FileKind.Directory) return;
+        await staging.MountOverlayAsync(layers, target, ct);
+    }
+}

@@ -1,0 +1,240 @@
+using System.Runtime.Versioning;
+using System.Text;
+using SnapUpgrade.Core.Engine;
+using SnapUpgrade.Core.Host;
+using SnapUpgrade.Core.Model;
+using SnapUpgrade.Core.Operations;
+using SnapUpgrade.Core.Upgrade;
+using SnapUpgrade.Core.Zfs;
+using SnapUpgrade.Infra.Host;
+using SnapUpgrade.Infra.Processes;
+using SnapUpgrade.Tests.Scenarios.Lab;
+using SnapUpgrade.Tests.Support;
+using Xunit;
+
+namespace SnapUpgrade.Tests.Scenarios;
+
+/// <summary>
+/// Issue 14 through the engine (ADR 0026): upgrade into a new BE with the real dpkg, its shared-directory
+/// writes staged in the BE and the live shared data untouched; a package command that fails, hangs past
+/// its limit or is cancelled leaves the BE unmounted, marked failed, never activated, and nothing of it in
+/// the shared data. zfs-fuse (and OpenZFS in the guest) only: the simulator has no overlays yet.
+/// </summary>
+[SupportedOSPlatform("linux")]
+public abstract class Upgrades<TBackend> : Scenario<TBackend> where TBackend : IBackend
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private string Local(string hostPath) => Lab.Host.HostRoot + hostPath;
+
+    [Fact]
+    public async Task Upgrade_RealDpkg_StagesItsSharedWritesInTheNewBe_LiveSharedDataUntouched()
+    {
+        var deb = await PrepareAsync("echo \"hello-su configured\" >> /var/log/hello-su.log\nmkdir -p /var/spool/hello-su\necho 'job 1' > /var/spool/hello-su/queue");
+        var live = Tree(Local("/var/shared"));
+        var lines = new List<string>();
+
+        var result = await Workflow(Dpkg(deb)).RunAsync(new UpgradeRequest("be2"), new RunRequest(), line => { lock (lines) lines.Add(line); }, Ct);
+
+        Assert.True(result.Succeeded, Describe(result));
+        Assert.Equal(["create", "stage", "finish-upgrade"], result.Parts.Select(p => p.Action));
+        Assert.Contains("Setting up hello-su (1.0) ...", lines);
+        Assert.Equal(live, Tree(Local("/var/shared")));
+        var state = await Lab.StateAsync();
+        var be2 = state.Find("be2")!;
+        Assert.Equal((UserProperties.UpgradeStaged, false), (be2.Upgrade, be2.IsMounted));
+        Assert.Empty(await Staging.ListStagingAsync(Ct));
+        Assert.Null((await Lab.Host.Zfs.ListAsync(Lab.Host.Pool, Ct)).Find(UpgradeStaging.BaseClone(new Layout(Lab.Host.Pool), "be2")));
+        Assert.NotNull((await Lab.Host.Zfs.ListAsync(Lab.Host.Pool, Ct)).Find(UpgradeStaging.BaseSnapshot(new Layout(Lab.Host.Pool), "be2")));
+
+        var inside = await InsideAsync("be2", root => new Dictionary<string, string>
+        {
+            ["README"] = File.ReadAllText(root + "/usr/share/hello-su/README"),
+            ["log"] = File.ReadAllText(root + UpgradeStaging.StagedDirectory + "/log/hello-su.log"),
+            ["queue"] = File.ReadAllText(root + UpgradeStaging.StagedDirectory + "/spool/hello-su/queue"),
+            ["dpkg.log"] = File.ReadAllText(root + UpgradeStaging.StagedDirectory + "/log/dpkg.log"),
+        });
+        Assert.Equal("hello\n", inside["README"]);
+        Assert.Equal("hello-su configured\n", inside["log"]);
+        Assert.Equal("job 1\n", inside["queue"]);
+        Assert.StartsWith("2026-12-01 00:00:00 startup packages configure\n", inside["dpkg.log"], StringComparison.Ordinal);
+        Assert.Contains("status installed hello-su:all 1.0", inside["dpkg.log"]);
+        await Lab.MustAsync(new ActivateBe("be2"));
+    }
+
+    [Fact]
+    public async Task Upgrade_PackageFailsHalfWay_BeMarkedFailedUnmounted_NothingReachesSharedData_ActivationRefused()
+    {
+        var deb = await PrepareAsync("echo 'half way' >> /var/log/hello-su.log\nexit 1");
+        var live = Tree(Local("/var/shared"));
+
+        var result = await Workflow(Dpkg(deb)).RunAsync(new UpgradeRequest("be2"), new RunRequest(), _ => { }, Ct);
+
+        Assert.Equal(UpgradeOutcome.CommandFailed, result.Outcome);
+        Assert.Equal((CommandEnd.Exited, 1), (result.Command!.End, result.Command.ExitCode));
+        Assert.Contains("post-installation script subprocess returned error exit status 1", result.Command.Output);
+        await AssertFailedAndCleanAsync(live);
+    }
+
+    [Fact]
+    public async Task Upgrade_CommandHangsPastItsLimit_IsStopped_BeMarkedFailedUnmounted()
+    {
+        await PrepareAsync(null);
+        var live = Tree(Local("/var/shared"));
+        var tool = Tool("echo \"upgrading $2\"; echo busy >> \"$2/var/log/hang.log\"; sleep 300", TimeSpan.FromSeconds(3));
+
+        var result = await Workflow(tool).RunAsync(new UpgradeRequest("be2"), new RunRequest(), _ => { }, Ct);
+
+        Assert.Equal(UpgradeOutcome.CommandFailed, result.Outcome);
+        Assert.Equal(CommandEnd.TimedOut, result.Command!.End);
+        Assert.Contains("upgrading " + Local("/run/snapupgrade/be-be2."), result.Command.Output);
+        await AssertFailedAndCleanAsync(live);
+    }
+
+    [Fact]
+    public async Task Upgrade_Cancelled_IsStopped_BeMarkedFailedUnmounted()
+    {
+        await PrepareAsync(null);
+        var live = Tree(Local("/var/shared"));
+        var tool = Tool("echo started; sleep 300", TimeSpan.FromMinutes(5));
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+
+        var result = await Workflow(tool).RunAsync(new UpgradeRequest("be2"), new RunRequest(),
+            line => { if (line == "started") cancel.Cancel(); }, cancel.Token);
+
+        Assert.Equal(UpgradeOutcome.CommandFailed, result.Outcome);
+        Assert.Equal(CommandEnd.Cancelled, result.Command!.End);
+        await AssertFailedAndCleanAsync(live);
+    }
+
+    [Fact]
+    public async Task Stage_FailingAtEachZfsStep_LeavesThePoolAndMountsAsBefore()
+    {
+        await PrepareAsync(null);
+        await Lab.MustAsync(new CreateBe("be2"));
+        var before = await Lab.ListingAsync();
+
+        // Each zfs command of the stage fails in turn, until there is none left to fail: then it runs through.
+        for (var i = 0; ; i++)
+        {
+            Lab.Faults.FailAt(i);
+            var result = await Lab.RunAsync(new StageUpgrade("be2"));
+            if (result.Succeeded)
+            {
+                Lab.Faults.Disarm();
+                Assert.True(i >= 6, $"the stage ran {i} zfs commands; it marks, snapshots, clones, sets and mounts at least 6");
+                break;
+            }
+            Assert.True(result.Outcome == Outcome.Failed, $"fault at zfs command {i}: {result.Outcome} {result.Error}");
+            Assert.Equal(before, await Lab.ListingAsync());
+            Assert.Empty(await Staging.ListStagingAsync(Ct));
+            Assert.Empty(await Lab.Host.Mounts.ListAsync(Ct));
+        }
+        await Lab.MustAsync(new FinishUpgrade("be2", Passed: false));
+        Assert.Empty(await Staging.ListStagingAsync(Ct));
+        Assert.Equal(UserProperties.UpgradeFailed, (await Lab.StateAsync()).Find("be2")!.Upgrade);
+    }
+
+    private IStagingMounts Staging => (IStagingMounts)Lab.Host.Mounts;
+
+    private UpgradeWorkflow Workflow(IUpgradeCommand command) => new(Lab.Engine, command, stagingMiB: 16);
+
+    private UpgradeCommand Dpkg(string deb) =>
+        new(["dpkg", "--root={root}", "--log={root}/var/log/dpkg.log", "--force-not-root", "-i", deb], Lab.Host.HostRoot, TimeSpan.FromMinutes(5));
+
+    /// <summary>A package tool of the test's (a script, on the allow-list by name as a host adds its own), given the alternate root.</summary>
+    private UpgradeCommand Tool(string body, TimeSpan limit)
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("snapupgrade-tool-").FullName, "test-pkg");
+        File.WriteAllText(path, "#!/bin/sh\n" + body + "\n");
+        File.SetUnixFileMode(path, (UnixFileMode)0b111_101_101);
+        return new UpgradeCommand([path, "--root", "{root}"], Lab.Host.HostRoot, limit, ["test-pkg"]);
+    }
+
+    private async Task AssertFailedAndCleanAsync(string live)
+    {
+        Assert.Equal(live, Tree(Local("/var/shared")));
+        var be2 = (await Lab.StateAsync()).Find("be2")!;
+        Assert.Equal((UserProperties.UpgradeFailed, false), (be2.Upgrade, be2.IsMounted));
+        Assert.Empty(await Staging.ListStagingAsync(Ct));
+        Assert.Empty(await Lab.Host.Mounts.ListAsync(Ct));
+        Assert.Null((await Lab.Host.Zfs.ListAsync(Lab.Host.Pool, Ct)).Find(UpgradeStaging.BaseClone(new Layout(Lab.Host.Pool), "be2")));
+        Assert.False(await InsideAsync("be2", root => Directory.Exists(root + UpgradeStaging.StagedDirectory)));
+        var refused = await Lab.RunAsync(new ActivateBe("be2"));
+        Assert.Equal(ErrorCode.UpgradeNotFinished, refused.Error?.Code);
+    }
+
+    /// <summary>Mounts the BE for a moment and reads it.</summary>
+    private async Task<T> InsideAsync<T>(string be, Func<string, T> read)
+    {
+        await Lab.MustAsync(new MountBe(be));
+        try
+        {
+            return read(Local((await Lab.StateAsync()).Find(be)!.MountedAt!));
+        }
+        finally
+        {
+            await Lab.MustAsync(new UnmountBe(be));
+        }
+    }
+
+    /// <summary>
+    /// Lays be1 out as a migrated Debian root (the shared directories as links into /var/shared, dpkg's
+    /// database, busybox as /bin/sh for maintainer scripts) with live shared data, and builds hello-su 1.0
+    /// with <paramref name="postinst"/> (none: no package). Returns the .deb's path.
+    /// </summary>
+    private async Task<string> PrepareAsync(string? postinst)
+    {
+        Lane.Require(File.Exists("/usr/bin/dpkg") && File.Exists("/usr/bin/dpkg-deb") && File.Exists("/bin/busybox"),
+            "dpkg, dpkg-deb and busybox (Debian's dpkg and busybox-static)");
+        var root = Local("");
+        foreach (var dir in Layout.SharedDirectories)
+        {
+            Directory.CreateDirectory(Local($"/var/shared/{dir}"));
+            Directory.Delete($"{root}/var/{dir}", recursive: true);
+            File.CreateSymbolicLink($"{root}/var/{dir}", $"shared/{dir}");
+        }
+        await File.WriteAllTextAsync(Local("/var/shared/log/dpkg.log"), "2026-12-01 00:00:00 startup packages configure\n", Ct);
+        await File.WriteAllTextAsync(Local("/var/shared/mail/root"), "From: lab\n\nlive mail\n", Ct);
+        Directory.CreateDirectory($"{root}/var/lib/dpkg/info");
+        Directory.CreateDirectory($"{root}/var/lib/dpkg/updates");
+        await File.WriteAllTextAsync($"{root}/var/lib/dpkg/status", "", Ct);
+        await File.WriteAllTextAsync($"{root}/var/lib/dpkg/available", "", Ct);
+        Directory.CreateDirectory($"{root}/bin");
+        File.Copy("/bin/busybox", $"{root}/bin/busybox");
+        File.SetUnixFileMode($"{root}/bin/busybox", (UnixFileMode)0b111_101_101);
+        foreach (var program in new[] { "sh", "rm", "mkdir", "echo", "cat" })
+            File.CreateSymbolicLink($"{root}/bin/{program}", "busybox");
+        if (postinst is null) return "";
+
+        var scratch = Directory.CreateTempSubdirectory("snapupgrade-deb-").FullName;
+        var tree = Path.Combine(scratch, "hello-su");
+        Directory.CreateDirectory(Path.Combine(tree, "DEBIAN"));
+        Directory.CreateDirectory(Path.Combine(tree, "usr/share/hello-su"));
+        await File.WriteAllTextAsync(Path.Combine(tree, "DEBIAN/control"),
+            "Package: hello-su\nVersion: 1.0\nArchitecture: all\nMaintainer: SnapUpgrade tests <tests@example.invalid>\n" +
+            "Description: a tiny package for the upgrade tests\n", Ct);
+        await File.WriteAllTextAsync(Path.Combine(tree, "DEBIAN/postinst"), "#!/bin/sh\nset -e\n" + postinst + "\n", Ct);
+        File.SetUnixFileMode(Path.Combine(tree, "DEBIAN/postinst"), (UnixFileMode)0b111_101_101);
+        await File.WriteAllTextAsync(Path.Combine(tree, "usr/share/hello-su/README"), "hello\n", Ct);
+        var deb = Path.Combine(scratch, "hello-su_1.0_all.deb");
+        var built = await new ProcessRunner(TimeSpan.FromMinutes(2)).RunAsync(["dpkg-deb", "--root-owner-group", "--build", tree, deb], ct: Ct);
+        Assert.True(built.Succeeded, built.StandardError);
+        return deb;
+    }
+
+    private string Describe(UpgradeResult result) =>
+        $"[{Lab.Host.Name}] {result.Outcome}: {string.Join("; ", result.Parts.Select(p => $"{p.Action} {p.Outcome} {p.Error}"))}; " +
+        $"{result.Command?.Summary}\n{result.Command?.Output}";
+
+    /// <summary>Every path under <paramref name="root"/>, its kind and content.</summary>
+    private static string Tree(string root)
+    {
+        var text = new StringBuilder();
+        foreach (var path in Directory.EnumerateFileSystemEntries(root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+            text.Append(path[root.Length..]).Append(File.Exists(path) ? " " + File.ReadAllText(path) : "/").Append('\n');
+        return text.ToString();
+    }
+}
+
+public sealed class UpgradesOnZfsFuse : Upgrades<ZfsFuse>;
