@@ -20,6 +20,11 @@ public static class Checks
         ? new(ErrorCode.BeIsBooted, $"Cannot {doing} '{be.Name}': it is the booted boot environment (mounted at /).")
         : null;
 
+    /// <summary>An upgrade's package command runs in it (ADR 0026): its staging is the upgrade's to take off.</summary>
+    public static OperationError? NotUpgrading(BootEnvironment be, string doing) => be.Upgrade == Zfs.UserProperties.UpgradeRunning
+        ? new(ErrorCode.UpgradeNotFinished, $"Cannot {doing} '{be.Name}': an upgrade is running in it. Wait for it, or cancel it.")
+        : null;
+
     public static OperationError? NotActiveOnReboot(BootEnvironment be, string doing) => be.IsActiveOnReboot
         ? new(ErrorCode.BeIsActiveOnReboot,
             $"Cannot {doing} '{be.Name}': it is active on reboot (the pool's bootfs). Activate another boot environment first.")

@@ -21,6 +21,7 @@ public sealed record DestroyBe(string Name, bool ForceUnmount = false) : IOperat
 
     public OperationError? Validate(HostState state) => Checks.Existing(state, Name, out var be) ?? Checks.FirstOf(
         () => Checks.NotBooted(be, "destroy"),
+        () => Checks.NotUpgrading(be, "destroy"),
         () => Checks.NotActiveOnReboot(be, "destroy"),
         () => be.Keep
             ? new(ErrorCode.BeIsKept, $"Cannot destroy '{Name}': it is marked keep. Clear keep first.")

@@ -15,6 +15,7 @@ public sealed record UnmountBe(string Name) : IOperation
 
     public OperationError? Validate(HostState state) => Checks.Existing(state, Name, out var be) ?? Checks.FirstOf(
         () => Checks.NotBooted(be, "unmount"),
+        () => Checks.NotUpgrading(be, "unmount"),
         () => be.IsMounted ? null : new(ErrorCode.BeNotMounted, $"'{Name}' is not mounted."));
 
     public async Task<Plan> PlanAsync(OperationContext context, HostState state, CancellationToken ct)

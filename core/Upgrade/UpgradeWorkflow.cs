@@ -45,6 +45,11 @@ public sealed class UpgradeWorkflow(IEngine engine, IUpgradeCommand command, int
         }
         var finish = await engine.RunAsync(new FinishUpgrade(request.Name, ran.Succeeded), run, CancellationToken.None);
         parts.Add(finish);
+        if (!finish.Succeeded && ran.Succeeded)
+        {
+            // Its writes could not be kept: take the staging off all the same, and mark the BE failed.
+            parts.Add(await engine.RunAsync(new FinishUpgrade(request.Name, Passed: false), run, CancellationToken.None));
+        }
         var outcome = !finish.Succeeded ? UpgradeOutcome.FinishFailed : ran.Succeeded ? UpgradeOutcome.Staged : UpgradeOutcome.CommandFailed;
         return new(request.Name, outcome, parts, ran);
     }
@@ -61,7 +66,11 @@ public enum UpgradeOutcome
     CommandFailed,
     /// <summary>Refused or failed before the command (nothing left behind).</summary>
     NotStarted,
-    /// <summary>The command ran but the staging could not be taken off: the BE stays marked running (FinishUpgrade again takes off what is left).</summary>
+    /// <summary>
+    /// The command ran but its writes could not be kept, or the staging not taken off: the BE is marked
+    /// failed when a second finish took the staging off, else it stays marked running (FinishUpgrade
+    /// again takes off what is left).
+    /// </summary>
     FinishFailed,
 }
 

@@ -92,15 +92,22 @@ public abstract class Upgrades<TBackend> : Scenario<TBackend> where TBackend : I
     }
 
     [Fact]
-    public async Task Upgrade_Cancelled_IsStopped_BeMarkedFailedUnmounted()
+    public async Task Upgrade_WhileRunning_RefusesToBeActivatedUnmountedOrDestroyed_ThenCancelled_IsStoppedMarkedFailedUnmounted()
     {
         await PrepareAsync(null);
         var live = Tree(Local("/var/shared"));
         var tool = Tool("echo started; sleep 300", TimeSpan.FromMinutes(5));
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        var result = await Workflow(tool).RunAsync(new UpgradeRequest("be2"), new RunRequest(),
-            line => { if (line == "started") cancel.Cancel(); }, cancel.Token);
+        var running = Workflow(tool).RunAsync(new UpgradeRequest("be2"), new RunRequest(),
+            line => { if (line == "started") started.TrySetResult(); }, cancel.Token);
+        await started.Task.WaitAsync(TimeSpan.FromMinutes(2), Ct);
+        Assert.Equal(UserProperties.UpgradeRunning, (await Lab.StateAsync()).Find("be2")!.Upgrade);
+        foreach (IOperation refused in new IOperation[] { new ActivateBe("be2"), new UnmountBe("be2"), new DestroyBe("be2", ForceUnmount: true) })
+            Assert.Equal(ErrorCode.UpgradeNotFinished, (await Lab.RunAsync(refused)).Error?.Code);
+        await cancel.CancelAsync();
+        var result = await running;
 
         Assert.Equal(UpgradeOutcome.CommandFailed, result.Outcome);
         Assert.Equal(CommandEnd.Cancelled, result.Command!.End);
