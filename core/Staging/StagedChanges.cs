@@ -118,7 +118,7 @@ public sealed record StagedChanges(string Upper, string Base, IReadOnlyList<Stag
             var was = files.Stat(Join(@base, rel))!;
             if (was.Kind == FileKind.Directory)
                 foreach (var name in files.List(Join(@base, rel))) Deleted(Join(rel, name));
-            changes.Add(new StagedChange(rel, StagedKind.Deleted, was.Kind, was.Size,
+            changes.Add(new StagedChange(rel, StagedKind.Deleted, was.Kind, was.Kind == FileKind.File ? was.Size : 0,
                 was.Kind == FileKind.Symlink ? files.ReadLink(Join(@base, rel)) : null, was.Special));
         }
 
