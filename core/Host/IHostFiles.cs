@@ -133,7 +133,14 @@ public sealed record SpecialFile(SpecialKind Kind, int Major = 0, int Minor = 0)
 }
 
 /// <summary>One tree copy between host paths (see <see cref="IHostFiles.CopyTreeAsync"/>).</summary>
-public sealed record TreeCopy(string Source, string Target, string? CompareWith = null);
+/// <param name="WithoutOverlayMarks">
+/// Leave out overlayfs' own xattrs (<see cref="OverlayXattrPrefixes"/>: origin, impure, opaque...),
+/// for a copy of an overlay's upper layer: they describe that overlay, not the files.
+/// </param>
+public sealed record TreeCopy(string Source, string Target, string? CompareWith = null, bool WithoutOverlayMarks = false)
+{
+    public static readonly string[] OverlayXattrPrefixes = ["trusted.overlay.", "user.overlay."];
+}
 
 /// <summary>A write was refused because the file system is mounted read-only (EROFS, errno 30).</summary>
 public sealed class ReadOnlyFileSystemException(string path)

@@ -14,8 +14,8 @@ namespace SnapUpgrade.Core.Staging;
 /// or a file where a directory is expected live refuses that entry; the others go on.
 /// <para>
 /// The staged tree is first copied by <see cref="IHostFiles.CopyTreeAsync"/> (rsync: owners, modes
-/// with setuid only where the owner is kept, times, xattrs; links as links; FIFOs and devices
-/// recreated, never read) into a private staging directory on the shared dataset, verified, and each
+/// with setuid only where the owner is kept, times, xattrs but overlayfs' own; links as links; FIFOs
+/// and devices recreated, never read) into a private staging directory on the shared dataset, verified, and each
 /// entry is then renamed into place from there (no-replace, or <see cref="IHostFiles.Replace"/>).
 /// Progress is journalled (<see cref="ApplyJournal"/>), so a rerun after a kill at any point ends
 /// as one clean run would (ADR 0025). The staged tree itself is never changed but for its journal.
@@ -79,7 +79,7 @@ public sealed class StagedApply(IHostFiles files, StagedChanges staged, string l
         // A copy an earlier run made but did not finish verifying is the console's own: it goes.
         if (_files.GetKind(StagingCopy) != FileKind.Missing) _files.DeleteTree(StagingCopy);
         _files.CreateDirectory(StagingRoot, FileSteps.Private);
-        var copy = new TreeCopy(_staged.Upper, StagingCopy);
+        var copy = new TreeCopy(_staged.Upper, StagingCopy, WithoutOverlayMarks: true);
         await _files.CopyTreeAsync(copy, ct);
         Checkpoint?.Invoke("copied");
         var differences = await _files.VerifyCopyAsync(copy, ct);

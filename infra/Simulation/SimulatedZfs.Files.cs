@@ -66,7 +66,7 @@ public sealed partial class SimulatedZfs
     public IReadOnlyList<string> DescribeCopy(TreeCopy copy)
     {
         ArgumentNullException.ThrowIfNull(copy);
-        return RsyncCommand.Copy(copy.Source, copy.Target, copy.CompareWith, acls: false, xattrs: false);
+        return RsyncCommand.Copy(copy.Source, copy.Target, copy.CompareWith, acls: false, xattrs: false, copy.WithoutOverlayMarks);
     }
 
     /// <summary>As rsync -aHSx --numeric-ids makes it, built whole and attached in one step (see <see cref="TreeCopier"/>).</summary>

@@ -255,6 +255,25 @@ public abstract partial class StagedApplyContract
         Assert.Equal(report.Changes, back.Changes);
     }
 
+    [Fact]
+    public async Task Apply_OverlayMarksOnStagedEntries_LeftOutOtherXattrsKept()
+    {
+        await using var host = await CreateHostAsync();
+        Staged(host, "log/new/file", "n");
+        host.Process.SetXattr($"{Upper}/log/new", "trusted.overlay.opaque", "y"u8.ToArray());
+        host.Process.SetXattr($"{Upper}/log/new/file", "trusted.overlay.origin", [0, 1, 2]);
+        host.Process.SetXattr($"{Upper}/log/new/file", "user.overlay.impure", "y"u8.ToArray());
+        host.Process.SetXattr($"{Upper}/log/new/file", "user.origin", Bytes("lab"));
+
+        await ApplyAsync(host);
+
+        Assert.Null(host.Files.GetXattr($"{Live}/log/new", "trusted.overlay.opaque"));
+        Assert.Null(host.Files.GetXattr($"{Live}/log/new/file", "trusted.overlay.origin"));
+        Assert.Null(host.Files.GetXattr($"{Live}/log/new/file", "user.overlay.impure"));
+        Assert.Equal(Bytes("lab"), host.Files.GetXattr($"{Live}/log/new/file", "user.origin"));
+        Assert.Equal([0, 1, 2], host.Files.GetXattr($"{Upper}/log/new/file", "trusted.overlay.origin")); // the staged tree is kept as it was
+    }
+
     // --- helpers ---------------------------------------------------------------------------------
 
     /// <summary>The same file in the base and live (as at staging time), parents made.</summary>
