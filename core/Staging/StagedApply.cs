@@ -47,6 +47,7 @@ public sealed class StagedApply(IHostFiles files, StagedChanges staged, string l
         var journal = ApplyJournal.Open(_files, JournalPath);
         if (!journal.Finished && !journal.Copied) await CopyAsync(journal, ct);
         var report = new List<AppliedChange>();
+        var placedWhole = new List<AppliedChange>(); // directories renamed into place with all below them
         for (var index = 0; index < _staged.Changes.Count; index++)
         {
             ct.ThrowIfCancellationRequested();
@@ -55,7 +56,7 @@ public sealed class StagedApply(IHostFiles files, StagedChanges staged, string l
             if (line is null)
             {
                 if (journal.Finished) throw new InvalidDataException($"{JournalPath} says the apply finished, but not entry {index} ({change.Path}).");
-                line = Apply(journal, index, change, report);
+                line = Apply(journal, index, change, placedWhole);
                 journal.Write(new ApplyJournal.Step(index, change.Path, Done: line));
                 Checkpoint?.Invoke($"done {index}");
             }
@@ -64,6 +65,8 @@ public sealed class StagedApply(IHostFiles files, StagedChanges staged, string l
                 throw new InvalidDataException($"{JournalPath} is about {line.Path} at entry {index}, not {change.Path}: it belongs to other staged changes.");
             }
             report.Add(line);
+            if (line is { Type: FileKind.Directory, Outcome: AppliedOutcome.Added or AppliedOutcome.SideBySide } && line.Why != WentWithDirectory)
+                placedWhole.Add(line);
         }
         if (!journal.Finished)
         {
@@ -88,12 +91,12 @@ public sealed class StagedApply(IHostFiles files, StagedChanges staged, string l
         journal.Write(new ApplyJournal.Step(Copied: true));
     }
 
-    private AppliedChange Apply(ApplyJournal journal, int index, StagedChange change, List<AppliedChange> earlier)
+    private AppliedChange Apply(ApplyJournal journal, int index, StagedChange change, List<AppliedChange> placedWhole)
     {
         var entry = new Entry(this, journal, index, change);
         try
         {
-            if (Covered(change, earlier) is { } covered) return covered;
+            if (Covered(change, placedWhole) is { } covered) return covered;
             if (entry.Resumed() is { } resumed) return resumed;
             if (ParentProblem(change.Path) is { } why) return entry.Line(AppliedOutcome.Refused, entry.Live, why: why);
             return change.Kind switch
@@ -113,11 +116,10 @@ public sealed class StagedApply(IHostFiles files, StagedChanges staged, string l
     }
 
     /// <summary>An entry of a directory that was put in place whole: it went with it.</summary>
-    private static AppliedChange? Covered(StagedChange change, List<AppliedChange> earlier)
+    private static AppliedChange? Covered(StagedChange change, List<AppliedChange> placedWhole)
     {
-        foreach (var dir in earlier)
+        foreach (var dir in placedWhole)
         {
-            if (dir.Type != FileKind.Directory || dir.Outcome is not (AppliedOutcome.Added or AppliedOutcome.SideBySide) || dir.Why == WentWithDirectory) continue;
             if (change.Path.StartsWith(dir.Path + "/", StringComparison.Ordinal))
                 return new AppliedChange(change.Path, change.Kind, change.Type, dir.Outcome, dir.Where + change.Path[dir.Path.Length..], Why: WentWithDirectory);
         }

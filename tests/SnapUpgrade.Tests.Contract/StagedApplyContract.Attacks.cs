@@ -89,6 +89,58 @@ public abstract partial class StagedApplyContract
     }
 
     [Fact]
+    public async Task Apply_FileWhereALiveDirectoryIsExpected_ItsEntriesRefusedTheRestApplied()
+    {
+        await using var host = await CreateHostAsync();
+        Both(host, "spool/q/job", "j");
+        Both(host, "spool/other", "o");
+        host.Files.DeleteTree($"{Live}/spool/q");
+        host.Process.WriteAllBytes($"{Live}/spool/q", Bytes("a file now"));
+        Staged(host, "spool/q/job", "j2");
+        Staged(host, "spool/other", "x");
+
+        var report = await ApplyAsync(host);
+
+        Assert.Equal(Bytes("a file now"), host.Files.ReadAllBytes($"{Live}/spool/q"));
+        Assert.Equal(
+        [
+            "spool/other: replaced /var/shared/spool/other (it was unchanged live; the base snapshot keeps the old one)",
+            "spool/q/job: refused (/var/shared/spool/q is not a directory)",
+        ], report.Lines);
+    }
+
+    [Fact]
+    public async Task Apply_ChangedLink_ReplacedWhereUnchangedLiveSideBySideWhereChanged()
+    {
+        await using var host = await CreateHostAsync();
+        var canary = PlantCanary(host);
+        foreach (var root in new[] { Base, Live })
+        {
+            host.Process.CreateDirectory($"{root}/log");
+            host.Files.CreateSymlink($"{root}/log/current", "dpkg.log.1");
+            host.Files.CreateSymlink($"{root}/log/latest", "dpkg.log.1");
+        }
+        host.Files.Delete($"{Live}/log/latest");
+        host.Files.CreateSymlink($"{Live}/log/latest", "dpkg.log.0");
+        host.Process.CreateDirectory($"{Upper}/log");
+        host.Files.CreateSymlink($"{Upper}/log/current", $"{canary}/shadow");
+        host.Files.CreateSymlink($"{Upper}/log/latest", "dpkg.log.2");
+        var before = Listing(host.Files, Canary);
+
+        var report = await ApplyAsync(host);
+
+        Assert.Equal(before, Listing(host.Files, Canary));
+        Assert.Equal($"{canary}/shadow", host.Files.ReadLink($"{Live}/log/current"));
+        Assert.Equal("dpkg.log.0", host.Files.ReadLink($"{Live}/log/latest"));
+        Assert.Equal("dpkg.log.2", host.Files.ReadLink($"{Live}/log/latest.{Be}"));
+        Assert.Equal(
+        [
+            "log/current: replaced /var/shared/log/current (it was unchanged live; the base snapshot keeps the old one)",
+            $"log/latest: the live one kept; the staged link is side by side as /var/shared/log/latest.{Be}",
+        ], report.Lines);
+    }
+
+    [Fact]
     public async Task Apply_StagedLinkPointingOut_RecreatedAsALinkNeverFollowed()
     {
         await using var host = await CreateHostAsync();
@@ -132,16 +184,19 @@ public abstract partial class StagedApplyContract
         host.Process.CreateDirectory($"{Upper}/spool/lpd");
         host.Process.CreateFifo($"{Upper}/spool/lpd/fifo");
         host.Process.CreateFifo($"{Upper}/spool/lpd/queue"); // a file replaced by a FIFO
+        host.Process.MakeNode($"{Upper}/spool/lpd/null", new SpecialFile(SpecialKind.CharacterDevice, 1, 3));
 
         // A read of a FIFO with no writer would block: the whole apply must end well within the limit.
         var report = await ApplyAsync(host).WaitAsync(TimeSpan.FromSeconds(60), Ct);
 
         Assert.Equal(SpecialFile.Fifo, host.Files.Stat($"{Live}/spool/lpd/fifo")!.Special);
         Assert.Equal(FileKind.Other, host.Files.GetKind($"{Live}/spool/lpd/queue"));
+        Assert.Equal(new SpecialFile(SpecialKind.CharacterDevice, 1, 3), host.Files.Stat($"{Live}/spool/lpd/null")!.Special);
         Assert.Equal(Bytes("file before"), host.Files.ReadAllBytes($"{Base}/spool/lpd/queue"));
         Assert.Equal(
         [
             "spool/lpd/fifo: added at /var/shared/spool/lpd/fifo",
+            "spool/lpd/null: added at /var/shared/spool/lpd/null",
             "spool/lpd/queue: replaced /var/shared/spool/lpd/queue (it was unchanged live; the base snapshot keeps the old one)",
         ], report.Lines);
     }
