@@ -71,6 +71,14 @@ public interface IHostFiles
     /// </summary>
     void Replace(string from, string to);
 
+    /// <summary>
+    /// Swaps two names atomically (renameat2 RENAME_EXCHANGE): each keeps existing, nothing is lost
+    /// whatever else happens meanwhile. Files, links and special files only (a directory is EISDIR,
+    /// HResult 21); links are swapped themselves, never followed. Where the file system cannot
+    /// (zfs-fuse: FUSE without rename flags) it throws with HResult 22 (EINVAL) and nothing changes.
+    /// </summary>
+    void Exchange(string a, string b);
+
     /// <summary>Removes a file, a link, or an empty directory (unlinkat on the parent, never following).</summary>
     void Delete(string path);
 

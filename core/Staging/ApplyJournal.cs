@@ -67,7 +67,8 @@ internal sealed class ApplyJournal
 
     /// <summary>
     /// One journal line. <see cref="Path"/> is checked against the change at <see cref="Index"/>. A
-    /// begun entry carries <see cref="Intended"/>: its report line, should a rerun find it done.
+    /// begun entry carries <see cref="Intended"/>: its report line, should a rerun find it done; a
+/// replacement carries the identity of the copy it exchanges with the live entry.
     /// </summary>
     public sealed record Step(
         int? Index = null,
@@ -76,6 +77,7 @@ internal sealed class ApplyJournal
         string? To = null,
         long? LiveSize = null,
         long? Length = null,
+        FileIdentity? Identity = null,
         AppliedChange? Intended = null,
         AppliedChange? Done = null,
         bool Copied = false,

@@ -9,14 +9,15 @@ namespace SnapUpgrade.Core.Staging;
 /// <paramref name="live"/> (<c>/var/shared</c>), root-safe and never overwriting: new entries are
 /// added; appended files get their appended part appended to the live file (also when it grew
 /// meanwhile); a file changed otherwise is replaced atomically only when the live one is still as in
-/// the base (the base snapshot keeps the old one), and otherwise goes side by side as
+/// the base (exchanged with it, so a change made meanwhile is swapped back, never lost; the base
+/// snapshot keeps the old one), and otherwise goes side by side as
 /// <c>name.&lt;be&gt;</c>; a deletion is performed only where the live entry is as in the base. A link
 /// or a file where a directory is expected live refuses that entry; the others go on.
 /// <para>
 /// The staged tree is first copied by <see cref="IHostFiles.CopyTreeAsync"/> (rsync: owners, modes
 /// with setuid only where the owner is kept, times, xattrs but overlayfs' own; links as links; FIFOs
 /// and devices recreated, never read) into a private staging directory on the shared dataset, verified, and each
-/// entry is then renamed into place from there (no-replace, or <see cref="IHostFiles.Replace"/>).
+/// entry is then renamed into place from there (no-replace, or <see cref="IHostFiles.Exchange"/>).
 /// Progress is journalled (<see cref="ApplyJournal"/>), so a rerun after a kill at any point ends
 /// as one clean run would (ADR 0025). The staged tree itself is never changed but for its journal.
 /// </para>
@@ -169,6 +170,10 @@ public sealed class StagedApply(IHostFiles files, StagedChanges staged, string l
             if (journal.Begun(index) is not { Intended: { } intended } begun) return null;
             switch (begun.Action)
             {
+                case "replace" when _files.GetKind(Copy) != FileKind.Missing:
+                    // Exchanged (the live name holds the copy's inode): settle as a clean run does;
+                    // not exchanged, or exchanged back: decided again.
+                    return _files.Stat(Live)?.Identity == begun.Identity ? Settle(intended) : null;
                 case "place" or "replace" when _files.GetKind(Copy) == FileKind.Missing:
                 case "delete" when _files.GetKind(Live) == FileKind.Missing:
                     return intended;
@@ -212,10 +217,34 @@ public sealed class StagedApply(IHostFiles files, StagedChanges staged, string l
             if (change.Type == FileKind.Directory || now.Kind == FileKind.Directory || !Entries.Same(_files, Live, now, Base, was))
                 return Place(1);
             var line = Line(AppliedOutcome.Replaced, Live);
-            Begin("replace", intended: line);
-            _files.Replace(Copy, Live);
+            Begin("replace", intended: line, identity: _files.Stat(Copy)!.Identity);
+            try
+            {
+                _files.Exchange(Copy, Live);
+            }
+            catch (IOException e) when (e.HResult == 22)
+            {
+                // No RENAME_EXCHANGE here (zfs-fuse): a plain rename over it, with the residual race
+                // of ADR 0025 (a change made live since the look above would be replaced).
+                _files.Replace(Copy, Live);
+                apply.Checkpoint?.Invoke($"acted {index}");
+                return line;
+            }
             apply.Checkpoint?.Invoke($"acted {index}");
-            return line;
+            return Settle(line);
+        }
+
+        /// <summary>
+        /// After the exchange the old live entry is at the copy's name. When it still was the base's,
+        /// the replacement stands (the staging copy with the old one goes at the end; the base keeps
+        /// it). When it changed between the look and the exchange, the two are swapped back and the
+        /// staged one goes side by side: an exchange never loses either.
+        /// </summary>
+        private AppliedChange Settle(AppliedChange replaced)
+        {
+            if (Entries.Same(_files, Copy, _files.Stat(Copy)!, Base, _files.Stat(Base)!)) return replaced;
+            _files.Exchange(Copy, Live);
+            return Place(1, "the live one changed while it was being replaced");
         }
 
         public AppliedChange Delete()
@@ -284,9 +313,10 @@ public sealed class StagedApply(IHostFiles files, StagedChanges staged, string l
 
         private byte[] Tail() => _files.ReadAllBytes(Copy)[(int)change.BaseSize..];
 
-        private void Begin(string action, AppliedChange intended, string? to = null, long? liveSize = null, long? length = null)
+        private void Begin(string action, AppliedChange intended, string? to = null, long? liveSize = null, long? length = null,
+            FileIdentity? identity = null)
         {
-            journal.Write(new ApplyJournal.Step(index, change.Path, action, to, liveSize, length, intended));
+            journal.Write(new ApplyJournal.Step(index, change.Path, action, to, liveSize, length, identity, intended));
             apply.Checkpoint?.Invoke($"begun {index}");
         }
     }

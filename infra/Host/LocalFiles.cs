@@ -211,6 +211,13 @@ public sealed partial class LocalFiles : IHostFiles
         return Errno.Check(Native.Renameat2(fromParent.Value, fromName, toParent.Value, toName, 0), $"{from} -> {to}", "rename");
     }));
 
+    public void Exchange(string a, string b) => AtParent(a, (aParent, aName) => AtParent(b, (bParent, bName) =>
+    {
+        if (aParent.Stat(aName, a).Type == Native.SIfDir) throw new IOException($"exchange {a}: it is a directory", Errno.EIsDir);
+        if (bParent.Stat(bName, b).Type == Native.SIfDir) throw new IOException($"exchange {b}: it is a directory", Errno.EIsDir);
+        return Errno.Check(Native.Renameat2(aParent.Value, aName, bParent.Value, bName, Native.RenameExchange), $"{a} <-> {b}", "exchange");
+    }));
+
     public void Delete(string path) => AtParent(path, (parent, name) =>
     {
         var directory = parent.Stat(name, path).Type == Native.SIfDir;

@@ -28,7 +28,7 @@ internal static class Native
     public static int OTmpFile => OTmpFileBit | ODirectory;
 
     public const ulong ResolveNoMagicLinks = 0x02, ResolveNoSymlinks = 0x04;
-    public const uint RenameNoReplace = 1;
+    public const uint RenameNoReplace = 1, RenameExchange = 2;
     private const long SysOpenat2 = 437; // the same number on every architecture (added in 5.6)
 
     public const uint SIfMt = 0xF000, SIfDir = 0x4000, SIfReg = 0x8000, SIfLnk = 0xA000, SIfSock = 0xC000;

@@ -55,6 +55,9 @@ public sealed partial class SimulatedZfs
     public void Replace(string from, string to) =>
         Mutate(() => _tree.Rename(NoFollow(from, lastMayBeLink: true), NoFollow(to, lastMayBeLink: true), from, to, replace: true));
 
+    public void Exchange(string a, string b) =>
+        Mutate(() => _tree.Exchange(NoFollow(a, lastMayBeLink: true), NoFollow(b, lastMayBeLink: true), a, b));
+
     public void Delete(string path) => Mutate(() => _tree.Delete(NoFollow(path, lastMayBeLink: true), path, tree: false));
 
     /// <summary>

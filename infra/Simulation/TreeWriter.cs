@@ -96,6 +96,18 @@ internal sealed class TreeWriter(PathResolver paths, VolumeTrees trees, MountTab
         Modify(target, node);
     }
 
+    /// <summary>renameat2 RENAME_EXCHANGE of two non-directories on one mount.</summary>
+    public void Exchange(string[] a, string[] b, string pathA, string pathB)
+    {
+        var first = NodeAt(a) ?? throw new FileNotFoundException($"Could not find '{pathA}'.", pathA);
+        var second = NodeAt(b) ?? throw new FileNotFoundException($"Could not find '{pathB}'.", pathB);
+        if (first is DirNode || second is DirNode) throw new IOException($"Is a directory: will not exchange '{pathA}' and '{pathB}'", 21);
+        if (!ReferenceEquals(paths.Locate(a[..^1]).Mount, paths.Locate(b[..^1]).Mount))
+            throw new IOException($"Invalid cross-device link: cannot exchange '{pathA}' and '{pathB}'", 18);
+        Modify(a, second);
+        Modify(b, first);
+    }
+
     /// <summary>setxattr/removexattr (null) of the node itself, a link's own included.</summary>
     public void SetXattr(string[] at, string path, string name, byte[]? value)
     {

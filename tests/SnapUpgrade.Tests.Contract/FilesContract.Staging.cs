@@ -77,6 +77,34 @@ public abstract partial class FilesContract
     }
 
     [Fact]
+    public async Task Exchange_FileAndLink_SwappedWhereTheFileSystemCanUnchangedWhereNot()
+    {
+        await using var host = await CreateHostAsync();
+        await host.BootAsync();
+        host.Files.WriteAllBytes("/var/shared/a", Bytes("a"));
+        host.Files.WriteAllBytes("/var/canary", Bytes("canary"));
+        host.Files.CreateSymlink("/var/shared/link", "../canary");
+        var file = host.Files.Stat("/var/shared/a")!.Identity;
+        host.Files.CreateDirectory("/var/shared/dir");
+
+        var swapped = true;
+        try
+        {
+            host.Files.Exchange("/var/shared/a", "/var/shared/link");
+        }
+        catch (IOException e) when (e.HResult == 22 && host.Name == "zfs-fuse")
+        {
+            swapped = false; // measured: zfs-fuse (FUSE without rename flags) has no RENAME_EXCHANGE
+        }
+        Assert.Equal(21, Assert.ThrowsAny<IOException>(() => host.Files.Exchange("/var/shared/dir", "/var/canary")).HResult);
+
+        Assert.Equal(file, host.Files.Stat(swapped ? "/var/shared/link" : "/var/shared/a")!.Identity);
+        Assert.Equal("../canary", host.Files.ReadLink(swapped ? "/var/shared/a" : "/var/shared/link"));
+        Assert.Equal(Bytes("canary"), host.Files.ReadAllBytes("/var/canary"));
+        Assert.Equal(host.Name != "zfs-fuse", swapped);
+    }
+
+    [Fact]
     public async Task AppendAllBytes_MissingFile_MadeWithTheBytes()
     {
         await using var host = await CreateHostAsync();

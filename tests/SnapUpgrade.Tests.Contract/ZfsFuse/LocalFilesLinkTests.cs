@@ -32,6 +32,8 @@ public sealed class LocalFilesLinkTests
         f => Task.FromResult(f.GetXattr("/hop/file", "user.origin")),
         f => Run(() => f.Replace("/hop/file", "/work/file")),
         f => Run(() => f.Replace("/work/file", "/hop/file")),
+        f => Run(() => f.Exchange("/hop/file", "/work/file")),
+        f => Run(() => f.Exchange("/work/file", "/hop/file")),
         f => Run(() => f.Delete("/hop/file")),
         f => Run(() => f.DeleteTree("/hop/sub")),
         f => f.CopyTreeAsync(new TreeCopy("/hop/sub", "/work/copy"), Ct),
