@@ -19,7 +19,7 @@ public sealed class SimulatedFilesContract : FilesContract
     protected override async Task<ITestHost> CreateHostAsync() => await SimulatedLab.CreateAsync(TestHostExtensions.Ct);
 }
 
-public sealed class SimulatedStagedApplyContract : StagedApplyContract
+public sealed class SimulatedStagedApplyContract : StagedApplyOverlayContract
 {
     protected override async Task<StagingHost> CreateHostAsync()
     {

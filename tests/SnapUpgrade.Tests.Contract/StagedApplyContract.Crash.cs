@@ -82,25 +82,6 @@ public abstract partial class StagedApplyContract
     }
 
     [Fact]
-    public async Task Apply_LiveFileChangedWhileBeingReplaced_SwappedBackStagedOneSideBySide()
-    {
-        await using var host = await CreateHostAsync();
-        Both(host, "spool/cron", "v1");
-        Staged(host, "spool/cron", "v2");
-
-        var report = await ApplyAsync(host, point =>
-        {
-            // Between the look (live is the base's) and the exchange: someone edits the live file.
-            if (point == "begun 0") host.Process.WriteAllBytes($"{Live}/spool/cron", Bytes("edited live"));
-        });
-
-        Assert.Equal(Bytes("edited live"), host.Files.ReadAllBytes($"{Live}/spool/cron"));
-        Assert.Equal(Bytes("v2"), host.Files.ReadAllBytes($"{Live}/spool/cron.{Be}"));
-        Assert.Equal([$"spool/cron: the live one kept; the staged file is side by side as /var/shared/spool/cron.{Be} " +
-            "(the live one changed while it was being replaced)"], report.Lines);
-    }
-
-    [Fact]
     public async Task Apply_JournalCutMidLine_RerunIgnoresThePieceAndFinishes()
     {
         await using var host = await CreateHostAsync();

@@ -10,7 +10,7 @@ namespace SnapUpgrade.Tests.Contract.ZfsFuse;
 /// the copy crosses file systems as it crosses datasets on a real host. Both are unmounted and the
 /// directory removed at the end.
 /// </summary>
-public sealed class TmpfsStagedApplyContract : StagedApplyContract
+public sealed class TmpfsStagedApplyContract : StagedApplyOverlayContract
 {
     protected override Task<StagingHost> CreateHostAsync() => TmpfsHost.CreateAsync();
 }
