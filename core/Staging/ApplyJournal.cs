@@ -68,7 +68,7 @@ internal sealed class ApplyJournal
     /// <summary>
     /// One journal line. <see cref="Path"/> is checked against the change at <see cref="Index"/>. A
     /// begun entry carries <see cref="Intended"/>: its report line, should a rerun find it done; a
-/// replacement carries the identity of the copy it exchanges with the live entry.
+    /// replacement carries the identity of the copy it exchanges with the live entry.
     /// </summary>
     public sealed record Step(
         int? Index = null,
