@@ -45,6 +45,15 @@ public sealed record StagedChanges(string Upper, string Base, IReadOnlyList<Stag
     public static readonly string[] WhiteoutXattrs = ["trusted.overlay.whiteout", "user.overlay.whiteout"];
 
     /// <summary>
+    /// The xattrs of overlayfs features whose upper entries do not stand on their own: a metacopy
+    /// file holds metadata only (its bytes stay in the lower layer), a redirected directory is a
+    /// lower one renamed. Staging mounts use <c>metacopy=off,redirect_dir=off</c>; a tree holding
+    /// them is refused whole rather than read wrong (a metacopy file would read as emptied).
+    /// </summary>
+    public static readonly string[] UnsupportedXattrs =
+        ["trusted.overlay.metacopy", "user.overlay.metacopy", "trusted.overlay.redirect", "user.overlay.redirect"];
+
+    /// <summary>
     /// Walks <paramref name="upper"/> through <paramref name="files"/> (no link is ever followed;
     /// special files are looked at with lstat only) and classifies each entry against
     /// <paramref name="base"/>. Names starting with "." at the top of the upper tree are the
@@ -80,6 +89,10 @@ public sealed record StagedChanges(string Upper, string Base, IReadOnlyList<Stag
         private void Entry(string rel, bool baseParentIsDirectory, bool opaque)
         {
             var staged = files.Stat(Join(upper, rel))!;
+            if (staged.Kind is FileKind.File or FileKind.Directory
+                && UnsupportedXattrs.FirstOrDefault(x => files.GetXattr(Join(upper, rel), x) is not null) is { } feature)
+                throw new InvalidDataException($"{Join(upper, rel)} carries {feature}: the overlay was mounted with " +
+                    "metacopy or redirect_dir on, so the staged tree does not hold whole entries; nothing was read.");
             var was = baseParentIsDirectory ? files.Stat(Join(@base, rel)) : null;
             if (IsWhiteout(rel, staged))
             {

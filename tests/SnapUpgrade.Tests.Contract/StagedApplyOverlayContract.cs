@@ -116,4 +116,22 @@ public abstract class StagedApplyOverlayContract : StagedApplyContract
         Assert.Equal([$"spool/cron: the live one kept; the staged file is side by side as /var/shared/spool/cron.{Be} " +
             "(the live one changed while it was being replaced)"], report.Lines);
     }
+
+    [Theory]
+    [InlineData("log/a.log", "trusted.overlay.metacopy")]
+    [InlineData("log/a.log", "user.overlay.metacopy")]
+    [InlineData("log/sub", "trusted.overlay.redirect")]
+    public async Task Read_MetacopyOrRedirectedEntry_RefusedWholeNothingApplied(string rel, string xattr)
+    {
+        await using var host = await CreateHostAsync();
+        Both(host, "log/a.log", "one\n");
+        Staged(host, "log/a.log", ""); // what a metacopy upper file reads as: its bytes are in the lower
+        Staged(host, "log/sub/f", "f");
+        host.Process.SetXattr($"{Upper}/{rel}", xattr, [1]);
+
+        var refused = Assert.Throws<InvalidDataException>(() => StagedChanges.Read(host.Files, Upper, Base));
+
+        Assert.Contains(xattr, refused.Message, StringComparison.Ordinal);
+        Assert.Equal(Bytes("one\n"), host.Files.ReadAllBytes($"{Live}/log/a.log"));
+    }
 }
