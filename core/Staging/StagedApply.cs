@@ -36,7 +36,12 @@ public sealed class StagedApply(IHostFiles files, StagedChanges staged, string l
     /// <summary>Called at every point a kill could cut the apply ("copied", "begun 3", "acted 3", "done 3"): for tests.</summary>
     public Action<string>? Checkpoint { get; init; }
 
-    public string JournalPath => Join(_staged.Upper.TrimEnd('/'), JournalName);
+    /// <summary>
+    /// Where progress is journalled: by default <see cref="JournalName"/> at the top of the staged
+    /// tree (the BE's, writable once it is booted); another writable place when the tree is not
+    /// (an apply at activation, from a BE mounted read-only).
+    /// </summary>
+    public string JournalPath { get; init; } = Join(staged.Upper.TrimEnd('/'), JournalName);
 
     /// <summary>The console's own copy of the staged tree on the shared dataset: 0700 parent, removed at the end.</summary>
     public string StagingCopy => $"{StagingRoot}/staged-{_be}";

@@ -82,6 +82,28 @@ public abstract partial class StagedApplyContract
     }
 
     [Fact]
+    public async Task Apply_JournalElsewhere_StagedTreeUnchangedAndRerunUsesIt()
+    {
+        await using var host = await CreateHostAsync();
+        Both(host, "log/a", "a\n");
+        Staged(host, "log/a", "a\nb\n");
+        var before = Listing(host.Files, Upper);
+        var changes = StagedChanges.Read(host.Files, Upper, Base);
+        StagedApply Apply(Action<string>? checkpoint) =>
+            new(host.Files, changes, Live, Be) { JournalPath = "/var/apply-journal", Checkpoint = checkpoint };
+
+        await Assert.ThrowsAsync<Killed>(() => Apply(point =>
+        {
+            if (point == "acted 0") throw new Killed();
+        }).RunAsync(Ct));
+        await Apply(null).RunAsync(Ct);
+
+        Assert.Equal(before, Listing(host.Files, Upper));
+        Assert.Equal(Bytes("a\nb\n"), host.Files.ReadAllBytes($"{Live}/log/a"));
+        Assert.Equal(FileKind.File, host.Files.GetKind("/var/apply-journal"));
+    }
+
+    [Fact]
     public async Task Apply_JournalCutMidLine_RerunIgnoresThePieceAndFinishes()
     {
         await using var host = await CreateHostAsync();
