@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
+using SnapUpgrade.Core.Staging;
 using SnapUpgrade.Infra.Host;
 using SnapUpgrade.Tests.Support;
+using Xunit;
 
 namespace SnapUpgrade.Tests.Contract.ZfsFuse;
 
@@ -13,6 +15,24 @@ namespace SnapUpgrade.Tests.Contract.ZfsFuse;
 public sealed class TmpfsStagedApplyContract : StagedApplyOverlayContract
 {
     protected override Task<StagingHost> CreateHostAsync() => TmpfsHost.CreateAsync();
+
+    [Fact]
+    public async Task Apply_AddedAndReplacedFiles_KeepTheirModificationTimes()
+    {
+        await using var host = await CreateHostAsync();
+        Both(host, "log/conf", "v1");
+        Staged(host, "log/conf", "v2");
+        Staged(host, "log/new", "n");
+        var stamp = new DateTime(2020, 2, 29, 12, 0, 0, DateTimeKind.Utc);
+        foreach (var name in new[] { "conf", "new" })
+            File.SetLastWriteTimeUtc(host.LocalRoot + $"{Upper}/log/{name}", stamp);
+
+        var report = await ApplyAsync(host);
+
+        Assert.Equal(AppliedOutcome.Replaced, report.Changes[0].Outcome);
+        Assert.Equal(stamp, File.GetLastWriteTimeUtc(host.LocalRoot + $"{Live}/log/conf"));
+        Assert.Equal(stamp, File.GetLastWriteTimeUtc(host.LocalRoot + $"{Live}/log/new"));
+    }
 }
 
 internal static class TmpfsHost
