@@ -42,7 +42,14 @@ public interface IHostFiles
     /// <summary>Creates or replaces a regular file (never through a link).</summary>
     void WriteAllBytes(string path, byte[] content);
 
+    /// <summary>Appends to a regular file (made when missing, never through a link), and fsyncs it before returning.</summary>
     void AppendAllBytes(string path, byte[] content);
+
+    /// <summary>
+    /// The value of an extended attribute of the path itself (a link's own, never its target's), or
+    /// null when it has none by that name or its file system keeps no xattrs.
+    /// </summary>
+    byte[]? GetXattr(string path, string name);
 
     /// <summary>True when both are regular files with the same bytes.</summary>
     bool SameContent(string a, string b);
@@ -54,6 +61,23 @@ public interface IHostFiles
     /// HResult 18 (EXDEV): moving data between datasets is <see cref="CopyTreeAsync"/>'s job.
     /// </summary>
     void Rename(string from, string to);
+
+    /// <summary>
+    /// rename(2) of a file, link or special file that <b>may replace</b> what is at
+    /// <paramref name="to"/>, atomically, but only a file, link or special file: a directory at
+    /// either end is refused (HResult 21, EISDIR) and nothing moves. A link at <paramref name="to"/>
+    /// is replaced itself, never followed. For putting a finished new copy in place of an old file
+    /// whose content is kept elsewhere (a snapshot); everything else uses <see cref="Rename"/>.
+    /// </summary>
+    void Replace(string from, string to);
+
+    /// <summary>
+    /// Swaps two names atomically (renameat2 RENAME_EXCHANGE): each keeps existing, nothing is lost
+    /// whatever else happens meanwhile. Files, links and special files only (a directory is EISDIR,
+    /// HResult 21); links are swapped themselves, never followed. Where the file system cannot
+    /// (zfs-fuse: FUSE without rename flags) it throws with HResult 22 (EINVAL) and nothing changes.
+    /// </summary>
+    void Exchange(string a, string b);
 
     /// <summary>Removes a file, a link, or an empty directory (unlinkat on the parent, never following).</summary>
     void Delete(string path);
@@ -94,15 +118,37 @@ public enum FileKind { Missing, File, Directory, Symlink, Other }
 /// <summary>lstat, reduced to what the engine and its tests compare.</summary>
 /// <param name="Mode">Permission bits with setuid, setgid and sticky (07777).</param>
 /// <param name="Device">With <paramref name="Inode"/>, the identity of the file: what a rename keeps.</param>
-public sealed record FileStatus(FileKind Kind, int Mode, int Uid, int Gid, long Size, long Device, long Inode, int Links)
+/// <param name="Special">For <see cref="FileKind.Other"/>: which kind of special file, and a device's number.</param>
+public sealed record FileStatus(FileKind Kind, int Mode, int Uid, int Gid, long Size, long Device, long Inode, int Links,
+    SpecialFile? Special = null)
 {
     public FileIdentity Identity => new(Device, Inode);
 }
 
 public readonly record struct FileIdentity(long Device, long Inode);
 
+public enum SpecialKind { Fifo, Socket, CharacterDevice, BlockDevice }
+
+/// <summary>A FIFO, socket or device: what it is and, for a device, its major and minor number.</summary>
+public sealed record SpecialFile(SpecialKind Kind, int Major = 0, int Minor = 0)
+{
+    public static readonly SpecialFile Fifo = new(SpecialKind.Fifo);
+
+    /// <summary>What overlayfs leaves in its upper layer for a deleted name: a character device 0/0.</summary>
+    public static readonly SpecialFile Whiteout = new(SpecialKind.CharacterDevice);
+
+    public bool IsWhiteout => this == Whiteout;
+}
+
 /// <summary>One tree copy between host paths (see <see cref="IHostFiles.CopyTreeAsync"/>).</summary>
-public sealed record TreeCopy(string Source, string Target, string? CompareWith = null);
+/// <param name="WithoutOverlayMarks">
+/// Leave out overlayfs' own xattrs (<see cref="OverlayXattrPrefixes"/>: origin, impure, opaque...),
+/// for a copy of an overlay's upper layer: they describe that overlay, not the files.
+/// </param>
+public sealed record TreeCopy(string Source, string Target, string? CompareWith = null, bool WithoutOverlayMarks = false)
+{
+    public static readonly string[] OverlayXattrPrefixes = ["trusted.overlay.", "user.overlay."];
+}
 
 /// <summary>A write was refused because the file system is mounted read-only (EROFS, errno 30).</summary>
 public sealed class ReadOnlyFileSystemException(string path)

@@ -114,6 +114,14 @@ public sealed class SharedCopy(OperationContext context, Plan plan, string suffi
         }
     }
 
+    /// <summary>
+    /// The <paramref name="n"/>th name tried for <paramref name="target"/>: the name itself, then
+    /// <c>name.&lt;suffix&gt;</c>, then <c>name.&lt;suffix&gt;.2</c>, ... (migrate, carry-over and the
+    /// staged writes of an upgrade all keep a taken name's file this way).
+    /// </summary>
+    public static string SideBySideName(string target, string suffix, int n) =>
+        n switch { 0 => target, 1 => $"{target}.{suffix}", _ => $"{target}.{suffix}.{n}" };
+
     /// <summary>Renames into <paramref name="target"/>, or the first free side-by-side name; never replaces.</summary>
     private async Task<string> MoveAsync(StepRun run, string source, string target)
     {
@@ -121,7 +129,7 @@ public sealed class SharedCopy(OperationContext context, Plan plan, string suffi
         var identity = files.Stat(source)!.Identity;
         for (var n = 0; ; n++)
         {
-            var candidate = n switch { 0 => target, 1 => $"{target}.{suffix}", _ => $"{target}.{suffix}.{n}" };
+            var candidate = SideBySideName(target, suffix, n);
             if (files.GetKind(candidate) != FileKind.Missing) continue;
             await run.WillAsync(new UndoRename(source, candidate, identity));
             try

@@ -33,7 +33,7 @@ public sealed partial class LocalFiles
             try
             {
                 using var target = parent.OpenAt(name, Native.OPath | Native.ODirectory, copy.Target);
-                var argv = RsyncCommand.Copy(source.ProcPath, target.ProcPath, compare?.ProcPath, acls, xattrs);
+                var argv = RsyncCommand.Copy(source.ProcPath, target.ProcPath, compare?.ProcPath, acls, xattrs, copy.WithoutOverlayMarks);
                 var result = await _runner.RunAsync(argv, _copyTimeout, ct);
                 if (!result.Succeeded)
                     throw new IOException($"copy {copy.Source} -> {copy.Target}: rsync exit {result.ExitCode}: {result.StandardError.Trim()}");
@@ -64,7 +64,7 @@ public sealed partial class LocalFiles
         var (acls, xattrs) = Probe(parent);
         parent.Dispose();
 
-        var argv = RsyncCommand.Verify(source.ProcPath, target.ProcPath, compare?.ProcPath, acls, xattrs);
+        var argv = RsyncCommand.Verify(source.ProcPath, target.ProcPath, compare?.ProcPath, acls, xattrs, copy.WithoutOverlayMarks);
         var result = await _runner.RunAsync(argv, _copyTimeout, ct);
         if (!result.Succeeded)
             throw new IOException($"verify {copy.Source} -> {copy.Target}: rsync exit {result.ExitCode}: {result.StandardError.Trim()}");
@@ -95,7 +95,7 @@ public sealed partial class LocalFiles
             }
         }
         return RsyncCommand.Copy(_paths.ToLocal(copy.Source), _paths.ToLocal(copy.Target),
-            copy.CompareWith is null ? null : _paths.ToLocal(copy.CompareWith), acls, xattrs);
+            copy.CompareWith is null ? null : _paths.ToLocal(copy.CompareWith), acls, xattrs, copy.WithoutOverlayMarks);
     }
 
     /// <summary>
@@ -131,14 +131,14 @@ public sealed partial class LocalFiles
         if (acls && xattrs) return;
         string? lost = null;
         using (var top = source.OpenAt(".", Native.ORdOnly | Native.ODirectory, copy.Source))
-            lost = Lost(XattrNames(Native.Flistxattr(top.Value, null, 0), b => Native.Flistxattr(top.Value, b, b.Length)), acls, xattrs) is { } n ? $"./ ({n})" : null;
+            lost = Lost(XattrNames(Native.Flistxattr(top.Value, null, 0), b => Native.Flistxattr(top.Value, b, b.Length)), copy, acls, xattrs) is { } n ? $"./ ({n})" : null;
         if (lost is null)
         {
             FdTree.Walk(source, copy.Source, (relative, directory, name, _) =>
             {
                 if (lost is not null) return;
                 var path = $"/proc/self/fd/{directory.Value}/{name}";
-                if (Lost(XattrNames(Native.Llistxattr(path, null, 0), b => Native.Llistxattr(path, b, b.Length)), acls, xattrs) is { } n)
+                if (Lost(XattrNames(Native.Llistxattr(path, null, 0), b => Native.Llistxattr(path, b, b.Length)), copy, acls, xattrs) is { } n)
                     lost = $"{relative} ({n})";
             });
         }
@@ -148,8 +148,9 @@ public sealed partial class LocalFiles
                 $"e.g. {lost}; copying would silently drop them", Errno.EOpNotSupp);
     }
 
-    private static string? Lost(IEnumerable<string> names, bool acls, bool xattrs) =>
-        names.FirstOrDefault(n => !xattrs || (!acls && n.StartsWith("system.posix_acl_", StringComparison.Ordinal)));
+    private static string? Lost(IEnumerable<string> names, Core.Host.TreeCopy copy, bool acls, bool xattrs) =>
+        names.Where(n => !copy.WithoutOverlayMarks || !Core.Host.TreeCopy.OverlayXattrPrefixes.Any(p => n.StartsWith(p, StringComparison.Ordinal)))
+            .FirstOrDefault(n => !xattrs || (!acls && n.StartsWith("system.posix_acl_", StringComparison.Ordinal)));
 
     private static string[] XattrNames(nint size, Func<byte[], nint> list)
     {

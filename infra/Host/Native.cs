@@ -28,10 +28,11 @@ internal static class Native
     public static int OTmpFile => OTmpFileBit | ODirectory;
 
     public const ulong ResolveNoMagicLinks = 0x02, ResolveNoSymlinks = 0x04;
-    public const uint RenameNoReplace = 1;
+    public const uint RenameNoReplace = 1, RenameExchange = 2;
     private const long SysOpenat2 = 437; // the same number on every architecture (added in 5.6)
 
     public const uint SIfMt = 0xF000, SIfDir = 0x4000, SIfReg = 0x8000, SIfLnk = 0xA000, SIfSock = 0xC000;
+    public const uint SIfIfo = 0x1000, SIfChr = 0x2000, SIfBlk = 0x6000;
     public const uint SIsUid = 0x800, SIsGid = 0x400;
 
     // Modes, written in octal in the comments: C# has no octal literals (0755 would be decimal).
@@ -57,6 +58,8 @@ internal static class Native
         [FieldOffset(32)] public ulong Ino;
         [FieldOffset(40)] public ulong Size;
         [FieldOffset(56)] public ulong AttributesMask;
+        [FieldOffset(128)] public uint RdevMajor;
+        [FieldOffset(132)] public uint RdevMinor;
         [FieldOffset(136)] public uint DevMajor;
         [FieldOffset(140)] public uint DevMinor;
 
@@ -129,6 +132,13 @@ internal static class Native
 
     [DllImport(Libc, EntryPoint = "fgetxattr", SetLastError = true)]
     public static extern nint Fgetxattr(int fd, [MarshalAs(UnmanagedType.LPUTF8Str)] string name, byte[]? value, nint size);
+
+    /// <summary>lgetxattr(2): of a link itself, never its target.</summary>
+    [DllImport(Libc, EntryPoint = "lgetxattr", SetLastError = true)]
+    public static extern nint Lgetxattr([MarshalAs(UnmanagedType.LPUTF8Str)] string path, [MarshalAs(UnmanagedType.LPUTF8Str)] string name, byte[]? value, nint size);
+
+    [DllImport(Libc, EntryPoint = "fsync", SetLastError = true)]
+    public static extern int Fsync(int fd);
 
     [DllImport(Libc, EntryPoint = "flistxattr", SetLastError = true)]
     public static extern nint Flistxattr(int fd, byte[]? list, nint size);

@@ -21,7 +21,7 @@ internal sealed class CopyCheck(TreeWriter tree)
     {
         (FileNode a, FileNode b) => SameMeta(a, b) && a.Content.AsSpan().SequenceEqual(b.Content),
         (LinkNode a, LinkNode b) => SameMeta(a, b) && a.Target == b.Target,
-        (FifoNode a, FifoNode b) => SameMeta(a, b),
+        (SpecialNode a, SpecialNode b) => SameMeta(a, b) && a.Special == b.Special,
         _ => false,
     };
 

@@ -28,8 +28,8 @@ internal abstract class Node(NodeMeta meta)
     public abstract Node WithMeta(NodeMeta meta);
 }
 
-/// <summary>Permission bits (07777), numeric owner and group, and the inode number.</summary>
-internal readonly record struct NodeMeta(int Mode, int Uid, int Gid, long Inode);
+/// <summary>Permission bits (07777), numeric owner and group, the inode number, and extended attributes (null: none).</summary>
+internal readonly record struct NodeMeta(int Mode, int Uid, int Gid, long Inode, ImmutableSortedDictionary<string, byte[]>? Xattrs = null);
 
 internal sealed class FileNode(byte[] content, NodeMeta meta) : Node(meta)
 {
@@ -52,12 +52,17 @@ internal sealed class LinkNode(string target, NodeMeta meta) : Node(meta with { 
     public override Node WithMeta(NodeMeta meta) => new LinkNode(Target, meta);
 }
 
-/// <summary>A FIFO (what <see cref="SnapUpgrade.Core.Host.FileKind.Other"/> stands for): copied as itself, never read.</summary>
-internal sealed class FifoNode(NodeMeta meta) : Node(meta)
+/// <summary>
+/// A FIFO, socket or device (what <see cref="SnapUpgrade.Core.Host.FileKind.Other"/> stands for; a
+/// FIFO unless said otherwise; overlayfs' whiteouts are character devices 0/0): copied as itself, never read.
+/// </summary>
+internal sealed class SpecialNode(NodeMeta meta, SnapUpgrade.Core.Host.SpecialFile? special = null) : Node(meta)
 {
+    public SnapUpgrade.Core.Host.SpecialFile Special { get; } = special ?? SnapUpgrade.Core.Host.SpecialFile.Fifo;
+
     public override long Size => Block;
 
-    public override Node WithMeta(NodeMeta meta) => new FifoNode(meta);
+    public override Node WithMeta(NodeMeta meta) => new SpecialNode(meta, Special);
 }
 
 internal sealed class DirNode : Node

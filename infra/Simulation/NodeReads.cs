@@ -13,7 +13,7 @@ internal static class NodeReads
         DirNode => FileKind.Directory,
         FileNode => FileKind.File,
         LinkNode => FileKind.Symlink,
-        FifoNode => FileKind.Other,
+        SpecialNode => FileKind.Other,
         _ => FileKind.Missing,
     };
 
@@ -29,7 +29,7 @@ internal static class NodeReads
         // A copy: the stored array is shared by every snapshot that holds the file.
         FileNode file => file.Content.ToArray(),
         DirNode => throw new UnauthorizedAccessException($"Access to the path '{path}' is denied: it is a directory."),
-        FifoNode => throw new IOException($"Not a regular file: {path}"),
+        SpecialNode => throw new IOException($"Not a regular file: {path}"),
         _ => throw new FileNotFoundException($"Could not find file '{path}'.", path),
     };
 
@@ -52,6 +52,7 @@ internal static class NodeReads
             _ => 0,
         };
         var links = node is DirNode d ? 2 + d.Entries.Values.Count(n => n is DirNode) : 1;
-        return new FileStatus(KindOf(node), node.Meta.Mode, node.Meta.Uid, node.Meta.Gid, size, device, node.Meta.Inode, links);
+        return new FileStatus(KindOf(node), node.Meta.Mode, node.Meta.Uid, node.Meta.Gid, size, device, node.Meta.Inode, links,
+            (node as SpecialNode)?.Special);
     }
 }

@@ -39,4 +39,10 @@ public sealed class SimulatedProcess
 
     /// <summary>mkfifo(3) with mode 0644: something that is neither file, directory nor link.</summary>
     public void CreateFifo(string path) => _host.ProcessCreateFifo(path);
+
+    /// <summary>mknod: a FIFO, socket or device (a whiteout is a character device 0/0), mode 0644.</summary>
+    public void MakeNode(string path, SpecialFile special) => _host.ProcessMakeNode(path, special);
+
+    /// <summary>lsetxattr: of the last component itself.</summary>
+    public void SetXattr(string path, string name, byte[] value) => _host.ProcessSetXattr(path, name, value);
 }

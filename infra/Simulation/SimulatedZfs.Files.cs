@@ -37,6 +37,12 @@ public sealed partial class SimulatedZfs
     public void AppendAllBytes(string path, byte[] content) =>
         Mutate(() => _tree.WriteFile(NoFollow(path, lastMayBeLink: false), path, content, append: true));
 
+    public byte[]? GetXattr(string path, string name) => Read(() =>
+    {
+        var node = _paths.NodeAt(NoFollow(path, lastMayBeLink: true)) ?? throw new FileNotFoundException($"No such file or directory: {path}", path);
+        return node.Meta.Xattrs?.GetValueOrDefault(name)?.ToArray();
+    });
+
     public bool SameContent(string a, string b) => Read(() =>
         _paths.NodeAt(NoFollow(a, lastMayBeLink: false)) is FileNode first
         && _paths.NodeAt(NoFollow(b, lastMayBeLink: false)) is FileNode second
@@ -45,6 +51,12 @@ public sealed partial class SimulatedZfs
     /// <summary>rename(2) with RENAME_NOREPLACE (see <see cref="TreeWriter.Rename"/> for the order of its checks).</summary>
     public void Rename(string from, string to) =>
         Mutate(() => _tree.Rename(NoFollow(from, lastMayBeLink: true), NoFollow(to, lastMayBeLink: true), from, to));
+
+    public void Replace(string from, string to) =>
+        Mutate(() => _tree.Rename(NoFollow(from, lastMayBeLink: true), NoFollow(to, lastMayBeLink: true), from, to, replace: true));
+
+    public void Exchange(string a, string b) =>
+        Mutate(() => _tree.Exchange(NoFollow(a, lastMayBeLink: true), NoFollow(b, lastMayBeLink: true), a, b));
 
     public void Delete(string path) => Mutate(() => _tree.Delete(NoFollow(path, lastMayBeLink: true), path, tree: false));
 
@@ -57,7 +69,7 @@ public sealed partial class SimulatedZfs
     public IReadOnlyList<string> DescribeCopy(TreeCopy copy)
     {
         ArgumentNullException.ThrowIfNull(copy);
-        return RsyncCommand.Copy(copy.Source, copy.Target, copy.CompareWith, acls: false, xattrs: false);
+        return RsyncCommand.Copy(copy.Source, copy.Target, copy.CompareWith, acls: false, xattrs: false, copy.WithoutOverlayMarks);
     }
 
     /// <summary>As rsync -aHSx --numeric-ids makes it, built whole and attached in one step (see <see cref="TreeCopier"/>).</summary>

@@ -40,7 +40,13 @@ public sealed partial class SimulatedZfs
     });
 
     internal void ProcessCreateFifo(string path) =>
-        Mutate(() => _tree.AddNew(Follow(path, last: false), path, meta => new FifoNode(meta), FileNode.DefaultMode));
+        Mutate(() => _tree.AddNew(Follow(path, last: false), path, meta => new SpecialNode(meta), FileNode.DefaultMode));
+
+    internal void ProcessMakeNode(string path, SpecialFile special) =>
+        Mutate(() => _tree.AddNew(Follow(path, last: false), path, meta => new SpecialNode(meta, special), FileNode.DefaultMode));
+
+    internal void ProcessSetXattr(string path, string name, byte[] value) =>
+        Mutate(() => _tree.SetXattr(Follow(path, last: false), path, name, value));
 
     private string[] Follow(string path, bool last) => _paths.Resolve(path, followLast: last);
 }

@@ -50,7 +50,7 @@ internal sealed class MountState
 
 /// <summary>
 /// One node: "d" directory (Entries: name to node index), "f" file (Data, base64), "l" link
-/// (Target), "p" FIFO. Owner, group and inode came later: absent (null) in older files, which
+/// (Target), "p" FIFO, "s" socket, "c"/"b" device (Major, Minor); Xattrs by name where there are any. Owner, group and inode came later: absent (null) in older files, which
 /// load as root's with fresh inode numbers; a zero owner or group is not written.
 /// </summary>
 internal sealed class NodeState
@@ -63,6 +63,9 @@ internal sealed class NodeState
     public Dictionary<string, int>? Entries { get; set; }
     public byte[]? Data { get; set; }
     public string? Target { get; set; }
+    public int? Major { get; set; }
+    public int? Minor { get; set; }
+    public Dictionary<string, byte[]>? Xattrs { get; set; }
 }
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json;
+using SnapUpgrade.Core.Host;
 
 namespace SnapUpgrade.Infra.Simulation;
 
@@ -56,14 +57,18 @@ internal static class StateStore
         for (var i = 0; i < nodes.Length; i++)
         {
             var n = state.Nodes[i];
-            var meta = new NodeMeta(n.Mode, n.Uid ?? 0, n.Gid ?? 0, n.Ino ?? nextInode++);
+            var meta = new NodeMeta(n.Mode, n.Uid ?? 0, n.Gid ?? 0, n.Ino ?? nextInode++,
+                n.Xattrs is null ? null : ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, n.Xattrs));
             nodes[i] = n.Kind switch
             {
                 "d" => new DirNode(ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal,
                     (n.Entries ?? []).Select(e => KeyValuePair.Create(e.Key, nodes[e.Value]))), meta),
                 "f" => new FileNode(n.Data ?? [], meta),
                 "l" => new LinkNode(n.Target ?? "", meta),
-                "p" => new FifoNode(meta),
+                "p" => new SpecialNode(meta),
+                "s" => new SpecialNode(meta, new SpecialFile(SpecialKind.Socket)),
+                "c" => new SpecialNode(meta, new SpecialFile(SpecialKind.CharacterDevice, n.Major ?? 0, n.Minor ?? 0)),
+                "b" => new SpecialNode(meta, new SpecialFile(SpecialKind.BlockDevice, n.Major ?? 0, n.Minor ?? 0)),
                 _ => throw new InvalidDataException($"Unknown node kind '{n.Kind}' in '{file}'."),
             };
         }
@@ -97,12 +102,25 @@ internal static class StateStore
             },
             FileNode file => new NodeState { Kind = "f", Mode = file.Mode, Data = file.Content },
             LinkNode link => new NodeState { Kind = "l", Mode = link.Mode, Target = link.Target },
-            FifoNode fifo => new NodeState { Kind = "p", Mode = fifo.Mode },
+            SpecialNode special => new NodeState
+            {
+                Kind = special.Special.Kind switch
+                {
+                    SpecialKind.Fifo => "p",
+                    SpecialKind.Socket => "s",
+                    SpecialKind.CharacterDevice => "c",
+                    _ => "b",
+                },
+                Mode = special.Mode,
+                Major = special.Special.Major == 0 ? null : special.Special.Major,
+                Minor = special.Special.Minor == 0 ? null : special.Special.Minor,
+            },
             _ => throw new InvalidOperationException($"Unknown node {node.GetType().Name}."),
         };
         stored.Uid = node.Meta.Uid == 0 ? null : node.Meta.Uid;
         stored.Gid = node.Meta.Gid == 0 ? null : node.Meta.Gid;
         stored.Ino = node.Meta.Inode;
+        stored.Xattrs = node.Meta.Xattrs?.ToDictionary(StringComparer.Ordinal);
         nodes.Add(stored);
         ids[node] = nodes.Count - 1;
         return nodes.Count - 1;

@@ -5,8 +5,8 @@ namespace SnapUpgrade.Infra.Simulation;
 /// <summary>
 /// Tree copies between host paths, as the real adapter makes them with rsync -aHSx --numeric-ids
 /// (optionally --compare-dest), and rsync's check of one. The simulator has no times, hard links,
-/// holes, xattrs or ACLs, so what it keeps and checks is structure, bytes, kinds, modes, owners and
-/// link targets. Not thread-safe on its own: <see cref="SimulatedZfs"/> holds its one lock around every use.
+/// holes or ACLs, so what it keeps and checks is structure, bytes, kinds, modes, owners and link
+/// targets; xattrs are carried along (not checked). Not thread-safe on its own: <see cref="SimulatedZfs"/> holds its one lock around every use.
 /// </summary>
 internal sealed class TreeCopier(PathResolver paths, TreeWriter tree, VolumeTrees trees)
 {
@@ -24,7 +24,7 @@ internal sealed class TreeCopier(PathResolver paths, TreeWriter tree, VolumeTree
         tree.RequireParentDirectory(target, copy.Target);
         if (HostPath.StartsWith(target, source)) throw new IOException($"Invalid argument: cannot copy {copy.Source} into itself ({copy.Target})", 22);
         var root = (DirNode)tree.NodeAt(source)!;
-        tree.Modify(target, CopyDirectory(source, root, compare, top: true)!);
+        tree.Modify(target, CopyDirectory(source, root, compare, top: true, copy.WithoutOverlayMarks)!);
     }
 
     /// <summary>One line per difference between the source and the copy (and CompareWith), as "path: what".</summary>
@@ -57,7 +57,7 @@ internal sealed class TreeCopier(PathResolver paths, TreeWriter tree, VolumeTree
     /// skips anything). A directory with no file below it is left out (except the top one, which
     /// rsync always makes).
     /// </summary>
-    private DirNode? CopyDirectory(string[] path, DirNode dir, string[]? compare, bool top)
+    private DirNode? CopyDirectory(string[] path, DirNode dir, string[]? compare, bool top, bool withoutOverlayMarks)
     {
         var entries = dir.Entries.Clear();
         foreach (var name in dir.Entries.Keys)
@@ -66,13 +66,25 @@ internal sealed class TreeCopier(PathResolver paths, TreeWriter tree, VolumeTree
             var child = tree.NodeAt(childPath)!; // through a mount, as rsync without -x crosses it
             string[]? comparePath = compare is null ? null : [.. compare, name];
             var copied = child is DirNode sub
-                ? CopyDirectory(childPath, sub, comparePath, top: false)
+                ? CopyDirectory(childPath, sub, comparePath, top: false, withoutOverlayMarks)
                 : comparePath is not null && CopyCheck.IdenticalForCompareDest(child, tree.NodeAt(comparePath))
                     ? null
-                    : child.WithMeta(child.Meta with { Inode = trees.NewInode() });
+                    : child.WithMeta(Copied(child.Meta, withoutOverlayMarks));
             if (copied is not null) entries = entries.Add(name, copied);
         }
         if (compare is not null && !top && !_check.HoldsFile(path)) return null;
-        return new DirNode(entries, dir.Meta with { Inode = trees.NewInode() });
+        return new DirNode(entries, Copied(dir.Meta, withoutOverlayMarks));
+    }
+
+    /// <summary>A copy's metadata: a new inode; xattrs kept (rsync -X), overlayfs' own left out when asked.</summary>
+    private NodeMeta Copied(NodeMeta meta, bool withoutOverlayMarks)
+    {
+        var xattrs = meta.Xattrs;
+        if (withoutOverlayMarks && xattrs is not null)
+        {
+            xattrs = xattrs.RemoveRange(xattrs.Keys.Where(k => TreeCopy.OverlayXattrPrefixes.Any(p => k.StartsWith(p, StringComparison.Ordinal))));
+            if (xattrs.IsEmpty) xattrs = null;
+        }
+        return meta with { Inode = trees.NewInode(), Xattrs = xattrs };
     }
 }

@@ -56,7 +56,7 @@ internal sealed class TreeWriter(PathResolver paths, VolumeTrees trees, MountTab
         ArgumentNullException.ThrowIfNull(content);
         var existing = NodeAt(at);
         if (existing is DirNode) throw new UnauthorizedAccessException($"Access to the path '{path}' is denied: it is a directory.");
-        if (existing is FifoNode) throw new IOException($"Not a regular file: {path}");
+        if (existing is SpecialNode) throw new IOException($"Not a regular file: {path}");
         RequireParentDirectory(at, path);
         var old = existing as FileNode;
         byte[] bytes = append && old is not null ? [.. old.Content, .. content] : [.. content];
@@ -76,7 +76,7 @@ internal sealed class TreeWriter(PathResolver paths, VolumeTrees trees, MountTab
     /// when they are not on one mount (two binds of one dataset are two mounts, as in Linux), then
     /// EROFS, the source, the target (EEXIST, whatever it is), and busy mount points.
     /// </summary>
-    public void Rename(string[] source, string[] target, string from, string to)
+    public void Rename(string[] source, string[] target, string from, string to, bool replace = false)
     {
         if (source.Length == 0 || target.Length == 0) throw new IOException($"Device or resource busy: cannot rename '{from}' to '{to}'", 16);
         RequireParentDirectory(source, from);
@@ -87,11 +87,34 @@ internal sealed class TreeWriter(PathResolver paths, VolumeTrees trees, MountTab
             throw new IOException($"Invalid cross-device link: cannot rename '{from}' to '{to}'", 18);
         if (sourceMount.ReadOnly) throw new ReadOnlyFileSystemException(to);
         var node = NodeAt(source) ?? throw new FileNotFoundException($"Could not find '{from}'.", from);
-        if (NodeAt(target) is not null) throw new IOException($"File exists: cannot rename '{from}' to '{to}'", 17);
+        if (replace && (node is DirNode || NodeAt(target) is DirNode))
+            throw new IOException($"Is a directory: will not replace with '{from}' at '{to}'", 21);
+        if (!replace && NodeAt(target) is not null) throw new IOException($"File exists: cannot rename '{from}' to '{to}'", 17);
         if (mounts.AnyAtOrBelow(source)) throw new IOException($"Device or resource busy: '{from}' is or holds a mount point.", 16);
         if (HostPath.StartsWith(target, source)) throw new IOException($"Invalid argument: cannot rename '{from}' into itself ('{to}').", 22);
         Modify(source, null);
         Modify(target, node);
+    }
+
+    /// <summary>renameat2 RENAME_EXCHANGE of two non-directories on one mount.</summary>
+    public void Exchange(string[] a, string[] b, string pathA, string pathB)
+    {
+        var first = NodeAt(a) ?? throw new FileNotFoundException($"Could not find '{pathA}'.", pathA);
+        var second = NodeAt(b) ?? throw new FileNotFoundException($"Could not find '{pathB}'.", pathB);
+        if (first is DirNode || second is DirNode) throw new IOException($"Is a directory: will not exchange '{pathA}' and '{pathB}'", 21);
+        if (!ReferenceEquals(paths.Locate(a[..^1]).Mount, paths.Locate(b[..^1]).Mount))
+            throw new IOException($"Invalid cross-device link: cannot exchange '{pathA}' and '{pathB}'", 18);
+        Modify(a, second);
+        Modify(b, first);
+    }
+
+    /// <summary>setxattr/removexattr (null) of the node itself, a link's own included.</summary>
+    public void SetXattr(string[] at, string path, string name, byte[]? value)
+    {
+        var node = NodeAt(at) ?? throw new FileNotFoundException($"No such file or directory: {path}", path);
+        var xattrs = node.Meta.Xattrs ?? System.Collections.Immutable.ImmutableSortedDictionary.Create<string, byte[]>(StringComparer.Ordinal);
+        xattrs = value is null ? xattrs.Remove(name) : xattrs.SetItem(name, [.. value]);
+        ChangeMeta(at, node.WithMeta(node.Meta with { Xattrs = xattrs.IsEmpty ? null : xattrs }));
     }
 
     /// <summary>

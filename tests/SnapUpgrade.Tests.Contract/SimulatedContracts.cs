@@ -18,3 +18,13 @@ public sealed class SimulatedFilesContract : FilesContract
 {
     protected override async Task<ITestHost> CreateHostAsync() => await SimulatedLab.CreateAsync(TestHostExtensions.Ct);
 }
+
+public sealed class SimulatedStagedApplyContract : StagedApplyOverlayContract
+{
+    protected override async Task<StagingHost> CreateHostAsync()
+    {
+        var lab = await SimulatedLab.CreateAsync(TestHostExtensions.Ct);
+        await lab.BootAsync();
+        return new StagingHost(lab.Files, lab.Process, lab.DisposeAsync);
+    }
+}

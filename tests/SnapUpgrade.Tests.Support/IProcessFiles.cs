@@ -36,4 +36,10 @@ public interface IProcessFiles
 
     /// <summary>mkfifo with mode 0644: a <see cref="FileKind.Other"/>.</summary>
     void CreateFifo(string path);
+
+    /// <summary>mknod with mode 0644: a FIFO, socket or device (an overlayfs whiteout is a character device 0/0).</summary>
+    void MakeNode(string path, SpecialFile special);
+
+    /// <summary>lsetxattr(2): on the last component itself (trusted.* needs root).</summary>
+    void SetXattr(string path, string name, byte[] value);
 }

@@ -10,7 +10,7 @@ namespace SnapUpgrade.Tests.Support;
 /// with <see cref="HostPaths"/>, so ".." never leaves the host root; an absolute link still does,
 /// as it would for a process on that machine.
 /// </summary>
-internal sealed class LocalProcessFiles(string hostRoot) : IProcessFiles
+public sealed class LocalProcessFiles(string hostRoot) : IProcessFiles
 {
     private readonly HostPaths _paths = new(hostRoot);
 
@@ -83,6 +83,32 @@ internal sealed class LocalProcessFiles(string hostRoot) : IProcessFiles
         File.SetUnixFileMode(local, (UnixFileMode)0x1A4);
     }
 
+    public void MakeNode(string path, SpecialFile special)
+    {
+        ArgumentNullException.ThrowIfNull(special);
+        var type = special.Kind switch
+        {
+            SpecialKind.Fifo => 0x1000u,
+            SpecialKind.CharacterDevice => 0x2000u,
+            SpecialKind.BlockDevice => 0x6000u,
+            _ => 0xC000u,
+        };
+        // glibc's makedev for the small numbers tests use.
+        var device = ((ulong)(special.Major & 0xfff) << 8) | (uint)(special.Minor & 0xff);
+        var local = Local(path);
+        if (MkNod(local, type | 0x1A4, device) != 0) throw Error("mknod", path);
+        if (LChmodByPath(local) != 0) throw Error("chmod", path); // exact 0644, as the simulator's
+    }
+
+    public void SetXattr(string path, string name, byte[] value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (LSetXattr(Local(path), name, value, value.Length, 0) != 0) throw Error("lsetxattr", path);
+    }
+
+    // fchmodat without AT_SYMLINK_NOFOLLOW: the node just made is not a link.
+    private static int LChmodByPath(string local) => FChmodAt(-100, local, 0x1A4, 0);
+
     private string Local(string hostPath) => _paths.ToLocal(hostPath);
 
     private static bool LstatIsRegular(string local)
@@ -105,6 +131,15 @@ internal sealed class LocalProcessFiles(string hostRoot) : IProcessFiles
 
     [DllImport("libc", EntryPoint = "mkfifo", SetLastError = true)]
     private static extern int MkFifo(string path, uint mode);
+
+    [DllImport("libc", EntryPoint = "mknod", SetLastError = true)]
+    private static extern int MkNod(string path, uint mode, ulong device);
+
+    [DllImport("libc", EntryPoint = "fchmodat", SetLastError = true)]
+    private static extern int FChmodAt(int dirFd, string path, uint mode, int flags);
+
+    [DllImport("libc", EntryPoint = "lsetxattr", SetLastError = true)]
+    private static extern int LSetXattr(string path, string name, byte[] value, nint size, int flags);
 
     [DllImport("libc", EntryPoint = "lstat", SetLastError = true)]
     private static extern int LStat(string path, byte[] buffer);

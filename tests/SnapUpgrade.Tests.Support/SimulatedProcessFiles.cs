@@ -16,4 +16,6 @@ internal sealed class SimulatedProcessFiles(SimulatedProcess process) : IProcess
     public void SetOwner(string path, int uid, int gid) => process.SetOwner(path, uid, gid);
     public void SetMode(string path, UnixFileMode mode) => process.SetMode(path, mode);
     public void CreateFifo(string path) => process.CreateFifo(path);
+    public void MakeNode(string path, SpecialFile special) => process.MakeNode(path, special);
+    public void SetXattr(string path, string name, byte[] value) => process.SetXattr(path, name, value);
 }

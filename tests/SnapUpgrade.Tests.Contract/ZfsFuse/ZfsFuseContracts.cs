@@ -19,3 +19,17 @@ public sealed class ZfsFuseFilesContract : FilesContract
 {
     protected override async Task<ITestHost> CreateHostAsync() => await ZfsFuseLab.CreateAsync(TestHostExtensions.Ct);
 }
+
+/// <summary>
+/// The staged-apply rules on zfs-fuse: whiteouts made with mknod on FUSE, no xattrs, and no
+/// RENAME_EXCHANGE (a replacement is a rename over the live file: ADR 0025).
+/// </summary>
+public sealed class ZfsFuseStagedApplyContract : StagedApplyContract
+{
+    protected override async Task<StagingHost> CreateHostAsync()
+    {
+        var lab = await ZfsFuseLab.CreateAsync(TestHostExtensions.Ct);
+        await lab.BootAsync();
+        return new StagingHost(lab.Files, lab.Process, lab.DisposeAsync, lab.HostRoot);
+    }
+}

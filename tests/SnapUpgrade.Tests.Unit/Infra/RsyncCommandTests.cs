@@ -19,4 +19,16 @@ public sealed class RsyncCommandTests
                 "--checksum", "--prune-empty-dirs", "--compare-dest=/old", "/new/", "/delta/"],
             RsyncCommand.Verify("/new/", "/delta", "/old", acls: false, xattrs: false));
     }
+
+    [Fact]
+    public void CopyAndVerify_WithoutOverlayMarks_FilterOverlayXattrsOnlyWhereXattrsAreCopied()
+    {
+        Assert.Equal(["rsync", "-aHSx", "-X", "--numeric-ids", "--filter=-x trusted.overlay.*", "--filter=-x user.overlay.*", "/up/", "/dst/"],
+            RsyncCommand.Copy("/up", "/dst", null, acls: false, xattrs: true, withoutOverlayMarks: true));
+        Assert.Equal(["rsync", "-aHSx", "-X", "--numeric-ids", "--filter=-x trusted.overlay.*", "--filter=-x user.overlay.*",
+                "--checksum", "--dry-run", "--itemize-changes", "--delete", "/up/", "/dst/"],
+            RsyncCommand.Verify("/up", "/dst", null, acls: false, xattrs: true, withoutOverlayMarks: true));
+        Assert.Equal(["rsync", "-aHSx", "--numeric-ids", "/up/", "/dst/"],
+            RsyncCommand.Copy("/up", "/dst", null, acls: false, xattrs: false, withoutOverlayMarks: true));
+    }
 }

@@ -23,7 +23,7 @@ public sealed class NodeReadsTests
     public void Reads_OfTheWrongKind_ThrowWhatDotNetThrowsOnLinux()
     {
         var dir = DirNode.New(Meta);
-        var fifo = new FifoNode(Meta);
+        var fifo = new SpecialNode(Meta);
 
         Assert.Throws<UnauthorizedAccessException>(() => NodeReads.Read(dir, "/d"));
         Assert.Throws<FileNotFoundException>(() => NodeReads.Read(null, "/missing"));

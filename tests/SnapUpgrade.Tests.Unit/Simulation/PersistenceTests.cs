@@ -35,6 +35,29 @@ public sealed class PersistenceTests
     }
 
     [Fact]
+    public async Task Restart_DevicesSocketsAndXattrs_ComeBackAsTheyWere()
+    {
+        using var state = new TempStateFile();
+        var first = await BootedAsync(state.Path);
+        var process = first.AsProcess();
+        process.MakeNode("/var/whiteout", SpecialFile.Whiteout);
+        process.MakeNode("/var/disk", new SpecialFile(SpecialKind.BlockDevice, 8, 1));
+        process.MakeNode("/var/socket", new SpecialFile(SpecialKind.Socket));
+        process.CreateFifo("/var/fifo");
+        process.CreateDirectory("/var/opaque");
+        process.SetXattr("/var/opaque", "trusted.overlay.opaque", "y"u8.ToArray());
+
+        var second = new SimulatedZfs(state.Path);
+
+        Assert.True(second.Stat("/var/whiteout")!.Special!.IsWhiteout);
+        Assert.Equal(new SpecialFile(SpecialKind.BlockDevice, 8, 1), second.Stat("/var/disk")!.Special);
+        Assert.Equal(new SpecialFile(SpecialKind.Socket), second.Stat("/var/socket")!.Special);
+        Assert.Equal(SpecialFile.Fifo, second.Stat("/var/fifo")!.Special);
+        Assert.Equal("y"u8.ToArray(), second.GetXattr("/var/opaque", "trusted.overlay.opaque"));
+        Assert.Null(second.GetXattr("/var/fifo", "trusted.overlay.opaque"));
+    }
+
+    [Fact]
     public async Task Restart_AfterSnapshotAndClone_SharesTreesInsteadOfCopyingThem()
     {
         using var state = new TempStateFile();
