@@ -45,7 +45,7 @@ public sealed record FinishUpgrade(string Name, bool Passed) : IOperation
                     run => FileSteps.CreateDirectoriesAsync(context.Files, run, keep, FileSteps.Private), new UndoNothing());
                 foreach (var (dir, _) in overlays)
                 {
-                    var copy = new TreeCopy(UpgradeStaging.Upper(tmpfs, dir), $"{keep}/{dir}");
+                    var copy = new TreeCopy(UpgradeStaging.Upper(tmpfs, dir), $"{keep}/{dir}", WithoutOverlayMarks: true);
                     plan.Add($"keep what the upgrade wrote into /var/{dir} in {Name} at {UpgradeStaging.StagedDirectory}/{dir}",
                         context.Files.DescribeCopy(copy), run => context.Files.CopyTreeAsync(copy, run.Ct), new UndoDeleteTree(copy.Target));
                 }

@@ -57,9 +57,55 @@ public abstract class Upgrades<TBackend> : Scenario<TBackend> where TBackend : I
         Assert.Equal("hello\n", inside["README"]);
         Assert.Equal("hello-su configured\n", inside["log"]);
         Assert.Equal("job 1\n", inside["queue"]);
-        Assert.StartsWith("2026-12-01 00:00:00 startup packages configure\n", inside["dpkg.log"], StringComparison.Ordinal);
+        Assert.StartsWith(BaseLog, inside["dpkg.log"], StringComparison.Ordinal);
         Assert.Contains("status installed hello-su:all 1.0", inside["dpkg.log"]);
         await Lab.MustAsync(new ActivateBe("be2"));
+    }
+
+    /// <summary>
+    /// The whole story with the real dpkg: staged, then the running system appends to the log dpkg
+    /// also wrote, then the new BE boots and its staged writes are applied (ADR 0025; here by the test, as
+    /// the first start will): dpkg's lines are appended after the live ones, its new files are added,
+    /// nothing in the shared data is overwritten or lost.
+    /// </summary>
+    [Fact]
+    public async Task Upgrade_RealDpkg_AfterTheNewBeBoots_ItsStagedWritesApplyWithoutOverwritingLiveOnes()
+    {
+        var deb = await PrepareAsync("echo \"hello-su configured\" >> /var/log/hello-su.log\nmkdir -p /var/spool/hello-su\necho 'job 1' > /var/spool/hello-su/queue");
+        var result = await Workflow(Dpkg(deb)).RunAsync(new UpgradeRequest("be2"), new RunRequest(), _ => { }, Ct);
+        Assert.True(result.Succeeded, Describe(result));
+        await File.AppendAllTextAsync(Local("/var/shared/log/dpkg.log"), "2026-12-02 10:00:00 the running system, after the staging\n", Ct);
+        var mail = await File.ReadAllTextAsync(Local("/var/shared/mail/root"), Ct);
+
+        await Lab.MustAsync(new ActivateBe("be2"));
+        await Lab.MustAsync(new RebootHost());
+        Assert.Equal("be2", (await Lab.StateAsync()).Booted?.Name);
+        var staged = await File.ReadAllTextAsync(Local($"{UpgradeStaging.StagedDirectory}/log/dpkg.log"), Ct);
+        Assert.StartsWith(BaseLog, staged, StringComparison.Ordinal);
+        var layout = new Layout(Lab.Host.Pool);
+        await Lab.Host.Zfs.ExecuteAsync(new ZfsClone(UpgradeStaging.BaseSnapshot(layout, "be2"), $"{Lab.Host.Pool}/applybase",
+            new Dictionary<string, string> { ["readonly"] = "on", ["canmount"] = "noauto" }), Ct);
+        await Lab.Host.Zfs.ExecuteAsync(new ZfsSet($"{Lab.Host.Pool}/applybase", "mountpoint", "/run/applybase"), Ct);
+        if ((await Lab.Host.Zfs.ListAsync(Lab.Host.Pool, Ct)).Find($"{Lab.Host.Pool}/applybase") is not { Mounted: true })
+            await Lab.Host.Zfs.ExecuteAsync(new ZfsMount($"{Lab.Host.Pool}/applybase"), Ct);
+        var lines = new List<string>();
+        foreach (var dir in new[] { "log", "spool" })
+        {
+            var changes = Core.Staging.StagedChanges.Read(Lab.Host.Files, $"{UpgradeStaging.StagedDirectory}/{dir}", $"/run/applybase/{dir}");
+            var report = await new Core.Staging.StagedApply(Lab.Host.Files, changes, $"/var/shared/{dir}", "be2").RunAsync(Ct);
+            lines.AddRange(report.Lines);
+        }
+
+        // the live lines first, then what dpkg appended in the staged copy, once
+        var dpkgWrote = staged[BaseLog.Length..];
+        Assert.Contains("status installed hello-su:all 1.0", dpkgWrote);
+        Assert.Equal(BaseLog + "2026-12-02 10:00:00 the running system, after the staging\n" + dpkgWrote,
+            await File.ReadAllTextAsync(Local("/var/shared/log/dpkg.log"), Ct));
+        Assert.Equal("hello-su configured\n", await File.ReadAllTextAsync(Local("/var/shared/log/hello-su.log"), Ct));
+        Assert.Equal("job 1\n", await File.ReadAllTextAsync(Local("/var/shared/spool/hello-su/queue"), Ct));
+        Assert.Equal(mail, await File.ReadAllTextAsync(Local("/var/shared/mail/root"), Ct));
+        Assert.DoesNotContain(Directory.EnumerateFiles(Local("/var/shared"), "*.be2", SearchOption.AllDirectories), _ => true);
+        Assert.Contains(lines, l => l.Contains("dpkg.log", StringComparison.Ordinal) && l.Contains("append", StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]
@@ -142,6 +188,9 @@ public abstract class Upgrades<TBackend> : Scenario<TBackend> where TBackend : I
         Assert.Equal(UserProperties.UpgradeFailed, (await Lab.StateAsync()).Find("be2")!.Upgrade);
     }
 
+    /// <summary>What the live dpkg.log holds before the upgrade.</summary>
+    private const string BaseLog = "2026-12-01 00:00:00 startup packages configure\n";
+
     private IStagingMounts Staging => (IStagingMounts)Lab.Host.Mounts;
 
     private UpgradeWorkflow Workflow(IUpgradeCommand command) => new(Lab.Engine, command, stagingMiB: 16);
@@ -201,7 +250,7 @@ public abstract class Upgrades<TBackend> : Scenario<TBackend> where TBackend : I
             Directory.Delete($"{root}/var/{dir}", recursive: true);
             File.CreateSymbolicLink($"{root}/var/{dir}", $"shared/{dir}");
         }
-        await File.WriteAllTextAsync(Local("/var/shared/log/dpkg.log"), "2026-12-01 00:00:00 startup packages configure\n", Ct);
+        await File.WriteAllTextAsync(Local("/var/shared/log/dpkg.log"), BaseLog, Ct);
         await File.WriteAllTextAsync(Local("/var/shared/mail/root"), "From: lab\n\nlive mail\n", Ct);
         Directory.CreateDirectory($"{root}/var/lib/dpkg/info");
         Directory.CreateDirectory($"{root}/var/lib/dpkg/updates");
