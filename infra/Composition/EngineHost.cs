@@ -59,7 +59,8 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
             ? null
             : new RebootCommand(settings.RebootCommand, services.GetRequiredService<IProcessRunner>());
         var engine = new BeEngine(_ports.Zfs, _ports.Mounts, _ports.Files, journal, options,
-            services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<BeEngine>>(), reboot, Loader());
+            services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<BeEngine>>(), reboot, Loader(),
+            _ports.Mounts as Core.Host.IStagingMounts);
         await AnchorAuditAsync(_ports.Zfs, writes: _lock is not null, ct);
         if (_lock is not null) await ReconcileAsync(engine, journal, ct);
         // The engine role keeps no accounts: the web's DataDir has them.

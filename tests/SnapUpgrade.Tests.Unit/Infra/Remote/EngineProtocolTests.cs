@@ -18,7 +18,8 @@ public sealed class EngineProtocolTests
         new MountBe("be2", "/mnt/x", SharedReadWrite: true), new UnmountBe("be2"), new RenameBe("a", "b"),
         new CreateZone("web"), new DestroyZone("web"), new CheckSharedHealth(), new InitShared(), new MigrateShared("be2"),
         new RebootHost("be2"), new EndTrial("be2", Failed: true, Reason: "health"), new SnapshotBe("be2", "s1"), new DestroySnapshot("be2", "s1"),
-        new RollbackBe("be2", "s1"), new CarryOver("be2"), new ForgetOneShot("be2"),
+        new RollbackBe("be2", "s1"), new CarryOver("be2"), new ForgetOneShot("be2"), new StageUpgrade("be2", StagingMiB: 64),
+        new FinishUpgrade("be2", Passed: true),
     ];
 
     [Theory]
