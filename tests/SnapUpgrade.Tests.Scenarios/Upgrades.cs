@@ -1,5 +1,4 @@
 using System.Runtime.Versioning;
-using System.Text;
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Host;
 using SnapUpgrade.Core.Model;
@@ -7,7 +6,6 @@ using SnapUpgrade.Core.Operations;
 using SnapUpgrade.Core.Upgrade;
 using SnapUpgrade.Core.Zfs;
 using SnapUpgrade.Infra.Host;
-using SnapUpgrade.Infra.Processes;
 using SnapUpgrade.Tests.Scenarios.Lab;
 using SnapUpgrade.Tests.Support;
 using Xunit;
@@ -31,7 +29,7 @@ public abstract class Upgrades<TBackend> : Scenario<TBackend> where TBackend : I
     public async Task Upgrade_RealDpkg_StagesItsSharedWritesInTheNewBe_LiveSharedDataUntouched()
     {
         var deb = await PrepareAsync("echo \"hello-su configured\" >> /var/log/hello-su.log\nmkdir -p /var/spool/hello-su\necho 'job 1' > /var/spool/hello-su/queue");
-        var live = Tree(Local("/var/shared"));
+        var live = UpgradeRoots.Tree(Local("/var/shared"));
         var lines = new List<string>();
 
         var result = await Workflow(Dpkg(deb)).RunAsync(new UpgradeRequest("be2"), new RunRequest(), line => { lock (lines) lines.Add(line); }, Ct);
@@ -39,7 +37,7 @@ public abstract class Upgrades<TBackend> : Scenario<TBackend> where TBackend : I
         Assert.True(result.Succeeded, Describe(result));
         Assert.Equal(["create", "stage", "finish-upgrade"], result.Parts.Select(p => p.Action));
         Assert.Contains("Setting up hello-su (1.0) ...", lines);
-        Assert.Equal(live, Tree(Local("/var/shared")));
+        Assert.Equal(live, UpgradeRoots.Tree(Local("/var/shared")));
         var state = await Lab.StateAsync();
         var be2 = state.Find("be2")!;
         Assert.Equal((UserProperties.UpgradeStaged, false), (be2.Upgrade, be2.IsMounted));
@@ -112,7 +110,7 @@ public abstract class Upgrades<TBackend> : Scenario<TBackend> where TBackend : I
     public async Task Upgrade_PackageFailsHalfWay_BeMarkedFailedUnmounted_NothingReachesSharedData_ActivationRefused()
     {
         var deb = await PrepareAsync("echo 'half way' >> /var/log/hello-su.log\nexit 1");
-        var live = Tree(Local("/var/shared"));
+        var live = UpgradeRoots.Tree(Local("/var/shared"));
 
         var result = await Workflow(Dpkg(deb)).RunAsync(new UpgradeRequest("be2"), new RunRequest(), _ => { }, Ct);
 
@@ -126,7 +124,7 @@ public abstract class Upgrades<TBackend> : Scenario<TBackend> where TBackend : I
     public async Task Upgrade_CommandHangsPastItsLimit_IsStopped_BeMarkedFailedUnmounted()
     {
         await PrepareAsync(null);
-        var live = Tree(Local("/var/shared"));
+        var live = UpgradeRoots.Tree(Local("/var/shared"));
         var tool = Tool("echo \"upgrading $2\"; echo busy >> \"$2/var/log/hang.log\"; sleep 300", TimeSpan.FromSeconds(3));
 
         var result = await Workflow(tool).RunAsync(new UpgradeRequest("be2"), new RunRequest(), _ => { }, Ct);
@@ -141,7 +139,7 @@ public abstract class Upgrades<TBackend> : Scenario<TBackend> where TBackend : I
     public async Task Upgrade_WhileRunning_RefusesToBeActivatedUnmountedOrDestroyed_ThenCancelled_IsStoppedMarkedFailedUnmounted()
     {
         await PrepareAsync(null);
-        var live = Tree(Local("/var/shared"));
+        var live = UpgradeRoots.Tree(Local("/var/shared"));
         var tool = Tool("echo started; sleep 300", TimeSpan.FromMinutes(5));
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -189,7 +187,7 @@ public abstract class Upgrades<TBackend> : Scenario<TBackend> where TBackend : I
     }
 
     /// <summary>What the live dpkg.log holds before the upgrade.</summary>
-    private const string BaseLog = "2026-12-01 00:00:00 startup packages configure\n";
+    private const string BaseLog = UpgradeRoots.BaseLog;
 
     private IStagingMounts Staging => (IStagingMounts)Lab.Host.Mounts;
 
@@ -209,7 +207,7 @@ public abstract class Upgrades<TBackend> : Scenario<TBackend> where TBackend : I
 
     private async Task AssertFailedAndCleanAsync(string live)
     {
-        Assert.Equal(live, Tree(Local("/var/shared")));
+        Assert.Equal(live, UpgradeRoots.Tree(Local("/var/shared")));
         var be2 = (await Lab.StateAsync()).Find("be2")!;
         Assert.Equal((UserProperties.UpgradeFailed, false), (be2.Upgrade, be2.IsMounted));
         Assert.Empty(await Staging.ListStagingAsync(Ct));
@@ -241,56 +239,16 @@ public abstract class Upgrades<TBackend> : Scenario<TBackend> where TBackend : I
     /// </summary>
     private async Task<string> PrepareAsync(string? postinst)
     {
-        Lane.Require(File.Exists("/usr/bin/dpkg") && File.Exists("/usr/bin/dpkg-deb") && File.Exists("/bin/busybox"),
-            "dpkg, dpkg-deb and busybox (Debian's dpkg and busybox-static)");
-        var root = Local("");
-        foreach (var dir in Layout.SharedDirectories)
-        {
-            Directory.CreateDirectory(Local($"/var/shared/{dir}"));
-            Directory.Delete($"{root}/var/{dir}", recursive: true);
-            File.CreateSymbolicLink($"{root}/var/{dir}", $"shared/{dir}");
-        }
+        UpgradeRoots.RequireTools();
+        UpgradeRoots.LayOutMigratedDebianRoot(Local(""));
         await File.WriteAllTextAsync(Local("/var/shared/log/dpkg.log"), BaseLog, Ct);
         await File.WriteAllTextAsync(Local("/var/shared/mail/root"), "From: lab\n\nlive mail\n", Ct);
-        Directory.CreateDirectory($"{root}/var/lib/dpkg/info");
-        Directory.CreateDirectory($"{root}/var/lib/dpkg/updates");
-        await File.WriteAllTextAsync($"{root}/var/lib/dpkg/status", "", Ct);
-        await File.WriteAllTextAsync($"{root}/var/lib/dpkg/available", "", Ct);
-        Directory.CreateDirectory($"{root}/bin");
-        File.Copy("/bin/busybox", $"{root}/bin/busybox");
-        File.SetUnixFileMode($"{root}/bin/busybox", (UnixFileMode)0b111_101_101);
-        foreach (var program in new[] { "sh", "rm", "mkdir", "echo", "cat" })
-            File.CreateSymbolicLink($"{root}/bin/{program}", "busybox");
-        if (postinst is null) return "";
-
-        var scratch = Directory.CreateTempSubdirectory("snapupgrade-deb-").FullName;
-        var tree = Path.Combine(scratch, "hello-su");
-        Directory.CreateDirectory(Path.Combine(tree, "DEBIAN"));
-        Directory.CreateDirectory(Path.Combine(tree, "usr/share/hello-su"));
-        await File.WriteAllTextAsync(Path.Combine(tree, "DEBIAN/control"),
-            "Package: hello-su\nVersion: 1.0\nArchitecture: all\nMaintainer: SnapUpgrade tests <tests@example.invalid>\n" +
-            "Description: a tiny package for the upgrade tests\n", Ct);
-        await File.WriteAllTextAsync(Path.Combine(tree, "DEBIAN/postinst"), "#!/bin/sh\nset -e\n" + postinst + "\n", Ct);
-        File.SetUnixFileMode(Path.Combine(tree, "DEBIAN/postinst"), (UnixFileMode)0b111_101_101);
-        await File.WriteAllTextAsync(Path.Combine(tree, "usr/share/hello-su/README"), "hello\n", Ct);
-        var deb = Path.Combine(scratch, "hello-su_1.0_all.deb");
-        var built = await new ProcessRunner(TimeSpan.FromMinutes(2)).RunAsync(["dpkg-deb", "--root-owner-group", "--build", tree, deb], ct: Ct);
-        Assert.True(built.Succeeded, built.StandardError);
-        return deb;
+        return postinst is null ? "" : await UpgradeRoots.BuildPackageAsync(Directory.CreateTempSubdirectory("snapupgrade-deb-").FullName, postinst, Ct);
     }
 
     private string Describe(UpgradeResult result) =>
         $"[{Lab.Host.Name}] {result.Outcome}: {string.Join("; ", result.Parts.Select(p => $"{p.Action} {p.Outcome} {p.Error}"))}; " +
         $"{result.Command?.Summary}\n{result.Command?.Output}";
-
-    /// <summary>Every path under <paramref name="root"/>, its kind and content.</summary>
-    private static string Tree(string root)
-    {
-        var text = new StringBuilder();
-        foreach (var path in Directory.EnumerateFileSystemEntries(root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
-            text.Append(path[root.Length..]).Append(File.Exists(path) ? " " + File.ReadAllText(path) : "/").Append('\n');
-        return text.ToString();
-    }
 }
 
 public sealed class UpgradesOnZfsFuse : Upgrades<ZfsFuse>;

@@ -1,4 +1,3 @@
-using System.Text;
 using SnapUpgrade.Core.Host;
 using SnapUpgrade.Infra.Host;
 using SnapUpgrade.Infra.Processes;
@@ -29,8 +28,8 @@ public sealed class StagingMountsTests
         var base_ = await CloneSharedAsync(lab, "/run/stage/base");
         lab.Files.CreateDirectory("/run/stage/tmp");
         lab.Files.CreateDirectory("/mnt/be2/var/shared/log");
-        var live = Snapshot(lab.HostRoot + "/var/shared");
-        var baseBefore = Snapshot(lab.HostRoot + base_);
+        var live = UpgradeRoots.Tree(lab.HostRoot + "/var/shared");
+        var baseBefore = UpgradeRoots.Tree(lab.HostRoot + base_);
 
         await mounts.MountTmpfsAsync("/run/stage/tmp", 16, Ct);
         try
@@ -70,8 +69,8 @@ public sealed class StagingMountsTests
             await mounts.UnmountAsync("/run/stage/tmp", Ct);
         }
 
-        Assert.Equal(live, Snapshot(lab.HostRoot + "/var/shared"));
-        Assert.Equal(baseBefore, Snapshot(lab.HostRoot + base_));
+        Assert.Equal(live, UpgradeRoots.Tree(lab.HostRoot + "/var/shared"));
+        Assert.Equal(baseBefore, UpgradeRoots.Tree(lab.HostRoot + base_));
         var table = await File.ReadAllTextAsync("/proc/self/mountinfo", Ct);
         Assert.DoesNotContain(lab.HostRoot + "/mnt/be2", table);
         Assert.DoesNotContain(lab.HostRoot + "/run/stage/tmp", table);
@@ -122,15 +121,6 @@ public sealed class StagingMountsTests
             $"{lab.Pool}/VARSHARED@upgrade-be2", $"{lab.Pool}/upgrade-base-be2"], ct: Ct)).EnsureSuccess();
         Assert.True(File.Exists(lab.HostRoot + at + "/log/dpkg.log"), "the base clone is mounted");
         return at;
-    }
-
-    /// <summary>Every path under <paramref name="root"/> with its kind and content.</summary>
-    private static string Snapshot(string root)
-    {
-        var text = new StringBuilder();
-        foreach (var path in Directory.EnumerateFileSystemEntries(root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
-            text.Append(path[root.Length..]).Append(File.Exists(path) ? " " + File.ReadAllText(path) : "/").Append('\n');
-        return text.ToString();
     }
 
     /// <summary>Field 6 of the mountinfo line mounted at <paramref name="mountPoint"/>, or null.</summary>
