@@ -75,17 +75,23 @@ public sealed class AuditedOperations(IEngine engine, IAuditLog audit, IHostStat
     /// (<see cref="CarryOverIfDueAsync"/>), then the one-shot mark the boot loader has used (the host
     /// rebooted into it, or past it) is dropped, once and audited as the system, so the console no longer
     /// says "boots once next"; a mark the loader still holds stays (a dry run asks, unaudited). Each is
-    /// null when it did not run.
+    /// null when it did not run. First of all, an upgrade this console was running when it stopped (ADR
+    /// 0026: a BE still marked "running"; the console holding the engine runs every upgrade, so none runs
+    /// now) has its staging taken off and is marked failed, audited as the system.
     /// </summary>
-    public async Task<(OperationResult? CarriedOver, OperationResult? OneShotForgotten)> AtStartAsync(CancellationToken ct = default)
+    public async Task<(OperationResult? CarriedOver, OperationResult? OneShotForgotten, IReadOnlyList<OperationResult> UpgradesStopped)> AtStartAsync(
+        CancellationToken ct = default)
     {
+        var stopped = new List<OperationResult>();
+        foreach (var running in (await engine.GetStateAsync(ct)).BootEnvironments.Where(b => b.Upgrade == Zfs.UserProperties.UpgradeRunning))
+            stopped.Add(await RunAsync(Actor.System, new FinishUpgrade(running.Name, Passed: false), ct: ct));
         var state = await engine.GetStateAsync(ct);
         var carriedOver = state.Booted is { CarryOverFrom: not null } booted
             ? await RunAsync(Actor.System, new CarryOver(booted.Name), ct: ct)
             : null;
-        if (state.NextBoot is not { } marked) return (carriedOver, null);
+        if (state.NextBoot is not { } marked) return (carriedOver, null, stopped);
         var forget = new ForgetOneShot(marked.Name);
         var asked = await engine.RunAsync(forget, new RunRequest { DryRun = true, Actor = Actor.System }, ct);
-        return (carriedOver, asked.Error?.Code == ErrorCode.OneShotNotUsed ? null : await RunAsync(Actor.System, forget, ct: ct));
+        return (carriedOver, asked.Error?.Code == ErrorCode.OneShotNotUsed ? null : await RunAsync(Actor.System, forget, ct: ct), stopped);
     }
 }

@@ -77,7 +77,9 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
     /// </summary>
     private async Task AtStartAsync(CancellationToken ct)
     {
-        var (carried, forgotten) = await services.GetRequiredService<AuditedOperations>().AtStartAsync(ct);
+        var (carried, forgotten, stopped) = await services.GetRequiredService<AuditedOperations>().AtStartAsync(ct);
+        foreach (var upgrade in stopped)
+            LogUpgradeStopped(logger, upgrade.Target, AuditRecords.Text(upgrade.Outcome), upgrade.Error?.Message ?? string.Join(" ", upgrade.Report));
         if (carried is not null)
             LogCarriedOver(logger, carried.Target, AuditRecords.Text(carried.Outcome),
                 carried.Error?.Message ?? string.Join(Environment.NewLine, carried.Report));
@@ -237,6 +239,9 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "First start of {Be}: carry-over {Outcome}: {Report}")]
     private static partial void LogCarriedOver(ILogger logger, string? be, string outcome, string report);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The upgrade into {Be} was cut off when the console stopped: its staging taken off, marked failed: {Outcome} {Report}")]
+    private static partial void LogUpgradeStopped(ILogger logger, string? be, string outcome, string report);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The boot loader has used the one-shot boot of {Be}: forgetting it: {Outcome} {Error}")]
     private static partial void LogOneShotForgotten(ILogger logger, string? be, Outcome outcome, string? error);

@@ -1,4 +1,5 @@
 using System.Runtime.Versioning;
+using SnapUpgrade.Core.Audit;
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Host;
 using SnapUpgrade.Core.Model;
@@ -6,6 +7,7 @@ using SnapUpgrade.Core.Operations;
 using SnapUpgrade.Core.Upgrade;
 using SnapUpgrade.Core.Zfs;
 using SnapUpgrade.Infra.Host;
+using SnapUpgrade.Infra.Sqlite;
 using SnapUpgrade.Tests.Scenarios.Lab;
 using SnapUpgrade.Tests.Support;
 using Xunit;
@@ -156,6 +158,27 @@ public abstract class Upgrades<TBackend> : Scenario<TBackend> where TBackend : I
         Assert.Equal(UpgradeOutcome.CommandFailed, result.Outcome);
         Assert.Equal(CommandEnd.Cancelled, result.Command!.End);
         await AssertFailedAndCleanAsync(live);
+    }
+
+    /// <summary>The console stopped (kill -9) while the package command ran: the next start takes the staging off and marks the BE failed, audited as the system.</summary>
+    [Fact]
+    public async Task Upgrade_ConsoleStoppedWhileItRan_NextStartTakesTheStagingOffAndMarksItFailed()
+    {
+        await PrepareAsync(null);
+        var live = UpgradeRoots.Tree(Local("/var/shared"));
+        await Lab.MustAsync(new CreateBe("be2"));
+        await Lab.MustAsync(new StageUpgrade("be2", StagingMiB: 16));
+        Assert.NotEmpty(await Staging.ListStagingAsync(Ct));
+        var audit = new SqliteAuditLog(Lab.Database);
+
+        var (_, _, stopped) = await new AuditedOperations(Lab.NewEngine(), audit).AtStartAsync(Ct);
+
+        var finish = Assert.Single(stopped);
+        Assert.True(finish.Succeeded, $"[{Lab.Host.Name}] {finish.Error}");
+        var row = Assert.Single((await audit.QueryAsync(new AuditQuery(Action: "finish-upgrade"), Ct)).Entries);
+        Assert.Equal(("system", "be2", "succeeded"), (row.Actor, row.Target, row.Outcome));
+        await AssertFailedAndCleanAsync(live);
+        Assert.Empty((await new AuditedOperations(Lab.NewEngine(), audit).AtStartAsync(Ct)).UpgradesStopped);
     }
 
     [Fact]
