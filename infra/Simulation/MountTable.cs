@@ -14,7 +14,10 @@ internal sealed class MountTable
     /// <summary>Every mount, oldest first (the order a state file keeps).</summary>
     public IReadOnlyList<SimMount> Entries => _entries;
 
-    public IEnumerable<SimMount> Binds => _entries.Where(m => m.IsBind);
+    public IEnumerable<SimMount> Binds => _entries.Where(m => m.IsBind && !m.IsStaging);
+
+    /// <summary>The tmpfs and overlay mounts of upgrades (ADR 0026).</summary>
+    public IEnumerable<SimMount> Staging => _entries.Where(m => m.IsStaging);
 
     public void Add(SimMount mount) => _entries.Add(mount);
 

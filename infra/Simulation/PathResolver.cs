@@ -96,6 +96,7 @@ internal sealed class PathResolver(MountTable mounts, VolumeTrees trees, Dataset
     public Node? NodeAt(string[] path)
     {
         var at = Locate(path);
+        if (at.Mount is { Lower: not null } overlay) return OverlayView.Merged(trees, overlay, path.AsSpan(overlay.TargetSegments.Length));
         return trees.Get(at.Dataset, at.Inner);
     }
 
@@ -103,7 +104,9 @@ internal sealed class PathResolver(MountTable mounts, VolumeTrees trees, Dataset
     /// The device number lstat shows for a path: one per volume (a dataset's creation txg, which
     /// a rename keeps; 0 for the base directory), the same through every bind of it.
     /// </summary>
-    public long DeviceOf(string[] path) => Locate(path).Dataset is { } dataset ? datasets[dataset].Txg : 0;
+    public long DeviceOf(string[] path) => Locate(path).Dataset is { } volume
+        ? datasets.Find(volume)?.Txg ?? (uint)StringComparer.Ordinal.GetHashCode(volume)
+        : 0;
 
     private static void RequireAbsolute(string path)
     {

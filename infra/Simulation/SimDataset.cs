@@ -52,8 +52,23 @@ internal sealed class SimPool
 /// <param name="Dataset">The volume the tree comes from; null for the host's base directory.</param>
 /// <param name="SourcePath">The directory inside that volume the mount shows (empty for a dataset mount).</param>
 /// <param name="Source">For binds, the host path as given to mount; for zfs mounts, the dataset name.</param>
+/// <param name="Lower">An overlay (ADR 0026): its lower layer; <paramref name="Dataset"/> and <paramref name="SourcePath"/> are then its upper.</param>
 internal sealed record SimMount(string Target, string? Dataset, IReadOnlyList<string> SourcePath, bool ReadOnly,
-    bool IsBind, string Source)
+    bool IsBind, string Source, SimLayer? Lower = null)
 {
     public string[] TargetSegments { get; } = HostPath.Split(Target);
+
+    /// <summary>An upgrade's staging mount (a tmpfs or an overlay): not a bind for <c>IMounts</c>, and gone with the console process.</summary>
+    public bool IsStaging => Lower is not null || Scratch.IsScratch(Dataset);
+}
+
+/// <summary>A directory of a volume (a dataset, a tmpfs, or null for the base directory): an overlay's lower layer.</summary>
+internal sealed record SimLayer(string? Volume, string[] Path);
+
+/// <summary>The simulator's tmpfs volumes: named apart from datasets, which cannot hold a ':' before their '/'.</summary>
+internal static class Scratch
+{
+    public const string Prefix = "tmpfs:";
+
+    public static bool IsScratch(string? volume) => volume?.StartsWith(Prefix, StringComparison.Ordinal) == true;
 }

@@ -42,6 +42,8 @@ public sealed partial class SimulatedZfs
                 throw new IOException($"umount: {target}: a ZFS mount of '{mount.Dataset}'; unmount it through zfs", 22);
             if (_mounts.Below(mount).Count > 0) throw new IOException($"umount: {target}: target is busy", 16);
             _mounts.Remove(mount);
+            // A tmpfs lives on while an overlay still stacks on it (the kernel's overlay holds a private clone of its upper's mount).
+            if (Scratch.IsScratch(mount.Dataset) && !_mounts.Entries.Any(m => m.Dataset == mount.Dataset)) _trees.DropScratch(mount.Dataset!);
         });
         return Task.CompletedTask;
     }

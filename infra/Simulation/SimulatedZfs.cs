@@ -14,7 +14,7 @@ namespace SnapUpgrade.Infra.Simulation;
 /// The parts are not thread-safe; one lock here guards them all, and with a state file every
 /// mutation is persisted before it returns.
 /// </summary>
-public sealed partial class SimulatedZfs : IZfs, IMounts, IHostFiles
+public sealed partial class SimulatedZfs : IZfs, IMounts, IHostFiles, IStagingMounts
 {
     private readonly Lock _gate = new();
     private readonly TimeProvider _clock;

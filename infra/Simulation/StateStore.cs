@@ -25,7 +25,8 @@ internal static class StateStore
                 Name = d.Name, Snapshot = d.IsSnapshot, Created = d.Created, Txg = d.Txg, Origin = d.Origin,
                 Properties = new Dictionary<string, string>(d.Local), Root = Store(d.Root, ids, nodes),
             })],
-            Mounts = [.. mounts.Entries.Select(m => new MountState
+            // An upgrade's tmpfs and overlays end with the console process here, as after a reboot (ADR 0026).
+            Mounts = [.. mounts.Entries.Where(m => !m.IsStaging).Select(m => new MountState
             {
                 Target = m.Target, Dataset = m.Dataset, SourcePath = [.. m.SourcePath], ReadOnly = m.ReadOnly,
                 Bind = m.IsBind, Source = m.Source,

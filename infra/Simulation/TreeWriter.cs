@@ -17,6 +17,12 @@ internal sealed class TreeWriter(PathResolver paths, VolumeTrees trees, MountTab
     {
         var at = paths.Locate(path);
         if (at.ReadOnly) throw new ReadOnlyFileSystemException(HostPath.Join(path));
+        if (at.Mount is { Lower: not null } overlay)
+        {
+            if (path.Length == overlay.TargetSegments.Length) throw new IOException($"Device or resource busy: {HostPath.Join(path)} is a mount point", 16);
+            OverlayView.Write(trees, overlay, path[overlay.TargetSegments.Length..], node);
+            return;
+        }
         if (at.Inner.Length == 0) throw new IOException($"Device or resource busy: {HostPath.Join(path)} is a mount point", 16);
         trees.Set(at.Dataset, at.Inner, node);
     }
@@ -25,6 +31,12 @@ internal sealed class TreeWriter(PathResolver paths, VolumeTrees trees, MountTab
     public void ChangeMeta(string[] path, Node changed)
     {
         var at = paths.Locate(path);
+        if (at.Mount is { Lower: not null } overlay)
+        {
+            if (at.ReadOnly) throw new ReadOnlyFileSystemException(HostPath.Join(path));
+            OverlayView.ChangeMeta(trees, overlay, path[overlay.TargetSegments.Length..], changed);
+            return;
+        }
         if (at.Inner.Length > 0)
         {
             Modify(path, changed);
@@ -87,6 +99,10 @@ internal sealed class TreeWriter(PathResolver paths, VolumeTrees trees, MountTab
             throw new IOException($"Invalid cross-device link: cannot rename '{from}' to '{to}'", 18);
         if (sourceMount.ReadOnly) throw new ReadOnlyFileSystemException(to);
         var node = NodeAt(source) ?? throw new FileNotFoundException($"Could not find '{from}'.", from);
+        // overlayfs without redirects: a directory the lower layer shows cannot move (mv copies instead).
+        if (node is DirNode && sourceMount.Mount is { Lower: not null } overlay &&
+            OverlayView.LowerShows(trees, overlay, source.AsSpan(overlay.TargetSegments.Length)))
+            throw new IOException($"Invalid cross-device link: cannot rename '{from}' to '{to}'", 18);
         if (replace && (node is DirNode || NodeAt(target) is DirNode))
             throw new IOException($"Is a directory: will not replace with '{from}' at '{to}'", 21);
         if (!replace && NodeAt(target) is not null) throw new IOException($"File exists: cannot rename '{from}' to '{to}'", 17);

@@ -15,14 +15,29 @@ internal sealed class VolumeTrees(DatasetTable datasets)
     /// <summary>The next inode number to hand out (1 is every dataset's root).</summary>
     public long NextInode { get; private set; } = 2;
 
-    public DirNode RootOf(string? volume) => volume is null ? BaseRoot : datasets[volume].Root;
+    /// <summary>The tmpfs volumes (<see cref="Scratch"/>): in memory only, gone when unmounted, as a tmpfs is.</summary>
+    private readonly Dictionary<string, DirNode> _scratch = new(StringComparer.Ordinal);
+
+    public DirNode RootOf(string? volume) => volume is null ? BaseRoot
+        : Scratch.IsScratch(volume) ? _scratch[volume] : datasets[volume].Root;
 
     /// <summary>Replaces a volume's whole tree (a chmod of a mount point changes the mounted root).</summary>
     public void SetRoot(string? volume, DirNode root)
     {
         if (volume is null) BaseRoot = root;
+        else if (Scratch.IsScratch(volume)) _scratch[volume] = root;
         else datasets[volume].Root = root;
     }
+
+    /// <summary>A new, empty tmpfs volume whose root has <paramref name="mode"/>; its name.</summary>
+    public string NewScratch(int mode)
+    {
+        var name = $"{Scratch.Prefix}{NewInode()}";
+        _scratch[name] = DirNode.New(NewMeta(mode));
+        return name;
+    }
+
+    public void DropScratch(string volume) => _scratch.Remove(volume);
 
     /// <summary>The node at <paramref name="inner"/> inside the volume, links not followed; null when missing.</summary>
     public Node? Get(string? volume, ReadOnlySpan<string> inner) => FileTree.Get(RootOf(volume), inner);

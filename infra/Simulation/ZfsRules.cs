@@ -17,6 +17,10 @@ internal static class ZfsRules
         ["readonly"] = ["on", "off"],
         ["atime"] = ["on", "off"],
         ["compression"] = ["on", "off", "lzjb", "gzip", "lz4", "zle"],
+        // Kept and shown; mounts do not model them (an upgrade's base clone sets them: ADR 0026).
+        ["setuid"] = ["on", "off"],
+        ["devices"] = ["on", "off"],
+        ["exec"] = ["on", "off"],
     };
 
     private static readonly HashSet<string> ReadOnlyNativeProperties =

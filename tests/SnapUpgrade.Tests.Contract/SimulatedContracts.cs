@@ -14,6 +14,11 @@ public sealed class SimulatedMountsContract : MountsContract
     protected override async Task<ITestHost> CreateHostAsync() => await SimulatedLab.CreateAsync(TestHostExtensions.Ct);
 }
 
+public sealed class SimulatedStagingMountsContract : StagingMountsContract
+{
+    protected override async Task<ITestHost> CreateHostAsync() => await SimulatedLab.CreateAsync(TestHostExtensions.Ct);
+}
+
 public sealed class SimulatedFilesContract : FilesContract
 {
     protected override async Task<ITestHost> CreateHostAsync() => await SimulatedLab.CreateAsync(TestHostExtensions.Ct);

@@ -15,6 +15,11 @@ public sealed class ZfsFuseMountsContract : MountsContract
     protected override async Task<ITestHost> CreateHostAsync() => await ZfsFuseLab.CreateAsync(TestHostExtensions.Ct);
 }
 
+public sealed class ZfsFuseStagingMountsContract : StagingMountsContract
+{
+    protected override async Task<ITestHost> CreateHostAsync() => await ZfsFuseLab.CreateAsync(TestHostExtensions.Ct);
+}
+
 public sealed class ZfsFuseFilesContract : FilesContract
 {
     protected override async Task<ITestHost> CreateHostAsync() => await ZfsFuseLab.CreateAsync(TestHostExtensions.Ct);

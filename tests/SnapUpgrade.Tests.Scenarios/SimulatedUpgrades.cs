@@ -1,0 +1,162 @@
+using System.Text;
+using SnapUpgrade.Core.Audit;
+using SnapUpgrade.Core.Engine;
+using SnapUpgrade.Core.Host;
+using SnapUpgrade.Core.Model;
+using SnapUpgrade.Core.Operations;
+using SnapUpgrade.Core.Staging;
+using SnapUpgrade.Core.Upgrade;
+using SnapUpgrade.Core.Zfs;
+using SnapUpgrade.Infra.Simulation;
+using SnapUpgrade.Infra.Sqlite;
+using SnapUpgrade.Tests.Scenarios.Lab;
+using SnapUpgrade.Tests.Support;
+using Xunit;
+
+namespace SnapUpgrade.Tests.Scenarios;
+
+/// <summary>
+/// Issue 14 on the embedded default (point 6): the simulated host's package command upgrades into a new BE
+/// through the simulator's own overlays, its writes into /var/log and /var/spool staged in the BE and the
+/// live shared data untouched; after the new BE boots they are applied without overwriting anything; a
+/// cancelled or timed-out command leaves the BE unmounted and marked failed; a console stopped mid-run
+/// finishes it as failed at its next start.
+/// </summary>
+public sealed class SimulatedUpgrades : Scenario<Simulated>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private IHostFiles Files => Lab.Host.Files;
+
+    private SimulatedZfs Sim => ((SimulatedLab)Lab.Host).Host;
+
+    private IStagingMounts Staging => (IStagingMounts)Lab.Host.Mounts;
+
+    private const string BaseLog = UpgradeRoots.BaseLog;
+
+    [Fact]
+    public async Task Upgrade_SimulatedApt_StagesItsSharedWritesInTheBe_ThenAfterItsBootTheyApplyWithoutOverwriting()
+    {
+        Migrated();
+        var live = Dump("/var/shared");
+        var lines = new List<string>();
+
+        var result = await new UpgradeWorkflow(Lab.Engine, Apt(TimeSpan.FromMinutes(1)), 16)
+            .RunAsync(new UpgradeRequest("be2"), new RunRequest(), lines.Add, Ct);
+
+        Assert.True(result.Succeeded, $"{result.Outcome}: {string.Join("; ", result.Parts.Select(p => $"{p.Action} {p.Error}"))}\n{result.Command?.Output}");
+        Assert.StartsWith("$ simulated-apt-get --root=/run/snapupgrade/be-be2.", lines[0], StringComparison.Ordinal);
+        Assert.Contains("Setting up demo-tools (2.0) ...", lines);
+        Assert.Equal(live, Dump("/var/shared"));
+        Assert.Equal(UserProperties.UpgradeStaged, (await Lab.StateAsync()).Find("be2")!.Upgrade);
+        Assert.Empty(await Staging.ListStagingAsync(Ct));
+
+        Files.AppendAllBytes("/var/shared/log/dpkg.log", "2026-12-02 10:00:00 the running system, after the staging\n"u8.ToArray());
+        await Lab.MustAsync(new ActivateBe("be2"));
+        await Lab.MustAsync(new RebootHost());
+        Assert.Equal("be2", (await Lab.StateAsync()).Booted?.Name);
+        Assert.Contains("demo-base 2.0, upgraded into be2", Text("/etc/release"));
+        var staged = Text($"{UpgradeStaging.StagedDirectory}/log/dpkg.log");
+        Assert.StartsWith(BaseLog, staged, StringComparison.Ordinal);
+        await ApplyAsync();
+
+        Assert.Equal(BaseLog + "2026-12-02 10:00:00 the running system, after the staging\n" + staged[BaseLog.Length..], Text("/var/shared/log/dpkg.log"));
+        Assert.Contains("Upgrade: demo-base:all (1.0, 2.0)", Text("/var/shared/log/apt/history.log"));
+        Assert.Equal("rebuild the demo index after the upgrade\n", Text("/var/shared/spool/demo-tools/queue"));
+        Assert.Equal("From: lab\n\nlive mail\n", Text("/var/shared/mail/root"));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Upgrade_CancelledOrPastItsLimit_BeMarkedFailedUnmounted_NothingReachesSharedData(bool timeLimit)
+    {
+        Migrated();
+        var live = Dump("/var/shared");
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var apt = new SimulatedUpgradeCommand(Sim, timeLimit ? TimeSpan.FromMilliseconds(300) : TimeSpan.FromMinutes(1), TimeSpan.FromMilliseconds(100));
+
+        var result = await new UpgradeWorkflow(Lab.Engine, apt, 16).RunAsync(new UpgradeRequest("be2"), new RunRequest(),
+            line => { if (!timeLimit && line.StartsWith("Unpacking demo-base", StringComparison.Ordinal)) cancel.Cancel(); }, cancel.Token);
+
+        Assert.Equal(UpgradeOutcome.CommandFailed, result.Outcome);
+        Assert.Equal(timeLimit ? CommandEnd.TimedOut : CommandEnd.Cancelled, result.Command!.End);
+        Assert.Equal(live, Dump("/var/shared"));
+        var be2 = (await Lab.StateAsync()).Find("be2")!;
+        Assert.Equal((UserProperties.UpgradeFailed, false), (be2.Upgrade, be2.IsMounted));
+        Assert.Empty(await Staging.ListStagingAsync(Ct));
+        Assert.Empty(await Lab.Host.Mounts.ListAsync(Ct));
+        Assert.Equal(ErrorCode.UpgradeNotFinished, (await Lab.RunAsync(new ActivateBe("be2"))).Error?.Code);
+    }
+
+    [Fact]
+    public async Task Upgrade_ConsoleStoppedWhileItRan_NextStartTakesTheStagingOffAndMarksItFailed()
+    {
+        Migrated();
+        await Lab.MustAsync(new CreateBe("be2"));
+        await Lab.MustAsync(new StageUpgrade("be2", StagingMiB: 16));
+        Assert.Equal(5, (await Staging.ListStagingAsync(Ct)).Count); // the tmpfs and four overlays
+        var audit = new SqliteAuditLog(Lab.Database);
+
+        var (_, _, stopped) = await new AuditedOperations(Lab.NewEngine(), audit).AtStartAsync(Ct);
+
+        Assert.True(Assert.Single(stopped).Succeeded);
+        var be2 = (await Lab.StateAsync()).Find("be2")!;
+        Assert.Equal((UserProperties.UpgradeFailed, false), (be2.Upgrade, be2.IsMounted));
+        Assert.Empty(await Staging.ListStagingAsync(Ct));
+    }
+
+    private SimulatedUpgradeCommand Apt(TimeSpan limit) => new(Sim, limit, TimeSpan.Zero);
+
+    /// <summary>be1 as a migrated BE: its shared directories are the links into /var/shared, which holds live data.</summary>
+    private void Migrated()
+    {
+        foreach (var dir in Layout.SharedDirectories)
+        {
+            foreach (var name in Files.List($"/var/{dir}")) Files.Delete($"/var/{dir}/{name}");
+            Files.Delete($"/var/{dir}");
+            Files.CreateSymlink($"/var/{dir}", $"shared/{dir}");
+            Files.CreateDirectory($"/var/shared/{dir}");
+        }
+        Files.WriteAllBytes("/var/shared/log/dpkg.log", Encoding.UTF8.GetBytes(BaseLog));
+        Files.WriteAllBytes("/var/shared/mail/root", "From: lab\n\nlive mail\n"u8.ToArray());
+    }
+
+    /// <summary>The staged writes of the booted BE applied to the shared data against the base, as the first start will.</summary>
+    private async Task ApplyAsync()
+    {
+        var clone = $"{Lab.Host.Pool}/applybase";
+        await Lab.Host.Zfs.ExecuteAsync(new ZfsClone(UpgradeStaging.BaseSnapshot(new Layout(Lab.Host.Pool), "be2"), clone,
+            new Dictionary<string, string> { ["readonly"] = "on", ["canmount"] = "noauto" }), Ct);
+        await Lab.Host.Zfs.ExecuteAsync(new ZfsSet(clone, "mountpoint", "/run/applybase"), Ct);
+        if ((await Lab.Host.Zfs.ListAsync(Lab.Host.Pool, Ct)).Find(clone) is not { Mounted: true })
+            await Lab.Host.Zfs.ExecuteAsync(new ZfsMount(clone), Ct);
+        foreach (var dir in new[] { "log", "spool" })
+        {
+            var changes = StagedChanges.Read(Files, $"{UpgradeStaging.StagedDirectory}/{dir}", $"/run/applybase/{dir}");
+            await new StagedApply(Files, changes, $"/var/shared/{dir}", "be2").RunAsync(Ct);
+        }
+    }
+
+    private string Text(string path) => Encoding.UTF8.GetString(Files.ReadAllBytes(path));
+
+    /// <summary>Every path below <paramref name="root"/> with its kind and content, through the port.</summary>
+    private string Dump(string root)
+    {
+        var text = new StringBuilder();
+        void Walk(string dir)
+        {
+            foreach (var name in Files.List(dir))
+            {
+                var path = $"{dir}/{name}";
+                var kind = Files.GetKind(path);
+                text.Append(path).Append(' ').Append(kind);
+                if (kind == FileKind.File) text.Append(' ').Append(Convert.ToHexString(Files.ReadAllBytes(path)));
+                text.Append('\n');
+                if (kind == FileKind.Directory) Walk(path);
+            }
+        }
+        Walk(root);
+        return text.ToString();
+    }
+}
