@@ -77,14 +77,19 @@ public sealed class AuditedOperations(IEngine engine, IAuditLog audit, IHostStat
     /// says "boots once next"; a mark the loader still holds stays (a dry run asks, unaudited). Each is
     /// null when it did not run. First of all, an upgrade this console was running when it stopped (ADR
     /// 0026: a BE still marked "running"; the console holding the engine runs every upgrade, so none runs
-    /// now) has its staging taken off and is marked failed, audited as the system.
+    /// now) has its staging taken off and is marked failed, audited as the system; and on the first start of
+    /// a BE an upgrade made, its staged writes are applied to the shared data (<see cref="ApplyStagedWrites"/>).
+    /// Both come back in <c>Upgrades</c>.
     /// </summary>
-    public async Task<(OperationResult? CarriedOver, OperationResult? OneShotForgotten, IReadOnlyList<OperationResult> UpgradesStopped)> AtStartAsync(
+    public async Task<(OperationResult? CarriedOver, OperationResult? OneShotForgotten, IReadOnlyList<OperationResult> Upgrades)> AtStartAsync(
         CancellationToken ct = default)
     {
         var stopped = new List<OperationResult>();
         foreach (var running in (await engine.GetStateAsync(ct)).BootEnvironments.Where(b => b.Upgrade == Zfs.UserProperties.UpgradeRunning))
             stopped.Add(await RunAsync(Actor.System, new FinishUpgrade(running.Name, Passed: false), ct: ct));
+        // The first start of a BE an upgrade made: its staged shared-directory writes are applied (ADR 0025).
+        if ((await engine.GetStateAsync(ct)).Booted is { Upgrade: Zfs.UserProperties.UpgradeStaged } upgraded)
+            stopped.Add(await RunAsync(Actor.System, new ApplyStagedWrites(upgraded.Name), ct: ct));
         var state = await engine.GetStateAsync(ct);
         var carriedOver = state.Booted is { CarryOverFrom: not null } booted
             ? await RunAsync(Actor.System, new CarryOver(booted.Name), ct: ct)

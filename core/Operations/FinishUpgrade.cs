@@ -61,18 +61,8 @@ public sealed record FinishUpgrade(string Name, bool Passed) : IOperation
                 context.Mounts.DescribeUnmount(tmpfs), run => context.Mounts.UnmountAsync(tmpfs, run.Ct), new UndoNothing());
             FileSteps.RemoveDirectory(context, plan, tmpfs);
         }
-        var clone = UpgradeStaging.BaseClone(context.Layout, Name);
-        var listing = await context.ListingAsync(ct);
-        if (listing.Find(clone) is { } baseClone)
-        {
-            if (baseClone.Mounted)
-            {
-                context.AddZfs(plan, $"unmount the base {clone}", new ZfsUnmount(clone), new ZfsMount(clone));
-                if (baseClone.MountPoint is { } at && FileSteps.IsUnder(at, context.Options.TempRoot)) FileSteps.RemoveDirectory(context, plan, at);
-            }
-            context.AddIrreversibleZfs(plan, $"destroy the base clone {clone} (the snapshot {UpgradeStaging.BaseSnapshot(context.Layout, Name)} stays)",
-                new ZfsDestroy(clone));
-        }
+        if ((await context.ListingAsync(ct)).Find(UpgradeStaging.BaseClone(context.Layout, Name)) is { } baseClone)
+            UpgradeStaging.PlanBaseCloneRelease(context, plan, Name, baseClone.Mounted ? baseClone.MountPoint : null);
         var outcome = Passed ? UserProperties.UpgradeStaged : UserProperties.UpgradeFailed;
         if (plan.PastNoReturn)
             context.AddIrreversibleZfs(plan, $"mark {Name} as {outcome}", new ZfsSet(be.Dataset, UserProperties.Upgrade, outcome));

@@ -46,27 +46,10 @@ public sealed record StageUpgrade(string Name, int StagingMiB = 512) : IOperatio
             new ZfsInherit(be.Dataset, UserProperties.Upgrade));
 
         var snapshot = UpgradeStaging.BaseSnapshot(layout, Name);
-        var clone = UpgradeStaging.BaseClone(layout, Name);
         context.AddZfs(plan, $"snapshot the shared data as the upgrade's base: {snapshot}",
             new ZfsSnapshot(snapshot, properties: UserProperties.ConsoleMadeMark), new ZfsDestroy(snapshot));
         plan.Touches.Add(snapshot);
-        context.CheckPrivateRoot();
-        var baseDir = context.PrivateDirectory($"{Name}-base");
-        FileSteps.EnsureDirectory(context, plan, baseDir);
-        // Read-only, no setuid, devices or exec by its properties, whoever mounts it: zfs-fuse mounts a
-        // clone as soon as it has a mountpoint, before any mount command could give options.
-        context.AddZfs(plan, $"clone the base read-only as {clone}", new ZfsClone(snapshot, clone, new Dictionary<string, string>
-        {
-            ["canmount"] = "noauto", ["readonly"] = "on", ["setuid"] = "off", ["devices"] = "off", ["exec"] = "off",
-            [UserProperties.ConsoleMade] = "on",
-        }), new ZfsDestroy(clone));
-        context.AddZfs(plan, $"mount point of {clone}: {baseDir}", new ZfsSet(clone, "mountpoint", baseDir));
-        var mountBase = new ZfsMount(clone);
-        plan.Add($"mount {clone} at {baseDir} (read-only) unless zfs did", mountBase.Argv, async run =>
-        {
-            var read = await context.Zfs.ReadAsync(context.Options.Pool, new ReadScope([], [clone]), run.Ct);
-            if (read.Find(clone) is not { Mounted: true }) await context.Zfs.ExecuteAsync(mountBase, run.Ct);
-        }, Undo.Zfs(new ZfsUnmount(clone)));
+        var baseDir = UpgradeStaging.PlanBaseClone(context, plan, Name, (await context.ListingAsync(ct)).Find(UpgradeStaging.BaseClone(layout, Name)));
 
         var root = context.PrivateDirectory(Name);
         var mount = await new MountBe(Name, root).PlanAsync(context, state, ct);

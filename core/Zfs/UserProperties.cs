@@ -54,6 +54,8 @@ public static class UserProperties
     public const string UpgradeRunning = "running";
     public const string UpgradeStaged = "staged";
     public const string UpgradeFailed = "failed";
+    /// <summary>Its staged writes were applied to the shared data at its first start (the staged tree and the base snapshot stay).</summary>
+    public const string UpgradeApplied = "applied";
 
     public static readonly IReadOnlyList<string> All = [Uuid, ParentBe, Active, Description, Keep, NextBoot, Trial, ConsoleMade, CarryOver, AuditHead, Upgrade];
 }

@@ -79,7 +79,7 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
     {
         var (carried, forgotten, stopped) = await services.GetRequiredService<AuditedOperations>().AtStartAsync(ct);
         foreach (var upgrade in stopped)
-            LogUpgradeStopped(logger, upgrade.Target, AuditRecords.Text(upgrade.Outcome), upgrade.Error?.Message ?? string.Join(" ", upgrade.Report));
+            LogUpgradeAtStart(logger, upgrade.Action, upgrade.Target, AuditRecords.Text(upgrade.Outcome), upgrade.Error?.Message ?? string.Join(" ", upgrade.Report));
         if (carried is not null)
             LogCarriedOver(logger, carried.Target, AuditRecords.Text(carried.Outcome),
                 carried.Error?.Message ?? string.Join(Environment.NewLine, carried.Report));
@@ -240,8 +240,8 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
     [LoggerMessage(Level = LogLevel.Warning, Message = "First start of {Be}: carry-over {Outcome}: {Report}")]
     private static partial void LogCarriedOver(ILogger logger, string? be, string outcome, string report);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The upgrade into {Be} was cut off when the console stopped: its staging taken off, marked failed: {Outcome} {Report}")]
-    private static partial void LogUpgradeStopped(ILogger logger, string? be, string outcome, string report);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "At start, {Action} {Be} (an upgrade cut off by a stop is finished as failed; the first start of an upgraded BE applies its staged writes): {Outcome} {Report}")]
+    private static partial void LogUpgradeAtStart(ILogger logger, string action, string? be, string outcome, string report);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The boot loader has used the one-shot boot of {Be}: forgetting it: {Outcome} {Error}")]
     private static partial void LogOneShotForgotten(ILogger logger, string? be, Outcome outcome, string? error);

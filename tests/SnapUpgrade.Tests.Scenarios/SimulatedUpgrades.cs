@@ -4,7 +4,6 @@ using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Host;
 using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Operations;
-using SnapUpgrade.Core.Staging;
 using SnapUpgrade.Core.Upgrade;
 using SnapUpgrade.Core.Zfs;
 using SnapUpgrade.Infra.Simulation;
@@ -58,7 +57,9 @@ public sealed class SimulatedUpgrades : Scenario<Simulated>
         Assert.Contains("demo-base 2.0, upgraded into be2", Text("/etc/release"));
         var staged = Text($"{UpgradeStaging.StagedDirectory}/log/dpkg.log");
         Assert.StartsWith(BaseLog, staged, StringComparison.Ordinal);
-        await ApplyAsync();
+        var (_, _, upgrades) = await new AuditedOperations(Lab.NewEngine(), new SqliteAuditLog(Lab.Database)).AtStartAsync(Ct);
+        Assert.True(Assert.Single(upgrades).Succeeded);
+        Assert.Equal(UserProperties.UpgradeApplied, (await Lab.StateAsync()).Find("be2")!.Upgrade);
 
         Assert.Equal(BaseLog + "2026-12-02 10:00:00 the running system, after the staging\n" + staged[BaseLog.Length..], Text("/var/shared/log/dpkg.log"));
         Assert.Contains("Upgrade: demo-base:all (1.0, 2.0)", Text("/var/shared/log/apt/history.log"));
@@ -120,22 +121,6 @@ public sealed class SimulatedUpgrades : Scenario<Simulated>
         }
         Files.WriteAllBytes("/var/shared/log/dpkg.log", Encoding.UTF8.GetBytes(BaseLog));
         Files.WriteAllBytes("/var/shared/mail/root", "From: lab\n\nlive mail\n"u8.ToArray());
-    }
-
-    /// <summary>The staged writes of the booted BE applied to the shared data against the base, as the first start will.</summary>
-    private async Task ApplyAsync()
-    {
-        var clone = $"{Lab.Host.Pool}/applybase";
-        await Lab.Host.Zfs.ExecuteAsync(new ZfsClone(UpgradeStaging.BaseSnapshot(new Layout(Lab.Host.Pool), "be2"), clone,
-            new Dictionary<string, string> { ["readonly"] = "on", ["canmount"] = "noauto" }), Ct);
-        await Lab.Host.Zfs.ExecuteAsync(new ZfsSet(clone, "mountpoint", "/run/applybase"), Ct);
-        if ((await Lab.Host.Zfs.ListAsync(Lab.Host.Pool, Ct)).Find(clone) is not { Mounted: true })
-            await Lab.Host.Zfs.ExecuteAsync(new ZfsMount(clone), Ct);
-        foreach (var dir in new[] { "log", "spool" })
-        {
-            var changes = StagedChanges.Read(Files, $"{UpgradeStaging.StagedDirectory}/{dir}", $"/run/applybase/{dir}");
-            await new StagedApply(Files, changes, $"/var/shared/{dir}", "be2").RunAsync(Ct);
-        }
     }
 
     private string Text(string path) => Encoding.UTF8.GetString(Files.ReadAllBytes(path));

@@ -64,8 +64,8 @@ public abstract class Upgrades<TBackend> : Scenario<TBackend> where TBackend : I
 
     /// <summary>
     /// The whole story with the real dpkg: staged, then the running system appends to the log dpkg
-    /// also wrote, then the new BE boots and its staged writes are applied (ADR 0025; here by the test, as
-    /// the first start will): dpkg's lines are appended after the live ones, its new files are added,
+    /// also wrote, then the new BE boots and the console's first start applies its staged writes (ADR 0025,
+    /// audited as the system): dpkg's lines are appended after the live ones, its new files are added,
     /// nothing in the shared data is overwritten or lost.
     /// </summary>
     [Fact]
@@ -82,20 +82,21 @@ public abstract class Upgrades<TBackend> : Scenario<TBackend> where TBackend : I
         Assert.Equal("be2", (await Lab.StateAsync()).Booted?.Name);
         var staged = await File.ReadAllTextAsync(Local($"{UpgradeStaging.StagedDirectory}/log/dpkg.log"), Ct);
         Assert.StartsWith(BaseLog, staged, StringComparison.Ordinal);
-        var layout = new Layout(Lab.Host.Pool);
-        await Lab.Host.Zfs.ExecuteAsync(new ZfsClone(UpgradeStaging.BaseSnapshot(layout, "be2"), $"{Lab.Host.Pool}/applybase",
-            new Dictionary<string, string> { ["readonly"] = "on", ["canmount"] = "noauto" }), Ct);
-        await Lab.Host.Zfs.ExecuteAsync(new ZfsSet($"{Lab.Host.Pool}/applybase", "mountpoint", "/run/applybase"), Ct);
-        if ((await Lab.Host.Zfs.ListAsync(Lab.Host.Pool, Ct)).Find($"{Lab.Host.Pool}/applybase") is not { Mounted: true })
-            await Lab.Host.Zfs.ExecuteAsync(new ZfsMount($"{Lab.Host.Pool}/applybase"), Ct);
-        var lines = new List<string>();
-        foreach (var dir in new[] { "log", "spool" })
-        {
-            var changes = Core.Staging.StagedChanges.Read(Lab.Host.Files, $"{UpgradeStaging.StagedDirectory}/{dir}", $"/run/applybase/{dir}");
-            var report = await new Core.Staging.StagedApply(Lab.Host.Files, changes, $"/var/shared/{dir}", "be2").RunAsync(Ct);
-            lines.AddRange(report.Lines);
-        }
+        var audit = new SqliteAuditLog(Lab.Database);
 
+        var (_, _, upgrades) = await new AuditedOperations(Lab.NewEngine(), audit).AtStartAsync(Ct);
+
+        var applied = Assert.Single(upgrades);
+        Assert.True(applied.Succeeded, $"[{Lab.Host.Name}] {applied.Action}: {applied.Error}");
+        var lines = applied.Report;
+        var row = Assert.Single((await audit.QueryAsync(new AuditQuery(Action: "apply-staged"), Ct)).Entries);
+        Assert.Equal(("system", "be2", "succeeded"), (row.Actor, row.Target, row.Outcome));
+        var layout = new Layout(Lab.Host.Pool);
+        Assert.Equal(UserProperties.UpgradeApplied, (await Lab.StateAsync()).Find("be2")!.Upgrade);
+        var pool = await Lab.Host.Zfs.ListAsync(Lab.Host.Pool, Ct);
+        Assert.Null(pool.Find(UpgradeStaging.BaseClone(layout, "be2")));
+        Assert.NotNull(pool.Find(UpgradeStaging.BaseSnapshot(layout, "be2")));
+        Assert.Empty((await new AuditedOperations(Lab.NewEngine(), audit).AtStartAsync(Ct)).Upgrades);
         // the live lines first, then what dpkg appended in the staged copy, once
         var dpkgWrote = staged[BaseLog.Length..];
         Assert.Contains("status installed hello-su:all 1.0", dpkgWrote);
@@ -178,7 +179,7 @@ public abstract class Upgrades<TBackend> : Scenario<TBackend> where TBackend : I
         var row = Assert.Single((await audit.QueryAsync(new AuditQuery(Action: "finish-upgrade"), Ct)).Entries);
         Assert.Equal(("system", "be2", "succeeded"), (row.Actor, row.Target, row.Outcome));
         await AssertFailedAndCleanAsync(live);
-        Assert.Empty((await new AuditedOperations(Lab.NewEngine(), audit).AtStartAsync(Ct)).UpgradesStopped);
+        Assert.Empty((await new AuditedOperations(Lab.NewEngine(), audit).AtStartAsync(Ct)).Upgrades);
     }
 
     [Fact]

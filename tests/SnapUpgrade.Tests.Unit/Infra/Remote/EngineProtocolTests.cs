@@ -19,7 +19,7 @@ public sealed class EngineProtocolTests
         new CreateZone("web"), new DestroyZone("web"), new CheckSharedHealth(), new InitShared(), new MigrateShared("be2"),
         new RebootHost("be2"), new EndTrial("be2", Failed: true, Reason: "health"), new SnapshotBe("be2", "s1"), new DestroySnapshot("be2", "s1"),
         new RollbackBe("be2", "s1"), new CarryOver("be2"), new ForgetOneShot("be2"), new StageUpgrade("be2", StagingMiB: 64),
-        new FinishUpgrade("be2", Passed: true),
+        new FinishUpgrade("be2", Passed: true), new ApplyStagedWrites("be2"),
     ];
 
     [Theory]

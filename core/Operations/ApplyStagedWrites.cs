@@ -1,0 +1,69 @@
+using SnapUpgrade.Core.Engine;
+using SnapUpgrade.Core.Host;
+using SnapUpgrade.Core.Model;
+using SnapUpgrade.Core.Staging;
+using SnapUpgrade.Core.Upgrade;
+using SnapUpgrade.Core.Zfs;
+
+namespace SnapUpgrade.Core.Operations;
+
+/// <summary>
+/// The first start of a BE an upgrade made (ADR 0025, 0026): what its package command wrote into shared
+/// directories, kept in the BE at <see cref="UpgradeStaging.StagedDirectory"/>, is applied to the live
+/// shared data against the base (the shared data as the command saw it, a read-only clone of the base
+/// snapshot): new files added, appends appended, conflicts side by side, nothing overwritten. Each
+/// directory's apply journals its own progress, so one cut off goes on where it stopped at the next
+/// start. The report is audited; the staged tree and the base snapshot stay until the admin clears them.
+/// </summary>
+public sealed record ApplyStagedWrites(string Name) : IOperation
+{
+    public string Action => "apply-staged";
+    public string? Target => Name;
+    public bool AuditsReport => true;
+
+    public ReadScope Scope(HostState latest, Layout layout) => ReadScope.Union(Scopes.Base(latest, layout),
+        Scopes.BeFileSystems(latest, layout, Name),
+        Names.Check(Name) is not null ? ReadScope.Empty
+            : new([], [UpgradeStaging.BaseSnapshot(layout, Name), UpgradeStaging.BaseClone(layout, Name)]));
+
+    public OperationError? Validate(HostState state)
+    {
+        if (Checks.Existing(state, Name, out var be) is { } missing) return missing;
+        if (!be.IsBooted) return new(ErrorCode.NotSupported, $"'{Name}' is not booted: its staged writes are applied at its first start.");
+        return be.Upgrade == UserProperties.UpgradeStaged ? null : new(ErrorCode.NotSupported, $"'{Name}' has no staged writes to apply.");
+    }
+
+    public async Task<Plan> PlanAsync(OperationContext context, HostState state, CancellationToken ct)
+    {
+        var be = state.Find(Name)!;
+        var plan = new Plan();
+        var listing = await context.ListingAsync(ct);
+        if (listing.Find(UpgradeStaging.BaseSnapshot(context.Layout, Name)) is null)
+            throw new OperationRefusedException(new(ErrorCode.NotSupported,
+                $"The base snapshot {UpgradeStaging.BaseSnapshot(context.Layout, Name)} is gone: the staged writes cannot be told from what was there."));
+        // A clone an apply cut off before its end left is used again.
+        var baseDir = UpgradeStaging.PlanBaseClone(context, plan, Name, listing.Find(UpgradeStaging.BaseClone(context.Layout, Name)));
+        foreach (var dir in Layout.SharedDirectories)
+        {
+            var staged = $"{UpgradeStaging.StagedDirectory}/{dir}";
+            var live = $"{Layout.SharedMountPoint}/{dir}";
+            plan.Add($"apply what the upgrade wrote into /var/{dir} to {live}", ["snapupgrade-apply", staged, $"{baseDir}/{dir}", live], async run =>
+            {
+                if (context.Files.GetKind(staged) != FileKind.Directory) return;
+                if (context.Files.GetKind($"{baseDir}/{dir}") != FileKind.Directory || context.Files.GetKind(live) != FileKind.Directory)
+                {
+                    plan.Report.Add($"/var/{dir}: the base or the live directory is missing; its staged writes stay in {staged}.");
+                    return;
+                }
+                var changes = StagedChanges.Read(context.Files, staged, $"{baseDir}/{dir}");
+                var report = await new StagedApply(context.Files, changes, live, Name).RunAsync(run.Ct);
+                plan.Report.AddRange(report.Lines);
+            }, new UndoNothing());
+        }
+        UpgradeStaging.PlanBaseCloneRelease(context, plan, Name, baseDir);
+        context.AddIrreversibleZfs(plan, $"mark {Name} as applied", new ZfsSet(be.Dataset, UserProperties.Upgrade, UserProperties.UpgradeApplied));
+        plan.Report.Add($"The staged tree stays in {Name} at {UpgradeStaging.StagedDirectory} and the snapshot " +
+                        $"{UpgradeStaging.BaseSnapshot(context.Layout, Name)} stays: remove them when you no longer need them.");
+        return plan;
+    }
+}
