@@ -67,6 +67,49 @@ public sealed class SimulatedUpgrades : Scenario<Simulated>
         Assert.Equal("From: lab\n\nlive mail\n", Text("/var/shared/mail/root"));
     }
 
+    /// <summary>
+    /// The console stops (the journal's kill) at every point of the first start's apply; the next start
+    /// (reconcile, then the start's own work) finishes it: every staged append reaches the live log once.
+    /// </summary>
+    [Fact]
+    public async Task Apply_CutOffAtAnyPoint_TheNextStartFinishesIt_EachAppendOnce()
+    {
+        for (var point = 0; ; point++)
+        {
+            if (point > 0) await FreshLabAsync();
+            Migrated();
+            var upgraded = await new UpgradeWorkflow(Lab.Engine, Apt(TimeSpan.FromMinutes(1)), 16).RunAsync(new UpgradeRequest("be2"), new RunRequest(), _ => { }, Ct);
+            Assert.True(upgraded.Succeeded);
+            Files.AppendAllBytes("/var/shared/log/dpkg.log", "live line\n"u8.ToArray());
+            await Lab.MustAsync(new ActivateBe("be2"));
+            await Lab.MustAsync(new RebootHost());
+            var staged = Text($"{UpgradeStaging.StagedDirectory}/log/dpkg.log");
+            var expected = BaseLog + "live line\n" + staged[BaseLog.Length..];
+            var audit = new SqliteAuditLog(Lab.Database);
+            var engine = Lab.NewEngine();
+            Lab.Crashes.CrashAt(point, afterWrite: point % 2 == 1);
+
+            var start = new AuditedOperations(engine, audit).AtStartAsync(Ct);
+            if (await Task.WhenAny(start, Lab.Crashes.Crashed.WaitAsync(TimeSpan.FromSeconds(60), Ct)) == start)
+            {
+                Lab.Crashes.Disarm();
+                Assert.True(Assert.Single((await start).Upgrades).Succeeded);
+                Assert.Equal(expected, Text("/var/shared/log/dpkg.log"));
+                Assert.True(point >= 8, $"the apply should journal at least 8 points, it had {point}");
+                return;
+            }
+            await Lab.NewEngine().ReconcileAsync(Ct);
+            var (_, _, again) = await new AuditedOperations(Lab.Engine, audit).AtStartAsync(Ct);
+
+            var where = $"killed at journal point {point}";
+            Assert.True(again.Count == 0 || again.Single().Succeeded, $"{where}: {string.Join("; ", again.Select(a => a.Error))}");
+            Assert.Equal(UserProperties.UpgradeApplied, (await Lab.StateAsync()).Find("be2")!.Upgrade);
+            Assert.Equal(expected, Text("/var/shared/log/dpkg.log"));
+            Assert.Equal("rebuild the demo index after the upgrade\n", Text("/var/shared/spool/demo-tools/queue"));
+            Assert.Null((await Lab.Host.Zfs.ListAsync(Lab.Host.Pool, Ct)).Find(UpgradeStaging.BaseClone(new Layout(Lab.Host.Pool), "be2")));
+        }
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
