@@ -21,10 +21,7 @@ public sealed record ApplyStagedWrites(string Name) : IOperation
     public string? Target => Name;
     public bool AuditsReport => true;
 
-    public ReadScope Scope(HostState latest, Layout layout) => ReadScope.Union(Scopes.Base(latest, layout),
-        Scopes.BeFileSystems(latest, layout, Name),
-        Names.Check(Name) is not null ? ReadScope.Empty
-            : new([], [UpgradeStaging.BaseSnapshot(layout, Name), UpgradeStaging.BaseClone(layout, Name)]));
+    public ReadScope Scope(HostState latest, Layout layout) => UpgradeStaging.Scope(latest, layout, Name);
 
     public OperationError? Validate(HostState state)
     {

@@ -20,10 +20,7 @@ public sealed record FinishUpgrade(string Name, bool Passed) : IOperation
     public string Action => "finish-upgrade";
     public string? Target => Name;
 
-    public ReadScope Scope(HostState latest, Layout layout) => ReadScope.Union(Scopes.Base(latest, layout),
-        Scopes.BeFileSystems(latest, layout, Name),
-        Names.Check(Name) is not null ? ReadScope.Empty
-            : new([], [UpgradeStaging.BaseSnapshot(layout, Name), UpgradeStaging.BaseClone(layout, Name)]));
+    public ReadScope Scope(HostState latest, Layout layout) => UpgradeStaging.Scope(latest, layout, Name);
 
     public OperationError? Validate(HostState state) => Checks.Existing(state, Name, out var be) ??
         (be.Upgrade == UserProperties.UpgradeRunning ? null : new(ErrorCode.NotSupported, $"'{Name}' is not being upgraded."));

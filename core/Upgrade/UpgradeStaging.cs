@@ -14,6 +14,11 @@ public static class UpgradeStaging
     /// <summary>The read-only clone of <see cref="BaseSnapshot"/> the overlays stack on (zfs-fuse cannot mount a snapshot).</summary>
     public static string BaseClone(Layout layout, string be) => $"{layout.Pool}/snapupgrade-base-{be}";
 
+    /// <summary>What an upgrade's operations read: the base scope, the BE's file systems, the base snapshot and its clone by name.</summary>
+    public static ReadScope Scope(HostState latest, Layout layout, string be) => ReadScope.Union(Scopes.Base(latest, layout),
+        Scopes.BeFileSystems(latest, layout, be),
+        Names.Check(be) is not null ? ReadScope.Empty : new([], [BaseSnapshot(layout, be), BaseClone(layout, be)]));
+
     /// <summary>Inside the new BE: where each shared directory's staged writes are kept, <c>&lt;this&gt;/&lt;dir&gt;</c>.</summary>
     public const string StagedDirectory = "/var/.snapupgrade/staged";
 
