@@ -57,7 +57,10 @@ run_suite() {
     local suite=$1 project filter started status=0
     case $suite in
         # Not the classes on ext4 or tmpfs beside zfs-fuse: no ZFS in them, and they run on the host already.
-        contract) project=SnapUpgrade.Tests.Contract filter='FullyQualifiedName~ZfsFuse&FullyQualifiedName!~Ext4&FullyQualifiedName!~Tmpfs' ;;
+        # Nor the staged-apply contract on a pool (ADR 0025): 373 s of test time here in its first CI, against
+        # 20 s on zfs-fuse; it is file logic over the files port, whose paths are the ones tmpfs (with
+        # RENAME_EXCHANGE and xattrs) and zfs-fuse (without) take on the host.
+        contract) project=SnapUpgrade.Tests.Contract filter='FullyQualifiedName~ZfsFuse&FullyQualifiedName!~Ext4&FullyQualifiedName!~Tmpfs&FullyQualifiedName!~StagedApplyContract' ;;
         scenarios) project=SnapUpgrade.Tests.Scenarios filter='FullyQualifiedName~ZfsFuse&FullyQualifiedName!~CrashRecovery' ;;
         # The same scenarios in two halves of about equal time, for two streams: every test in exactly one.
         scenarios-1) project=SnapUpgrade.Tests.Scenarios
