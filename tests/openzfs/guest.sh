@@ -47,6 +47,13 @@ status=0
 half=(ForeignLayouts Refusals BootLoaders Zones TrialBoots JournalAudit ConsoleDatabase MigrationFidelity Faults)
 half_one=$(printf 'FullyQualifiedName~%s|' "${half[@]}"); half_one=${half_one%|}
 half_one_not=$(printf 'FullyQualifiedName!~%s&' "${half[@]}"); half_one_not=${half_one_not%&}
+# The upgrade's paths that are the engine's own logic, the same on every ZFS, stay on zfs-fuse and the
+# simulator: a failing, hanging or cancelled command, a stop mid-run, and the stage-only run that the
+# boot-and-apply one covers. In the guest (this session's CI) they took 200 s of the upgrades' 272 s;
+# the real dpkg staged, booted and applied, and a fault at every zfs command of the stage, run here.
+guest_skip=(UpgradesOnZfsFuse.Upgrade_PackageFails UpgradesOnZfsFuse.Upgrade_WhileRunning UpgradesOnZfsFuse.Upgrade_CommandHangs
+    UpgradesOnZfsFuse.Upgrade_ConsoleStopped UpgradesOnZfsFuse.Upgrade_RealDpkg_StagesItsSharedWrites)
+not_in_guest=$(printf 'FullyQualifiedName!~%s&' "${guest_skip[@]}"); not_in_guest=${not_in_guest%&}
 # The crash sweeps in two halves the same way (by their zfs-fuse times at stride 7: 19 s and 18 s).
 crash=FullyQualifiedName~CrashRecoveryOnZfsFuse
 crash_half=(CarryOver_ Migrate_ Deep)
@@ -61,12 +68,12 @@ run_suite() {
         # 20 s on zfs-fuse; it is file logic over the files port, whose paths are the ones tmpfs (with
         # RENAME_EXCHANGE and xattrs) and zfs-fuse (without) take on the host.
         contract) project=SnapUpgrade.Tests.Contract filter='FullyQualifiedName~ZfsFuse&FullyQualifiedName!~Ext4&FullyQualifiedName!~Tmpfs&FullyQualifiedName!~StagedApplyContract' ;;
-        scenarios) project=SnapUpgrade.Tests.Scenarios filter='FullyQualifiedName~ZfsFuse&FullyQualifiedName!~CrashRecovery' ;;
+        scenarios) project=SnapUpgrade.Tests.Scenarios filter="FullyQualifiedName~ZfsFuse&FullyQualifiedName!~CrashRecovery&$not_in_guest" ;;
         # The same scenarios in two halves of about equal time, for two streams: every test in exactly one.
         scenarios-1) project=SnapUpgrade.Tests.Scenarios
             filter="FullyQualifiedName~ZfsFuse&FullyQualifiedName!~CrashRecovery&($half_one)" ;;
         scenarios-2) project=SnapUpgrade.Tests.Scenarios
-            filter="FullyQualifiedName~ZfsFuse&FullyQualifiedName!~CrashRecovery&${half_one_not}" ;;
+            filter="FullyQualifiedName~ZfsFuse&FullyQualifiedName!~CrashRecovery&${half_one_not}&$not_in_guest" ;;
         # The crash sweeps: each operation killed at its journal points, restarted, compared. At every
         # point they take hours under TCG (half the scenarios' time on zfs-fuse, where they run at every
         # point): here at every SNAPUPGRADE_CRASH_STRIDE-th (odd; default 7), every operation still at
