@@ -84,13 +84,15 @@ public sealed class AuditedOperations(IEngine engine, IAuditLog audit, IHostStat
     public async Task<(OperationResult? CarriedOver, OperationResult? OneShotForgotten, IReadOnlyList<OperationResult> Upgrades)> AtStartAsync(
         CancellationToken ct = default)
     {
+        // One listing at start; after an upgrade's operation, what the engine knows from it (no second listing).
+        var state = await engine.GetStateAsync(ct);
         var stopped = new List<OperationResult>();
-        foreach (var running in (await engine.GetStateAsync(ct)).BootEnvironments.Where(b => b.Upgrade == Zfs.UserProperties.UpgradeRunning))
+        foreach (var running in state.BootEnvironments.Where(b => b.Upgrade == Zfs.UserProperties.UpgradeRunning))
             stopped.Add(await RunAsync(Actor.System, new FinishUpgrade(running.Name, Passed: false), ct: ct));
         // The first start of a BE an upgrade made: its staged shared-directory writes are applied (ADR 0025).
-        if ((await engine.GetStateAsync(ct)).Booted is { Upgrade: Zfs.UserProperties.UpgradeStaged } upgraded)
+        if (state.Booted is { Upgrade: Zfs.UserProperties.UpgradeStaged } upgraded)
             stopped.Add(await RunAsync(Actor.System, new ApplyStagedWrites(upgraded.Name), ct: ct));
-        var state = await engine.GetStateAsync(ct);
+        if (stopped.Count > 0) state = await engine.GetKnownStateAsync(ct);
         var carriedOver = state.Booted is { CarryOverFrom: not null } booted
             ? await RunAsync(Actor.System, new CarryOver(booted.Name), ct: ct)
             : null;

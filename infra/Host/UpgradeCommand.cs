@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using SnapUpgrade.Core.Host;
 using SnapUpgrade.Core.Upgrade;
+using SnapUpgrade.Infra.Processes;
 
 namespace SnapUpgrade.Infra.Host;
 
@@ -82,7 +83,7 @@ public sealed class UpgradeCommand : IUpgradeCommand
         catch (OperationCanceledException)
         {
             end = ct.IsCancellationRequested ? CommandEnd.Cancelled : CommandEnd.TimedOut;
-            Kill(process);
+            ProcessRunner.Kill(process);
         }
         // The pipes close when the last process holding them is gone (a killed tree, or a child that
         // outlived a parent that exited: that one is not waited for beyond a few seconds).
@@ -96,16 +97,11 @@ public sealed class UpgradeCommand : IUpgradeCommand
             line(text);
     }
 
+    /// <summary><see cref="ProcessRunner.StartInfo"/>, with the program found on the run's PATH and only <see cref="Environment"/>.</summary>
     private static ProcessStartInfo StartInfo(IReadOnlyList<string> argv)
     {
-        var psi = new ProcessStartInfo(Resolve(argv[0]))
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var arg in argv.Skip(1)) psi.ArgumentList.Add(arg);
+        var psi = ProcessRunner.StartInfo(argv);
+        psi.FileName = Resolve(argv[0]);
         psi.Environment.Clear();
         foreach (var (key, value) in Environment) psi.Environment[key] = value;
         return psi;
@@ -121,18 +117,5 @@ public sealed class UpgradeCommand : IUpgradeCommand
             if (File.Exists(candidate)) return candidate;
         }
         return program;
-    }
-
-    private static void Kill(Process process)
-    {
-        try
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit(TimeSpan.FromSeconds(10));
-        }
-        catch (InvalidOperationException)
-        {
-            // It exited between the cancellation and the kill.
-        }
     }
 }

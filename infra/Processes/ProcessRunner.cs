@@ -55,7 +55,8 @@ public sealed class ProcessRunner(TimeSpan? defaultTimeout = null) : IProcessRun
         }
     }
 
-    private static void Kill(System.Diagnostics.Process process)
+    /// <summary>Kills the process and all its children, and reaps it (bounded): no zombie outlives the call.</summary>
+    internal static void Kill(System.Diagnostics.Process process)
     {
         try
         {
