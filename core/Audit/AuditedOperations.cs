@@ -23,11 +23,22 @@ public sealed class AuditedOperations(IEngine engine, IAuditLog audit, IHostStat
         RunAsync(actor, operation, dryRun, reviewed: null, ct);
 
     /// <param name="reviewed">The reviewed dry run's <see cref="OperationResult.PlanToken"/>: run exactly that plan or nothing.</param>
-    public async Task<OperationResult> RunAsync(Actor actor, IOperation operation, bool dryRun, string? reviewed, CancellationToken ct = default)
+    public Task<OperationResult> RunAsync(Actor actor, IOperation operation, bool dryRun, string? reviewed, CancellationToken ct = default) =>
+        RunAsync(actor, operation, dryRun, reviewed, checkRole: true, ct);
+
+    /// <summary>
+    /// A part of a workflow whose own permission the caller checked (an operator's upgrade where the host
+    /// allows it, <see cref="Upgrade.UpgradeRuns"/>): run and audited with the actor as any run, without
+    /// asking <see cref="Permissions"/> about the part alone. Only in the engine's process.
+    /// </summary>
+    internal Task<OperationResult> RunPartAsync(Actor actor, IOperation operation, bool dryRun, CancellationToken ct = default) =>
+        RunAsync(actor, operation, dryRun, reviewed: null, checkRole: false, ct);
+
+    private async Task<OperationResult> RunAsync(Actor actor, IOperation operation, bool dryRun, string? reviewed, bool checkRole, CancellationToken ct)
     {
         try
         {
-            return await RunAndAuditAsync(actor, operation, dryRun, reviewed, ct);
+            return await RunAndAuditAsync(actor, operation, dryRun, reviewed, checkRole, ct);
         }
         finally
         {
@@ -36,13 +47,14 @@ public sealed class AuditedOperations(IEngine engine, IAuditLog audit, IHostStat
         }
     }
 
-    private async Task<OperationResult> RunAndAuditAsync(Actor actor, IOperation operation, bool dryRun, string? reviewed, CancellationToken ct)
+    private async Task<OperationResult> RunAndAuditAsync(Actor actor, IOperation operation, bool dryRun, string? reviewed, bool checkRole,
+        CancellationToken ct)
     {
         if (engine.AuditsRuns)
             return await engine.RunAsync(operation, new RunRequest { DryRun = dryRun, Actor = actor, Reviewed = reviewed }, ct);
         var started = Stopwatch.GetTimestamp();
         await audit.EnsureWritableAsync(ct);
-        var result = Permissions.Check(actor, operation) is { } forbidden
+        var result = checkRole && Permissions.Check(actor, operation) is { } forbidden
             ? new OperationResult
             {
                 Action = operation.Action, Target = operation.Target, Outcome = Outcome.Refused, DryRun = dryRun, Error = forbidden,

@@ -161,9 +161,17 @@ public sealed partial class BeEngine : IEngine
     public Task<OperationResult> RunAsync(IOperation operation, bool dryRun = false, CancellationToken ct = default) =>
         RunAsync(operation, new RunRequest { DryRun = dryRun }, ct);
 
-    public async Task<OperationResult> RunAsync(IOperation operation, RunRequest request, CancellationToken ct = default)
+    public Task<OperationResult> RunAsync(IOperation operation, RunRequest request, CancellationToken ct = default) =>
+        RunAsync(operation, request, assume: null, ct);
+
+    public Task<OperationResult> PlanAheadAsync(IOperation operation, Func<HostState, Layout, HostState> assume, CancellationToken ct = default) =>
+        RunAsync(operation, new RunRequest { DryRun = true }, assume, ct);
+
+    /// <param name="assume">For a plan ahead: the state to check and plan on, made from the one read (a dry run, without a token).</param>
+    private async Task<OperationResult> RunAsync(IOperation operation, RunRequest request, Func<HostState, Layout, HostState>? assume,
+        CancellationToken ct)
     {
-        var dryRun = request.DryRun;
+        var dryRun = request.DryRun || assume is not null;
         var started = Stopwatch.GetTimestamp();
         OperationResult Result(Outcome outcome, OperationError? error = null, Plan? plan = null) => new()
         {
@@ -194,6 +202,7 @@ public sealed partial class BeEngine : IEngine
             if (reviewedHash is not null && _ranSeeds.Contains(seed))
                 return Result(Outcome.Refused, new(ErrorCode.InvalidPlanToken, "This reviewed plan has run already; review the plan again."));
             var (state, listing, scope) = await ReadForAsync(operation, ct);
+            if (assume is not null) state = assume(state, _context.Layout);
             if (operation.Validate(state) is { } refusal) return Result(Outcome.Refused, Refusal(refusal));
             Plan plan;
             try
@@ -211,6 +220,7 @@ public sealed partial class BeEngine : IEngine
             var hash = PlanTokens.Hash(operation, plan);
             if (reviewedHash is not null && !CryptographicOperations.FixedTimeEquals(hash, reviewedHash))
                 return Result(Outcome.Refused, PlanChanged(null));
+            if (assume is not null) return Result(Outcome.Succeeded, plan: plan);
             if (dryRun) return Result(Outcome.Succeeded, plan: plan) with { PlanToken = _tokens.Issue(generated, hash) };
             if (reviewedHash is not null) _ranSeeds.Add(seed);
             return await ExecuteJournalledAsync(operation, plan, request.Actor ?? Actor.System, Result, listing, scope);

@@ -50,6 +50,20 @@ public interface IEngine
     Task<OperationResult> RunAsync(IOperation operation, RunRequest request, CancellationToken ct = default);
 
     /// <summary>
+    /// A dry run of a later part of a workflow: checks and plans the operation against the host as it
+    /// will be once the parts before it ran (<paramref name="assume"/> makes that state from the current one
+    /// and the host's layout). Runs nothing and issues no plan token (the part is planned again, for real,
+    /// when its turn comes). An engine that cannot plan ahead (the web role's, which hands workflows to the
+    /// engine process) refuses it.
+    /// </summary>
+    Task<OperationResult> PlanAheadAsync(IOperation operation, Func<HostState, Layout, HostState> assume, CancellationToken ct = default) =>
+        Task.FromResult(new OperationResult
+        {
+            Action = operation.Action, Target = operation.Target, Outcome = Outcome.Refused, DryRun = true,
+            Error = new(ErrorCode.NotSupported, "This engine does not plan ahead; the engine process does."),
+        });
+
+    /// <summary>
     /// Per BE and zone BE, the state of each fixed shared directory. Never mounts anything: mounted
     /// BEs are read now, the others come from the last <see cref="Operations.CheckSharedHealth"/>
     /// (with its time), or are reported as not checked.

@@ -1,6 +1,7 @@
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Host;
 using SnapUpgrade.Core.Model;
+using SnapUpgrade.Core.Staging;
 using SnapUpgrade.Core.Steps;
 using SnapUpgrade.Core.Upgrade;
 using SnapUpgrade.Core.Zfs;
@@ -37,6 +38,8 @@ public sealed record FinishUpgrade(string Name, bool Passed) : IOperation
                 .Where(o => staged.Contains(o.Target)).ToList();
             if (Passed && tmpfs is not null)
             {
+                ReportStaged(context, plan, tmpfs, overlays.Select(o => o.Dir),
+                    (await context.ListingAsync(ct)).Find(UpgradeStaging.BaseClone(context.Layout, Name)));
                 var keep = Layout.Under(root, UpgradeStaging.StagedDirectory);
                 plan.Add($"make {UpgradeStaging.StagedDirectory} in {Name} (0700)", ["mkdir", "-p", "-m", "0700", keep],
                     run => FileSteps.CreateDirectoriesAsync(context.Files, run, keep, FileSteps.Private), new UndoNothing());
@@ -66,9 +69,33 @@ public sealed record FinishUpgrade(string Name, bool Passed) : IOperation
         else
             context.AddZfs(plan, $"mark {Name} as {outcome}", new ZfsSet(be.Dataset, UserProperties.Upgrade, outcome),
                 new ZfsSet(be.Dataset, UserProperties.Upgrade, UserProperties.UpgradeRunning));
-        plan.Report.Add(Passed
+        plan.Report.Insert(0, Passed
             ? $"{Name} is upgraded; what the upgrade wrote into shared directories waits in it at {UpgradeStaging.StagedDirectory} for its first boot."
             : $"The upgrade of {Name} failed: nothing of it reached the shared data. Read its output, then destroy {Name}.");
         return plan;
+    }
+
+    /// <summary>The start of each report line that names one staged write (<see cref="StagedLines"/> reads them back).</summary>
+    public const string StagedPrefix = "staged: ";
+
+    /// <summary>At most this many staged writes are named one by one; the rest are counted.</summary>
+    public const int StagedLinesShown = 500;
+
+    /// <summary>The staged writes a finish's report names ("/var/log/dpkg.log appended"), in the order it found them.</summary>
+    public static IEnumerable<string> StagedLines(IEnumerable<string> report) =>
+        report.Where(l => l.StartsWith(StagedPrefix, StringComparison.Ordinal)).Select(l => l[StagedPrefix.Length..]);
+
+    /// <summary>
+    /// What the command wrote into the shared directories, one report line each, read from the staging's
+    /// upper layers against the base (as the first boot's apply will read them: <see cref="StagedChanges"/>).
+    /// Read while planning, so a dry run of the finish shows them too.
+    /// </summary>
+    private static void ReportStaged(OperationContext context, Plan plan, string tmpfs, IEnumerable<string> dirs, ZfsDataset? baseClone)
+    {
+        if (baseClone is not { Mounted: true, MountPoint: { } baseDir }) return;
+        var lines = dirs.SelectMany(dir => StagedChanges.Read(context.Files, UpgradeStaging.Upper(tmpfs, dir), $"{baseDir}/{dir}").Changes
+            .Select(c => $"{Layout.SharedMountPoint}/{dir}/{c.Path} {c.Kind.ToString().ToLowerInvariant()}")).ToList();
+        plan.Report.AddRange(lines.Take(StagedLinesShown).Select(l => StagedPrefix + l));
+        if (lines.Count > StagedLinesShown) plan.Report.Add($"{StagedPrefix}... and {lines.Count - StagedLinesShown} more");
     }
 }

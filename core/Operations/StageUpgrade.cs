@@ -68,8 +68,16 @@ public sealed record StageUpgrade(string Name, int StagingMiB = 512) : IOperatio
                 staging.DescribeOverlay(layers, target), run => StageAsync(context, staging, layers, target, run.Ct), new UndoUnmountStaging(target));
         }
         plan.Report.Add($"{Name} is mounted at {root} with its shared directories staged; live shared data is read-only there and is not changed.");
+        plan.Report.Add(RootPrefix + root);
         return plan;
     }
+
+    /// <summary>The start of the report line that names the alternate root (<see cref="RootOf"/> reads it back).</summary>
+    public const string RootPrefix = "alternate root: ";
+
+    /// <summary>The alternate root a stage's report names, or null.</summary>
+    public static string? RootOf(IEnumerable<string> report) =>
+        report.FirstOrDefault(l => l.StartsWith(RootPrefix, StringComparison.Ordinal))?[RootPrefix.Length..];
 
     /// <summary>
     /// The overlay of one shared directory; a directory the base does not have (nothing shared it yet) is

@@ -85,4 +85,4 @@ public sealed record UpgradeEvent(long Index, string? Line, UpgradeView? End);
 /// create's real steps, then what follows once the BE exists: the stage's mounts with their options, the
 /// package command's argv, the finish.
 /// </summary>
-public sealed record UpgradeStart(UpgradeView? Run, OperationError? Refused, IReadOnlyList<PlannedStep> Plan, string? PlanToken = null);
+public sealed record UpgradeStart(UpgradeView? Run, OperationError? Refused, IReadOnlyList<PlannedStep> Plan);

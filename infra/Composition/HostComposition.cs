@@ -5,6 +5,7 @@ using SnapUpgrade.Core.Access;
 using SnapUpgrade.Core.Audit;
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Host;
+using SnapUpgrade.Core.Upgrade;
 using SnapUpgrade.Core.Zfs;
 using SnapUpgrade.Infra.Host;
 using SnapUpgrade.Infra.Processes;
@@ -52,8 +53,21 @@ public static class HostComposition
         services.AddHostedService(sp => sp.GetRequiredService<RemoteHostStateStream>());
         services.AddSingleton(sp => new AuditedOperations(sp.GetRequiredService<IEngine>(), sp.GetRequiredService<IAuditLog>(),
             sp.GetRequiredService<IHostStateStream>()));
+        services.AddSingleton<IUpgrades>(sp => new RemoteUpgrades(sp.GetRequiredService<EngineClient>()));
         return services;
     }
+
+    /// <summary>
+    /// The package command upgrades run: the simulator's own on the simulated host (the demo shows the whole
+    /// workflow), the configured argv on a real one, none when the host configures none (upgrades refused).
+    /// </summary>
+    private static IUpgradeCommand? UpgradeCommandOf(IServiceProvider services, HostSettings settings) =>
+        settings.Backend == Backend.Simulated
+            ? new SimulatedUpgradeCommand(services.GetRequiredService<SimulatedZfs>(), settings.Upgrade.TimeLimit)
+            : settings.Upgrade.Command.Count == 0
+                ? null
+                : new UpgradeCommand(settings.Upgrade.Command, settings.HostRoot, settings.Upgrade.TimeLimit, settings.Upgrade.AllowedPrograms,
+                    services.GetRequiredService<TimeProvider>());
 
     /// <summary><c>SnapUpgrade:WatchIntervalMs</c> (default 1000; 50..2000 so changes stay visible within 2 s).</summary>
     private static TimeSpan WatchInterval(IConfiguration configuration) =>
@@ -101,6 +115,13 @@ public static class HostComposition
         services.AddSingleton<ITokens>(sp => new SqliteTokens(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new AuditedOperations(sp.GetRequiredService<IEngine>(), sp.GetRequiredService<IAuditLog>(),
             sp.GetRequiredService<IHostStateStream>()));
+        services.AddSingleton<IUpgrades>(sp =>
+        {
+            var settings = sp.GetRequiredService<HostSettings>();
+            return new UpgradeRuns(sp.GetRequiredService<IEngine>(), sp.GetRequiredService<AuditedOperations>(), sp.GetRequiredService<IAuditLog>(),
+                UpgradeCommandOf(sp, settings), new UpgradeRunOptions(settings.Upgrade.OperatorsMay, settings.Upgrade.StagingMiB),
+                sp.GetRequiredService<TimeProvider>());
+        });
         services.AddHostedService<EngineStartup>();
         // After EngineStartup (hosted services start in order): the watcher reads the started engine.
         services.AddSingleton(sp => new HostWatcher(() => sp.GetRequiredService<IEngine>(), WatchInterval(configuration),

@@ -4,6 +4,7 @@ using System.Text.Json.Serialization.Metadata;
 using SnapUpgrade.Core.Access;
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Model;
+using SnapUpgrade.Core.Upgrade;
 
 namespace SnapUpgrade.Infra.Remote;
 
@@ -15,8 +16,11 @@ namespace SnapUpgrade.Infra.Remote;
 public static class EngineProtocol
 {
     public const string Header = "SnapUpgrade-Protocol";
-    /// <summary>2: the state stream no longer keeps the engine reading; the web asks with <see cref="Watch"/> (issue 13).</summary>
-    public const int Version = 2;
+    /// <summary>
+    /// 2: the state stream no longer keeps the engine reading; the web asks with <see cref="Watch"/> (issue 13).
+    /// 3: upgrades (<see cref="Upgrades"/>, issue 14).
+    /// </summary>
+    public const int Version = 3;
 
     public const string Capabilities = "v1/capabilities";
     public const string State = "v1/state";
@@ -32,6 +36,10 @@ public static class EngineProtocol
     public const string AuditQuery = "v1/audit/query";
     public const string AuditStream = "v1/audit/stream";
     public const string AuditVerify = "v1/audit/verify";
+    /// <summary>POST starts (<see cref="EngineUpgradeStart"/>), GET lists; <c>{id}</c> reads one, <c>{id}/follow?from=n</c> streams its lines, <c>{id}/cancel</c> cancels.</summary>
+    public const string Upgrades = "v1/upgrades";
+
+    public static string Upgrade(string id) => $"{Upgrades}/{Uri.EscapeDataString(id)}";
 
     /// <summary>The message when the two sides speak different versions (the same words on both sides).</summary>
     public static string Mismatch(string engineVersion, string webVersion) =>
@@ -81,3 +89,12 @@ public sealed record EngineStateEvent(HostState? State, string? Error);
 
 /// <summary>An engine's answer that is not a result: why (its problem detail).</summary>
 public sealed record EngineProblem(string Message);
+
+/// <summary>An upgrade the web asks the engine to start (or plan), on whose behalf (the engine checks the role and audits it).</summary>
+public sealed record EngineUpgradeStart(UpgradeOrder Order, Actor Actor);
+
+/// <summary>One upgrade, or none by that id (a web's page may name a run an engine restart forgot).</summary>
+public sealed record EngineUpgradeFound(UpgradeView? Run);
+
+/// <summary>A cancel's answer: null when asked, else why not.</summary>
+public sealed record EngineUpgradeCancelled(OperationError? Refused);

@@ -60,6 +60,11 @@ public sealed class RoleMatrixTests(RoleMatrixTests.Host host) : IClassFixture<R
         ["POST zones"] = new("POST", "zones", new { name = "z1" }, Ok, Forbidden, Forbidden, "zone-create", "z1"),
         ["DELETE zones/{name}"] = new("DELETE", "zones/db", null, Ok, Forbidden, Forbidden, "zone-destroy", "db"),
         ["POST host/reboot"] = new("POST", "host/reboot", null, Ok, Forbidden, Forbidden, "reboot"),
+        ["GET upgrades"] = new("GET", "upgrades", null, Ok, Ok, Ok),
+        ["GET upgrades/{missing}"] = new("GET", "upgrades/nope", null, NotFound, NotFound, NotFound),
+        ["GET upgrades/{missing}/events"] = new("GET", "upgrades/nope/events", null, NotFound, NotFound, NotFound),
+        ["POST upgrades"] = new("POST", "upgrades", new { name = "u1" }, Ok, Forbidden, Forbidden, "upgrade", "u1"),
+        ["POST upgrades (bad name)"] = new("POST", "upgrades", new { name = "no way" }, Bad, Forbidden, Forbidden, "upgrade", "no way"),
     };
 
     public static TheoryData<string, string> Matrix()

@@ -50,5 +50,6 @@ public static class ApiExtensions
         api.MapSharedEndpoints();
         api.MapZoneEndpoints();
         api.MapAuditEndpoints();
+        api.MapUpgradeEndpoints();
     }
 }

@@ -16,3 +16,6 @@ public sealed record SnapshotRequest(string? Snapshot = null);
 public sealed record RollbackRequest(string Snapshot, bool DestroyLaterSnapshots = false);
 
 public sealed record CreateZoneRequest(string Name);
+
+/// <param name="Activate">"Upgrade now and activate on success": activate the new BE for the next boot when the command passed.</param>
+public sealed record StartUpgradeRequest(string Name, string? Source = null, string? Description = null, bool Activate = false);

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using System.Threading.Channels;
 using SnapUpgrade.Core.Audit;
+using SnapUpgrade.Core.Access;
 using SnapUpgrade.Core.Engine;
+using SnapUpgrade.Core.Upgrade;
 using SnapUpgrade.Infra.Remote;
 
 namespace SnapUpgrade.Web.Engine;
@@ -54,6 +56,37 @@ public static class EngineEndpoints
                 await WriteLineAsync(http, entry, ct);
         });
         app.MapGet(EngineProtocol.AuditVerify, async (IAuditLog audit, CancellationToken ct) => Json(await audit.VerifyAsync(ct)));
+        MapUpgrades(app);
+    }
+
+    /// <summary>Upgrades run here, in the engine's process; the web starts, follows and cancels them with the actor it names.</summary>
+    private static void MapUpgrades(WebApplication app)
+    {
+        app.MapPost(EngineProtocol.Upgrades, async (HttpContext http, IUpgrades upgrades, CancellationToken ct) =>
+        {
+            var start = await ReadAsync<EngineUpgradeStart>(http, ct);
+            return Json(await upgrades.StartAsync(start.Actor, start.Order, ct));
+        });
+        app.MapGet(EngineProtocol.Upgrades, async (IUpgrades upgrades, CancellationToken ct) => Json(await upgrades.ListAsync(ct)));
+        app.MapGet(EngineProtocol.Upgrades + "/{id}", async (string id, IUpgrades upgrades, CancellationToken ct) =>
+            Json(new EngineUpgradeFound(await upgrades.GetAsync(id, ct))));
+        app.MapGet(EngineProtocol.Upgrades + "/{id}/follow", async (HttpContext http, string id, long? from, IUpgrades upgrades,
+            IHostApplicationLifetime lifetime) =>
+        {
+            using var ends = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
+            http.Response.ContentType = "application/x-ndjson";
+            try
+            {
+                await foreach (var line in upgrades.FollowAsync(id, from ?? 0, ends.Token))
+                    await WriteLineAsync(http, line, ends.Token);
+            }
+            catch (OperationCanceledException) when (ends.IsCancellationRequested)
+            {
+                // the web went away, or the engine stops: the run's end is in its audit row
+            }
+        });
+        app.MapPost(EngineProtocol.Upgrades + "/{id}/cancel", async (HttpContext http, string id, IUpgrades upgrades, CancellationToken ct) =>
+            Json(new EngineUpgradeCancelled(await upgrades.CancelAsync(await ReadAsync<Actor>(http, ct), id, ct))));
     }
 
     /// <summary>
