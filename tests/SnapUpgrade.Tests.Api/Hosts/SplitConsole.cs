@@ -36,6 +36,8 @@ public sealed class SplitConsole : IAsyncLifetime
     public string EngineDataDir => Path.Combine(Root, "engine");
     public string WebDataDir => Path.Combine(Root, "web");
     public string Pool => _lab!.Host.Pool;
+    /// <summary>The lab's host root: where the engine sees "/" (the booted BE, /var/shared) as a local path.</summary>
+    public string HostRoot => _lab!.Host.HostRoot;
     public Process Engine { get; private set; } = default!;
     public Process Web { get; private set; } = default!;
     public HttpClient Client { get; private set; } = new();
@@ -168,8 +170,8 @@ public sealed class SplitConsole : IAsyncLifetime
         return process;
     }
 
-    /// <summary>The engine again (after a kill), on the same socket, DataDir and pool.</summary>
-    public void RestartEngine() => Engine = StartEngine();
+    /// <summary>The engine again (after a kill), on the same socket, DataDir and pool, with <paramref name="overrides"/> of its settings.</summary>
+    public void RestartEngine(IReadOnlyDictionary<string, string>? overrides = null, string name = "engine") => Engine = StartEngine(overrides, name);
 
     /// <summary>
     /// Until the engine answers on its socket and has made it the group's (mode 0660): then it serves.
