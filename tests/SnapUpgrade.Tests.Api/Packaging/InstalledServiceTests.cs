@@ -36,7 +36,7 @@ public sealed class InstalledServiceTests(BuiltPackage package)
             && e.GetProperty("actor").GetString()!.Contains("installed", StringComparison.Ordinal));
 
         // The socket's mode lets the group in and keeps everyone else out (curl: 7, could not connect).
-        string[] ask = ["curl", "-sS", "--unix-socket", "/run/snapupgrade/engine.sock", "-H", "SnapUpgrade-Protocol: 2", "http://engine/v1/capabilities"];
+        string[] ask = ["curl", "-sS", "--unix-socket", "/run/snapupgrade/engine.sock", "-H", $"SnapUpgrade-Protocol: {SnapUpgrade.Infra.Remote.EngineProtocol.Version}", "http://engine/v1/capabilities"];
         var member = await host.RunAsync(["runuser", "-u", "snapupgrade", "--", .. ask]);
         Assert.True(member.Exit == 0 && member.Output.Contains("\"backend\":\"simulated\"", StringComparison.Ordinal), member.Output);
         var outsider = await host.RunAsync(["runuser", "-u", "nobody", "--", .. ask]);

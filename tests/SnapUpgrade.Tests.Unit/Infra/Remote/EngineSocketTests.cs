@@ -69,8 +69,8 @@ public sealed class EngineSocketTests : IDisposable
     }
 
     [Theory]
-    [InlineData("SnapUpgrade-Protocol: 1\r\n", "1")]
-    [InlineData("SnapUpgrade-Protocol: 3\r\n", "3")]
+    [InlineData("SnapUpgrade-Protocol: 2\r\n", "2")]
+    [InlineData("SnapUpgrade-Protocol: 4\r\n", "4")]
     [InlineData("", "none (not a SnapUpgrade engine?)")]
     public async Task Client_EngineOfAnotherProtocol_RefusesItsAnswerNamingBothVersions(string header, string engineVersion)
     {
@@ -91,8 +91,8 @@ public sealed class EngineSocketTests : IDisposable
 
         var message = await FailureAsync(socket);
 
-        Assert.Contains("SnapUpgrade-Protocol: 2\r\n", await asked);
-        Assert.Equal(EngineProtocol.Mismatch(engineVersion, "2"), message);
+        Assert.Contains("SnapUpgrade-Protocol: 3\r\n", await asked);
+        Assert.Equal(EngineProtocol.Mismatch(engineVersion, "3"), message);
     }
 
     [Fact]
