@@ -1,6 +1,7 @@
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Steps;
+using SnapUpgrade.Core.Upgrade;
 using SnapUpgrade.Core.Zfs;
 
 namespace SnapUpgrade.Core.Operations;
@@ -17,7 +18,7 @@ public sealed record DestroyBe(string Name, bool ForceUnmount = false) : IOperat
     public string? Target => Name;
 
     public ReadScope Scope(HostState latest, Layout layout) => ReadScope.Union(Scopes.Base(latest, layout),
-        Scopes.Be(latest, layout, Name), Scopes.Origins(latest, Name), Scopes.Dependents(latest, Name));
+        Scopes.Be(latest, layout, Name), Scopes.Origins(latest, Name), Scopes.Dependents(latest, Name), UpgradeStaging.Scope(latest, layout, Name));
 
     public OperationError? Validate(HostState state) => Checks.Existing(state, Name, out var be) ?? Checks.FirstOf(
         () => Checks.NotBooted(be, "destroy"),
@@ -68,7 +69,22 @@ public sealed record DestroyBe(string Name, bool ForceUnmount = false) : IOperat
             if (users == 0 && consoleMade)
                 context.AddIrreversibleZfs(plan, $"destroy {origin}, the console's origin snapshot no other BE uses", new ZfsDestroy(origin));
         }
+        await PlanUpgradeBaseAsync(context, plan, ct);
         return plan;
+    }
+
+    /// <summary>
+    /// An upgrade's base (ADR 0026) goes with its BE: the shared dataset's snapshot taken when it was staged,
+    /// and a read-only clone of it a cut-off run left. Nothing else uses them; kept, each would hold the shared
+    /// data's old blocks for good and refuse a later upgrade into a BE of the same name.
+    /// </summary>
+    private async Task PlanUpgradeBaseAsync(OperationContext context, Plan plan, CancellationToken ct)
+    {
+        var listing = await context.ListingAsync(ct);
+        if (listing.Find(UpgradeStaging.BaseClone(context.Layout, Name)) is { ConsoleMade: "on" } clone)
+            context.AddIrreversibleZfs(plan, $"destroy the upgrade's base clone {clone.Name}", new ZfsDestroy(clone.Name));
+        if (listing.Find(UpgradeStaging.BaseSnapshot(context.Layout, Name)) is { ConsoleMade: "on" } snapshot)
+            context.AddIrreversibleZfs(plan, $"destroy the upgrade's base snapshot {snapshot.Name}", new ZfsDestroy(snapshot.Name));
     }
 
     /// <summary>

@@ -60,6 +60,7 @@ public sealed class RoleMatrixTests(RoleMatrixTests.Host host) : IClassFixture<R
         ["POST zones"] = new("POST", "zones", new { name = "z1" }, Ok, Forbidden, Forbidden, "zone-create", "z1"),
         ["DELETE zones/{name}"] = new("DELETE", "zones/db", null, Ok, Forbidden, Forbidden, "zone-destroy", "db"),
         ["POST host/reboot"] = new("POST", "host/reboot", null, Ok, Forbidden, Forbidden, "reboot"),
+        ["POST clear-upgrade (no upgrade)"] = new("POST", "bes/spare/clear-upgrade", null, Conflict, Forbidden, Forbidden, "clear-upgrade", "spare"),
         ["GET upgrades"] = new("GET", "upgrades", null, Ok, Ok, Ok),
         ["GET upgrades/{missing}"] = new("GET", "upgrades/nope", null, NotFound, NotFound, NotFound),
         ["GET upgrades/{missing}/events"] = new("GET", "upgrades/nope/events", null, NotFound, NotFound, NotFound),

@@ -65,6 +65,14 @@ public sealed class SimulatedUpgrades : Scenario<Simulated>
         Assert.Contains("Upgrade: demo-base:all (1.0, 2.0)", Text("/var/shared/log/apt/history.log"));
         Assert.Equal("rebuild the demo index after the upgrade\n", Text("/var/shared/spool/demo-tools/queue"));
         Assert.Equal("From: lab\n\nlive mail\n", Text("/var/shared/mail/root"));
+
+        // Cleared by the admin: the staged tree and the base snapshot go, the applied data stays.
+        var applied = Dump("/var/shared");
+        await Lab.MustAsync(new ClearUpgrade("be2"));
+        Assert.Equal(FileKind.Missing, Files.GetKind("/var/.snapupgrade"));
+        Assert.Null((await Lab.Host.Zfs.ListAsync(Lab.Host.Pool, Ct)).Find(UpgradeStaging.BaseSnapshot(new Layout(Lab.Host.Pool), "be2")));
+        Assert.Null((await Lab.StateAsync()).Find("be2")!.Upgrade);
+        Assert.Equal(applied, Dump("/var/shared"));
     }
 
     /// <summary>

@@ -107,6 +107,15 @@ public abstract class Upgrades<TBackend> : Scenario<TBackend> where TBackend : I
         Assert.Equal(mail, await File.ReadAllTextAsync(Local("/var/shared/mail/root"), Ct));
         Assert.DoesNotContain(Directory.EnumerateFiles(Local("/var/shared"), "*.be2", SearchOption.AllDirectories), _ => true);
         Assert.Contains(lines, l => l.Contains("dpkg.log", StringComparison.Ordinal) && l.Contains("append", StringComparison.OrdinalIgnoreCase));
+
+        // The admin clears it: the staged tree and the base snapshot go, the mark too; the applied data stays.
+        var live = UpgradeRoots.Tree(Local("/var/shared"));
+        await Lab.MustAsync(new ClearUpgrade("be2"));
+        Assert.False(Directory.Exists(Local("/var/.snapupgrade")));
+        Assert.Null((await Lab.Host.Zfs.ListAsync(Lab.Host.Pool, Ct)).Find(UpgradeStaging.BaseSnapshot(layout, "be2")));
+        Assert.Null((await Lab.StateAsync()).Find("be2")!.Upgrade);
+        Assert.Equal(live, UpgradeRoots.Tree(Local("/var/shared")));
+        Assert.Equal(ErrorCode.NotSupported, (await Lab.RunAsync(new ClearUpgrade("be2"))).Error?.Code);
     }
 
     [Fact]
@@ -240,6 +249,11 @@ public abstract class Upgrades<TBackend> : Scenario<TBackend> where TBackend : I
         Assert.False(await InsideAsync("be2", root => Directory.Exists(root + UpgradeStaging.StagedDirectory)));
         var refused = await Lab.RunAsync(new ActivateBe("be2"));
         Assert.Equal(ErrorCode.UpgradeNotFinished, refused.Error?.Code);
+        Assert.Equal(ErrorCode.UpgradeNotFinished, (await Lab.RunAsync(new ClearUpgrade("be2"))).Error?.Code);
+        // Destroyed, its base goes with it: no snapshot of the shared data is left holding its old blocks.
+        await Lab.MustAsync(new DestroyBe("be2"));
+        Assert.Null((await Lab.Host.Zfs.ListAsync(Lab.Host.Pool, Ct)).Find(UpgradeStaging.BaseSnapshot(new Layout(Lab.Host.Pool), "be2")));
+        Assert.Equal(live, UpgradeRoots.Tree(Local("/var/shared")));
     }
 
     /// <summary>Mounts the BE for a moment and reads it.</summary>

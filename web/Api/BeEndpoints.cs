@@ -28,6 +28,9 @@ public static class BeEndpoints
             ops.RunAsync(http, new MountBe(name, body?.Path, body?.SharedReadWrite ?? false), dryRun ?? false, planToken));
         api.MapPost("bes/{name}/unmount", (AuditedOperations ops, HttpContext http, string name, bool? dryRun, string? planToken) =>
             ops.RunAsync(http, new UnmountBe(name), dryRun ?? false, planToken));
+        // An applied upgrade's staged tree and base snapshot go (issue 14); the BE stays.
+        api.MapPost("bes/{name}/clear-upgrade", (AuditedOperations ops, HttpContext http, string name, bool? dryRun, string? planToken) =>
+            ops.RunAsync(http, new ClearUpgrade(name), dryRun ?? false, planToken));
         api.MapPost("bes/{name}/migrate-shared", (AuditedOperations ops, HttpContext http, string name, bool? dryRun, string? planToken) =>
             ops.RunAsync(http, new MigrateShared(name), dryRun ?? false, planToken));
     }

@@ -1,8 +1,10 @@
 using System.Text.Json;
 using SnapUpgrade.Core.Access;
 using SnapUpgrade.Core.Engine;
+using SnapUpgrade.Core.Host;
 using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Operations;
+using SnapUpgrade.Core.Upgrade;
 using SnapUpgrade.Core.Zfs;
 using SnapUpgrade.Infra.Remote;
 using Xunit;
@@ -19,7 +21,7 @@ public sealed class EngineProtocolTests
         new CreateZone("web"), new DestroyZone("web"), new CheckSharedHealth(), new InitShared(), new MigrateShared("be2"),
         new RebootHost("be2"), new EndTrial("be2", Failed: true, Reason: "health"), new SnapshotBe("be2", "s1"), new DestroySnapshot("be2", "s1"),
         new RollbackBe("be2", "s1"), new CarryOver("be2"), new ForgetOneShot("be2"), new StageUpgrade("be2", StagingMiB: 64),
-        new FinishUpgrade("be2", Passed: true), new ApplyStagedWrites("be2"),
+        new FinishUpgrade("be2", Passed: true), new ApplyStagedWrites("be2"), new ClearUpgrade("be2"),
     ];
 
     [Theory]
@@ -33,6 +35,24 @@ public sealed class EngineProtocolTests
 
         Assert.Equal(operation, back.Operation);
         Assert.Equal(request with { Operation = back.Operation }, back);
+    }
+
+    [Fact]
+    public void Upgrades_TheStartAndAFollowedEnd_ReadBackAsSent()
+    {
+        var start = new EngineUpgradeStart(new UpgradeOrder("be3", "be1@s", "December", Activate: true), new Actor("ann", Role.Operator, "api"));
+        var view = new UpgradeView("a1b2", "be3", "be1@s", "ann", DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddMinutes(2),
+            UpgradeState.Failed, "done", ["dpkg", "--root=/r", "-i", "x.deb"], Activate: true,
+            new UpgradeCommandEnd(CommandEnd.Cancelled, null, "cancelled after 3 s", 3.2), ["/var/shared/log/dpkg.log appended"],
+            [new OperationResult { Action = "create", Target = "be3", Outcome = Outcome.Succeeded }], Activated: null, "cancelled", Lines: 42);
+        var end = new UpgradeEvent(42, null, view);
+
+        var startJson = JsonSerializer.Serialize(start, EngineProtocol.Json);
+        var endJson = JsonSerializer.Serialize(end, EngineProtocol.Json);
+
+        Assert.Equal(start, JsonSerializer.Deserialize<EngineUpgradeStart>(startJson, EngineProtocol.Json));
+        Assert.Equal(endJson, JsonSerializer.Serialize(JsonSerializer.Deserialize<UpgradeEvent>(endJson, EngineProtocol.Json), EngineProtocol.Json));
+        Assert.Contains("\"state\":\"Failed\"", endJson);
     }
 
     [Fact]
