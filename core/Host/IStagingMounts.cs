@@ -21,8 +21,42 @@ public interface IStagingMounts
     /// </summary>
     Task MountOverlayAsync(OverlayLayers layers, string target, CancellationToken ct = default);
 
-    /// <summary>The tmpfs and overlay mounts under the host root, by target (host paths): what an undo or a recovery takes off.</summary>
+    /// <summary>
+    /// A fresh proc at <paramref name="target"/> (an existing directory: an alternate root's <c>/proc</c>),
+    /// nosuid,nodev,noexec: what a package command run by <c>chroot</c> reads (apt, dpkg's scripts).
+    /// </summary>
+    Task MountProcAsync(string target, CancellationToken ct = default);
+
+    /// <summary>
+    /// A private <c>/dev</c> at <paramref name="target"/> (an existing directory of an alternate root): a small
+    /// tmpfs (nosuid,noexec) holding only the nodes a package command needs (<see cref="DevNodes"/>, 0666), the
+    /// links to its own fds, and an empty <c>pts</c> for <see cref="MountPtsAsync"/>. Never the host's /dev:
+    /// nothing a package script does reaches a host disk through it.
+    /// </summary>
+    Task MountDevAsync(string target, CancellationToken ct = default);
+
+    /// <summary>A new devpts instance at <paramref name="target"/> (the private /dev's <c>pts</c>): ptys for apt and dpkg, none of the host's.</summary>
+    Task MountPtsAsync(string target, CancellationToken ct = default);
+
+    /// <summary>The tmpfs, overlay, proc and devpts mounts under the host root, by target (host paths): what an undo or a recovery takes off.</summary>
     Task<IReadOnlyList<string>> ListStagingAsync(CancellationToken ct = default);
+
+    /// <summary>The argv <see cref="MountProcAsync"/> runs, for plans and dry runs.</summary>
+    IReadOnlyList<string> DescribeProc(string target);
+
+    /// <summary>The argv <see cref="MountDevAsync"/> runs (its commands joined by "&amp;&amp;"), for plans and dry runs.</summary>
+    IReadOnlyList<string> DescribeDev(string target);
+
+    /// <summary>The argv <see cref="MountPtsAsync"/> runs, for plans and dry runs.</summary>
+    IReadOnlyList<string> DescribePts(string target);
+
+    /// <summary>The character devices of a private /dev: name, major, minor.</summary>
+    static readonly IReadOnlyList<(string Name, int Major, int Minor)> DevNodes =
+        [("null", 1, 3), ("zero", 1, 5), ("full", 1, 7), ("random", 1, 8), ("urandom", 1, 9), ("tty", 5, 0)];
+
+    /// <summary>The links of a private /dev: name, target.</summary>
+    static readonly IReadOnlyList<(string Name, string Target)> DevLinks =
+        [("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2"), ("ptmx", "pts/ptmx")];
 
     /// <summary>The argv <see cref="MountTmpfsAsync"/> runs, for plans and dry runs.</summary>
     IReadOnlyList<string> DescribeTmpfs(string target, int sizeMiB);

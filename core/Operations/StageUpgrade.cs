@@ -52,6 +52,8 @@ public sealed record StageUpgrade(string Name, int StagingMiB = 512) : IOperatio
         var mount = await new MountBe(Name, root).PlanAsync(context, state, ct);
         plan.Steps.AddRange(mount.Steps);
 
+        PlanChrootMounts(context, staging, plan, root);
+
         var tmpfs = context.PrivateDirectory($"{Name}-stage");
         FileSteps.EnsureDirectory(context, plan, tmpfs);
         plan.Add($"mount a tmpfs of {StagingMiB} MiB at {tmpfs} for the staged writes", staging.DescribeTmpfs(tmpfs, StagingMiB),
@@ -71,6 +73,29 @@ public sealed record StageUpgrade(string Name, int StagingMiB = 512) : IOperatio
         plan.Report.Add(RootPrefix + root);
         return plan;
     }
+
+    /// <summary>
+    /// What a command run by <c>chroot {root}</c> needs there, where the BE has the directory: a fresh proc, a
+    /// private /dev with only the harmless nodes (never the host's), and a new devpts in it. A BE without the
+    /// directory gets nothing there (nothing is written into the BE for it).
+    /// </summary>
+    private static void PlanChrootMounts(OperationContext context, Host.IStagingMounts staging, Plan plan, string root)
+    {
+        var (proc, dev, pts) = ChrootMounts(root);
+        plan.Add($"mount a fresh proc at {proc} for the package command", staging.DescribeProc(proc),
+            run => WhereDirectoryAsync(context, proc, () => staging.MountProcAsync(proc, run.Ct)), new UndoUnmountStaging(proc));
+        plan.Add($"mount a private /dev at {dev}: null, zero, full, random, urandom, tty, no host device", staging.DescribeDev(dev),
+            run => WhereDirectoryAsync(context, dev, () => staging.MountDevAsync(dev, run.Ct)), new UndoUnmountStaging(dev));
+        plan.Add($"mount a new devpts instance at {pts}", staging.DescribePts(pts),
+            run => WhereDirectoryAsync(context, pts, () => staging.MountPtsAsync(pts, run.Ct)), new UndoUnmountStaging(pts));
+    }
+
+    /// <summary>An alternate root's proc, dev and dev/pts mount points, in the order they are mounted.</summary>
+    public static (string Proc, string Dev, string Pts) ChrootMounts(string root) =>
+        (Layout.Under(root, "/proc"), Layout.Under(root, "/dev"), Layout.Under(root, "/dev/pts"));
+
+    private static Task WhereDirectoryAsync(OperationContext context, string path, Func<Task> mount) =>
+        context.Files.GetKind(path) == Host.FileKind.Directory ? mount() : Task.CompletedTask;
 
     /// <summary>The start of the report line that names the alternate root (<see cref="RootOf"/> reads it back).</summary>
     public const string RootPrefix = "alternate root: ";

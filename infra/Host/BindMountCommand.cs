@@ -1,3 +1,5 @@
+using SnapUpgrade.Core.Host;
+
 namespace SnapUpgrade.Infra.Host;
 
 /// <summary>
@@ -29,6 +31,25 @@ public static class StagingMountCommand
 
     public static IReadOnlyList<string> Tmpfs(string target, int sizeMiB) =>
         ["mount", "--no-canonicalize", "-t", "tmpfs", "-o", $"size={sizeMiB}m,mode=0700,nosuid,nodev,noexec", "tmpfs", target];
+
+    public static IReadOnlyList<string> Proc(string target) =>
+        ["mount", "--no-canonicalize", "-t", "proc", "-o", "nosuid,nodev,noexec", "proc", target];
+
+    /// <summary>A private /dev's tmpfs: devices work on it (no nodev), nothing runs from it.</summary>
+    public static IReadOnlyList<string> DevTmpfs(string target) =>
+        ["mount", "--no-canonicalize", "-t", "tmpfs", "-o", "size=1m,mode=0755,nosuid,noexec", "tmpfs", target];
+
+    public static IReadOnlyList<string> Pts(string target) =>
+        ["mount", "--no-canonicalize", "-t", "devpts", "-o", "newinstance,ptmxmode=0666,mode=0620,nosuid,noexec", "devpts", target];
+
+    /// <summary>Every command of a private /dev in <paramref name="dev"/>: its tmpfs, then its nodes, links and pts directory.</summary>
+    public static IReadOnlyList<IReadOnlyList<string>> Dev(string target, string dev) =>
+    [
+        DevTmpfs(target),
+        .. IStagingMounts.DevNodes.Select(n => (IReadOnlyList<string>)["mknod", "-m", "0666", $"{dev}/{n.Name}", "c", $"{n.Major}", $"{n.Minor}"]),
+        .. IStagingMounts.DevLinks.Select(l => (IReadOnlyList<string>)["ln", "-s", l.Target, $"{dev}/{l.Name}"]),
+        ["mkdir", "-m", "0755", $"{dev}/pts"],
+    ];
 
     public static IReadOnlyList<string> Overlay(string lower, string upper, string work, string target)
     {

@@ -87,6 +87,38 @@ public sealed class LinuxMounts(string hostRoot, IProcessRunner? runner = null) 
         await MountOntoAsync(target, onto => StagingMountCommand.Overlay(lower.ProcPath, upper.ProcPath, work.ProcPath, onto), ct);
     }
 
+    public Task MountProcAsync(string target, CancellationToken ct = default) => MountOntoAsync(target, StagingMountCommand.Proc, ct);
+
+    public async Task MountDevAsync(string target, CancellationToken ct = default)
+    {
+        await MountOntoAsync(target, StagingMountCommand.DevTmpfs, ct);
+        try
+        {
+            // The fresh tmpfs, opened again without following a link; its entries made by its fd path.
+            using var root = _tree.OpenRoot();
+            using var dev = _tree.OpenDirectory(root, target);
+            foreach (var argv in StagingMountCommand.Dev(dev.ProcPath, dev.ProcPath).Skip(1))
+                (await _runner.RunAsync(argv, ct: ct)).EnsureSuccess();
+        }
+        catch
+        {
+            await UnmountAsync(target, CancellationToken.None);
+            throw;
+        }
+    }
+
+    public Task MountPtsAsync(string target, CancellationToken ct = default) => MountOntoAsync(target, StagingMountCommand.Pts, ct);
+
+    public IReadOnlyList<string> DescribeProc(string target) => StagingMountCommand.Proc(CanonicalPaths().ToLocal(target));
+
+    public IReadOnlyList<string> DescribeDev(string target)
+    {
+        var local = CanonicalPaths().ToLocal(target);
+        return [.. StagingMountCommand.Dev(local, local).SelectMany((a, i) => i == 0 ? a : ["&&", .. a])];
+    }
+
+    public IReadOnlyList<string> DescribePts(string target) => StagingMountCommand.Pts(CanonicalPaths().ToLocal(target));
+
     /// <summary>Runs a mount onto the directory <paramref name="target"/>, opened by its parent and name without following a link.</summary>
     private async Task MountOntoAsync(string target, Func<string, IReadOnlyList<string>> argv, CancellationToken ct)
     {
@@ -101,7 +133,7 @@ public sealed class LinuxMounts(string hostRoot, IProcessRunner? runner = null) 
     {
         var paths = CanonicalPaths();
         return [.. MountInfoParser.Parse(await File.ReadAllTextAsync(MountInfoPath, ct))
-            .Where(e => e.FsType is "tmpfs" or "overlay")
+            .Where(e => e.FsType is "tmpfs" or "overlay" or "proc" or "devpts")
             .Select(e => paths.ToHost(e.MountPoint))
             .OfType<string>()
             .Where(target => target != "/")];

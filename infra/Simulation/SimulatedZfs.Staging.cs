@@ -36,6 +36,40 @@ public sealed partial class SimulatedZfs
         return Task.CompletedTask;
     }
 
+    public Task MountProcAsync(string target, CancellationToken ct = default) => MountScratchAsync(target, 0x16D, "proc", ct); // 0555
+
+    public Task MountDevAsync(string target, CancellationToken ct = default)
+    {
+        ct.ThrowIfCancellationRequested();
+        Mutate(() =>
+        {
+            var onto = StagingTarget(target);
+            _mounts.Add(new SimMount(HostPath.Join(onto), _trees.NewScratch(0x1ED), [], ReadOnly: false, IsBind: true, "tmpfs")); // 0755
+            foreach (var (name, major, minor) in IStagingMounts.DevNodes)
+                _tree.AddNew([.. onto, name], $"{target}/{name}", meta => new SpecialNode(meta, new SpecialFile(SpecialKind.CharacterDevice, major, minor)), 0x1B6);
+            foreach (var (name, to) in IStagingMounts.DevLinks)
+                _tree.AddNew([.. onto, name], $"{target}/{name}", meta => new LinkNode(to, meta), LinkNode.LinkMode);
+            _tree.EnsureDirectory([.. onto, "pts"], 0x1ED);
+        });
+        return Task.CompletedTask;
+    }
+
+    public Task MountPtsAsync(string target, CancellationToken ct = default) => MountScratchAsync(target, 0x1ED, "devpts", ct);
+
+    /// <summary>A kernel file system of its own (proc, devpts): an empty volume here, gone when unmounted.</summary>
+    private Task MountScratchAsync(string target, int mode, string type, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        Mutate(() => _mounts.Add(new SimMount(HostPath.Join(StagingTarget(target)), _trees.NewScratch(mode), [], ReadOnly: false, IsBind: true, type)));
+        return Task.CompletedTask;
+    }
+
+    public IReadOnlyList<string> DescribeProc(string target) => StagingMountCommand.Proc(target);
+
+    public IReadOnlyList<string> DescribeDev(string target) => [.. StagingMountCommand.Dev(target, target).SelectMany((a, i) => i == 0 ? a : ["&&", .. a])];
+
+    public IReadOnlyList<string> DescribePts(string target) => StagingMountCommand.Pts(target);
+
     public Task<IReadOnlyList<string>> ListStagingAsync(CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();

@@ -99,6 +99,41 @@ public abstract class StagingMountsContract
         Assert.Empty(await staging.ListStagingAsync(Ct));
     }
 
+    [Fact]
+    public async Task ChrootMounts_ProcADevWithOnlyTheHarmlessNodesAndPts_ListedAndTakenOffInOrder_NeverThroughALink()
+    {
+        await using var host = await CreateHostAsync();
+        await host.BootAsync();
+        var staging = (IStagingMounts)host.Mounts;
+        var files = host.Files;
+        files.CreateDirectory("/mnt/be2/proc");
+        files.CreateDirectory("/mnt/be2/dev");
+        files.CreateSymlink("/mnt/be2/sys", "/dev");
+
+        await staging.MountProcAsync("/mnt/be2/proc", Ct);
+        await staging.MountDevAsync("/mnt/be2/dev", Ct);
+        await staging.MountPtsAsync("/mnt/be2/dev/pts", Ct);
+
+        Assert.Equal(["fd", "full", "null", "ptmx", "pts", "random", "stderr", "stdin", "stdout", "tty", "urandom", "zero"],
+            files.List("/mnt/be2/dev").Order(StringComparer.Ordinal));
+        var nul = files.Stat("/mnt/be2/dev/null")!;
+        Assert.Equal((SpecialKind.CharacterDevice, 1, 3, 0x1B6), (nul.Special!.Kind, nul.Special.Major, nul.Special.Minor, nul.Mode & 0xFFF));
+        Assert.Equal((SpecialKind.CharacterDevice, 5, 0), (files.Stat("/mnt/be2/dev/tty")!.Special!.Kind, files.Stat("/mnt/be2/dev/tty")!.Special!.Major, files.Stat("/mnt/be2/dev/tty")!.Special!.Minor));
+        Assert.Equal("/proc/self/fd", files.ReadLink("/mnt/be2/dev/fd"));
+        Assert.Equal("pts/ptmx", files.ReadLink("/mnt/be2/dev/ptmx"));
+        Assert.Equal(["/mnt/be2/dev", "/mnt/be2/dev/pts", "/mnt/be2/proc"],
+            (await staging.ListStagingAsync(Ct)).Order(StringComparer.Ordinal));
+        await Assert.ThrowsAsync<UnsafePathException>(() => staging.MountProcAsync("/mnt/be2/sys", Ct));
+        await Assert.ThrowsAsync<UnsafePathException>(() => staging.MountDevAsync("/mnt/be2/sys", Ct));
+
+        foreach (var target in new[] { "/mnt/be2/dev/pts", "/mnt/be2/dev", "/mnt/be2/proc" })
+            await host.Mounts.UnmountAsync(target, Ct);
+        Assert.Empty(await staging.ListStagingAsync(Ct));
+        Assert.Empty(files.List("/mnt/be2/dev"));
+        Assert.Empty(files.List("/mnt/be2/proc"));
+        Assert.Empty(await host.Mounts.ListAsync(Ct));
+    }
+
     /// <summary>Live shared data in /var/shared/log, a tmpfs at /run/stage, and an overlay of the log directory at the BE's alternate root.</summary>
     private static async Task<IStagingMounts> StageAsync(ITestHost host)
     {

@@ -3,6 +3,7 @@ using SnapUpgrade.Core.Lab;
 using SnapUpgrade.Core.Operations;
 using SnapUpgrade.Core.Zfs;
 using SnapUpgrade.Tests.Scenarios.Lab;
+using SnapUpgrade.Tests.Support;
 using Xunit;
 
 namespace SnapUpgrade.Tests.Scenarios;
@@ -277,7 +278,7 @@ public abstract class DeepBes<TBackend> : Scenario<TBackend> where TBackend : IB
         await Lab.DeepenAsync();
         var empty = await Lab.ListingAsync();
         var (steps, finished) = (0, 0);
-        for (var i = 0; i == 0 || i < steps; i++)
+        for (var i = 0; i == 0 || i < steps; i = Lane.NextFaultPoint(i, steps))
         {
             if ((await Lab.StateAsync()).Find("be2") is null)
             {
@@ -313,7 +314,7 @@ public abstract class DeepBes<TBackend> : Scenario<TBackend> where TBackend : IB
     {
         var steps = await ZfsStepsAsync(operation());
         Assert.True(steps >= minimumSteps, $"{operation().Action} should take at least {minimumSteps} zfs steps, took {steps}");
-        for (var i = 0; i < steps; i++)
+        for (var i = 0; i < steps; i = Lane.NextFaultPoint(i, steps))
         {
             Lab.Faults.FailAt(i);
             var result = await Lab.RunAsync(operation());

@@ -1,6 +1,7 @@
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Operations;
 using SnapUpgrade.Tests.Scenarios.Lab;
+using SnapUpgrade.Tests.Support;
 using Xunit;
 
 namespace SnapUpgrade.Tests.Scenarios;
@@ -20,7 +21,7 @@ public abstract class Faults<TBackend> : Scenario<TBackend> where TBackend : IBa
         var steps = await ZfsStepsAsync(new CreateBe("be2"));
         Assert.True(steps >= 4, $"create should take several zfs steps, took {steps}");
 
-        for (var i = 0; i < steps; i++)
+        for (var i = 0; i < steps; i = Lane.NextFaultPoint(i, steps))
         {
             Lab.Faults.FailAt(i);
             var result = await Lab.RunAsync(new CreateBe("be2"));
@@ -40,7 +41,7 @@ public abstract class Faults<TBackend> : Scenario<TBackend> where TBackend : IBa
         var steps = await ZfsStepsAsync(new ActivateBe("be3"));
         Assert.True(steps >= 5, $"activate should promote twice, flip flags and commit; took {steps}");
 
-        for (var i = 0; i < steps; i++)
+        for (var i = 0; i < steps; i = Lane.NextFaultPoint(i, steps))
         {
             Lab.Faults.FailAt(i);
             var result = await Lab.RunAsync(new ActivateBe("be3"));
@@ -56,7 +57,7 @@ public abstract class Faults<TBackend> : Scenario<TBackend> where TBackend : IBa
     {
         await Lab.MustAsync(new CreateZone("web"));
         var steps = 0;
-        for (var i = 0; i == 0 || i < steps; i++)
+        for (var i = 0; i == 0 || i < steps; i = Lane.NextFaultPoint(i, steps))
         {
             await Lab.MustAsync(new CreateBe("mid"));
             await Lab.MustAsync(new CreateBe("leaf", Source: "mid"));

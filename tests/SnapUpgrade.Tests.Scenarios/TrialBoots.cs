@@ -7,6 +7,7 @@ using SnapUpgrade.Infra.Host;
 using SnapUpgrade.Infra.Processes;
 using SnapUpgrade.Infra.Sqlite;
 using SnapUpgrade.Tests.Scenarios.Lab;
+using SnapUpgrade.Tests.Support;
 using Xunit;
 
 namespace SnapUpgrade.Tests.Scenarios;
@@ -161,7 +162,7 @@ public abstract class TrialBoots<TBackend> : Scenario<TBackend> where TBackend :
         var steps = (await Lab.RunAsync(new ActivateBe("be2", Temporary: true), dryRun: true)).Steps.Count;
         Assert.True(steps >= 3, $"a trial marks zone flags, the BE and the one-shot boot; planned {steps} steps");
 
-        for (var i = 0; i < steps; i++)
+        for (var i = 0; i < steps; i = Lane.NextFaultPoint(i, steps))
         {
             Lab.Faults.FailAt(i);
             var result = await Lab.RunAsync(new ActivateBe("be2", Temporary: true));
