@@ -17,7 +17,8 @@ namespace SnapUpgrade.Core.Audit;
 /// the run, with its actor, goes to it whole, and it is the one writer of the audit trail.
 /// </summary>
 /// <param name="stream">The host watcher; null where nothing watches (the admin CLI, the demo seed).</param>
-public sealed class AuditedOperations(IEngine engine, IAuditLog audit, IHostStateStream? stream = null)
+/// <param name="applyStagedAtActivation">The host applies an upgraded BE's staged writes when it is activated (<c>Upgrade:ApplyAt</c>), not at its first start.</param>
+public sealed class AuditedOperations(IEngine engine, IAuditLog audit, IHostStateStream? stream = null, bool applyStagedAtActivation = false)
 {
     public Task<OperationResult> RunAsync(Actor actor, IOperation operation, bool dryRun = false, CancellationToken ct = default) =>
         RunAsync(actor, operation, dryRun, reviewed: null, ct);
@@ -68,7 +69,31 @@ public sealed class AuditedOperations(IEngine engine, IAuditLog audit, IHostStat
             await audit.AppendAsync(record with { FromBe = result.FromBe, ToBe = result.ToBe }, CancellationToken.None);
         }
         if (operation is RebootHost && result.Succeeded && !dryRun) await CarryOverIfDueAsync(CancellationToken.None);
+        if (operation is ActivateBe { Temporary: false } activate && result.Succeeded && !dryRun && applyStagedAtActivation)
+            result = await ApplyAtActivationAsync(actor, activate.Name, result);
         return result;
+    }
+
+    /// <summary>
+    /// An upgraded BE just activated for good, on a host that applies staged writes then: applied now, audited as
+    /// the actor's (a consequence of the activation they were allowed); said in the activation's report either way.
+    /// A refused or failed apply leaves them for the BE's first start.
+    /// </summary>
+    private async Task<OperationResult> ApplyAtActivationAsync(Actor actor, string name, OperationResult activated)
+    {
+        if ((await engine.GetKnownStateAsync(CancellationToken.None)).Find(name)?.Upgrade != Zfs.UserProperties.UpgradeStaged) return activated;
+        var applied = await RunAndAuditAsync(actor, new ApplyStagedWrites(name, BeforeBoot: true), dryRun: false, reviewed: null, checkRole: false,
+            CancellationToken.None);
+        return activated with
+        {
+            Report =
+            [
+                .. activated.Report,
+                applied.Succeeded
+                    ? $"Applied the staged writes of {name} to the shared data now (Upgrade:ApplyAt=activation): {applied.Report.Count} report lines, audited as apply-staged."
+                    : $"The staged writes of {name} were not applied now ({applied.Error?.Message}); its first start applies them.",
+            ],
+        };
     }
 
     /// <summary>

@@ -114,7 +114,7 @@ public static class HostComposition
         services.AddSingleton<IAccounts>(sp => new SqliteAccounts(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ITokens>(sp => new SqliteTokens(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new AuditedOperations(sp.GetRequiredService<IEngine>(), sp.GetRequiredService<IAuditLog>(),
-            sp.GetRequiredService<IHostStateStream>()));
+            sp.GetRequiredService<IHostStateStream>(), sp.GetRequiredService<HostSettings>().Upgrade.ApplyAtActivation));
         services.AddSingleton<IUpgrades>(sp =>
         {
             var settings = sp.GetRequiredService<HostSettings>();

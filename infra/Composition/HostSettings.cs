@@ -186,6 +186,9 @@ public sealed partial record HostSettings
             errors.Add($"{Section}:{key} is '{text}'; use a whole number of {unit} between {min} and {max}.");
             return fallback;
         }
+        var applyAt = (Value(section, "Upgrade:ApplyAt") ?? "boot").ToLowerInvariant();
+        if (applyAt is not ("boot" or "activation"))
+            errors.Add($"{Section}:Upgrade:ApplyAt is '{applyAt}'; use boot (the new BE's first start applies its staged writes) or activation.");
         var operators = Value(section, "Upgrade:OperatorsMay") ?? "false";
         if (!bool.TryParse(operators, out var operatorsMay))
             errors.Add($"{Section}:Upgrade:OperatorsMay is '{operators}'; use true or false.");
@@ -196,6 +199,7 @@ public sealed partial record HostSettings
             TimeLimit = TimeSpan.FromMinutes(Whole("Upgrade:TimeoutMinutes", (int)defaults.TimeLimit.TotalMinutes, 1, 24 * 60, "minutes")),
             StagingMiB = Whole("Upgrade:StagingMiB", defaults.StagingMiB, 16, 64 * 1024, "MiB"),
             OperatorsMay = operatorsMay,
+            ApplyAtActivation = applyAt == "activation",
         };
     }
 
@@ -298,6 +302,12 @@ public sealed record UpgradeSettings
     public int StagingMiB { get; init; } = 512;
     /// <summary>Whether operators may run upgrades too (<c>Upgrade:OperatorsMay</c>, default false: admins only).</summary>
     public bool OperatorsMay { get; init; }
+
+    /// <summary>
+    /// <c>Upgrade:ApplyAt</c>: <c>boot</c> (default), the staged writes are applied at the new BE's first start;
+    /// <c>activation</c>, when it is activated (for good, not a trial), while the old BE still runs.
+    /// </summary>
+    public bool ApplyAtActivation { get; init; }
 }
 
 public sealed class InvalidHostSettingsException(IReadOnlyList<string> problems)

@@ -97,6 +97,9 @@ public sealed class HostSettingsTests
         Assert.Empty(Read().Upgrade.Command);
         Assert.Equal(TimeSpan.FromMinutes(60), Read().Upgrade.TimeLimit);
         Assert.False(Read().Upgrade.OperatorsMay);
+        Assert.False(Read().Upgrade.ApplyAtActivation);
+        Assert.True(Read(("Upgrade:ApplyAt", "Activation")).Upgrade.ApplyAtActivation);
+        Assert.Contains("Upgrade:ApplyAt is 'monday'", Assert.Throws<InvalidHostSettingsException>(() => Read(("Upgrade:ApplyAt", "monday"))).Message);
 
         var settings = Read(("Upgrade:Command:0", "chroot"), ("Upgrade:Command:1", "{root}"), ("Upgrade:Command:2", "apt-get"),
             ("Upgrade:Command:3", "-y"), ("Upgrade:Command:4", "dist-upgrade"), ("Upgrade:TimeoutMinutes", "30"),

@@ -1,4 +1,5 @@
 using System.Runtime.Versioning;
+using SnapUpgrade.Core.Access;
 using SnapUpgrade.Core.Audit;
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Host;
@@ -217,6 +218,40 @@ public abstract class Upgrades<TBackend> : Scenario<TBackend> where TBackend : I
         await Lab.MustAsync(new FinishUpgrade("be2", Passed: false));
         Assert.Empty(await Staging.ListStagingAsync(Ct));
         Assert.Equal(UserProperties.UpgradeFailed, (await Lab.StateAsync()).Find("be2")!.Upgrade);
+    }
+
+    /// <summary>
+    /// The host's option to apply at activation (<c>Upgrade:ApplyAt=activation</c>): activating the upgraded BE
+    /// applies its staged writes at once, while the old BE runs, with the BE mounted only for that moment; its
+    /// first start then has nothing left to apply. A trial activation leaves them for the first start.
+    /// </summary>
+    [Fact]
+    public async Task Upgrade_AppliedAtActivation_WritesReachTheSharedDataBeforeTheReboot_NothingLeftMounted()
+    {
+        var deb = await PrepareAsync("echo \"hello-su configured\" >> /var/log/hello-su.log");
+        Assert.True((await Workflow(Dpkg(deb)).RunAsync(new UpgradeRequest("be2"), new RunRequest(), _ => { }, Ct)).Succeeded);
+        var audit = new SqliteAuditLog(Lab.Database);
+        var operations = new AuditedOperations(Lab.Engine, audit, applyStagedAtActivation: true);
+        var admin = new Actor("ann", Role.Admin, "test");
+        var mounts = await Lab.Host.Mounts.ListAsync(Ct);
+
+        var trial = await operations.RunAsync(admin, new ActivateBe("be2", Temporary: true));
+        Assert.True(trial.Succeeded, trial.Error?.Message);
+        Assert.Equal(UserProperties.UpgradeStaged, (await Lab.StateAsync()).Find("be2")!.Upgrade);
+        var activated = await operations.RunAsync(admin, new ActivateBe("be2"));
+
+        Assert.True(activated.Succeeded, activated.Error?.Message);
+        Assert.Contains(activated.Report, l => l.StartsWith("Applied the staged writes of be2", StringComparison.Ordinal));
+        Assert.Equal("hello-su configured\n", await File.ReadAllTextAsync(Local("/var/shared/log/hello-su.log"), Ct));
+        Assert.Contains("status installed hello-su:all 1.0", await File.ReadAllTextAsync(Local("/var/shared/log/dpkg.log"), Ct));
+        var be2 = (await Lab.StateAsync()).Find("be2")!;
+        Assert.Equal((UserProperties.UpgradeApplied, false, true), (be2.Upgrade, be2.IsMounted, be2.IsActiveOnReboot));
+        Assert.Equal(mounts, await Lab.Host.Mounts.ListAsync(Ct));
+        Assert.Empty(await Staging.ListStagingAsync(Ct));
+        var row = Assert.Single((await audit.QueryAsync(new AuditQuery(Action: "apply-staged"), Ct)).Entries);
+        Assert.Equal(("ann", "succeeded"), (row.Actor, row.Outcome));
+        await Lab.MustAsync(new RebootHost());
+        Assert.Empty((await new AuditedOperations(Lab.NewEngine(), audit).AtStartAsync(Ct)).Upgrades);
     }
 
     /// <summary>
