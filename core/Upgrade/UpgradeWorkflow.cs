@@ -109,9 +109,21 @@ public sealed class UpgradeWorkflow(IEngine engine, IUpgradeCommand command, int
         var dataset = layout.Be(request.Name);
         var be = source with
         {
-            Name = request.Name, Dataset = dataset, Uuid = Guid.Empty.ToString(), Description = request.Description, IsBooted = false,
-            IsActiveOnReboot = false, IsNextBoot = false, Trial = default, Upgrade = upgrade, MountedAt = null, Keep = false,
-            CarryOverFrom = null, Snapshots = [], ZoneBes = [], Origin = $"{source.Dataset}@upgrade",
+            Name = request.Name,
+            Dataset = dataset,
+            Uuid = Guid.Empty.ToString(),
+            Description = request.Description,
+            IsBooted = false,
+            IsActiveOnReboot = false,
+            IsNextBoot = false,
+            Trial = default,
+            Upgrade = upgrade,
+            MountedAt = null,
+            Keep = false,
+            CarryOverFrom = null,
+            Snapshots = [],
+            ZoneBes = [],
+            Origin = $"{source.Dataset}@upgrade",
             Children = [.. source.Children.Select(c => c with { Dataset = $"{dataset}/{c.RelativeName}", MountedAt = null })],
         };
         return state with { BootEnvironments = [.. state.BootEnvironments, be] };

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Threading.Channels;
-using SnapUpgrade.Core.Audit;
 using SnapUpgrade.Core.Access;
+using SnapUpgrade.Core.Audit;
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Upgrade;
 using SnapUpgrade.Infra.Remote;
