@@ -1,0 +1,223 @@
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+using SnapUpgrade.Core.Access;
+using SnapUpgrade.Core.Upgrade;
+using SnapUpgrade.Web.Auth;
+
+namespace SnapUpgrade.Web.Components.Pages.Upgrades;
+
+/// <summary>
+/// Upgrades (issue 14): start one into a new BE, watch its output as it comes, read how it ended, then
+/// activate or destroy the new BE. The run on screen is the one at <c>/upgrades/{id}</c> (the API's
+/// Location): a start moves there, and a link from the list opens one. The page keeps no copy of a run
+/// beyond its output's last lines: the view comes from the engine, the host from the watcher.
+/// </summary>
+public sealed partial class UpgradesPage : IDisposable
+{
+    /// <summary>At most this often a streaming run re-renders the page: a command may print hundreds of lines a second.</summary>
+    private static readonly TimeSpan RenderEvery = TimeSpan.FromMilliseconds(100);
+    /// <summary>How often what a running upgrade is doing (its <see cref="UpgradeView.Step"/>) is read again; lines come as they are printed.</summary>
+    private static readonly TimeSpan StepEvery = TimeSpan.FromSeconds(1);
+
+    [Parameter] public string? Id { get; set; }
+
+    [Inject] private IUpgrades Upgrades { get; set; } = default!;
+    [Inject] private CurrentActor CurrentActor { get; set; } = default!;
+    [Inject] private NavigationManager Navigation { get; set; } = default!;
+    [Inject] private ISnackbar Snackbar { get; set; } = default!;
+    [Inject] private ILogger<UpgradesPage> Logger { get; set; } = default!;
+
+    private readonly CancellationTokenSource _cts = new();
+    private CancellationTokenSource? _followCts;
+    private Actor? _actor;
+    private IReadOnlyList<UpgradeView> _runs = [];
+    private string? _following;
+    private UpgradeView? _view;
+    private OutputLines _lines = new();
+    private bool _missing;
+    private string? _followError;
+    private bool _renderQueued;
+    private bool _cancelling;
+    private string? _cancelRefusal;
+
+    /// <summary>Operators see the form too: whether this host lets them is the engine's to say, and its refusal is shown.</summary>
+    private bool MayStart => _actor?.Role is Role.Admin or Role.Operator;
+
+    private string? CancelReason => MayStart ? null : $"The {Roles.Name(_actor?.Role ?? Role.Auditor)} role cannot cancel upgrades.";
+
+    protected override async Task OnInitializedAsync()
+    {
+        _actor = await CurrentActor.GetAsync();
+        await LoadRunsAsync();
+    }
+
+    protected override void OnParametersSet()
+    {
+        if (Id != _following) Follow(Id);
+    }
+
+    /// <summary>Shows the run <paramref name="id"/> (null: none): its view, then its output from the start, as it comes.</summary>
+    private void Follow(string? id)
+    {
+        _followCts?.Cancel();
+        _followCts?.Dispose();
+        _followCts = null;
+        (_following, _view, _lines, _missing, _followError, _cancelRefusal) = (id, null, new OutputLines(), false, null, null);
+        if (id is null) return;
+        var cts = _followCts = CancellationTokenSource.CreateLinkedTokenSource(_cts.Token);
+        // On the circuit's dispatcher: the lines and the view change only there, between renders.
+        _ = InvokeAsync(() => FollowAsync(id, _lines, cts.Token));
+    }
+
+    private async Task FollowAsync(string id, OutputLines lines, CancellationToken ct)
+    {
+        using var steps = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        try
+        {
+            _view = await Upgrades.GetAsync(id, ct);
+            if (ct.IsCancellationRequested) return;
+            _missing = _view is null;
+            StateHasChanged();
+            if (_view is null) return;
+            _ = WatchStepAsync(id, steps.Token);
+            await foreach (var e in Upgrades.FollowAsync(id, 0, ct))
+            {
+                if (ct.IsCancellationRequested) return; // another run is on screen now
+                if (e.End is { } end)
+                {
+                    _view = end;
+                    break;
+                }
+                lines.Add(e.Index, e.Line ?? "");
+                RenderSoon();
+            }
+            await steps.CancelAsync();
+            await LoadRunsAsync();
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return; // another run is on screen, or the page is gone
+        }
+        catch (KeyNotFoundException)
+        {
+            _missing = true;
+        }
+        catch (Exception ex)
+        {
+            // Shown, not thrown: a throw here would end the whole circuit.
+            LogFollowFailed(Logger, ex, id);
+            _followError = $"The output of {id} could not be read: {ex.Message}";
+        }
+        if (!ct.IsCancellationRequested) StateHasChanged();
+    }
+
+    /// <summary>What the run is doing (creating, staging, running the command, finishing), read again while it runs.</summary>
+    private async Task WatchStepAsync(string id, CancellationToken ct)
+    {
+        try
+        {
+            using var timer = new PeriodicTimer(StepEvery);
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                var now = await Upgrades.GetAsync(id, ct);
+                // The end may have come meanwhile through the output: a later read never takes it back.
+                if (ct.IsCancellationRequested || now is not { Running: true } || _view is not { Running: true }) return;
+                if (now.Step == _view.Step) continue;
+                _view = now;
+                RenderSoon();
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // the run ended, another is on screen, or the page is gone
+        }
+        catch (Exception ex)
+        {
+            LogFollowFailed(Logger, ex, id); // the step stays as it was; the output goes on
+        }
+    }
+
+    /// <summary>One render for all that arrives within <see cref="RenderEvery"/>.</summary>
+    private void RenderSoon()
+    {
+        if (_renderQueued) return;
+        _renderQueued = true;
+        _ = RenderLaterAsync();
+    }
+
+    private async Task RenderLaterAsync()
+    {
+        try
+        {
+            await Task.Delay(RenderEvery, _cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return; // the page is gone
+        }
+        _renderQueued = false;
+        await InvokeAsync(StateHasChanged);
+    }
+
+    private async Task LoadRunsAsync()
+    {
+        try
+        {
+            _runs = await Upgrades.ListAsync(_cts.Token);
+        }
+        catch (OperationCanceledException) when (_cts.IsCancellationRequested)
+        {
+            // the page is gone
+        }
+        catch (Exception ex)
+        {
+            LogListFailed(Logger, ex); // the list stays as it was; the engine view says when the engine is away
+        }
+    }
+
+    /// <summary>A run started here: follow it now, and move to its address (the same page, so nothing starts twice).</summary>
+    private async Task ShowStartedAsync(UpgradeView run)
+    {
+        Follow(run.Id);
+        Navigation.NavigateTo($"upgrades/{Uri.EscapeDataString(run.Id)}");
+        await LoadRunsAsync();
+    }
+
+    private async Task CancelAsync()
+    {
+        if (_actor is null || _view is not { Running: true } view) return;
+        _cancelling = true;
+        _cancelRefusal = null;
+        try
+        {
+            var refusal = await Upgrades.CancelAsync(_actor, view.Id, _cts.Token);
+            _cancelRefusal = refusal?.Message;
+            if (refusal is null) Snackbar.Add($"Cancelling the upgrade into {view.Name}: its boot environment will be marked failed.", Severity.Info);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogCancelFailed(Logger, ex, view.Id);
+            _cancelRefusal = ex.Message;
+        }
+        finally
+        {
+            _cancelling = false;
+        }
+    }
+
+    public void Dispose()
+    {
+        _cts.Cancel();
+        _followCts?.Dispose();
+        _cts.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Following the upgrade {Id} failed")]
+    private static partial void LogFollowFailed(ILogger logger, Exception ex, string id);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Listing the upgrades failed")]
+    private static partial void LogListFailed(ILogger logger, Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Cancelling the upgrade {Id} failed")]
+    private static partial void LogCancelFailed(ILogger logger, Exception ex, string id);
+}
