@@ -6,6 +6,7 @@ using MudBlazor;
 using MudBlazor.Services;
 using SnapUpgrade.Core.Audit;
 using SnapUpgrade.Core.Engine;
+using SnapUpgrade.Core.Upgrade;
 using SnapUpgrade.Tests.Component.Fakes;
 using SnapUpgrade.Web.Auth;
 using SnapUpgrade.Web.Components.Pages.Admin;
@@ -46,13 +47,14 @@ public static class TestServices
 /// <summary>
 /// The one base of the page and dialog tests: the console's services over the fake engine and state
 /// stream, the fake audit log behind <see cref="AuditedOperations"/>, a clock standing at the time the
-/// demo host was read, and a signed-in admin (alice) until a test signs in someone else.
+/// demo host was read, the fake upgrades, and a signed-in admin (alice) until a test signs in someone else.
 /// </summary>
 public abstract class ComponentTest : BunitContext
 {
     protected FakeEngine Engine { get; } = new();
     protected FakeHostStateStream Stream { get; }
     protected FakeAuditLog Audit { get; } = new();
+    protected FakeUpgrades Upgrades { get; } = new();
     protected BunitAuthorizationContext Auth { get; }
     /// <summary>The console's clock, standing at the time the demo host was read.</summary>
     protected FixedClock Clock { get; } = new(HostStates.T0);
@@ -69,6 +71,7 @@ public abstract class ComponentTest : BunitContext
             context.Services.AddSingleton<IAuditLog>(Audit);
             context.Services.AddSingleton(new AuditedOperations(Engine, Audit, Stream));
             context.Services.AddSingleton<TimeProvider>(Clock);
+            context.Services.AddSingleton<IUpgrades>(Upgrades);
         }, Stream);
         Auth = auth!;
         SignIn("alice", "admin");

@@ -15,7 +15,7 @@ public sealed class LayoutTests : ComponentTest
 
         var cut = Render<NavMenu>();
 
-        Assert.Equal(["", "bes", "zones", "shared", "audit", "admin"],
+        Assert.Equal(["", "bes", "zones", "shared", "upgrades", "audit", "admin"],
             cut.FindAll("a").Select(a => a.GetAttribute("href")));
     }
 
@@ -28,6 +28,16 @@ public sealed class LayoutTests : ComponentTest
 
         Assert.Empty(cut.FindAll("[data-testid=nav-admin]"));
         Assert.NotNull(cut.Find("[data-testid=nav-audit]"));
+    }
+
+    [Fact]
+    public void NavMenu_Auditor_LinksUpgrades()
+    {
+        SignIn("audrey", "auditor");
+
+        var cut = Render<NavMenu>();
+
+        Assert.Equal("upgrades", cut.Find("[data-testid=nav-upgrades]").GetAttribute("href"));
     }
 
     [Fact]
