@@ -12,19 +12,22 @@ namespace SnapUpgrade.Tests.Browser;
 /// <summary>
 /// The main pages of the demo host render with their data at 1280x800, saved as PNG: into the test
 /// output's screenshots/pages/ on every run, and into the README's docs/screenshots/ with
-/// SNAPUPGRADE_README_SCREENSHOTS=1.
+/// SNAPUPGRADE_README_SCREENSHOTS=1. A finished upgrade adds a BE, so its picture is taken on a console of
+/// its own (<paramref name="flow"/>): the assembly's shared one stays as seeded.
 /// </summary>
-public sealed class ReadmeScreenshotTests(ConsoleServer server, BrowserSession browser)
+public sealed class ReadmeScreenshotTests(ConsoleServer server, BrowserSession browser, FlowServer flow) : IClassFixture<FlowServer>
 {
     public static bool Enabled => Environment.GetEnvironmentVariable("SNAPUPGRADE_README_SCREENSHOTS") == "1";
+
+    private static string ScreenshotDirectory => Enabled
+        ? Path.Combine(RepoRoot.Find(), "docs", "screenshots")
+        : Path.Combine(AppContext.BaseDirectory, "screenshots", "pages");
 
     [Fact]
     public async Task ReadmeScreenshots_MainPages_AreSavedAsPng()
     {
         Lane.Require(BrowserSession.IsAvailable, $"Chromium ({BrowserSession.ChromiumPath})");
-        var directory = Enabled
-            ? Path.Combine(RepoRoot.Find(), "docs", "screenshots")
-            : Path.Combine(AppContext.BaseDirectory, "screenshots", "pages");
+        var directory = ScreenshotDirectory;
         Directory.CreateDirectory(directory);
         await using var context = await browser.NewContextAsync(server.BaseAddress, 1280, 800);
         var page = await context.NewPageAsync();
@@ -77,6 +80,24 @@ public sealed class ReadmeScreenshotTests(ConsoleServer server, BrowserSession b
         var overflow = await page.EvaluateAsync<bool>(
             "() => [...document.querySelectorAll('.mud-table-container')].some(c => c.scrollWidth > c.clientWidth + 1)");
         Assert.False(overflow, "a table on the Boot environments page scrolls sideways at 1280 px");
+    }
+
+    [Fact]
+    public async Task ReadmeScreenshot_FinishedUpgrade_IsSavedAsPng()
+    {
+        Lane.Require(BrowserSession.IsAvailable, $"Chromium ({BrowserSession.ChromiumPath})");
+        Directory.CreateDirectory(ScreenshotDirectory);
+        await using var context = await browser.NewContextAsync(flow.BaseAddress, 1280, 800);
+        var page = await context.NewPageAsync();
+        await flow.LoginAsync(page);
+
+        await UpgradeFlows.StartAsync(page, "2026.12", "December update");
+
+        await Expect(page.GetByTestId("upgrade-state")).ToHaveTextAsync("Staged");
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        var png = Path.Combine(ScreenshotDirectory, "upgrades.png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = png, Animations = ScreenshotAnimations.Disabled });
+        Assert.True(new FileInfo(png).Length > 10_000, $"{png} is suspiciously small");
     }
 
     /// <summary>Rows for the audit page's picture that leave the demo host as it is: a dry run and a refusal.</summary>
