@@ -92,7 +92,7 @@ public sealed class FakeUpgrades : IUpgrades
     {
         lock (_gate) Orders.Add((actor, order));
         if (Refusal is not null) return Task.FromResult(new UpgradeStart(null, Refusal, []));
-        if (order.DryRun) return Task.FromResult(new UpgradeStart(null, null, Plan, "plan-token"));
+        if (order.DryRun) return Task.FromResult(new UpgradeStart(null, null, Plan));
         var view = Running($"u{_runs.Count + 1}", order.Name) with { Source = order.Source, Actor = actor.Name, Activate = order.Activate };
         Add(view);
         return Task.FromResult(new UpgradeStart(view, null, []));
