@@ -26,7 +26,8 @@ public sealed class UpgradeFlowTests(FlowServer server, BrowserSession browser) 
             await page.WaitForFunctionAsync(TwoLinesWhileRunning, null, new PageWaitForFunctionOptions { Timeout = BrowserSession.WaitMs });
             await Expect(page.GetByTestId("upgrade-state")).ToHaveTextAsync("Staged");
             await Expect(page.GetByTestId("upgrade-progress")).ToHaveCountAsync(0);
-            await Expect(page.GetByTestId("upgrade-staged")).ToContainTextAsync("var/log/dpkg.log");
+            // The BE's var/log is a link into /var/shared/log: what dpkg wrote there waits in the BE for its first boot.
+            await Expect(page.GetByTestId("upgrade-staged")).ToContainTextAsync("/var/shared/log/dpkg.log");
 
             // The run's address shows the same run after a reload: its output from the start and its result.
             var lines = await page.GetByTestId("upgrade-line").CountAsync();
