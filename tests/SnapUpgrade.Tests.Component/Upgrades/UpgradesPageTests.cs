@@ -150,7 +150,7 @@ public sealed class UpgradesPageTests : ComponentTest
     }
 
     [Fact]
-    public void Output_StepChangesWhileRunning_TheStepLineFollows()
+    public void Output_StepChangesWhileRunning_TheStepLineAndTheListFollow()
     {
         var run = Upgrades.Add(FakeUpgrades.Running("u7", "be-2026-03", step: "Creating the boot environment"));
         var (page, _) = RenderUpgrades(run.Id);
@@ -159,6 +159,7 @@ public sealed class UpgradesPageTests : ComponentTest
         Upgrades.Step(run.Id, "Running the package command");
 
         page.WaitForAssertion(() => Assert.Equal("Running the package command", page.Find("[data-testid=upgrade-step]").TextContent.Trim()), Wait);
+        Assert.Contains("Running the package command", page.Find("[data-testid=upgrade-run-u7]").TextContent); // the list agrees
     }
 
     [Fact]

@@ -17,7 +17,7 @@ public sealed partial class UpgradesPage : IDisposable
     /// <summary>At most this often a streaming run re-renders the page: a command may print hundreds of lines a second.</summary>
     private static readonly TimeSpan RenderEvery = TimeSpan.FromMilliseconds(100);
     /// <summary>How often what a running upgrade is doing (its <see cref="UpgradeView.Step"/>) is read again; lines come as they are printed.</summary>
-    private static readonly TimeSpan StepEvery = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan StepEvery = TimeSpan.FromMilliseconds(500);
 
     [Parameter] public string? Id { get; set; }
 
@@ -85,7 +85,7 @@ public sealed partial class UpgradesPage : IDisposable
                 if (ct.IsCancellationRequested) return; // another run is on screen now
                 if (e.End is { } end)
                 {
-                    _view = end;
+                    Show(end);
                     break;
                 }
                 lines.Add(e.Index, e.Line ?? "");
@@ -123,7 +123,7 @@ public sealed partial class UpgradesPage : IDisposable
                 // The end may have come meanwhile through the output: a later read never takes it back.
                 if (ct.IsCancellationRequested || now is not { Running: true } || _view is not { Running: true }) return;
                 if (now.Step == _view.Step) continue;
-                _view = now;
+                Show(now);
                 RenderSoon();
             }
         }
@@ -135,6 +135,13 @@ public sealed partial class UpgradesPage : IDisposable
         {
             LogFollowFailed(Logger, ex, id); // the step stays as it was; the output goes on
         }
+    }
+
+    /// <summary>The run on screen as it stands now, in the list too (which is read again only when a run starts or ends).</summary>
+    private void Show(UpgradeView view)
+    {
+        _view = view;
+        _runs = [.. _runs.Select(r => r.Id == view.Id ? view : r)];
     }
 
     /// <summary>One render for all that arrives within <see cref="RenderEvery"/>.</summary>
