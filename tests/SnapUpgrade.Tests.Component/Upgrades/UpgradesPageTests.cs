@@ -229,6 +229,20 @@ public sealed class UpgradesPageTests : ComponentTest
     }
 
     [Fact]
+    public void Result_ActivationAskedWithTheOrder_SaysItIsActivated()
+    {
+        var run = Upgrades.Add(FakeUpgrades.Running("u6", "be-test") with { Activate = true });
+        Upgrades.End(FakeUpgrades.Staged(run) with
+        {
+            Activated = new OperationResult { Action = "activate", Target = "be-test", Outcome = Outcome.Succeeded, ToBe = "be-test" },
+        });
+
+        var (page, _) = RenderUpgrades(run.Id);
+
+        page.WaitForAssertion(() => Assert.Equal("Activated: be-test boots on the next reboot.", page.Find("[data-testid=upgrade-activated]").TextContent.Trim()), Wait);
+    }
+
+    [Fact]
     public void Result_DestroyClicked_OpensTheDestroyDialogForTheNewBe()
     {
         var run = Upgrades.Add(FakeUpgrades.Running("u3", "be-test"));
