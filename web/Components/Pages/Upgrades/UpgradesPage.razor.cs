@@ -108,6 +108,10 @@ public sealed partial class UpgradesPage : IDisposable
             LogFollowFailed(Logger, ex, id);
             _followError = $"The output of {id} could not be read: {ex.Message}";
         }
+        finally
+        {
+            await steps.CancelAsync(); // however the follow ended, the step is not read again
+        }
         if (!ct.IsCancellationRequested) StateHasChanged();
     }
 
