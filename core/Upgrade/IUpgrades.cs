@@ -21,6 +21,12 @@ public interface IUpgrades
     /// </summary>
     Task<UpgradeStart> StartAsync(Actor actor, UpgradeOrder order, CancellationToken ct = default);
 
+    /// <summary>
+    /// Why <paramref name="actor"/> may not start upgrades on this host (their role, <c>Upgrade:OperatorsMay</c>,
+    /// no command configured), or null: what the page asks before it offers the form. Not audited (nothing asked).
+    /// </summary>
+    Task<OperationError?> RefusalAsync(Actor actor, CancellationToken ct = default);
+
     /// <summary>The runs since this engine started, newest first (the audit log keeps the older ones).</summary>
     Task<IReadOnlyList<UpgradeView>> ListAsync(CancellationToken ct = default);
 

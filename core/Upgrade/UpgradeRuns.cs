@@ -73,6 +73,8 @@ public sealed class UpgradeRuns(IEngine engine, AuditedOperations operations, IA
         return new(null, failed?.Error, PlanSteps(plan));
     }
 
+    public Task<OperationError?> RefusalAsync(Actor actor, CancellationToken ct = default) => Task.FromResult(Refusal(actor));
+
     private OperationError? Refusal(Actor actor)
     {
         if (!May(actor.Role, options.OperatorsMay))

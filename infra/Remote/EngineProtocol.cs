@@ -38,6 +38,8 @@ public static class EngineProtocol
     public const string AuditVerify = "v1/audit/verify";
     /// <summary>POST starts (<see cref="EngineUpgradeStart"/>), GET lists; <c>{id}</c> reads one, <c>{id}/follow?from=n</c> streams its lines, <c>{id}/cancel</c> cancels.</summary>
     public const string Upgrades = "v1/upgrades";
+    /// <summary>POST with an actor: whether they may start upgrades here (<see cref="EngineUpgradeRefusal"/>).</summary>
+    public const string UpgradeRefusal = "v1/upgrade-refusal";
 
     public static string Upgrade(string id) => $"{Upgrades}/{Uri.EscapeDataString(id)}";
 
@@ -96,5 +98,5 @@ public sealed record EngineUpgradeStart(UpgradeOrder Order, Actor Actor);
 /// <summary>One upgrade, or none by that id (a web's page may name a run an engine restart forgot).</summary>
 public sealed record EngineUpgradeFound(UpgradeView? Run);
 
-/// <summary>A cancel's answer: null when asked, else why not.</summary>
-public sealed record EngineUpgradeCancelled(OperationError? Refused);
+/// <summary>A cancel's answer (null when asked), or whether an actor may start upgrades (null when they may): else why not.</summary>
+public sealed record EngineUpgradeRefusal(OperationError? Refused);

@@ -15,6 +15,9 @@ public sealed class RemoteUpgrades(EngineClient client) : IUpgrades
     public Task<UpgradeStart> StartAsync(Actor actor, UpgradeOrder order, CancellationToken ct = default) =>
         client.PostAsync<UpgradeStart>(EngineProtocol.Upgrades, new EngineUpgradeStart(order, actor), ct);
 
+    public async Task<OperationError?> RefusalAsync(Actor actor, CancellationToken ct = default) =>
+        (await client.PostAsync<EngineUpgradeRefusal>(EngineProtocol.UpgradeRefusal, actor, ct)).Refused;
+
     public Task<IReadOnlyList<UpgradeView>> ListAsync(CancellationToken ct = default) =>
         client.GetAsync<IReadOnlyList<UpgradeView>>(EngineProtocol.Upgrades, ct);
 
@@ -31,5 +34,5 @@ public sealed class RemoteUpgrades(EngineClient client) : IUpgrades
     }
 
     public async Task<OperationError?> CancelAsync(Actor actor, string id, CancellationToken ct = default) =>
-        (await client.PostAsync<EngineUpgradeCancelled>($"{EngineProtocol.Upgrade(id)}/cancel", actor, ct)).Refused;
+        (await client.PostAsync<EngineUpgradeRefusal>($"{EngineProtocol.Upgrade(id)}/cancel", actor, ct)).Refused;
 }

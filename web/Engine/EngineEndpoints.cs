@@ -86,7 +86,9 @@ public static class EngineEndpoints
             }
         });
         app.MapPost(EngineProtocol.Upgrades + "/{id}/cancel", async (HttpContext http, string id, IUpgrades upgrades, CancellationToken ct) =>
-            Json(new EngineUpgradeCancelled(await upgrades.CancelAsync(await ReadAsync<Actor>(http, ct), id, ct))));
+            Json(new EngineUpgradeRefusal(await upgrades.CancelAsync(await ReadAsync<Actor>(http, ct), id, ct))));
+        app.MapPost(EngineProtocol.UpgradeRefusal, async (HttpContext http, IUpgrades upgrades, CancellationToken ct) =>
+            Json(new EngineUpgradeRefusal(await upgrades.RefusalAsync(await ReadAsync<Actor>(http, ct), ct))));
     }
 
     /// <summary>

@@ -88,6 +88,13 @@ public sealed class FakeUpgrades : IUpgrades
         lock (_gate) run.View = run.View with { Step = step };
     }
 
+    /// <summary>What <see cref="RefusalAsync"/> says to admins and operators (auditors are always refused, as the engine does).</summary>
+    public OperationError? HostRefusal { get; set; }
+
+    public Task<OperationError?> RefusalAsync(Actor actor, CancellationToken ct = default) => Task.FromResult(actor.Role == Role.Auditor
+        ? new OperationError(ErrorCode.Forbidden, "The auditor role may not run upgrades.")
+        : HostRefusal);
+
     public Task<UpgradeStart> StartAsync(Actor actor, UpgradeOrder order, CancellationToken ct = default)
     {
         lock (_gate) Orders.Add((actor, order));

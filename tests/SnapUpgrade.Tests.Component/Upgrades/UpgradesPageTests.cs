@@ -275,6 +275,19 @@ public sealed class UpgradesPageTests : ComponentTest
     }
 
     [Fact]
+    public void Operator_OnAHostThatDoesNotAllowThem_SeesTheEnginesReasonInsteadOfTheForm()
+    {
+        SignIn("olga", "operator");
+        Upgrades.HostRefusal = new(ErrorCode.Forbidden, "Operators may not run upgrades on this host (SnapUpgrade:Upgrade:OperatorsMay is false).");
+
+        var (page, _) = RenderUpgrades(null);
+
+        page.WaitForElement("[data-testid=upgrade-readonly]", Wait);
+        Assert.Empty(page.FindAll("[data-testid=upgrade-form]"));
+        Assert.Contains("OperatorsMay is false", page.Find("[data-testid=upgrade-readonly]").TextContent);
+    }
+
+    [Fact]
     public void Cancel_WhileRunning_AsksTheEngineToCancelThatRun()
     {
         var run = Upgrades.Add(FakeUpgrades.Running("u4", "be-2026-03"));

@@ -20,7 +20,8 @@ public sealed record BeActionClick(string Verb, BootEnvironment Be);
 public static class BeActions
 {
     public const string Activate = "activate", ActivateOnce = "activate-once", ActivateReboot = "activate-reboot",
-        GoBack = "go-back", Rename = "rename", Destroy = "destroy", Mount = "mount", Unmount = "unmount", Snapshots = "snapshots";
+        GoBack = "go-back", Rename = "rename", Destroy = "destroy", Mount = "mount", Unmount = "unmount", Snapshots = "snapshots",
+        ClearUpgrade = "clear-upgrade";
 
     public static IReadOnlyList<BeAction> For(BootEnvironment be, HostState state, Role role, bool canReboot)
     {
@@ -36,6 +37,10 @@ public static class BeActions
         if (be.Trial != TrialState.None)
             actions.Add(new(GoBack, $"Go back from the trial of {name}", Icons.Material.Filled.Undo, Color.Warning,
                 Why.Not(role, new EndTrial(name), state, "go back from a trial")));
+        // Made by an upgrade: once its staged writes are applied, the admin clears its staged tree and base (issue 14).
+        if (be.Upgrade is not null)
+            actions.Add(new(ClearUpgrade, $"Clear the upgrade of {name} (its staged tree and base snapshot)", Icons.Material.Filled.CleaningServices,
+                Color.Default, Why.Not(role, new ClearUpgrade(name), state, "clear upgrades")));
         if (canReboot)
             actions.Add(new(ActivateReboot, $"Activate {name} and reboot", Icons.Material.Filled.RestartAlt, Color.Warning,
                 Why.Not(role, new ActivateBe(name), state, "activate boot environments")));

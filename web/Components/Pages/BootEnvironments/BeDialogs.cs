@@ -46,6 +46,17 @@ public sealed class BeDialogs(IDialogService dialogs, HostState state, Actor act
         { d => d.Success, _ => $"Went back from the trial of {be.Name}: the next boot is {state.ActiveOnReboot?.Name}." },
     });
 
+    public Task ClearUpgradeAsync(string name) => ConfirmAsync($"Clear the upgrade of {name}", new()
+    {
+        {
+            d => d.Intro, $"Remove what {name}'s upgrade staged (its copy at /var/.snapupgrade, already applied to the shared data) " +
+                          "and the snapshot of the shared data it was compared with. The applied data stays."
+        },
+        { d => d.ConfirmText, "Clear" },
+        { d => d.Build, _ => new ClearUpgrade(name) },
+        { d => d.Success, _ => $"Cleared the upgrade of {name}." },
+    });
+
     public Task DestroyAsync(BootEnvironment be) => ConfirmAsync($"Destroy {be.Name}", new()
     {
         { d => d.Intro, $"Destroy {be.Name}, its snapshots and its zone boot environments. This cannot be undone." },

@@ -99,6 +99,16 @@ public partial class BeGrid
         $"used {Format.Bytes(be.Used)} (snapshots {Format.Bytes(be.SnapshotsUsed)}), referenced {Format.Bytes(be.Referenced)}";
 
     /// <summary>Where a trial stands, in the row: null for a BE that is not on one.</summary>
+    /// <summary>What an upgrade's mark on a BE means (ADR 0026), for the chip's tooltip.</summary>
+    private static string UpgradeTitle(string upgrade) => upgrade switch
+    {
+        "running" => "Its upgrade is running (Upgrades page).",
+        "staged" => "Upgraded: its shared-directory writes wait in it and are applied at its first start (or activation, where the host says so).",
+        "applied" => "Upgraded and its staged writes applied: Clear upgrade removes its staged copy and base snapshot.",
+        "failed" => "Its upgrade failed: it cannot be activated; read the run's output, then destroy it.",
+        _ => upgrade,
+    };
+
     private static string? TrialText(BootEnvironment be) => be switch
     {
         { Trial: TrialState.None } => null,

@@ -30,6 +30,7 @@ public partial class BootEnvironmentsPage
         BeActions.ActivateOnce => OpenAsync(state, d => d.ActivateAsync(click.Be.Name, once: true)),
         BeActions.ActivateReboot => OpenAsync(state, d => d.ActivateAsync(click.Be.Name, reboot: true)),
         BeActions.GoBack => OpenAsync(state, d => d.GoBackAsync(click.Be)),
+        BeActions.ClearUpgrade => OpenAsync(state, d => d.ClearUpgradeAsync(click.Be.Name)),
         BeActions.Rename => OpenAsync(state, d => d.RenameAsync(click.Be.Name)),
         BeActions.Destroy => OpenAsync(state, d => d.DestroyAsync(click.Be)),
         BeActions.Mount => OpenAsync(state, d => d.MountAsync(click.Be.Name)),

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 using SnapUpgrade.Core.Access;
+using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Upgrade;
 using SnapUpgrade.Web.Auth;
 
@@ -40,14 +41,17 @@ public sealed partial class UpgradesPage : IDisposable
     private bool _cancelling;
     private string? _cancelRefusal;
 
-    /// <summary>Operators see the form too: whether this host lets them is the engine's to say, and its refusal is shown.</summary>
-    private bool MayStart => _actor?.Role is Role.Admin or Role.Operator;
+    /// <summary>Why this user may not start upgrades here (their role, the host's <c>Upgrade:OperatorsMay</c>, no command): the engine's to say.</summary>
+    private OperationError? _refusal;
 
-    private string? CancelReason => MayStart ? null : $"The {Roles.Name(_actor?.Role ?? Role.Auditor)} role cannot cancel upgrades.";
+    private bool MayStart => _actor is not null && _refusal is null;
+
+    private string? CancelReason => MayStart ? null : _refusal?.Message ?? "Signed out.";
 
     protected override async Task OnInitializedAsync()
     {
         _actor = await CurrentActor.GetAsync();
+        if (_actor is not null) _refusal = await Upgrades.RefusalAsync(_actor, _cts.Token);
         await LoadRunsAsync();
     }
 
