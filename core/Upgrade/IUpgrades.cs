@@ -27,7 +27,7 @@ public interface IUpgrades
     /// </summary>
     Task<OperationError?> RefusalAsync(Actor actor, CancellationToken ct = default);
 
-    /// <summary>The runs since this engine started, newest first (the audit log keeps the older ones).</summary>
+    /// <summary>The runs since this engine started (its last <see cref="UpgradeRuns.RunsKept"/>), newest first (the audit log keeps the older ones).</summary>
     Task<IReadOnlyList<UpgradeView>> ListAsync(CancellationToken ct = default);
 
     /// <summary>One run, or null for an id this engine does not know.</summary>

@@ -34,6 +34,9 @@ public sealed class UpgradeRuns(IEngine engine, AuditedOperations operations, IA
     /// <summary>Output characters the audit row keeps (its end).</summary>
     public const int AuditedOutput = 32 * 1024;
 
+    /// <summary>Runs the engine keeps (the newest; each with its last <see cref="LinesKept"/> lines): the audit log keeps them all.</summary>
+    public const int RunsKept = 20;
+
     private readonly object _gate = new();
     private readonly List<Run> _runs = [];
 
@@ -53,7 +56,11 @@ public sealed class UpgradeRuns(IEngine engine, AuditedOperations operations, IA
         lock (_gate)
         {
             busy = _runs.FirstOrDefault(r => r.State == UpgradeState.Running)?.Order.Name;
-            if (busy is null) _runs.Insert(0, run);
+            if (busy is null)
+            {
+                _runs.Insert(0, run);
+                if (_runs.Count > RunsKept) _runs.RemoveAt(_runs.Count - 1); // the oldest, ended: only one runs at a time
+            }
         }
         if (busy is not null)
             return await RefuseAsync(actor, order, new(ErrorCode.Busy, $"The upgrade into '{busy}' is running: wait for it or cancel it."));

@@ -122,7 +122,15 @@ public sealed class UpgradeWorkflow(IEngine engine, IUpgradeCommand command, int
             Keep = false,
             CarryOverFrom = null,
             Snapshots = [],
-            ZoneBes = [],
+            // CreateBe clones each zone BE of the source with the new name; they are mounted with it.
+            ZoneBes =
+            [
+                .. source.ZoneBes.Select(z => z with
+                {
+                    Name = request.Name, Dataset = layout.ZoneBe(z.Zone, request.Name), ParentBe = Guid.Empty.ToString(), ParentBeName = request.Name, Active = false,
+                    MountedAt = null, Snapshots = [],
+                }),
+            ],
             Origin = $"{source.Dataset}@upgrade",
             Children = [.. source.Children.Select(c => c with { Dataset = $"{dataset}/{c.RelativeName}", MountedAt = null })],
         };
