@@ -51,7 +51,7 @@ public sealed partial class UpgradesPage : IDisposable
     protected override async Task OnInitializedAsync()
     {
         _actor = await CurrentActor.GetAsync();
-        if (_actor is not null) _refusal = await Upgrades.RefusalAsync(_actor, _cts.Token);
+        if (_actor is not null) _refusal = await RefusalAsync(_actor);
         await LoadRunsAsync();
     }
 
@@ -172,6 +172,20 @@ public sealed partial class UpgradesPage : IDisposable
         }
         _renderQueued = false;
         await InvokeAsync(StateHasChanged);
+    }
+
+    /// <summary>The engine's answer to "may I start one?"; an engine out of reach is the answer too (the page's banner says more).</summary>
+    private async Task<OperationError?> RefusalAsync(Actor actor)
+    {
+        try
+        {
+            return await Upgrades.RefusalAsync(actor, _cts.Token);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogListFailed(Logger, ex);
+            return new(ErrorCode.NotSupported, $"The engine could not say whether you may start an upgrade: {ex.Message}");
+        }
     }
 
     private async Task LoadRunsAsync()
