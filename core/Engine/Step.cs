@@ -41,6 +41,10 @@ public sealed class StepRun(Func<Undo, Task> will, CancellationToken ct)
 /// <summary>A step as it is reported: numbered, with its argv.</summary>
 public sealed record PlannedStep(int Index, string Description, IReadOnlyList<string> Argv)
 {
+    /// <summary>Commands that one step runs one after another, shown as one argv joined by "&amp;&amp;" (never run as a shell line).</summary>
+    public static IReadOnlyList<string> Chain(IEnumerable<IReadOnlyList<string>> commands) =>
+        [.. commands.SelectMany((a, i) => i == 0 ? a : ["&&", .. a])];
+
     public string CommandLine => string.Join(' ', Argv.Select(a => a.Length == 0 || a.Any(char.IsWhiteSpace) ? $"'{a}'" : a));
 }
 

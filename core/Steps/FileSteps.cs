@@ -39,7 +39,7 @@ public static class FileSteps
     {
         var argv = context.Mounts.DescribeBind(source, target, readOnly);
         plan.Add($"bind {source} at {target} {(readOnly ? "read-only" : "READ-WRITE")}, nosuid, nodev",
-            [.. argv.SelectMany((a, i) => i == 0 ? a : ["&&", .. a])],
+            PlannedStep.Chain(argv),
             run => context.Mounts.BindAsync(source, target, readOnly, run.Ct),
             new UndoUnbind(target));
     }

@@ -1,3 +1,4 @@
+using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Host;
 using SnapUpgrade.Infra.Processes;
 
@@ -114,7 +115,7 @@ public sealed class LinuxMounts(string hostRoot, IProcessRunner? runner = null) 
     public IReadOnlyList<string> DescribeDev(string target)
     {
         var local = CanonicalPaths().ToLocal(target);
-        return [.. StagingMountCommand.Dev(local, local).SelectMany((a, i) => i == 0 ? a : ["&&", .. a])];
+        return PlannedStep.Chain(StagingMountCommand.Dev(local, local));
     }
 
     public IReadOnlyList<string> DescribePts(string target) => StagingMountCommand.Pts(CanonicalPaths().ToLocal(target));

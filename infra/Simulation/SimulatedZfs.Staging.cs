@@ -1,3 +1,4 @@
+using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Host;
 using SnapUpgrade.Infra.Host;
 
@@ -66,7 +67,7 @@ public sealed partial class SimulatedZfs
 
     public IReadOnlyList<string> DescribeProc(string target) => StagingMountCommand.Proc(target);
 
-    public IReadOnlyList<string> DescribeDev(string target) => [.. StagingMountCommand.Dev(target, target).SelectMany((a, i) => i == 0 ? a : ["&&", .. a])];
+    public IReadOnlyList<string> DescribeDev(string target) => PlannedStep.Chain(StagingMountCommand.Dev(target, target));
 
     public IReadOnlyList<string> DescribePts(string target) => StagingMountCommand.Pts(target);
 
