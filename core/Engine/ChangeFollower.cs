@@ -108,11 +108,7 @@ internal sealed partial class ChangeFollower(IHostChanges source, Func<IEngine> 
                 {
                     await foreach (var change in source.FollowAsync(ct).WithCancellation(ct))
                     {
-                        if (change.IsResumed)
-                        {
-                            run.LiveSince = Environment.TickCount64;
-                            backoff = FirstBackoff;
-                        }
+                        if (change.IsResumed) backoff = FirstBackoff;
                         Add(run, change);
                     }
                     LogEnded(logger, backoff.TotalSeconds);
@@ -150,6 +146,8 @@ internal sealed partial class ChangeFollower(IHostChanges source, Func<IEngine> 
             var batch = new ChangeBatch(!change.IsConfined, new HashSet<string>(change.Datasets, StringComparer.Ordinal), now, now,
                 change.IsResumed);
             _pending = _pending is null ? batch : _pending.With(batch);
+            // Live and the read it asks for become visible together: never live with that read unasked.
+            if (change.IsResumed) run.LiveSince = now;
         }
         wake();
     }

@@ -87,8 +87,11 @@ public sealed partial class HostWatcher(Func<IEngine> engine, TimeSpan interval,
     /// <summary>Whether the host's changes are followed now (OpenZFS while someone watches), not polled.</summary>
     public bool Following => _follower is { IsLive: true };
 
-    /// <summary>Whether the host reported changes that no read has covered yet.</summary>
-    public bool ChangesPending => _follower?.Pending is not null;
+    /// <summary>Whether the host reported changes that no read has covered yet (a read of them under way has not yet).</summary>
+    public bool ChangesPending => _follower?.Pending is not null || Volatile.Read(ref _readingTaken) > 0;
+
+    // Reads under way of changes taken from the follower: until they end, those changes are not covered.
+    private int _readingTaken;
 
     public IDisposable Subscribe(Action<HostState> onChange) => Subscribe(onChange, watching: true);
 
@@ -293,14 +296,28 @@ public sealed partial class HostWatcher(Func<IEngine> engine, TimeSpan interval,
     /// </param>
     private async Task ReadOnceAsync(ReadKind kind, CancellationToken ct)
     {
+        // What the engine knows after its change says nothing of changes made by hand meanwhile: those stay pending.
+        var taken = kind == ReadKind.Known ? null : _follower?.Take();
+        if (taken is not null) Interlocked.Increment(ref _readingTaken);
+        try
+        {
+            await ReadAsync(kind, taken, ct);
+        }
+        finally
+        {
+            if (taken is not null) Interlocked.Decrement(ref _readingTaken);
+        }
+    }
+
+    /// <param name="taken">The changes this read covers (given back when it fails or is skipped).</param>
+    private async Task ReadAsync(ReadKind kind, ChangeBatch? taken, CancellationToken ct)
+    {
         HostState state;
         var current = engine();
         var activity = current.Activity;
         var started = Stopwatch.GetTimestamp();
         var startedAt = Environment.TickCount64;
         Interlocked.Exchange(ref _triedAt, startedAt);
-        // What the engine knows after its change says nothing of changes made by hand meanwhile: those stay pending.
-        var taken = kind == ReadKind.Known ? null : _follower?.Take();
         var scope = kind == ReadKind.Changes ? ScopeOf(taken) : null;
         var listing = kind == ReadKind.Listing || (kind == ReadKind.Changes && scope is null);
         try

@@ -75,6 +75,20 @@ public sealed class HostWatcherChangesTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task AChangeBeingRead_StaysPendingUntilItsReadAnswered()
+    {
+        // What a caller waiting for "nothing pending" relies on: not still counting a read of it under way.
+        var watcher = await FollowingAsync();
+        var pendingWhileRead = new List<bool>();
+        _engine.DuringRead = () => pendingWhileRead.Add(watcher.ChangesPending);
+
+        _changes.Push(HostChange.Anything(DateTimeOffset.UtcNow));
+        await WaitUntil(() => _engine.Reads == 3 && !watcher.ChangesPending);
+
+        Assert.Equal([true], pendingWhileRead);
+    }
+
+    [Fact]
     public async Task ABurst_SettlesIntoOneRead()
     {
         // A second to settle: the twenty changes below come within microseconds of each other.
