@@ -83,8 +83,12 @@ public sealed record UpgradeView(
 /// <summary>How the package command ended, without its output (that is the run's lines).</summary>
 public sealed record UpgradeCommandEnd(CommandEnd End, int? ExitCode, string Summary, double Seconds);
 
-/// <summary>One line of a followed run (<paramref name="Index"/> counts from 0), or its end with the final view.</summary>
-public sealed record UpgradeEvent(long Index, string? Line, UpgradeView? End);
+/// <summary>
+/// One line of a followed run (<paramref name="Index"/> counts from 0), or its end with the final view, or what it
+/// does now (<paramref name="Step"/>: when following begins and whenever it changes, at the index of the next
+/// line), so a follower needs nothing but this stream to show its progress.
+/// </summary>
+public sealed record UpgradeEvent(long Index, string? Line, UpgradeView? End, string? Step = null);
 
 /// <summary>
 /// A start's answer: the run (its first view, or for a dry run the plan), or why not. The plan lists the

@@ -39,6 +39,7 @@ public sealed class UpgradeRuns(IEngine engine, AuditedOperations operations, IA
 
     private readonly object _gate = new();
     private readonly List<Run> _runs = [];
+    private bool _stopping;
 
     /// <summary>Whether <paramref name="role"/> may run upgrades on a host with these options (the page asks too).</summary>
     public static bool May(Role role, bool operatorsMay) => role == Role.Admin || (role == Role.Operator && operatorsMay);
@@ -53,15 +54,18 @@ public sealed class UpgradeRuns(IEngine engine, AuditedOperations operations, IA
             (operation, run) => operations.RunPartAsync(actor, operation, run.DryRun));
         var run = new Run(NewId(), order, actor, time.GetUtcNow());
         string? busy;
+        bool stopping;
         lock (_gate)
         {
+            stopping = _stopping;
             busy = _runs.FirstOrDefault(r => r.State == UpgradeState.Running)?.Order.Name;
-            if (busy is null)
+            if (busy is null && !stopping)
             {
                 _runs.Insert(0, run);
                 if (_runs.Count > RunsKept) _runs.RemoveAt(_runs.Count - 1); // the oldest, ended: only one runs at a time
             }
         }
+        if (stopping) return await RefuseAsync(actor, order, new(ErrorCode.Busy, "The console is stopping: no upgrade starts now."));
         if (busy is not null)
             return await RefuseAsync(actor, order, new(ErrorCode.Busy, $"The upgrade into '{busy}' is running: wait for it or cancel it."));
         _ = Task.Run(() => RunAsync(run, workflow), CancellationToken.None);
@@ -110,12 +114,14 @@ public sealed class UpgradeRuns(IEngine engine, AuditedOperations operations, IA
     {
         var run = Find(id) ?? throw new KeyNotFoundException($"No upgrade '{id}' on this engine (runs are kept until it stops).");
         var next = Math.Max(0, from);
+        string? step = null;
         while (true)
         {
-            var (lines, first, ended, changed) = run.Since(next);
+            var (lines, first, ended, changed, now) = run.Since(next);
             next = Math.Max(next, first);
             foreach (var line in lines) yield return new(next++, line, null);
             if (ended) break;
+            if (now != step) yield return new(next, null, null, step = now);
             await changed.WaitAsync(ct);
         }
         yield return new(next, null, run.View());
@@ -132,6 +138,31 @@ public sealed class UpgradeRuns(IEngine engine, AuditedOperations operations, IA
             message: refused is null ? $"asked to cancel upgrade {id} (started by {run.Actor.Name})" : null), ct);
         if (refused is null) run.Cancel();
         return refused;
+    }
+
+    /// <summary>
+    /// The console is stopping: no upgrade starts from now on, the running one is cancelled as from the page
+    /// (its command stopped, its BE unmounted and marked failed, a <c>cancel-upgrade</c> row by the system),
+    /// and this waits until it has ended and its row is written, so that a stop leaves nothing for the next
+    /// start to finish. What <paramref name="ct"/> (the host's time to stop) cuts off is finished at the next
+    /// start as after a crash.
+    /// </summary>
+    public async Task StopAsync(CancellationToken ct = default)
+    {
+        List<Run> running;
+        lock (_gate)
+        {
+            _stopping = true;
+            running = [.. _runs.Where(r => r.State == UpgradeState.Running)];
+        }
+        foreach (var run in running)
+        {
+            run.Add("[the console is stopping: the upgrade is cancelled]");
+            await audit.AppendAsync(AuditRecords.For(Actor.System, "cancel-upgrade", run.Order.Name, Outcome.Succeeded,
+                message: $"the console stopped while upgrade {run.Id} (started by {run.Actor.Name}) ran"), CancellationToken.None);
+            run.Cancel();
+        }
+        await Task.WhenAll(running.Select(r => r.Finished)).WaitAsync(ct);
     }
 
     private Run? Find(string id)
@@ -168,6 +199,10 @@ public sealed class UpgradeRuns(IEngine engine, AuditedOperations operations, IA
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             run.Add($"[its audit row could not be written: {ex.Message}]");
+        }
+        finally
+        {
+            run.Finish();
         }
     }
 
@@ -215,6 +250,7 @@ public sealed class UpgradeRuns(IEngine engine, AuditedOperations operations, IA
         private readonly object _gate = new();
         private readonly List<string> _lines = [];
         private readonly CancellationTokenSource _cancel = new();
+        private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private long _first;
         private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private string _step = "starting";
@@ -245,6 +281,11 @@ public sealed class UpgradeRuns(IEngine engine, AuditedOperations operations, IA
         };
 
         public void Cancel() => _cancel.Cancel();
+
+        /// <summary>Ended and audited (or its row failed): nothing of it runs any more.</summary>
+        public Task Finished => _finished.Task;
+
+        public void Finish() => _finished.TrySetResult();
 
         public void SetStep(string step)
         {
@@ -282,12 +323,12 @@ public sealed class UpgradeRuns(IEngine engine, AuditedOperations operations, IA
             woken.TrySetResult();
         }
 
-        public (IReadOnlyList<string> Lines, long First, bool Ended, Task Changed) Since(long from)
+        public (IReadOnlyList<string> Lines, long First, bool Ended, Task Changed, string Step) Since(long from)
         {
             lock (_gate)
             {
                 var skip = (int)Math.Max(0, from - _first);
-                return ([.. _lines.Skip(skip)], Math.Max(from, _first), _ended is not null, _changed.Task);
+                return ([.. _lines.Skip(skip)], Math.Max(from, _first), _ended is not null, _changed.Task, _step);
             }
         }
 

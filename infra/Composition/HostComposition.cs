@@ -143,6 +143,8 @@ public static class HostComposition
         services.AddHostedService(sp => new TrialWatch(sp.GetRequiredService<IHostStateStream>(),
             () => sp.GetRequiredService<EngineHost>().IsStandby ? null : sp.GetRequiredService<TrialJudge>(),
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<TrialWatch>>()));
+        // Last, so it stops first: a running upgrade ends (cancelled, finished, audited) before the rest stops.
+        services.AddHostedService(sp => new UpgradesStop(() => sp.GetRequiredService<IUpgrades>()));
         return services;
     }
 }

@@ -49,19 +49,27 @@ public class OperationBenchmarks
     public async Task CleanupAsync() => await _host.DisposeAsync();
 
     [Benchmark]
-    public async Task CreateThenDestroy()
-    {
-        var name = $"bench-{++_made}";
-        Must(await _engine.RunAsync(new CreateBe(name)));
-        Must(await _engine.RunAsync(new DestroyBe(name)));
-    }
+    public Task CreateThenDestroy() => OperationPairs.CreateThenDestroyAsync(_engine, $"bench-{++_made}");
 
     /// <summary>The second BE (not booted) becomes active on reboot, then the booted one again.</summary>
     [Benchmark]
-    public async Task ActivateThenBack()
+    public Task ActivateThenBack() => OperationPairs.ActivateThenBackAsync(_engine);
+}
+
+/// <summary>The pairs of operations measured: each leaves the pool as it found it.</summary>
+public static class OperationPairs
+{
+    public static async Task CreateThenDestroyAsync(IEngine engine, string name)
     {
-        Must(await _engine.RunAsync(new ActivateBe("be2")));
-        Must(await _engine.RunAsync(new ActivateBe("be1")));
+        Must(await engine.RunAsync(new CreateBe(name)));
+        Must(await engine.RunAsync(new DestroyBe(name)));
+    }
+
+    /// <summary>The second BE (not booted) becomes active on reboot, then the booted one again.</summary>
+    public static async Task ActivateThenBackAsync(IEngine engine)
+    {
+        Must(await engine.RunAsync(new ActivateBe("be2")));
+        Must(await engine.RunAsync(new ActivateBe("be1")));
     }
 
     private static void Must(OperationResult result)

@@ -64,6 +64,12 @@ public sealed class UpgradeApiTests(UpgradeApiTests.Host host) : IClassFixture<U
         Assert.Equal(Enumerable.Range(0, lines.Count).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), lines.Select(l => l.Id));
         Assert.StartsWith("$ simulated-apt-get --root=/", lines[0].Data);
         Assert.Contains(lines, l => l.Data.StartsWith("Setting up demo-base (2.0)", StringComparison.Ordinal));
+        // What it did, as it went: from the step it was at when followed, each change once, in the run's order, without ids.
+        var steps = events.Where(e => e.Event == "step").ToList();
+        Assert.NotEmpty(steps);
+        Assert.All(steps, s => Assert.Null(s.Id));
+        string[] order = ["creating up-api", "staging up-api", "running the package command", "finishing up-api"];
+        Assert.Equal(order.Where(o => steps.Any(s => s.Data == o)), steps.Select(s => s.Data));
         var end = End(events);
         Assert.Equal("staged", end.GetProperty("state").GetString(), ignoreCase: true);
         Assert.Equal(0, end.GetProperty("ran").GetProperty("exitCode").GetInt32());

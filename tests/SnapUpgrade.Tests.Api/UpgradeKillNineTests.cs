@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using SnapUpgrade.Core.Zfs;
 using SnapUpgrade.Tests.Api.Hosts;
 using SnapUpgrade.Tests.Support;
 using Xunit;
@@ -12,7 +13,8 @@ namespace SnapUpgrade.Tests.Api;
 /// is killed with SIGKILL (its whole process tree, the package command too) while an upgrade's command runs
 /// in the staged alternate root, then started again. What it left is read from the pool, the mount table and
 /// the files themselves: after the restart the BE is marked failed, nothing of the staging is mounted,
-/// nothing reached the shared data, activation is refused, and the system's finish is audited.
+/// nothing reached the shared data, activation is refused, and the system's finish is audited. Stopped with
+/// SIGTERM instead, the console stops the command and finishes the BE failed itself, before it exits.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class UpgradeKillNineTests : IAsyncLifetime
@@ -84,6 +86,38 @@ public sealed class UpgradeKillNineTests : IAsyncLifetime
         using var destroy = await server.Client.DeleteAsync("api/v1/bes/be2", Ct);
         Assert.True(destroy.IsSuccessStatusCode, await destroy.Content.ReadAsStringAsync(Ct));
         Assert.DoesNotContain("upgrade-be2", await _look.PoolAsync());
+    }
+
+    [Fact]
+    public async Task Upgrade_ConsoleStoppedWhileItsCommandRuns_StopsTheCommandAndLeavesTheBeFailedUnmountedBeforeItExits()
+    {
+        Lane.RequireZfsFuse();
+        var server = _console!;
+        var shared = LabLook.Tree(_look.Local("/var/shared"));
+        var mounts = _look.Mounts();
+        using var started = await server.PostAsync("api/v1/upgrades", new { name = "be2" });
+        Assert.True(started.StatusCode == HttpStatusCode.Accepted, $"{(int)started.StatusCode} {await started.Content.ReadAsStringAsync(Ct)}\n{server.Output}");
+        var id = (await started.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetString()!;
+        await WaitAsync(server, id, r => r.GetProperty("lines").GetInt64() >= 3);
+
+        await server.StopAsync(TimeSpan.FromSeconds(60));
+
+        // Before any restart: the stop itself stopped the command, took the staging off and left nothing to recover.
+        await _look.AssertNoProcessLeftAsync("after the stop");
+        LabLook.Same(mounts, _look.Mounts(), "the mounts", "after the stop");
+        LabLook.Same(shared, LabLook.Tree(_look.Local("/var/shared")), "/var/shared", "after the stop");
+        Assert.Empty(_look.PrivateMounts());
+        Assert.Equal("failed", await LabLook.PropertyAsync($"{_lab!.Host.Pool}/ROOT/be2", UserProperties.Upgrade));
+
+        await server.StartAsync();
+        var be2 = await server.GetJsonAsync("api/v1/bes/be2");
+        Assert.Equal(("failed", JsonValueKind.Null), (be2.GetProperty("upgrade").GetString(), be2.GetProperty("mountedAt").ValueKind));
+        var cancelled = Assert.Single(await server.AuditAsync("cancel-upgrade", "be2"));
+        Assert.Equal(("system", "succeeded"), (cancelled.GetProperty("actor").GetString(), cancelled.GetProperty("outcome").GetString()));
+        Assert.Equal("failed", Assert.Single(await server.AuditAsync("upgrade", "be2")).GetProperty("outcome").GetString());
+        // Finished by the run itself, as the one who started it: the next start had nothing to finish.
+        var finished = Assert.Single(await server.AuditAsync("finish-upgrade", "be2"));
+        Assert.Equal(("kill", "succeeded"), (finished.GetProperty("actor").GetString(), finished.GetProperty("outcome").GetString()));
     }
 
     private static async Task<JsonElement> WaitAsync(ConsoleProcess server, string id, Func<JsonElement, bool> until)

@@ -8,6 +8,7 @@ using SnapUpgrade.Core.Operations;
 using SnapUpgrade.Core.Upgrade;
 using SnapUpgrade.Core.Zfs;
 using SnapUpgrade.Infra.Host;
+using SnapUpgrade.Infra.Processes;
 using SnapUpgrade.Infra.Sqlite;
 using SnapUpgrade.Tests.Scenarios.Lab;
 using SnapUpgrade.Tests.Support;
@@ -280,6 +281,39 @@ public abstract class Upgrades<TBackend> : Scenario<TBackend> where TBackend : I
         Assert.Empty(await Staging.ListStagingAsync(Ct));
         // The nodes were on the private tmpfs: the BE's own /dev holds nothing of them.
         Assert.Empty(await InsideAsync("be2", root => Directory.EnumerateFileSystemEntries(root + "/dev").ToList()));
+    }
+
+    /// <summary>
+    /// Clearing runs as root over a tree the upgraded system could have changed since: links planted in the
+    /// staged tree (into the shared data, relative and absolute, and to a directory outside it) and a FIFO
+    /// are removed as themselves; nothing they point to is touched, and nothing blocks.
+    /// </summary>
+    [Fact]
+    public async Task ClearUpgrade_StagedTreeHoldingHostileLinksAndAFifo_RemovesOnlyTheTreeItself()
+    {
+        await PrepareAsync(null);
+        var tool = Tool("echo 'tool ran' >> \"$2/var/log/tool.log\"", TimeSpan.FromMinutes(1));
+        Assert.True((await Workflow(tool).RunAsync(new UpgradeRequest("be2"), new RunRequest(), _ => { }, Ct)).Succeeded);
+        await Lab.MustAsync(new ActivateBe("be2"));
+        await Lab.MustAsync(new RebootHost());
+        Assert.True(Assert.Single((await new AuditedOperations(Lab.NewEngine(), new SqliteAuditLog(Lab.Database)).AtStartAsync(Ct)).Upgrades).Succeeded);
+        var canary = Directory.CreateTempSubdirectory("snapupgrade-canary-").FullName;
+        await File.WriteAllTextAsync(Path.Combine(canary, "keep"), "outside\n", Ct);
+        var staged = Local(UpgradeStaging.StagedDirectory);
+        File.CreateSymbolicLink(Path.Combine(staged, "log", "to-mail"), "../../../shared/mail");
+        File.CreateSymbolicLink(Path.Combine(staged, "log", "to-mail-root"), Local("/var/shared/mail/root"));
+        Directory.CreateSymbolicLink(Path.Combine(staged, "to-canary"), canary);
+        Assert.Equal(0, (await new ProcessRunner(TimeSpan.FromSeconds(30)).RunAsync(["mkfifo", Path.Combine(staged, "log", "fifo")], ct: Ct)).ExitCode);
+        var live = UpgradeRoots.Tree(Local("/var/shared"));
+
+        await Lab.MustAsync(new ClearUpgrade("be2"));
+
+        Assert.False(Path.Exists(Local("/var/.snapupgrade")));
+        Assert.Equal(live, UpgradeRoots.Tree(Local("/var/shared")));
+        Assert.Equal("From: lab\n\nlive mail\n", await File.ReadAllTextAsync(Local("/var/shared/mail/root"), Ct));
+        Assert.Equal("outside\n", await File.ReadAllTextAsync(Path.Combine(canary, "keep"), Ct));
+        Assert.Null((await Lab.StateAsync()).Find("be2")!.Upgrade);
+        Directory.Delete(canary, recursive: true);
     }
 
     /// <summary>What the live dpkg.log holds before the upgrade.</summary>

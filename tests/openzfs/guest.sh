@@ -29,9 +29,6 @@ export SNAPUPGRADE_ZFS=openzfs CI=true HOME=/tmp/home TMPDIR=/tmp
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1 DOTNET_CLI_HOME=/tmp
 # Under TCG a test host takes longer than vstest's 90 s default to start and connect.
 export VSTEST_CONNECTION_TIMEOUT=600
-# The assemblies are ReadyToRun (lane.sh): their precompiled code is kept, not compiled again in tiers by an
-# emulated JIT on the second vCPU, which the other stream needs.
-export DOTNET_TieredCompilation=0
 export SNAPUPGRADE_CRASH_STRIDE=7
 # The fault sweeps (a zfs command failing at each step of an operation) at every third step and the last:
 # on zfs-fuse they were 118 s of the scenarios' 526 s (session 13), each step's undo is the engine's own.
@@ -53,6 +50,8 @@ status=0
 # Session 13: the stop's CI took 3729 s (over the 60 minutes), the first stream the longer; with the fault
 # sweeps at every third step (above) BootLoaders (38 s of 526 s on zfs-fuse) moves to the second half, so
 # that by the zfs-fuse times both streams end near 1800 s.
+# Session 14: with ReadyToRun assemblies (lane.sh) the halves took 1136 s and 1705 s in CI; with the cuts below
+# (bad input, foreign reads and refusals: about 290 s of the first) both streams should end near 1700 s.
 half=(ForeignLayouts Refusals Zones TrialBoots JournalAudit ConsoleDatabase MigrationFidelity Faults)
 half_one=$(printf 'FullyQualifiedName~%s|' "${half[@]}"); half_one=${half_one%|}
 half_one_not=$(printf 'FullyQualifiedName!~%s&' "${half[@]}"); half_one_not=${half_one_not%&}
@@ -61,10 +60,16 @@ half_one_not=$(printf 'FullyQualifiedName!~%s&' "${half[@]}"); half_one_not=${ha
 # boot-and-apply one covers. In the guest (this session's CI) they took 200 s of the upgrades' 272 s;
 # the real dpkg staged, booted and applied, and a fault at every zfs command of the stage, run here.
 guest_skip=(UpgradesOnZfsFuse.Upgrade_PackageFails UpgradesOnZfsFuse.Upgrade_WhileRunning UpgradesOnZfsFuse.Upgrade_CommandHangs
-    UpgradesOnZfsFuse.Upgrade_ConsoleStopped UpgradesOnZfsFuse.Upgrade_RealDpkg_StagesItsSharedWrites UpgradesOnZfsFuse.Upgrade_AppliedAtActivation)
+    UpgradesOnZfsFuse.Upgrade_ConsoleStopped UpgradesOnZfsFuse.Upgrade_RealDpkg_StagesItsSharedWrites UpgradesOnZfsFuse.Upgrade_AppliedAtActivation
+    UpgradesOnZfsFuse.ClearUpgrade_StagedTreeHoldingHostileLinks)
+# (The last: the no-follow removal it attacks is the files contract's, which runs here on OpenZFS.)
 # Nor the refusals of bad input (22 cases, each on a pool of its own): a name, a description or a source
 # refused before any zfs command, the same on every ZFS; the state they read is read by every other test.
 guest_skip+=(RefusalsOnZfsFuse.Create_WithBadName RefusalsOnZfsFuse.Create_WithBadDescription RefusalsOnZfsFuse.Create_WithBadSource)
+# Nor, of the foreign layouts (409 s of the first half in session 14's CI), the read-only listing and the
+# migrations refused before anything changes: the create, activate and destroy on each layout read and change
+# the same datasets on OpenZFS (and the listing is checked there too); the others run on zfs-fuse and the simulator.
+guest_skip+=(ForeignLayoutsOnZfsFuse.Read_ForeignLayout ForeignLayoutsOnZfsFuse.Migrate_BeWhoseVarLogIsADataset)
 not_in_guest=$(printf 'FullyQualifiedName!~%s&' "${guest_skip[@]}"); not_in_guest=${not_in_guest%&}
 # The crash sweeps in two halves the same way (by their zfs-fuse times at stride 7: 19 s and 18 s).
 crash=FullyQualifiedName~CrashRecoveryOnZfsFuse
@@ -83,7 +88,7 @@ run_suite() {
         scenarios) project=SnapUpgrade.Tests.Scenarios filter="FullyQualifiedName~ZfsFuse&FullyQualifiedName!~CrashRecovery&$not_in_guest" ;;
         # The same scenarios in two halves of about equal time, for two streams: every test in exactly one.
         scenarios-1) project=SnapUpgrade.Tests.Scenarios
-            filter="FullyQualifiedName~ZfsFuse&FullyQualifiedName!~CrashRecovery&($half_one)" ;;
+            filter="FullyQualifiedName~ZfsFuse&FullyQualifiedName!~CrashRecovery&($half_one)&$not_in_guest" ;;
         scenarios-2) project=SnapUpgrade.Tests.Scenarios
             filter="FullyQualifiedName~ZfsFuse&FullyQualifiedName!~CrashRecovery&${half_one_not}&$not_in_guest" ;;
         # The crash sweeps: each operation killed at its journal points, restarted, compared. At every
@@ -99,10 +104,16 @@ run_suite() {
         events) project=SnapUpgrade.Tests.Contract filter='FullyQualifiedName~ZfsFuse.HostChangesTests' ;;
         *) echo "unknown suite $suite"; return 2 ;;
     esac
+    # ReadyToRun (lane.sh) but the API suite: its WebApplicationFactory found no server address when run from
+    # the publish directory (session 14), so it runs from the build as before.
     local dll=$repo/tests/$project/bin/Release/net10.0/linux-x64/publish/$project.dll
+    # ReadyToRun code is kept, not compiled again in tiers by an emulated JIT on the second vCPU, which the other
+    # stream needs; the JIT's tiers stay for the API suite's JIT-compiled build.
+    local tiers=0
+    [[ $project == SnapUpgrade.Tests.Api ]] && dll=$repo/tests/$project/bin/Release/net10.0/$project.dll tiers=1
     started=$(cut -d. -f1 /proc/uptime)
     echo "=== $suite: dotnet test $dll --filter $filter"
-    dotnet test "$dll" --filter "$filter" --logger "trx;LogFileName=OpenZfs.$project.$suite.trx" \
+    DOTNET_TieredCompilation=$tiers dotnet test "$dll" --filter "$filter" --logger "trx;LogFileName=OpenZfs.$project.$suite.trx" \
         --results-directory "$results" </dev/null || status=1
     echo "$suite: $(($(cut -d. -f1 /proc/uptime) - started)) s" | tee -a "$results/openzfs-times.txt"
     return "$status"
@@ -113,12 +124,13 @@ run_suite() {
 pids=()
 IFS='|' read -ra streams <<<"$suites"
 # Two dotnet CLIs starting at once on a fresh DOTNET_CLI_HOME race in their first-time setup (one died:
-# mkdir /tmp/.dotnet/shm/session0 EEXIST): one warm-up first, and each later stream starts a minute after.
+# mkdir /tmp/.dotnet/shm/session0 EEXIST): one warm-up first, and each later stream starts 20 s after (a minute
+# until session 14: the warm-up alone takes that first-time setup).
 dotnet --info >/dev/null 2>&1 || true
 for index in "${!streams[@]}"; do
     stream=${streams[$index]}
     (
-        sleep $((index * 60))
+        sleep $((index * 20))
         stream_status=0
         for suite in ${stream//,/ }; do run_suite "$suite" || stream_status=1; done
         exit "$stream_status"

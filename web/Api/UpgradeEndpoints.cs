@@ -50,23 +50,32 @@ public static class UpgradeEndpoints
         return await upgrades.CancelAsync(actor, id, ct) is { } refused ? OperationProblems.For(refused) : TypedResults.Ok();
     }
 
-    /// <summary>Server-sent events: <c>line</c> (data: the line; id: its index), then <c>end</c> (data: the final view as JSON).</summary>
+    /// <summary>
+    /// Server-sent events: <c>line</c> (data: the line; id: its index), <c>step</c> (data: what the run does now, at
+    /// the start and on each change; no id), then <c>end</c> (data: the final view as JSON).
+    /// </summary>
     private static async Task EventsAsync(HttpContext http, IUpgrades upgrades, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
         string id, long? from)
     {
         var start = from ?? (long.TryParse(http.Request.Headers["Last-Event-ID"], out var last) ? last + 1 : 0);
-        await StreamAsync(http, upgrades, id, start, "text/event-stream", e => e.End is { } end
-            ? $"event: end\ndata: {JsonSerializer.Serialize(end, json.Value.SerializerOptions)}\n\n"
-            : $"id: {e.Index}\nevent: line\ndata: {OneLine(e.Line)}\n\n");
+        await StreamAsync(http, upgrades, id, start, "text/event-stream", e => e switch
+        {
+            { End: { } end } => $"event: end\ndata: {JsonSerializer.Serialize(end, json.Value.SerializerOptions)}\n\n",
+            { Step: { } step } => $"event: step\ndata: {OneLine(step)}\n\n",
+            _ => $"id: {e.Index}\nevent: line\ndata: {OneLine(e.Line)}\n\n",
+        });
     }
 
     /// <summary>The output as it comes, one line each, chunked; after the last line, the run's end in brackets.</summary>
     private static Task OutputAsync(HttpContext http, IUpgrades upgrades, string id, long? from) =>
-        StreamAsync(http, upgrades, id, from ?? 0, "text/plain; charset=utf-8", e => e.End is { } end
-            ? $"[{end.State.ToString().ToLowerInvariant()}: {end.Message}]\n"
-            : $"{e.Line}\n");
+        StreamAsync(http, upgrades, id, from ?? 0, "text/plain; charset=utf-8", e => e switch
+        {
+            { End: { } end } => $"[{end.State.ToString().ToLowerInvariant()}: {end.Message}]\n",
+            { Step: not null } => null, // the output alone
+            _ => $"{e.Line}\n",
+        });
 
-    private static async Task StreamAsync(HttpContext http, IUpgrades upgrades, string id, long from, string contentType, Func<UpgradeEvent, string> format)
+    private static async Task StreamAsync(HttpContext http, IUpgrades upgrades, string id, long from, string contentType, Func<UpgradeEvent, string?> format)
     {
         var ct = http.RequestAborted;
         if (await upgrades.GetAsync(id, ct) is null)
@@ -82,7 +91,8 @@ public static class UpgradeEndpoints
         {
             await foreach (var e in upgrades.FollowAsync(id, from, ct))
             {
-                await http.Response.WriteAsync(format(e), ct);
+                if (format(e) is not { } text) continue;
+                await http.Response.WriteAsync(text, ct);
                 await http.Response.Body.FlushAsync(ct);
             }
         }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
@@ -105,6 +106,30 @@ public sealed class ConsoleProcess : IAsyncDisposable
         }
         using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(15));
         await process.WaitForExitAsync(bounded.Token);
+    }
+
+    /// <summary>
+    /// SIGTERM to the console alone, as <c>systemctl stop</c> sends it with the engine unit's KillMode=mixed (the
+    /// processes it started are its own to stop), then waits for it to exit: within <paramref name="limit"/>, or
+    /// it is killed with its tree and this throws.
+    /// </summary>
+    public async Task StopAsync(TimeSpan limit)
+    {
+        if (_process is not { } process) return;
+        _output.Enqueue($"--- SIGTERM to {process.Id}");
+        using (var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", process.Id.ToString(CultureInfo.InvariantCulture) } })!)
+            await kill.WaitForExitAsync(TestContext.Current.CancellationToken);
+        using var bounded = new CancellationTokenSource(limit);
+        try
+        {
+            await process.WaitForExitAsync(bounded.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            await KillAsync();
+            throw new TimeoutException($"the console did not stop within {limit.TotalSeconds} s of SIGTERM\n{Output}");
+        }
+        _output.Enqueue($"--- exited with {process.ExitCode}");
     }
 
     /// <summary>POST with a JSON body (or none); the answer is returned whatever its status.</summary>

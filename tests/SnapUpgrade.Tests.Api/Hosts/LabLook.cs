@@ -25,6 +25,10 @@ public sealed class LabLook(ITestHost lab)
     public string Local(string hostPath) => lab.HostRoot + hostPath;
 
     /// <summary>bootfs, every dataset and snapshot with mountpoint, mounted, canmount, origin, and the carry-over mark.</summary>
+    /// <summary>One property of one dataset, as zfs gives its value ("-" when unset).</summary>
+    public static async Task<string> PropertyAsync(string dataset, string property) =>
+        (await Runner.RunAsync(["zfs", "get", "-H", "-o", "value", property, dataset])).EnsureSuccess().StandardOutput.Trim();
+
     public async Task<string> PoolAsync()
     {
         var text = new StringBuilder();

@@ -81,11 +81,15 @@ public sealed class FakeUpgrades : IUpgrades
         }
     }
 
-    /// <summary>What the run is doing now, as <see cref="GetAsync"/> answers.</summary>
+    /// <summary>What the run is doing now, as <see cref="GetAsync"/> answers and <see cref="FollowAsync"/> says.</summary>
     public void Step(string id, string step)
     {
         var run = Find(id);
-        lock (_gate) run.View = run.View with { Step = step };
+        lock (_gate)
+        {
+            run.View = run.View with { Step = step };
+            run.Changed();
+        }
     }
 
     /// <summary>What <see cref="RefusalAsync"/> says to admins and operators (auditors are always refused, as the engine does).</summary>
@@ -119,18 +123,21 @@ public sealed class FakeUpgrades : IUpgrades
     {
         var run = Find(id);
         var next = from;
+        string? said = null;
         while (true)
         {
             Task changed;
             List<string> lines;
             UpgradeView? end;
-            lock (_gate) (changed, lines, end) = (run.Next.Task, run.Lines.Skip((int)next).ToList(), run.Ended);
+            string step;
+            lock (_gate) (changed, lines, end, step) = (run.Next.Task, run.Lines.Skip((int)next).ToList(), run.Ended, run.View.Step);
             foreach (var line in lines) yield return new UpgradeEvent(next++, line, null);
             if (end is not null)
             {
                 yield return new UpgradeEvent(next, null, end);
                 yield break;
             }
+            if (step != said) yield return new UpgradeEvent(next, null, null, said = step);
             await changed.WaitAsync(ct);
         }
     }

@@ -99,7 +99,7 @@ public sealed class RealOverlayTests
     }
 
     [Fact]
-    public async Task Overlay_ZfsLayers_LowerAccepted_UpperRefusedOnZfsFuseAcceptedOnOpenZfs()
+    public async Task Overlay_ZfsLayers_LowerAccepted_UpperAcceptedOnOpenZfs()
     {
         Lane.Require(ZfsFuseLab.IsInstalled, "zfs-fuse");
         await using var lab = await ZfsFuseLab.CreateAsync(Ct);
@@ -112,10 +112,17 @@ public sealed class RealOverlayTests
         var root = lab.HostRoot;
         var merged = root + "/mnt/log";
 
-        // Upper on a zfs-fuse dataset (the BE): measured, the kernel answers "upper fs missing required features".
-        var onZfs = await Runner.RunAsync(["mount", "-t", "overlay", "overlay", "-o",
-            $"lowerdir={root}/var/shared/log,upperdir={root}/var/.snapupgrade/staged/log,workdir={root}/var/.snapupgrade/work/log", merged], ct: Ct);
-        if (onZfs.Succeeded) await Runner.RunAsync(["umount", merged], ct: Ct);
+        // Upper on a dataset of the BE: OpenZFS takes it. On zfs-fuse the kernel answered "upper fs missing required
+        // features" when measured (ADR 0025), but the attempt is no longer made there: in session 14's CI it left the
+        // shared zfs-fuse daemon stalled for about a minute (the next overlay mount over it hung 60 s, and a parallel
+        // test's pool stayed busy 16 s after its unmounts). The staging never puts an upper on zfs-fuse.
+        ProcessResult? onZfs = null;
+        if (Lane.IsOpenZfs)
+        {
+            onZfs = await Runner.RunAsync(["mount", "-t", "overlay", "overlay", "-o",
+                $"lowerdir={root}/var/shared/log,upperdir={root}/var/.snapupgrade/staged/log,workdir={root}/var/.snapupgrade/work/log", merged], ct: Ct);
+            if (onZfs.Succeeded) await Runner.RunAsync(["umount", merged], ct: Ct);
+        }
 
         // The same zfs-fuse lower with an upper on tmpfs: accepted, and writes land in the upper only.
         var scratch = root + "/mnt/scratch";
@@ -135,9 +142,8 @@ public sealed class RealOverlayTests
             await RunAsync("umount", scratch);
         }
 
-        Assert.True(onZfs.Succeeded == Lane.IsOpenZfs, Lane.IsOpenZfs
-            ? $"overlayfs refused an OpenZFS upper layer, which OpenZFS 2.3 in the guest took before: {onZfs.StandardError}"
-            : "overlayfs accepted a zfs-fuse upper layer here: ADR 0025 says it does not; measure again");
+        if (onZfs is not null)
+            Assert.True(onZfs.Succeeded, $"overlayfs refused an OpenZFS upper layer, which OpenZFS 2.3 in the guest took before: {onZfs.StandardError}");
         Assert.Equal(Bytes("base\n"), lab.Files.ReadAllBytes("/var/shared/log/a"));
     }
 

@@ -53,6 +53,8 @@ public sealed class EngineProtocolTests
         Assert.Equal(start, JsonSerializer.Deserialize<EngineUpgradeStart>(startJson, EngineProtocol.Json));
         Assert.Equal(endJson, JsonSerializer.Serialize(JsonSerializer.Deserialize<UpgradeEvent>(endJson, EngineProtocol.Json), EngineProtocol.Json));
         Assert.Contains("\"state\":\"Failed\"", endJson);
+        var step = new UpgradeEvent(7, null, null, "running the package command");
+        Assert.Equal(step, JsonSerializer.Deserialize<UpgradeEvent>(JsonSerializer.Serialize(step, EngineProtocol.Json), EngineProtocol.Json));
     }
 
     [Fact]

@@ -17,8 +17,6 @@ public sealed partial class UpgradesPage : IDisposable
 {
     /// <summary>At most this often a streaming run re-renders the page: a command may print hundreds of lines a second.</summary>
     private static readonly TimeSpan RenderEvery = TimeSpan.FromMilliseconds(100);
-    /// <summary>How often what a running upgrade is doing (its <see cref="UpgradeView.Step"/>) is read again; lines come as they are printed.</summary>
-    private static readonly TimeSpan StepEvery = TimeSpan.FromMilliseconds(500);
 
     [Parameter] public string? Id { get; set; }
 
@@ -75,7 +73,6 @@ public sealed partial class UpgradesPage : IDisposable
 
     private async Task FollowAsync(string id, OutputLines lines, CancellationToken ct)
     {
-        using var steps = CancellationTokenSource.CreateLinkedTokenSource(ct);
         try
         {
             _view = await Upgrades.GetAsync(id, ct);
@@ -83,7 +80,6 @@ public sealed partial class UpgradesPage : IDisposable
             _missing = _view is null;
             StateHasChanged();
             if (_view is null) return;
-            _ = WatchStepAsync(id, steps.Token);
             await foreach (var e in Upgrades.FollowAsync(id, 0, ct))
             {
                 if (ct.IsCancellationRequested) return; // another run is on screen now
@@ -92,10 +88,17 @@ public sealed partial class UpgradesPage : IDisposable
                     Show(end);
                     break;
                 }
-                lines.Add(e.Index, e.Line ?? "");
+                if (e.Step is { } step)
+                {
+                    // What it does now (creating, staging, running the command, finishing): the stream says when it changes.
+                    if (_view is { Running: true } running && running.Step != step) Show(running with { Step = step });
+                }
+                else
+                {
+                    lines.Add(e.Index, e.Line ?? "");
+                }
                 RenderSoon();
             }
-            await steps.CancelAsync();
             await LoadRunsAsync();
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -112,37 +115,7 @@ public sealed partial class UpgradesPage : IDisposable
             LogFollowFailed(Logger, ex, id);
             _followError = $"The output of {id} could not be read: {ex.Message}";
         }
-        finally
-        {
-            await steps.CancelAsync(); // however the follow ended, the step is not read again
-        }
         if (!ct.IsCancellationRequested) StateHasChanged();
-    }
-
-    /// <summary>What the run is doing (creating, staging, running the command, finishing), read again while it runs.</summary>
-    private async Task WatchStepAsync(string id, CancellationToken ct)
-    {
-        try
-        {
-            using var timer = new PeriodicTimer(StepEvery);
-            while (await timer.WaitForNextTickAsync(ct))
-            {
-                var now = await Upgrades.GetAsync(id, ct);
-                // The end may have come meanwhile through the output: a later read never takes it back.
-                if (ct.IsCancellationRequested || now is not { Running: true } || _view is not { Running: true }) return;
-                if (now.Step == _view.Step) continue;
-                Show(now);
-                RenderSoon();
-            }
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            // the run ended, another is on screen, or the page is gone
-        }
-        catch (Exception ex)
-        {
-            LogFollowFailed(Logger, ex, id); // the step stays as it was; the output goes on
-        }
     }
 
     /// <summary>The run on screen as it stands now, in the list too (which is read again only when a run starts or ends).</summary>
