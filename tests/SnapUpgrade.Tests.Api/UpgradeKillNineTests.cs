@@ -55,15 +55,7 @@ public sealed class UpgradeKillNineTests : IAsyncLifetime
     [Fact]
     public async Task Upgrade_KilledWhileItsCommandRuns_AfterTheRestartTheBeIsFailedAndNothingIsMounted()
     {
-        Lane.RequireZfsFuse();
-        var server = _console!;
-        var shared = LabLook.Tree(_look.Local("/var/shared"));
-        var mounts = _look.Mounts();
-        using var started = await server.PostAsync("api/v1/upgrades", new { name = "be2" });
-        Assert.True(started.StatusCode == HttpStatusCode.Accepted, $"{(int)started.StatusCode} {await started.Content.ReadAsStringAsync(Ct)}\n{server.Output}");
-        var id = (await started.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetString()!;
-        var running = await WaitAsync(server, id, r => r.GetProperty("lines").GetInt64() >= 3);
-        Assert.Equal("running the package command", running.GetProperty("step").GetString());
+        var (server, shared, mounts, id) = await StartedAsync();
         Assert.NotEqual(mounts, _look.Mounts()); // staged: the BE, its proc, dev and pts, the tmpfs, the overlays, the base
 
         await server.KillAsync();
@@ -91,14 +83,7 @@ public sealed class UpgradeKillNineTests : IAsyncLifetime
     [Fact]
     public async Task Upgrade_ConsoleStoppedWhileItsCommandRuns_StopsTheCommandAndLeavesTheBeFailedUnmountedBeforeItExits()
     {
-        Lane.RequireZfsFuse();
-        var server = _console!;
-        var shared = LabLook.Tree(_look.Local("/var/shared"));
-        var mounts = _look.Mounts();
-        using var started = await server.PostAsync("api/v1/upgrades", new { name = "be2" });
-        Assert.True(started.StatusCode == HttpStatusCode.Accepted, $"{(int)started.StatusCode} {await started.Content.ReadAsStringAsync(Ct)}\n{server.Output}");
-        var id = (await started.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetString()!;
-        await WaitAsync(server, id, r => r.GetProperty("lines").GetInt64() >= 3);
+        var (server, shared, mounts, _) = await StartedAsync();
 
         await server.StopAsync(TimeSpan.FromSeconds(60));
 
@@ -118,6 +103,21 @@ public sealed class UpgradeKillNineTests : IAsyncLifetime
         // Finished by the run itself, as the one who started it: the next start had nothing to finish.
         var finished = Assert.Single(await server.AuditAsync("finish-upgrade", "be2"));
         Assert.Equal(("kill", "succeeded"), (finished.GetProperty("actor").GetString(), finished.GetProperty("outcome").GetString()));
+    }
+
+    /// <summary>The shared data and the mounts as they were, then an upgrade into be2 started and at its command's third line.</summary>
+    private async Task<(ConsoleProcess Server, string Shared, string Mounts, string Id)> StartedAsync()
+    {
+        Lane.RequireZfsFuse();
+        var server = _console!;
+        var shared = LabLook.Tree(_look.Local("/var/shared"));
+        var mounts = _look.Mounts();
+        using var started = await server.PostAsync("api/v1/upgrades", new { name = "be2" });
+        Assert.True(started.StatusCode == HttpStatusCode.Accepted, $"{(int)started.StatusCode} {await started.Content.ReadAsStringAsync(Ct)}\n{server.Output}");
+        var id = (await started.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetString()!;
+        var running = await WaitAsync(server, id, r => r.GetProperty("lines").GetInt64() >= 3);
+        Assert.Equal("running the package command", running.GetProperty("step").GetString());
+        return (server, shared, mounts, id);
     }
 
     private static async Task<JsonElement> WaitAsync(ConsoleProcess server, string id, Func<JsonElement, bool> until)
