@@ -140,14 +140,18 @@ boot_guest() {
 # The test projects the suites run, published ReadyToRun (precompiled) beside their build: under TCG the
 # JIT is emulated too. On BeLifecycle (13 tests, session 14) the guest's CPU time fell from 389 s to 247 s
 # and the suite's from 245 s to 195 s, with the JIT's tiers off in the guest (guest.sh); the two streams
-# share two cores, so the CPU time is what counts. About 60 s a project in CI. Not the API tests: see guest.sh.
+# share two cores, so the CPU time is what counts. Both projects took 63 s in CI. Not the API tests: see guest.sh.
+# Run as whoever built the checkout when this runs under sudo: the publish's restore rewrites obj/, which must
+# not become root's.
 publish_ready_to_run() {
-    local projects=() project
+    local projects=() project as=() dotnet
+    dotnet=$(command -v dotnet) || die "dotnet is not on PATH"
+    [[ -n ${SUDO_USER:-} && $SUDO_USER != root ]] && as=(sudo -u "$SUDO_USER" -H)
     [[ $SUITES == *contract* || $SUITES == *events* ]] && projects+=(SnapUpgrade.Tests.Contract)
     [[ $SUITES == *scenarios* || $SUITES == *crash* ]] && projects+=(SnapUpgrade.Tests.Scenarios)
     for project in "${projects[@]}"; do
         say "publishing $project ReadyToRun"
-        dotnet publish "$REPO/tests/$project/$project.csproj" -c Release -r linux-x64 --self-contained false \
+        "${as[@]}" "$dotnet" publish "$REPO/tests/$project/$project.csproj" -c Release -r linux-x64 --self-contained false \
             -p:PublishReadyToRun=true --nologo -v q || die "publishing $project failed"
     done
 }
