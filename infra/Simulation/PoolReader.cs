@@ -4,60 +4,63 @@ using SnapUpgrade.Core.Zfs;
 namespace SnapUpgrade.Infra.Simulation;
 
 /// <summary>
-/// One read of a pool as <c>zfs get -r</c> gives it, with space figures derived from the shared
-/// trees (what a dataset holds that neither its neighbours nor its origin share). Stateless; the
-/// caller holds <see cref="SimulatedZfs"/>'s lock.
+/// One read of a pool as <c>zfs get -r</c> gives it, or of some of its datasets, with space figures
+/// derived from the shared trees (what a dataset holds that neither its neighbours nor its origin
+/// share). Stateless; the caller holds <see cref="SimulatedZfs"/>'s lock.
 /// </summary>
 internal static class PoolReader
 {
     /// <summary>Metadata a dataset holds whatever its files (zfs shows ~19K for an empty one).</summary>
     private const long DatasetOverhead = 19 * 1024;
 
-    /// <param name="scope">Only these datasets are described (<see cref="IZfs.ReadAsync"/>); null: all of them.
-    /// Space figures still come from the whole tree: zfs keeps them per dataset, and so does this reader (memoized).</param>
+    /// <param name="scope">Only these datasets are described (<see cref="IZfs.ReadAsync"/>), at the cost of what they are
+    /// (the table's indexes); null: all of them. Space figures are the table's (<see cref="DatasetTable.Total"/>):
+    /// kept per file system as zfs keeps them, and worked out again only below what changed.</param>
     public static PoolListing Read(DatasetTable datasets, MountTable mounts, string pool, ReadScope? scope = null)
     {
         if (!datasets.Pools.TryGetValue(pool, out var info))
             throw new ZfsCommandException(["zfs", "get", "-H", "-p", "-r", pool], 1, $"cannot open '{pool}': dataset does not exist\n");
 
-        var members = datasets.All.Where(d => d.Pool == pool).ToList();
-        var children = members.Where(d => !d.IsSnapshot && d.Parent is not null)
-            .ToLookup(d => d.Parent!, StringComparer.Ordinal);
-        var snapshots = members.Where(d => d.IsSnapshot)
-            .GroupBy(d => d.FileSystem, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.OrderBy(s => s.Txg).ToList(), StringComparer.Ordinal);
         var mounted = mounts.MountedDatasets();
-        var clones = members.Where(d => d.Origin is not null).CountBy(d => d.Origin!, StringComparer.Ordinal)
-            .ToDictionary(StringComparer.Ordinal);
         var mountPoints = new Dictionary<string, string?>(StringComparer.Ordinal);
-        var result = new List<ZfsDataset>(members.Count);
-
-        // Depth first, like zfs get -r: a file system, its snapshots, then its children by name.
-        long Visit(SimDataset fs)
+        var result = new List<ZfsDataset>();
+        var described = new HashSet<string>(StringComparer.Ordinal);
+        void Add(SimDataset d)
         {
-            var index = result.Count;
-            var described = scope?.Covers(fs.Name) != false;
-            if (described) result.Add(null!);
-            var snaps = snapshots.GetValueOrDefault(fs.Name) ?? [];
-            var originRoot = fs.Origin is not null ? datasets.Find(fs.Origin)?.Root : null;
-            long snapshotsUsed = 0;
-            for (var i = 0; i < snaps.Count; i++)
+            if (!described.Add(d.Name)) return;
+            if (d.IsSnapshot)
             {
-                var previous = i > 0 ? snaps[i - 1].Root : originRoot;
-                var next = i + 1 < snaps.Count ? snaps[i + 1].Root : fs.Root;
-                var used = snaps[i].UniqueBytes(previous, next);
-                snapshotsUsed += used;
-                if (scope?.Covers(snaps[i].Name) != false)
-                    result.Add(Describe(snaps[i], used, null, mounted: false) with { NumClones = clones.GetValueOrDefault(snaps[i].Name) });
+                datasets.Total(datasets[d.FileSystem], DatasetOverhead); // sets its SnapshotUsed
+                result.Add(Describe(d, d.SnapshotUsed, null, mounted: false) with { NumClones = datasets.CloneCount(d.Name) });
             }
-            var baseline = snaps.Count > 0 ? snaps[^1].Root : originRoot;
-            var total = DatasetOverhead + fs.UniqueBytes(baseline, null) + snapshotsUsed
-                + children[fs.Name].OrderBy(c => c.Name, StringComparer.Ordinal).Sum(Visit);
-            if (described) result[index] = Describe(fs, total, datasets.EffectiveMountPoint(fs, mountPoints), mounted.Contains(fs.Name));
-            return total;
+            else
+            {
+                result.Add(Describe(d, datasets.Total(d, DatasetOverhead), datasets.EffectiveMountPoint(d, mountPoints), mounted.Contains(d.Name)));
+            }
+        }
+        // Depth first, like zfs get -r: a file system, its snapshots, then its children by name.
+        void Walk(SimDataset fs, bool withSnapshots)
+        {
+            Add(fs);
+            if (withSnapshots) foreach (var snapshot in datasets.SnapshotsOf(fs.Name)) Add(snapshot);
+            foreach (var child in datasets.ChildrenOf(fs.Name)) Walk(child, withSnapshots);
         }
 
-        var allocated = Visit(datasets[pool]);
+        var root = datasets[pool];
+        if (scope is null) Walk(root, withSnapshots: true);
+        else
+        {
+            foreach (var tree in scope.Trees.Order(StringComparer.Ordinal).Select(datasets.Find).OfType<SimDataset>().Where(d => d.Pool == pool))
+            {
+                if (tree.IsSnapshot) Add(tree);
+                else Walk(tree, withSnapshots: true);
+            }
+            foreach (var fs in scope.FileSystems.Order(StringComparer.Ordinal).Select(datasets.FindFileSystem).OfType<SimDataset>().Where(d => d.Pool == pool))
+                Walk(fs, withSnapshots: false);
+            foreach (var single in scope.Singles.Order(StringComparer.Ordinal).Select(datasets.Find).OfType<SimDataset>().Where(d => d.Pool == pool))
+                Add(single);
+        }
+        var allocated = datasets.Total(root, DatasetOverhead);
         var poolInfo = new PoolInfo(pool, "ONLINE", info.Bootfs, Altroot: null, info.Guid, info.Size, allocated,
             Math.Max(0, info.Size - allocated));
         return new PoolListing(poolInfo, result);

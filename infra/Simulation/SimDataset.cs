@@ -8,12 +8,42 @@ internal sealed class SimDataset
     public required DateTimeOffset Created { get; init; }
     /// <summary>Creation order across the pool: "later snapshots" and promote use it, never the clock.</summary>
     public required long Txg { get; init; }
-    /// <summary>The snapshot a clone was made from.</summary>
-    public string? Origin { get; set; }
+    /// <summary>The snapshot a clone was made from. Setting it tells the table (its clone index, the space figures).</summary>
+    public string? Origin
+    {
+        get;
+        set
+        {
+            var old = field;
+            field = value;
+            Table?.OriginChanged(this, old);
+        }
+    }
     /// <summary>Properties set on this dataset itself (mountpoint, canmount, readonly, user properties...).</summary>
     public Dictionary<string, string> Local { get; init; } = new(StringComparer.Ordinal);
-    /// <summary>The live tree of a file system; the frozen tree of a snapshot.</summary>
-    public required DirNode Root { get; set; }
+    /// <summary>The live tree of a file system; the frozen tree of a snapshot. Setting it tells the table (the space figures).</summary>
+    public required DirNode Root
+    {
+        get;
+        set
+        {
+            field = value;
+            Table?.Touch(this);
+        }
+    }
+
+    /// <summary>The table that holds it (set when added): told of every change to what its space figures come from.</summary>
+    internal DatasetTable? Table { get; set; }
+
+    /// <summary>
+    /// A file system's space used, snapshots and children included, as last worked out (null: to work out again;
+    /// <see cref="DatasetTable.Touch"/> clears it up the ancestors). A snapshot's own figure is
+    /// <see cref="SnapshotUsed"/>, worked out with its file system's.
+    /// </summary>
+    internal long? Total { get; set; }
+
+    /// <summary>A snapshot's space used (what no neighbour shares), set when its file system's <see cref="Total"/> is.</summary>
+    internal long SnapshotUsed { get; set; }
 
     public string FileSystem => IsSnapshot ? Name[..Name.IndexOf('@')] : Name;
     public string? SnapshotName => IsSnapshot ? Name[(Name.IndexOf('@') + 1)..] : null;
