@@ -62,7 +62,7 @@ public sealed partial class BeEngine : IEngine
     {
         var activity = Activity;
         var listing = await _context.Zfs.ListAsync(_context.Options.Pool, ct);
-        var state = StateOf(listing);
+        var state = StateOf(listing, _known?.State);
         Remember(listing, state, activity);
         return state;
     }
@@ -89,15 +89,16 @@ public sealed partial class BeEngine : IEngine
         var activity = Activity;
         if (Latest() is not { } known) return await GetStateAsync(ct);
         var spliced = ListingSplice.Splice(known.Listing, await _context.Zfs.ReadAsync(_context.Options.Pool, scope, ct), scope);
-        var state = StateOf(spliced);
+        var state = StateOf(spliced, known.State);
         Remember(spliced, state, activity);
         return state;
     }
 
     public bool WasChanging(DateTimeOffset moment) => _windows.Contains(moment);
 
-    private HostState StateOf(PoolListing listing) =>
-        BootLoaderSteps.Describe(_context, HostStateReader.Read(listing, _context.Clock.GetUtcNow()));
+    /// <param name="previous">A state read before, whose BEs are kept where their datasets did not change (<see cref="HostStateReader"/>).</param>
+    private HostState StateOf(PoolListing listing, HostState? previous) =>
+        BootLoaderSteps.Describe(_context, HostStateReader.Read(listing, _context.Clock.GetUtcNow(), previous));
 
     /// <summary>Keeps a listing as the latest when nothing changed through the engine while it was read.</summary>
     private void Remember(PoolListing listing, HostState state, long activity)
@@ -127,7 +128,7 @@ public sealed partial class BeEngine : IEngine
             LogChangedBehind(_logger, operation.Action, operation.Target, why);
         }
         var listing = await _context.Zfs.ListAsync(_context.Options.Pool, ct);
-        var read = StateOf(listing);
+        var read = StateOf(listing, _known?.State);
         Remember(listing, read, activity);
         return (read, listing, operation.Scope(read, _context.Layout));
     }
@@ -138,7 +139,8 @@ public sealed partial class BeEngine : IEngine
     /// <see cref="Activity"/> move on, so whoever sees it move finds that state ready (the watcher does
     /// not list the pool for it). Without a scope, or when the read fails, the next read lists the pool.
     /// </summary>
-    private async Task EndChangeAsync(PoolListing before, ReadScope? scope)
+    /// <param name="planned">The state the change was planned on: its BEs are kept where the read shows them unchanged.</param>
+    private async Task EndChangeAsync(PoolListing before, HostState planned, ReadScope? scope)
     {
         _known = null;
         var ended = Activity + 1;
@@ -147,7 +149,7 @@ public sealed partial class BeEngine : IEngine
             try
             {
                 var listing = ListingSplice.Splice(before, await _context.Zfs.ReadAsync(_context.Options.Pool, scope), scope);
-                _known = new(listing, StateOf(listing), ended);
+                _known = new(listing, StateOf(listing, planned), ended);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -223,7 +225,7 @@ public sealed partial class BeEngine : IEngine
             if (assume is not null) return Result(Outcome.Succeeded, plan: plan);
             if (dryRun) return Result(Outcome.Succeeded, plan: plan) with { PlanToken = _tokens.Issue(generated, hash) };
             if (reviewedHash is not null) _ranSeeds.Add(seed);
-            return await ExecuteJournalledAsync(operation, plan, request.Actor ?? Actor.System, Result, listing, scope);
+            return await ExecuteJournalledAsync(operation, plan, request.Actor ?? Actor.System, Result, listing, state, scope);
         }
         finally
         {
@@ -233,7 +235,7 @@ public sealed partial class BeEngine : IEngine
 
     /// <param name="listing">What the plan was made on, and <paramref name="scope"/> what to read again into it when the plan ran (<see cref="EndChangeAsync"/>).</param>
     private async Task<OperationResult> ExecuteJournalledAsync(IOperation operation, Plan plan, Actor actor,
-        Func<Outcome, OperationError?, Plan?, OperationResult> result, PoolListing listing, ReadScope? scope)
+        Func<Outcome, OperationError?, Plan?, OperationResult> result, PoolListing listing, HostState planned, ReadScope? scope)
     {
         // What ran is read again: the scope, and what the plan makes beyond it.
         scope = scope is null || plan.Touches.Count == 0 ? scope : ReadScope.Union(scope, new ReadScope([], plan.Touches));
@@ -254,13 +256,13 @@ public sealed partial class BeEngine : IEngine
         }
         catch (Exception ex)
         {
-            await EndChangeAsync(listing, scope);
+            await EndChangeAsync(listing, planned, scope);
             LogOperationFailed(_logger, operation.Action, operation.Target, ex.Message);
             var code = ex is UnsafePathException || ex.InnerException is UnsafePathException ? ErrorCode.UnsafePath : ErrorCode.OperationFailed;
             await _journal.CompleteAsync(id, new JournalCompletion(Outcome.Failed, ex.Message, code));
             return result(Outcome.Failed, new(code, ex.Message), plan) with { JournalId = id };
         }
-        await EndChangeAsync(listing, scope);
+        await EndChangeAsync(listing, planned, scope);
         await _journal.CompleteAsync(id, new JournalCompletion(Outcome.Succeeded,
             operation.AuditsReport ? JournalCompletion.Summary(plan.Report) : null));
         if (plan.SharedHealth is { } health)

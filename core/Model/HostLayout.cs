@@ -51,10 +51,13 @@ public sealed record HostLayout(LayoutKind Kind, IReadOnlyList<string> Evidence,
     /// <summary>The dataset that shares <paramref name="directory"/> (<c>log</c>) by itself, or null.</summary>
     public string? OwnDatasetOf(string directory) => OwnDatasets.FirstOrDefault(o => o.Directory == directory)?.Dataset;
 
-    /// <summary>Finds the layout of one pool listing; <paramref name="bes"/> are its global BEs.</summary>
-    public static HostLayout Recognise(PoolListing listing, Layout layout, IReadOnlyList<BootEnvironment> bes)
+    /// <summary>
+    /// Finds the layout of one pool listing; <paramref name="bes"/> are its global BEs, <paramref name="datasets"/>
+    /// the pool's datasets (those below a BE's root may be left out: nothing below <c>pool/ROOT/&lt;be&gt;</c> tells a layout).
+    /// </summary>
+    public static HostLayout Recognise(IEnumerable<ZfsDataset> datasets, Layout layout, IReadOnlyList<BootEnvironment> bes)
     {
-        var filesystems = listing.Datasets.Where(d => !d.IsSnapshot).ToDictionary(d => d.Name, StringComparer.Ordinal);
+        var filesystems = datasets.Where(d => !d.IsSnapshot).ToDictionary(d => d.Name, StringComparer.Ordinal);
         if (!filesystems.ContainsKey(layout.BeContainer)) return Empty;
 
         var pool = layout.Pool;

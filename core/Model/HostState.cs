@@ -25,6 +25,8 @@ public sealed record HostState
     public DateTimeOffset ReadAt { get; init; }
     /// <summary>The configured boot loader (<c>SnapUpgrade:BootLoader</c>): none, zfsbootmenu, grub or systemd-boot.</summary>
     public string BootLoader { get; init; } = "none";
+    /// <summary>What each BE was built from (<see cref="HostStateReader"/>): the next read builds again only those whose sources changed.</summary>
+    internal ReadSources? Sources { get; init; }
 
     public BootEnvironment? Booted => BootEnvironments.FirstOrDefault(b => b.IsBooted);
     public BootEnvironment? ActiveOnReboot => BootEnvironments.FirstOrDefault(b => b.IsActiveOnReboot);
@@ -41,6 +43,21 @@ public sealed record HostState
     public IEnumerable<Snapshot> AllSnapshots =>
         BootEnvironments.SelectMany(b => b.Snapshots.Concat(b.Children.SelectMany(c => c.Snapshots)))
             .Concat(Zones.SelectMany(z => z.BootEnvironments.SelectMany(zb => zb.Snapshots)));
+}
+
+/// <summary>What a <see cref="HostState"/> was read from, per BE, for the next read to compare with.</summary>
+/// <param name="Container">What BEs show of their container: the one-shot next boot, another tool's mark.</param>
+/// <param name="HadZoneBes">Whether the pool had zone BEs: they tie BEs together (their <c>parentbe</c>), so every BE is built again.</param>
+internal sealed record ReadSources(IReadOnlyDictionary<string, BeSources> Bes, (string? NextBoot, string? MadeBy, bool HasContainer) Container, bool HadZoneBes);
+
+/// <summary>
+/// One BE's sources: its own datasets and the clones of its snapshots, as the listing had them, and the BE
+/// built from them (as the reader built it: what callers made of the state with <c>with</c> is not kept).
+/// </summary>
+internal sealed record BeSources(IReadOnlyList<Zfs.ZfsDataset> Datasets, IReadOnlyList<Zfs.ZfsDataset> Clones, BootEnvironment? Built = null)
+{
+    /// <summary>The same datasets, as equal records in the same order (a spliced listing that moved one builds it again).</summary>
+    public bool SameAs(BeSources other) => Datasets.SequenceEqual(other.Datasets) && Clones.SequenceEqual(other.Clones);
 }
 
 public sealed record BootEnvironment

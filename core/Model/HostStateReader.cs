@@ -2,28 +2,29 @@ using SnapUpgrade.Core.Zfs;
 
 namespace SnapUpgrade.Core.Model;
 
-/// <summary>Turns one <see cref="PoolListing"/> into a <see cref="HostState"/>. Pure: no IO.</summary>
+/// <summary>
+/// Turns one <see cref="PoolListing"/> into a <see cref="HostState"/>. Pure: no IO. Given the state
+/// read before, it builds again only the BEs whose own datasets, clones or container changed (issue 13:
+/// after an operation at 1000 BEs, building every BE again was most of what the operation cost the
+/// simulator); the others are the same objects as before. Each BE's sources are kept with the state for that.
+/// </summary>
 public static class HostStateReader
 {
-    public static HostState Read(PoolListing listing, DateTimeOffset readAt)
+    public static HostState Read(PoolListing listing, DateTimeOffset readAt, HostState? previous = null)
     {
         var layout = new Layout(listing.Pool.Name);
-        var byName = listing.Datasets.ToDictionary(d => d.Name, StringComparer.Ordinal);
-        var clones = listing.Datasets.Where(d => d.Origin is not null)
-            .ToLookup(d => d.Origin!, d => d.Name, StringComparer.Ordinal);
+        var parts = Sort(listing, layout);
+        var byName = parts.Rest.ToDictionary(d => d.Name, StringComparer.Ordinal);
+        var restClones = parts.RestClones.ToLookup(d => d.Origin!, d => d.Name, StringComparer.Ordinal);
         // In zfs's own order (a listing spliced from scoped reads is not in it): within one second only the txg tells.
-        var snapshots = listing.Datasets.Where(d => d.IsSnapshot).OrderBy(d => d.CreateTxg)
-            .ToLookup(d => d.FileSystem, d => ToSnapshot(d, clones), StringComparer.Ordinal);
-        var nextBoot = byName.GetValueOrDefault(layout.BeContainer)?.NextBoot;
+        var restSnapshots = parts.Rest.Where(d => d.IsSnapshot).OrderBy(d => d.CreateTxg)
+            .ToLookup(d => d.FileSystem, d => ToSnapshot(d, restClones), StringComparer.Ordinal);
+        var container = byName.GetValueOrDefault(layout.BeContainer);
+        var nextBoot = container?.NextBoot;
 
-        var globals = listing.Datasets
-            .Where(d => !d.IsSnapshot && layout.BeName(d.Name) is not null)
-            .Select(d => (Dataset: d, Name: layout.BeName(d.Name)!))
-            .ToList();
-        var uuidToBe = globals.Where(g => g.Dataset.Uuid is not null)
-            .GroupBy(g => g.Dataset.Uuid!).ToDictionary(g => g.Key, g => g.First().Name);
-
-        var zoneBes = listing.Datasets
+        var uuidToBe = parts.Roots.Where(r => r.Value.Uuid is not null)
+            .GroupBy(r => r.Value.Uuid!).ToDictionary(g => g.Key, g => g.OrderBy(r => r.Key, StringComparer.Ordinal).First().Key);
+        var zoneBes = parts.Rest
             .Where(d => !d.IsSnapshot && layout.ZoneBeName(d.Name) is not null)
             .Select(d =>
             {
@@ -34,37 +35,36 @@ public static class HostStateReader
                     ParentBeName = d.ParentBe is null ? null : uuidToBe.GetValueOrDefault(d.ParentBe),
                     Active = d.Active == "on", Origin = d.Origin, Created = d.Created, Used = d.Used,
                     Referenced = d.Referenced, MountedAt = d.Mounted ? d.MountPoint : null,
-                    MountPoint = d.MountPoint, Snapshots = [.. snapshots[d.Name].OrderBy(s => s.Created)],
+                    MountPoint = d.MountPoint, Snapshots = [.. restSnapshots[d.Name].OrderBy(s => s.Created)],
                 };
             })
             .ToList();
-
-        var container = byName.GetValueOrDefault(layout.BeContainer);
-        var below = Below(listing.Datasets, globals.Select(g => g.Dataset.Name).ToHashSet(StringComparer.Ordinal));
         var zoneBesByParent = zoneBes.Where(z => z.ParentBeName is not null).ToLookup(z => z.ParentBeName!, StringComparer.Ordinal);
         var zoneBesByZone = zoneBes.ToLookup(z => z.Zone, StringComparer.Ordinal);
-        var bes = globals.Select(g =>
-        {
-            var (children, zoned) = Descendants(g.Dataset, below[g.Dataset.Name], byName, snapshots);
-            return new BootEnvironment
-            {
-                Name = g.Name, Dataset = g.Dataset.Name, Uuid = g.Dataset.Uuid,
-                Description = g.Dataset.Description, MadeBy = g.Dataset.Uuid is null ? g.Dataset.MadeBy ?? container?.MadeBy : null, Keep = g.Dataset.Keep == "on", CarryOverFrom = g.Dataset.CarryOver,
-                IsBooted = g.Dataset.Mounted && g.Dataset.MountPoint == "/",
-                IsActiveOnReboot = listing.Pool.Bootfs == g.Dataset.Name,
-                IsNextBoot = nextBoot == g.Name,
-                Trial = g.Dataset.Trial switch { null => TrialState.None, UserProperties.TrialFailed => TrialState.Failed, _ => TrialState.Pending },
-                Upgrade = g.Dataset.Upgrade,
-                Origin = g.Dataset.Origin, Created = g.Dataset.Created, Used = g.Dataset.Used,
-                Referenced = g.Dataset.Referenced, MountedAt = g.Dataset.Mounted ? g.Dataset.MountPoint : null,
-                MountPoint = g.Dataset.MountPoint, CanMount = g.Dataset.CanMount,
-                Snapshots = [.. snapshots[g.Dataset.Name].OrderBy(s => s.Created)],
-                ZoneBes = [.. zoneBesByParent[g.Name].OrderBy(z => z.Zone, StringComparer.Ordinal)],
-                Children = children, ZoneDatasetsBelow = zoned,
-            };
-        }).OrderBy(b => b.Created).ThenBy(b => b.Name, StringComparer.Ordinal).ToList();
 
-        var zones = listing.Datasets
+        // A BE is built again unless its sources are the ones it was built from, and so is every BE when the
+        // container (next boot, a tool's marks) or any zone BE may have changed what it shows.
+        var marks = (container?.NextBoot, container?.MadeBy, HasContainer: container is not null);
+        var kept = previous?.Sources is { } before && before.Container == marks && zoneBes.Count == 0 && !before.HadZoneBes
+            ? before.Bes : null;
+        var sources = new Dictionary<string, BeSources>(parts.Roots.Count, StringComparer.Ordinal);
+        var bes = new List<BootEnvironment>(parts.Roots.Count);
+        foreach (var (name, root) in parts.Roots)
+        {
+            var own = new BeSources(parts.Own[name], parts.Clones.GetValueOrDefault(name) ?? []);
+            BootEnvironment be;
+            if (kept?.GetValueOrDefault(name) is { Built: { } built } was && was.SameAs(own))
+            {
+                var activeOnReboot = listing.Pool.Bootfs == root.Name;
+                be = built.IsActiveOnReboot == activeOnReboot ? built : built with { IsActiveOnReboot = activeOnReboot };
+            }
+            else be = Build(name, root, own, listing.Pool.Bootfs, nextBoot, container, zoneBesByParent[name]);
+            sources[name] = own with { Built = be };
+            bes.Add(be);
+        }
+        bes.Sort((a, b) => a.Created != b.Created ? a.Created.CompareTo(b.Created) : string.CompareOrdinal(a.Name, b.Name));
+
+        var zones = parts.Rest
             .Where(d => !d.IsSnapshot && layout.ZoneName(d.Name) is not null)
             .Select(d =>
             {
@@ -78,7 +78,7 @@ public static class HostStateReader
             })
             .OrderBy(z => z.Name, StringComparer.Ordinal).ToList();
 
-        var hostLayout = HostLayout.Recognise(listing, layout, bes);
+        var hostLayout = HostLayout.Recognise(parts.Rest, layout, bes);
         var shared = new List<SharedDataset>();
         if (byName.TryGetValue(layout.SharedDataset, out var global)) shared.Add(ToShared(null, global));
         if (hostLayout.Kind == LayoutKind.Illumos) shared.Add(ToShared(null, byName[$"{layout.Pool}/{HostLayout.IllumosShared}"]));
@@ -90,21 +90,82 @@ public static class HostStateReader
             Pool = listing.Pool.Name, PoolHealth = listing.Pool.Health, PoolSize = listing.Pool.Size,
             PoolAllocated = listing.Pool.Allocated, PoolFree = listing.Pool.Free, Bootfs = listing.Pool.Bootfs,
             BootEnvironments = bes, Zones = zones, SharedDatasets = shared, Layout = hostLayout,
-            HasBeContainer = byName.ContainsKey(layout.BeContainer),
+            HasBeContainer = container is not null,
             HasZonesContainer = byName.ContainsKey(layout.ZonesContainer), ReadAt = readAt,
+            Sources = new ReadSources(sources, marks, zoneBes.Count > 0),
         };
     }
 
-    /// <summary>The file systems below each BE root, found from each file system's own ancestors (a thousand BEs need no thousand passes).</summary>
-    private static ILookup<string, ZfsDataset> Below(IReadOnlyList<ZfsDataset> datasets, HashSet<string> roots) =>
-        datasets.Where(d => !d.IsSnapshot)
-            .SelectMany(d => Ancestors(d.Name).Where(roots.Contains).Select(root => (Root: root, Dataset: d)))
-            .ToLookup(x => x.Root, x => x.Dataset, StringComparer.Ordinal);
-
-    private static IEnumerable<string> Ancestors(string name)
+    private static BootEnvironment Build(string name, ZfsDataset root, BeSources own, string? bootfs, string? nextBoot,
+        ZfsDataset? container, IEnumerable<ZoneBe> zoneBes)
     {
-        for (var slash = name.LastIndexOf('/'); slash > 0; slash = name.LastIndexOf('/', slash - 1))
-            yield return name[..slash];
+        var clones = own.Clones.ToLookup(d => d.Origin!, d => d.Name, StringComparer.Ordinal);
+        var snapshots = own.Datasets.Where(d => d.IsSnapshot).OrderBy(d => d.CreateTxg)
+            .ToLookup(d => d.FileSystem, d => ToSnapshot(d, clones), StringComparer.Ordinal);
+        var fileSystems = own.Datasets.Where(d => !d.IsSnapshot).ToDictionary(d => d.Name, StringComparer.Ordinal);
+        var (children, zoned) = Descendants(root, fileSystems.Values.Where(d => d != root), fileSystems, snapshots);
+        return new BootEnvironment
+        {
+            Name = name, Dataset = root.Name, Uuid = root.Uuid,
+            Description = root.Description, MadeBy = root.Uuid is null ? root.MadeBy ?? container?.MadeBy : null, Keep = root.Keep == "on", CarryOverFrom = root.CarryOver,
+            IsBooted = root.Mounted && root.MountPoint == "/",
+            IsActiveOnReboot = bootfs == root.Name,
+            IsNextBoot = nextBoot == name,
+            Trial = root.Trial switch { null => TrialState.None, UserProperties.TrialFailed => TrialState.Failed, _ => TrialState.Pending },
+            Upgrade = root.Upgrade,
+            Origin = root.Origin, Created = root.Created, Used = root.Used,
+            Referenced = root.Referenced, MountedAt = root.Mounted ? root.MountPoint : null,
+            MountPoint = root.MountPoint, CanMount = root.CanMount,
+            Snapshots = [.. snapshots[root.Name].OrderBy(s => s.Created)],
+            ZoneBes = [.. zoneBes.OrderBy(z => z.Zone, StringComparer.Ordinal)],
+            Children = children, ZoneDatasetsBelow = zoned,
+        };
+    }
+
+    /// <summary>
+    /// One pass over the listing: each global BE's own datasets (its root, everything below it, their
+    /// snapshots), the clones of each BE's snapshots wherever they are, and the rest of the pool.
+    /// </summary>
+    private static ListingParts Sort(PoolListing listing, Layout layout)
+    {
+        var parts = new ListingParts();
+        var prefix = layout.BeContainer + "/";
+        string? Owner(string name)
+        {
+            if (!name.StartsWith(prefix, StringComparison.Ordinal)) return null;
+            var end = name.AsSpan(prefix.Length).IndexOfAny('/', '@');
+            return end < 0 ? name[prefix.Length..] : name.Substring(prefix.Length, end);
+        }
+        foreach (var d in listing.Datasets)
+        {
+            if (Owner(d.Name) is { } owner)
+            {
+                Bucket(parts.Own, owner).Add(d);
+                if (!d.IsSnapshot && d.Name.Length == prefix.Length + owner.Length) parts.Roots[owner] = d;
+            }
+            else parts.Rest.Add(d);
+            if (d.Origin is { } origin)
+            {
+                if (Owner(origin) is { } of) Bucket(parts.Clones, of).Add(d);
+                else parts.RestClones.Add(d);
+            }
+        }
+        return parts;
+    }
+
+    private static List<ZfsDataset> Bucket(Dictionary<string, List<ZfsDataset>> index, string key)
+    {
+        if (!index.TryGetValue(key, out var list)) index.Add(key, list = []);
+        return list;
+    }
+
+    private sealed class ListingParts
+    {
+        public Dictionary<string, ZfsDataset> Roots { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, List<ZfsDataset>> Own { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, List<ZfsDataset>> Clones { get; } = new(StringComparer.Ordinal);
+        public List<ZfsDataset> Rest { get; } = [];
+        public List<ZfsDataset> RestClones { get; } = [];
     }
 
     /// <summary>

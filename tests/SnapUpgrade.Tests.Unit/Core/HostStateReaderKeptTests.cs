@@ -1,0 +1,90 @@
+using System.Text.Json;
+using SnapUpgrade.Core.Engine;
+using SnapUpgrade.Core.Model;
+using SnapUpgrade.Core.Operations;
+using SnapUpgrade.Core.Zfs;
+using SnapUpgrade.Infra.Sqlite;
+using SnapUpgrade.Tests.Unit.Sqlite;
+using Xunit;
+using static SnapUpgrade.Tests.Unit.Simulation.Sim;
+
+namespace SnapUpgrade.Tests.Unit.Core;
+
+/// <summary>
+/// A state read with the one before it keeps the BEs whose datasets did not change (issue 13): after every kind
+/// of operation, and after changes made by hand, it says exactly what a state read from nothing says.
+/// </summary>
+public sealed class HostStateReaderKeptTests : IDisposable
+{
+    private static readonly DateTimeOffset At = DateTimeOffset.UnixEpoch;
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task Read_WithTheStateBefore_AfterEachKindOfChange_SaysWhatAFreshReadSays()
+    {
+        var host = await BootedAsync();
+        var engine = new BeEngine(host, host, host, new SqliteOperationJournal(SqliteDatabase.InDataDir(_dir.Path)), new EngineOptions { Pool = Pool });
+        var steps = new (string What, Func<Task> Change)[]
+        {
+            ("create be2", () => Run(new CreateBe("be2"))),
+            ("create be3 from be2", () => Run(new CreateBe("be3", Source: "be2", Description: "third"))),
+            ("create be4", () => Run(new CreateBe("be4"))),
+            ("snapshot be2", () => Run(new SnapshotBe("be2", "s1"))),
+            ("activate be3", () => Run(new ActivateBe("be3"))),
+            ("be2 for the next boot only, set by hand", () => host.RunAsync(new ZfsSet(Simulation.Sim.Layout.BeContainer, UserProperties.NextBoot, "be2"))),
+            ("mount be3", () => Run(new MountBe("be3"))),
+            ("unmount be3", () => Run(new UnmountBe("be3"))),
+            ("activate be4", () => Run(new ActivateBe("be4"))),
+            ("rename be3", () => Run(new RenameBe("be3", "be5"))),
+            ("destroy a snapshot", () => Run(new DestroySnapshot("be2", "s1"))),
+            ("bootfs set by hand", () => host.RunAsync(new ZpoolSetBootfs(Pool, Simulation.Sim.Layout.Be("be5")))),
+            ("a description set by hand", () => host.RunAsync(new ZfsSet(Simulation.Sim.Layout.Be("be4"), UserProperties.Description, "by hand"))),
+            ("a child file system made by hand", () => host.RunAsync(new ZfsCreate(Simulation.Sim.Layout.Be("be4") + "/opt", Props(("canmount", "noauto"))))),
+            ("the next boot cleared by hand", () => host.RunAsync(new ZfsInherit(Simulation.Sim.Layout.BeContainer, UserProperties.NextBoot))),
+            ("activate be1", () => Run(new ActivateBe("be1"))),
+            ("destroy be2, the origin of be5", () => Run(new DestroyBe("be2"))),
+            ("create a zone", () => Run(new CreateZone("z1"))),
+            ("create be6 with the zone", () => Run(new CreateBe("be6"))),
+            ("destroy be6", () => Run(new DestroyBe("be6"))),
+        };
+        var chained = HostStateReader.Read(await host.ListAsync(Pool, Ct), At);
+        var untouchedKept = 0;
+        foreach (var (what, change) in steps)
+        {
+            var before = chained;
+            await change();
+            var listing = await host.ListAsync(Pool, Ct);
+            chained = HostStateReader.Read(listing, At, before);
+            Assert.True(Json(HostStateReader.Read(listing, At)) == Json(chained), $"after '{what}'");
+            untouchedKept += chained.BootEnvironments.Count(b => before.BootEnvironments.Any(o => ReferenceEquals(o, b)));
+        }
+        Assert.True(untouchedKept >= 10, $"only {untouchedKept} BE(s) were kept across the steps"); // it keeps, not only builds
+
+        async Task Run(IOperation operation)
+        {
+            var result = await engine.RunAsync(operation, ct: Ct);
+            Assert.True(result.Outcome == Outcome.Succeeded, $"{operation}: {result.Error?.Message}");
+        }
+    }
+
+    [Fact]
+    public async Task Read_WithTheStateBefore_ABeUnchanged_IsTheSameObjectAndAChangedOneIsNew()
+    {
+        var host = await BootedAsync();
+        var engine = new BeEngine(host, host, host, new SqliteOperationJournal(SqliteDatabase.InDataDir(_dir.Path)), new EngineOptions { Pool = Pool });
+        Assert.Equal(Outcome.Succeeded, (await engine.RunAsync(new CreateBe("be2"), ct: Ct)).Outcome);
+        Assert.Equal(Outcome.Succeeded, (await engine.RunAsync(new CreateBe("be3"), ct: Ct)).Outcome);
+        var before = HostStateReader.Read(await host.ListAsync(Pool, Ct), At);
+
+        await host.RunAsync(new ZfsSet(Simulation.Sim.Layout.Be("be3"), UserProperties.Description, "changed"));
+        var after = HostStateReader.Read(await host.ListAsync(Pool, Ct), At, before);
+
+        Assert.Same(before.Find("be2"), after.Find("be2"));
+        Assert.NotSame(before.Find("be3"), after.Find("be3"));
+        Assert.Equal("changed", after.Find("be3")!.Description);
+    }
+
+    private static string Json(HostState state) => JsonSerializer.Serialize(state);
+}
