@@ -28,6 +28,13 @@ public interface IStagingMounts
     Task MountProcAsync(string target, CancellationToken ct = default);
 
     /// <summary>
+    /// A read-only sysfs at <paramref name="target"/> (an existing directory: an alternate root's <c>/sys</c>),
+    /// nosuid,nodev,noexec: what package scripts read there (update-initramfs, grub-probe, udev's and systemd's
+    /// checks) and nothing they can write.
+    /// </summary>
+    Task MountSysAsync(string target, CancellationToken ct = default);
+
+    /// <summary>
     /// A private <c>/dev</c> at <paramref name="target"/> (an existing directory of an alternate root): a small
     /// tmpfs (nosuid,noexec) holding only the nodes a package command needs (<see cref="DevNodes"/>, 0666), the
     /// links to its own fds, and an empty <c>pts</c> for <see cref="MountPtsAsync"/>. Never the host's /dev:
@@ -38,11 +45,14 @@ public interface IStagingMounts
     /// <summary>A new devpts instance at <paramref name="target"/> (the private /dev's <c>pts</c>): ptys for apt and dpkg, none of the host's.</summary>
     Task MountPtsAsync(string target, CancellationToken ct = default);
 
-    /// <summary>The tmpfs, overlay, proc and devpts mounts under the host root, by target (host paths): what an undo or a recovery takes off.</summary>
+    /// <summary>The tmpfs, overlay, proc, sysfs and devpts mounts under the host root, by target (host paths): what an undo or a recovery takes off.</summary>
     Task<IReadOnlyList<string>> ListStagingAsync(CancellationToken ct = default);
 
     /// <summary>The argv <see cref="MountProcAsync"/> runs, for plans and dry runs.</summary>
     IReadOnlyList<string> DescribeProc(string target);
+
+    /// <summary>The argv <see cref="MountSysAsync"/> runs, for plans and dry runs.</summary>
+    IReadOnlyList<string> DescribeSys(string target);
 
     /// <summary>The argv <see cref="MountDevAsync"/> runs (its commands joined by "&amp;&amp;"), for plans and dry runs.</summary>
     IReadOnlyList<string> DescribeDev(string target);

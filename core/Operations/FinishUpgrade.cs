@@ -53,8 +53,8 @@ public sealed record FinishUpgrade(string Name, bool Passed) : IOperation
             foreach (var (dir, target) in overlays)
                 plan.Add($"take off the staging overlay of /var/{dir}", context.Mounts.DescribeUnmount(target),
                     run => context.Mounts.UnmountAsync(target, run.Ct), new UndoNothing());
-            var (proc, dev, pts) = StageUpgrade.ChrootMounts(root);
-            foreach (var chroot in new[] { pts, dev, proc }.Where(staged.Contains))
+            var (proc, sys, dev, pts) = StageUpgrade.ChrootMounts(root);
+            foreach (var chroot in new[] { pts, dev, sys, proc }.Where(staged.Contains))
                 plan.Add($"take off {chroot} (the package command's)", context.Mounts.DescribeUnmount(chroot),
                     run => context.Mounts.UnmountAsync(chroot, run.Ct), new UndoNothing());
             await UnmountBe.PlanUnmountAsync(context, plan, be, ct);

@@ -75,24 +75,26 @@ public sealed record StageUpgrade(string Name, int StagingMiB = 512) : IOperatio
     }
 
     /// <summary>
-    /// What a command run by <c>chroot {root}</c> needs there, where the BE has the directory: a fresh proc, a
+    /// What a command run by <c>chroot {root}</c> needs there, where the BE has the directory: a fresh proc, a read-only sysfs, a
     /// private /dev with only the harmless nodes (never the host's), and a new devpts in it. A BE without the
     /// directory gets nothing there (nothing is written into the BE for it).
     /// </summary>
     private static void PlanChrootMounts(OperationContext context, Host.IStagingMounts staging, Plan plan, string root)
     {
-        var (proc, dev, pts) = ChrootMounts(root);
+        var (proc, sys, dev, pts) = ChrootMounts(root);
         plan.Add($"mount a fresh proc at {proc} for the package command", staging.DescribeProc(proc),
             run => WhereDirectoryAsync(context, proc, () => staging.MountProcAsync(proc, run.Ct)), new UndoUnmountStaging(proc));
+        plan.Add($"mount a read-only sysfs at {sys} for the package command", staging.DescribeSys(sys),
+            run => WhereDirectoryAsync(context, sys, () => staging.MountSysAsync(sys, run.Ct)), new UndoUnmountStaging(sys));
         plan.Add($"mount a private /dev at {dev}: null, zero, full, random, urandom, tty, no host device", staging.DescribeDev(dev),
             run => WhereDirectoryAsync(context, dev, () => staging.MountDevAsync(dev, run.Ct)), new UndoUnmountStaging(dev));
         plan.Add($"mount a new devpts instance at {pts}", staging.DescribePts(pts),
             run => WhereDirectoryAsync(context, pts, () => staging.MountPtsAsync(pts, run.Ct)), new UndoUnmountStaging(pts));
     }
 
-    /// <summary>An alternate root's proc, dev and dev/pts mount points, in the order they are mounted.</summary>
-    public static (string Proc, string Dev, string Pts) ChrootMounts(string root) =>
-        (Layout.Under(root, "/proc"), Layout.Under(root, "/dev"), Layout.Under(root, "/dev/pts"));
+    /// <summary>An alternate root's proc, sys, dev and dev/pts mount points, in the order they are mounted.</summary>
+    public static (string Proc, string Sys, string Dev, string Pts) ChrootMounts(string root) =>
+        (Layout.Under(root, "/proc"), Layout.Under(root, "/sys"), Layout.Under(root, "/dev"), Layout.Under(root, "/dev/pts"));
 
     private static Task WhereDirectoryAsync(OperationContext context, string path, Func<Task> mount) =>
         context.Files.GetKind(path) == Host.FileKind.Directory ? mount() : Task.CompletedTask;

@@ -35,6 +35,9 @@ public static class StagingMountCommand
     public static IReadOnlyList<string> Proc(string target) =>
         ["mount", "--no-canonicalize", "-t", "proc", "-o", "nosuid,nodev,noexec", "proc", target];
 
+    public static IReadOnlyList<string> Sys(string target) =>
+        ["mount", "--no-canonicalize", "-t", "sysfs", "-o", "ro,nosuid,nodev,noexec", "sysfs", target];
+
     /// <summary>A private /dev's tmpfs: devices work on it (no nodev), nothing runs from it.</summary>
     public static IReadOnlyList<string> DevTmpfs(string target) =>
         ["mount", "--no-canonicalize", "-t", "tmpfs", "-o", "size=1m,mode=0755,nosuid,noexec", "tmpfs", target];

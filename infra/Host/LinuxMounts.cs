@@ -90,6 +90,8 @@ public sealed class LinuxMounts(string hostRoot, IProcessRunner? runner = null) 
 
     public Task MountProcAsync(string target, CancellationToken ct = default) => MountOntoAsync(target, StagingMountCommand.Proc, ct);
 
+    public Task MountSysAsync(string target, CancellationToken ct = default) => MountOntoAsync(target, StagingMountCommand.Sys, ct);
+
     public async Task MountDevAsync(string target, CancellationToken ct = default)
     {
         await MountOntoAsync(target, StagingMountCommand.DevTmpfs, ct);
@@ -111,6 +113,8 @@ public sealed class LinuxMounts(string hostRoot, IProcessRunner? runner = null) 
     public Task MountPtsAsync(string target, CancellationToken ct = default) => MountOntoAsync(target, StagingMountCommand.Pts, ct);
 
     public IReadOnlyList<string> DescribeProc(string target) => StagingMountCommand.Proc(CanonicalPaths().ToLocal(target));
+
+    public IReadOnlyList<string> DescribeSys(string target) => StagingMountCommand.Sys(CanonicalPaths().ToLocal(target));
 
     public IReadOnlyList<string> DescribeDev(string target)
     {
@@ -134,7 +138,7 @@ public sealed class LinuxMounts(string hostRoot, IProcessRunner? runner = null) 
     {
         var paths = CanonicalPaths();
         return [.. MountInfoParser.Parse(await File.ReadAllTextAsync(MountInfoPath, ct))
-            .Where(e => e.FsType is "tmpfs" or "overlay" or "proc" or "devpts")
+            .Where(e => e.FsType is "tmpfs" or "overlay" or "proc" or "sysfs" or "devpts")
             .Select(e => paths.ToHost(e.MountPoint))
             .OfType<string>()
             .Where(target => target != "/")];

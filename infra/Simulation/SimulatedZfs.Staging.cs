@@ -39,6 +39,8 @@ public sealed partial class SimulatedZfs
 
     public Task MountProcAsync(string target, CancellationToken ct = default) => MountScratchAsync(target, 0x16D, "proc", ct); // 0555
 
+    public Task MountSysAsync(string target, CancellationToken ct = default) => MountScratchAsync(target, 0x16D, "sysfs", ct, readOnly: true);
+
     public Task MountDevAsync(string target, CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
@@ -57,15 +59,17 @@ public sealed partial class SimulatedZfs
 
     public Task MountPtsAsync(string target, CancellationToken ct = default) => MountScratchAsync(target, 0x1ED, "devpts", ct);
 
-    /// <summary>A kernel file system of its own (proc, devpts): an empty volume here, gone when unmounted.</summary>
-    private Task MountScratchAsync(string target, int mode, string type, CancellationToken ct)
+    /// <summary>A kernel file system of its own (proc, sysfs, devpts): an empty volume here, gone when unmounted.</summary>
+    private Task MountScratchAsync(string target, int mode, string type, CancellationToken ct, bool readOnly = false)
     {
         ct.ThrowIfCancellationRequested();
-        Mutate(() => _mounts.Add(new SimMount(HostPath.Join(StagingTarget(target)), _trees.NewScratch(mode), [], ReadOnly: false, IsBind: true, type)));
+        Mutate(() => _mounts.Add(new SimMount(HostPath.Join(StagingTarget(target)), _trees.NewScratch(mode), [], readOnly, IsBind: true, type)));
         return Task.CompletedTask;
     }
 
     public IReadOnlyList<string> DescribeProc(string target) => StagingMountCommand.Proc(target);
+
+    public IReadOnlyList<string> DescribeSys(string target) => StagingMountCommand.Sys(target);
 
     public IReadOnlyList<string> DescribeDev(string target) => PlannedStep.Chain(StagingMountCommand.Dev(target, target));
 

@@ -116,9 +116,11 @@ public sealed class UpgradeApiTests(UpgradeApiTests.Host host) : IClassFixture<U
         Assert.Equal(order, order.Where(o => steps.Any(s => s.Description.StartsWith(o, StringComparison.Ordinal))));
         Assert.Equal(steps.OrderBy(s => Array.FindIndex(order, o => s.Description.StartsWith(o, StringComparison.Ordinal))).ToList(), steps);
         Assert.Contains(steps, s => s.Argv.Contains("overlay") && string.Join(' ', s.Argv).Contains("redirect_dir=off", StringComparison.Ordinal));
-        // As the real stage does: the new BE's zone BEs (the demo has db and web) mounted with it, and the chroot's /proc and /dev.
+        // As the real stage does: the new BE's zone BEs (the demo has db and web) mounted with it, and the chroot's /proc, /sys and /dev.
         Assert.Contains(steps, s => s.Description.StartsWith("stage: mount zone BE rpool/zones/db/ROOT/up-plan", StringComparison.Ordinal));
         Assert.Contains(steps, s => s.Description.StartsWith("stage: mount a private /dev", StringComparison.Ordinal) && s.Argv.Contains("mknod"));
+        Assert.Contains(steps, s => s.Description.StartsWith("stage: mount a read-only sysfs", StringComparison.Ordinal)
+            && s.Argv.SequenceEqual(["mount", "--no-canonicalize", "-t", "sysfs", "-o", "ro,nosuid,nodev,noexec", "sysfs", s.Argv[^1]]));
         var command = Assert.Single(steps, s => s.Description.StartsWith("run the package command", StringComparison.Ordinal));
         Assert.Equal("simulated-apt-get", command.Argv[0]);
         Assert.StartsWith("--root=/", command.Argv[1]);

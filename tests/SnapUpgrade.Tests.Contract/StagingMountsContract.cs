@@ -100,7 +100,7 @@ public abstract class StagingMountsContract
     }
 
     [Fact]
-    public async Task ChrootMounts_ProcADevWithOnlyTheHarmlessNodesAndPts_ListedAndTakenOffInOrder_NeverThroughALink()
+    public async Task ChrootMounts_ProcReadOnlySysADevWithOnlyTheHarmlessNodesAndPts_ListedAndTakenOffInOrder_NeverThroughALink()
     {
         await using var host = await CreateHostAsync();
         await host.BootAsync();
@@ -108,9 +108,11 @@ public abstract class StagingMountsContract
         var files = host.Files;
         files.CreateDirectory("/mnt/be2/proc");
         files.CreateDirectory("/mnt/be2/dev");
-        files.CreateSymlink("/mnt/be2/sys", "/dev");
+        files.CreateDirectory("/mnt/be2/sys");
+        files.CreateSymlink("/mnt/be2/hop", "/dev");
 
         await staging.MountProcAsync("/mnt/be2/proc", Ct);
+        await staging.MountSysAsync("/mnt/be2/sys", Ct);
         await staging.MountDevAsync("/mnt/be2/dev", Ct);
         await staging.MountPtsAsync("/mnt/be2/dev/pts", Ct);
 
@@ -121,16 +123,19 @@ public abstract class StagingMountsContract
         Assert.Equal((SpecialKind.CharacterDevice, 5, 0), (files.Stat("/mnt/be2/dev/tty")!.Special!.Kind, files.Stat("/mnt/be2/dev/tty")!.Special!.Major, files.Stat("/mnt/be2/dev/tty")!.Special!.Minor));
         Assert.Equal("/proc/self/fd", files.ReadLink("/mnt/be2/dev/fd"));
         Assert.Equal("pts/ptmx", files.ReadLink("/mnt/be2/dev/ptmx"));
-        Assert.Equal(["/mnt/be2/dev", "/mnt/be2/dev/pts", "/mnt/be2/proc"],
+        Assert.Equal(["/mnt/be2/dev", "/mnt/be2/dev/pts", "/mnt/be2/proc", "/mnt/be2/sys"],
             (await staging.ListStagingAsync(Ct)).Order(StringComparer.Ordinal));
-        await Assert.ThrowsAsync<UnsafePathException>(() => staging.MountProcAsync("/mnt/be2/sys", Ct));
-        await Assert.ThrowsAsync<UnsafePathException>(() => staging.MountDevAsync("/mnt/be2/sys", Ct));
+        Assert.ThrowsAny<IOException>(() => files.WriteAllBytes("/mnt/be2/sys/written", Bytes("no"))); // read-only
+        await Assert.ThrowsAsync<UnsafePathException>(() => staging.MountProcAsync("/mnt/be2/hop", Ct));
+        await Assert.ThrowsAsync<UnsafePathException>(() => staging.MountSysAsync("/mnt/be2/hop", Ct));
+        await Assert.ThrowsAsync<UnsafePathException>(() => staging.MountDevAsync("/mnt/be2/hop", Ct));
 
-        foreach (var target in new[] { "/mnt/be2/dev/pts", "/mnt/be2/dev", "/mnt/be2/proc" })
+        foreach (var target in new[] { "/mnt/be2/dev/pts", "/mnt/be2/dev", "/mnt/be2/sys", "/mnt/be2/proc" })
             await host.Mounts.UnmountAsync(target, Ct);
         Assert.Empty(await staging.ListStagingAsync(Ct));
         Assert.Empty(files.List("/mnt/be2/dev"));
         Assert.Empty(files.List("/mnt/be2/proc"));
+        Assert.Empty(files.List("/mnt/be2/sys"));
         Assert.Empty(await host.Mounts.ListAsync(Ct));
     }
 

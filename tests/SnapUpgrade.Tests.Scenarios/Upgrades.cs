@@ -256,19 +256,21 @@ public abstract class Upgrades<TBackend> : Scenario<TBackend> where TBackend : I
     }
 
     /// <summary>
-    /// A command run by <c>chroot {root}</c> (the default's way) finds a fresh /proc and a private /dev with only
-    /// the harmless nodes, its own fds and ptys, none of the host's devices; all of it is gone after the finish.
+    /// A command run by <c>chroot {root}</c> (the default's way) finds a fresh /proc, a read-only /sys, and a private
+    /// /dev with only the harmless nodes, its own fds and ptys, none of the host's devices; all of it is gone after the finish.
     /// </summary>
     [Fact]
-    public async Task Upgrade_CommandRunByChroot_HasProcAndAPrivateDevWithoutHostDevices_AllTakenOffAfter()
+    public async Task Upgrade_CommandRunByChroot_HasProcReadOnlySysAndAPrivateDevWithoutHostDevices_AllTakenOffAfter()
     {
         await PrepareAsync(null);
         Directory.CreateDirectory(Local("/proc"));
+        Directory.CreateDirectory(Local("/sys"));
         Directory.CreateDirectory(Local("/dev"));
         Directory.CreateDirectory(Local("/usr/bin"));
         // A package tool inside the BE (allowed by name, as a host adds its own), run in the chroot by busybox's sh.
         await File.WriteAllTextAsync(Local("/usr/bin/test-pkg"), "#!/bin/sh\nset -e\nb=/bin/busybox\n" +
             "$b test -c /dev/null\necho gone > /dev/null\n$b test -r /proc/self/status\n$b test -d /dev/pts\n" +
+            "$b test -d /sys/class\nif $b touch /sys/written 2>/dev/null; then exit 9; fi\n" +
             "$b ls /dev > /var/log/chroot-dev.log\n$b head -c 4 /dev/urandom | $b wc -c >> /var/log/chroot-dev.log\n", Ct);
         File.SetUnixFileMode(Local("/usr/bin/test-pkg"), (UnixFileMode)0b111_101_101);
         var chroot = new UpgradeCommand(["chroot", "{root}", "test-pkg"], Lab.Host.HostRoot, TimeSpan.FromMinutes(2), ["test-pkg"]);
@@ -279,8 +281,9 @@ public abstract class Upgrades<TBackend> : Scenario<TBackend> where TBackend : I
         var listed = await InsideAsync("be2", root => File.ReadAllText(root + UpgradeStaging.StagedDirectory + "/log/chroot-dev.log"));
         Assert.Equal("fd full null ptmx pts random stderr stdin stdout tty urandom zero 4", string.Join(' ', listed.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim())));
         Assert.Empty(await Staging.ListStagingAsync(Ct));
-        // The nodes were on the private tmpfs: the BE's own /dev holds nothing of them.
+        // The nodes were on the private tmpfs: the BE's own /dev holds nothing of them, nor its /sys.
         Assert.Empty(await InsideAsync("be2", root => Directory.EnumerateFileSystemEntries(root + "/dev").ToList()));
+        Assert.Empty(await InsideAsync("be2", root => Directory.EnumerateFileSystemEntries(root + "/sys").ToList()));
     }
 
     /// <summary>
