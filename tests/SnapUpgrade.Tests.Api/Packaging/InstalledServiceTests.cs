@@ -92,7 +92,8 @@ public sealed class InstalledServiceTests(BuiltPackage package)
     /// file); as the shipped unit runs it (<c>unit</c>, a transient systemd service) it reaches the network and drops
     /// to <c>_apt</c>. The "package tool" is a probe on the allow-list that reports those facts about itself, run
     /// on the host with <c>{root}</c> as an argument (the BE is an empty dataset here: nothing to chroot into). Also
-    /// through the unit: a failing tool's exit code comes back, a cancel and a kill -9 of the engine leave no unit.
+    /// through the unit: a failing tool's exit code comes back; a cancel, the time limit and a kill -9 of the engine
+    /// leave no unit.
     /// </summary>
     [Fact]
     public async Task Upgrade_AsTheInstalledEngineRunsIt_RunsTheCommandOutsideTheEngineSandboxAndLeavesNoUnitBehind()
@@ -115,7 +116,7 @@ public sealed class InstalledServiceTests(BuiltPackage package)
         File.SetUnixFileMode(probe, (UnixFileMode)0b111_101_101);
         var token = await InstallAndStartAsync(host, "SnapUpgrade__Pool=rpool", "SnapUpgrade__HostRoot=/srv/host",
             "SnapUpgrade__Upgrade__Command__0=probe-pkg", "SnapUpgrade__Upgrade__Command__1={root}", "SnapUpgrade__Upgrade__AllowedPrograms__0=probe-pkg",
-            "SnapUpgrade__Upgrade__RunAs=process");
+            "SnapUpgrade__Upgrade__TimeoutMinutes=1", "SnapUpgrade__Upgrade__RunAs=process");
 
         // As the engine's child: its sandbox.
         var (child, childOutput) = await UpgradeAsync(host, token, "up-child");
@@ -158,6 +159,14 @@ public sealed class InstalledServiceTests(BuiltPackage package)
         Assert.Equal("", await UpgradeUnitsAsync(host));
         Assert.Equal(1, (await host.RunAsync("pgrep", "-f", "sleep 600")).Exit);
 
+        // At the time limit (a minute): stopped the same way.
+        var (late, lateOutput) = await UpgradeAsync(host, token, "up-late");
+        Assert.True(late.GetProperty("state").GetString() == "Failed", $"{late}\n{lateOutput}");
+        Assert.Equal("TimedOut", late.GetProperty("ran").GetProperty("end").GetString());
+        Assert.Contains("hanging", lateOutput, StringComparison.Ordinal);
+        Assert.Equal("", await UpgradeUnitsAsync(host));
+        Assert.Equal(1, (await host.RunAsync("pgrep", "-f", "sleep 600")).Exit);
+
         // The engine killed mid-run: the unit is not in the engine's control group and outlives it; the next
         // start stops it before it finishes the BE as failed.
         _ = await ApiAsync(host, token, "POST", "api/v1/upgrades", """{"name":"up-kill"}""");
@@ -183,6 +192,10 @@ public sealed class InstalledServiceTests(BuiltPackage package)
         Assert.Equal("", await UpgradeUnitsAsync(host));
         Assert.Equal(1, (await host.RunAsync("pgrep", "-f", "sleep 600")).Exit);
         Assert.Equal("failed", (await host.MustAsync("zfs", "get", "-H", "-o", "value", "org.snapupgrade:upgrade", "rpool/ROOT/up-kill")).Trim());
+        // Neither start's stop of leftovers failed (the second had one, the first none: the glob matched nothing).
+        var journal = await host.MustAsync("journalctl", "--no-pager", "-u", "snapupgrade-engine");
+        Assert.Equal(3, journal.Split('\n').Count(l => l.Contains("Engine started on", StringComparison.Ordinal)));
+        Assert.DoesNotContain("left by a killed engine) failed", journal, StringComparison.Ordinal);
     }
 
     /// <summary>The pool as the zfs-fuse test lays it out: ROOT/be1 booted at the host root /srv/host.</summary>
