@@ -77,6 +77,7 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
     /// </summary>
     private async Task AtStartAsync(CancellationToken ct)
     {
+        if (settings.Backend == Backend.Zfs && settings.Upgrade.RunAs == UpgradeRunAs.Unit) await StopLeftoverUnitsAsync();
         var (carried, forgotten, stopped) = await services.GetRequiredService<AuditedOperations>().AtStartAsync(ct);
         foreach (var upgrade in stopped)
             LogUpgradeAtStart(logger, upgrade.Action, upgrade.Target, AuditRecords.Text(upgrade.Outcome), upgrade.Error?.Message ?? string.Join(" ", upgrade.Report));
@@ -84,6 +85,26 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
             LogCarriedOver(logger, carried.Target, AuditRecords.Text(carried.Outcome),
                 carried.Error?.Message ?? string.Join(Environment.NewLine, carried.Report));
         if (forgotten is not null) LogOneShotForgotten(logger, forgotten.Target, forgotten.Outcome, forgotten.Error?.Message);
+    }
+
+    /// <summary>
+    /// An engine killed mid-upgrade (SIGKILL, OOM) leaves the command's transient unit running: it is not in the
+    /// engine's control group. It is stopped (every loaded <see cref="UpgradeUnit.Leftovers"/>; this engine runs
+    /// none yet) before the upgrade is finished as failed, so its BE is not unmounted under a running apt. A stop
+    /// that fails is logged, and the finish goes on: the unit ends at its RuntimeMaxSec.
+    /// </summary>
+    private async Task StopLeftoverUnitsAsync()
+    {
+        var argv = UpgradeUnit.Stop(UpgradeUnit.Leftovers);
+        try
+        {
+            var stopped = await services.GetRequiredService<IProcessRunner>().RunAsync(argv, UpgradeUnit.StopGrace + TimeSpan.FromSeconds(30), CancellationToken.None);
+            if (!stopped.Succeeded) LogLeftoverStopFailed(logger, string.Join(' ', argv), $"exit {stopped.ExitCode}: {stopped.StandardError.Trim()}");
+        }
+        catch (Exception e) when (e is TimeoutException or IOException)
+        {
+            LogLeftoverStopFailed(logger, string.Join(' ', argv), e.Message);
+        }
     }
 
     /// <summary>
@@ -242,6 +263,9 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "At start, {Action} {Be} (an upgrade cut off by a stop is finished as failed; the first start of an upgraded BE applies its staged writes): {Outcome} {Report}")]
     private static partial void LogUpgradeAtStart(ILogger logger, string action, string? be, string outcome, string report);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "At start, `{Argv}` (an upgrade's unit left by a killed engine) failed: {Why}")]
+    private static partial void LogLeftoverStopFailed(ILogger logger, string argv, string why);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The boot loader has used the one-shot boot of {Be}: forgetting it: {Outcome} {Error}")]
     private static partial void LogOneShotForgotten(ILogger logger, string? be, Outcome outcome, string? error);

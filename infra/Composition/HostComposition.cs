@@ -59,7 +59,7 @@ public static class HostComposition
 
     /// <summary>
     /// The package command upgrades run: the simulator's own on the simulated host (the demo shows the whole
-    /// workflow), the configured argv on a real one, none when the host configures none (upgrades refused).
+    /// workflow), the configured argv on a real one (a child process or a transient unit, <c>Upgrade:RunAs</c>), none when the host configures none (upgrades refused).
     /// </summary>
     private static IUpgradeCommand? UpgradeCommandOf(IServiceProvider services, HostSettings settings) =>
         settings.Backend == Backend.Simulated
@@ -67,7 +67,7 @@ public static class HostComposition
             : settings.Upgrade.Command.Count == 0
                 ? null
                 : new UpgradeCommand(settings.Upgrade.Command, settings.HostRoot, settings.Upgrade.TimeLimit, settings.Upgrade.AllowedPrograms,
-                    services.GetRequiredService<TimeProvider>());
+                    services.GetRequiredService<TimeProvider>(), settings.Upgrade.RunAs, services.GetRequiredService<IProcessRunner>());
 
     /// <summary><c>SnapUpgrade:WatchIntervalMs</c> (default 1000; 50..2000 so changes stay visible within 2 s).</summary>
     private static TimeSpan WatchInterval(IConfiguration configuration) =>

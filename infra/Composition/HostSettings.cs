@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using SnapUpgrade.Infra.Host;
 
 namespace SnapUpgrade.Infra.Composition;
 
@@ -189,6 +190,16 @@ public sealed partial record HostSettings
         var applyAt = (Value(section, "Upgrade:ApplyAt") ?? "boot").ToLowerInvariant();
         if (applyAt is not ("boot" or "activation"))
             errors.Add($"{Section}:Upgrade:ApplyAt is '{applyAt}'; use boot (the new BE's first start applies its staged writes) or activation.");
+        var runAsText = Value(section, "Upgrade:RunAs") ?? "process";
+        UpgradeRunAs? runAs = runAsText.ToLowerInvariant() switch
+        {
+            "process" => UpgradeRunAs.Process,
+            "unit" => UpgradeRunAs.Unit,
+            _ => null,
+        };
+        if (runAs is null)
+            errors.Add($"{Section}:Upgrade:RunAs is '{runAsText}'; use process (a child of the console, in its sandbox) " +
+                "or unit (a transient systemd service of its own, as the installed engine does: needs systemd and root).");
         var operators = Value(section, "Upgrade:OperatorsMay") ?? "false";
         if (!bool.TryParse(operators, out var operatorsMay))
             errors.Add($"{Section}:Upgrade:OperatorsMay is '{operators}'; use true or false.");
@@ -200,6 +211,7 @@ public sealed partial record HostSettings
             StagingMiB = Whole("Upgrade:StagingMiB", defaults.StagingMiB, 16, 64 * 1024, "MiB"),
             OperatorsMay = operatorsMay,
             ApplyAtActivation = applyAt == "activation",
+            RunAs = runAs ?? UpgradeRunAs.Process,
         };
     }
 
@@ -308,6 +320,14 @@ public sealed record UpgradeSettings
     /// <c>activation</c>, when it is activated (for good, not a trial), while the old BE still runs.
     /// </summary>
     public bool ApplyAtActivation { get; init; }
+
+    /// <summary>
+    /// <c>Upgrade:RunAs</c>: <c>process</c> (default), the command is the console's child and shares its sandbox;
+    /// <c>unit</c>, a transient systemd service of its own (<see cref="UpgradeUnit"/>), which the installed
+    /// engine sets because its sandbox forbids what apt needs (network, <c>_apt</c>). The simulated host's own
+    /// command runs in process either way.
+    /// </summary>
+    public UpgradeRunAs RunAs { get; init; }
 }
 
 public sealed class InvalidHostSettingsException(IReadOnlyList<string> problems)

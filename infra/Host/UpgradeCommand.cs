@@ -13,7 +13,9 @@ namespace SnapUpgrade.Infra.Host;
 /// <c>DEBIAN_FRONTEND=noninteractive</c>: nothing of the console's own environment reaches the package
 /// tool); stdout and stderr read line by line as they come (apt's progress lines end in CR, which
 /// counts as a line end). At the time limit or on cancellation the whole process tree is killed and
-/// reaped before the call returns.
+/// reaped before the call returns. With <see cref="UpgradeRunAs.Unit"/> the same argv and environment run as a
+/// transient systemd service (<see cref="UpgradeUnit"/>: outside the installed engine's sandbox), followed
+/// through <c>systemd-run --wait --pipe</c>; a stop is <c>systemctl stop</c> of that unit, waited for.
 /// </summary>
 public sealed class UpgradeCommand : IUpgradeCommand
 {
@@ -31,8 +33,11 @@ public sealed class UpgradeCommand : IUpgradeCommand
     private readonly HostPaths _paths;
     private readonly TimeSpan _limit;
     private readonly TimeProvider _time;
+    private readonly UpgradeRunAs _runAs;
+    private readonly IProcessRunner _runner;
 
-    public UpgradeCommand(IReadOnlyList<string> argv, string hostRoot, TimeSpan limit, IEnumerable<string>? extraPrograms = null, TimeProvider? time = null)
+    public UpgradeCommand(IReadOnlyList<string> argv, string hostRoot, TimeSpan limit, IEnumerable<string>? extraPrograms = null, TimeProvider? time = null,
+        UpgradeRunAs runAs = UpgradeRunAs.Process, IProcessRunner? runner = null)
     {
         if (UpgradeCommandPolicy.Check(argv, extraPrograms) is { } why)
             throw new ArgumentException($"The upgrade command `{string.Join(' ', argv)}` is refused: {why}", nameof(argv));
@@ -41,6 +46,8 @@ public sealed class UpgradeCommand : IUpgradeCommand
         _paths = new HostPaths(hostRoot);
         _limit = limit;
         _time = time ?? TimeProvider.System;
+        _runAs = runAs;
+        _runner = runner ?? new ProcessRunner();
     }
 
     public IReadOnlyList<string> Argv { get; }
@@ -59,14 +66,16 @@ public sealed class UpgradeCommand : IUpgradeCommand
         var started = _time.GetTimestamp();
         CommandRun Ended(CommandEnd end, int? exit) => new(end, exit, kept.ToString(), kept.Cut, _time.GetElapsedTime(started));
 
-        using var process = new Process { StartInfo = StartInfo(argv) };
+        var unit = _runAs == UpgradeRunAs.Unit ? UpgradeUnit.Name(be) : null;
+        var launched = unit is null ? argv : UpgradeUnit.SystemdRun([Resolve(argv[0]), .. argv.Skip(1)], Environment, _limit, unit);
+        using var process = new Process { StartInfo = StartInfo(launched) };
         try
         {
             process.Start();
         }
         catch (Win32Exception e)
         {
-            Line($"cannot run {argv[0]}: {e.Message}");
+            Line($"cannot run {launched[0]}: {e.Message}");
             return Ended(CommandEnd.NotStarted, null);
         }
         process.StandardInput.Close();
@@ -83,12 +92,40 @@ public sealed class UpgradeCommand : IUpgradeCommand
         catch (OperationCanceledException)
         {
             end = ct.IsCancellationRequested ? CommandEnd.Cancelled : CommandEnd.TimedOut;
+            if (unit is not null) await StopUnitAsync(unit, process, Line);
             ProcessRunner.Kill(process);
         }
         // The pipes close when the last process holding them is gone (a killed tree, or a child that
         // outlived a parent that exited: that one is not waited for beyond a few seconds).
         await Task.WhenAny(Task.WhenAll(stdout, stderr), Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None));
         return end == CommandEnd.Exited ? Ended(end, process.ExitCode) : Ended(end, null);
+    }
+
+    /// <summary>
+    /// Stops the run's unit (systemd ends its whole control group) and waits for systemd-run to see it end, so
+    /// nothing of the run is left when the call returns; systemd-run itself is killed afterwards only if it is
+    /// still there. A stop that fails is said in the run's output: the unit then ends at its RuntimeMaxSec.
+    /// </summary>
+    private async Task StopUnitAsync(string unit, Process systemdRun, Action<string> line)
+    {
+        try
+        {
+            var stopped = await _runner.RunAsync(UpgradeUnit.Stop(unit), UpgradeUnit.StopGrace + TimeSpan.FromSeconds(30), CancellationToken.None);
+            if (!stopped.Succeeded) line($"systemctl stop {unit} failed (exit {stopped.ExitCode}): {stopped.StandardError.Trim()}");
+        }
+        catch (Exception e) when (e is TimeoutException or IOException)
+        {
+            line($"systemctl stop {unit} failed: {e.Message}");
+        }
+        using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await systemdRun.WaitForExitAsync(bounded.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Killed next, with what is left of its tree.
+        }
     }
 
     private static async Task PumpAsync(StreamReader reader, Action<string> line)

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Infra.Composition;
+using SnapUpgrade.Infra.Host;
 using SnapUpgrade.Infra.Simulation;
 using Xunit;
 
@@ -112,6 +113,19 @@ public sealed class HostSettingsTests
         // a host's own tool, added by name
         Assert.Equal(["mytool", "--root", "{root}"], Read(("Upgrade:Command:0", "mytool"), ("Upgrade:Command:1", "--root"),
             ("Upgrade:Command:2", "{root}"), ("Upgrade:AllowedPrograms:0", "mytool")).Upgrade.Command);
+    }
+
+    [Fact]
+    public void HostSettings_UpgradeRunAs_IsProcessUnlessUnitAndABadValueSaysWhatToUse()
+    {
+        Assert.Equal(UpgradeRunAs.Process, Read().Upgrade.RunAs);
+        Assert.Equal(UpgradeRunAs.Unit, Read(("Upgrade:RunAs", "Unit")).Upgrade.RunAs);
+        Assert.Equal(UpgradeRunAs.Process, Read(("Upgrade:RunAs", "process")).Upgrade.RunAs);
+
+        var error = Assert.Throws<InvalidHostSettingsException>(() => Read(("Upgrade:RunAs", "scope")));
+
+        Assert.Equal("SnapUpgrade:Upgrade:RunAs is 'scope'; use process (a child of the console, in its sandbox) " +
+            "or unit (a transient systemd service of its own, as the installed engine does: needs systemd and root).", Assert.Single(error.Problems));
     }
 
     [Theory]

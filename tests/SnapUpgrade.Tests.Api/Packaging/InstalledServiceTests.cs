@@ -60,15 +60,7 @@ public sealed class InstalledServiceTests(BuiltPackage package)
     public async Task Readme_InstallEnableStart_OnSystemdWithZfs_RunsTheBeLifecycleOnThePoolThroughTheSocket()
     {
         await using var host = await BootedDebian.BootAsync(withZfsFuse: true);
-        await host.MustAsync("truncate", "-s", "512M", "/var/tmp/rpool.img");
-        await host.MustAsync("mkdir", "-p", "/srv/host");
-        await host.MustAsync("zpool", "create", "-o", "cachefile=none", "-O", "mountpoint=none", "-O", "canmount=off", "-R", "/srv/host",
-            "rpool", "/var/tmp/rpool.img");
-        await host.MustAsync("zfs", "create", "-o", "canmount=off", "-o", "mountpoint=none", "rpool/ROOT");
-        await host.MustAsync("zfs", "create", "-o", "canmount=noauto", "rpool/ROOT/be1");
-        await host.MustAsync("zfs", "set", "mountpoint=/", "rpool/ROOT/be1");
-        await host.MustAsync("zfs", "mount", "rpool/ROOT/be1");
-        await host.MustAsync("zpool", "set", "bootfs=rpool/ROOT/be1", "rpool");
+        await LayOutPoolAsync(host);
         var token = await InstallAndStartAsync(host, "SnapUpgrade__Pool=rpool", "SnapUpgrade__HostRoot=/srv/host");
         await AssertProcessesAsync(host);
 
@@ -92,6 +84,179 @@ public sealed class InstalledServiceTests(BuiltPackage package)
             Assert.True(result.GetProperty("succeeded").GetBoolean(), result.ToString());
         }
         Assert.Equal("rpool/ROOT\nrpool/ROOT/be1", (await host.MustAsync("zfs", "list", "-H", "-o", "name", "-r", "rpool/ROOT")).Trim());
+    }
+
+    /// <summary>
+    /// Issue 14 as installed (ADR 0026, addendum): the engine's sandbox (no AF_INET, no CAP_SETUID, NoNewPrivileges)
+    /// is what a package command inherits as the engine's child (<c>Upgrade:RunAs=process</c>, set here in the env
+    /// file); as the shipped unit runs it (<c>unit</c>, a transient systemd service) it reaches the network and drops
+    /// to <c>_apt</c>. The "package tool" is a probe on the allow-list that reports those facts about itself, run
+    /// on the host with <c>{root}</c> as an argument (the BE is an empty dataset here: nothing to chroot into). Also
+    /// through the unit: a failing tool's exit code comes back; a cancel, the time limit and a kill -9 of the engine
+    /// leave no unit.
+    /// </summary>
+    [Fact]
+    public async Task Upgrade_AsTheInstalledEngineRunsIt_RunsTheCommandOutsideTheEngineSandboxAndLeavesNoUnitBehind()
+    {
+        await using var host = await BootedDebian.BootAsync(withZfsFuse: true);
+        await LayOutPoolAsync(host);
+        await host.MustAsync("zfs", "create", "-o", "mountpoint=/var/shared", "rpool/VARSHARED");
+        foreach (var dir in new[] { "adm", "log", "mail", "spool" }) await host.MustAsync("mkdir", "-p", $"/srv/host/var/shared/{dir}");
+        var probe = Path.Join(host.Root, "/usr/local/bin/probe-pkg");
+        await File.WriteAllTextAsync(probe, """
+            #!/bin/bash
+            # An upgrade's "package tool" that says what it may do: its own status, an AF_INET connect, a switch to _apt.
+            echo "root: $1"
+            grep -E '^(NoNewPrivs|CapEff):' /proc/self/status
+            if true <>/dev/tcp/127.0.0.1/8080; then echo "inet: connected"; else echo "inet: refused"; fi
+            setpriv --reuid=_apt --regid=nogroup --clear-groups id -un || echo "setuid: refused"
+            if [ -e /etc/probe-hang ]; then echo hanging; sleep 600; fi
+            exit "$(cat /etc/probe-exit 2>/dev/null || echo 0)"
+            """ + "\n", TestContext.Current.CancellationToken);
+        File.SetUnixFileMode(probe, (UnixFileMode)0b111_101_101);
+        var token = await InstallAndStartAsync(host, "SnapUpgrade__Pool=rpool", "SnapUpgrade__HostRoot=/srv/host",
+            "SnapUpgrade__Upgrade__Command__0=probe-pkg", "SnapUpgrade__Upgrade__Command__1={root}", "SnapUpgrade__Upgrade__AllowedPrograms__0=probe-pkg",
+            "SnapUpgrade__Upgrade__TimeoutMinutes=1", "SnapUpgrade__Upgrade__RunAs=process");
+
+        // As the engine's child: its sandbox.
+        var (child, childOutput) = await UpgradeAsync(host, token, "up-child");
+        Assert.True(child.GetProperty("state").GetString() == "Staged", $"{child}\n{childOutput}");
+        Assert.Matches(@"NoNewPrivs:\s+1\n", childOutput);
+        Assert.Contains("inet: refused", childOutput, StringComparison.Ordinal);
+        Assert.Contains("setuid: refused", childOutput, StringComparison.Ordinal);
+
+        // The env file without the admin's override: the shipped unit's RunAs=unit.
+        var env = Path.Join(host.Root, "/etc/snapupgrade/snapupgrade.env");
+        await File.WriteAllLinesAsync(env, (await File.ReadAllLinesAsync(env, TestContext.Current.CancellationToken))
+            .Where(l => !l.StartsWith("SnapUpgrade__Upgrade__RunAs=", StringComparison.Ordinal)), TestContext.Current.CancellationToken);
+        await host.MustAsync("systemctl", "restart", "snapupgrade-engine");
+        await UntilAnsweredAsync(host, token);
+
+        var (unit, unitOutput) = await UpgradeAsync(host, token, "up-unit");
+        Assert.True(unit.GetProperty("state").GetString() == "Staged", $"{unit}\n{unitOutput}");
+        Assert.Contains("root: /srv/host/run/snapupgrade/mounts/", unitOutput, StringComparison.Ordinal);
+        Assert.Matches(@"NoNewPrivs:\s+0\n", unitOutput);
+        Assert.Contains("inet: connected", unitOutput, StringComparison.Ordinal);
+        Assert.Matches("(?m)^_apt$", unitOutput);
+        Assert.Equal("", await UpgradeUnitsAsync(host));
+
+        // The tool's own failure comes back as its exit code, through systemd-run.
+        await host.MustAsync("sh", "-c", "echo 7 > /etc/probe-exit");
+        var (failed, failedOutput) = await UpgradeAsync(host, token, "up-exit");
+        Assert.True(failed.GetProperty("state").GetString() == "Failed", $"{failed}\n{failedOutput}");
+        Assert.Equal("Exited", failed.GetProperty("ran").GetProperty("end").GetString());
+        Assert.Equal(7, failed.GetProperty("ran").GetProperty("exitCode").GetInt32());
+        await host.MustAsync("rm", "/etc/probe-exit");
+
+        // Cancelled: systemctl stop of its unit, nothing of it left.
+        await host.MustAsync("touch", "/etc/probe-hang");
+        var cancelled = (await ApiAsync(host, token, "POST", "api/v1/upgrades", """{"name":"up-cancel"}""")).GetProperty("id").GetString()!;
+        var running = await UntilUpgradeUnitAsync(host);
+        await host.MustAsync("curl", "-sS", "--fail-with-body", "-X", "POST", "-H", $"Authorization: Bearer {token}", Web + $"api/v1/upgrades/{cancelled}/cancel");
+        var (stopped, stoppedOutput) = await EndOfAsync(host, token, cancelled);
+        Assert.True(stopped.GetProperty("state").GetString() == "Failed", $"{stopped}\n{stoppedOutput}");
+        Assert.Equal("Cancelled", stopped.GetProperty("ran").GetProperty("end").GetString());
+        Assert.Equal("", await UpgradeUnitsAsync(host));
+        Assert.Equal(1, (await host.RunAsync("pgrep", "-f", "sleep 600")).Exit);
+
+        // At the time limit (a minute): stopped the same way.
+        var (late, lateOutput) = await UpgradeAsync(host, token, "up-late");
+        Assert.True(late.GetProperty("state").GetString() == "Failed", $"{late}\n{lateOutput}");
+        Assert.Equal("TimedOut", late.GetProperty("ran").GetProperty("end").GetString());
+        Assert.Contains("hanging", lateOutput, StringComparison.Ordinal);
+        Assert.Equal("", await UpgradeUnitsAsync(host));
+        Assert.Equal(1, (await host.RunAsync("pgrep", "-f", "sleep 600")).Exit);
+
+        // The engine killed mid-run: the unit is not in the engine's control group and outlives it; the next
+        // start stops it before it finishes the BE as failed.
+        _ = await ApiAsync(host, token, "POST", "api/v1/upgrades", """{"name":"up-kill"}""");
+        var orphan = await UntilUpgradeUnitAsync(host);
+        Assert.NotEqual(running, orphan);
+        var before = (await host.MustAsync("systemctl", "show", "-P", "MainPID", "snapupgrade-engine")).Trim();
+        await host.MustAsync("systemctl", "kill", "--kill-whom=main", "--signal=SIGKILL", "snapupgrade-engine");
+        // Restart=on-failure, RestartSec=5s: while no engine runs (MainPID 0), the unit still does; then a new engine.
+        var after = before;
+        var seenDown = false;
+        for (var attempt = 0; attempt < 120 && (after == before || after == "0"); attempt++)
+        {
+            await Task.Delay(250);
+            after = (await host.MustAsync("systemctl", "show", "-P", "MainPID", "snapupgrade-engine")).Trim();
+            if (after == "0" && !seenDown)
+            {
+                seenDown = true;
+                Assert.Equal("active", (await host.RunAsync("systemctl", "is-active", orphan)).Output.Trim());
+            }
+        }
+        Assert.True(seenDown && after != before && after != "0", $"the engine did not go down and restart within 30 s (MainPID {after}, down seen: {seenDown})");
+        await UntilAnsweredAsync(host, token);
+        Assert.Equal("", await UpgradeUnitsAsync(host));
+        Assert.Equal(1, (await host.RunAsync("pgrep", "-f", "sleep 600")).Exit);
+        Assert.Equal("failed", (await host.MustAsync("zfs", "get", "-H", "-o", "value", "org.snapupgrade:upgrade", "rpool/ROOT/up-kill")).Trim());
+        // Neither start's stop of leftovers failed (the second had one, the first none: the glob matched nothing).
+        var journal = await host.MustAsync("journalctl", "--no-pager", "-u", "snapupgrade-engine");
+        Assert.Equal(3, journal.Split('\n').Count(l => l.Contains("Engine started on", StringComparison.Ordinal)));
+        Assert.DoesNotContain("left by a killed engine) failed", journal, StringComparison.Ordinal);
+    }
+
+    /// <summary>The pool as the zfs-fuse test lays it out: ROOT/be1 booted at the host root /srv/host.</summary>
+    private static async Task LayOutPoolAsync(BootedDebian host)
+    {
+        await host.MustAsync("truncate", "-s", "512M", "/var/tmp/rpool.img");
+        await host.MustAsync("mkdir", "-p", "/srv/host");
+        await host.MustAsync("zpool", "create", "-o", "cachefile=none", "-O", "mountpoint=none", "-O", "canmount=off", "-R", "/srv/host",
+            "rpool", "/var/tmp/rpool.img");
+        await host.MustAsync("zfs", "create", "-o", "canmount=off", "-o", "mountpoint=none", "rpool/ROOT");
+        await host.MustAsync("zfs", "create", "-o", "canmount=noauto", "rpool/ROOT/be1");
+        await host.MustAsync("zfs", "set", "mountpoint=/", "rpool/ROOT/be1");
+        await host.MustAsync("zfs", "mount", "rpool/ROOT/be1");
+        await host.MustAsync("zpool", "set", "bootfs=rpool/ROOT/be1", "rpool");
+    }
+
+    /// <summary>Starts an upgrade into <paramref name="name"/> and reads it to its end.</summary>
+    private static async Task<(JsonElement Run, string Output)> UpgradeAsync(BootedDebian host, string token, string name)
+    {
+        var started = await ApiAsync(host, token, "POST", "api/v1/upgrades", $$"""{"name":"{{name}}"}""");
+        return await EndOfAsync(host, token, started.GetProperty("id").GetString()!);
+    }
+
+    /// <summary>The run's output, followed until it ends (the stream closes then), and its final view.</summary>
+    private static async Task<(JsonElement Run, string Output)> EndOfAsync(BootedDebian host, string token, string id)
+    {
+        var output = await host.MustAsync("curl", "-sS", "--fail-with-body", "-N", "-H", $"Authorization: Bearer {token}", Web + $"api/v1/upgrades/{id}/output");
+        return (await ApiAsync(host, token, "GET", $"api/v1/upgrades/{id}"), output);
+    }
+
+    /// <summary>The upgrade units systemd has loaded (running, failed or stopping), one name a line.</summary>
+    private static async Task<string> UpgradeUnitsAsync(BootedDebian host) =>
+        (await host.MustAsync("systemctl", "list-units", "--all", "--plain", "--no-legend", "--type=service", "snapupgrade-upgrade-*"))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')[0]).Aggregate("", (all, unit) => all + unit + "\n");
+
+    /// <summary>Until one upgrade unit is active (the probe says "hanging" in it); its name.</summary>
+    private static async Task<string> UntilUpgradeUnitAsync(BootedDebian host)
+    {
+        var last = "";
+        for (var attempt = 0; attempt < 120; attempt++)
+        {
+            last = (await host.MustAsync("systemctl", "list-units", "--state=active", "--plain", "--no-legend", "--type=service", "snapupgrade-upgrade-*")).Trim();
+            if (last.Length > 0 && !last.Contains('\n', StringComparison.Ordinal)) return last.Split(' ')[0];
+            await Task.Delay(500);
+        }
+        Assert.Fail($"no single active upgrade unit within 60 s (last: '{last}'):\n{(await host.RunAsync("journalctl", "--no-pager", "-u", "snapupgrade-engine")).Output}");
+        return "";
+    }
+
+    /// <summary>Until the web answers the API again with the engine behind it (after the engine's restart).</summary>
+    private static async Task UntilAnsweredAsync(BootedDebian host, string token)
+    {
+        var last = "";
+        for (var attempt = 0; attempt < 120; attempt++)
+        {
+            var answer = await host.RunAsync("curl", "-sS", "--fail-with-body", "-H", $"Authorization: Bearer {token}", Web + "api/v1/upgrades");
+            if (answer.Exit == 0) return;
+            last = answer.Output;
+            await Task.Delay(500);
+        }
+        Assert.Fail($"the API did not answer within 60 s after the engine's restart (last: {last}):\n{(await host.RunAsync("journalctl", "--no-pager", "-u", "snapupgrade-engine")).Output}");
     }
 
     /// <summary>README "Install on a host": apt install, the env file's lines, enable --now, then a token by the admin command.</summary>

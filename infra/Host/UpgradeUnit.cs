@@ -1,0 +1,101 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace SnapUpgrade.Infra.Host;
+
+/// <summary>How an upgrade's package command runs (<c>Upgrade:RunAs</c>, ADR 0026).</summary>
+public enum UpgradeRunAs
+{
+    /// <summary>A child of the console: it shares the console's sandbox (the dev and lab console, no systemd needed).</summary>
+    Process,
+    /// <summary>A transient systemd service of its own (<see cref="UpgradeUnit"/>): outside the installed engine's sandbox.</summary>
+    Unit,
+}
+
+/// <summary>
+/// The argv that runs an upgrade's package command as a transient systemd service (ADR 0026, addendum). The
+/// installed engine's sandbox (no AF_INET, no CAP_SETUID, NoNewPrivileges: ADR 0020) is inherited by every
+/// child, so apt could neither download nor drop to <c>_apt</c>; <c>systemd-run</c> asks PID 1 to start the
+/// command in a unit of its own, with systemd's defaults for a root service instead. Still argv-only, no shell:
+/// systemd-run execs the argv after <c>--</c>. <c>--wait --pipe</c> keeps it a run the engine follows: its
+/// stdin (closed), stdout and stderr are systemd-run's, and systemd-run exits with the command's exit status.
+/// </summary>
+public static class UpgradeUnit
+{
+    /// <summary>Every run's unit starts so; <see cref="Leftovers"/> matches them all.</summary>
+    public const string Prefix = "snapupgrade-upgrade-";
+
+    /// <summary>The glob <c>systemctl stop</c> expands over loaded units: what a killed engine may have left running.</summary>
+    public const string Leftovers = Prefix + "*.service";
+
+    /// <summary>How long systemd gives the command to end after SIGTERM before it kills the unit's whole control group.</summary>
+    public static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// How far past the engine's own time limit systemd ends the unit by itself (<c>RuntimeMaxSec</c>): a backstop
+    /// for a run whose engine is gone; a live engine stops it at the limit first.
+    /// </summary>
+    public static readonly TimeSpan Backstop = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// The properties the unit gets beyond systemd's defaults for a root service, and why not more. It must reach
+    /// the network, switch users (apt's <c>_apt</c>), chroot and run maintainer scripts that do anything a root
+    /// shell may: so no RestrictAddressFamilies, NoNewPrivileges, capability bound or system-call filter, and no
+    /// file-system namespace (ProtectSystem, PrivateTmp, PrivateDevices...: the alternate root and its staging are
+    /// the engine's mounts on the host, and kernel packages write /boot and /lib/modules inside it). What bounds it
+    /// is what it may run (<see cref="Core.Upgrade.UpgradeCommandPolicy"/>), how long (<c>RuntimeMaxSec</c>), and
+    /// its control group: a stop ends every process it started (<c>KillMode=control-group</c>, SIGKILL after
+    /// <see cref="StopGrace"/>). Realtime scheduling is the one thing a package manager never needs.
+    /// </summary>
+    public static IReadOnlyList<string> Properties(TimeSpan limit) =>
+    [
+        "KillMode=control-group",
+        $"TimeoutStopSec={Seconds(StopGrace)}",
+        $"RuntimeMaxSec={Seconds(limit + Backstop)}",
+        "RestrictRealtime=yes",
+    ];
+
+    /// <summary>
+    /// The systemd-run argv for the filled package argv <paramref name="argv"/> (its program already a full path:
+    /// systemd-run would look a bare name up on the console's PATH), the run's <paramref name="environment"/>
+    /// (the only variables it sets; the unit starts from the manager's small default environment), the time limit
+    /// and the unit's name.
+    /// </summary>
+    public static IReadOnlyList<string> SystemdRun(IReadOnlyList<string> argv, IReadOnlyDictionary<string, string> environment,
+        TimeSpan limit, string unit) =>
+    [
+        "systemd-run", "--wait", "--pipe", "--quiet", "--collect", $"--unit={unit}", "--service-type=exec",
+        .. Properties(limit).Select(p => $"--property={p}"),
+        .. environment.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => $"--setenv={e.Key}={e.Value}"),
+        "--", .. argv,
+    ];
+
+    /// <summary>A fresh unit name for a run into <paramref name="be"/>: recognisable in <c>systemctl list-units</c>, unique per run.</summary>
+    public static string Name(string be) => Name(be, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)));
+
+    /// <summary>
+    /// <c>snapupgrade-upgrade-&lt;be&gt;-&lt;suffix&gt;.service</c>. BE names are [A-Za-z0-9._-] (<see cref="Core.Model.Names"/>),
+    /// all valid in a unit name; anything else is written as systemd escapes it (<c>\xNN</c>), so no name can
+    /// make the argv mean another unit or a pattern.
+    /// </summary>
+    public static string Name(string be, string suffix) => $"{Prefix}{Escape(be)}-{Escape(suffix)}.service";
+
+    /// <summary>The argv that stops a run's unit; <c>systemctl stop</c> waits until it is inactive (or the stop job failed).</summary>
+    public static IReadOnlyList<string> Stop(string unit) => ["systemctl", "stop", unit];
+
+    private static string Escape(string text)
+    {
+        var escaped = new StringBuilder();
+        foreach (var c in Encoding.UTF8.GetBytes(text))
+        {
+            if (char.IsAsciiLetterOrDigit((char)c) || c is (byte)'_' or (byte)'.' or (byte)'-' or (byte)':')
+                escaped.Append((char)c);
+            else
+                escaped.Append(CultureInfo.InvariantCulture, $"\\x{c:x2}");
+        }
+        return escaped.ToString();
+    }
+
+    private static string Seconds(TimeSpan span) => ((long)Math.Ceiling(span.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+}
