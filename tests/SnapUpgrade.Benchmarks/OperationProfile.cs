@@ -32,15 +32,18 @@ public static class OperationProfile
         {
             for (var i = 0; i < Math.Max(3, rounds / 10); i++) await pair(); // warm: JIT, the engine's first listing
             var times = new List<double>();
+            var (allocated, gen2) = (GC.GetTotalAllocatedBytes(), GC.CollectionCount(2));
             for (var i = 0; i < rounds; i++)
             {
                 var started = Stopwatch.GetTimestamp();
                 await pair();
                 times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
+            (allocated, gen2) = (GC.GetTotalAllocatedBytes() - allocated, GC.CollectionCount(2) - gen2);
             times.Sort();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{backend} {beCount} BEs, {name}: median {times[times.Count / 2]:F1} ms, min {times[0]:F1}, 90% {times[times.Count * 9 / 10]:F1} ({rounds} rounds)"));
+                $"{backend} {beCount} BEs, {name}: median {times[times.Count / 2]:F1} ms, min {times[0]:F1}, 90% {times[times.Count * 9 / 10]:F1} ({rounds} rounds); " +
+                $"{allocated / rounds / 1e6:F1} MB allocated a pair, {gen2} full collections"));
         }
         return 0;
     }
