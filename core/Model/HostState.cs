@@ -47,8 +47,7 @@ public sealed record HostState
 
 /// <summary>What a <see cref="HostState"/> was read from, per BE, for the next read to compare with.</summary>
 /// <param name="Container">What BEs show of their container: the one-shot next boot, another tool's mark.</param>
-/// <param name="HadZoneBes">Whether the pool had zone BEs: they tie BEs together (their <c>parentbe</c>), so every BE is built again.</param>
-internal sealed record ReadSources(IReadOnlyDictionary<string, BeSources> Bes, (string? NextBoot, string? MadeBy, bool HasContainer) Container, bool HadZoneBes);
+internal sealed record ReadSources(IReadOnlyDictionary<string, BeSources> Bes, (string? NextBoot, string? MadeBy, bool HasContainer) Container);
 
 /// <summary>
 /// One BE's sources: its own datasets and the clones of its snapshots, as the listing had them, and the BE

@@ -42,18 +42,17 @@ public static class HostStateReader
         var zoneBesByParent = zoneBes.Where(z => z.ParentBeName is not null).ToLookup(z => z.ParentBeName!, StringComparer.Ordinal);
         var zoneBesByZone = zoneBes.ToLookup(z => z.Zone, StringComparer.Ordinal);
 
-        // A BE is built again unless its sources are the ones it was built from, and so is every BE when the
-        // container (next boot, a tool's marks) or any zone BE may have changed what it shows.
+        // A BE is built again unless its sources and its zone BEs are the ones it was built from, and every BE
+        // when the container's marks (next boot, a tool's mark) changed.
         var marks = (container?.NextBoot, container?.MadeBy, HasContainer: container is not null);
-        var kept = previous?.Sources is { } before && before.Container == marks && zoneBes.Count == 0 && !before.HadZoneBes
-            ? before.Bes : null;
+        var kept = previous?.Sources is { } before && before.Container == marks ? before.Bes : null;
         var sources = new Dictionary<string, BeSources>(parts.Roots.Count, StringComparer.Ordinal);
         var bes = new List<BootEnvironment>(parts.Roots.Count);
         foreach (var (name, root) in parts.Roots)
         {
             var own = new BeSources(parts.Own[name], parts.Clones.GetValueOrDefault(name) ?? []);
             BootEnvironment be;
-            if (kept?.GetValueOrDefault(name) is { Built: { } built } was && was.SameAs(own))
+            if (kept?.GetValueOrDefault(name) is { Built: { } built } was && was.SameAs(own) && SameZoneBes(built.ZoneBes, zoneBesByParent[name]))
             {
                 var activeOnReboot = listing.Pool.Bootfs == root.Name;
                 be = built.IsActiveOnReboot == activeOnReboot ? built : built with { IsActiveOnReboot = activeOnReboot };
@@ -92,7 +91,7 @@ public static class HostStateReader
             BootEnvironments = bes, Zones = zones, SharedDatasets = shared, Layout = hostLayout,
             HasBeContainer = container is not null,
             HasZonesContainer = byName.ContainsKey(layout.ZonesContainer), ReadAt = readAt,
-            Sources = new ReadSources(sources, marks, zoneBes.Count > 0),
+            Sources = new ReadSources(sources, marks),
         };
     }
 
@@ -120,6 +119,20 @@ public static class HostStateReader
             ZoneBes = [.. zoneBes.OrderBy(z => z.Zone, StringComparer.Ordinal)],
             Children = children, ZoneDatasetsBelow = zoned,
         };
+    }
+
+    private static readonly IReadOnlyList<Snapshot> NoSnapshots = [];
+    private static readonly IReadOnlyList<string> NoClones = [];
+
+    /// <summary>A BE's zone BEs as built before and as read now: the same, field by field, snapshots and their clones included (in any order).</summary>
+    private static bool SameZoneBes(IReadOnlyList<ZoneBe> before, IEnumerable<ZoneBe> now)
+    {
+        var read = now.ToDictionary(z => z.Dataset, StringComparer.Ordinal);
+        return read.Count == before.Count && before.All(b => read.TryGetValue(b.Dataset, out var n)
+            && b with { Snapshots = NoSnapshots } == n with { Snapshots = NoSnapshots }
+            && b.Snapshots.Count == n.Snapshots.Count
+            && b.Snapshots.Zip(n.Snapshots).All(p => p.First with { Clones = NoClones } == p.Second with { Clones = NoClones }
+                && p.First.Clones.SequenceEqual(p.Second.Clones)));
     }
 
     /// <summary>

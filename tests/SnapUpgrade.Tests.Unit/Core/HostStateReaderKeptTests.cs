@@ -47,6 +47,10 @@ public sealed class HostStateReaderKeptTests : IDisposable
             ("destroy be2, the origin of be5", () => Run(new DestroyBe("be2"))),
             ("create a zone", () => Run(new CreateZone("z1"))),
             ("create be6 with the zone", () => Run(new CreateBe("be6"))),
+            ("activate be6", () => Run(new ActivateBe("be6"))),
+            ("a zone BE's snapshot by hand", () => host.RunAsync(new ZfsSnapshot("tank/zones/z1/ROOT/be6@hand"))),
+            ("a zone BE's flag by hand", () => host.RunAsync(new ZfsSet("tank/zones/z1/ROOT/be1", UserProperties.Active, "on"))),
+            ("activate be1 again", () => Run(new ActivateBe("be1"))),
             ("destroy be6", () => Run(new DestroyBe("be6"))),
         };
         var chained = HostStateReader.Read(await host.ListAsync(Pool, Ct), At);
