@@ -138,15 +138,31 @@ public sealed class ZfsFuseLab : ITestHost
         System.IO.Directory.Delete(Directory, recursive: true);
     }
 
-    private static async Task DestroyPoolAsync(string pool)
+    private async Task DestroyPoolAsync(string pool)
     {
         // Right after an unmount zfs-fuse can still call the pool busy for a moment, longer on a
-        // loaded machine (seen past 2 s with four builds running on 2 cores).
+        // loaded machine (seen past 2 s with four builds running on 2 cores, and past 15 s once in a CI run
+        // while the OpenZFS guest was starting: up to 45 s are waited for now).
         for (var attempt = 1; ; attempt++)
         {
             var result = await Runner.RunAsync(["zpool", "destroy", "-f", pool]);
             if (result.Succeeded || result.StandardError.Contains("no such pool", StringComparison.Ordinal)) return;
-            if (attempt == 50) result.EnsureSuccess();
+            if (attempt == 150)
+            {
+                // Say who holds it, for the next look: processes with a file, a cwd or a mount under the lab.
+                string holders;
+                try
+                {
+                    var fuser = await Runner.RunAsync(["fuser", "-vm", Directory]);
+                    holders = fuser.StandardOutput + fuser.StandardError;
+                }
+                catch (Exception e) when (e is System.ComponentModel.Win32Exception or TimeoutException)
+                {
+                    holders = $"(fuser: {e.Message})";
+                }
+                throw new InvalidOperationException($"`zpool destroy -f {pool}` still says busy after 45 s: {result.StandardError.Trim()}\n" +
+                    $"fuser -vm {Directory}:\n{holders}");
+            }
             await Task.Delay(300);
         }
     }
