@@ -17,11 +17,19 @@ public static class PrivateFiles
         if (File.GetUnixFileMode(path) != DirectoryMode) File.SetUnixFileMode(path, DirectoryMode);
     }
 
-    /// <summary>Narrows an existing file to 0600 (SQLite then makes its -wal and -shm files alike).</summary>
+    /// <summary>
+    /// Narrows an existing file to 0600 (SQLite then makes its -wal and -shm files alike). A file that is
+    /// not there, or goes while this looks (SQLite deletes the -wal and -shm when another connection is the
+    /// last to close), is left alone: there is nothing to narrow.
+    /// </summary>
     public static void File0600(string path)
     {
-        if (OperatingSystem.IsWindows() || !File.Exists(path)) return;
-        if (File.GetUnixFileMode(path) != FileMode) File.SetUnixFileMode(path, FileMode);
+        if (OperatingSystem.IsWindows()) return;
+        try
+        {
+            if (File.GetUnixFileMode(path) != FileMode) File.SetUnixFileMode(path, FileMode);
+        }
+        catch (FileNotFoundException) { }
     }
 
     /// <summary>Options that create a file 0600 from the start.</summary>

@@ -50,6 +50,12 @@ public sealed class ApiProblemTests(ApiProblemTests.Host host) : IClassFixture<A
         Assert.DoesNotContain(Host.Secret, text, StringComparison.Ordinal);
         Assert.DoesNotContain(nameof(InvalidOperationException), text, StringComparison.Ordinal);
         Assert.DoesNotContain(" at ", text, StringComparison.Ordinal);
+        // "its log has the details": the exception is in the log, with the request it broke (.NET 10 does not log it itself).
+        var logged = host.Logs.Events.Where(e => e.Contains(Host.Secret, StringComparison.Ordinal)).ToList();
+        Assert.True(logged.Count == 1, $"{logged.Count} log events name the exception");
+        Assert.Contains("\"Level\":\"Error\"", logged[0], StringComparison.Ordinal);
+        Assert.Contains(nameof(InvalidOperationException), logged[0], StringComparison.Ordinal);
+        Assert.Contains("/api/v1/host", logged[0], StringComparison.Ordinal);
     }
 
     [Theory]

@@ -70,7 +70,7 @@ public sealed partial class HostileInputTests(SimulatedApiHost host, ITestOutput
                 kestrel[status] = kestrel.GetValueOrDefault(status) + 1;
             else
                 failures.Add($"{probe.What}: {probe.Method} {Shorten(probe.Url)} as {probe.Principal}: {status} {Shorten(text)}" +
-                    (status >= 500 ? "\nthe console's last errors:\n" + string.Join('\n', host.Logs.Events.Where(IsError).TakeLast(3)) : ""));
+                    (status >= 500 ? "\nthe console's last errors:\n" + host.Logs.LastErrors() : ""));
         }
 
         var after = await ListingAsync(ct);
@@ -84,10 +84,6 @@ public sealed partial class HostileInputTests(SimulatedApiHost host, ITestOutput
         Assert.DoesNotContain(statuses.Keys, s => s >= 500);
         Assert.Equal(before, after);
     }
-
-    /// <summary>An error the console logged (Serilog's JSON form): what a 500 says "its log has the details" of.</summary>
-    private static bool IsError(string logEvent) =>
-        logEvent.Contains("\"Level\":\"Error\"", StringComparison.Ordinal) || logEvent.Contains("\"Level\":\"Fatal\"", StringComparison.Ordinal);
 
     /// <summary>The problem's code when the answer is problem details whose status matches and whose code is non-empty.</summary>
     private static string? Problem(HttpResponseMessage response, string text, int status)

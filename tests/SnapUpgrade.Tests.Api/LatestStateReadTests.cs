@@ -30,7 +30,8 @@ public sealed class LatestStateReadTests(SimulatedApiHost host) : IClassFixture<
         foreach (var answer in answers)
             using (answer)
             {
-                Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+                Assert.True(answer.StatusCode == HttpStatusCode.OK, $"{answer.RequestMessage?.RequestUri}: {(int)answer.StatusCode} " +
+                    $"{await answer.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)}\nthe console's last errors:\n{host.Logs.LastErrors()}");
                 Assert.True(answer.Headers.TryGetValues(HostReads.ReadAtHeader, out var readAt), $"{answer.RequestMessage?.RequestUri}: no {HostReads.ReadAtHeader}");
                 Assert.True(DateTimeOffset.TryParse(readAt.Single(), out _), readAt.Single());
             }

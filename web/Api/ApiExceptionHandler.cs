@@ -30,6 +30,8 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
         }
         else if (path.StartsWith("/api/", StringComparison.Ordinal) && !httpContext.Response.HasStarted)
         {
+            // .NET 10 no longer logs an exception a handler took (SuppressDiagnosticsCallback): this is the log the answer points to.
+            LogInternal(logger, exception, httpContext.Request.Method, path, httpContext.TraceIdentifier);
             problem = new ProblemDetails
             {
                 Status = StatusCodes.Status500InternalServerError, Title = "Internal error",
@@ -50,6 +52,9 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
         JsonException json => $"The JSON body is not valid for this request: {json.Message}",
         _ => bad.Message,
     };
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Method} {Path} failed (request {RequestId})")]
+    private static partial void LogInternal(ILogger logger, Exception exception, string method, string path, string requestId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Method} {Path}: bad request ({Status}): {Reason}")]
     private static partial void LogBadRequest(ILogger logger, string method, string path, int status, string reason);

@@ -19,4 +19,9 @@ public sealed class LogCapture : ILogEventSink
     }
 
     public IReadOnlyList<string> Events => [.. _events];
+
+    /// <summary>The last errors the host logged (what a 500 says "its log has the details" of), one a line.</summary>
+    public string LastErrors(int count = 3) =>
+        string.Join('\n', Events.Where(e => e.Contains("\"Level\":\"Error\"", StringComparison.Ordinal)
+            || e.Contains("\"Level\":\"Fatal\"", StringComparison.Ordinal)).TakeLast(count));
 }

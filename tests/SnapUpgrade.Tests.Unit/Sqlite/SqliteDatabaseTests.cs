@@ -29,6 +29,29 @@ public sealed class SqliteDatabaseTests : IDisposable
         Assert.Equal(SchemaMigrations.Latest, await db.SchemaVersionAsync(Ct));
     }
 
+    /// <summary>
+    /// Without pooling, the last connection to close deletes the -wal and -shm files while another opens
+    /// and narrows them to 0600: that open must not fail (CI saw it as a 500 among concurrent API reads).
+    /// </summary>
+    [Fact]
+    public async Task Opens_ManyAtOnce_WhileTheWalFilesComeAndGo_AllSucceed()
+    {
+        var db = new SqliteDatabase(_dir.Combine("busy.db"));
+        await (await db.OpenAsync(SqliteAccess.Write, Ct)).DisposeAsync();
+
+        var opens = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            var count = 0;
+            for (var end = DateTime.UtcNow.AddSeconds(2); DateTime.UtcNow < end; count++)
+                await using (var connection = await db.OpenAsync(SqliteAccess.Write, Ct))
+                    await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM operation_journal;");
+            return count;
+        }, Ct)));
+
+        Assert.All(opens, count => Assert.True(count > 10, $"only {count} opens in 2 s"));
+        Assert.False(File.Exists(db.Path + "-wal"), "the last close checkpoints and removes the -wal");
+    }
+
     [Fact]
     public async Task Open_Twice_AppliesMigrationsOnce()
     {
