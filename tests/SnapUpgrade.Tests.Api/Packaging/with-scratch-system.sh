@@ -6,6 +6,10 @@
 set -eu
 scratch=$1
 shift
+# This namespace began with a copy of every mount, the other tests' zfs-fuse file systems too, and
+# zfs-fuse cannot let go of a file system while any copy of its mount is left: meanwhile its remount
+# and its pool's destroy answer "busy" (measured). Drop the copies here; the host's mounts stay.
+umount -a -l -t fuse.zfs
 mkdir -p "$scratch/etc" "$scratch/var-lib" "$scratch/run"
 cp -a /etc/. "$scratch/etc/"
 # Another test run (or an earlier install) may have made the user on this machine: start without it.
