@@ -32,8 +32,8 @@ public sealed class AuditedOperations(IEngine engine, IAuditLog audit, IHostStat
     /// allows it, <see cref="Upgrade.UpgradeRuns"/>): run and audited with the actor as any run, without
     /// asking <see cref="Permissions"/> about the part alone. Only in the engine's process.
     /// </summary>
-    internal Task<OperationResult> RunPartAsync(Actor actor, IOperation operation, bool dryRun, CancellationToken ct = default) =>
-        RunAsync(actor, operation, dryRun, reviewed: null, checkRole: false, ct);
+    internal Task<OperationResult> RunPartAsync(Actor actor, IOperation operation, bool dryRun, string? reviewed = null, CancellationToken ct = default) =>
+        RunAsync(actor, operation, dryRun, reviewed, checkRole: false, ct);
 
     private async Task<OperationResult> RunAsync(Actor actor, IOperation operation, bool dryRun, string? reviewed, bool checkRole, CancellationToken ct)
     {
@@ -118,14 +118,25 @@ public sealed class AuditedOperations(IEngine engine, IAuditLog audit, IHostStat
     /// a BE an upgrade made, its staged writes are applied to the shared data (<see cref="ApplyStagedWrites"/>).
     /// Both come back in <c>Upgrades</c>.
     /// </summary>
+    public Task<(OperationResult? CarriedOver, OperationResult? OneShotForgotten, IReadOnlyList<OperationResult> Upgrades)> AtStartAsync(
+        CancellationToken ct = default) => AtStartAsync(null, ct);
+
+    /// <param name="beforeFinishing">
+    /// Called with the BE of each upgrade found running, before it is finished: what stops its command where the
+    /// command outlives the console (a transient unit, ADR 0026), so the BE is not unmounted under it.
+    /// </param>
+    /// <param name="ct">The start's token.</param>
     public async Task<(OperationResult? CarriedOver, OperationResult? OneShotForgotten, IReadOnlyList<OperationResult> Upgrades)> AtStartAsync(
-        CancellationToken ct = default)
+        Func<string, Task>? beforeFinishing, CancellationToken ct = default)
     {
         // One listing at start; after an upgrade's operation, what the engine knows from it (no second listing).
         var state = await engine.GetStateAsync(ct);
         var stopped = new List<OperationResult>();
         foreach (var running in state.BootEnvironments.Where(b => b.Upgrade == Zfs.UserProperties.UpgradeRunning))
+        {
+            if (beforeFinishing is not null) await beforeFinishing(running.Name);
             stopped.Add(await RunAsync(Actor.System, new FinishUpgrade(running.Name, Passed: false), ct: ct));
+        }
         // The first start of a BE an upgrade made: its staged shared-directory writes are applied (ADR 0025).
         if (state.Booted is { Upgrade: Zfs.UserProperties.UpgradeStaged } upgraded)
             stopped.Add(await RunAsync(Actor.System, new ApplyStagedWrites(upgraded.Name), ct: ct));

@@ -49,7 +49,12 @@ public interface IUpgrades
 
 /// <summary>What an admin asks for: a new BE <paramref name="Name"/> from <paramref name="Source"/> (null: the booted BE).</summary>
 /// <param name="Activate">"Upgrade now and activate on success": activate the BE (for the next boot) when the command passed.</param>
-public sealed record UpgradeOrder(string Name, string? Source = null, string? Description = null, bool Activate = false, bool DryRun = false);
+/// <param name="PlanToken">
+/// The reviewed dry run's <see cref="UpgradeStart.PlanToken"/>: the BE is created exactly as that plan showed (the same
+/// source snapshot and names), or the upgrade is refused before it starts (<see cref="Engine.ErrorCode.PlanChanged"/>).
+/// </param>
+public sealed record UpgradeOrder(string Name, string? Source = null, string? Description = null, bool Activate = false, bool DryRun = false,
+    string? PlanToken = null);
 
 public enum UpgradeState
 {
@@ -93,6 +98,8 @@ public sealed record UpgradeEvent(long Index, string? Line, UpgradeView? End, st
 /// <summary>
 /// A start's answer: the run (its first view, or for a dry run the plan), or why not. The plan lists the
 /// create's real steps, then what follows once the BE exists: the stage's mounts with their options, the
-/// package command's argv, the finish.
+/// package command's argv, the finish. A dry run's <paramref name="PlanToken"/> is its create's: handed back with the
+/// order (<see cref="UpgradeOrder.PlanToken"/>), the upgrade runs that create or nothing. The later parts are planned
+/// again when their turn comes (their private names differ); what they run is the host's fixed configuration.
 /// </summary>
-public sealed record UpgradeStart(UpgradeView? Run, OperationError? Refused, IReadOnlyList<PlannedStep> Plan);
+public sealed record UpgradeStart(UpgradeView? Run, OperationError? Refused, IReadOnlyList<PlannedStep> Plan, string? PlanToken = null);

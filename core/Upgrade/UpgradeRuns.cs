@@ -19,7 +19,7 @@ public sealed record UpgradeRunOptions(bool OperatorsMay = false, int StagingMiB
 /// in memory (the last <see cref="LinesKept"/> lines) for every follower, and one audit row
 /// (<see cref="Action"/>) when it ends, holding the command's line, how it ended, what it staged and the
 /// end of its output. The runs are forgotten when the engine stops; a run cut off by the stop is finished
-/// as failed at the next start (<see cref="AuditedOperations.AtStartAsync"/>), audited as the system.
+/// as failed at the next start (<see cref="AuditedOperations.AtStartAsync(CancellationToken)"/>), audited as the system.
 /// </summary>
 /// <param name="command">The host's package command; null: upgrades are refused here (none configured).</param>
 public sealed class UpgradeRuns(IEngine engine, AuditedOperations operations, IAuditLog audit, IUpgradeCommand? command,
@@ -50,8 +50,14 @@ public sealed class UpgradeRuns(IEngine engine, AuditedOperations operations, IA
         ArgumentNullException.ThrowIfNull(order);
         if (Refusal(actor) is { } refused) return await RefuseAsync(actor, order, refused);
         if (order.DryRun) return await PlanAsync(actor, order, ct);
+        // A reviewed plan is checked before anything starts (a host that moved since the review is refused here, as
+        // for any reviewed operation); the create checks it again when it runs.
+        if (order.PlanToken is { } reviewed
+            && await engine.RunAsync(new CreateBe(order.Name, order.Source, order.Description),
+                new RunRequest { DryRun = true, Reviewed = reviewed, Actor = actor }, ct) is { Succeeded: false, Error: { } changed })
+            return await RefuseAsync(actor, order, changed);
         var workflow = new UpgradeWorkflow(engine, command!, options.StagingMiB,
-            (operation, run) => operations.RunPartAsync(actor, operation, run.DryRun));
+            (operation, run) => operations.RunPartAsync(actor, operation, run.DryRun, run.Reviewed));
         var run = new Run(NewId(), order, actor, time.GetUtcNow());
         string? busy;
         bool stopping;
@@ -81,7 +87,7 @@ public sealed class UpgradeRuns(IEngine engine, AuditedOperations operations, IA
         var failed = plan.Parts.FirstOrDefault(p => !p.Succeeded);
         await audit.AppendAsync(AuditRecords.For(actor, Action, order.Name, failed?.Outcome ?? Outcome.Succeeded, failed?.Error,
             dryRun: true), CancellationToken.None);
-        return new(null, failed?.Error, PlanSteps(plan));
+        return new(null, failed?.Error, PlanSteps(plan), failed is null ? plan.Parts[0].PlanToken : null);
     }
 
     public Task<OperationError?> RefusalAsync(Actor actor, CancellationToken ct = default) => Task.FromResult(Refusal(actor));
@@ -177,7 +183,7 @@ public sealed class UpgradeRuns(IEngine engine, AuditedOperations operations, IA
         string? crash = null;
         try
         {
-            result = await workflow.RunAsync(new UpgradeRequest(run.Order.Name, run.Order.Source, run.Order.Description),
+            result = await workflow.RunAsync(new UpgradeRequest(run.Order.Name, run.Order.Source, run.Order.Description, run.Order.PlanToken),
                 new RunRequest { Actor = run.Actor }, new UpgradeProgress(run.Add, run.SetStep, run.SetCommand), run.Cancelled);
             if (result.Succeeded && run.Order.Activate)
             {

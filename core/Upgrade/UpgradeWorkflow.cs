@@ -31,7 +31,7 @@ public sealed class UpgradeWorkflow(IEngine engine, IUpgradeCommand command, int
         var (output, step, commandLine) = (progress.Output, progress.Step, progress.Command);
         var parts = new List<OperationResult>();
         step?.Invoke($"creating {request.Name}");
-        var create = await _runPart(new CreateBe(request.Name, request.Source, request.Description), run);
+        var create = await _runPart(new CreateBe(request.Name, request.Source, request.Description), run with { Reviewed = request.Reviewed });
         parts.Add(create);
         if (!create.Succeeded) return new(request.Name, UpgradeOutcome.NotStarted, parts, null);
 
@@ -145,7 +145,8 @@ public sealed class UpgradeWorkflow(IEngine engine, IUpgradeCommand command, int
 public sealed record UpgradeProgress(Action<string> Output, Action<string>? Step = null, Action<IReadOnlyList<string>>? Command = null);
 
 /// <param name="Source">The BE (or be@snapshot) to upgrade from; null: the booted BE.</param>
-public sealed record UpgradeRequest(string Name, string? Source = null, string? Description = null);
+/// <param name="Reviewed">The create's reviewed plan token (<see cref="RunRequest.Reviewed"/>): the create runs that plan or nothing.</param>
+public sealed record UpgradeRequest(string Name, string? Source = null, string? Description = null, string? Reviewed = null);
 
 /// <summary>An upgrade's plan: the engine's parts (create; stage and activation planned ahead), the command's argv, the finish in words.</summary>
 public sealed record UpgradePlan(IReadOnlyList<OperationResult> Parts, IReadOnlyList<string> Command, IReadOnlyList<string>? Finish = null)

@@ -77,8 +77,10 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
     /// </summary>
     private async Task AtStartAsync(CancellationToken ct)
     {
-        if (settings.Backend == Backend.Zfs && settings.Upgrade.RunAs == UpgradeRunAs.Unit) await StopLeftoverUnitsAsync();
-        var (carried, forgotten, stopped) = await services.GetRequiredService<AuditedOperations>().AtStartAsync(ct);
+        Func<string, Task>? stopUnit = settings.Backend == Backend.Zfs && settings.Upgrade.RunAs == UpgradeRunAs.Unit
+            ? be => StopLeftoverUnitAsync(UpgradeUnit.Name(settings.Pool, be))
+            : null;
+        var (carried, forgotten, stopped) = await services.GetRequiredService<AuditedOperations>().AtStartAsync(stopUnit, ct);
         foreach (var upgrade in stopped)
             LogUpgradeAtStart(logger, upgrade.Action, upgrade.Target, AuditRecords.Text(upgrade.Outcome), upgrade.Error?.Message ?? string.Join(" ", upgrade.Report));
         if (carried is not null)
@@ -89,17 +91,19 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
 
     /// <summary>
     /// An engine killed mid-upgrade (SIGKILL, OOM) leaves the command's transient unit running: it is not in the
-    /// engine's control group. It is stopped (every loaded <see cref="UpgradeUnit.Leftovers"/>; this engine runs
-    /// none yet) before the upgrade is finished as failed, so its BE is not unmounted under a running apt. A stop
-    /// that fails is logged, and the finish goes on: the unit ends at its RuntimeMaxSec.
+    /// engine's control group. For each upgrade found running at start, its unit (the one name a run into that BE
+    /// on this pool has: another engine's runs are never touched) is stopped before the upgrade is finished as
+    /// failed, so its BE is not unmounted under a running apt. A unit that is not loaded is no failure: the run had
+    /// ended. A stop that fails is logged, and the finish goes on: the unit ends at its RuntimeMaxSec.
     /// </summary>
-    private async Task StopLeftoverUnitsAsync()
+    private async Task StopLeftoverUnitAsync(string unit)
     {
-        var argv = UpgradeUnit.Stop(UpgradeUnit.Leftovers);
+        var argv = UpgradeUnit.Stop(unit);
         try
         {
             var stopped = await services.GetRequiredService<IProcessRunner>().RunAsync(argv, UpgradeUnit.StopGrace + TimeSpan.FromSeconds(30), CancellationToken.None);
-            if (!stopped.Succeeded) LogLeftoverStopFailed(logger, string.Join(' ', argv), $"exit {stopped.ExitCode}: {stopped.StandardError.Trim()}");
+            if (!stopped.Succeeded && !UpgradeUnit.NothingToStop(stopped.ExitCode, stopped.StandardError))
+                LogLeftoverStopFailed(logger, string.Join(' ', argv), $"exit {stopped.ExitCode}: {stopped.StandardError.Trim()}");
         }
         catch (Exception e) when (e is TimeoutException or IOException)
         {

@@ -67,7 +67,7 @@ public static class HostComposition
             : settings.Upgrade.Command.Count == 0
                 ? null
                 : new UpgradeCommand(settings.Upgrade.Command, settings.HostRoot, settings.Upgrade.TimeLimit, settings.Upgrade.AllowedPrograms,
-                    services.GetRequiredService<TimeProvider>(), settings.Upgrade.RunAs, services.GetRequiredService<IProcessRunner>());
+                    services.GetRequiredService<TimeProvider>(), settings.Upgrade.RunAs, services.GetRequiredService<IProcessRunner>(), settings.Pool);
 
     /// <summary><c>SnapUpgrade:WatchIntervalMs</c> (default 1000; 50..2000 so changes stay visible within 2 s).</summary>
     private static TimeSpan WatchInterval(IConfiguration configuration) =>

@@ -90,15 +90,7 @@ public sealed partial record HostSettings
         if (!GroupName().IsMatch(group))
             errors.Add($"{Section}:Engine:Group is '{group}'; it must be a group name such as {DefaultEngineGroup}.");
 
-        var backendText = Value(section, "Backend") ?? "simulated";
-        Backend? backend = backendText.ToLowerInvariant() switch
-        {
-            "simulated" => Backend.Simulated,
-            "zfs" => Backend.Zfs,
-            _ => null,
-        };
-        if (backend is null)
-            errors.Add($"{Section}:Backend is '{backendText}'; use 'simulated' or 'zfs'.");
+        var backend = OneOf(section, "Backend", errors, "'simulated' or 'zfs'", ("simulated", Backend.Simulated), ("zfs", Backend.Zfs));
 
         var pool = Value(section, "Pool") ?? "rpool";
         if (Core.Model.Names.Check(pool, "pool") is { } poolError)
@@ -190,16 +182,9 @@ public sealed partial record HostSettings
         var applyAt = (Value(section, "Upgrade:ApplyAt") ?? "boot").ToLowerInvariant();
         if (applyAt is not ("boot" or "activation"))
             errors.Add($"{Section}:Upgrade:ApplyAt is '{applyAt}'; use boot (the new BE's first start applies its staged writes) or activation.");
-        var runAsText = Value(section, "Upgrade:RunAs") ?? "process";
-        UpgradeRunAs? runAs = runAsText.ToLowerInvariant() switch
-        {
-            "process" => UpgradeRunAs.Process,
-            "unit" => UpgradeRunAs.Unit,
-            _ => null,
-        };
-        if (runAs is null)
-            errors.Add($"{Section}:Upgrade:RunAs is '{runAsText}'; use process (a child of the console, in its sandbox) " +
-                "or unit (a transient systemd service of its own, as the installed engine does: needs systemd and root).");
+        var runAs = OneOf(section, "Upgrade:RunAs", errors, "process (a child of the console, in its sandbox) " +
+            "or unit (a transient systemd service of its own, as the installed engine does: needs systemd and root)",
+            ("process", UpgradeRunAs.Process), ("unit", UpgradeRunAs.Unit));
         var operators = Value(section, "Upgrade:OperatorsMay") ?? "false";
         if (!bool.TryParse(operators, out var operatorsMay))
             errors.Add($"{Section}:Upgrade:OperatorsMay is '{operators}'; use true or false.");
@@ -226,19 +211,22 @@ public sealed partial record HostSettings
         return role ?? throw new InvalidHostSettingsException(errors);
     }
 
-    private static ConsoleRole? ReadRole(IConfigurationSection section, List<string> errors)
+    private static ConsoleRole? ReadRole(IConfigurationSection section, List<string> errors) =>
+        OneOf(section, "Role", errors, "'all' (one process), 'engine' (the privileged engine on its socket) or 'web' (the unprivileged web)",
+            ("all", ConsoleRole.All), ("engine", ConsoleRole.Engine), ("web", ConsoleRole.Web));
+
+    /// <summary>
+    /// A setting that is one of a few words (any case): the value of the word given, the first word's when unset,
+    /// or null with an error that names the choices (<paramref name="choices"/>).
+    /// </summary>
+    private static T? OneOf<T>(IConfigurationSection section, string key, List<string> errors, string choices, params (string Word, T Value)[] words)
+        where T : struct
     {
-        var text = Value(section, "Role") ?? "all";
-        ConsoleRole? role = text.ToLowerInvariant() switch
-        {
-            "all" => ConsoleRole.All,
-            "engine" => ConsoleRole.Engine,
-            "web" => ConsoleRole.Web,
-            _ => null,
-        };
-        if (role is null)
-            errors.Add($"{Section}:Role is '{text}'; use 'all' (one process), 'engine' (the privileged engine on its socket) or 'web' (the unprivileged web).");
-        return role;
+        var text = Value(section, key) ?? words[0].Word;
+        foreach (var (word, value) in words)
+            if (string.Equals(word, text, StringComparison.OrdinalIgnoreCase)) return value;
+        errors.Add($"{Section}:{key} is '{text}'; use {choices}.");
+        return null;
     }
 
     private static Core.Engine.BootLoaderOptions ReadBootLoader(IConfigurationSection section, Backend? backend, List<string> errors)

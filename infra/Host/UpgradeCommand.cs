@@ -35,10 +35,14 @@ public sealed class UpgradeCommand : IUpgradeCommand
     private readonly TimeProvider _time;
     private readonly UpgradeRunAs _runAs;
     private readonly IProcessRunner _runner;
+    private readonly string? _pool;
 
+    /// <param name="pool">The engine's pool: with <see cref="UpgradeRunAs.Unit"/>, part of the run's unit name (<see cref="UpgradeUnit.Name"/>).</param>
     public UpgradeCommand(IReadOnlyList<string> argv, string hostRoot, TimeSpan limit, IEnumerable<string>? extraPrograms = null, TimeProvider? time = null,
-        UpgradeRunAs runAs = UpgradeRunAs.Process, IProcessRunner? runner = null)
+        UpgradeRunAs runAs = UpgradeRunAs.Process, IProcessRunner? runner = null, string? pool = null)
     {
+        if (runAs == UpgradeRunAs.Unit && string.IsNullOrEmpty(pool))
+            throw new ArgumentException("A command run as a unit needs the pool its unit is named after.", nameof(pool));
         if (UpgradeCommandPolicy.Check(argv, extraPrograms) is { } why)
             throw new ArgumentException($"The upgrade command `{string.Join(' ', argv)}` is refused: {why}", nameof(argv));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(limit, TimeSpan.Zero);
@@ -48,15 +52,23 @@ public sealed class UpgradeCommand : IUpgradeCommand
         _time = time ?? TimeProvider.System;
         _runAs = runAs;
         _runner = runner ?? new ProcessRunner();
+        _pool = pool;
     }
 
     public IReadOnlyList<string> Argv { get; }
 
-    public IReadOnlyList<string> Describe(string root, string be) => UpgradeCommandPolicy.Fill(Argv, _paths.ToLocal(root), be);
+    /// <summary>What runs: the filled argv, inside its <c>systemd-run</c> when it runs as a unit (the unit's name is fixed per BE).</summary>
+    public IReadOnlyList<string> Describe(string root, string be)
+    {
+        var argv = UpgradeCommandPolicy.Fill(Argv, _paths.ToLocal(root), be);
+        return UnitOf(be) is { } unit ? UpgradeUnit.SystemdRun([Resolve(argv[0]), .. argv.Skip(1)], Environment, _limit, unit) : argv;
+    }
+
+    /// <summary>The unit a run into <paramref name="be"/> has when runs are units; null when they are child processes.</summary>
+    public string? UnitOf(string be) => _runAs == UpgradeRunAs.Unit ? UpgradeUnit.Name(_pool!, be) : null;
 
     public async Task<CommandRun> RunAsync(string root, string be, Action<string> output, CancellationToken ct = default)
     {
-        var argv = Describe(root, be);
         var kept = new UpgradeOutput();
         void Line(string line)
         {
@@ -66,8 +78,8 @@ public sealed class UpgradeCommand : IUpgradeCommand
         var started = _time.GetTimestamp();
         CommandRun Ended(CommandEnd end, int? exit) => new(end, exit, kept.ToString(), kept.Cut, _time.GetElapsedTime(started));
 
-        var unit = _runAs == UpgradeRunAs.Unit ? UpgradeUnit.Name(be) : null;
-        var launched = unit is null ? argv : UpgradeUnit.SystemdRun([Resolve(argv[0]), .. argv.Skip(1)], Environment, _limit, unit);
+        var unit = UnitOf(be);
+        var launched = Describe(root, be);
         using var process = new Process { StartInfo = StartInfo(launched) };
         try
         {
@@ -111,7 +123,8 @@ public sealed class UpgradeCommand : IUpgradeCommand
         try
         {
             var stopped = await _runner.RunAsync(UpgradeUnit.Stop(unit), UpgradeUnit.StopGrace + TimeSpan.FromSeconds(30), CancellationToken.None);
-            if (!stopped.Succeeded) line($"systemctl stop {unit} failed (exit {stopped.ExitCode}): {stopped.StandardError.Trim()}");
+            if (!stopped.Succeeded && !UpgradeUnit.NothingToStop(stopped.ExitCode, stopped.StandardError))
+                line($"systemctl stop {unit} failed (exit {stopped.ExitCode}): {stopped.StandardError.Trim()}");
         }
         catch (Exception e) when (e is TimeoutException or IOException)
         {

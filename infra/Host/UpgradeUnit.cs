@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 
 namespace SnapUpgrade.Infra.Host;
@@ -23,11 +22,8 @@ public enum UpgradeRunAs
 /// </summary>
 public static class UpgradeUnit
 {
-    /// <summary>Every run's unit starts so; <see cref="Leftovers"/> matches them all.</summary>
+    /// <summary>Every run's unit starts so: <c>systemctl list-units 'snapupgrade-upgrade-*'</c> shows them.</summary>
     public const string Prefix = "snapupgrade-upgrade-";
-
-    /// <summary>The glob <c>systemctl stop</c> expands over loaded units: what a killed engine may have left running.</summary>
-    public const string Leftovers = Prefix + "*.service";
 
     /// <summary>How long systemd gives the command to end after SIGTERM before it kills the unit's whole control group.</summary>
     public static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(20);
@@ -71,25 +67,29 @@ public static class UpgradeUnit
         "--", .. argv,
     ];
 
-    /// <summary>A fresh unit name for a run into <paramref name="be"/>: recognisable in <c>systemctl list-units</c>, unique per run.</summary>
-    public static string Name(string be) => Name(be, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)));
-
     /// <summary>
-    /// <c>snapupgrade-upgrade-&lt;be&gt;-&lt;suffix&gt;.service</c>. BE names are [A-Za-z0-9._-] (<see cref="Core.Model.Names"/>),
-    /// all valid in a unit name; anything else is written as systemd escapes it (<c>\xNN</c>), so no name can
-    /// make the argv mean another unit or a pattern.
+    /// <c>snapupgrade-upgrade-&lt;pool&gt;:&lt;be&gt;.service</c>: the one name a run into <paramref name="be"/> on
+    /// <paramref name="pool"/> has, so an engine that starts again after a kill stops exactly its own run's unit,
+    /// never another engine's (another pool's) with a name alike, and a dry run shows the very argv that runs. One
+    /// upgrade runs at a time per engine, and <c>--collect</c> unloads a unit when it ends, failed or not. BE names are
+    /// [A-Za-z0-9._-] (<see cref="Core.Model.Names"/>) and pool names [A-Za-z0-9._:-]: all valid in a unit name, and
+    /// the last ':' is the pool's end. Anything else (a ':' in the BE too) is written as systemd escapes it
+    /// (<c>\xNN</c>), so no name can make the argv mean another unit or a pattern.
     /// </summary>
-    public static string Name(string be, string suffix) => $"{Prefix}{Escape(be)}-{Escape(suffix)}.service";
+    public static string Name(string pool, string be) => $"{Prefix}{Escape(pool, colon: true)}:{Escape(be, colon: false)}.service";
 
     /// <summary>The argv that stops a run's unit; <c>systemctl stop</c> waits until it is inactive (or the stop job failed).</summary>
     public static IReadOnlyList<string> Stop(string unit) => ["systemctl", "stop", unit];
 
-    private static string Escape(string text)
+    /// <summary>Whether a stop found nothing to stop: systemd has no such unit loaded (the run had ended and was collected).</summary>
+    public static bool NothingToStop(int exitCode, string stderr) => exitCode == 5 && stderr.Contains("not loaded", StringComparison.Ordinal);
+
+    private static string Escape(string text, bool colon)
     {
         var escaped = new StringBuilder();
         foreach (var c in Encoding.UTF8.GetBytes(text))
         {
-            if (char.IsAsciiLetterOrDigit((char)c) || c is (byte)'_' or (byte)'.' or (byte)'-' or (byte)':')
+            if (char.IsAsciiLetterOrDigit((char)c) || c is (byte)'_' or (byte)'.' or (byte)'-' || (colon && c == (byte)':'))
                 escaped.Append((char)c);
             else
                 escaped.Append(CultureInfo.InvariantCulture, $"\\x{c:x2}");

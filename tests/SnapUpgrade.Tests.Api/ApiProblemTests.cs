@@ -50,9 +50,12 @@ public sealed class ApiProblemTests(ApiProblemTests.Host host) : IClassFixture<A
         Assert.DoesNotContain(Host.Secret, text, StringComparison.Ordinal);
         Assert.DoesNotContain(nameof(InvalidOperationException), text, StringComparison.Ordinal);
         Assert.DoesNotContain(" at ", text, StringComparison.Ordinal);
-        // "its log has the details": the exception is in the log, with the request it broke (.NET 10 does not log it itself).
-        var logged = host.Logs.Events.Where(e => e.Contains(Host.Secret, StringComparison.Ordinal)).ToList();
-        Assert.True(logged.Count == 1, $"{logged.Count} log events name the exception");
+        // "its log has the details": the exception is in the log, once, with the request it broke (.NET 10 does not
+        // log it itself). The answer's traceId (00-<trace>-<span>-00) finds this request's events among the class's.
+        var trace = JsonDocument.Parse(text).RootElement.GetProperty("traceId").GetString()!.Split('-')[1];
+        var logged = host.Logs.Events.Where(e => e.Contains($"\"TraceId\":\"{trace}\"", StringComparison.Ordinal)
+            && e.Contains(Host.Secret, StringComparison.Ordinal)).ToList();
+        Assert.True(logged.Count == 1, $"{logged.Count} log events of request {trace} name the exception");
         Assert.Contains("\"Level\":\"Error\"", logged[0], StringComparison.Ordinal);
         Assert.Contains(nameof(InvalidOperationException), logged[0], StringComparison.Ordinal);
         Assert.Contains("/api/v1/host", logged[0], StringComparison.Ordinal);

@@ -134,6 +134,49 @@ public sealed class UpgradeApiTests(UpgradeApiTests.Host host) : IClassFixture<U
         Assert.Equal(("upgrade", true, "succeeded"), (row.GetProperty("action").GetString(), row.GetProperty("dryRun").GetBoolean(), row.GetProperty("outcome").GetString()));
     }
 
+    /// <summary>
+    /// A reviewed plan, as for any operation: the dry run's token, sent back, runs the create it showed or refuses the
+    /// upgrade before anything starts (the host moved: 409 PlanChanged; a token not issued here: 400).
+    /// </summary>
+    [Fact]
+    public async Task ReviewedPlan_RunsWhatWasReviewed_AndAHostThatMovedOrAnotherOrderIsRefusedBeforeAnythingStarts()
+    {
+        async Task<string> ReviewAsync(string name)
+        {
+            using var response = await host.SendAsync("admin", HttpMethod.Post, "api/v1/upgrades?dryRun=true", new { name });
+            var answer = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, answer.ToString());
+            return answer.GetProperty("planToken").GetString()!;
+        }
+        async Task<(HttpStatusCode Status, string? Code)> StartWithAsync(string name, string token)
+        {
+            using var response = await host.SendAsync("admin", HttpMethod.Post, $"api/v1/upgrades?planToken={Uri.EscapeDataString(token)}", new { name });
+            var answer = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+            return (response.StatusCode, answer.TryGetProperty("code", out var code) ? code.GetString() : answer.GetProperty("id").GetString());
+        }
+        var reviewed = await ReviewAsync("up-reviewed");
+
+        // Another order than the one reviewed, and a token this console never issued: refused, nothing starts.
+        Assert.Equal((HttpStatusCode.Conflict, "PlanChanged"), await StartWithAsync("up-other", reviewed));
+        Assert.Equal((HttpStatusCode.BadRequest, "InvalidPlanToken"), await StartWithAsync("up-reviewed", reviewed[..^4] + "AAAA"));
+        // The reviewed order with its token: it runs, once.
+        var (status, id) = await StartWithAsync("up-reviewed", reviewed);
+        Assert.True(status == HttpStatusCode.Accepted, $"{status} {id}");
+        Assert.Equal("staged", End(await EventsAsync(id!)).GetProperty("state").GetString(), ignoreCase: true);
+        Assert.Equal((HttpStatusCode.BadRequest, "InvalidPlanToken"), await StartWithAsync("up-reviewed", reviewed));
+
+        // The host moved since the review: a BE of that name was made meanwhile.
+        var stale = await ReviewAsync("up-stale");
+        using (var made = await host.SendAsync("admin", HttpMethod.Post, "api/v1/bes", new { name = "up-stale" }))
+            Assert.Equal(HttpStatusCode.OK, made.StatusCode);
+        Assert.Equal((HttpStatusCode.Conflict, "PlanChanged"), await StartWithAsync("up-stale", stale));
+        var runs = await host.GetJsonAsync("admin", "api/v1/upgrades");
+        Assert.Equal(["up-reviewed"], runs.EnumerateArray().Select(r => r.GetProperty("name").GetString())
+            .Where(n => n is "up-reviewed" or "up-stale" or "up-other"));
+        var (rows, _) = await host.AuditAsync("target=up-other");
+        Assert.Equal(("upgrade", "refused"), (Assert.Single(rows).GetProperty("action").GetString(), rows[0].GetProperty("outcome").GetString()));
+    }
+
     [Fact]
     public async Task Cancel_WhileTheCommandRuns_LeavesTheBeFailedUnmountedAndNotActivatable_AndASecondUpgradeWaitsItsTurn()
     {
@@ -146,7 +189,10 @@ public sealed class UpgradeApiTests(UpgradeApiTests.Host host) : IClassFixture<U
         using var auditorCancel = await host.SendAsync("auditor", HttpMethod.Post, $"api/v1/upgrades/{id}/cancel");
         Assert.Equal(HttpStatusCode.Forbidden, auditorCancel.StatusCode);
         using var cancel = await host.SendAsync("admin", HttpMethod.Post, $"api/v1/upgrades/{id}/cancel");
-        Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
+        Assert.Equal($"/api/v1/upgrades/{id}", cancel.Headers.Location?.OriginalString);
+        var asked = await cancel.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal((id, "up-cancel"), (asked.GetProperty("id").GetString(), asked.GetProperty("name").GetString()));
 
         var end = End(await EventsAsync(id));
         Assert.Equal("failed", end.GetProperty("state").GetString(), ignoreCase: true);

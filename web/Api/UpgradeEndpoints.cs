@@ -9,11 +9,12 @@ namespace SnapUpgrade.Web.Api;
 
 /// <summary>
 /// Upgrades into a new BE (issue 14): <c>POST upgrades</c> starts one and answers 202 with its view and
-/// <c>Location</c> (<c>?dryRun=true</c>: 200 with the whole plan, nothing started); <c>GET upgrades</c> and
+/// <c>Location</c> (<c>?dryRun=true</c>: 200 with the whole plan and its token, nothing started; <c>?planToken=</c>:
+/// exactly the reviewed create, or 409 PlanChanged); <c>GET upgrades</c> and
 /// <c>upgrades/{id}</c> read them; <c>upgrades/{id}/events</c> streams the output as server-sent events (a
 /// <c>line</c> event per line, its index as the event id so <c>Last-Event-ID</c> resumes, then one <c>end</c>
 /// event with the final view); <c>upgrades/{id}/output</c> streams the same lines as chunked plain text;
-/// <c>upgrades/{id}/cancel</c> stops the package command (the BE is finished as failed). The engine's process
+/// <c>upgrades/{id}/cancel</c> stops the package command (202 with the run; the BE is finished as failed). The engine's process
 /// runs them, checks the role (admins; operators where the host allows) and audits them.
 /// </summary>
 public static class UpgradeEndpoints
@@ -29,14 +30,14 @@ public static class UpgradeEndpoints
     }
 
     private static async Task<Results<Accepted<UpgradeView>, Ok<UpgradePlanAnswer>, ProblemHttpResult>> StartAsync(
-        IUpgrades upgrades, HttpContext http, StartUpgradeRequest body, bool? dryRun)
+        IUpgrades upgrades, HttpContext http, StartUpgradeRequest body, bool? dryRun, string? planToken)
     {
         var actor = ConsoleClaims.ActorOf(http) ?? throw new InvalidOperationException("An upgrade endpoint ran without a signed-in user.");
         // Not the request's token: the run goes on when the client goes (it follows, or reads it back later).
-        var start = await upgrades.StartAsync(actor, new UpgradeOrder(body.Name, body.Source, body.Description, body.Activate, dryRun ?? false),
-            CancellationToken.None);
+        var start = await upgrades.StartAsync(actor,
+            new UpgradeOrder(body.Name, body.Source, body.Description, body.Activate, dryRun ?? false, planToken), CancellationToken.None);
         if (start.Refused is { } refused) return OperationProblems.For(refused);
-        if (dryRun == true) return TypedResults.Ok(new UpgradePlanAnswer(start.Plan));
+        if (dryRun == true) return TypedResults.Ok(new UpgradePlanAnswer(start.Plan, start.PlanToken));
         var run = start.Run!;
         return TypedResults.Accepted($"/api/v1/upgrades/{run.Id}", run);
     }
@@ -44,10 +45,15 @@ public static class UpgradeEndpoints
     private static async Task<Results<Ok<UpgradeView>, ProblemHttpResult>> GetAsync(IUpgrades upgrades, string id, CancellationToken ct) =>
         await upgrades.GetAsync(id, ct) is { } run ? TypedResults.Ok(run) : NotFound(id);
 
-    private static async Task<Results<Ok, ProblemHttpResult>> CancelAsync(IUpgrades upgrades, HttpContext http, string id, CancellationToken ct)
+    /// <summary>
+    /// 202 with the run as it is now and its <c>Location</c>: the stop is asked for, and the run ends (failed, its BE
+    /// unmounted) when the command has stopped; its <c>events</c> say when.
+    /// </summary>
+    private static async Task<Results<Accepted<UpgradeView>, ProblemHttpResult>> CancelAsync(IUpgrades upgrades, HttpContext http, string id, CancellationToken ct)
     {
         var actor = ConsoleClaims.ActorOf(http) ?? throw new InvalidOperationException("An upgrade endpoint ran without a signed-in user.");
-        return await upgrades.CancelAsync(actor, id, ct) is { } refused ? OperationProblems.For(refused) : TypedResults.Ok();
+        if (await upgrades.CancelAsync(actor, id, ct) is { } refused) return OperationProblems.For(refused);
+        return await upgrades.GetAsync(id, ct) is { } run ? TypedResults.Accepted($"/api/v1/upgrades/{id}", run) : NotFound(id);
     }
 
     /// <summary>
@@ -109,5 +115,8 @@ public static class UpgradeEndpoints
         OperationProblems.For(new OperationError(ErrorCode.NotFound, $"There is no upgrade '{id}' (runs are kept until the engine stops; the audit log keeps them all)."));
 }
 
-/// <summary>A dry run's answer: every step of the upgrade, in order (each part is planned again, for real, when its turn comes).</summary>
-public sealed record UpgradePlanAnswer(IReadOnlyList<PlannedStep> Steps);
+/// <summary>
+/// A dry run's answer: every step of the upgrade, in order (each part is planned again, for real, when its turn comes),
+/// and the token that, sent back as <c>?planToken=</c>, runs the create exactly as reviewed or refuses the upgrade.
+/// </summary>
+public sealed record UpgradePlanAnswer(IReadOnlyList<PlannedStep> Steps, string? PlanToken);

@@ -132,8 +132,15 @@ public sealed class InstalledServiceTests(BuiltPackage package)
         await host.MustAsync("systemctl", "restart", "snapupgrade-engine");
         await UntilAnsweredAsync(host, token);
 
+        // The dry run shows what will run: the systemd-run of the BE's own unit, the tool inside it.
+        var plan = (await ApiAsync(host, token, "POST", "api/v1/upgrades?dryRun=true", """{"name":"up-unit"}""")).ToString();
+        Assert.Contains("\"systemd-run\",\"--wait\",\"--pipe\"", plan, StringComparison.Ordinal);
+        Assert.Contains("\"--unit=snapupgrade-upgrade-rpool:up-unit.service\"", plan, StringComparison.Ordinal);
+        Assert.Contains("\"--\",\"/usr/local/bin/probe-pkg\",\"/srv/host/run/snapupgrade/mounts/", plan, StringComparison.Ordinal);
+
         var (unit, unitOutput) = await UpgradeAsync(host, token, "up-unit");
         Assert.True(unit.GetProperty("state").GetString() == "Staged", $"{unit}\n{unitOutput}");
+        Assert.Contains("$ systemd-run --wait --pipe", unitOutput, StringComparison.Ordinal); // the run's first line: what it runs
         Assert.Contains("root: /srv/host/run/snapupgrade/mounts/", unitOutput, StringComparison.Ordinal);
         Assert.Matches(@"NoNewPrivs:\s+0\n", unitOutput);
         Assert.Contains("inet: connected", unitOutput, StringComparison.Ordinal);
@@ -171,7 +178,11 @@ public sealed class InstalledServiceTests(BuiltPackage package)
         // start stops it before it finishes the BE as failed.
         _ = await ApiAsync(host, token, "POST", "api/v1/upgrades", """{"name":"up-kill"}""");
         var orphan = await UntilUpgradeUnitAsync(host);
+        Assert.Equal("snapupgrade-upgrade-rpool:up-kill.service", orphan);
         Assert.NotEqual(running, orphan);
+        // Another engine's run on this host (another pool, a BE of the same name): not this engine's to stop.
+        const string other = "snapupgrade-upgrade-rpool2:up-kill.service";
+        await host.MustAsync("systemd-run", "--quiet", "--collect", $"--unit={other}", "sleep", "900");
         var before = (await host.MustAsync("systemctl", "show", "-P", "MainPID", "snapupgrade-engine")).Trim();
         await host.MustAsync("systemctl", "kill", "--kill-whom=main", "--signal=SIGKILL", "snapupgrade-engine");
         // Restart=on-failure, RestartSec=5s: while no engine runs (MainPID 0), the unit still does; then a new engine.
@@ -189,10 +200,12 @@ public sealed class InstalledServiceTests(BuiltPackage package)
         }
         Assert.True(seenDown && after != before && after != "0", $"the engine did not go down and restart within 30 s (MainPID {after}, down seen: {seenDown})");
         await UntilAnsweredAsync(host, token);
-        Assert.Equal("", await UpgradeUnitsAsync(host));
+        Assert.Equal(other + "\n", await UpgradeUnitsAsync(host));
+        Assert.Equal("active", (await host.RunAsync("systemctl", "is-active", other)).Output.Trim());
+        await host.MustAsync("systemctl", "stop", other);
         Assert.Equal(1, (await host.RunAsync("pgrep", "-f", "sleep 600")).Exit);
         Assert.Equal("failed", (await host.MustAsync("zfs", "get", "-H", "-o", "value", "org.snapupgrade:upgrade", "rpool/ROOT/up-kill")).Trim());
-        // Neither start's stop of leftovers failed (the second had one, the first none: the glob matched nothing).
+        // No start's stop of a leftover failed (the last had up-kill's; the others had none to stop).
         var journal = await host.MustAsync("journalctl", "--no-pager", "-u", "snapupgrade-engine");
         Assert.Equal(3, journal.Split('\n').Count(l => l.Contains("Engine started on", StringComparison.Ordinal)));
         Assert.DoesNotContain("left by a killed engine) failed", journal, StringComparison.Ordinal);

@@ -7,7 +7,8 @@ using SnapUpgrade.Core.Upgrade;
 namespace SnapUpgrade.Tests.Component.Fakes;
 
 /// <summary>
-/// A hand-written <see cref="IUpgrades"/>: a dry run answers with <see cref="Plan"/>, a start makes a run
+/// A hand-written <see cref="IUpgrades"/>: a dry run answers with <see cref="Plan"/> and a token (<c>token-N</c>, N
+/// the order's number), a start makes a run
 /// whose output the test writes line by line (<see cref="Print"/>) and ends (<see cref="End"/>); followers
 /// get what was printed, then each new line as it comes. Records every order and cancel.
 /// </summary>
@@ -103,7 +104,7 @@ public sealed class FakeUpgrades : IUpgrades
     {
         lock (_gate) Orders.Add((actor, order));
         if (Refusal is not null) return Task.FromResult(new UpgradeStart(null, Refusal, []));
-        if (order.DryRun) return Task.FromResult(new UpgradeStart(null, null, Plan));
+        if (order.DryRun) return Task.FromResult(new UpgradeStart(null, null, Plan, $"token-{Orders.Count}"));
         var view = Running($"u{_runs.Count + 1}", order.Name) with { Source = order.Source, Actor = actor.Name, Activate = order.Activate };
         Add(view);
         return Task.FromResult(new UpgradeStart(view, null, []));

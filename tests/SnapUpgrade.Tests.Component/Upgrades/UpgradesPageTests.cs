@@ -124,7 +124,9 @@ public sealed class UpgradesPageTests : ComponentTest
         var id = StartUpgrade(page, "be-2026-03");
 
         var order = Assert.Single(Upgrades.Orders, o => !o.Order.DryRun);
-        Assert.Equal(new UpgradeOrder("be-2026-03", "be-2026-01", null, Activate: true), order.Order);
+        // With the token of the plan on screen (the last review's): what runs is what was reviewed.
+        var review = Upgrades.Orders.FindLastIndex(o => o.Order.DryRun) + 1;
+        Assert.Equal(new UpgradeOrder("be-2026-03", "be-2026-01", null, Activate: true, PlanToken: $"token-{review}"), order.Order);
         Assert.Equal("alice", order.Actor.Name);
         Assert.EndsWith($"/upgrades/{id}", Services.GetRequiredService<NavigationManager>().Uri, StringComparison.Ordinal);
         Assert.Equal("", page.Find("input[data-testid=upgrade-name]").GetAttribute("value") ?? ""); // ready for the next one

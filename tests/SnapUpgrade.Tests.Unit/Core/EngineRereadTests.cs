@@ -1,7 +1,6 @@
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Operations;
 using SnapUpgrade.Core.Zfs;
-using SnapUpgrade.Infra.Sqlite;
 using SnapUpgrade.Tests.Unit.Sqlite;
 using Xunit;
 using static SnapUpgrade.Tests.Unit.Simulation.Sim;
@@ -23,7 +22,7 @@ public sealed class EngineRereadTests : IDisposable
     public async Task WasChanging_DuringAnOperation_YesBeforeAndAfterNo()
     {
         var host = await BootedAsync();
-        var engine = new BeEngine(host, host, host, new SqliteOperationJournal(SqliteDatabase.InDataDir(_dir.Path)), new EngineOptions { Pool = Pool });
+        var engine = NewEngine(host, _dir.Path);
         await engine.GetStateAsync(Ct);
         var during = new List<DateTimeOffset>();
         host.Changed += (_, _) => during.Add(DateTimeOffset.UtcNow);
@@ -44,7 +43,7 @@ public sealed class EngineRereadTests : IDisposable
     public async Task Reread_ASnapshotTakenByHand_IsKnownWithoutAListing()
     {
         var host = await BootedAsync();
-        var engine = new BeEngine(host, host, host, new SqliteOperationJournal(SqliteDatabase.InDataDir(_dir.Path)), new EngineOptions { Pool = Pool });
+        var engine = NewEngine(host, _dir.Path);
         await engine.GetStateAsync(Ct);
         var listings = host.Listings;
         await host.RunAsync(new ZfsSnapshot(Layout.Be("be1") + "@hand"));
@@ -60,7 +59,7 @@ public sealed class EngineRereadTests : IDisposable
     public async Task Reread_NothingKnownYet_Lists()
     {
         var host = await BootedAsync();
-        var engine = new BeEngine(host, host, host, new SqliteOperationJournal(SqliteDatabase.InDataDir(_dir.Path)), new EngineOptions { Pool = Pool });
+        var engine = NewEngine(host, _dir.Path);
         var listings = host.Listings;
 
         await engine.RereadAsync(new ReadScope([Layout.Be("be1")], []), Ct);

@@ -3,7 +3,6 @@ using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Operations;
 using SnapUpgrade.Core.Zfs;
-using SnapUpgrade.Infra.Sqlite;
 using SnapUpgrade.Tests.Unit.Sqlite;
 using Xunit;
 using static SnapUpgrade.Tests.Unit.Simulation.Sim;
@@ -25,7 +24,7 @@ public sealed class HostStateReaderKeptTests : IDisposable
     public async Task Read_WithTheStateBefore_AfterEachKindOfChange_SaysWhatAFreshReadSays()
     {
         var host = await BootedAsync();
-        var engine = new BeEngine(host, host, host, new SqliteOperationJournal(SqliteDatabase.InDataDir(_dir.Path)), new EngineOptions { Pool = Pool });
+        var engine = NewEngine(host, _dir.Path);
         var steps = new (string What, Func<Task> Change)[]
         {
             ("create be2", () => Run(new CreateBe("be2"))),
@@ -77,7 +76,7 @@ public sealed class HostStateReaderKeptTests : IDisposable
     public async Task Read_WithTheStateBefore_ABeUnchanged_IsTheSameObjectAndAChangedOneIsNew()
     {
         var host = await BootedAsync();
-        var engine = new BeEngine(host, host, host, new SqliteOperationJournal(SqliteDatabase.InDataDir(_dir.Path)), new EngineOptions { Pool = Pool });
+        var engine = NewEngine(host, _dir.Path);
         Assert.Equal(Outcome.Succeeded, (await engine.RunAsync(new CreateBe("be2"), ct: Ct)).Outcome);
         Assert.Equal(Outcome.Succeeded, (await engine.RunAsync(new CreateBe("be3"), ct: Ct)).Outcome);
         var before = HostStateReader.Read(await host.ListAsync(Pool, Ct), At);

@@ -1,6 +1,5 @@
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Operations;
-using SnapUpgrade.Infra.Sqlite;
 using SnapUpgrade.Tests.Unit.Sqlite;
 using Xunit;
 using static SnapUpgrade.Tests.Unit.Simulation.Sim;
@@ -22,7 +21,7 @@ public sealed class SharedHealthReadCostTests : IDisposable
     public async Task HealthReads_AfterAStateReadOrAnOperation_ListNothing()
     {
         var host = await BootedAsync();
-        var engine = new BeEngine(host, host, host, new SqliteOperationJournal(SqliteDatabase.InDataDir(_dir.Path)), new EngineOptions { Pool = Pool });
+        var engine = NewEngine(host, _dir.Path);
         await engine.GetStateAsync(Ct);
         var listings = host.Listings;
 

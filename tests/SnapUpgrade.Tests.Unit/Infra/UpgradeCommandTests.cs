@@ -125,6 +125,23 @@ public sealed class UpgradeCommandTests : IDisposable
     }
 
     [Fact]
+    public void Describe_AsAUnit_IsTheSystemdRunThatRuns_WithTheBesOwnUnit()
+    {
+        var asProcess = new UpgradeCommand(["apt-get", "-y", "dist-upgrade", "--root={root}"], "/", TimeSpan.FromMinutes(60));
+        var asUnit = new UpgradeCommand(["apt-get", "-y", "dist-upgrade", "--root={root}"], "/", TimeSpan.FromMinutes(60), runAs: UpgradeRunAs.Unit, pool: "rpool");
+
+        Assert.Equal(["apt-get", "-y", "dist-upgrade", "--root=/run/be2"], asProcess.Describe("/run/be2", "be2"));
+        Assert.Null(asProcess.UnitOf("be2"));
+        var described = asUnit.Describe("/run/be2", "be2");
+        Assert.Equal("snapupgrade-upgrade-rpool:be2.service", asUnit.UnitOf("be2"));
+        Assert.Equal(UpgradeUnit.SystemdRun([described[^4], "-y", "dist-upgrade", "--root=/run/be2"], UpgradeCommand.Environment,
+            TimeSpan.FromMinutes(60), "snapupgrade-upgrade-rpool:be2.service"), described);
+        Assert.EndsWith("/apt-get", described[^4], StringComparison.Ordinal); // found on the run's PATH: systemd-run would use the console's
+        Assert.Equal(described, asUnit.Describe("/run/be2", "be2")); // what a dry run shows is what runs
+        Assert.Throws<ArgumentException>(() => new UpgradeCommand(["apt-get", "-y", "dist-upgrade"], "/", TimeSpan.FromMinutes(1), runAs: UpgradeRunAs.Unit));
+    }
+
+    [Fact]
     public void New_CommandOffTheAllowList_IsRefused()
     {
         var error = Assert.Throws<ArgumentException>(() => new UpgradeCommand(["sh", "-c", "apt-get {root}"], "/", TimeSpan.FromMinutes(1)));

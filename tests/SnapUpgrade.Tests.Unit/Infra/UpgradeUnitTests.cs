@@ -16,11 +16,11 @@ public sealed class UpgradeUnitTests
         var env = new Dictionary<string, string> { ["PATH"] = "/usr/bin:/bin", ["LC_ALL"] = "C", ["DEBIAN_FRONTEND"] = "noninteractive" };
 
         var argv = UpgradeUnit.SystemdRun(["/usr/sbin/chroot", "/run/snapupgrade/mounts/be2", "apt-get", "-y", "dist-upgrade"], env,
-            TimeSpan.FromMinutes(60), "snapupgrade-upgrade-be2-0a1b2c3d.service");
+            TimeSpan.FromMinutes(60), "snapupgrade-upgrade-rpool:be2.service");
 
         Assert.Equal(
         [
-            "systemd-run", "--wait", "--pipe", "--quiet", "--collect", "--unit=snapupgrade-upgrade-be2-0a1b2c3d.service", "--service-type=exec",
+            "systemd-run", "--wait", "--pipe", "--quiet", "--collect", "--unit=snapupgrade-upgrade-rpool:be2.service", "--service-type=exec",
             "--property=KillMode=control-group", "--property=TimeoutStopSec=20", "--property=RuntimeMaxSec=3660", "--property=RestrictRealtime=yes",
             "--setenv=DEBIAN_FRONTEND=noninteractive", "--setenv=LC_ALL=C", "--setenv=PATH=/usr/bin:/bin",
             "--", "/usr/sbin/chroot", "/run/snapupgrade/mounts/be2", "apt-get", "-y", "dist-upgrade",
@@ -31,36 +31,41 @@ public sealed class UpgradeUnitTests
     public void SystemdRun_AnArgumentLikeAnOption_StaysTheCommandsAfterTheDashes()
     {
         var argv = UpgradeUnit.SystemdRun(["/usr/bin/dpkg", "--root=/mnt/be2", "--unit=evil", "-i", "x.deb"], new Dictionary<string, string>(),
-            TimeSpan.FromSeconds(90), "snapupgrade-upgrade-be2-00000000.service");
+            TimeSpan.FromSeconds(90), "snapupgrade-upgrade-rpool:be2.service");
 
         var dashes = argv.ToList().IndexOf("--");
         Assert.Equal(["--", "/usr/bin/dpkg", "--root=/mnt/be2", "--unit=evil", "-i", "x.deb"], argv.Skip(dashes));
-        Assert.Equal(["--unit=snapupgrade-upgrade-be2-00000000.service"], argv.Take(dashes).Where(a => a.StartsWith("--unit=", StringComparison.Ordinal)));
+        Assert.Equal(["--unit=snapupgrade-upgrade-rpool:be2.service"], argv.Take(dashes).Where(a => a.StartsWith("--unit=", StringComparison.Ordinal)));
         Assert.Contains("--property=RuntimeMaxSec=150", argv); // the limit and the backstop's minute
     }
 
     [Fact]
-    public void Name_ABeName_IsRecognisableAndNewEveryRun()
+    public void Name_APoolAndABe_IsRecognisableAndTheSameForEveryRunIntoThatBe()
     {
-        var first = UpgradeUnit.Name("2026.12_be-2");
-        var second = UpgradeUnit.Name("2026.12_be-2");
-
-        Assert.Matches(@"^snapupgrade-upgrade-2026\.12_be-2-[0-9a-f]{8}\.service$", first);
-        Assert.NotEqual(first, second);
-        Assert.Equal("snapupgrade-upgrade-be2-0a1b2c3d.service", UpgradeUnit.Name("be2", "0a1b2c3d"));
+        Assert.Equal("snapupgrade-upgrade-rpool:2026.12_be-2.service", UpgradeUnit.Name("rpool", "2026.12_be-2"));
+        Assert.Equal(UpgradeUnit.Name("rpool", "be2"), UpgradeUnit.Name("rpool", "be2"));
     }
+
+    [Theory]
+    [InlineData("a-b", "c", "a", "b-c")] // a '-' in either part
+    [InlineData("tank:x", "be", "tank", "x:be")] // a ':' in the pool (allowed), and one in a BE (never allowed: escaped)
+    [InlineData("rpool", "be2", "rpool2", "be2")]
+    public void Name_TwoEnginesRuns_NeverShareAName(string pool, string be, string otherPool, string otherBe) =>
+        Assert.NotEqual(UpgradeUnit.Name(pool, be), UpgradeUnit.Name(otherPool, otherBe));
 
     [Fact]
     public void Name_CharactersNoUnitNameHas_AreEscapedAsSystemdDoes()
     {
         // Names.Check never lets these through; the unit name still cannot become a pattern or a path.
-        Assert.Equal(@"snapupgrade-upgrade-a\x2a\x2fb\x20\xc3\xa9-00.service", UpgradeUnit.Name("a*/b é", "00"));
+        Assert.Equal(@"snapupgrade-upgrade-rpool:a\x2a\x2fb\x20\xc3\xa9\x3a.service", UpgradeUnit.Name("rpool", "a*/b é:"));
     }
 
     [Fact]
-    public void Stop_ARunsUnitAndTheLeftovers_AreOneSystemctlStopEach()
+    public void Stop_ARunsUnit_IsOneSystemctlStop_AndAUnitNotLoadedIsNothingToStop()
     {
-        Assert.Equal(["systemctl", "stop", "snapupgrade-upgrade-be2-00.service"], UpgradeUnit.Stop("snapupgrade-upgrade-be2-00.service"));
-        Assert.Equal(["systemctl", "stop", "snapupgrade-upgrade-*.service"], UpgradeUnit.Stop(UpgradeUnit.Leftovers));
+        Assert.Equal(["systemctl", "stop", "snapupgrade-upgrade-rpool:be2.service"], UpgradeUnit.Stop("snapupgrade-upgrade-rpool:be2.service"));
+        Assert.True(UpgradeUnit.NothingToStop(5, "Failed to stop snapupgrade-upgrade-rpool:be2.service: Unit snapupgrade-upgrade-rpool:be2.service not loaded.\n"));
+        Assert.False(UpgradeUnit.NothingToStop(1, "Job for snapupgrade-upgrade-rpool:be2.service canceled.\n"));
+        Assert.False(UpgradeUnit.NothingToStop(5, "Access denied\n"));
     }
 }

@@ -1,8 +1,10 @@
 using System.Text;
+using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Lab;
 using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Zfs;
 using SnapUpgrade.Infra.Simulation;
+using SnapUpgrade.Infra.Sqlite;
 using Xunit;
 
 namespace SnapUpgrade.Tests.Unit.Simulation;
@@ -30,6 +32,10 @@ internal static class Sim
         await LabBootstrap.InitializeAsync(host, host, Pool, "be1", withShared: true, Ct);
         return host;
     }
+
+    /// <summary>The engine on <paramref name="host"/> (its zfs, mounts and files) with a journal in <paramref name="dataDir"/>.</summary>
+    public static BeEngine NewEngine(SimulatedZfs host, string dataDir) =>
+        new(host, host, host, new SqliteOperationJournal(SqliteDatabase.InDataDir(dataDir)), new EngineOptions { Pool = Pool });
 
     public static Task RunAsync(this SimulatedZfs host, ZfsCommand command) => host.ExecuteAsync(command, Ct);
 

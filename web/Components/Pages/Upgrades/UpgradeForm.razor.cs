@@ -31,6 +31,7 @@ public sealed partial class UpgradeForm : IDisposable
     private string? _refusal;
     private IReadOnlyList<PlannedStep>? _plan;
     private UpgradeOrder? _planned;
+    private string? _planToken;
 
     /// <summary>The chosen source; until one is chosen, the booted BE.</summary>
     private string? Source => _source ?? State.Booted?.Name;
@@ -49,15 +50,16 @@ public sealed partial class UpgradeForm : IDisposable
     {
         var order = Order;
         var start = await SendAsync(order with { DryRun = true });
-        if (start is { Refused: null }) (_plan, _planned) = (start.Plan, order);
+        if (start is { Refused: null }) (_plan, _planned, _planToken) = (start.Plan, order, start.PlanToken);
     }
 
+    /// <summary>The order with the plan on screen's token: what runs is what was reviewed, or it is refused (the host moved).</summary>
     private async Task StartAsync()
     {
         if (StartReason is not null) return;
-        var start = await SendAsync(Order);
+        var start = await SendAsync(Order with { PlanToken = _planToken });
         if (start?.Run is not { } run) return;
-        (_name, _description, _plan, _planned) = ("", null, null, null);
+        (_name, _description, _plan, _planned, _planToken) = ("", null, null, null, null);
         await OnStarted.InvokeAsync(run);
     }
 
