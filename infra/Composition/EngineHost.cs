@@ -98,17 +98,8 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
     /// </summary>
     private async Task StopLeftoverUnitAsync(string unit)
     {
-        var argv = UpgradeUnit.Stop(unit);
-        try
-        {
-            var stopped = await services.GetRequiredService<IProcessRunner>().RunAsync(argv, UpgradeUnit.StopGrace + TimeSpan.FromSeconds(30), CancellationToken.None);
-            if (!stopped.Succeeded && !UpgradeUnit.NothingToStop(stopped.ExitCode, stopped.StandardError))
-                LogLeftoverStopFailed(logger, string.Join(' ', argv), $"exit {stopped.ExitCode}: {stopped.StandardError.Trim()}");
-        }
-        catch (Exception e) when (e is TimeoutException or IOException)
-        {
-            LogLeftoverStopFailed(logger, string.Join(' ', argv), e.Message);
-        }
+        if (await UpgradeUnit.StopAsync(services.GetRequiredService<IProcessRunner>(), unit) is { } failed)
+            LogLeftoverStopFailed(logger, failed);
     }
 
     /// <summary>
@@ -268,8 +259,8 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
     [LoggerMessage(Level = LogLevel.Warning, Message = "At start, {Action} {Be} (an upgrade cut off by a stop is finished as failed; the first start of an upgraded BE applies its staged writes): {Outcome} {Report}")]
     private static partial void LogUpgradeAtStart(ILogger logger, string action, string? be, string outcome, string report);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "At start, `{Argv}` (an upgrade's unit left by a killed engine) failed: {Why}")]
-    private static partial void LogLeftoverStopFailed(ILogger logger, string argv, string why);
+    [LoggerMessage(Level = LogLevel.Error, Message = "At start, stopping an upgrade's unit left by a killed engine: {Why}")]
+    private static partial void LogLeftoverStopFailed(ILogger logger, string why);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The boot loader has used the one-shot boot of {Be}: forgetting it: {Outcome} {Error}")]
     private static partial void LogOneShotForgotten(ILogger logger, string? be, Outcome outcome, string? error);

@@ -120,16 +120,7 @@ public sealed class UpgradeCommand : IUpgradeCommand
     /// </summary>
     private async Task StopUnitAsync(string unit, Process systemdRun, Action<string> line)
     {
-        try
-        {
-            var stopped = await _runner.RunAsync(UpgradeUnit.Stop(unit), UpgradeUnit.StopGrace + TimeSpan.FromSeconds(30), CancellationToken.None);
-            if (!stopped.Succeeded && !UpgradeUnit.NothingToStop(stopped.ExitCode, stopped.StandardError))
-                line($"systemctl stop {unit} failed (exit {stopped.ExitCode}): {stopped.StandardError.Trim()}");
-        }
-        catch (Exception e) when (e is TimeoutException or IOException)
-        {
-            line($"systemctl stop {unit} failed: {e.Message}");
-        }
+        if (await UpgradeUnit.StopAsync(_runner, unit) is { } failed) line(failed);
         using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         try
         {

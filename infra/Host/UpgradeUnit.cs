@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using SnapUpgrade.Infra.Processes;
 
 namespace SnapUpgrade.Infra.Host;
 
@@ -83,6 +84,28 @@ public static class UpgradeUnit
 
     /// <summary>Whether a stop found nothing to stop: systemd has no such unit loaded (the run had ended and was collected).</summary>
     public static bool NothingToStop(int exitCode, string stderr) => exitCode == 5 && stderr.Contains("not loaded", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Stops <paramref name="unit"/> (<see cref="Stop"/>, within the unit's own grace and 30 s more): null when it
+    /// is stopped or was not loaded, else why the stop failed ("systemctl stop X failed (exit 1): ..."), for the
+    /// caller to say where its reader looks. Never throws for a stop that failed: the unit then ends at its
+    /// RuntimeMaxSec.
+    /// </summary>
+    public static async Task<string?> StopAsync(IProcessRunner runner, string unit)
+    {
+        ArgumentNullException.ThrowIfNull(runner);
+        var argv = Stop(unit);
+        try
+        {
+            var stopped = await runner.RunAsync(argv, StopGrace + TimeSpan.FromSeconds(30), CancellationToken.None);
+            return stopped.Succeeded || NothingToStop(stopped.ExitCode, stopped.StandardError) ? null
+                : $"{string.Join(' ', argv)} failed (exit {stopped.ExitCode}): {stopped.StandardError.Trim()}";
+        }
+        catch (Exception e) when (e is TimeoutException or IOException)
+        {
+            return $"{string.Join(' ', argv)} failed: {e.Message}";
+        }
+    }
 
     private static string Escape(string text, bool colon)
     {

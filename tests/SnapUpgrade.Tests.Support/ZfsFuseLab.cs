@@ -148,22 +148,74 @@ public sealed class ZfsFuseLab : ITestHost
             var result = await Runner.RunAsync(["zpool", "destroy", "-f", pool]);
             if (result.Succeeded || result.StandardError.Contains("no such pool", StringComparison.Ordinal)) return;
             if (attempt == 150)
-            {
-                // Say who holds it, for the next look: processes with a file, a cwd or a mount under the lab.
-                string holders;
-                try
-                {
-                    var fuser = await Runner.RunAsync(["fuser", "-vm", Directory]);
-                    holders = fuser.StandardOutput + fuser.StandardError;
-                }
-                catch (Exception e) when (e is System.ComponentModel.Win32Exception or TimeoutException)
-                {
-                    holders = $"(fuser: {e.Message})";
-                }
                 throw new InvalidOperationException($"`zpool destroy -f {pool}` still says busy after 45 s: {result.StandardError.Trim()}\n" +
-                    $"fuser -vm {Directory}:\n{holders}");
-            }
+                    await HoldersAsync(pool));
             await Task.Delay(300);
+        }
+    }
+
+    /// <summary>
+    /// Who may hold <paramref name="pool"/>, for the next look at a pool zfs-fuse calls busy: processes with a
+    /// file, a cwd or a mount under the lab (fuser), the pool's mounts left here, every other mount namespace
+    /// that still holds a copy of one (zfs-fuse cannot let go of a file system while any copy is mounted:
+    /// session 16), and fuse connections with requests waiting.
+    /// </summary>
+    private async Task<string> HoldersAsync(string pool)
+    {
+        var text = new System.Text.StringBuilder();
+        try
+        {
+            var fuser = await Runner.RunAsync(["fuser", "-vm", Directory]);
+            text.AppendLine($"fuser -vm {Directory}:").AppendLine(fuser.StandardOutput + fuser.StandardError);
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or TimeoutException)
+        {
+            text.AppendLine($"(fuser: {e.Message})");
+        }
+        bool OfPool(MountInfoEntry m) => m.Source == pool || m.Source.StartsWith(pool + "/", StringComparison.Ordinal);
+        text.AppendLine("mounted here: " + string.Join(", ",
+            MountInfoParser.Parse(File.ReadAllText("/proc/self/mountinfo")).Where(OfPool).Select(m => m.MountPoint)));
+        var ours = MountNamespace("self");
+        foreach (var pid in System.IO.Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(n => n!.All(char.IsAsciiDigit)))
+        {
+            try
+            {
+                if (MountNamespace(pid!) is not { } ns || ns == ours) continue;
+                var held = MountInfoParser.Parse(File.ReadAllText($"/proc/{pid}/mountinfo")).Where(OfPool).ToList();
+                if (held.Count == 0) continue;
+                var command = File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').Trim();
+                text.AppendLine($"pid {pid} ({command}) in {ns} holds {held.Count} mount(s) of {pool}, first {held[0].MountPoint}");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The process ended while it was looked at.
+            }
+        }
+        const string Connections = "/sys/fs/fuse/connections"; // where fusectl is mounted
+        foreach (var connection in System.IO.Directory.Exists(Connections) ? System.IO.Directory.EnumerateDirectories(Connections) : [])
+        {
+            try
+            {
+                if (File.ReadAllText(Path.Combine(connection, "waiting")).Trim() is var waiting && waiting != "0")
+                    text.AppendLine($"fuse connection {Path.GetFileName(connection)}: {waiting} request(s) waiting");
+            }
+            catch (IOException)
+            {
+                // The connection closed while it was looked at.
+            }
+        }
+        return text.ToString();
+    }
+
+    private static string? MountNamespace(string pid)
+    {
+        try
+        {
+            return new FileInfo($"/proc/{pid}/ns/mnt").LinkTarget;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
         }
     }
 

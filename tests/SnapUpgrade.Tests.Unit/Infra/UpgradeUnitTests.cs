@@ -68,4 +68,19 @@ public sealed class UpgradeUnitTests
         Assert.False(UpgradeUnit.NothingToStop(1, "Job for snapupgrade-upgrade-rpool:be2.service canceled.\n"));
         Assert.False(UpgradeUnit.NothingToStop(5, "Access denied\n"));
     }
+
+    [Fact]
+    public async Task StopAsync_SaysNothingWhenStoppedOrNotLoaded_AndWhyWhenTheStopFailed()
+    {
+        const string Unit = "snapupgrade-upgrade-rpool:be2.service";
+        var stopped = new FakeProcessRunner();
+        Assert.Null(await UpgradeUnit.StopAsync(stopped, Unit));
+        Assert.Equal([["systemctl", "stop", Unit]], stopped.Calls);
+
+        var gone = new FakeProcessRunner().Answer("systemctl stop", 5, "", $"Failed to stop {Unit}: Unit {Unit} not loaded.\n");
+        Assert.Null(await UpgradeUnit.StopAsync(gone, Unit));
+
+        var refused = new FakeProcessRunner().Answer("systemctl stop", 1, "", $"Job for {Unit} canceled.\n");
+        Assert.Equal($"systemctl stop {Unit} failed (exit 1): Job for {Unit} canceled.", await UpgradeUnit.StopAsync(refused, Unit));
+    }
 }
