@@ -43,11 +43,13 @@ install_missing() {
     command -v getfattr >/dev/null 2>&1 || packages+=(attr)
     command -v getfacl >/dev/null 2>&1 || packages+=(acl)
     command -v grub-editenv >/dev/null 2>&1 || packages+=(grub-common)
+    # the real-dpkg upgrade tests put a static busybox into their chroots as /bin/sh
+    [[ -x /bin/busybox ]] || packages+=(busybox-static)
     # the installed-service test boots a Debian container with systemd as PID 1
     [[ -x /usr/bin/systemd-nspawn ]] || packages+=(systemd-container)
     [[ -x /usr/sbin/debootstrap ]] || packages+=(debootstrap)
     if [[ ${#packages[@]} -eq 0 ]]; then
-        echo "zfs-fuse, chromium, docker-compose, rsync, attr, acl, grub-common, systemd-container and debootstrap are installed"
+        echo "zfs-fuse, chromium, docker-compose, rsync, attr, acl, grub-common, busybox, systemd-container and debootstrap are installed"
         return
     fi
     say "installing ${packages[*]}"

@@ -10,14 +10,15 @@ namespace SnapUpgrade.Web.Components.Pages.BootEnvironments;
 /// last page that has rows, when destroys emptied it). A new filter or order goes to the first page:
 /// the old page number means nothing in the new order.
 /// </remarks>
-public sealed class PagedView<T>(Func<T, string, bool> matches, IComparer<T> order)
+/// <param name="order">The rows' order; null keeps the set's own (the sort is stable either way).</param>
+public sealed class PagedView<T>(Func<T, string, bool> matches, IComparer<T>? order)
 {
     private static readonly int[] Sizes = [25, 50, 100, 200];
 
     private IReadOnlyList<T> _all = [];
     private T[] _shown = [];
     private string? _filter;
-    private IComparer<T> _order = order;
+    private IComparer<T>? _order = order;
 
     /// <summary>The page sizes offered; 50 unless the user picks another.</summary>
     public IReadOnlyList<int> PageSizes => Sizes;
@@ -76,8 +77,7 @@ public sealed class PagedView<T>(Func<T, string, bool> matches, IComparer<T> ord
 
     private void Refresh()
     {
-        var shown = _filter is { } term ? _all.Where(item => matches(item, term)).ToArray() : [.. _all];
-        Array.Sort(shown, _order);
-        _shown = shown;
+        var shown = _filter is { } term ? _all.Where(item => matches(item, term)) : _all;
+        _shown = _order is null ? [.. shown] : [.. shown.Order(_order)];
     }
 }
