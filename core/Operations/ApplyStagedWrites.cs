@@ -71,7 +71,9 @@ public sealed record ApplyStagedWrites(string Name, bool BeforeBoot = false) : I
                     plan.Report.Add($"/var/{dir}: the base or the live directory is missing; its staged writes stay in {staged}.");
                     return;
                 }
-                var changes = StagedChanges.Read(context.Files, staged, $"{baseDir}/{dir}");
+                // The finish's record of the directories the command made opaque: their marks did not survive the copy.
+                var opaque = OpaqueRecord.Read(context.Files, $"{root}{UpgradeStaging.StagedDirectory}/{OpaqueRecord.FileName}");
+                var changes = StagedChanges.Read(context.Files, staged, $"{baseDir}/{dir}", opaque?.For(dir));
                 var report = await new StagedApply(context.Files, changes, live, Name).RunAsync(run.Ct);
                 plan.Report.AddRange(report.Lines);
             }, new UndoNothing());

@@ -43,6 +43,7 @@ public sealed record FinishUpgrade(string Name, bool Passed) : IOperation
                 var keep = Layout.Under(root, UpgradeStaging.StagedDirectory);
                 plan.Add($"make {UpgradeStaging.StagedDirectory} in {Name} (0700)", ["mkdir", "-p", "-m", "0700", keep],
                     run => FileSteps.CreateDirectoriesAsync(context.Files, run, keep, FileSteps.Private), new UndoNothing());
+                RecordOpaque(context, plan, keep, tmpfs, overlays.Select(o => o.Dir));
                 foreach (var (dir, _) in overlays)
                 {
                     var copy = new TreeCopy(UpgradeStaging.Upper(tmpfs, dir), $"{keep}/{dir}", WithoutOverlayMarks: true);
@@ -88,6 +89,32 @@ public sealed record FinishUpgrade(string Name, bool Passed) : IOperation
     /// <summary>The staged writes a finish's report names ("/var/log/dpkg.log appended"), in the order it found them.</summary>
     public static IEnumerable<string> StagedLines(IEnumerable<string> report) =>
         report.Where(l => l.StartsWith(StagedPrefix, StringComparison.Ordinal)).Select(l => l[StagedPrefix.Length..]);
+
+    /// <summary>
+    /// The copies below leave overlayfs' xattrs out, and with them the marks of the directories the command
+    /// removed and made again: which those are is read now, from the upper layers (as <see cref="ReportStaged"/>
+    /// reads them), and kept in the BE as <see cref="OpaqueRecord"/> beside the staged trees, written whole, so the
+    /// first boot's apply reads each of them as opaque again (ADR 0025).
+    /// </summary>
+    private void RecordOpaque(OperationContext context, Plan plan, string keep, string tmpfs, IEnumerable<string> dirs)
+    {
+        var uppers = dirs.ToDictionary(dir => dir, dir => UpgradeStaging.Upper(tmpfs, dir), StringComparer.Ordinal);
+        var record = new OpaqueRecord(uppers.ToDictionary(u => u.Key, u => OpaqueRecord.Find(context.Files, u.Value), StringComparer.Ordinal));
+        var named = record.Opaque.SelectMany(d => d.Value.Select(p => $"{Layout.SharedMountPoint}/{d.Key}/{p}")).ToList();
+        var shown = named.Count == 0 ? "none"
+            : string.Join(", ", named.Take(OpaqueShown)) + (named.Count > OpaqueShown ? $" and {named.Count - OpaqueShown} more" : "");
+        var path = $"{keep}/{OpaqueRecord.FileName}";
+        plan.Add($"record the directories the upgrade removed and made again ({shown}) in {Name} at " +
+                 $"{UpgradeStaging.StagedDirectory}/{OpaqueRecord.FileName}: the copies lose their opaque marks",
+            ["snapupgrade-record-opaque", .. uppers.Values, path], async run =>
+            {
+                await run.WillAsync(new UndoDeleteTree(FileSteps.TempName(path)));
+                FileSteps.WriteWhole(context.Files, path, record.ToJson());
+            }, new UndoDeleteTree(path));
+    }
+
+    /// <summary>At most this many recorded opaque directories are named in the plan's step; the rest are counted.</summary>
+    private const int OpaqueShown = 20;
 
     /// <summary>
     /// What the command wrote into the shared directories, one report line each, read from the staging's

@@ -59,15 +59,29 @@ public sealed record StagedChanges(string Upper, string Base, IReadOnlyList<Stag
     /// <paramref name="base"/>. Names starting with "." at the top of the upper tree are the
     /// console's own (its journal) and are not staged writes.
     /// </summary>
-    public static StagedChanges Read(IHostFiles files, string upper, string @base)
+    /// <param name="recordedOpaque">
+    /// Paths (relative to <paramref name="upper"/>) of directories the finish recorded as opaque
+    /// (<see cref="OpaqueRecord"/>) before a copy that lost their marks: each is read as if it carried
+    /// the mark. A path that is not a directory of the staged tree means nothing: it is only ever
+    /// compared with the paths the walk meets, never opened.
+    /// </param>
+    public static StagedChanges Read(IHostFiles files, string upper, string @base, IReadOnlySet<string>? recordedOpaque = null)
     {
         ArgumentNullException.ThrowIfNull(files);
         var changes = new List<StagedChange>();
-        new Reader(files, upper.TrimEnd('/'), @base.TrimEnd('/'), changes).Directory("", baseIsDirectory: true, opaque: false);
+        new Reader(files, upper.TrimEnd('/'), @base.TrimEnd('/'), recordedOpaque ?? new HashSet<string>(), changes)
+            .Directory("", baseIsDirectory: true, opaque: false);
         return new StagedChanges(upper, @base, changes);
     }
 
-    private sealed class Reader(IHostFiles files, string upper, string @base, List<StagedChange> changes)
+    /// <summary>Whether the directory at <paramref name="path"/> carries overlayfs' opaque mark (its own xattr, never a link's target's).</summary>
+    public static bool IsMarkedOpaque(IHostFiles files, string path)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        return OpaqueXattrs.Any(x => files.GetXattr(path, x) is [(byte)'y']);
+    }
+
+    private sealed class Reader(IHostFiles files, string upper, string @base, IReadOnlySet<string> recordedOpaque, List<StagedChange> changes)
     {
         public void Directory(string rel, bool baseIsDirectory, bool opaque)
         {
@@ -101,7 +115,7 @@ public sealed record StagedChanges(string Upper, string Base, IReadOnlyList<Stag
             }
             if (staged.Kind == FileKind.Directory)
             {
-                var hides = opaque || OpaqueXattrs.Any(x => files.GetXattr(Join(upper, rel), x) is [(byte)'y']);
+                var hides = opaque || recordedOpaque.Contains(rel) || IsMarkedOpaque(files, Join(upper, rel));
                 if (was?.Kind != FileKind.Directory)
                 {
                     // A directory where the base had nothing, or something else: the other is kept live

@@ -35,6 +35,23 @@ public static class FileSteps
         return true;
     }
 
+    /// <summary>
+    /// Writes a file the console owns whole or not at all: into a fresh temporary name beside it
+    /// (<see cref="TempName"/>; appended, so fsynced by the port), then renamed over
+    /// <paramref name="path"/> in one rename(2). No link is followed; a directory at the name is refused.
+    /// </summary>
+    public static void WriteWhole(IHostFiles files, string path, byte[] content)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        var temp = TempName(path);
+        if (files.GetKind(temp) != FileKind.Missing) files.Delete(temp);
+        files.AppendAllBytes(temp, content);
+        files.Replace(temp, path);
+    }
+
+    /// <summary>Where <see cref="WriteWhole"/> writes before its rename.</summary>
+    public static string TempName(string path) => path + ".tmp";
+
     public static void Bind(OperationContext context, Plan plan, string source, string target, bool readOnly)
     {
         var argv = context.Mounts.DescribeBind(source, target, readOnly);

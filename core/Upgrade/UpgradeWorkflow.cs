@@ -2,6 +2,7 @@ using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Host;
 using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Operations;
+using SnapUpgrade.Core.Staging;
 
 namespace SnapUpgrade.Core.Upgrade;
 
@@ -90,7 +91,8 @@ public sealed class UpgradeWorkflow(IEngine engine, IUpgradeCommand command, int
         var root = StageUpgrade.RootOf(stage.Report) ?? "{root}";
         var finish = new[]
         {
-            $"keep what it wrote into the shared directories in {request.Name} at {UpgradeStaging.StagedDirectory} (when it passed)",
+            $"keep what it wrote into the shared directories in {request.Name} at {UpgradeStaging.StagedDirectory} (when it passed), " +
+            $"with the directories it removed and made again recorded in {OpaqueRecord.FileName} there",
             $"take off the staging overlays and the tmpfs, unmount {request.Name} and destroy the base's clone",
             $"mark {request.Name} as staged, or as failed when the command failed, timed out or was cancelled",
         };

@@ -1,5 +1,6 @@
 using SnapUpgrade.Core.Host;
 using SnapUpgrade.Core.Staging;
+using SnapUpgrade.Core.Steps;
 using Xunit;
 using static SnapUpgrade.Tests.Contract.TestHostExtensions;
 
@@ -58,25 +59,119 @@ public abstract class StagedApplyOverlayContract : StagedApplyContract
         Assert.Equal(SpecialFile.Fifo, changes.Changes.Single(c => c.Path == "log/fifo").Special);
     }
 
-    [Fact]
-    public async Task Apply_OpaqueDirectory_NewEntriesAddedHiddenOnesDeletedWhereUnchanged()
+    /// <param name="recorded">
+    /// The directory's mark lost (as by the finish's copy into the BE) and named in the finish's record instead
+    /// (<see cref="OpaqueRecord"/>): the same deletions as for a marked one.
+    /// </param>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Apply_OpaqueDirectory_NewEntriesAddedHiddenOnesDeletedWhereUnchanged(bool recorded)
     {
         await using var host = await CreateHostAsync();
         Both(host, "spool/q/old1", "1");
         Both(host, "spool/q/old2", "2");
+        Both(host, "spool/other", "o");
         host.Process.AppendAllBytes($"{Live}/spool/q/old2", Bytes(" and more live"));
         Staged(host, "spool/q/fresh", "f");
-        host.Process.SetXattr($"{Upper}/spool/q", "trusted.overlay.opaque", "y"u8.ToArray());
+        if (!recorded) host.Process.SetXattr($"{Upper}/spool/q", "trusted.overlay.opaque", "y"u8.ToArray());
 
-        var report = await ApplyAsync(host);
+        var report = await new StagedApply(host.Files,
+            StagedChanges.Read(host.Files, Upper, Base, recorded ? new HashSet<string>(["spool/q"]) : null), Live, Be).RunAsync(Ct);
 
         Assert.Equal(["fresh", "old2"], host.Files.List($"{Live}/spool/q"));
+        Assert.Equal(Bytes("o"), host.Files.ReadAllBytes($"{Live}/spool/other"));
         Assert.Equal(
         [
             "spool/q/fresh: added at /var/shared/spool/q/fresh",
             "spool/q/old1: deletion done at /var/shared/spool/q/old1",
             "spool/q/old2: deletion recorded, not performed (changed live since the base)",
         ], report.Lines);
+    }
+
+    /// <summary>
+    /// Issue 14's opaque marks: the finish copies each upper tree into the BE without overlayfs' xattrs, so the
+    /// mark of a directory the command removed and made again travels in the finish's record
+    /// (<see cref="OpaqueRecord"/>). The copy read with the record gives the changes the marked tree gives;
+    /// without it (a tree from before the record) the hidden entries are not even recorded as deleted.
+    /// </summary>
+    [Fact]
+    public async Task Read_CopiedWithoutMarksWithTheFinishsRecord_SameChangesAsTheMarkedTree()
+    {
+        await using var host = await CreateHostAsync();
+        const string odd = "odd\nname"; // a newline in a directory's name: the record is JSON
+        Both(host, "spool/q/old1", "1");
+        Both(host, "spool/q/sub/deep", "d");
+        Both(host, $"spool/{odd}/x", "x");
+        Both(host, "spool/kept", "k");
+        Staged(host, "spool/q/fresh", "f");
+        Staged(host, $"spool/{odd}/y", "y");
+        Staged(host, "spool/plain/new", "n");
+        host.Process.SetXattr($"{Upper}/spool/q", "trusted.overlay.opaque", "y"u8.ToArray());
+        host.Process.SetXattr($"{Upper}/spool/{odd}", "user.overlay.opaque", "y"u8.ToArray());
+        var marked = StagedChanges.Read(host.Files, $"{Upper}/spool", $"{Base}/spool");
+        var record = new OpaqueRecord(new Dictionary<string, IReadOnlyList<string>> { ["spool"] = OpaqueRecord.Find(host.Files, $"{Upper}/spool") });
+
+        // As the finish keeps it in the BE: the record written whole at the top, the tree copied without marks.
+        const string kept = "/var/.snapupgrade/kept";
+        host.Process.CreateDirectory(kept);
+        FileSteps.WriteWhole(host.Files, $"{kept}/{OpaqueRecord.FileName}", record.ToJson());
+        await host.Files.CopyTreeAsync(new TreeCopy($"{Upper}/spool", $"{kept}/spool", WithoutOverlayMarks: true), Ct);
+        Assert.Null(host.Files.GetXattr($"{kept}/spool/q", "trusted.overlay.opaque"));
+        var read = OpaqueRecord.Read(host.Files, $"{kept}/{OpaqueRecord.FileName}");
+        var copied = StagedChanges.Read(host.Files, $"{kept}/spool", $"{Base}/spool", read!.For("spool"));
+
+        Assert.Equal([odd, "q"], record.Opaque["spool"]);
+        Assert.Equal(FileKind.Missing, host.Files.GetKind(FileSteps.TempName($"{kept}/{OpaqueRecord.FileName}")));
+        string[] expected =
+        [
+            $"{odd}/y Added",
+            $"{odd}/x Deleted",
+            "plain Added",
+            "plain/new Added",
+            "q/fresh Added",
+            "q/old1 Deleted",
+            "q/sub/deep Deleted",
+            "q/sub Deleted",
+        ];
+        Assert.Equal(expected, marked.Changes.Select(c => $"{c.Path} {c.Kind}"));
+        Assert.Equal(marked.Changes, copied.Changes);
+        Assert.DoesNotContain(StagedChanges.Read(host.Files, $"{kept}/spool", $"{Base}/spool").Changes, c => c.Kind == StagedKind.Deleted);
+    }
+
+    [Fact]
+    public async Task Read_RecordNamingWhatIsNoDirectoryOfTheStagedTree_Ignored()
+    {
+        await using var host = await CreateHostAsync();
+        Both(host, "log/f", "1");
+        Both(host, "log/d/old", "o");
+        Both(host, "log/gone/old", "o");
+        Staged(host, "log/f", "2");
+        Staged(host, "log/d/new", "n");
+        var before = StagedChanges.Read(host.Files, $"{Upper}/log", $"{Base}/log");
+
+        var read = StagedChanges.Read(host.Files, $"{Upper}/log", $"{Base}/log",
+            new HashSet<string>(["f", "gone", "..", "../log", "/snap/log/d", "d/", "", "."]));
+
+        Assert.Equal(before.Changes, read.Changes);
+        Assert.DoesNotContain(read.Changes, c => c.Kind == StagedKind.Deleted);
+    }
+
+    [Fact]
+    public async Task OpaqueRecord_MissingReadsAsNone_AnythingButItsJsonRefused()
+    {
+        await using var host = await CreateHostAsync();
+        const string path = "/var/.snapupgrade/staged/.opaque";
+        host.Process.CreateDirectory("/var/.snapupgrade/staged");
+
+        Assert.Null(OpaqueRecord.Read(host.Files, path));
+        host.Process.WriteAllBytes(path, Bytes("{\"Opaque\":{\"log\":null}}"));
+        Assert.Throws<InvalidDataException>(() => OpaqueRecord.Read(host.Files, path));
+        host.Process.WriteAllBytes(path, Bytes("not json"));
+        Assert.Throws<InvalidDataException>(() => OpaqueRecord.Read(host.Files, path));
+        host.Files.Delete(path);
+        host.Files.CreateSymlink(path, "/etc/passwd");
+        Assert.Throws<InvalidDataException>(() => OpaqueRecord.Read(host.Files, path));
     }
 
     [Fact]

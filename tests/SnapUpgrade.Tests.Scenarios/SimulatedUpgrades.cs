@@ -4,6 +4,7 @@ using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Host;
 using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Operations;
+using SnapUpgrade.Core.Staging;
 using SnapUpgrade.Core.Upgrade;
 using SnapUpgrade.Core.Zfs;
 using SnapUpgrade.Infra.Simulation;
@@ -73,6 +74,72 @@ public sealed class SimulatedUpgrades : Scenario<Simulated>
         Assert.Null((await Lab.Host.Zfs.ListAsync(Lab.Host.Pool, Ct)).Find(UpgradeStaging.BaseSnapshot(new Layout(Lab.Host.Pool), "be2")));
         Assert.Null((await Lab.StateAsync()).Find("be2")!.Upgrade);
         Assert.Equal(applied, Dump("/var/shared"));
+    }
+
+    /// <summary>
+    /// A command removes a directory of /var/spool the base holds and makes it again with other content: overlayfs
+    /// marks it opaque in the upper layer, a mark the copy into the BE leaves out. The finish records it beside the
+    /// staged trees (its dry run shows that step), and after the new BE boots the apply deletes the base entries it
+    /// hid where they are unchanged live and records the deletion where they changed; nothing else is lost, and the
+    /// finish's report and the apply say the same.
+    /// </summary>
+    [Fact]
+    public async Task Upgrade_CommandRemakesASpoolDirectory_AfterItsBootTheEntriesItHidAreDeletedWhereUnchangedLive()
+    {
+        MigratedWithAQueue();
+        var workflow = new UpgradeWorkflow(Lab.Engine, new RemakeQueue(Sim), 16);
+
+        var result = await workflow.RunAsync(new UpgradeRequest("be2"), new RunRequest(), _ => { }, Ct);
+
+        Assert.True(result.Succeeded, $"{result.Outcome}: {string.Join("; ", result.Parts.Select(p => $"{p.Action} {p.Error}"))}\n{result.Command?.Output}");
+        var finish = result.Parts.Single(p => p.Action == "finish-upgrade");
+        Assert.Contains(finish.Steps, s => s.Description.Contains("(/var/shared/spool/q)", StringComparison.Ordinal)
+            && s.Argv[^1].EndsWith($"{UpgradeStaging.StagedDirectory}/{OpaqueRecord.FileName}", StringComparison.Ordinal));
+        string[] staged = ["/var/shared/spool/q/fresh added", "/var/shared/spool/q/old1 deleted", "/var/shared/spool/q/old2 deleted"];
+        Assert.Equal(staged, FinishUpgrade.StagedLines(finish.Report));
+        Files.AppendAllBytes("/var/shared/spool/q/old2", "changed live\n"u8.ToArray());
+        await Lab.MustAsync(new ActivateBe("be2"));
+        await Lab.MustAsync(new RebootHost());
+        Assert.Null(Files.GetXattr($"{UpgradeStaging.StagedDirectory}/spool/q", "trusted.overlay.opaque"));
+        Assert.Equal(["q"], OpaqueRecord.Read(Files, $"{UpgradeStaging.StagedDirectory}/{OpaqueRecord.FileName}")!.For("spool"));
+
+        var (_, _, upgrades) = await new AuditedOperations(Lab.NewEngine(), new SqliteAuditLog(Lab.Database)).AtStartAsync(Ct);
+
+        var applied = Assert.Single(upgrades);
+        Assert.True(applied.Succeeded, applied.Error?.Message);
+        Assert.Contains("q/old1: deletion done at /var/shared/spool/q/old1", applied.Report);
+        Assert.Contains("q/old2: deletion recorded, not performed (changed live since the base)", applied.Report);
+        Assert.Equal(["fresh", "old2"], Files.List("/var/shared/spool/q"));
+        Assert.Equal("made again by the upgrade\n", Text("/var/shared/spool/q/fresh"));
+        Assert.Equal("job 2\nchanged live\n", Text("/var/shared/spool/q/old2"));
+        Assert.Equal("kept\n", Text("/var/shared/spool/other"));
+        Assert.Equal("From: lab\n\nlive mail\n", Text("/var/shared/mail/root"));
+        Assert.Equal(BaseLog, Text("/var/shared/log/dpkg.log"));
+    }
+
+    /// <summary>
+    /// The record of opaque directories is a step of the finish's plan like the copies: a dry run names it, and a
+    /// finish that fails after writing it takes it back with the copies (the BE keeps no staged tree of it).
+    /// </summary>
+    [Fact]
+    public async Task Finish_FailingAfterItRecordedTheOpaqueDirectories_TakesTheRecordBackWithTheCopies()
+    {
+        MigratedWithAQueue();
+        await Lab.MustAsync(new CreateBe("be2"));
+        await Lab.MustAsync(new StageUpgrade("be2", StagingMiB: 16));
+        var root = (await Lab.StateAsync()).Find("be2")!.MountedAt!;
+        Assert.True((await new RemakeQueue(Sim).RunAsync(root, "be2", _ => { }, Ct)).Succeeded);
+
+        var planned = await Lab.RunAsync(new FinishUpgrade("be2", Passed: true), dryRun: true);
+        Lab.Faults.FailAt(0); // the first zfs command of the finish: the BE's unmount, after the record and the copies
+        var failed = await Lab.RunAsync(new FinishUpgrade("be2", Passed: true));
+        Lab.Faults.Disarm();
+
+        Assert.Contains(planned.Steps, s => s.Description.StartsWith("record the directories the upgrade removed and made again (/var/shared/spool/q)", StringComparison.Ordinal));
+        Assert.Equal(Outcome.Failed, failed.Outcome);
+        Assert.Contains(failed.Steps, s => s.Argv[^1] == $"{root}{UpgradeStaging.StagedDirectory}/{OpaqueRecord.FileName}");
+        Assert.Equal(FileKind.Missing, Files.GetKind($"{root}/var/.snapupgrade"));
+        Assert.Equal("job 1\n", Text("/var/shared/spool/q/old1"));
     }
 
     /// <summary>
@@ -160,6 +227,28 @@ public sealed class SimulatedUpgrades : Scenario<Simulated>
 
     private SimulatedUpgradeCommand Apt(TimeSpan limit) => new(Sim, limit, TimeSpan.Zero);
 
+    /// <summary>
+    /// A plain command on the simulated host, as <c>rm -rf {root}/var/spool/q &amp;&amp; mkdir ... &amp;&amp; echo ... &gt; .../fresh</c>
+    /// would run: the removal through the overlay (the port removes without following the BE's /var/spool link, so
+    /// the path names the overlay itself), the rest as a process writes, through the link.
+    /// </summary>
+    private sealed class RemakeQueue(SimulatedZfs sim) : IUpgradeCommand
+    {
+        public IReadOnlyList<string> Argv { get; } = ["simulated-remake-queue", "{root}"];
+
+        public IReadOnlyList<string> Describe(string root, string be) => UpgradeCommandPolicy.Fill(Argv, root, be);
+
+        public Task<CommandRun> RunAsync(string root, string be, Action<string> output, CancellationToken ct = default)
+        {
+            sim.DeleteTree($"{root}/var/shared/spool/q");
+            var process = sim.AsProcess();
+            process.CreateDirectory($"{root}/var/spool/q");
+            process.WriteAllBytes($"{root}/var/spool/q/fresh", "made again by the upgrade\n"u8.ToArray());
+            output("remade /var/spool/q");
+            return Task.FromResult(new CommandRun(CommandEnd.Exited, 0, "remade /var/spool/q\n", false, TimeSpan.Zero));
+        }
+    }
+
     /// <summary>be1 as a migrated BE: its shared directories are the links into /var/shared, which holds live data.</summary>
     private void Migrated()
     {
@@ -172,6 +261,16 @@ public sealed class SimulatedUpgrades : Scenario<Simulated>
         }
         Files.WriteAllBytes("/var/shared/log/dpkg.log", Encoding.UTF8.GetBytes(BaseLog));
         Files.WriteAllBytes("/var/shared/mail/root", "From: lab\n\nlive mail\n"u8.ToArray());
+    }
+
+    /// <summary><see cref="Migrated"/>, with a spool queue (<c>q</c>: old1, old2) and a file beside it in the shared data.</summary>
+    private void MigratedWithAQueue()
+    {
+        Migrated();
+        Files.CreateDirectory("/var/shared/spool/q");
+        Files.WriteAllBytes("/var/shared/spool/q/old1", "job 1\n"u8.ToArray());
+        Files.WriteAllBytes("/var/shared/spool/q/old2", "job 2\n"u8.ToArray());
+        Files.WriteAllBytes("/var/shared/spool/other", "kept\n"u8.ToArray());
     }
 
     private string Text(string path) => Encoding.UTF8.GetString(Files.ReadAllBytes(path));

@@ -5,6 +5,7 @@ using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Host;
 using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Operations;
+using SnapUpgrade.Core.Staging;
 using SnapUpgrade.Core.Upgrade;
 using SnapUpgrade.Core.Zfs;
 using SnapUpgrade.Infra.Host;
@@ -118,6 +119,60 @@ public abstract class Upgrades<TBackend> : Scenario<TBackend> where TBackend : I
         Assert.Null((await Lab.StateAsync()).Find("be2")!.Upgrade);
         Assert.Equal(live, UpgradeRoots.Tree(Local("/var/shared")));
         Assert.Equal(ErrorCode.NotSupported, (await Lab.RunAsync(new ClearUpgrade("be2"))).Error?.Code);
+    }
+
+    /// <summary>
+    /// The real dpkg's postinst removes a /var/spool directory the base holds and makes it again with other content:
+    /// the kernel's overlayfs marks it opaque in the tmpfs upper, a mark the copy into the BE (zfs-fuse) cannot keep.
+    /// The finish records it beside the staged trees; after the new BE boots the apply deletes the base entries it
+    /// hid where they are unchanged live and records the deletion where they changed live; nothing else is lost,
+    /// and the finish's report says what the apply does.
+    /// </summary>
+    [Fact]
+    public async Task Upgrade_RealDpkg_RemakesASpoolDirectory_AfterTheBootTheEntriesItHidAreDeletedWhereUnchangedLive()
+    {
+        var deb = await PrepareAsync("rm -rf /var/spool/hello-q\nmkdir /var/spool/hello-q\necho 'job new' > /var/spool/hello-q/fresh");
+        Directory.CreateDirectory(Local("/var/shared/spool/hello-q/sub"));
+        await File.WriteAllTextAsync(Local("/var/shared/spool/hello-q/old1"), "job 1\n", Ct);
+        await File.WriteAllTextAsync(Local("/var/shared/spool/hello-q/old2"), "job 2\n", Ct);
+        await File.WriteAllTextAsync(Local("/var/shared/spool/hello-q/sub/deep"), "deep\n", Ct);
+        await File.WriteAllTextAsync(Local("/var/shared/spool/other"), "kept\n", Ct);
+
+        var result = await Workflow(Dpkg(deb)).RunAsync(new UpgradeRequest("be2"), new RunRequest(), _ => { }, Ct);
+
+        Assert.True(result.Succeeded, Describe(result));
+        var finish = result.Parts.Single(p => p.Action == "finish-upgrade");
+        Assert.Contains(finish.Steps, s => s.Description.Contains("(/var/shared/spool/hello-q)", StringComparison.Ordinal));
+        Assert.Equal(
+        [
+            "/var/shared/spool/hello-q/fresh added",
+            "/var/shared/spool/hello-q/old1 deleted",
+            "/var/shared/spool/hello-q/old2 deleted",
+            "/var/shared/spool/hello-q/sub/deep deleted",
+            "/var/shared/spool/hello-q/sub deleted",
+        ], FinishUpgrade.StagedLines(finish.Report).Where(l => l.StartsWith("/var/shared/spool/hello-q", StringComparison.Ordinal)));
+        var (mark, record) = await InsideAsync("be2", root => (
+            new LocalFiles(root).GetXattr($"{UpgradeStaging.StagedDirectory}/spool/hello-q", "trusted.overlay.opaque"),
+            OpaqueRecord.Read(new LocalFiles(root), $"{UpgradeStaging.StagedDirectory}/{OpaqueRecord.FileName}")));
+        Assert.Null(mark); // zfs-fuse kept no mark: the record carries it
+        Assert.Equal(["hello-q"], record!.For("spool"));
+        await File.AppendAllTextAsync(Local("/var/shared/spool/hello-q/old2"), "changed live\n", Ct);
+        await Lab.MustAsync(new ActivateBe("be2"));
+        await Lab.MustAsync(new RebootHost());
+
+        var (_, _, upgrades) = await new AuditedOperations(Lab.NewEngine(), new SqliteAuditLog(Lab.Database)).AtStartAsync(Ct);
+
+        var applied = Assert.Single(upgrades);
+        Assert.True(applied.Succeeded, $"[{Lab.Host.Name}] {applied.Action}: {applied.Error}");
+        Assert.Contains("hello-q/old1: deletion done at /var/shared/spool/hello-q/old1", applied.Report);
+        Assert.Contains("hello-q/sub: deletion done at /var/shared/spool/hello-q/sub", applied.Report);
+        Assert.Contains("hello-q/old2: deletion recorded, not performed (changed live since the base)", applied.Report);
+        Assert.Equal(["fresh", "old2"], Directory.EnumerateFileSystemEntries(Local("/var/shared/spool/hello-q")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal("job new\n", await File.ReadAllTextAsync(Local("/var/shared/spool/hello-q/fresh"), Ct));
+        Assert.Equal("job 2\nchanged live\n", await File.ReadAllTextAsync(Local("/var/shared/spool/hello-q/old2"), Ct));
+        Assert.Equal("kept\n", await File.ReadAllTextAsync(Local("/var/shared/spool/other"), Ct));
+        Assert.Equal("From: lab\n\nlive mail\n", await File.ReadAllTextAsync(Local("/var/shared/mail/root"), Ct));
+        Assert.Contains("status installed hello-su:all 1.0", await File.ReadAllTextAsync(Local("/var/shared/log/dpkg.log"), Ct));
     }
 
     [Fact]

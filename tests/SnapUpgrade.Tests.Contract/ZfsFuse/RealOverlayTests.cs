@@ -1,4 +1,6 @@
+using SnapUpgrade.Core.Host;
 using SnapUpgrade.Core.Staging;
+using SnapUpgrade.Core.Steps;
 using SnapUpgrade.Infra.Processes;
 using SnapUpgrade.Tests.Support;
 using Xunit;
@@ -21,7 +23,6 @@ public sealed class RealOverlayTests
     public async Task Overlay_PackageWritesThroughTheMergedView_UpperTreeClassifiedAndApplied()
     {
         await using var host = await TmpfsHost.CreateAsync();
-        var root = host.LocalRoot!;
         var p = host.Process;
         foreach (var r in new[] { "/snap", "/var/shared" })
         {
@@ -33,38 +34,19 @@ public sealed class RealOverlayTests
             p.WriteAllBytes($"{r}/log/apt/history.log", Bytes("h"));
             p.WriteAllBytes($"{r}/log/gone/f", Bytes("g"));
         }
-        p.CreateDirectory("/var/.snapupgrade/staged/log");
-        p.CreateDirectory("/var/.snapupgrade/work/log");
-        p.CreateDirectory("/mnt/log");
-        var merged = root + "/mnt/log";
-        await RunAsync("mount", "--bind", root + "/snap", root + "/snap");
-        await RunAsync("mount", "-o", "remount,bind,ro", root + "/snap");
-        try
+        await ThroughOverlayAsync(host, async merged =>
         {
-            await RunAsync("mount", "-t", "overlay", "overlay", "-o",
-                $"lowerdir={root}/snap/log,upperdir={root}/var/.snapupgrade/staged/log,workdir={root}/var/.snapupgrade/work/log", merged);
-            try
-            {
-                await File.AppendAllTextAsync(merged + "/dpkg.log", "more\n", Ct);
-                await File.WriteAllTextAsync(merged + "/new", "new", Ct);
-                File.Delete(merged + "/x");
-                Directory.CreateDirectory(merged + "/d");
-                await File.WriteAllTextAsync(merged + "/d/e", "e", Ct);
-                Directory.Delete(merged + "/apt", recursive: true);
-                Directory.Delete(merged + "/gone", recursive: true);
-                Directory.CreateDirectory(merged + "/gone");
-                await File.WriteAllTextAsync(merged + "/gone/g2", "g2", Ct);
-                await File.WriteAllTextAsync(merged + "/conf", "v2", Ct);
-            }
-            finally
-            {
-                await RunAsync("umount", merged);
-            }
-        }
-        finally
-        {
-            await RunAsync("umount", root + "/snap");
-        }
+            await File.AppendAllTextAsync(merged + "/dpkg.log", "more\n", Ct);
+            await File.WriteAllTextAsync(merged + "/new", "new", Ct);
+            File.Delete(merged + "/x");
+            Directory.CreateDirectory(merged + "/d");
+            await File.WriteAllTextAsync(merged + "/d/e", "e", Ct);
+            Directory.Delete(merged + "/apt", recursive: true);
+            Directory.Delete(merged + "/gone", recursive: true);
+            Directory.CreateDirectory(merged + "/gone");
+            await File.WriteAllTextAsync(merged + "/gone/g2", "g2", Ct);
+            await File.WriteAllTextAsync(merged + "/conf", "v2", Ct);
+        });
         // What the kernel left: whiteouts as character devices 0/0, the remade directory opaque.
         Assert.True(host.Files.Stat("/var/.snapupgrade/staged/log/x")!.Special!.IsWhiteout);
         Assert.True(host.Files.Stat("/var/.snapupgrade/staged/log/apt")!.Special!.IsWhiteout);
@@ -96,6 +78,53 @@ public sealed class RealOverlayTests
         Assert.Null(host.Files.GetXattr("/var/shared/log/conf", "trusted.overlay.origin"));
         Assert.Null(host.Files.GetXattr("/var/shared/log/gone", "trusted.overlay.opaque"));
         Assert.DoesNotContain(report.Changes, c => c.Outcome is AppliedOutcome.Refused or AppliedOutcome.DeletionRecorded or AppliedOutcome.SideBySide);
+    }
+
+    /// <summary>
+    /// Issue 14 with the kernel's own marks: a directory removed and made again through the merged view is opaque in
+    /// the upper; the finish's copy (rsync without overlayfs' xattrs, as into a zfs-fuse BE) loses the mark, and the
+    /// record the finish writes beside it (<see cref="OpaqueRecord"/>) brings it back: the copy reads as the upper
+    /// does, and its apply deletes the entries the directory hid where they are unchanged live.
+    /// </summary>
+    [Fact]
+    public async Task Overlay_DirectoryRemadeThroughTheMergedView_CopiedWithoutMarks_RecordKeepsItsDeletions()
+    {
+        await using var host = await TmpfsHost.CreateAsync();
+        var p = host.Process;
+        foreach (var r in new[] { "/snap", "/var/shared" })
+        {
+            p.CreateDirectory($"{r}/log/q/sub");
+            p.WriteAllBytes($"{r}/log/q/old1", Bytes("1"));
+            p.WriteAllBytes($"{r}/log/q/old2", Bytes("2"));
+            p.WriteAllBytes($"{r}/log/q/sub/deep", Bytes("d"));
+            p.WriteAllBytes($"{r}/log/other", Bytes("o"));
+        }
+        await ThroughOverlayAsync(host, async merged =>
+        {
+            Directory.Delete(merged + "/q", recursive: true);
+            Directory.CreateDirectory(merged + "/q");
+            await File.WriteAllTextAsync(merged + "/q/fresh", "f", Ct);
+        });
+        Assert.Equal("y"u8.ToArray(), host.Files.GetXattr("/var/.snapupgrade/staged/log/q", "trusted.overlay.opaque"));
+        var marked = StagedChanges.Read(host.Files, "/var/.snapupgrade/staged/log", "/snap/log");
+        var record = new OpaqueRecord(new Dictionary<string, IReadOnlyList<string>> { ["log"] = OpaqueRecord.Find(host.Files, "/var/.snapupgrade/staged/log") });
+
+        host.Files.CreateDirectory("/var/.snapupgrade/kept");
+        FileSteps.WriteWhole(host.Files, $"/var/.snapupgrade/kept/{OpaqueRecord.FileName}", record.ToJson());
+        await host.Files.CopyTreeAsync(new TreeCopy("/var/.snapupgrade/staged/log", "/var/.snapupgrade/kept/log", WithoutOverlayMarks: true), Ct);
+        Assert.Null(host.Files.GetXattr("/var/.snapupgrade/kept/log/q", "trusted.overlay.opaque"));
+        var kept = StagedChanges.Read(host.Files, "/var/.snapupgrade/kept/log", "/snap/log",
+            OpaqueRecord.Read(host.Files, $"/var/.snapupgrade/kept/{OpaqueRecord.FileName}")!.For("log"));
+        p.AppendAllBytes("/var/shared/log/q/old2", Bytes(" changed live"));
+        var report = await new StagedApply(host.Files, kept, "/var/shared/log", "be2").RunAsync(Ct);
+
+        Assert.Equal(["q/fresh Added", "q/old1 Deleted", "q/old2 Deleted", "q/sub/deep Deleted", "q/sub Deleted"],
+            marked.Changes.Select(c => $"{c.Path} {c.Kind}"));
+        Assert.Equal(marked.Changes, kept.Changes);
+        Assert.Equal(["fresh", "old2"], host.Files.List("/var/shared/log/q"));
+        Assert.Equal(Bytes("2 changed live"), host.Files.ReadAllBytes("/var/shared/log/q/old2"));
+        Assert.Equal(Bytes("o"), host.Files.ReadAllBytes("/var/shared/log/other"));
+        Assert.Contains("q/old2: deletion recorded, not performed (changed live since the base)", report.Lines);
     }
 
     [Fact]
@@ -145,6 +174,39 @@ public sealed class RealOverlayTests
         if (onZfs is not null)
             Assert.True(onZfs.Succeeded, $"overlayfs refused an OpenZFS upper layer, which OpenZFS 2.3 in the guest took before: {onZfs.StandardError}");
         Assert.Equal(Bytes("base\n"), lab.Files.ReadAllBytes("/var/shared/log/a"));
+    }
+
+    /// <summary>
+    /// Mounts the kernel's overlay of <c>/snap/log</c> (bound read-only) and the upper
+    /// <c>/var/.snapupgrade/staged/log</c> at <c>/mnt/log</c>, runs <paramref name="write"/> on the merged
+    /// view's local path, and takes both mounts off again.
+    /// </summary>
+    private static async Task ThroughOverlayAsync(StagingHost host, Func<string, Task> write)
+    {
+        var root = host.LocalRoot!;
+        host.Process.CreateDirectory("/var/.snapupgrade/staged/log");
+        host.Process.CreateDirectory("/var/.snapupgrade/work/log");
+        host.Process.CreateDirectory("/mnt/log");
+        var merged = root + "/mnt/log";
+        await RunAsync("mount", "--bind", root + "/snap", root + "/snap");
+        await RunAsync("mount", "-o", "remount,bind,ro", root + "/snap");
+        try
+        {
+            await RunAsync("mount", "-t", "overlay", "overlay", "-o",
+                $"lowerdir={root}/snap/log,upperdir={root}/var/.snapupgrade/staged/log,workdir={root}/var/.snapupgrade/work/log", merged);
+            try
+            {
+                await write(merged);
+            }
+            finally
+            {
+                await RunAsync("umount", merged);
+            }
+        }
+        finally
+        {
+            await RunAsync("umount", root + "/snap");
+        }
     }
 
     private static async Task RunAsync(params string[] argv) => (await Runner.RunAsync(argv, ct: Ct)).EnsureSuccess();
