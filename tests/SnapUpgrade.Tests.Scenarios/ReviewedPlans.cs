@@ -3,6 +3,7 @@ using SnapUpgrade.Core.Operations;
 using SnapUpgrade.Core.Steps;
 using SnapUpgrade.Core.Zfs;
 using SnapUpgrade.Tests.Scenarios.Lab;
+using SnapUpgrade.Tests.Support;
 using Xunit;
 
 namespace SnapUpgrade.Tests.Scenarios;
@@ -48,6 +49,8 @@ public abstract class ReviewedPlans<TBackend> : Scenario<TBackend> where TBacken
     }
 
     [Fact]
+    // Not in the OpenZFS guest: the token's own logic; each reviewed argv and a host that moved run there.
+    [Trait(OpenZfsGuest.Trait, OpenZfsGuest.LeftOut)]
     public async Task Create_ConfirmedWithTheReviewedToken_RunsTheReviewedSnapshotNameAndUuid()
     {
         var (review, _) = await ReviewThenConfirmAsync(new CreateBe("be2"));
@@ -61,6 +64,8 @@ public abstract class ReviewedPlans<TBackend> : Scenario<TBackend> where TBacken
     }
 
     [Fact]
+    // Not in the OpenZFS guest: the token's own logic; each reviewed argv and a host that moved run there.
+    [Trait(OpenZfsGuest.Trait, OpenZfsGuest.LeftOut)]
     public async Task Snapshot_ConfirmedWithTheReviewedToken_TakesTheReviewedName()
     {
         var (review, _) = await ReviewThenConfirmAsync(new SnapshotBe("be1"));
@@ -71,6 +76,8 @@ public abstract class ReviewedPlans<TBackend> : Scenario<TBackend> where TBacken
     }
 
     [Fact]
+    // Not in the OpenZFS guest: the token's own logic; each reviewed argv and a host that moved run there.
+    [Trait(OpenZfsGuest.Trait, OpenZfsGuest.LeftOut)]
     public async Task Mount_ConfirmedWithTheReviewedToken_MountsAtTheReviewedPrivateDirectory()
     {
         await MustAsync(new CreateBe("be2"));
@@ -83,6 +90,8 @@ public abstract class ReviewedPlans<TBackend> : Scenario<TBackend> where TBacken
     }
 
     [Fact]
+    // Not in the OpenZFS guest: the token's own logic; each reviewed argv and a host that moved run there.
+    [Trait(OpenZfsGuest.Trait, OpenZfsGuest.LeftOut)]
     public async Task Migrate_ConfirmedWithTheReviewedToken_UsesTheReviewedPrivateAndStagingDirectories()
     {
         await MustAsync(new CreateBe("be2"));
@@ -111,6 +120,8 @@ public abstract class ReviewedPlans<TBackend> : Scenario<TBackend> where TBacken
     }
 
     [Fact]
+    // Not in the OpenZFS guest: the token's own logic; each reviewed argv and a host that moved run there.
+    [Trait(OpenZfsGuest.Trait, OpenZfsGuest.LeftOut)]
     public async Task Confirm_ASnapshotOfTheReviewedNameTakenSince_IsRefusedAsPlanChangedAndChangesNothing()
     {
         var review = await Engine.RunAsync(new CreateBe("be2"), new RunRequest { DryRun = true });
@@ -141,6 +152,8 @@ public abstract class ReviewedPlans<TBackend> : Scenario<TBackend> where TBacken
     }
 
     [Fact]
+    // Not in the OpenZFS guest: the token's own logic; each reviewed argv and a host that moved run there.
+    [Trait(OpenZfsGuest.Trait, OpenZfsGuest.LeftOut)]
     public async Task Confirm_ATokenOfAnotherRequest_IsRefusedAsPlanChanged()
     {
         var review = await Engine.RunAsync(new CreateBe("be2"), new RunRequest { DryRun = true });
@@ -153,6 +166,8 @@ public abstract class ReviewedPlans<TBackend> : Scenario<TBackend> where TBacken
     }
 
     [Fact]
+    // Not in the OpenZFS guest: the token's own logic; each reviewed argv and a host that moved run there.
+    [Trait(OpenZfsGuest.Trait, OpenZfsGuest.LeftOut)]
     public async Task Confirm_GarbageTokens_AreRefusedAsInvalidAndChangeNothing()
     {
         var review = await Engine.RunAsync(new CreateBe("be2"), new RunRequest { DryRun = true });
@@ -170,6 +185,8 @@ public abstract class ReviewedPlans<TBackend> : Scenario<TBackend> where TBacken
     }
 
     [Fact]
+    // Not in the OpenZFS guest: the token's own logic; each reviewed argv and a host that moved run there.
+    [Trait(OpenZfsGuest.Trait, OpenZfsGuest.LeftOut)]
     public async Task Confirm_AReviewedPlanThatRanAlready_IsRefusedSoNoTwoBesShareAUuid()
     {
         await MustAsync(new SnapshotBe("be1", "s1"));
@@ -185,6 +202,8 @@ public abstract class ReviewedPlans<TBackend> : Scenario<TBackend> where TBacken
     }
 
     [Fact]
+    // Not in the OpenZFS guest: the token's own logic; each reviewed argv and a host that moved run there.
+    [Trait(OpenZfsGuest.Trait, OpenZfsGuest.LeftOut)]
     public async Task Run_WithoutAToken_PlansFreshAsBefore()
     {
         var review = await Engine.RunAsync(new CreateBe("be2"), new RunRequest { DryRun = true });
