@@ -12,10 +12,9 @@ namespace SnapUpgrade.Tests.Component.BootEnvironments;
 /// </summary>
 public sealed class BePagingTests : ComponentTest
 {
-    private static BootEnvironment Numbered(int i) =>
-        HostStates.Be($"be{i}", booted: i == 1, onReboot: i == 1) with { Created = HostStates.T0.AddMinutes(i) };
+    private static BootEnvironment Numbered(int i) => HostStates.NumberedBe(i);
 
-    private static HostState Host(int count) => HostStates.With([.. Enumerable.Range(1, count).Select(Numbered)]);
+    private static HostState Host(int count) => HostStates.Numbered(count);
 
     private static List<string> RowNames(IRenderedComponent<BootEnvironmentsPage> page) =>
         [.. page.FindAll("[data-testid^=be-row-]").Select(r => r.GetAttribute("data-testid")!["be-row-".Length..])];

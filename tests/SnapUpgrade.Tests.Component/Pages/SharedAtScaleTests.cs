@@ -14,9 +14,6 @@ namespace SnapUpgrade.Tests.Component.Pages;
 /// </summary>
 public sealed class SharedAtScaleTests : ComponentTest
 {
-    private static BootEnvironment Numbered(int i) =>
-        HostStates.Be($"be{i}", booted: i == 1, onReboot: i == 1) with { Created = HostStates.T0.AddMinutes(i) };
-
     /// <summary>be1 read now and ok; be500 and be700 not migrated; be900 unreadable; the rest never checked.</summary>
     private static BeSharedHealth Health(int i) => i switch
     {
@@ -31,7 +28,7 @@ public sealed class SharedAtScaleTests : ComponentTest
 
     private void Host(int count)
     {
-        Engine.State = HostStates.With([.. Enumerable.Range(1, count).Select(Numbered)]);
+        Engine.State = HostStates.Numbered(count);
         Engine.Health = new SharedHealthReport([.. Enumerable.Range(1, count).Select(Health)], HostStates.T0);
     }
 

@@ -17,6 +17,15 @@ public static class HostStates
             MountPoint = "/", Snapshots = [], ZoneBes = zoneBes ?? [],
         };
 
+    /// <summary>
+    /// A host with a BE per update (issue 13): be1 ... be{count}, each a minute newer than the one before, so creation
+    /// order and name order differ and an ordinal sort (be1, be10, be100, ...) would show; be1 is booted and active.
+    /// </summary>
+    public static HostState Numbered(int count) => With([.. Enumerable.Range(1, count).Select(NumberedBe)]);
+
+    /// <summary>be{i} of <see cref="Numbered"/>.</summary>
+    public static BootEnvironment NumberedBe(int i) => Be($"be{i}", booted: i == 1, onReboot: i == 1) with { Created = T0.AddMinutes(i) };
+
     public static ZoneBe ZoneBe(string zone, string name, string? parent, bool active) => new()
     {
         Zone = zone, Name = name, Dataset = $"rpool/zones/{zone}/ROOT/{name}", ParentBe = $"uuid-{parent ?? "gone"}",
