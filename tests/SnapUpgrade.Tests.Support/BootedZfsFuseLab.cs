@@ -17,7 +17,15 @@ public sealed class BootedZfsFuseLab : IAsyncDisposable
     {
         if (!ZfsFuseLab.IsInstalled) return null;
         var lab = await ZfsFuseLab.CreateAsync();
-        await LabBootstrap.InitializeAsync(lab.Zfs, lab.Files, lab.Pool, "be1", withShared: true);
+        try
+        {
+            await LabBootstrap.InitializeAsync(lab.Zfs, lab.Files, lab.Pool, "be1", withShared: true);
+        }
+        catch
+        {
+            await lab.DisposeAsync(); // its pool is the test's to destroy, even when it never booted
+            throw;
+        }
         return new BootedZfsFuseLab(lab);
     }
 

@@ -34,7 +34,15 @@ public sealed class ZfsFuseStagedApplyContract : StagedApplyContract
     protected override async Task<StagingHost> CreateHostAsync()
     {
         var lab = await ZfsFuseLab.CreateAsync(TestHostExtensions.Ct);
-        await lab.BootAsync();
+        try
+        {
+            await lab.BootAsync();
+        }
+        catch
+        {
+            await lab.DisposeAsync(); // its pool is the test's to destroy, even when it never booted
+            throw;
+        }
         return new StagingHost(lab.Files, lab.Process, lab.DisposeAsync, lab.HostRoot);
     }
 }
