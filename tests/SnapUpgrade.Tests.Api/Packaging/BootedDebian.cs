@@ -49,7 +49,12 @@ public sealed class BootedDebian : IAsyncDisposable
         var script = Path.Combine(RepoRoot.Find(), "tests", "SnapUpgrade.Tests.Api", "Packaging", "debian-rootfs.sh");
         var rootfs = await BuiltPackage.RunAsync(script, [Cache], TimeSpan.FromMinutes(15));
         Assert.True(rootfs.Exit == 0, $"debian-rootfs.sh (exit {rootfs.Exit}):\n{rootfs.Output}");
-        var lower = rootfs.Output.Trim().Split('\n')[^1];
+        // Its path is its one line on stdout, which comes first: when the cache is built, debootstrap's lines on stderr
+        // follow it (the last line was taken until session 17, so a machine's first boot failed: "special device
+        // overlay does not exist", the lower layer being "I: Base system installed successfully.").
+        var lower = rootfs.Output.Split('\n')[0].Trim();
+        Assert.True(lower.StartsWith(Cache + "/", StringComparison.Ordinal) && Directory.Exists(lower),
+            $"debian-rootfs.sh named no cached root on its first line:\n{rootfs.Output}");
 
         var temp = Directory.CreateTempSubdirectory("snapupgrade-debian-").FullName;
         foreach (var dir in new[] { "upper", "work", "merged" }) Directory.CreateDirectory(Path.Combine(temp, dir));
