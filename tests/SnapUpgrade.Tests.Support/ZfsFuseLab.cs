@@ -158,7 +158,7 @@ public sealed class ZfsFuseLab : ITestHost
     /// Who may hold <paramref name="pool"/>, for the next look at a pool zfs-fuse calls busy: processes with a
     /// file, a cwd or a mount under the lab (fuser), the pool's mounts left here, every other mount namespace
     /// that still holds a copy of one (zfs-fuse cannot let go of a file system while any copy is mounted:
-    /// session 16), and fuse connections with requests waiting.
+    /// session 16), zfs and zpool commands still running, and fuse connections with requests waiting.
     /// </summary>
     private async Task<string> HoldersAsync(string pool)
     {
@@ -185,6 +185,21 @@ public sealed class ZfsFuseLab : ITestHost
                 if (held.Count == 0) continue;
                 var command = File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').Trim();
                 text.AppendLine($"pid {pid} ({command}) in {ns} holds {held.Count} mount(s) of {pool}, first {held[0].MountPoint}");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The process ended while it was looked at.
+            }
+        }
+        // zfs and zpool commands still running: a client whose request zfs-fuse never ended may hold the pool (session 17:
+        // a pool no mount held anywhere was destroyed at once after the test processes were killed).
+        foreach (var pid in System.IO.Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(n => n!.All(char.IsAsciiDigit)))
+        {
+            try
+            {
+                var argv = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0', StringSplitOptions.RemoveEmptyEntries);
+                if (argv.Length > 0 && Path.GetFileName(argv[0]) is "zfs" or "zpool")
+                    text.AppendLine($"running: pid {pid}: {string.Join(' ', argv)}");
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

@@ -16,7 +16,7 @@ namespace SnapUpgrade.Tests.Api;
 /// snapshot may be left that nothing is cloned from, and the audit log has exactly one row for
 /// the attempt (none only when the kill came before the engine began, and then nothing changed).
 /// </summary>
-public sealed partial class KillNineEveryOperationTests : KillNineLab
+public sealed partial class KillNineTests
 {
     /// <summary>One operation as the API takes it, and the calls that put the pool back from "done" to "before".</summary>
     private sealed record Killable(string Name, string Action, string? Target, Func<Task<HttpResponseMessage>> Call,
@@ -135,6 +135,23 @@ public sealed partial class KillNineEveryOperationTests : KillNineLab
             new("shared init", "shared-init", null, () => Server.PostAsync("api/v1/shared/init"), dropZoneShared,
                 Setup: () => Sequence(Call("POST", "api/v1/zones", new { name = "sh" }), dropZoneShared), Teardown: Call("DELETE", "api/v1/zones/sh")),
         ];
+    }
+
+    /// <summary>
+    /// Starts nothing itself: waits until the journal shows that the call's operation (a row newer
+    /// than <paramref name="last"/>) has started step <paramref name="step"/>, kills the console,
+    /// starts it again. The answer when it came first (the kill then found the operation done).
+    /// </summary>
+    private async Task<string?> KillAtStepAsync(Task<HttpResponseMessage> call, long last, int step, string where)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!call.IsCompleted && deadline.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            var row = Server.LastJournalRow();
+            if (row.Id > last && row.StepsStarted >= step) break;
+            await Task.Delay(1);
+        }
+        return await KillAfterAsync(call, TimeSpan.Zero, where);
     }
 
     /// <summary>The pool with <see cref="LabLook.PropertiesAsync"/>; uuids by the dataset that carries them, generated snapshot times as placeholders.</summary>
