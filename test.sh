@@ -8,8 +8,9 @@
 # Environment: CI=true (what .ci/run sets), TEST_RESULTS_DIR (default ./test-results),
 # LANE_TIMEOUT seconds per test project (default 900), OPENZFS_LANE=off (skip the ~40 min QEMU lane
 # on a laptop; fails in CI), SNAPUPGRADE_OPENZFS_CACHE and SNAPUPGRADE_OPENZFS_TIMEOUT (tests/openzfs/lane.sh),
-# RUN_BUDGET seconds for the whole run (default 4800: the guest lane gets what is left, so the closing
-# line is printed well inside CI's 90 minutes even when a lane before it was slow).
+# RUN_BUDGET seconds for the whole run (default 4500: no lane runs past it and the guest lane, its
+# preparation included, gets what is left, so the closing line is printed inside CI's 90 minutes
+# even when a lane before it hung).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -17,8 +18,11 @@ readonly ROOT=$PWD
 readonly RESULTS=${TEST_RESULTS_DIR:-$ROOT/test-results}
 readonly CONFIGURATION=Release
 readonly LANE_TIMEOUT=${LANE_TIMEOUT:-900}
-readonly RUN_BUDGET=${RUN_BUDGET:-4800}
+readonly RUN_BUDGET=${RUN_BUDGET:-4500}
 readonly STARTED=$SECONDS
+# The run's end as a clock time (epoch seconds): the OpenZFS lane is handed it, not a length.
+readonly DEADLINE=$(($(date +%s) + RUN_BUDGET))
+left_of_budget() { echo $((DEADLINE - $(date +%s))); }
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 export SNAPUPGRADE_TEST_LOG_DIR=$RESULTS # where fixtures record the exceptions xunit does not show
 
@@ -73,7 +77,60 @@ zpool_answers() { timeout "${1:-10}" "${AS_ROOT[@]}" zpool list >/dev/null 2>&1;
 zfs_fuse_healthy() {
     local status
     status=$(timeout "${1:-10}" "${AS_ROOT[@]}" zpool status -x 2>&1) || return 1
-    ! grep -Eq 'I/O is currently suspended|in response to IO failures' <<<"$status"
+    ! grep -Eq 'I/O is currently suspended|in response to IO failures' <<<"$status" && canary_writes "${1:-10}"
+}
+
+# zfs-fuse can also deadlock with every pool healthy: in a session-17 CI run 405 of its 413 threads
+# waited on a futex and every write into a lab's mount hung while `zpool status -x` answered "all
+# pools are healthy", and the scenario lane ran on to its LANE_TIMEOUT. So the watchdog also writes
+# a file into a pool of its own, the canary (a preallocated 64 MiB image under
+# /tmp/snapupgrade-tests, named for this run's pid, destroyed when the run ends). A canary left by a
+# run that was killed is destroyed by the next run, and only when no process has that pid.
+readonly CANARY_POOL=sucanary$$ CANARY_DIR=/tmp/snapupgrade-tests/canary-$$
+CANARY=false
+make_canary() {
+    CANARY=false
+    [[ $CAN_ROOT == true ]] || return 0
+    local pool pid
+    for pool in $(timeout 10 "${AS_ROOT[@]}" zpool list -H -o name 2>/dev/null); do
+        [[ $pool =~ ^sucanary([0-9]+)$ ]] || continue
+        pid=${BASH_REMATCH[1]}
+        [[ $pid == "$$" ]] && { CANARY=true; return 0; }
+        kill -0 "$pid" 2>/dev/null && continue
+        timeout 30 "${AS_ROOT[@]}" zpool destroy -f "$pool" && as_root rm -rf "/tmp/snapupgrade-tests/canary-$pid" \
+            && echo "destroyed $pool (the canary of a run that ended without destroying it)"
+    done
+    as_root mkdir -p "$CANARY_DIR/mnt" && as_root rm -f "$CANARY_DIR/pool.img" \
+        && as_root fallocate -l 64M "$CANARY_DIR/pool.img" \
+        && timeout 30 "${AS_ROOT[@]}" zpool create -f -o cachefile=none -O mountpoint="$CANARY_DIR/mnt" \
+            "$CANARY_POOL" "$CANARY_DIR/pool.img" \
+        || { warn "could not make the canary pool $CANARY_POOL: zfs-fuse's writes are not watched"; return 0; }
+    CANARY=true
+}
+destroy_canary() {
+    [[ $CANARY == true ]] || return 0
+    # zfs-fuse answers "pool is busy" for a moment after a file in it was closed
+    for _ in $(seq 20); do
+        timeout 30 "${AS_ROOT[@]}" zpool destroy -f "$CANARY_POOL" 2>/dev/null && { as_root rm -rf "$CANARY_DIR"; break; }
+        sleep 0.5
+    done
+    timeout 10 "${AS_ROOT[@]}" zpool list "$CANARY_POOL" >/dev/null 2>&1 && warn "could not destroy the canary pool $CANARY_POOL"
+    CANARY=false
+}
+# A file written into the canary and removed, within $1 seconds. A writer still waiting then is left
+# where it is (a write into a deadlocked daemon ends only when the daemon does).
+canary_writes() {
+    [[ $CANARY == true ]] || return 0
+    local writer
+    # argv only: the path is the script's argument, never part of its text
+    "${AS_ROOT[@]}" sh -c 'echo canary >"$1" && rm -- "$1"' canary "$CANARY_DIR/mnt/probe" &
+    writer=$!
+    for _ in $(seq $((${1:-20} * 5))); do
+        kill -0 "$writer" 2>/dev/null || { wait "$writer"; return; }
+        sleep 0.2
+    done
+    warn "a write into the canary pool $CANARY_POOL did not end within ${1:-20} s"
+    return 1
 }
 
 disk_free() { df -h --output=avail "${1:-/tmp}" 2>/dev/null | tail -n 1 | tr -d ' '; }
@@ -153,6 +210,7 @@ restart_zfs_fuse() {
     for _ in $(seq 20); do pgrep -x zfs-fuse >/dev/null || break; sleep 0.5; done
     ZFS_FUSE_OURS=false
     start_zfs_fuse
+    zpool_answers && make_canary
 }
 
 # Runs "$@" (a lane) with a watchdog beside it that looks at zfs-fuse every 20 s; three unhealthy
@@ -278,14 +336,20 @@ run_openzfs_lane() {
         fi
         return
     fi
-    # The guest gets its own limit or what is left of the run's budget, whichever is less.
-    local limit=${SNAPUPGRADE_OPENZFS_TIMEOUT:-3300} left=$((RUN_BUDGET - (SECONDS - STARTED) - 120))
-    if [[ $left -lt $limit ]]; then
-        warn "the run has $left s left of its ${RUN_BUDGET} s budget: the OpenZFS guest gets that, not $limit s"
-        limit=$((left > 60 ? left : 60))
+    # The guest gets its own limit or what is left of the run's budget, whichever ends first; the lane's
+    # preparation (packages, the module build on a fresh machine, the publish) counts against the budget too.
+    local left
+    left=$(left_of_budget)
+    if [[ $left -lt 600 ]]; then
+        failed=$((failed + 1))
+        record_lane openzfs "FAILED: not run, $left s were left of the run's ${RUN_BUDGET} s budget"
+        return
     fi
+    [[ $left -lt ${SNAPUPGRADE_OPENZFS_TIMEOUT:-3300} ]] \
+        && warn "the run has $left s left of its ${RUN_BUDGET} s budget: the OpenZFS lane must end within it"
     as_root env ${SNAPUPGRADE_OPENZFS_CACHE:+SNAPUPGRADE_OPENZFS_CACHE=$SNAPUPGRADE_OPENZFS_CACHE} \
-        SNAPUPGRADE_OPENZFS_TIMEOUT="$limit" \
+        ${SNAPUPGRADE_OPENZFS_TIMEOUT:+SNAPUPGRADE_OPENZFS_TIMEOUT=$SNAPUPGRADE_OPENZFS_TIMEOUT} \
+        SNAPUPGRADE_OPENZFS_DEADLINE=$((DEADLINE - 60)) \
         tests/openzfs/lane.sh "$dir" </dev/null || status=$?
     local found=0
     for trx in "$dir"/OpenZfs.*.trx; do
@@ -312,6 +376,8 @@ main() {
     command -v dotnet >/dev/null 2>&1 || { warn "the .NET SDK 10 (dotnet) is not installed; see README.md"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
     install_missing
     start_zfs_fuse
+    zpool_answers && make_canary
+    trap destroy_canary EXIT
 
     mkdir -p "$RESULTS"
     # only what this script writes: TEST_RESULTS_DIR may point at a directory holding other things
@@ -341,7 +407,9 @@ main() {
     fi
 
     mapfile -t projects < <(test_projects)
-    for project in "${projects[@]}"; do
+    local wedged_again=false
+    for ((i = 0; i < ${#projects[@]}; i++)); do
+        project=${projects[i]}
         lane=${project#SnapUpgrade.Tests.}
         say_lane "lane ${lane,,}: $project"
         lane_started=$SECONDS
@@ -351,9 +419,17 @@ main() {
             record "$project" "FAILED: does not build"
             continue
         fi
+        # No lane runs past the run's budget: one that hung must not take the closing line with it.
+        lane_limit=$(($(left_of_budget) - 60))
+        if [[ $lane_limit -lt 60 ]]; then
+            failed=$((failed + 1))
+            record_lane "$project" "FAILED: not run, the run's ${RUN_BUDGET} s budget is spent"
+            continue
+        fi
+        [[ $lane_limit -gt $LANE_TIMEOUT ]] && lane_limit=$LANE_TIMEOUT
         status=0
         zfs_fuse_ready
-        lane_test=(timeout --kill-after=30 "$LANE_TIMEOUT" dotnet test "$csproj" -c "$CONFIGURATION" --no-build
+        lane_test=(timeout --kill-after=30 "$lane_limit" dotnet test "$csproj" -c "$CONFIGURATION" --no-build
             --logger "trx;LogFileName=$project.trx" --results-directory "$RESULTS")
         if [[ $ZFS_FUSE_SEEN == true ]]; then
             with_zfs_fuse_watchdog "${lane_test[@]}" </dev/null || status=$?
@@ -368,6 +444,16 @@ main() {
             mv "$RESULTS/cleanup-failures.log" "$RESULTS/$project.cleanup-failures.log"
         fi
         if [[ $status -eq 125 ]]; then
+            # zfs-fuse (the lab's stand-in for a host's ZFS, not the product) deadlocked under the lane. Once
+            # in a run the lane runs again from its start on a fresh daemon, and the summary says so; a
+            # second time fails it. The first attempt's results are kept beside it as $project.wedged.trx.
+            if [[ $wedged_again == false ]]; then
+                wedged_again=true
+                [[ -f $trx ]] && mv "$trx" "$RESULTS/$project.wedged.trx"
+                record_lane "$project" "zfs-fuse stopped answering after $((SECONDS - lane_started)) s (printed above): the lane runs again"
+                i=$((i - 1))
+                continue
+            fi
             failed=$((failed + 1))
             record_lane "$project" "FAILED: ended when zfs-fuse stopped answering ($((SECONDS - lane_started)) s; what it was doing is printed above)"
             continue
@@ -413,12 +499,17 @@ main() {
 
     local trx failures=""
     for trx in "$RESULTS"/*.trx "$RESULTS"/openzfs/OpenZfs.*.trx; do
-        [[ -f $trx ]] && failures+=$(trx_failures "$trx" && echo)
+        [[ -f $trx && $trx != *.wedged.trx ]] && failures+=$(trx_failures "$trx" && echo)
     done
     if [[ -n $failures ]]; then
         say "failed tests (first lines of each message; the whole of it in the TRX files)"
         printf '%s\n' "$failures" | head -n 150
     fi
+    for trx in "$RESULTS"/*.wedged.trx; do
+        [[ -f $trx ]] || continue
+        say "$(basename "$trx"): the attempt zfs-fuse ended (the lane ran again); its failed tests"
+        trx_failures "$trx" 3 | head -n 40
+    done
     say "summary (TRX files in $RESULTS)"
     printf '%s\n' "${summary[@]}"
     echo "wall time: $((SECONDS - STARTED)) s"

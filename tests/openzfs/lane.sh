@@ -12,7 +12,9 @@
 # by side; scenarios is both halves in one run; crash-1, crash-2 and crash-sweeps (both) are the crash
 # sweeps, killed at every 7th journal point (see guest.sh), left out by default: with them the lane
 # exceeded the CI budget, see the README; events is the host-change tests alone, also part of contract),
-# SNAPUPGRADE_OPENZFS_TIMEOUT seconds (3300).
+# SNAPUPGRADE_OPENZFS_TIMEOUT seconds (3300) for the guest, SNAPUPGRADE_OPENZFS_DEADLINE (epoch seconds: the
+# guest is stopped then at the latest, and the lane does not boot it with less than 5 minutes to go; test.sh
+# passes its run's end, so the preparation here counts against the run's budget).
 set -euo pipefail
 
 readonly HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -21,6 +23,7 @@ readonly RESULTS=${1:?usage: lane.sh <results directory>}
 readonly CACHE=${SNAPUPGRADE_OPENZFS_CACHE:-/var/cache/snapupgrade/openzfs}
 readonly SUITES=${SNAPUPGRADE_OPENZFS_SUITES-contract,api,scenarios-1|scenarios-2}
 readonly TIMEOUT=${SNAPUPGRADE_OPENZFS_TIMEOUT:-3300}
+readonly DEADLINE=${SNAPUPGRADE_OPENZFS_DEADLINE:-}
 # What TESTING.md measured to work together: the header package must match the image exactly.
 readonly KERNEL=6.1.0-57-amd64
 readonly ZFS_PACKAGE=2.3.2-2~bpo12+2
@@ -120,19 +123,24 @@ build_initramfs() {
 }
 
 boot_guest() {
-    local modules=$CACHE/modules/$KERNEL-$ZFS
-    say "booting the guest (TCG, -smp 2, 8G): suites $SUITES; console in $RESULTS/openzfs-console.log"
+    local modules=$CACHE/modules/$KERNEL-$ZFS limit=$TIMEOUT left
+    if [[ -n $DEADLINE ]]; then
+        left=$((DEADLINE - $(date +%s)))
+        [[ $left -ge 300 ]] || die "only $left s are left before the run's deadline: the guest is not booted"
+        [[ $left -lt $limit ]] && { say "the guest gets the $left s left before the run's deadline, not $limit s"; limit=$left; }
+    fi
+    say "booting the guest (TCG, -smp 2, 8G, at most $limit s): suites $SUITES; console in $RESULTS/openzfs-console.log"
     rm -f "$RESULTS/guest-status"
     local status=0
     # --foreground: QEMU stays in our process group, so whoever stops this lane stops the guest too.
-    timeout --foreground --kill-after=30 "$TIMEOUT" qemu-system-x86_64 -accel tcg,thread=multi -cpu max -m 8G -smp 2 \
+    timeout --foreground --kill-after=30 "$limit" qemu-system-x86_64 -accel tcg,thread=multi -cpu max -m 8G -smp 2 \
         -nographic -no-reboot \
         -kernel "$CACHE/kernel/$KERNEL/vmlinuz" -initrd "$CACHE/initramfs.gz" \
         -append "console=ttyS0 panic=-1 quiet rdinit=/init su.results=$RESULTS su.modules=$modules su.userland=$CACHE/userland/$ZFS su.suites=$SUITES su.run=$HERE/guest.sh" \
         -virtfs "local,path=/,mount_tag=hostroot,security_model=passthrough,readonly=on,multidevs=remap" \
         -virtfs "local,path=$RESULTS,mount_tag=results,security_model=passthrough" \
         </dev/null >"$RESULTS/openzfs-console.log" 2>&1 || status=$?
-    [[ $status -eq 0 ]] || { tail -n 40 "$RESULTS/openzfs-console.log"; die "QEMU exited with $status (124: timed out after $TIMEOUT s)"; }
+    [[ $status -eq 0 ]] || { tail -n 40 "$RESULTS/openzfs-console.log"; die "QEMU exited with $status (124: timed out after $limit s)"; }
     [[ -f $RESULTS/guest-status ]] || { tail -n 40 "$RESULTS/openzfs-console.log"; die "the guest wrote no status"; }
     return "$(<"$RESULTS/guest-status")"
 }
