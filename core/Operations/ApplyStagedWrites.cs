@@ -59,6 +59,9 @@ public sealed record ApplyStagedWrites(string Name, bool BeforeBoot = false) : I
         var root = BeforeBoot ? mount.Plan(context, plan, Name, be.Dataset, null, be.MountPoint ?? "/") : "";
         // A clone an apply cut off before its end left is used again.
         var baseDir = UpgradeStaging.PlanBaseClone(context, plan, Name, listing.Find(UpgradeStaging.BaseClone(context.Layout, Name)));
+        // The finish's record of the directories the command made opaque (their marks did not survive the copy):
+        // read once, by the first directory's step, when the BE is mounted.
+        var opaque = new Lazy<OpaqueRecord?>(() => OpaqueRecord.Read(context.Files, $"{root}{UpgradeStaging.StagedDirectory}/{OpaqueRecord.FileName}"));
         foreach (var dir in Layout.SharedDirectories)
         {
             var staged = $"{root}{UpgradeStaging.StagedDirectory}/{dir}";
@@ -71,9 +74,7 @@ public sealed record ApplyStagedWrites(string Name, bool BeforeBoot = false) : I
                     plan.Report.Add($"/var/{dir}: the base or the live directory is missing; its staged writes stay in {staged}.");
                     return;
                 }
-                // The finish's record of the directories the command made opaque: their marks did not survive the copy.
-                var opaque = OpaqueRecord.Read(context.Files, $"{root}{UpgradeStaging.StagedDirectory}/{OpaqueRecord.FileName}");
-                var changes = StagedChanges.Read(context.Files, staged, $"{baseDir}/{dir}", opaque?.For(dir));
+                var changes = StagedChanges.Read(context.Files, staged, $"{baseDir}/{dir}", opaque.Value?.For(dir));
                 var report = await new StagedApply(context.Files, changes, live, Name).RunAsync(run.Ct);
                 plan.Report.AddRange(report.Lines);
             }, new UndoNothing());

@@ -6,7 +6,7 @@ namespace SnapUpgrade.Core.Staging;
 
 /// <summary>
 /// The apply's progress, one JSON line per event, appended (and fsynced by the port) to a file in
-/// the BE's staging directory (<c>/var/.snapupgrade/staged/.applied</c>): the staging copy made,
+/// the BE's staging directory beside the staged tree (<c>/var/.snapupgrade/staged/.applied-log</c>): the staging copy made,
 /// each entry begun (with what it is about to do: the side-by-side name, the live size before an
 /// append) and done (with its report line), the whole apply finished. A rerun after a crash reads
 /// it back: done entries are not touched again, a begun one is finished from what was written

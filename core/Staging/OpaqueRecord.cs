@@ -23,7 +23,6 @@ public sealed record OpaqueRecord(IReadOnlyDictionary<string, IReadOnlyList<stri
     /// <summary>
     /// Walks <paramref name="upper"/> through the no-follow port and names every directory below it whose
     /// own xattr marks it opaque (<see cref="StagedChanges.IsMarkedOpaque"/>), parents before children.
-    /// The console's own names are left out, as <see cref="StagedChanges.Read"/> leaves them out.
     /// </summary>
     public static IReadOnlyList<string> Find(IHostFiles files, string upper)
     {
@@ -33,7 +32,6 @@ public sealed record OpaqueRecord(IReadOnlyDictionary<string, IReadOnlyList<stri
         {
             foreach (var name in files.List(StagedChanges.Join(upper, rel)))
             {
-                if (StagedChanges.IsConsoles(rel, name)) continue;
                 var child = StagedChanges.Join(rel, name);
                 if (files.Stat(StagedChanges.Join(upper, child))?.Kind != FileKind.Directory) continue;
                 if (StagedChanges.IsMarkedOpaque(files, StagedChanges.Join(upper, child))) found.Add(child);

@@ -19,14 +19,28 @@ namespace SnapUpgrade.Core.Staging;
 /// and devices recreated, never read) into a private staging directory on the shared dataset, verified, and each
 /// entry is then renamed into place from there (no-replace, or <see cref="IHostFiles.Exchange"/>).
 /// Progress is journalled (<see cref="ApplyJournal"/>), so a rerun after a kill at any point ends
-/// as one clean run would (ADR 0025). The staged tree itself is never changed but for its journal.
+/// as one clean run would (ADR 0025). The staged tree itself is never changed: the journal is kept beside it
+/// (<see cref="JournalBeside"/>), so every name in the tree, a package's <c>/var/log/.applied</c> too, is a staged write.
 /// </para>
 /// </summary>
 /// <param name="be">The BE whose writes these are: the side-by-side suffix.</param>
 public sealed class StagedApply(IHostFiles files, StagedChanges staged, string live, string be)
 {
-    /// <summary>The journal's name, at the top of the staged tree (a dot name: not a staged write).</summary>
+    /// <summary>The start of the journal's name, beside the staged tree it is about (<see cref="JournalBeside"/>).</summary>
     public const string JournalName = ".applied";
+
+    /// <summary>
+    /// The journal of the staged tree <paramref name="upper"/>: <c>.applied-&lt;its name&gt;</c> in its parent directory
+    /// (<c>/var/.snapupgrade/staged/.applied-log</c> for <c>.../staged/log</c>), never inside the tree. Until session 18 it
+    /// was <c>.applied</c> at the tree's top, and a package's own file of that name was taken for it and never applied.
+    /// </summary>
+    public static string JournalBeside(string upper)
+    {
+        var trimmed = upper.TrimEnd('/');
+        var slash = trimmed.LastIndexOf('/');
+        if (slash < 0 || slash == trimmed.Length - 1) throw new ArgumentException($"'{upper}' names no directory with a parent", nameof(upper));
+        return $"{trimmed[..slash]}/{JournalName}-{trimmed[(slash + 1)..]}";
+    }
 
     private readonly IHostFiles _files = files;
     private readonly StagedChanges _staged = staged;
@@ -37,11 +51,11 @@ public sealed class StagedApply(IHostFiles files, StagedChanges staged, string l
     public Action<string>? Checkpoint { get; init; }
 
     /// <summary>
-    /// Where progress is journalled: by default <see cref="JournalName"/> at the top of the staged
-    /// tree (the BE's, writable once it is booted); another writable place when the tree is not
-    /// (an apply at activation, from a BE mounted read-only).
+    /// Where progress is journalled: by default beside the staged tree (<see cref="JournalBeside"/>: the BE's,
+    /// writable once it is booted); another writable place when it is not (an apply at activation, from a BE
+    /// mounted read-only).
     /// </summary>
-    public string JournalPath { get; init; } = Join(staged.Upper.TrimEnd('/'), JournalName);
+    public string JournalPath { get; init; } = JournalBeside(staged.Upper);
 
     /// <summary>The console's own copy of the staged tree on the shared dataset: 0700 parent, removed at the end.</summary>
     public string StagingCopy => $"{StagingRoot}/staged-{_be}";

@@ -56,8 +56,8 @@ public sealed record StagedChanges(string Upper, string Base, IReadOnlyList<Stag
     /// <summary>
     /// Walks <paramref name="upper"/> through <paramref name="files"/> (no link is ever followed;
     /// special files are looked at with lstat only) and classifies each entry against
-    /// <paramref name="base"/>. The apply's journal at the top of the upper tree is the console's own
-    /// (<see cref="IsConsoles"/>) and not a staged write; any other name is, dot names included.
+    /// <paramref name="base"/>. Every name in the tree is a staged write, dot names included: the apply's journal is
+    /// kept beside the tree (<see cref="StagedApply.JournalBeside"/>).
     /// </summary>
     /// <param name="recordedOpaque">
     /// Paths (relative to <paramref name="upper"/>) of directories the finish recorded as opaque
@@ -74,14 +74,6 @@ public sealed record StagedChanges(string Upper, string Base, IReadOnlyList<Stag
         return new StagedChanges(upper, @base, changes);
     }
 
-    /// <summary>
-    /// Whether <paramref name="name"/> in the directory <paramref name="rel"/> of an upper tree is the console's own:
-    /// the apply's journal (<see cref="StagedApply.JournalName"/>) at its top. Only that: a package's
-    /// <c>/var/log/.something</c> is a staged write like any other (every top-level dot name was left out
-    /// before, so such a write was never applied).
-    /// </summary>
-    public static bool IsConsoles(string rel, string name) => rel.Length == 0 && name == StagedApply.JournalName;
-
     /// <summary>Whether the directory at <paramref name="path"/> carries overlayfs' opaque mark (its own xattr, never a link's target's).</summary>
     public static bool IsMarkedOpaque(IHostFiles files, string path)
     {
@@ -94,11 +86,7 @@ public sealed record StagedChanges(string Upper, string Base, IReadOnlyList<Stag
         public void Directory(string rel, bool baseIsDirectory, bool opaque)
         {
             var names = files.List(Join(upper, rel));
-            foreach (var name in names)
-            {
-                if (IsConsoles(rel, name)) continue;
-                Entry(Join(rel, name), baseIsDirectory, opaque);
-            }
+            foreach (var name in names) Entry(Join(rel, name), baseIsDirectory, opaque);
             // An opaque directory hides everything the base had in it: what the upper lacks was deleted.
             if (opaque && baseIsDirectory)
             {

@@ -114,7 +114,7 @@ public abstract partial class StagedApplyContract
         {
             if (point == "done 0") throw new Killed();
         }));
-        host.Process.AppendAllBytes($"{Upper}/{StagedApply.JournalName}", Bytes("{\"Index\":1,\"Pa"));
+        host.Process.AppendAllBytes(StagedApply.JournalBeside(Upper), Bytes("{\"Index\":1,\"Pa"));
 
         var rerun = await ApplyAsync(host);
 

@@ -25,6 +25,21 @@ public abstract partial class StagedApplyContract
     protected abstract Task<StagingHost> CreateHostAsync();
 
     [Fact]
+    public async Task Apply_APackagesFileOfTheJournalsOldName_IsAppliedLikeAnyOther_AndTheJournalIsBesideTheTree()
+    {
+        await using var host = await CreateHostAsync();
+        Both(host, "log/f", "1");
+        Staged(host, $"log/{StagedApply.JournalName}", "mine");
+
+        var report = await new StagedApply(host.Files, StagedChanges.Read(host.Files, $"{Upper}/log", $"{Base}/log"), $"{Live}/log", Be).RunAsync(Ct);
+
+        Assert.Equal(Bytes("mine"), host.Files.ReadAllBytes($"{Live}/log/{StagedApply.JournalName}"));
+        Assert.Single(report.Changes);
+        Assert.Equal(Bytes("mine"), host.Files.ReadAllBytes($"{Upper}/log/{StagedApply.JournalName}"));
+        Assert.Equal(FileKind.File, host.Files.GetKind($"{Upper}/{StagedApply.JournalName}-log"));
+    }
+
+    [Fact]
     public async Task Apply_NewFileAndDirectory_AddedWithTheirContent()
     {
         await using var host = await CreateHostAsync();

@@ -158,17 +158,17 @@ public abstract class StagedApplyOverlayContract : StagedApplyContract
     }
 
     [Fact]
-    public async Task Read_DotNamesAtTheTop_AreStagedWrites_ButTheApplysJournalIsNot()
+    public async Task Read_DotNamesAtTheTop_AreStagedWrites_TheJournalsNameToo()
     {
         await using var host = await CreateHostAsync();
         Both(host, "log/f", "1");
         Staged(host, "log/.hidden", "a package's own dot file");
         Staged(host, "log/.d/x", "x");
-        Staged(host, $"log/{StagedApply.JournalName}", "{}");
+        Staged(host, $"log/{StagedApply.JournalName}", "a package's own file of the journal's old name");
 
         var read = StagedChanges.Read(host.Files, $"{Upper}/log", $"{Base}/log");
 
-        Assert.Equal([(".d", StagedKind.Added), (".d/x", StagedKind.Added), (".hidden", StagedKind.Added)],
+        Assert.Equal([(".applied", StagedKind.Added), (".d", StagedKind.Added), (".d/x", StagedKind.Added), (".hidden", StagedKind.Added)],
             read.Changes.Select(c => (c.Path, c.Kind)).OrderBy(c => c.Path, StringComparer.Ordinal));
     }
 

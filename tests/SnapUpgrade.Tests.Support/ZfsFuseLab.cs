@@ -138,7 +138,7 @@ public sealed class ZfsFuseLab : ITestHost
         System.IO.Directory.Delete(Directory, recursive: true);
     }
 
-    private async Task DestroyPoolAsync(string pool)
+    private static async Task DestroyPoolAsync(string pool)
     {
         // Right after an unmount zfs-fuse can still call the pool busy for a moment, longer on a
         // loaded machine (seen past 2 s with four builds running on 2 cores, and past 15 s once in a CI run
@@ -155,74 +155,61 @@ public sealed class ZfsFuseLab : ITestHost
     }
 
     /// <summary>
-    /// Who may hold <paramref name="pool"/>, for the next look at a pool zfs-fuse calls busy: processes with a
-    /// file, a cwd or a mount under the lab (fuser), the pool's mounts left here, every other mount namespace
-    /// that still holds a copy of one (zfs-fuse cannot let go of a file system while any copy is mounted:
-    /// session 16), zfs and zpool commands still running, the zfs-fuse daemon's threads by what they wait in, and
-    /// fuse connections with requests waiting.
+    /// Who may hold <paramref name="pool"/>, for the next look at a pool zfs-fuse calls busy: the pool's mounts left
+    /// here and who has a file or a cwd in them (fuser), then from one pass over the processes every other mount
+    /// namespace that still holds a copy of one (zfs-fuse cannot let go of a file system while any copy is mounted:
+    /// session 16), zfs and zpool commands still running, and each zfs-fuse daemon's threads by what they wait in
+    /// (session 18 found two daemons), and fuse connections with requests waiting.
     /// </summary>
-    private async Task<string> HoldersAsync(string pool)
+    private static async Task<string> HoldersAsync(string pool)
     {
         var text = new System.Text.StringBuilder();
-        try
-        {
-            var fuser = await Runner.RunAsync(["fuser", "-vm", Directory]);
-            text.AppendLine($"fuser -vm {Directory}:").AppendLine(fuser.StandardOutput + fuser.StandardError);
-        }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or TimeoutException)
-        {
-            text.AppendLine($"(fuser: {e.Message})");
-        }
         bool OfPool(MountInfoEntry m) => m.Source == pool || m.Source.StartsWith(pool + "/", StringComparison.Ordinal);
-        text.AppendLine("mounted here: " + string.Join(", ",
-            MountInfoParser.Parse(File.ReadAllText("/proc/self/mountinfo")).Where(OfPool).Select(m => m.MountPoint)));
-        var ours = MountNamespace("self");
-        foreach (var pid in System.IO.Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(n => n!.All(char.IsAsciiDigit)))
+        var here = MountInfoParser.Parse(File.ReadAllText("/proc/self/mountinfo")).Where(OfPool).Select(m => m.MountPoint).ToList();
+        text.AppendLine("mounted here: " + (here.Count == 0 ? "nothing" : string.Join(", ", here)));
+        foreach (var mount in here)
         {
             try
             {
-                if (MountNamespace(pid!) is not { } ns || ns == ours) continue;
-                var held = MountInfoParser.Parse(File.ReadAllText($"/proc/{pid}/mountinfo")).Where(OfPool).ToList();
-                if (held.Count == 0) continue;
-                var command = File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').Trim();
-                text.AppendLine($"pid {pid} ({command}) in {ns} holds {held.Count} mount(s) of {pool}, first {held[0].MountPoint}");
+                var fuser = await Runner.RunAsync(["fuser", "-vm", mount]);
+                text.AppendLine($"fuser -vm {mount}:").AppendLine(fuser.StandardOutput + fuser.StandardError);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is System.ComponentModel.Win32Exception or TimeoutException)
             {
-                // The process ended while it was looked at.
+                text.AppendLine($"(fuser: {e.Message})");
             }
         }
-        // zfs and zpool commands still running: a client whose request zfs-fuse never ended may hold the pool (session 17:
-        // a pool no mount held anywhere was destroyed at once after the test processes were killed).
+        var ours = MountNamespace("self");
+        var daemons = new List<string>();
         foreach (var pid in System.IO.Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(n => n!.All(char.IsAsciiDigit)))
         {
             try
             {
                 var argv = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0', StringSplitOptions.RemoveEmptyEntries);
+                if (File.ReadAllText($"/proc/{pid}/comm").Trim() == "zfs-fuse")
+                {
+                    // Session 17's CI found 405 of 413 threads in futex_do_wait, one reading /dev/fuse, while every write
+                    // into a lab's mount hung (a deadlock inside zfs-fuse) and pools were "busy".
+                    var waits = System.IO.Directory.EnumerateDirectories($"/proc/{pid}/task")
+                        .Select(t => File.ReadAllText(Path.Combine(t, "wchan")).Trim()).CountBy(w => w).OrderByDescending(w => w.Value);
+                    daemons.Add($"zfs-fuse pid {pid} threads waiting in: " + string.Join(", ", waits.Select(w => $"{w.Key} {w.Value}")));
+                }
+                // A client whose request zfs-fuse never ended may hold the pool (session 17: a pool no mount held anywhere
+                // was destroyed at once after the test processes were killed).
                 if (argv.Length > 0 && Path.GetFileName(argv[0]) is "zfs" or "zpool")
                     text.AppendLine($"running: pid {pid}: {string.Join(' ', argv)}");
+                if (MountNamespace(pid!) is not { } ns || ns == ours) continue;
+                var held = MountInfoParser.Parse(File.ReadAllText($"/proc/{pid}/mountinfo")).Where(OfPool).ToList();
+                if (held.Count > 0)
+                    text.AppendLine($"pid {pid} ({string.Join(' ', argv)}) in {ns} holds {held.Count} mount(s) of {pool}, first {held[0].MountPoint}");
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 // The process ended while it was looked at.
             }
         }
-        // The daemon's threads by what they wait in: session 17's CI found 405 of 413 in futex_do_wait, one reading
-        // /dev/fuse, while every write into a lab's mount hung (a deadlock inside zfs-fuse) and pools were "busy".
-        foreach (var daemon in System.IO.Directory.EnumerateDirectories("/proc").Where(d => Path.GetFileName(d).All(char.IsAsciiDigit)))
-        {
-            try
-            {
-                if (File.ReadAllText(Path.Combine(daemon, "comm")).Trim() != "zfs-fuse") continue;
-                var waits = System.IO.Directory.EnumerateDirectories(Path.Combine(daemon, "task"))
-                    .Select(t => File.ReadAllText(Path.Combine(t, "wchan")).Trim()).CountBy(w => w).OrderByDescending(w => w.Value);
-                text.AppendLine($"zfs-fuse pid {Path.GetFileName(daemon)} threads waiting in: " + string.Join(", ", waits.Select(w => $"{w.Key} {w.Value}")));
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // The process ended while it was looked at.
-            }
-        }
+        if (daemons.Count > 1) text.AppendLine($"{daemons.Count} zfs-fuse daemons run: one at a time is what the lab expects");
+        daemons.ForEach(d => text.AppendLine(d));
         const string Connections = "/sys/fs/fuse/connections"; // where fusectl is mounted
         foreach (var connection in System.IO.Directory.Exists(Connections) ? System.IO.Directory.EnumerateDirectories(Connections) : [])
         {

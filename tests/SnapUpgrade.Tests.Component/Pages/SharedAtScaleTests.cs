@@ -80,4 +80,45 @@ public sealed class SharedAtScaleTests : ComponentTest
         Assert.Equal([.. Enumerable.Range(51, 50).Select(i => $"be{i}")], Bes(cut.FindAll("[data-testid=health-row]")));
         Assert.Equal("51-100 of 1000", cut.Find("[data-testid=health-range]").TextContent.Trim());
     }
+
+    [Fact]
+    public void SharedPage_1000Bes_FiltersByName_AndShowsOnlyThoseThatNeedALook()
+    {
+        Host(1000);
+
+        var cut = Render<SharedPage>();
+        cut.WaitForAssertion(() => Assert.Equal(50, cut.FindAll("[data-testid=health-row]").Count), Wait);
+
+        cut.Find("input[data-testid=health-filter]").Input("be90");
+
+        Assert.Equal(["be90", .. Enumerable.Range(900, 10).Select(i => $"be{i}")], Bes(cut.FindAll("[data-testid=health-row]")));
+        Assert.Equal("1-11 of 11 (filtered from 1000)", cut.Find("[data-testid=health-range]").TextContent.Trim());
+
+        cut.Find("input[data-testid=health-needs-a-look]").Change(true);
+
+        // Both: be900 is the one unreadable BE among those the name matches.
+        Assert.Equal(["be900"], Bes(cut.FindAll("[data-testid=health-row]")));
+
+        cut.Find("input[data-testid=health-filter]").Input("");
+
+        Assert.Equal(["be500", "be700", "be900"], Bes(cut.FindAll("[data-testid=health-row]")));
+        Assert.Equal("1-3 of 3 (filtered from 1000)", cut.Find("[data-testid=health-range]").TextContent.Trim());
+
+        cut.Find("input[data-testid=health-filter]").Input("be1");
+
+        Assert.Empty(cut.FindAll("[data-testid=health-row]"));
+        Assert.Equal("No boot environment that needs a look matches.", cut.Find("[data-testid=health-empty]").TextContent.Trim());
+    }
+
+    [Fact]
+    public void SharedPage_OnePageOfBes_OffersNoFilter()
+    {
+        Host(10);
+
+        var cut = Render<SharedPage>();
+
+        cut.WaitForAssertion(() => Assert.Equal(10, cut.FindAll("[data-testid=health-row]").Count), Wait);
+        Assert.Empty(cut.FindAll("[data-testid=health-filter]"));
+        Assert.Empty(cut.FindAll("[data-testid=health-needs-a-look]"));
+    }
 }

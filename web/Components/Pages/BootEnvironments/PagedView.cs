@@ -18,6 +18,7 @@ public sealed class PagedView<T>(Func<T, string, bool> matches, IComparer<T>? or
     private IReadOnlyList<T> _all = [];
     private T[] _shown = [];
     private string? _filter;
+    private Func<T, bool>? _only;
     private IComparer<T>? _order = order;
 
     /// <summary>The page sizes offered; 50 unless the user picks another.</summary>
@@ -30,7 +31,7 @@ public sealed class PagedView<T>(Func<T, string, bool> matches, IComparer<T>? or
     public int Total => _all.Count;
     /// <summary>The items that match the filter.</summary>
     public int Count => _shown.Length;
-    public bool IsFiltered => _filter is not null;
+    public bool IsFiltered => _filter is not null || _only is not null;
     /// <summary>The filter as typed (the filter box shows it so); matching trims it.</summary>
     public string? Term { get; private set; }
 
@@ -57,6 +58,14 @@ public sealed class PagedView<T>(Func<T, string, bool> matches, IComparer<T>? or
         Page = 0;
     }
 
+    /// <summary>Keeps only the items <paramref name="keep"/> says yes to, beside the typed filter (null: all).</summary>
+    public void Only(Func<T, bool>? keep)
+    {
+        _only = keep;
+        Refresh();
+        Page = 0;
+    }
+
     public void Sort(IComparer<T> order)
     {
         _order = order;
@@ -78,6 +87,7 @@ public sealed class PagedView<T>(Func<T, string, bool> matches, IComparer<T>? or
     private void Refresh()
     {
         var shown = _filter is { } term ? _all.Where(item => matches(item, term)) : _all;
+        if (_only is { } keep) shown = shown.Where(keep);
         _shown = _order is null ? [.. shown] : [.. shown.Order(_order)];
     }
 }
