@@ -87,7 +87,7 @@ zfs_fuse_healthy() {
 # /tmp/snapupgrade-tests, named for this run's pid, destroyed when the run ends). A canary left by a
 # run that was killed is destroyed by the next run, and only when no process has that pid.
 readonly CANARY_POOL=sucanary$$ CANARY_DIR=/tmp/snapupgrade-tests/canary-$$
-CANARY=false
+CANARY=false CANARY_PROBES=0
 make_canary() {
     CANARY=false
     [[ $CAN_ROOT == true ]] || return 0
@@ -122,8 +122,10 @@ destroy_canary() {
 canary_writes() {
     [[ $CANARY == true ]] || return 0
     local writer
-    # argv only: the path is the script's argument, never part of its text
-    "${AS_ROOT[@]}" sh -c 'echo canary >"$1" && rm -- "$1"' canary "$CANARY_DIR/mnt/probe" &
+    # argv only: the path is the script's argument, never part of its text; a name per probe, so a late writer
+    # and the next probe never meet on one file
+    CANARY_PROBES=$((CANARY_PROBES + 1))
+    "${AS_ROOT[@]}" sh -c 'echo canary >"$1" && rm -- "$1"' canary "$CANARY_DIR/mnt/probe-$CANARY_PROBES-$RANDOM" &
     writer=$!
     for _ in $(seq $((${1:-20} * 5))); do
         kill -0 "$writer" 2>/dev/null || { wait "$writer"; return; }

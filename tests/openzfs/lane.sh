@@ -162,9 +162,8 @@ publish_ready_to_run() {
         "${as[@]}" "$dotnet" publish "$REPO/tests/$project/$project.csproj" -c Release -r linux-x64 --self-contained false \
             -p:PublishReadyToRun=true --nologo -v q || die "publishing $project failed"
     done
-    # On the host the scenario classes run side by side (session 16: the zfs-fuse daemon is the bottleneck there,
-    # and the lane went from 577 s to 470 s). The guest's two vCPUs already run two streams (guest.sh): each runs
-    # its classes one at a time, as before.
+    # The guest's two vCPUs already run two streams (guest.sh): each runs its classes one at a time, whatever the
+    # project's own xunit.runner.json says (the host ran them side by side from session 16 to 17).
     if [[ " ${projects[*]} " == *" SnapUpgrade.Tests.Scenarios "* ]]; then
         printf '%s\n' '{ "parallelizeTestCollections": false }' |
             "${as[@]}" tee "$REPO/tests/SnapUpgrade.Tests.Scenarios/bin/Release/net10.0/linux-x64/publish/xunit.runner.json" >/dev/null
