@@ -176,6 +176,37 @@ public abstract partial class StagedApplyContract
             && e.Value.StartsWith("File 6", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// The journal is beside the staged tree, in the BE's own /var/.snapupgrade/staged, which the package command
+    /// could write into: a link or a FIFO planted at its name is refused before anything is applied.
+    /// </summary>
+    [Fact]
+    public async Task Apply_LinkOrFifoPlantedAtTheJournalsName_RefusedNothingAppliedNothingWrittenThroughIt()
+    {
+        await using var host = await CreateHostAsync();
+        var canary = PlantCanary(host);
+        Both(host, "log/a", "a\n");
+        Staged(host, "log/a", "a\nb\n");
+        Staged(host, "log/new", "n");
+        var journal = StagedApply.JournalBeside(Upper);
+        host.Files.CreateSymlink(journal, $"{canary}/shadow");
+        var before = Listing(host.Files, Canary);
+        var live = Listing(host.Files, Live);
+
+        await Assert.ThrowsAnyAsync<IOException>(() => ApplyAsync(host));
+
+        Assert.Equal(before, Listing(host.Files, Canary));
+        Assert.Equal(live, Listing(host.Files, Live));
+        host.Files.Delete(journal);
+        host.Process.CreateFifo(journal);
+
+        // A FIFO opened for reading with no writer would block: the refusal must come at once.
+        await Assert.ThrowsAnyAsync<IOException>(() => ApplyAsync(host).WaitAsync(TimeSpan.FromSeconds(60), Ct));
+
+        Assert.Equal(live, Listing(host.Files, Live));
+        Assert.Equal(SpecialFile.Fifo, host.Files.Stat(journal)!.Special);
+    }
+
     [Fact]
     public async Task Apply_StagedFifo_RecreatedAsAFifoNeverOpened()
     {

@@ -165,8 +165,8 @@ public sealed class ZfsFuseLab : ITestHost
     /// Who may hold <paramref name="pool"/>, for the next look at a pool zfs-fuse calls busy: the pool's mounts left
     /// here and who has a file or a cwd in them (fuser), then from one pass over the processes every other mount
     /// namespace that still holds a copy of one (zfs-fuse cannot let go of a file system while any copy is mounted:
-    /// session 16), zfs and zpool commands still running, and each zfs-fuse daemon's threads by what they wait in
-    /// (session 18 found two daemons), and fuse connections with requests waiting.
+    /// session 16) and zfs and zpool commands still running, each zfs-fuse daemon's threads by what they wait in
+    /// (<see cref="ZfsFuseDaemon.Running"/>: session 18 found two daemons), and fuse connections with requests waiting.
     /// </summary>
     private static async Task<string> HoldersAsync(string pool)
     {
@@ -187,20 +187,11 @@ public sealed class ZfsFuseLab : ITestHost
             }
         }
         var ours = MountNamespace("self");
-        var daemons = new List<string>();
         foreach (var pid in System.IO.Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(n => n!.All(char.IsAsciiDigit)))
         {
             try
             {
                 var argv = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0', StringSplitOptions.RemoveEmptyEntries);
-                if (File.ReadAllText($"/proc/{pid}/comm").Trim() == "zfs-fuse")
-                {
-                    // Session 17's CI found 405 of 413 threads in futex_do_wait, one reading /dev/fuse, while every write
-                    // into a lab's mount hung (a deadlock inside zfs-fuse) and pools were "busy".
-                    var waits = System.IO.Directory.EnumerateDirectories($"/proc/{pid}/task")
-                        .Select(t => File.ReadAllText(Path.Combine(t, "wchan")).Trim()).CountBy(w => w).OrderByDescending(w => w.Value);
-                    daemons.Add($"zfs-fuse pid {pid} threads waiting in: " + string.Join(", ", waits.Select(w => $"{w.Key} {w.Value}")));
-                }
                 // A client whose request zfs-fuse never ended may hold the pool (session 17: a pool no mount held anywhere
                 // was destroyed at once after the test processes were killed).
                 if (argv.Length > 0 && Path.GetFileName(argv[0]) is "zfs" or "zpool")
@@ -215,8 +206,23 @@ public sealed class ZfsFuseLab : ITestHost
                 // The process ended while it was looked at.
             }
         }
+        // Session 17's CI found 405 of 413 threads in futex_do_wait, one reading /dev/fuse, while every write into a
+        // lab's mount hung (a deadlock inside zfs-fuse) and pools were "busy".
+        var daemons = ZfsFuseDaemon.Running();
         if (daemons.Count > 1) text.AppendLine($"{daemons.Count} zfs-fuse daemons run: one at a time is what the lab expects");
-        daemons.ForEach(d => text.AppendLine(d));
+        foreach (var daemon in daemons)
+        {
+            try
+            {
+                var waits = System.IO.Directory.EnumerateDirectories($"/proc/{daemon}/task")
+                    .Select(t => File.ReadAllText(Path.Combine(t, "wchan")).Trim()).CountBy(w => w).OrderByDescending(w => w.Value);
+                text.AppendLine($"zfs-fuse pid {daemon} threads waiting in: " + string.Join(", ", waits.Select(w => $"{w.Key} {w.Value}")));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The daemon ended while it was looked at.
+            }
+        }
         const string Connections = "/sys/fs/fuse/connections"; // where fusectl is mounted
         foreach (var connection in System.IO.Directory.Exists(Connections) ? System.IO.Directory.EnumerateDirectories(Connections) : [])
         {
