@@ -25,7 +25,7 @@ public sealed class ZfsFuseLab : ITestHost
     /// hung past 60 s while a write into another pool took over 20 s, and all went on again afterwards; the test
     /// whose unmount it was failed for the stall alone. A daemon that never comes back is the watchdog's (test.sh).
     /// </summary>
-    private static readonly IProcessRunner Runner = new ProcessRunner(TimeSpan.FromSeconds(180));
+    public static readonly IProcessRunner Runner = new ProcessRunner(TimeSpan.FromSeconds(180));
 
     private ZfsFuseLab(string pool, string directory, IZfs zfs)
     {

@@ -1,6 +1,5 @@
 using SnapUpgrade.Core.Host;
 using SnapUpgrade.Infra.Host;
-using SnapUpgrade.Infra.Processes;
 using SnapUpgrade.Tests.Support;
 using Xunit;
 using static SnapUpgrade.Tests.Contract.TestHostExtensions;
@@ -52,7 +51,7 @@ public sealed class LinuxMountsTests
         lab.Files.CreateDirectory("/mnt/bind");
         var linkedRoot = lab.Directory + "/root-link";
         File.CreateSymbolicLink(linkedRoot, lab.HostRoot);
-        var mounts = new LinuxMounts(linkedRoot, new ProcessRunner(TimeSpan.FromSeconds(60)));
+        var mounts = new LinuxMounts(linkedRoot, ZfsFuseLab.Runner);
 
         await mounts.BindAsync("/var/shared", "/mnt/bind", readOnly: true, Ct);
 

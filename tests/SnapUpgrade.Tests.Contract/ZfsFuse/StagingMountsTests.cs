@@ -1,6 +1,5 @@
 using SnapUpgrade.Core.Host;
 using SnapUpgrade.Infra.Host;
-using SnapUpgrade.Infra.Processes;
 using SnapUpgrade.Tests.Support;
 using Xunit;
 using static SnapUpgrade.Tests.Contract.TestHostExtensions;
@@ -20,7 +19,7 @@ public sealed class StagingMountsTests
     {
         await using var lab = await ZfsFuseLab.CreateAsync(Ct);
         await lab.BootAsync();
-        var mounts = new LinuxMounts(lab.HostRoot, new ProcessRunner(TimeSpan.FromSeconds(60)));
+        var mounts = new LinuxMounts(lab.HostRoot, ZfsFuseLab.Runner);
         lab.Files.CreateDirectory("/var/shared/log/apt");
         lab.Files.WriteAllBytes("/var/shared/log/dpkg.log", "before the upgrade\n"u8.ToArray());
         lab.Files.WriteAllBytes("/var/shared/log/apt/history.log", "old history\n"u8.ToArray());
@@ -93,7 +92,7 @@ public sealed class StagingMountsTests
     /// <summary>A snapshot of the shared dataset, cloned read-only and mounted at <paramref name="at"/> (a host path): the base.</summary>
     private static async Task<string> CloneSharedAsync(ZfsFuseLab lab, string at)
     {
-        var runner = new ProcessRunner(TimeSpan.FromSeconds(60));
+        var runner = ZfsFuseLab.Runner;
         (await runner.RunAsync(["zfs", "snapshot", $"{lab.Pool}/VARSHARED@upgrade-be2"], ct: Ct)).EnsureSuccess();
         (await runner.RunAsync(["zfs", "clone", "-o", "readonly=on", "-o", $"mountpoint={at}",
             $"{lab.Pool}/VARSHARED@upgrade-be2", $"{lab.Pool}/upgrade-base-be2"], ct: Ct)).EnsureSuccess();

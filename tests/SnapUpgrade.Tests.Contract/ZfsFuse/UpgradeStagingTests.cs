@@ -3,7 +3,6 @@ using SnapUpgrade.Core.Host;
 using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Zfs;
 using SnapUpgrade.Infra.Host;
-using SnapUpgrade.Infra.Processes;
 using SnapUpgrade.Tests.Support;
 using Xunit;
 using static SnapUpgrade.Tests.Contract.TestHostExtensions;
@@ -53,7 +52,7 @@ public sealed class UpgradeStagingTests
         var live = UpgradeRoots.Tree(lab.HostRoot + "/var/shared");
         var machineLog = File.Exists("/var/log/dpkg.log") ? new FileInfo("/var/log/dpkg.log").Length : 0;
 
-        var mounts = new LinuxMounts(lab.HostRoot, new ProcessRunner(TimeSpan.FromSeconds(60)));
+        var mounts = new LinuxMounts(lab.HostRoot, ZfsFuseLab.Runner);
         var mounted = new List<string>();
         files.CreateDirectory(Stage);
         await mounts.MountTmpfsAsync(Stage, 16, Ct);
