@@ -66,7 +66,9 @@ public sealed partial class KillNineTests
                 var pool = await PoolTextAsync();
                 await AssertNoOrphanAsync(where);
                 var outcome = row?.GetProperty("outcome").GetString() ?? "none";
-                Assert.True(outcome is "interrupted" or "succeeded" or "none", $"{where}: {Describe(row)}");
+                if (outcome is not ("interrupted" or "succeeded" or "none"))
+                    Assert.Fail($"{where}: {Describe(row)}\nthe attempt before: {_report.LastOrDefault()}\nthe lab's mounts:\n{_look.Mounts()}\n" +
+                                $"the pool:\n{pool}zfs-fuse daemons: {string.Join(", ", ZfsFuseDaemon.Running())}\n{Server.JournalTail()}\nthe console said:\n{Server.Output}");
                 Assert.True(!answered || outcome == "succeeded", $"{where}: answered, but the row says {Describe(row)}");
                 var state = pool == before ? "as before" : pool == done ? "done" : null;
                 if (state is null)

@@ -11,7 +11,7 @@ namespace SnapUpgrade.Tests.Support;
 /// the first keeps the pools and their mounts. Session 18's CI found two daemons during a kill -9 test
 /// whose pool then stayed "busy" for good; `zpool list` had only had 10 s to answer here.
 /// </summary>
-internal static class ZfsFuseDaemon
+public static class ZfsFuseDaemon
 {
     private const string LogFile = "/tmp/zfs-fuse.log";
     private static readonly SemaphoreSlim Gate = new(1, 1);
