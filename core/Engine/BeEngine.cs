@@ -49,7 +49,7 @@ public sealed partial class BeEngine : IEngine
             Zfs = zfs, Mounts = mounts, Files = files, Layout = new Layout(options.Pool), Options = options,
             Clock = clock ?? TimeProvider.System, Reboot = reboot, Loader = loader, Staging = staging,
         };
-        _executor = new PlanExecutor(options, new UndoRunner(_context), _logger);
+        _executor = new PlanExecutor(options, new UndoRunner(_context), _logger, patientSteps: zfs.Capabilities.ReleasesAfterUnmount);
     }
 
     public string BackendName => _context.Zfs.Capabilities.Name;

@@ -13,9 +13,14 @@ namespace SnapUpgrade.Core.Engine;
 /// still fails does not stop the later steps (each stands on its own: another zone BE's destroy, the
 /// origin snapshot's), so the operation ends as done as it can be and the error names what was not.
 /// "Busy" from zfs is retried briefly either way (zfs-fuse reports a just-unmounted dataset busy for
-/// a moment).
+/// a moment), and patiently, like an undo, where the backend lets an unmounted file system go only later
+/// (<paramref name="patientSteps"/>: <see cref="Zfs.ZfsCapabilities.ReleasesAfterUnmount"/>).
 /// </summary>
-public sealed partial class PlanExecutor(EngineOptions options, UndoRunner undoer, ILogger logger)
+/// <param name="patientSteps">
+/// Every step waits out "busy" as long as an undo does (about 11 s with the default options), not about 1 s: in
+/// stop 24's CI a mount right after a restart's undo had unmounted the BE was still busy after 1 s on zfs-fuse.
+/// </param>
+public sealed partial class PlanExecutor(EngineOptions options, UndoRunner undoer, ILogger logger, bool patientSteps = false)
 {
     private const int RollForwardAttempts = 3;
 
@@ -39,7 +44,7 @@ public sealed partial class PlanExecutor(EngineOptions options, UndoRunner undoe
             started.Add(current);
             try
             {
-                await RunWithBusyRetryAsync(() => step.Run(run), ct);
+                await RunWithBusyRetryAsync(() => step.Run(run), ct, patientSteps);
             }
             catch (Exception ex) when (pastNoReturn && ex is not OperationCanceledException)
             {
@@ -134,7 +139,7 @@ public sealed partial class PlanExecutor(EngineOptions options, UndoRunner undoe
             await Task.Delay(options.BusyRetryDelay * attempt, ct);
             try
             {
-                await RunWithBusyRetryAsync(() => step.Run(run), ct);
+                await RunWithBusyRetryAsync(() => step.Run(run), ct, patientSteps);
                 return null;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

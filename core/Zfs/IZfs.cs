@@ -42,4 +42,11 @@ public interface IZfs
 /// The pool reports its changes as events (<c>zpool events -f</c>: OpenZFS); zfs-fuse has no <c>zpool
 /// events</c>, the simulator no kernel: there the watcher polls (ADR 0023).
 /// </param>
-public sealed record ZfsCapabilities(string Name, bool MultiSnapshot, bool RenameRemountsClones = true, bool EventStream = false);
+/// <param name="ReleasesAfterUnmount">
+/// An unmounted file system is let go of later, not when <c>zfs unmount</c> returns: zfs-fuse's daemon gives
+/// the dataset up only once its FUSE session has ended (<c>zfsfuse_destroy</c>, on the session's own thread), and a
+/// <c>zfs mount</c> of it before then fails "mountpoint or dataset is busy" (seen under load in a kill -9 test:
+/// a mount right after a restart's undo had unmounted it). OpenZFS unmounts in the kernel, at once.
+/// </param>
+public sealed record ZfsCapabilities(string Name, bool MultiSnapshot, bool RenameRemountsClones = true, bool EventStream = false,
+    bool ReleasesAfterUnmount = false);

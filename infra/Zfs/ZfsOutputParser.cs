@@ -19,7 +19,7 @@ public static partial class ZfsOutputParser
         if (exitCode == 0 && OpenZfsVersion().Match(stdout) is { Success: true } m)
             return new ZfsCapabilities($"OpenZFS {m.Groups[1].Value}", MultiSnapshot: true, RenameRemountsClones: false, EventStream: true);
         if (exitCode == 2 && stderr.Contains("unrecognized command", StringComparison.Ordinal))
-            return new ZfsCapabilities("zfs-fuse", MultiSnapshot: false);
+            return new ZfsCapabilities("zfs-fuse", MultiSnapshot: false, ReleasesAfterUnmount: true);
         throw new NotSupportedException(
             $"unknown ZFS backend: `zfs version` exited {exitCode}: {(stdout + stderr).Trim()}");
     }

@@ -77,7 +77,7 @@ public sealed class ZfsFuseLab : ITestHost
         }
         catch
         {
-            await new ZfsFuseLab(pool, directory, new ZfsCli(new ZfsCapabilities("zfs-fuse", false), Runner)).DisposeAsync();
+            await new ZfsFuseLab(pool, directory, new ZfsCli(new ZfsCapabilities("zfs-fuse", false, ReleasesAfterUnmount: true), Runner)).DisposeAsync();
             throw;
         }
     }

@@ -20,12 +20,12 @@ public sealed class ZfsFuseOnlyTests
         if (Lane.IsOpenZfs)
         {
             Assert.StartsWith("OpenZFS 2.", lab.Zfs.Capabilities.Name, StringComparison.Ordinal);
-            Assert.Equal((true, false, true),
-                (lab.Zfs.Capabilities.MultiSnapshot, lab.Zfs.Capabilities.RenameRemountsClones, lab.Zfs.Capabilities.EventStream));
+            Assert.Equal((true, false, true, false), (lab.Zfs.Capabilities.MultiSnapshot, lab.Zfs.Capabilities.RenameRemountsClones,
+                lab.Zfs.Capabilities.EventStream, lab.Zfs.Capabilities.ReleasesAfterUnmount));
         }
         else
         {
-            Assert.Equal(new ZfsCapabilities("zfs-fuse", MultiSnapshot: false), lab.Zfs.Capabilities);
+            Assert.Equal(new ZfsCapabilities("zfs-fuse", MultiSnapshot: false, ReleasesAfterUnmount: true), lab.Zfs.Capabilities);
         }
     }
 

@@ -158,6 +158,36 @@ public sealed class PlanExecutorTests
         Assert.Equal(["destroyed"], _log);
     }
 
+    [Theory]
+    [InlineData(false)] // OpenZFS: a step gives up after BusyRetries, undoes and fails
+    [InlineData(true)] // zfs-fuse lets an unmounted dataset go later: a step waits as long as an undo
+    public async Task Execute_MountBusyLongerThanAStepWaits_WaitedOutOnlyWhereTheBackendReleasesAfterUnmount(bool releasesAfterUnmount)
+    {
+        var options = new EngineOptions { Pool = "p", BusyRetryDelay = TimeSpan.Zero };
+        var executor = new PlanExecutor(options, new UndoRunner(new OperationContext
+        {
+            Zfs = _zfs, Mounts = null!, Files = null!, Layout = new Layout("p"), Options = options, Clock = TimeProvider.System,
+        }), NullLogger.Instance, patientSteps: releasesAfterUnmount);
+        var busy = options.BusyRetries + 2;
+        var plan = new Plan();
+        plan.Add("mount", ["zfs", "mount", "p/b"], _ => busy-- > 0
+            ? throw new ZfsCommandException(["zfs", "mount", "p/b"], 1, "cannot mount 'p/b': mountpoint or dataset is busy")
+            : Do("mounted"), new UndoNothing());
+
+        var run = executor.ExecuteAsync(plan, ct: TestContext.Current.CancellationToken);
+
+        if (releasesAfterUnmount)
+        {
+            await run;
+            Assert.Equal(["mounted"], _log);
+        }
+        else
+        {
+            Assert.Contains("busy", (await Assert.ThrowsAsync<ZfsCommandException>(() => run)).StandardError);
+            Assert.Empty(_log);
+        }
+    }
+
     [Fact]
     public async Task Undo_DatasetBusyLongerThanAStepWaits_IsTriedUntilItIsFree()
     {

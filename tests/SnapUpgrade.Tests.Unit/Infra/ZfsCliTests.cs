@@ -6,7 +6,7 @@ namespace SnapUpgrade.Tests.Unit.Infra;
 
 public sealed class ZfsCliTests
 {
-    private static readonly ZfsCapabilities Fuse = new("zfs-fuse", false);
+    private static readonly ZfsCapabilities Fuse = new("zfs-fuse", false, ReleasesAfterUnmount: true);
 
     private static string Get(string name, params (string Property, string Value, string Source)[] given) =>
         string.Concat(ZfsGetParser.Properties.Select(p => given.FirstOrDefault(g => g.Property == p) is { Property: not null } g

@@ -11,7 +11,7 @@ public sealed class ZfsOutputParserTests
     {
         var caps = ZfsOutputParser.ParseVersion(2, "", "unrecognized command 'version'\nusage: zfs command args ...\n");
 
-        Assert.Equal(new ZfsCapabilities("zfs-fuse", MultiSnapshot: false), caps);
+        Assert.Equal(new ZfsCapabilities("zfs-fuse", MultiSnapshot: false, ReleasesAfterUnmount: true), caps);
     }
 
     [Theory]
