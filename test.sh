@@ -97,8 +97,11 @@ make_canary() {
         pid=${BASH_REMATCH[1]}
         [[ $pid == "$$" ]] && { CANARY=true; return 0; }
         kill -0 "$pid" 2>/dev/null && continue
-        timeout 30 "${AS_ROOT[@]}" zpool destroy -f "$pool" && as_root rm -rf "/tmp/snapupgrade-tests/canary-$pid" \
-            && echo "destroyed $pool (the canary of a run that ended without destroying it)"
+        if destroy_canary_pool "$pool" "/tmp/snapupgrade-tests/canary-$pid"; then
+            echo "destroyed $pool (the canary of a run that ended without destroying it)"
+        else
+            warn "could not destroy $pool, the canary of a run that ended: the next run tries again"
+        fi
     done
     as_root mkdir -p "$CANARY_DIR/mnt" && as_root rm -f "$CANARY_DIR/pool.img" \
         && as_root fallocate -l 64M "$CANARY_DIR/pool.img" \
@@ -107,14 +110,18 @@ make_canary() {
         || { warn "could not make the canary pool $CANARY_POOL: zfs-fuse's writes are not watched"; return 0; }
     CANARY=true
 }
-destroy_canary() {
-    [[ $CANARY == true ]] || return 0
+# Destroys canary pool $1 and its directory $2; false when the pool would not go.
+destroy_canary_pool() {
     # zfs-fuse answers "pool is busy" for a moment after a file in it was closed
     for _ in $(seq 20); do
-        timeout 30 "${AS_ROOT[@]}" zpool destroy -f "$CANARY_POOL" 2>/dev/null && { as_root rm -rf "$CANARY_DIR"; break; }
+        timeout 30 "${AS_ROOT[@]}" zpool destroy -f "$1" 2>/dev/null && { as_root rm -rf "$2"; return 0; }
         sleep 0.5
     done
-    timeout 10 "${AS_ROOT[@]}" zpool list "$CANARY_POOL" >/dev/null 2>&1 && warn "could not destroy the canary pool $CANARY_POOL"
+    ! timeout 10 "${AS_ROOT[@]}" zpool list "$1" >/dev/null 2>&1
+}
+destroy_canary() {
+    [[ $CANARY == true ]] || return 0
+    destroy_canary_pool "$CANARY_POOL" "$CANARY_DIR" || warn "could not destroy the canary pool $CANARY_POOL"
     CANARY=false
 }
 # A file written into the canary and removed, within $1 seconds. A writer still waiting then is left
