@@ -93,7 +93,7 @@ public sealed class InstalledServiceTests(BuiltPackage package)
     /// to <c>_apt</c>. The "package tool" is a probe on the allow-list that reports those facts about itself, run
     /// on the host with <c>{root}</c> as an argument (the BE is an empty dataset here: nothing to chroot into). Also
     /// through the unit: a failing tool's exit code comes back; a cancel, the time limit and a kill -9 of the engine
-    /// leave no unit.
+    /// leave no unit; and with no engine left at all, systemd ends the unit at its RuntimeMaxSec (the backstop).
     /// </summary>
     [Fact]
     public async Task Upgrade_AsTheInstalledEngineRunsIt_RunsTheCommandOutsideTheEngineSandboxAndLeavesNoUnitBehind()
@@ -209,6 +209,29 @@ public sealed class InstalledServiceTests(BuiltPackage package)
         var journal = await host.MustAsync("journalctl", "--no-pager", "-u", "snapupgrade-engine");
         Assert.Equal(3, journal.Split('\n').Count(l => l.Contains("Engine started on", StringComparison.Ordinal)));
         Assert.DoesNotContain("left by a killed engine) failed", journal, StringComparison.Ordinal);
+
+        // No engine at all (killed, then stopped: no restart): the unit's RuntimeMaxSec, the limit and a minute, ends
+        // it by systemd alone. The next start finds nothing to stop and finishes the BE as failed.
+        _ = await ApiAsync(host, token, "POST", "api/v1/upgrades", """{"name":"up-alone"}""");
+        var alone = await UntilUpgradeUnitAsync(host);
+        Assert.Equal("2min", (await host.MustAsync("systemctl", "show", "-P", "RuntimeMaxUSec", alone)).Trim());
+        await host.MustAsync("systemctl", "kill", "--kill-whom=main", "--signal=SIGKILL", "snapupgrade-engine");
+        await host.MustAsync("systemctl", "stop", "snapupgrade-web", "snapupgrade-engine");
+        Assert.Equal("active", (await host.RunAsync("systemctl", "is-active", alone)).Output.Trim());
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        var state = "active";
+        while (state is "active" or "deactivating" && waited.Elapsed < TimeSpan.FromMinutes(3))
+        {
+            await Task.Delay(1000);
+            state = (await host.RunAsync("systemctl", "is-active", alone)).Output.Trim();
+        }
+        Assert.True(state is not ("active" or "deactivating"), $"{alone} still {state} 3 minutes after its engine was gone");
+        Assert.Equal(1, (await host.RunAsync("pgrep", "-f", "sleep 600")).Exit);
+        Assert.Contains("runtime time limit", await host.MustAsync("journalctl", "--no-pager", "-u", alone), StringComparison.Ordinal);
+        await host.MustAsync("systemctl", "start", "snapupgrade-engine", "snapupgrade-web");
+        await UntilAnsweredAsync(host, token);
+        Assert.Equal("failed", (await host.MustAsync("zfs", "get", "-H", "-o", "value", "org.snapupgrade:upgrade", "rpool/ROOT/up-alone")).Trim());
+        Assert.Equal("", await UpgradeUnitsAsync(host));
     }
 
     /// <summary>The pool as the zfs-fuse test lays it out: ROOT/be1 booted at the host root /srv/host.</summary>
