@@ -12,6 +12,9 @@
 # preparation included, gets what is left, so the closing line is printed inside CI's 90 minutes
 # even when a lane before it hung).
 set -euo pipefail
+# The zfs-fuse daemon of this machine's mount namespace: a booted test container (the API lane's systemd-nspawn
+# Debian) runs one of its own, which is neither this run's to look at nor to kill.
+ZFS_FUSE_HERE=(--ns $$ --nslist mnt -x zfs-fuse)
 
 cd "$(dirname "${BASH_SOURCE[0]}")"
 readonly ROOT=$PWD
@@ -179,7 +182,7 @@ start_zfs_fuse() {
         warn "zfs-fuse is not running and only root may start it: its lanes will skip (fail in CI)"
         return
     fi
-    if pgrep -x zfs-fuse >/dev/null; then
+    if pgrep "${ZFS_FUSE_HERE[@]}" >/dev/null; then
         warn "a zfs-fuse daemon runs but does not answer; start it again yourself (the tests will fail until then)"
         return
     fi
@@ -215,8 +218,8 @@ restart_zfs_fuse() {
         return
     fi
     warn "restarting zfs-fuse"
-    as_root pkill -KILL -x zfs-fuse 2>/dev/null || true
-    for _ in $(seq 20); do pgrep -x zfs-fuse >/dev/null || break; sleep 0.5; done
+    as_root pkill -KILL "${ZFS_FUSE_HERE[@]}" 2>/dev/null || true
+    for _ in $(seq 20); do pgrep "${ZFS_FUSE_HERE[@]}" >/dev/null || break; sleep 0.5; done
     ZFS_FUSE_OURS=false
     start_zfs_fuse
     zpool_answers && make_canary

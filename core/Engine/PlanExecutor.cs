@@ -17,8 +17,8 @@ namespace SnapUpgrade.Core.Engine;
 /// (<paramref name="patientSteps"/>: <see cref="Zfs.ZfsCapabilities.ReleasesAfterUnmount"/>).
 /// </summary>
 /// <param name="patientSteps">
-/// Every step waits out "busy" as long as an undo does (about 11 s with the default options), not about 1 s: in
-/// stop 24's CI a mount right after a restart's undo had unmounted the BE was still busy after 1 s on zfs-fuse.
+/// Every step waits out "busy" as long as an undo does (about 11 s with the default options), not about 1 s: a mount
+/// right after an unmount (a restart's undo, say) finds the dataset busy until zfs-fuse's daemon has let it go.
 /// </param>
 public sealed partial class PlanExecutor(EngineOptions options, UndoRunner undoer, ILogger logger, bool patientSteps = false)
 {

@@ -45,8 +45,8 @@ public interface IZfs
 /// <param name="ReleasesAfterUnmount">
 /// An unmounted file system is let go of later, not when <c>zfs unmount</c> returns: zfs-fuse's daemon gives
 /// the dataset up only once its FUSE session has ended (<c>zfsfuse_destroy</c>, on the session's own thread), and a
-/// <c>zfs mount</c> of it before then fails "mountpoint or dataset is busy" (seen under load in a kill -9 test:
-/// a mount right after a restart's undo had unmounted it). OpenZFS unmounts in the kernel, at once.
+/// <c>zfs mount</c> of it before then fails "mountpoint or dataset is busy"; the session also lives on while any
+/// other mount namespace holds a copy of the mount. OpenZFS unmounts in the kernel, at once.
 /// </param>
 public sealed record ZfsCapabilities(string Name, bool MultiSnapshot, bool RenameRemountsClones = true, bool EventStream = false,
     bool ReleasesAfterUnmount = false);

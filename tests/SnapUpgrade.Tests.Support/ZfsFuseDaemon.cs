@@ -9,7 +9,9 @@ namespace SnapUpgrade.Tests.Support;
 /// test projects never start two daemons. A daemon that runs but is slow to answer (a loaded machine)
 /// is waited for, never started again beside itself: a second zfs-fuse takes the control socket while
 /// the first keeps the pools and their mounts. Session 18's CI found two daemons during a kill -9 test
-/// whose pool then stayed "busy" for good; `zpool list` had only had 10 s to answer here.
+/// whose pool then stayed "busy" for good; `zpool list` had only had 10 s to answer here. Session 19 found
+/// the second to be the booted test container's own (in its own mount namespace, which <see cref="Running"/>
+/// now leaves out), and the busy pool that container's copy of the lab's mounts (see BuiltPackageCollection).
 /// </summary>
 public static class ZfsFuseDaemon
 {
@@ -46,16 +48,21 @@ public static class ZfsFuseDaemon
         }
     }
 
-    /// <summary>The pids of the zfs-fuse daemons running, from /proc (none in the OpenZFS guest).</summary>
+    /// <summary>
+    /// The pids of the zfs-fuse daemons running in this process's mount namespace, from /proc (none in the OpenZFS
+    /// guest). A booted test container (the API lane's systemd-nspawn Debian) runs a daemon of its own: not the lab's.
+    /// </summary>
     public static IReadOnlyList<int> Running()
     {
         var pids = new List<int>();
+        var here = new FileInfo("/proc/self/ns/mnt").LinkTarget;
         foreach (var dir in System.IO.Directory.EnumerateDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
             try
             {
-                if (File.ReadAllText(Path.Combine(dir, "comm")).Trim() == "zfs-fuse") pids.Add(pid);
+                if (File.ReadAllText(Path.Combine(dir, "comm")).Trim() == "zfs-fuse" && new FileInfo(Path.Combine(dir, "ns", "mnt")).LinkTarget == here)
+                    pids.Add(pid);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
