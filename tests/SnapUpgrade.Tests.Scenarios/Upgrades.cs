@@ -124,6 +124,68 @@ public abstract class Upgrades<TBackend> : Scenario<TBackend> where TBackend : I
     }
 
     /// <summary>
+    /// A Debian host's own command, <c>chroot {root} apt-get -y dist-upgrade</c>, with the real apt-get and a mirror
+    /// served over HTTP: the running BE has hello-su 1.0 and apt's lists of the mirror (as Debian's daily
+    /// <c>apt-get update</c> keeps them), the mirror offers 1.1. The upgrade downloads 1.1 into the new BE's own
+    /// apt cache and installs it in the chroot; apt's and dpkg's logs and the package's own log are staged in the
+    /// new BE, the running system's shared data and packages stay as they were, and once the new BE boots its
+    /// writes are appended to the live logs.
+    /// </summary>
+    [Fact]
+    // Not in the OpenZFS guest: apt-get's own part; the staging it writes through runs there with the real dpkg.
+    [Trait(OpenZfsGuest.Trait, OpenZfsGuest.LeftOut)]
+    public async Task Upgrade_RealAptGetInChroot_DownloadsTheNewVersionFromAMirror_ItsLogsStagedThenAppliedAfterTheBoot()
+    {
+        var old = await PrepareAsync("echo \"hello-su 1.0 configured\" >> /var/log/hello-su.log");
+        var scratch = Path.GetDirectoryName(old)!;
+        var mirror = Directory.CreateDirectory(Path.Combine(scratch, "mirror")).FullName;
+        var next = await UpgradeRoots.BuildPackageAsync(mirror, "echo \"hello-su 1.1 configured\" >> /var/log/hello-su.log", Ct, "1.1");
+        await using var repository = await AptRepository.ServeAsync([next], Ct);
+        await UpgradeRoots.LayOutAptAsync(Local(""), repository.SourcesLine, Ct);
+        // The running system: 1.0 installed, the mirror's lists read with apt's configuration of that root (none of this machine's).
+        var runner = new ProcessRunner(TimeSpan.FromMinutes(2));
+        Assert.True((await runner.RunAsync(["dpkg", $"--root={Local("")}", $"--log={Local("/var/log/dpkg.log")}", "-i", old], ct: Ct)).Succeeded);
+        var aptConfig = Path.Combine(scratch, "apt.conf");
+        await File.WriteAllTextAsync(aptConfig, $"Dir \"{Local("")}/\";\nDir::State::status \"{Local("/var/lib/dpkg/status")}\";\n", Ct);
+        var update = await runner.RunAsync(["env", $"APT_CONFIG={aptConfig}", "apt-get", "update"], ct: Ct);
+        Assert.True(update.Succeeded, update.StandardOutput + update.StandardError);
+        Assert.DoesNotContain($"/{Path.GetFileName(next)}", repository.Requested);
+        var live = UpgradeRoots.Tree(Local("/var/shared"));
+        var lines = new List<string>();
+        var aptGet = new UpgradeCommand(["chroot", "{root}", "apt-get", "-y", "dist-upgrade"], Lab.Host.HostRoot, TimeSpan.FromMinutes(5));
+
+        var result = await Workflow(aptGet).RunAsync(new UpgradeRequest("be2"), new RunRequest(), line => { lock (lines) lines.Add(line); }, Ct);
+
+        Assert.True(result.Succeeded, Describe(result));
+        Assert.Contains(lines, l => l.StartsWith("Get:1 " + repository.Url.TrimEnd('/'), StringComparison.Ordinal) && l.Contains("hello-su 1.1", StringComparison.Ordinal));
+        Assert.Contains("Setting up hello-su (1.1) ...", lines);
+        Assert.Single(repository.Requested, $"/{Path.GetFileName(next)}");
+        Assert.Equal(live, UpgradeRoots.Tree(Local("/var/shared")));
+        Assert.Contains("Version: 1.0", await File.ReadAllTextAsync(Local("/var/lib/dpkg/status"), Ct));
+        Assert.False(File.Exists(Local($"/var/cache/apt/archives/{Path.GetFileName(next)}")));
+        var inside = await InsideAsync("be2", root => new Dictionary<string, string>
+        {
+            ["status"] = File.ReadAllText(root + "/var/lib/dpkg/status"),
+            ["downloaded"] = Convert.ToHexString(File.ReadAllBytes(root + $"/var/cache/apt/archives/{Path.GetFileName(next)}")),
+            ["history"] = File.ReadAllText(root + UpgradeStaging.StagedDirectory + "/log/apt/history.log"),
+            ["log"] = File.ReadAllText(root + UpgradeStaging.StagedDirectory + "/log/hello-su.log"),
+        });
+        Assert.Contains("Version: 1.1", inside["status"]);
+        Assert.Equal(Convert.ToHexString(await File.ReadAllBytesAsync(next, Ct)), inside["downloaded"]);
+        Assert.Contains("Commandline: apt-get -y dist-upgrade\nUpgrade: hello-su:", inside["history"]);
+        Assert.Equal("hello-su 1.0 configured\nhello-su 1.1 configured\n", inside["log"]);
+
+        await Lab.MustAsync(new ActivateBe("be2"));
+        await Lab.MustAsync(new RebootHost());
+        var applied = Assert.Single((await new AuditedOperations(Lab.NewEngine(), new SqliteAuditLog(Lab.Database)).AtStartAsync(Ct)).Upgrades);
+
+        Assert.True(applied.Succeeded, $"[{Lab.Host.Name}] {applied.Action}: {applied.Error}");
+        Assert.Equal(inside["history"], await File.ReadAllTextAsync(Local("/var/shared/log/apt/history.log"), Ct));
+        Assert.Equal(inside["log"], await File.ReadAllTextAsync(Local("/var/shared/log/hello-su.log"), Ct));
+        Assert.Contains("status installed hello-su:all 1.1", await File.ReadAllTextAsync(Local("/var/shared/log/dpkg.log"), Ct));
+    }
+
+    /// <summary>
     /// The real dpkg's postinst removes a /var/spool directory the base holds and makes it again with other content:
     /// the kernel's overlayfs marks it opaque in the tmpfs upper, a mark the copy into the BE (zfs-fuse) cannot keep.
     /// The finish records it beside the staged trees; after the new BE boots the apply deletes the base entries it

@@ -44,20 +44,60 @@ public static class UpgradeRoots
             File.CreateSymbolicLink($"{root}/bin/{program}", "busybox");
     }
 
-    /// <summary>hello-su 1.0 in <paramref name="scratch"/>: /usr/share/hello-su/README ("hello"), and <paramref name="postinst"/> (sh, set -e).</summary>
+    /// <summary>
+    /// Adds to a root laid out by <see cref="LayOutMigratedDebianRoot"/> what the real apt-get needs to run in it by
+    /// <c>chroot</c>: apt-get, dpkg with its helpers and GNU tar, apt's http method, ldconfig, each with the shared
+    /// libraries ldd names (copied, about 27 MB), dpkg's architecture tables and its configuration (Debian's log), busybox for the other programs
+    /// dpkg asks for, and /etc/apt with <paramref name="sourcesLine"/> as its only source. The tiny root has no
+    /// <c>_apt</c> user, so apt downloads as root.
+    /// </summary>
     [SupportedOSPlatform("linux")]
-    public static async Task<string> BuildPackageAsync(string scratch, string postinst, CancellationToken ct)
+    public static async Task LayOutAptAsync(string root, string sourcesLine, CancellationToken ct)
     {
-        var tree = Path.Combine(scratch, "hello-su");
+        RequireAptTools();
+        string[] programs = ["/usr/bin/apt-get", "/usr/bin/dpkg", "/usr/bin/dpkg-deb", "/usr/bin/dpkg-split", "/usr/bin/tar",
+            "/usr/lib/apt/methods/http", "/usr/lib/apt/methods/store", "/usr/lib/apt/methods/file", "/sbin/ldconfig"];
+        var libraries = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var program in programs)
+        {
+            var ldd = await new ProcessRunner(TimeSpan.FromMinutes(1)).RunAsync(["ldd", program], ct: ct);
+            libraries.UnionWith(ldd.StandardOutput.Split('\n').Select(l => l.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries))
+                .SelectMany(words => words.Where(w => w.StartsWith('/'))));
+        }
+        foreach (var file in programs.Concat(libraries).Concat(Directory.EnumerateFiles("/usr/share/dpkg", "*table")))
+        {
+            Directory.CreateDirectory(root + Path.GetDirectoryName(file));
+            File.Copy(file, root + file, overwrite: true); // a library's link is copied as the file it names
+        }
+        foreach (var program in new[] { "diff", "start-stop-daemon" })
+            File.CreateSymbolicLink($"{root}/bin/{program}", "busybox");
+        foreach (var dir in new[] { "etc/apt/apt.conf.d", "etc/apt/preferences.d", "etc/apt/sources.list.d", "var/lib/apt/lists/partial",
+                     "var/cache/apt/archives/partial", "tmp" })
+            Directory.CreateDirectory($"{root}/{dir}");
+        await File.WriteAllTextAsync($"{root}/etc/apt/sources.list", sourcesLine + "\n", ct);
+        await File.WriteAllTextAsync($"{root}/etc/apt/apt.conf.d/00sandbox", "APT::Sandbox::User \"root\";\n", ct);
+        Directory.CreateDirectory($"{root}/etc/dpkg");
+        await File.WriteAllTextAsync($"{root}/etc/dpkg/dpkg.cfg", "log /var/log/dpkg.log\n", ct); // Debian's: dpkg logs only where told
+    }
+
+    public static void RequireAptTools() =>
+        Lane.Require(File.Exists("/usr/bin/apt-get") && File.Exists("/usr/lib/apt/methods/http") && File.Exists("/usr/bin/ldd") && File.Exists("/usr/bin/tar"),
+            "apt-get, its http method, ldd and tar (Debian's apt, libc-bin and tar)");
+
+    /// <summary>hello-su <paramref name="version"/> in <paramref name="scratch"/>: /usr/share/hello-su/README ("hello"), and <paramref name="postinst"/> (sh, set -e).</summary>
+    [SupportedOSPlatform("linux")]
+    public static async Task<string> BuildPackageAsync(string scratch, string postinst, CancellationToken ct, string version = "1.0")
+    {
+        var tree = Path.Combine(scratch, $"hello-su-{version}");
         Directory.CreateDirectory(Path.Combine(tree, "DEBIAN"));
         Directory.CreateDirectory(Path.Combine(tree, "usr/share/hello-su"));
         await File.WriteAllTextAsync(Path.Combine(tree, "DEBIAN/control"),
-            "Package: hello-su\nVersion: 1.0\nArchitecture: all\nMaintainer: SnapUpgrade tests <tests@example.invalid>\n" +
+            $"Package: hello-su\nVersion: {version}\nArchitecture: all\nMaintainer: SnapUpgrade tests <tests@example.invalid>\n" +
             "Description: a tiny package for the upgrade tests\n", ct);
         await File.WriteAllTextAsync(Path.Combine(tree, "DEBIAN/postinst"), "#!/bin/sh\nset -e\n" + postinst + "\n", ct);
         File.SetUnixFileMode(Path.Combine(tree, "DEBIAN/postinst"), (UnixFileMode)0b111_101_101);
         await File.WriteAllTextAsync(Path.Combine(tree, "usr/share/hello-su/README"), "hello\n", ct);
-        var deb = Path.Combine(scratch, "hello-su_1.0_all.deb");
+        var deb = Path.Combine(scratch, $"hello-su_{version}_all.deb");
         var built = await new ProcessRunner(TimeSpan.FromMinutes(2)).RunAsync(["dpkg-deb", "--root-owner-group", "--build", tree, deb], ct: ct);
         Assert.True(built.Succeeded, built.StandardError);
         return deb;
