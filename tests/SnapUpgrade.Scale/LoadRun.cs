@@ -83,6 +83,7 @@ public static class LoadRun
             var heapPages = await console.LiveHeapAsync();
 
             var be = $"load-{Guid.NewGuid():N}"[..12];
+            var posted = DateTimeOffset.UtcNow;
             var clock = Stopwatch.StartNew();
             using (var answer = await console.Api.PostAsJsonAsync("api/v1/bes", new { name = be, description = "made by the load run" }))
             {
@@ -90,7 +91,7 @@ public static class LoadRun
                     throw new InvalidOperationException($"POST api/v1/bes: {(int)answer.StatusCode} {await answer.Content.ReadAsStringAsync()}");
             }
             var created = clock.Elapsed;
-            await Task.WhenAll(pages.Select(p => p.ShowsAsync(be)));
+            var shownAt = await Task.WhenAll(pages.Select(p => p.ShowsAsync(be)));
             return figures with
             {
                 Start = console.StartTime,
@@ -105,7 +106,7 @@ public static class LoadRun
                 HeapIdle = heapIdle,
                 HeapPages = heapPages,
                 CreateAnswered = created,
-                VisibleInAll = clock.Elapsed,
+                VisibleInAll = ScaleBrowser.Since(posted, shownAt.Max()),
             };
         }
         finally

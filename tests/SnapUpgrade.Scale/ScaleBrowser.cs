@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Playwright;
 
 namespace SnapUpgrade.Scale;
@@ -38,7 +37,28 @@ public sealed class ScaleBrowser : IAsyncDisposable
         return new ScaleBrowser(playwright, browser);
     }
 
-    /// <summary>A new context signed in as admin, then the Boot environments page, timed.</summary>
+    /// <summary>
+    /// Notes in the page, as the DOM changes, when each BE row first appears and when Create is first
+    /// enabled (<c>Date.now()</c>, the machine's wall clock, as the load run's own). Playwright's waits poll
+    /// the page with a backoff that ends at 500 ms, so a time taken when a wait returns is late by up to
+    /// half a second; these are the moments themselves. Runs in every document before its own scripts.
+    /// </summary>
+    private const string Seen = """
+        (() => {
+          const seen = window.__snapupgradeSeen = {};
+          const look = () => {
+            const now = Date.now();
+            for (const row of document.querySelectorAll("[data-testid^='be-row-']")) {
+              const id = row.getAttribute('data-testid');
+              if (!(id in seen)) seen[id] = now;
+            }
+            if (!('interactive' in seen) && document.querySelector("[data-testid='be-create']:enabled")) seen.interactive = now;
+          };
+          new MutationObserver(look).observe(document, { childList: true, subtree: true, attributes: true, attributeFilter: ['disabled'] });
+        })();
+        """;
+
+    /// <summary>A new context signed in as admin, then the Boot environments page, timed from navigation to its first row.</summary>
     public async Task<BePage> OpenAsync(ScaleConsole console)
     {
         ArgumentNullException.ThrowIfNull(console);
@@ -47,6 +67,7 @@ public sealed class ScaleBrowser : IAsyncDisposable
             BaseURL = console.BaseAddress.ToString(), ViewportSize = new ViewportSize { Width = 1400, Height = 900 },
         });
         context.SetDefaultTimeout((float)WaitLimit.TotalMilliseconds);
+        await context.AddInitScriptAsync(Seen);
         var page = await context.NewPageAsync();
         await page.GotoAsync("login");
         await page.GetByLabel("Name").FillAsync("admin");
@@ -54,15 +75,16 @@ public sealed class ScaleBrowser : IAsyncDisposable
         await page.GetByTestId("login-submit").ClickAsync();
         await page.GetByTestId("user").WaitForAsync();
 
-        var clock = Stopwatch.StartNew();
+        var opened = DateTimeOffset.UtcNow;
         await page.GotoAsync("bes", new PageGotoOptions { WaitUntil = WaitUntilState.Commit });
         try
         {
             await page.Locator("[data-testid^='be-row-']").First.WaitForAsync();
-            var firstRows = clock.Elapsed;
             // Create is enabled only once the circuit is interactive: the page has subscribed to the host's changes.
             await page.Locator("[data-testid='be-create']:enabled").WaitForAsync();
-            return new BePage(context, page, firstRows, clock.Elapsed);
+            var seen = await page.EvaluateAsync<Dictionary<string, double>>("() => window.__snapupgradeSeen");
+            var firstRow = seen.Where(s => s.Key.StartsWith("be-row-", StringComparison.Ordinal)).Min(s => s.Value);
+            return new BePage(context, page, Since(opened, firstRow), Since(opened, seen["interactive"]));
         }
         catch (TimeoutException e)
         {
@@ -71,6 +93,9 @@ public sealed class ScaleBrowser : IAsyncDisposable
             throw new TimeoutException($"{e.Message}\nThe page at {page.Url} showed:\n{text[..Math.Min(text.Length, 1500)]}", e);
         }
     }
+
+    /// <summary>From <paramref name="start"/> to a moment the page noted (milliseconds since the epoch).</summary>
+    public static TimeSpan Since(DateTimeOffset start, double noted) => TimeSpan.FromMilliseconds(noted - start.ToUnixTimeMilliseconds());
 
     public async ValueTask DisposeAsync()
     {
@@ -88,8 +113,15 @@ public sealed record BePage(IBrowserContext Context, IPage Page, TimeSpan FirstR
     /// <summary>The pager's "1-50 of 1000".</summary>
     public async Task<string> RangeAsync() => (await Page.GetByTestId("be-range").InnerTextAsync()).Trim();
 
-    /// <summary>Waits until the BE's row is visible (pushed by the console: the page is never reloaded).</summary>
-    public Task ShowsAsync(string be) => Page.GetByTestId($"be-row-{be}").WaitForAsync();
+    /// <summary>
+    /// Waits until the BE's row is visible (pushed by the console: the page is never reloaded); returns when
+    /// the page first had it (milliseconds since the epoch, noted in the page as its DOM changed).
+    /// </summary>
+    public async Task<double> ShowsAsync(string be)
+    {
+        await Page.GetByTestId($"be-row-{be}").WaitForAsync();
+        return await Page.EvaluateAsync<double>("id => window.__snapupgradeSeen[id]", $"be-row-{be}");
+    }
 
     public ValueTask DisposeAsync() => Context.DisposeAsync();
 }

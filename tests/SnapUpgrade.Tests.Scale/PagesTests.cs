@@ -77,10 +77,16 @@ public sealed class PagesTests(WatchedConsole watched) : IClassFixture<WatchedCo
     {
         WatchedConsole.RequireChromium();
         var be = $"lane-{Guid.NewGuid():N}"[..12];
+        var posted = DateTimeOffset.UtcNow;
         using (var answer = await watched.Console.Api.PostAsJsonAsync("api/v1/bes", new { name = be }, TestContext.Current.CancellationToken))
             Assert.True(answer.IsSuccessStatusCode, $"POST api/v1/bes: {(int)answer.StatusCode} {await answer.Content.ReadAsStringAsync()}");
         // Never reloaded: the console pushes the new BE to each page (newest first, so on its first page).
-        foreach (var page in watched.Pages) await page.ShowsAsync(be);
+        foreach (var page in watched.Pages)
+        {
+            // The page noted when the row came (the load run's figure): after the POST, not a time from before it.
+            var shown = ScaleBrowser.Since(posted, await page.ShowsAsync(be));
+            Assert.InRange(shown, TimeSpan.Zero, ScaleBrowser.WaitLimit);
+        }
     }
 
     /// <summary>
