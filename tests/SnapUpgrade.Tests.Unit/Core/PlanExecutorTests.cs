@@ -16,13 +16,15 @@ public sealed class PlanExecutorTests
     public PlanExecutorTests()
     {
         _zfs = new LoggingZfs(_log);
-        var options = new EngineOptions { Pool = "p", BusyRetryDelay = TimeSpan.Zero };
-        var context = new OperationContext
-        {
-            Zfs = _zfs, Mounts = null!, Files = null!, Layout = new Layout("p"), Options = options, Clock = TimeProvider.System,
-        };
-        _executor = new PlanExecutor(options, new UndoRunner(context), NullLogger.Instance);
+        _executor = NewExecutor(patientSteps: false);
     }
+
+    private static readonly EngineOptions Options = new() { Pool = "p", BusyRetryDelay = TimeSpan.Zero };
+
+    private PlanExecutor NewExecutor(bool patientSteps) => new(Options, new UndoRunner(new OperationContext
+    {
+        Zfs = _zfs, Mounts = null!, Files = null!, Layout = new Layout("p"), Options = Options, Clock = TimeProvider.System,
+    }), NullLogger.Instance, patientSteps);
 
     private static ZfsSet UndoSet(string name) => new("p/x", "undo", name);
 
@@ -163,12 +165,8 @@ public sealed class PlanExecutorTests
     [InlineData(true)] // zfs-fuse lets an unmounted dataset go later: a step waits as long as an undo
     public async Task Execute_MountBusyLongerThanAStepWaits_WaitedOutOnlyWhereTheBackendReleasesAfterUnmount(bool releasesAfterUnmount)
     {
-        var options = new EngineOptions { Pool = "p", BusyRetryDelay = TimeSpan.Zero };
-        var executor = new PlanExecutor(options, new UndoRunner(new OperationContext
-        {
-            Zfs = _zfs, Mounts = null!, Files = null!, Layout = new Layout("p"), Options = options, Clock = TimeProvider.System,
-        }), NullLogger.Instance, patientSteps: releasesAfterUnmount);
-        var busy = options.BusyRetries + 2;
+        var executor = NewExecutor(patientSteps: releasesAfterUnmount);
+        var busy = Options.BusyRetries + 2;
         var plan = new Plan();
         plan.Add("mount", ["zfs", "mount", "p/b"], _ => busy-- > 0
             ? throw new ZfsCommandException(["zfs", "mount", "p/b"], 1, "cannot mount 'p/b': mountpoint or dataset is busy")
