@@ -1,10 +1,52 @@
 namespace SnapUpgrade.Core.Zfs;
 
-/// <summary>One read of a pool: the pool itself and every file system and snapshot below it.</summary>
-public sealed record PoolListing(PoolInfo Pool, IReadOnlyList<ZfsDataset> Datasets)
+/// <summary>
+/// One read of a pool: the pool itself and every file system and snapshot below it. Made from a read, its
+/// datasets are in the read's order; made by <see cref="ListingSplice.Splice"/>, in name order, and shared
+/// with the listing it was spliced from (<see cref="DatasetIndex"/>).
+/// </summary>
+public sealed class PoolListing
 {
-    public ZfsDataset? Find(string name) => Datasets.FirstOrDefault(d => d.Name == name);
+    private readonly IReadOnlyList<ZfsDataset>? _read;
+    private DatasetIndex? _index;
+
+    public PoolListing(PoolInfo pool, IReadOnlyList<ZfsDataset> datasets)
+    {
+        ArgumentNullException.ThrowIfNull(datasets);
+        Pool = pool;
+        _read = datasets;
+    }
+
+    internal PoolListing(PoolInfo pool, DatasetIndex index, ListingChange change)
+    {
+        Pool = pool;
+        _index = index;
+        Change = change;
+    }
+
+    public PoolInfo Pool { get; }
+
+    public IReadOnlyList<ZfsDataset> Datasets => _read ?? _index!.ByName;
+
+    /// <summary>The dataset of that name (the first one, in a read that named it twice).</summary>
+    public ZfsDataset? Find(string name) => Index.Find(name);
+
+    /// <summary>Built on first use for a read, kept by a splice.</summary>
+    internal DatasetIndex Index => _index ??= DatasetIndex.Of(_read!);
+
+    /// <summary>Who this listing is, for a state built from it (<see cref="Model.HostStateReader"/>).</summary>
+    internal object Identity { get; } = new();
+
+    /// <summary>Of a spliced listing: what differs from the listing it was spliced from; null for a read.</summary>
+    internal ListingChange? Change { get; }
 }
+
+/// <summary>
+/// A spliced listing's difference from the one it came from (<see cref="PoolListing.Identity"/> of that one, not
+/// the listing, so that no chain of listings is kept alive): the names of the datasets added, taken out or
+/// changed in any way, and the origins those had or have (their snapshots' clones changed).
+/// </summary>
+internal sealed record ListingChange(object From, IReadOnlySet<string> Touched);
 
 /// <param name="Altroot">null when imported without one.</param>
 /// <param name="Bootfs">null when unset.</param>
