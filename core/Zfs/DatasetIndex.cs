@@ -13,9 +13,8 @@ internal sealed class DatasetIndex
 {
     private static readonly IComparer<ZfsDataset> ByNameOrder =
         Comparer<ZfsDataset>.Create((a, b) => string.CompareOrdinal(a.Name, b.Name));
-    private static readonly ImmutableSortedSet<string> NoClones = ImmutableSortedSet.Create<string>(StringComparer.Ordinal);
 
-    private DatasetIndex(ImmutableSortedSet<ZfsDataset> byName, ImmutableDictionary<string, ImmutableSortedSet<string>> clones,
+    private DatasetIndex(ImmutableSortedSet<ZfsDataset> byName, ImmutableDictionary<string, ImmutableArray<string>> clones,
         ImmutableDictionary<string, string> snapshotsByGuid)
     {
         ByName = byName;
@@ -26,8 +25,8 @@ internal sealed class DatasetIndex
     /// <summary>Every dataset once (the first of a name), in ordinal name order.</summary>
     public ImmutableSortedSet<ZfsDataset> ByName { get; }
 
-    /// <summary>The names of the datasets whose origin is the key.</summary>
-    public ImmutableDictionary<string, ImmutableSortedSet<string>> Clones { get; }
+    /// <summary>The names of the datasets whose origin is the key (a few each: an array is cheaper to walk than a tree).</summary>
+    public ImmutableDictionary<string, ImmutableArray<string>> Clones { get; }
 
     public ImmutableDictionary<string, string> SnapshotsByGuid { get; }
 
@@ -39,14 +38,14 @@ internal sealed class DatasetIndex
     }
 
     private static readonly DatasetIndex Empty = new(ImmutableSortedSet.Create(ByNameOrder),
-        ImmutableDictionary.Create<string, ImmutableSortedSet<string>>(StringComparer.Ordinal),
+        ImmutableDictionary.Create<string, ImmutableArray<string>>(StringComparer.Ordinal),
         ImmutableDictionary.Create<string, string>(StringComparer.Ordinal));
 
     public ZfsDataset? Find(string name) => ByName.TryGetValue(Probe(name), out var found) ? found : null;
 
-    public int CloneCount(string origin) => Clones.TryGetValue(origin, out var clones) ? clones.Count : 0;
+    public int CloneCount(string origin) => Clones.TryGetValue(origin, out var clones) ? clones.Length : 0;
 
-    public ImmutableSortedSet<string> ClonesOf(string origin) => Clones.GetValueOrDefault(origin) ?? NoClones;
+    public ImmutableArray<string> ClonesOf(string origin) => Clones.TryGetValue(origin, out var clones) ? clones : [];
 
     /// <summary>The datasets whose names begin with <paramref name="prefix"/>, in name order.</summary>
     public IEnumerable<ZfsDataset> StartingWith(string prefix)
@@ -54,6 +53,18 @@ internal sealed class DatasetIndex
         var at = ByName.IndexOf(Probe(prefix));
         for (var i = at < 0 ? ~at : at; i < ByName.Count && ByName[i].Name.StartsWith(prefix, StringComparison.Ordinal); i++)
             yield return ByName[i];
+    }
+
+    /// <summary>The datasets whose names do not begin with <paramref name="prefix"/>, in name order.</summary>
+    public IEnumerable<ZfsDataset> NotStartingWith(string prefix)
+    {
+        var at = ByName.IndexOf(Probe(prefix));
+        var start = at < 0 ? ~at : at;
+        for (var i = 0; i < start; i++) yield return ByName[i];
+        // The first name past them: the prefix with its last character the next one (ordinal order).
+        var past = ByName.IndexOf(Probe(prefix[..^1] + (char)(prefix[^1] + 1)));
+        var end = past < 0 ? ~past : past;
+        for (var i = end; i < ByName.Count; i++) yield return ByName[i];
     }
 
     /// <summary>What <paramref name="scope"/> covers (<see cref="ReadScope.Covers(string)"/>) of these datasets, each once.</summary>
@@ -83,14 +94,14 @@ internal sealed class DatasetIndex
     public sealed class Builder(DatasetIndex from)
     {
         private readonly ImmutableSortedSet<ZfsDataset>.Builder _byName = from.ByName.ToBuilder();
-        private readonly ImmutableDictionary<string, ImmutableSortedSet<string>>.Builder _clones = from.Clones.ToBuilder();
+        private readonly ImmutableDictionary<string, ImmutableArray<string>>.Builder _clones = from.Clones.ToBuilder();
         private readonly ImmutableDictionary<string, string>.Builder _guids = from.SnapshotsByGuid.ToBuilder();
 
         /// <summary>Adds <paramref name="d"/> unless a dataset of its name is there already (the first of a name stays).</summary>
         public bool Add(ZfsDataset d)
         {
             if (!_byName.Add(d)) return false;
-            if (d.Origin is { } origin) _clones[origin] = (_clones.GetValueOrDefault(origin) ?? NoClones).Add(d.Name);
+            if (d.Origin is { } origin) _clones[origin] = _clones.TryGetValue(origin, out var clones) ? clones.Add(d.Name) : [d.Name];
             if (d is { IsSnapshot: true, Guid: { } guid }) _guids[guid] = d.Name;
             return true;
         }
@@ -103,7 +114,7 @@ internal sealed class DatasetIndex
             if (d.Origin is { } origin && _clones.TryGetValue(origin, out var clones))
             {
                 clones = clones.Remove(d.Name);
-                if (clones.Count == 0) _clones.Remove(origin);
+                if (clones.IsEmpty) _clones.Remove(origin);
                 else _clones[origin] = clones;
             }
             if (d is { IsSnapshot: true, Guid: { } guid } && _guids.GetValueOrDefault(guid) == d.Name) _guids.Remove(guid);

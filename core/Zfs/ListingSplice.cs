@@ -88,7 +88,7 @@ public static class ListingSplice
         foreach (var (name, then) in gone) Touch(then, result.Find(name));
         foreach (var d in fresh.Datasets)
             if (!gone.ContainsKey(d.Name)) Touch(null, result.Find(d.Name));
-        return new PoolListing(fresh.Pool, result, new ListingChange(latest.Identity, touched));
+        return new PoolListing(fresh.Pool, result, ListingChange.After(latest.Change, latest.Identity, touched));
     }
 
     /// <summary>A dataset without the figures that change by themselves (space used) and the count that is judged apart (clones).</summary>
