@@ -190,12 +190,12 @@ public static class HostStateReader
             parts.Roots[name] = root;
             List<ZfsDataset> own = [root, .. index.StartingWith(prefix + name + "/"), .. index.StartingWith(prefix + name + "@")];
             parts.Own[name] = own;
-            parts.Clones[name] = [.. own.Where(d => d.IsSnapshot).SelectMany(s => index.ClonesOf(s.Name)).Select(c => index.Find(c)!)];
+            parts.Clones[name] = [.. own.Where(d => d.IsSnapshot).SelectMany(s => index.ClonesOf(s.Name))];
         }
         foreach (var d in index.NotStartingWith(prefix))
         {
             parts.Rest.Add(d);
-            if (d.IsSnapshot) parts.RestClones.AddRange(index.ClonesOf(d.Name).Select(c => index.Find(c)!));
+            if (d.IsSnapshot) parts.RestClones.AddRange(index.ClonesOf(d.Name));
         }
         return parts;
     }

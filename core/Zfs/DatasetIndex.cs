@@ -14,7 +14,7 @@ internal sealed class DatasetIndex
     private static readonly IComparer<ZfsDataset> ByNameOrder =
         Comparer<ZfsDataset>.Create((a, b) => string.CompareOrdinal(a.Name, b.Name));
 
-    private DatasetIndex(ImmutableSortedSet<ZfsDataset> byName, ImmutableDictionary<string, ImmutableArray<string>> clones,
+    private DatasetIndex(ImmutableSortedSet<ZfsDataset> byName, ImmutableDictionary<string, ImmutableArray<ZfsDataset>> clones,
         ImmutableDictionary<string, string> snapshotsByGuid)
     {
         ByName = byName;
@@ -25,8 +25,8 @@ internal sealed class DatasetIndex
     /// <summary>Every dataset once (the first of a name), in ordinal name order.</summary>
     public ImmutableSortedSet<ZfsDataset> ByName { get; }
 
-    /// <summary>The names of the datasets whose origin is the key (a few each: an array is cheaper to walk than a tree).</summary>
-    public ImmutableDictionary<string, ImmutableArray<string>> Clones { get; }
+    /// <summary>The datasets whose origin is the key (a few each: an array is cheaper to walk than a tree), the same records as <see cref="ByName"/>'s.</summary>
+    public ImmutableDictionary<string, ImmutableArray<ZfsDataset>> Clones { get; }
 
     public ImmutableDictionary<string, string> SnapshotsByGuid { get; }
 
@@ -38,14 +38,14 @@ internal sealed class DatasetIndex
     }
 
     private static readonly DatasetIndex Empty = new(ImmutableSortedSet.Create(ByNameOrder),
-        ImmutableDictionary.Create<string, ImmutableArray<string>>(StringComparer.Ordinal),
+        ImmutableDictionary.Create<string, ImmutableArray<ZfsDataset>>(StringComparer.Ordinal),
         ImmutableDictionary.Create<string, string>(StringComparer.Ordinal));
 
     public ZfsDataset? Find(string name) => ByName.TryGetValue(Probe(name), out var found) ? found : null;
 
     public int CloneCount(string origin) => Clones.TryGetValue(origin, out var clones) ? clones.Length : 0;
 
-    public ImmutableArray<string> ClonesOf(string origin) => Clones.TryGetValue(origin, out var clones) ? clones : [];
+    public ImmutableArray<ZfsDataset> ClonesOf(string origin) => Clones.TryGetValue(origin, out var clones) ? clones : [];
 
     /// <summary>The datasets whose names begin with <paramref name="prefix"/>, in name order.</summary>
     public IEnumerable<ZfsDataset> StartingWith(string prefix)
@@ -94,14 +94,14 @@ internal sealed class DatasetIndex
     public sealed class Builder(DatasetIndex from)
     {
         private readonly ImmutableSortedSet<ZfsDataset>.Builder _byName = from.ByName.ToBuilder();
-        private readonly ImmutableDictionary<string, ImmutableArray<string>>.Builder _clones = from.Clones.ToBuilder();
+        private readonly ImmutableDictionary<string, ImmutableArray<ZfsDataset>>.Builder _clones = from.Clones.ToBuilder();
         private readonly ImmutableDictionary<string, string>.Builder _guids = from.SnapshotsByGuid.ToBuilder();
 
         /// <summary>Adds <paramref name="d"/> unless a dataset of its name is there already (the first of a name stays).</summary>
         public bool Add(ZfsDataset d)
         {
             if (!_byName.Add(d)) return false;
-            if (d.Origin is { } origin) _clones[origin] = _clones.TryGetValue(origin, out var clones) ? clones.Add(d.Name) : [d.Name];
+            if (d.Origin is { } origin) _clones[origin] = _clones.TryGetValue(origin, out var clones) ? clones.Add(d) : [d];
             if (d is { IsSnapshot: true, Guid: { } guid }) _guids[guid] = d.Name;
             return true;
         }
@@ -113,7 +113,7 @@ internal sealed class DatasetIndex
             _byName.Remove(d);
             if (d.Origin is { } origin && _clones.TryGetValue(origin, out var clones))
             {
-                clones = clones.Remove(d.Name);
+                clones = clones.Remove(d, ReferenceEqualityComparer.Instance);
                 if (clones.IsEmpty) _clones.Remove(origin);
                 else _clones[origin] = clones;
             }

@@ -60,7 +60,7 @@ public static class ListingSplice
             foreach (var clone in index.ClonesOf(from))
             {
                 // A clone beyond the scope stays, hanging off the snapshot's new name.
-                if (builder.Remove(clone) is { } kept)
+                if (builder.Remove(clone.Name) is { } kept)
                 {
                     gone.TryAdd(kept.Name, kept);
                     builder.Add(kept with { Origin = to });
