@@ -61,7 +61,7 @@ public static class HostStateReader
                 be = built.IsActiveOnReboot == activeOnReboot ? built : built with { IsActiveOnReboot = activeOnReboot };
             }
             else be = Build(name, root, own, listing.Pool.Bootfs, nextBoot, container, zoneBesByParent[name]);
-            sources[name] = own with { Built = be };
+            sources[name] = ReferenceEquals(own.Built, be) ? own : own with { Built = be };
             bes.Add(be);
         }
         bes.Sort((a, b) => a.Created != b.Created ? a.Created.CompareTo(b.Created) : string.CompareOrdinal(a.Name, b.Name));
