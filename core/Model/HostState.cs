@@ -40,9 +40,22 @@ public sealed record HostState
     public Zone? FindZone(string name) => Zones.FirstOrDefault(z => z.Name == name);
 
     /// <summary>Every snapshot of global and zone BEs, by full name.</summary>
-    public IEnumerable<Snapshot> AllSnapshots =>
-        BootEnvironments.SelectMany(b => b.Snapshots.Concat(b.Children.SelectMany(c => c.Snapshots)))
-            .Concat(Zones.SelectMany(z => z.BootEnvironments.SelectMany(zb => zb.Snapshots)));
+    public IEnumerable<Snapshot> AllSnapshots
+    {
+        get
+        {
+            // Loops, not nested LINQ: at 1000 BEs the iterators made per BE cost more than the 11,000 snapshots walked.
+            foreach (var be in BootEnvironments)
+            {
+                foreach (var snapshot in be.Snapshots) yield return snapshot;
+                foreach (var child in be.Children)
+                    foreach (var snapshot in child.Snapshots) yield return snapshot;
+            }
+            foreach (var zone in Zones)
+                foreach (var zoneBe in zone.BootEnvironments)
+                    foreach (var snapshot in zoneBe.Snapshots) yield return snapshot;
+        }
+    }
 }
 
 /// <summary>What a <see cref="HostState"/> was read from, per BE, for the next read to compare with.</summary>
