@@ -69,7 +69,7 @@ public static class ListingSplice
         }
         foreach (var d in fresh.Datasets)
         {
-            builder.Remove(d.Name); // a read beyond its scope replaces what it names
+            TakeOut(d.Name); // a read beyond its scope replaces what it names
             builder.Add(d);
         }
 
