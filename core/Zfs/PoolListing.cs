@@ -28,8 +28,9 @@ public sealed class PoolListing
 
     public IReadOnlyList<ZfsDataset> Datasets => _read ?? _index!.ByName;
 
-    /// <summary>The dataset of that name (the first one, in a read that named it twice).</summary>
-    public ZfsDataset? Find(string name) => Index.Find(name);
+    /// <summary>The dataset of that name (the first one, in a read that named it twice): looked up in the index when
+    /// there is one; a read without one is walked (building an index for one lookup costs more).</summary>
+    public ZfsDataset? Find(string name) => _index is { } index ? index.Find(name) : _read!.FirstOrDefault(d => d.Name == name);
 
     /// <summary>Built on first use for a read, kept by a splice.</summary>
     internal DatasetIndex Index => _index ??= DatasetIndex.Of(_read!);
