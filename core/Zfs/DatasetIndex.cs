@@ -13,9 +13,11 @@ internal sealed class DatasetIndex
 {
     private static readonly IComparer<ZfsDataset> ByNameOrder =
         Comparer<ZfsDataset>.Create((a, b) => string.CompareOrdinal(a.Name, b.Name));
+    private static readonly IComparer<ZfsDataset> ByGuidOrder =
+        Comparer<ZfsDataset>.Create((a, b) => string.CompareOrdinal(a.Guid, b.Guid));
 
     private DatasetIndex(ImmutableSortedSet<ZfsDataset> byName, ImmutableDictionary<string, ImmutableArray<ZfsDataset>> clones,
-        ImmutableDictionary<string, string> snapshotsByGuid)
+        ImmutableSortedSet<ZfsDataset> snapshotsByGuid)
     {
         ByName = byName;
         Clones = clones;
@@ -28,20 +30,42 @@ internal sealed class DatasetIndex
     /// <summary>The datasets whose origin is the key (a few each: an array is cheaper to walk than a tree), the same records as <see cref="ByName"/>'s.</summary>
     public ImmutableDictionary<string, ImmutableArray<ZfsDataset>> Clones { get; }
 
-    public ImmutableDictionary<string, string> SnapshotsByGuid { get; }
+    /// <summary>The snapshots that have a guid, in guid order (a sorted set is made in one go from a read; a
+    /// dictionary of 11,000 entries took longer than the rest of the index).</summary>
+    public ImmutableSortedSet<ZfsDataset> SnapshotsByGuid { get; }
 
-    public static DatasetIndex Of(IEnumerable<ZfsDataset> datasets)
+    /// <summary>The index of a whole read: each index made in one go from a sorted list (a tree built one insertion
+    /// at a time cost about 20 ms at 11,500 datasets).</summary>
+    public static DatasetIndex Of(IReadOnlyList<ZfsDataset> datasets)
     {
-        var builder = new Builder(Empty);
-        foreach (var d in datasets) builder.Add(d);
-        return builder.ToIndex();
+        var seen = new HashSet<string>(datasets.Count, StringComparer.Ordinal);
+        var unique = new List<ZfsDataset>(datasets.Count);
+        var clones = new Dictionary<string, List<ZfsDataset>>(StringComparer.Ordinal);
+        var guids = new List<ZfsDataset>();
+        foreach (var d in datasets)
+        {
+            if (!seen.Add(d.Name)) continue; // the first of a name stays
+            unique.Add(d);
+            if (d.Origin is { } origin)
+            {
+                if (!clones.TryGetValue(origin, out var list)) clones.Add(origin, list = []);
+                list.Add(d);
+            }
+            if (d is { IsSnapshot: true, Guid: not null }) guids.Add(d);
+        }
+        return new(ImmutableSortedSet.CreateRange(ByNameOrder, unique),
+            clones.ToImmutableDictionary(c => c.Key, c => c.Value.ToImmutableArray(), StringComparer.Ordinal),
+            ImmutableSortedSet.CreateRange(ByGuidOrder, guids));
     }
 
     private static readonly DatasetIndex Empty = new(ImmutableSortedSet.Create(ByNameOrder),
         ImmutableDictionary.Create<string, ImmutableArray<ZfsDataset>>(StringComparer.Ordinal),
-        ImmutableDictionary.Create<string, string>(StringComparer.Ordinal));
+        ImmutableSortedSet.Create(ByGuidOrder));
 
     public ZfsDataset? Find(string name) => ByName.TryGetValue(Probe(name), out var found) ? found : null;
+
+    /// <summary>The snapshot of that guid, wherever it is.</summary>
+    public ZfsDataset? SnapshotOfGuid(string guid) => SnapshotsByGuid.TryGetValue(Probe("") with { Guid = guid }, out var found) ? found : null;
 
     public int CloneCount(string origin) => Clones.TryGetValue(origin, out var clones) ? clones.Length : 0;
 
@@ -95,14 +119,18 @@ internal sealed class DatasetIndex
     {
         private readonly ImmutableSortedSet<ZfsDataset>.Builder _byName = from.ByName.ToBuilder();
         private readonly ImmutableDictionary<string, ImmutableArray<ZfsDataset>>.Builder _clones = from.Clones.ToBuilder();
-        private readonly ImmutableDictionary<string, string>.Builder _guids = from.SnapshotsByGuid.ToBuilder();
+        private readonly ImmutableSortedSet<ZfsDataset>.Builder _guids = from.SnapshotsByGuid.ToBuilder();
 
         /// <summary>Adds <paramref name="d"/> unless a dataset of its name is there already (the first of a name stays).</summary>
         public bool Add(ZfsDataset d)
         {
             if (!_byName.Add(d)) return false;
             if (d.Origin is { } origin) _clones[origin] = _clones.TryGetValue(origin, out var clones) ? clones.Add(d) : [d];
-            if (d is { IsSnapshot: true, Guid: { } guid }) _guids[guid] = d.Name;
+            if (d is { IsSnapshot: true, Guid: not null })
+            {
+                _guids.Remove(d); // the one of that guid (none is there twice in a pool)
+                _guids.Add(d);
+            }
             return true;
         }
 
@@ -117,7 +145,7 @@ internal sealed class DatasetIndex
                 if (clones.IsEmpty) _clones.Remove(origin);
                 else _clones[origin] = clones;
             }
-            if (d is { IsSnapshot: true, Guid: { } guid } && _guids.GetValueOrDefault(guid) == d.Name) _guids.Remove(guid);
+            if (d is { IsSnapshot: true, Guid: not null } && _guids.TryGetValue(d, out var same) && ReferenceEquals(same, d)) _guids.Remove(d);
             return d;
         }
 

@@ -45,7 +45,7 @@ public static class ListingSplice
             if (d is { IsSnapshot: true, Guid: { } guid }) arrived.TryAdd(guid, d.Name);
         var moved = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (guid, to) in arrived)
-            if (index.SnapshotsByGuid.TryGetValue(guid, out var from) && from != to) moved[from] = to;
+            if (index.SnapshotOfGuid(guid) is { Name: var from } && from != to) moved[from] = to;
 
         var builder = index.ToBuilder();
         var gone = new Dictionary<string, ZfsDataset>(StringComparer.Ordinal);
