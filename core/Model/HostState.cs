@@ -40,14 +40,29 @@ public sealed record HostState
     public Zone? FindZone(string name) => Zones.FirstOrDefault(z => z.Name == name);
 
     /// <summary>Every snapshot of global and zone BEs, by full name.</summary>
-    public IEnumerable<Snapshot> AllSnapshots =>
-        BootEnvironments.SelectMany(b => b.Snapshots.Concat(b.Children.SelectMany(c => c.Snapshots)))
-            .Concat(Zones.SelectMany(z => z.BootEnvironments.SelectMany(zb => zb.Snapshots)));
+    public IEnumerable<Snapshot> AllSnapshots
+    {
+        get
+        {
+            // Loops, not nested LINQ: at 1000 BEs the iterators made per BE cost more than the 11,000 snapshots walked.
+            foreach (var be in BootEnvironments)
+            {
+                foreach (var snapshot in be.Snapshots) yield return snapshot;
+                foreach (var child in be.Children)
+                    foreach (var snapshot in child.Snapshots) yield return snapshot;
+            }
+            foreach (var zone in Zones)
+                foreach (var zoneBe in zone.BootEnvironments)
+                    foreach (var snapshot in zoneBe.Snapshots) yield return snapshot;
+        }
+    }
 }
 
 /// <summary>What a <see cref="HostState"/> was read from, per BE, for the next read to compare with.</summary>
 /// <param name="Container">What BEs show of their container: the one-shot next boot, another tool's mark.</param>
-internal sealed record ReadSources(IReadOnlyDictionary<string, BeSources> Bes, (string? NextBoot, string? MadeBy, bool HasContainer) Container);
+/// <param name="Listing">The <see cref="Zfs.PoolListing.Identity"/> of the listing read: a listing spliced from it says what changed since.</param>
+internal sealed record ReadSources(IReadOnlyDictionary<string, BeSources> Bes, (string? NextBoot, string? MadeBy, bool HasContainer) Container,
+    object Listing);
 
 /// <summary>
 /// One BE's sources: its own datasets and the clones of its snapshots, as the listing had them, and the BE
@@ -56,7 +71,8 @@ internal sealed record ReadSources(IReadOnlyDictionary<string, BeSources> Bes, (
 internal sealed record BeSources(IReadOnlyList<Zfs.ZfsDataset> Datasets, IReadOnlyList<Zfs.ZfsDataset> Clones, BootEnvironment? Built = null)
 {
     /// <summary>The same datasets, as equal records in the same order (a spliced listing that moved one builds it again).</summary>
-    public bool SameAs(BeSources other) => Datasets.SequenceEqual(other.Datasets) && Clones.SequenceEqual(other.Clones);
+    public bool SameAs(BeSources other) =>
+        ReferenceEquals(this, other) || (Datasets.SequenceEqual(other.Datasets) && Clones.SequenceEqual(other.Clones));
 }
 
 public sealed record BootEnvironment

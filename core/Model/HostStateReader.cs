@@ -13,7 +13,8 @@ public static class HostStateReader
     public static HostState Read(PoolListing listing, DateTimeOffset readAt, HostState? previous = null)
     {
         var layout = new Layout(listing.Pool.Name);
-        var parts = Sort(listing, layout);
+        var parts = previous?.Sources is { } read && listing.ChangedSince(read.Listing) is { } touched
+            ? Update(listing, layout, read, touched) : Sort(listing, layout);
         var byName = parts.Rest.ToDictionary(d => d.Name, StringComparer.Ordinal);
         var restClones = parts.RestClones.ToLookup(d => d.Origin!, d => d.Name, StringComparer.Ordinal);
         // In zfs's own order (a listing spliced from scoped reads is not in it): within one second only the txg tells.
@@ -22,8 +23,10 @@ public static class HostStateReader
         var container = byName.GetValueOrDefault(layout.BeContainer);
         var nextBoot = container?.NextBoot;
 
-        var uuidToBe = parts.Roots.Where(r => r.Value.Uuid is not null)
-            .GroupBy(r => r.Value.Uuid!).ToDictionary(g => g.Key, g => g.OrderBy(r => r.Key, StringComparer.Ordinal).First().Key);
+        // Only zone BEs name their BE by uuid: most hosts have none, and then no index of a thousand roots is made.
+        Dictionary<string, string>? uuidToBe = null;
+        string? BeOfUuid(string uuid) => (uuidToBe ??= parts.Roots.Where(r => r.Value.Uuid is not null)
+            .GroupBy(r => r.Value.Uuid!).ToDictionary(g => g.Key, g => g.OrderBy(r => r.Key, StringComparer.Ordinal).First().Key)).GetValueOrDefault(uuid);
         var zoneBes = parts.Rest
             .Where(d => !d.IsSnapshot && layout.ZoneBeName(d.Name) is not null)
             .Select(d =>
@@ -32,7 +35,7 @@ public static class HostStateReader
                 return new ZoneBe
                 {
                     Zone = zone, Name = be, Dataset = d.Name, ParentBe = d.ParentBe,
-                    ParentBeName = d.ParentBe is null ? null : uuidToBe.GetValueOrDefault(d.ParentBe),
+                    ParentBeName = d.ParentBe is null ? null : BeOfUuid(d.ParentBe),
                     Active = d.Active == "on", Origin = d.Origin, Created = d.Created, Used = d.Used,
                     Referenced = d.Referenced, MountedAt = d.Mounted ? d.MountPoint : null,
                     MountPoint = d.MountPoint, Snapshots = [.. restSnapshots[d.Name].OrderBy(s => s.Created)],
@@ -50,7 +53,7 @@ public static class HostStateReader
         var bes = new List<BootEnvironment>(parts.Roots.Count);
         foreach (var (name, root) in parts.Roots)
         {
-            var own = new BeSources(parts.Own[name], parts.Clones.GetValueOrDefault(name) ?? []);
+            var own = parts.Kept.GetValueOrDefault(name) ?? new BeSources(parts.Own[name], parts.Clones.GetValueOrDefault(name) ?? []);
             BootEnvironment be;
             if (kept?.GetValueOrDefault(name) is { Built: { } built } was && was.SameAs(own) && SameZoneBes(built.ZoneBes, zoneBesByParent[name]))
             {
@@ -58,7 +61,7 @@ public static class HostStateReader
                 be = built.IsActiveOnReboot == activeOnReboot ? built : built with { IsActiveOnReboot = activeOnReboot };
             }
             else be = Build(name, root, own, listing.Pool.Bootfs, nextBoot, container, zoneBesByParent[name]);
-            sources[name] = own with { Built = be };
+            sources[name] = ReferenceEquals(own.Built, be) ? own : own with { Built = be };
             bes.Add(be);
         }
         bes.Sort((a, b) => a.Created != b.Created ? a.Created.CompareTo(b.Created) : string.CompareOrdinal(a.Name, b.Name));
@@ -91,7 +94,7 @@ public static class HostStateReader
             BootEnvironments = bes, Zones = zones, SharedDatasets = shared, Layout = hostLayout,
             HasBeContainer = container is not null,
             HasZonesContainer = byName.ContainsKey(layout.ZonesContainer), ReadAt = readAt,
-            Sources = new ReadSources(sources, marks),
+            Sources = new ReadSources(sources, marks, listing.Identity),
         };
     }
 
@@ -127,6 +130,7 @@ public static class HostStateReader
     /// <summary>A BE's zone BEs as built before and as read now: the same, field by field, snapshots and their clones included (in any order).</summary>
     private static bool SameZoneBes(IReadOnlyList<ZoneBe> before, IEnumerable<ZoneBe> now)
     {
+        if (before.Count == 0) return !now.Any(); // most BEs have none
         var read = now.ToDictionary(z => z.Dataset, StringComparer.Ordinal);
         return read.Count == before.Count && before.All(b => read.TryGetValue(b.Dataset, out var n)
             && b with { Snapshots = NoSnapshots } == n with { Snapshots = NoSnapshots }
@@ -143,15 +147,9 @@ public static class HostStateReader
     {
         var parts = new ListingParts();
         var prefix = layout.BeContainer + "/";
-        string? Owner(string name)
-        {
-            if (!name.StartsWith(prefix, StringComparison.Ordinal)) return null;
-            var end = name.AsSpan(prefix.Length).IndexOfAny('/', '@');
-            return end < 0 ? name[prefix.Length..] : name.Substring(prefix.Length, end);
-        }
         foreach (var d in listing.Datasets)
         {
-            if (Owner(d.Name) is { } owner)
+            if (Owner(d.Name, prefix) is { } owner)
             {
                 Bucket(parts.Own, owner).Add(d);
                 if (!d.IsSnapshot && d.Name.Length == prefix.Length + owner.Length) parts.Roots[owner] = d;
@@ -159,11 +157,55 @@ public static class HostStateReader
             else parts.Rest.Add(d);
             if (d.Origin is { } origin)
             {
-                if (Owner(origin) is { } of) Bucket(parts.Clones, of).Add(d);
+                if (Owner(origin, prefix) is { } of) Bucket(parts.Clones, of).Add(d);
                 else parts.RestClones.Add(d);
             }
         }
         return parts;
+    }
+
+    /// <summary>
+    /// The parts of a listing spliced from the one <paramref name="before"/> was read from, at the cost of what
+    /// changed (<see cref="PoolListing.ChangedSince"/>): the BEs that own a touched name, or a touched origin, are
+    /// taken from the listing's index; every other BE keeps its sources (and the BE built from them); the rest of
+    /// the pool (outside the BE container: a few datasets) is taken whole.
+    /// </summary>
+    private static ListingParts Update(PoolListing listing, Layout layout, ReadSources before, IReadOnlySet<string> touched)
+    {
+        var parts = new ListingParts(before.Bes.Count);
+        var index = listing.Index;
+        var prefix = layout.BeContainer + "/";
+        var changed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var name in touched)
+            if (Owner(name, prefix) is { } owner) changed.Add(owner);
+        foreach (var (name, sources) in before.Bes)
+        {
+            if (changed.Contains(name)) continue;
+            parts.Kept[name] = sources;
+            parts.Roots[name] = sources.Datasets.First(d => d.Name.Length == prefix.Length + name.Length && !d.IsSnapshot);
+        }
+        foreach (var name in changed)
+        {
+            if (index.Find(prefix + name) is not { IsSnapshot: false } root) continue;
+            parts.Roots[name] = root;
+            List<ZfsDataset> own = [root, .. index.StartingWith(prefix + name + "/"), .. index.StartingWith(prefix + name + "@")];
+            parts.Own[name] = own;
+            parts.Clones[name] = [.. own.Where(d => d.IsSnapshot).SelectMany(s => index.ClonesOf(s.Name))];
+        }
+        foreach (var d in index.NotStartingWith(prefix))
+        {
+            parts.Rest.Add(d);
+            if (d.IsSnapshot) parts.RestClones.AddRange(index.ClonesOf(d.Name));
+        }
+        return parts;
+    }
+
+    /// <summary>The BE whose tree holds <paramref name="name"/>, from its name; null outside the BE container (<paramref name="prefix"/>).</summary>
+    private static string? Owner(string name, string prefix)
+    {
+        if (!name.StartsWith(prefix, StringComparison.Ordinal)) return null;
+        var end = name.AsSpan(prefix.Length).IndexOfAny('/', '@');
+        return end < 0 ? name[prefix.Length..] : name.Substring(prefix.Length, end);
     }
 
     private static List<ZfsDataset> Bucket(Dictionary<string, List<ZfsDataset>> index, string key)
@@ -172,13 +214,15 @@ public static class HostStateReader
         return list;
     }
 
-    private sealed class ListingParts
+    private sealed class ListingParts(int bes = 0)
     {
-        public Dictionary<string, ZfsDataset> Roots { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, ZfsDataset> Roots { get; } = new(bes, StringComparer.Ordinal);
         public Dictionary<string, List<ZfsDataset>> Own { get; } = new(StringComparer.Ordinal);
         public Dictionary<string, List<ZfsDataset>> Clones { get; } = new(StringComparer.Ordinal);
         public List<ZfsDataset> Rest { get; } = [];
         public List<ZfsDataset> RestClones { get; } = [];
+        /// <summary>BEs whose sources did not change since the state read before (<see cref="Update"/>): built as they were.</summary>
+        public Dictionary<string, BeSources> Kept { get; } = new(bes, StringComparer.Ordinal);
     }
 
     /// <summary>

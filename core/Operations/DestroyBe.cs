@@ -49,7 +49,8 @@ public sealed record DestroyBe(string Name, bool ForceUnmount = false) : IOperat
                 new ZfsSet(context.Layout.BeContainer, UserProperties.NextBoot, Name));
 
         var origins = Promotion.Origins(state);
-        var snapshots = state.AllSnapshots.ToDictionary(s => s.Name);
+        // Looked up once or twice per dataset destroyed: a walk, not an index of every snapshot in the pool (issue 13).
+        Snapshot? SnapshotNamed(string name) => state.AllSnapshots.FirstOrDefault(s => s.Name == name);
         var datasets = new[] { (be.Dataset, be.Snapshots) }
             .Concat(be.Children.Select(c => (c.Dataset, c.Snapshots)))
             .Concat(be.ZoneBes.Select(z => (z.Dataset, z.Snapshots))).ToList();
@@ -65,7 +66,7 @@ public sealed record DestroyBe(string Name, bool ForceUnmount = false) : IOperat
             var users = origins.Count(o => o.Value == origin && o.Key != dataset);
             // After a planned promote the snapshot has its new name (clone@s); before, it was dataset@s.
             var shortName = origin[(origin.IndexOf('@') + 1)..];
-            var consoleMade = (snapshots.GetValueOrDefault(origin) ?? snapshots.GetValueOrDefault($"{dataset}@{shortName}"))?.ConsoleMade == true;
+            var consoleMade = (SnapshotNamed(origin) ?? SnapshotNamed($"{dataset}@{shortName}"))?.ConsoleMade == true;
             if (users == 0 && consoleMade)
                 context.AddIrreversibleZfs(plan, $"destroy {origin}, the console's origin snapshot no other BE uses", new ZfsDestroy(origin));
         }

@@ -12,10 +12,19 @@ namespace SnapUpgrade.Core.Steps;
 public static class Promotion
 {
     /// <summary>All file systems' origins, from the state (global BEs with their children, and zone BEs).</summary>
-    public static Dictionary<string, string?> Origins(HostState state) =>
-        state.BootEnvironments.SelectMany(b => b.Children.Select(c => (c.Dataset, c.Origin)).Prepend((b.Dataset, b.Origin)))
-            .Concat(state.Zones.SelectMany(z => z.BootEnvironments).Select(zb => (zb.Dataset, zb.Origin)))
-            .ToDictionary(x => x.Dataset, x => x.Origin);
+    public static Dictionary<string, string?> Origins(HostState state)
+    {
+        // Loops, not nested LINQ: at 1000 BEs the iterators made per BE were most of what this cost.
+        var origins = new Dictionary<string, string?>(state.BootEnvironments.Count);
+        foreach (var be in state.BootEnvironments)
+        {
+            origins.Add(be.Dataset, be.Origin);
+            foreach (var child in be.Children) origins.Add(child.Dataset, child.Origin);
+        }
+        foreach (var zone in state.Zones)
+            foreach (var zoneBe in zone.BootEnvironments) origins.Add(zoneBe.Dataset, zoneBe.Origin);
+        return origins;
+    }
 
     /// <summary>Plans promotes until <paramref name="dataset"/> has no origin.</summary>
     public static void PlanStandAlone(OperationContext context, Plan plan, Dictionary<string, string?> origins, string dataset)

@@ -49,7 +49,8 @@ public static class Snapshots
     public static string FreeName(OperationContext context, HostState state)
     {
         var stamp = context.Timestamp();
-        var taken = state.AllSnapshots.Select(s => s.ShortName).ToHashSet();
+        // Only names made from this stamp can be taken (at 1000 BEs a set of every snapshot's name was 11,000 strings).
+        var taken = state.AllSnapshots.Select(s => s.ShortName).Where(n => n.StartsWith(stamp, StringComparison.Ordinal)).ToHashSet();
         var name = stamp;
         for (var n = 2; taken.Contains(name); n++) name = $"{stamp}-{n}";
         return name;

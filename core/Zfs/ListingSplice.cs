@@ -16,17 +16,16 @@ public static class ListingSplice
     /// </summary>
     public static string? Disagreement(PoolListing latest, PoolListing fresh, ReadScope scope)
     {
-        var before = latest.Datasets.Where(d => scope.Covers(d.Name)).ToDictionary(d => d.Name, StringComparer.Ordinal);
+        var index = latest.Index;
+        var before = index.Covered(scope);
         foreach (var now in fresh.Datasets)
         {
             if (!before.Remove(now.Name, out var then)) return $"{now.Name} is new";
             if (Structure(then) != Structure(now)) return $"{now.Name} changed";
         }
         if (before.Keys.FirstOrDefault() is { } gone) return $"{gone} is gone";
-        var clones = latest.Datasets.Where(d => d.Origin is not null).CountBy(d => d.Origin!, StringComparer.Ordinal)
-            .ToDictionary(StringComparer.Ordinal);
-        return fresh.Datasets.FirstOrDefault(s => s.NumClones is { } n && n != clones.GetValueOrDefault(s.Name)) is { } snapshot
-            ? $"{snapshot.Name} has {snapshot.NumClones} clone(s), {clones.GetValueOrDefault(snapshot.Name)} known"
+        return fresh.Datasets.FirstOrDefault(s => s.NumClones is { } n && n != index.CloneCount(s.Name)) is { } snapshot
+            ? $"{snapshot.Name} has {snapshot.NumClones} clone(s), {index.CloneCount(snapshot.Name)} known"
             : null;
     }
 
@@ -35,18 +34,61 @@ public static class ListingSplice
     /// read it, and the pool's own figures fresh. A snapshot read under a new name that the latest listing
     /// holds under another (same guid: a promote moved it, a rename renamed it) is known by its new name
     /// only, whether or not its old place was read, and takes its clones beyond the scope along: their
-    /// origin is renamed as zfs renamed it.
+    /// origin is renamed as zfs renamed it. Costs what the scope holds: the rest is shared with
+    /// <paramref name="latest"/> (<see cref="DatasetIndex"/>), and the result says what differs from it.
     /// </summary>
     public static PoolListing Splice(PoolListing latest, PoolListing fresh, ReadScope scope)
     {
-        var arrived = fresh.Datasets.Where(d => d.IsSnapshot && d.Guid is not null)
-            .GroupBy(d => d.Guid!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Name, StringComparer.Ordinal);
-        var moved = latest.Datasets
-            .Where(d => d.IsSnapshot && d.Guid is not null && arrived.TryGetValue(d.Guid, out var to) && to != d.Name)
-            .ToDictionary(d => d.Name, d => arrived[d.Guid!], StringComparer.Ordinal);
-        var kept = latest.Datasets.Where(d => !scope.Covers(d.Name) && !moved.ContainsKey(d.Name))
-            .Select(d => d.Origin is { } origin && moved.TryGetValue(origin, out var to) ? d with { Origin = to } : d);
-        return new PoolListing(fresh.Pool, [.. kept, .. fresh.Datasets]);
+        var index = latest.Index;
+        var arrived = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var d in fresh.Datasets)
+            if (d is { IsSnapshot: true, Guid: { } guid }) arrived.TryAdd(guid, d.Name);
+        var moved = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (guid, to) in arrived)
+            if (index.SnapshotOfGuid(guid) is { Name: var from } && from != to) moved[from] = to;
+
+        var builder = index.ToBuilder();
+        var gone = new Dictionary<string, ZfsDataset>(StringComparer.Ordinal);
+        void TakeOut(string name)
+        {
+            if (builder.Remove(name) is { } d) gone.TryAdd(d.Name, d);
+        }
+        foreach (var name in index.Covered(scope).Keys) TakeOut(name);
+        foreach (var (from, to) in moved)
+        {
+            TakeOut(from);
+            foreach (var clone in index.ClonesOf(from))
+            {
+                // A clone beyond the scope stays, hanging off the snapshot's new name.
+                if (builder.Remove(clone.Name) is { } kept)
+                {
+                    gone.TryAdd(kept.Name, kept);
+                    builder.Add(kept with { Origin = to });
+                }
+            }
+        }
+        foreach (var d in fresh.Datasets)
+        {
+            TakeOut(d.Name); // a read beyond its scope replaces what it names
+            builder.Add(d);
+        }
+
+        var result = builder.ToIndex();
+        var touched = new HashSet<string>(StringComparer.Ordinal);
+        void Touch(ZfsDataset? then, ZfsDataset? now)
+        {
+            if (then == now) return;
+            foreach (var d in (ReadOnlySpan<ZfsDataset?>)[then, now])
+            {
+                if (d is null) continue;
+                touched.Add(d.Name);
+                if (d.Origin is { } origin) touched.Add(origin);
+            }
+        }
+        foreach (var (name, then) in gone) Touch(then, result.Find(name));
+        foreach (var d in fresh.Datasets)
+            if (!gone.ContainsKey(d.Name)) Touch(null, result.Find(d.Name));
+        return new PoolListing(fresh.Pool, result, ListingChange.After(latest.Change, latest.Identity, touched));
     }
 
     /// <summary>A dataset without the figures that change by themselves (space used) and the count that is judged apart (clones).</summary>

@@ -1,9 +1,81 @@
 namespace SnapUpgrade.Core.Zfs;
 
-/// <summary>One read of a pool: the pool itself and every file system and snapshot below it.</summary>
-public sealed record PoolListing(PoolInfo Pool, IReadOnlyList<ZfsDataset> Datasets)
+/// <summary>
+/// One read of a pool: the pool itself and every file system and snapshot below it. Made from a read, its
+/// datasets are in the read's order; made by <see cref="ListingSplice.Splice"/>, in name order, and shared
+/// with the listing it was spliced from (<see cref="DatasetIndex"/>).
+/// </summary>
+public sealed class PoolListing
 {
-    public ZfsDataset? Find(string name) => Datasets.FirstOrDefault(d => d.Name == name);
+    private readonly IReadOnlyList<ZfsDataset>? _read;
+    private DatasetIndex? _index;
+
+    public PoolListing(PoolInfo pool, IReadOnlyList<ZfsDataset> datasets)
+    {
+        ArgumentNullException.ThrowIfNull(datasets);
+        Pool = pool;
+        _read = datasets;
+    }
+
+    internal PoolListing(PoolInfo pool, DatasetIndex index, ListingChange change)
+    {
+        Pool = pool;
+        _index = index;
+        Change = change;
+    }
+
+    public PoolInfo Pool { get; }
+
+    public IReadOnlyList<ZfsDataset> Datasets => _read ?? _index!.ByName;
+
+    /// <summary>The dataset of that name (the first one, in a read that named it twice): looked up in the index when
+    /// there is one; a read without one is walked (building an index for one lookup costs more).</summary>
+    public ZfsDataset? Find(string name) => _index is { } index ? index.Find(name) : _read!.FirstOrDefault(d => d.Name == name);
+
+    /// <summary>Built on first use for a read, kept by a splice.</summary>
+    internal DatasetIndex Index => _index ??= DatasetIndex.Of(_read!);
+
+    /// <summary>Who this listing is, for a state built from it (<see cref="Model.HostStateReader"/>).</summary>
+    internal object Identity { get; } = new();
+
+    /// <summary>Of a spliced listing: what differs from the listings it was spliced from; null for a read.</summary>
+    internal ListingChange? Change { get; }
+
+    /// <summary>
+    /// The names that may differ between this listing and the one whose <see cref="Identity"/> is
+    /// <paramref name="from"/> (<see cref="ListingChange.Touched"/>), when this one was spliced from that one
+    /// in a few steps; null when it was not (then anything may differ).
+    /// </summary>
+    internal IReadOnlySet<string>? ChangedSince(object from)
+    {
+        if (ReferenceEquals(from, Identity)) return new HashSet<string>();
+        var touched = new HashSet<string>(StringComparer.Ordinal);
+        for (var change = Change; change is not null; change = change.Before)
+        {
+            touched.UnionWith(change.Touched);
+            if (ReferenceEquals(change.From, from)) return touched;
+        }
+        return null;
+    }
+}
+
+/// <summary>
+/// A spliced listing's difference from the one it came from (<see cref="PoolListing.Identity"/> of that one, not
+/// the listing, so that no chain of listings is kept alive): the names of the datasets added, taken out or
+/// changed in any way, and the origins those had or have (their snapshots' clones changed). <see cref="Before"/>
+/// is that one's own change, a few steps back (an operation splices twice between the state it planned on and
+/// the state it leaves).
+/// </summary>
+internal sealed record ListingChange(object From, IReadOnlySet<string> Touched, ListingChange? Before)
+{
+    private const int Steps = 8;
+
+    /// <summary>This change after <paramref name="before"/>, keeping no more than a few steps.</summary>
+    public static ListingChange After(ListingChange? before, object from, IReadOnlySet<string> touched) =>
+        new(from, touched, Keep(before, Steps - 1));
+
+    private static ListingChange? Keep(ListingChange? change, int steps) =>
+        change is null || steps == 0 ? null : change with { Before = Keep(change.Before, steps - 1) };
 }
 
 /// <param name="Altroot">null when imported without one.</param>
