@@ -38,13 +38,14 @@ public sealed record RenameBe(string Name, string NewName) : IOperation
     /// </summary>
     private static (string Dataset, string MountedAt)? MountedClone(HostState state, BootEnvironment be)
     {
+        // Asked for every row of the BE page (its Rename button): the mounted clones are few, and this BE's
+        // snapshots are gathered only when there is one (issue 13).
+        if (state.MountedClones.Count == 0) return null;
         var snapshots = be.Snapshots.Concat(be.Children.SelectMany(c => c.Snapshots)).Concat(be.ZoneBes.SelectMany(z => z.Snapshots))
-            .Select(s => s.Name).ToHashSet();
-        return state.BootEnvironments.Select(b => (b.Dataset, b.Origin, b.MountedAt))
-            .Concat(state.BootEnvironments.SelectMany(b => b.Children).Select(c => (c.Dataset, c.Origin, c.MountedAt)))
-            .Concat(state.Zones.SelectMany(z => z.BootEnvironments).Select(zb => (zb.Dataset, zb.Origin, zb.MountedAt)))
-            .Where(d => d.Origin is not null && d.MountedAt is not null && snapshots.Contains(d.Origin))
-            .Select(d => ((string, string)?)(d.Dataset, d.MountedAt!)).FirstOrDefault();
+            .Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var (dataset, origin, mountedAt) in state.MountedClones)
+            if (snapshots.Contains(origin)) return (dataset, mountedAt);
+        return null;
     }
 
     public async Task<Plan> PlanAsync(OperationContext context, HostState state, CancellationToken ct)

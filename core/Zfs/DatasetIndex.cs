@@ -58,10 +58,6 @@ internal sealed class DatasetIndex
             ImmutableSortedSet.CreateRange(ByGuidOrder, guids));
     }
 
-    private static readonly DatasetIndex Empty = new(ImmutableSortedSet.Create(ByNameOrder),
-        ImmutableDictionary.Create<string, ImmutableArray<ZfsDataset>>(StringComparer.Ordinal),
-        ImmutableSortedSet.Create(ByGuidOrder));
-
     public ZfsDataset? Find(string name) => ByName.TryGetValue(Probe(name), out var found) ? found : null;
 
     /// <summary>The snapshot of that guid, wherever it is.</summary>

@@ -26,7 +26,11 @@ public sealed class ReadScope
         Singles = singles.Where(s => !Covers(s, singles: false)).ToHashSet(StringComparer.Ordinal);
     }
 
-    /// <summary>Whether a read of this scope says all there is to know of <paramref name="name"/> (a file system or a snapshot).</summary>
+    /// <summary>
+    /// Whether a read of this scope says all there is to know of <paramref name="name"/> (a file system or a snapshot).
+    /// <see cref="DatasetIndex.Covered"/> is the same rule as name ranges of a listing: a change here is a change there
+    /// (<c>ListingSpliceRandomTests</c> holds the two to each other).
+    /// </summary>
     public bool Covers(string name) => Covers(name, singles: true);
 
     private bool Covers(string name, bool singles) =>

@@ -92,16 +92,29 @@ public sealed class AptRepository : IAsyncDisposable
             }
             var path = context.Request.Url?.AbsolutePath ?? "";
             _requested.Enqueue(path);
-            using var response = context.Response;
-            if (!_files.TryGetValue(path, out var body))
+            try
             {
-                response.StatusCode = 404;
-                continue;
+                await RespondAsync(context, path);
             }
-            response.ContentType = "application/octet-stream";
-            response.ContentLength64 = body.Length;
-            if (context.Request.HttpMethod != "HEAD") await response.OutputStream.WriteAsync(body);
+            catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException)
+            {
+                // apt closed the connection while the answer was written (it retries, or the test fails on what
+                // apt says): the next request is served all the same.
+            }
         }
+    }
+
+    private async Task RespondAsync(HttpListenerContext context, string path)
+    {
+        using var response = context.Response;
+        if (!_files.TryGetValue(path, out var body))
+        {
+            response.StatusCode = 404;
+            return;
+        }
+        response.ContentType = "application/octet-stream";
+        response.ContentLength64 = body.Length;
+        if (context.Request.HttpMethod != "HEAD") await response.OutputStream.WriteAsync(body);
     }
 
     public async ValueTask DisposeAsync()
