@@ -101,6 +101,7 @@ public static class LoadRun
                 Watched = watched,
                 FirstRows = [.. pages.Select(p => p.FirstRows)],
                 Interactive = [.. pages.Select(p => p.Interactive)],
+                Loaded = [.. pages.Select(p => p.Loaded)],
                 RssIdle = rssIdle,
                 RssPages = rssPages,
                 HeapIdle = heapIdle,
@@ -145,6 +146,8 @@ public sealed record HostFigures
     public Window Watched { get; init; } = new(null, 0, 0);
     public IReadOnlyList<TimeSpan> FirstRows { get; init; } = [];
     public IReadOnlyList<TimeSpan> Interactive { get; init; } = [];
+    /// <summary>Of <see cref="FirstRows"/>: until the document and its scripts were loaded (the rest is the live connection's start and first render).</summary>
+    public IReadOnlyList<TimeSpan> Loaded { get; init; } = [];
     public long RssIdle { get; init; }
     public long RssPages { get; init; }
     /// <summary>The live managed heap after a full collection (<see cref="ScaleConsole.LiveHeapAsync"/>), taken after the RSS.</summary>
@@ -168,6 +171,7 @@ public sealed record HostFigures
             ("BE page: rows in the DOM, pager", h => h.Shown),
             ($"{pages} pages: first BE row (min / median / max)", h => Spread(h.FirstRows)),
             ($"{pages} pages: interactive (min / median / max)", h => Spread(h.Interactive)),
+            ($"{pages} pages: of that, document and scripts loaded (min / median / max)", h => Spread(h.Loaded)),
             ($"console RSS: 0 / {pages} pages", h => $"{Mib(h.RssIdle)} / {Mib(h.RssPages)}"),
             ($"live managed heap after a full GC: 0 / {pages} pages", h => $"{Mib(h.HeapIdle)} / {Mib(h.HeapPages)}"),
             ($"{pages} pages: zfs-fuse daemon CPU", h => Share(h.Watched.Daemon)),

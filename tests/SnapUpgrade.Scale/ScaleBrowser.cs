@@ -38,8 +38,8 @@ public sealed class ScaleBrowser : IAsyncDisposable
     }
 
     /// <summary>
-    /// Notes in the page, as the DOM changes, when each BE row first appears and when Create is first
-    /// enabled (<c>Date.now()</c>, the machine's wall clock, as the load run's own). Playwright's waits poll
+    /// Notes in the page, as the DOM changes, when each BE row first appears, when Create is first
+    /// enabled and when the document was loaded (<c>Date.now()</c>, the machine's wall clock, as the load run's own). Playwright's waits poll
     /// the page with a backoff that ends at 500 ms, so a time taken when a wait returns is late by up to
     /// half a second; these are the moments themselves. Runs in every document before its own scripts.
     /// </summary>
@@ -55,6 +55,8 @@ public sealed class ScaleBrowser : IAsyncDisposable
             if (!('interactive' in seen) && document.querySelector("[data-testid='be-create']:enabled")) seen.interactive = now;
           };
           new MutationObserver(look).observe(document, { childList: true, subtree: true, attributes: true, attributeFilter: ['disabled'] });
+          // The document and its scripts are in (the server's answer and the assets); what follows is the live connection and its first render.
+          document.addEventListener('DOMContentLoaded', () => { seen.loaded = Date.now(); });
         })();
         """;
 
@@ -84,7 +86,7 @@ public sealed class ScaleBrowser : IAsyncDisposable
             await page.Locator("[data-testid='be-create']:enabled").WaitForAsync();
             var seen = await page.EvaluateAsync<Dictionary<string, double>>("() => window.__snapupgradeSeen");
             var firstRow = seen.Where(s => s.Key.StartsWith("be-row-", StringComparison.Ordinal)).Min(s => s.Value);
-            return new BePage(context, page, Since(opened, firstRow), Since(opened, seen["interactive"]));
+            return new BePage(context, page, Since(opened, firstRow), Since(opened, seen["interactive"]), Since(opened, seen["loaded"]));
         }
         catch (TimeoutException e)
         {
@@ -104,8 +106,11 @@ public sealed class ScaleBrowser : IAsyncDisposable
     }
 }
 
-/// <summary>One person's Boot environments page and how long it took: to its first row, and until it was interactive.</summary>
-public sealed record BePage(IBrowserContext Context, IPage Page, TimeSpan FirstRows, TimeSpan Interactive) : IAsyncDisposable
+/// <summary>
+/// One person's Boot environments page and how long it took: to its first row, until it was interactive, and (of
+/// those) until its document and scripts were loaded, before the live connection began (<paramref name="Loaded"/>).
+/// </summary>
+public sealed record BePage(IBrowserContext Context, IPage Page, TimeSpan FirstRows, TimeSpan Interactive, TimeSpan Loaded) : IAsyncDisposable
 {
     /// <summary>The BE rows in the page's DOM (paging shows one page of them, not the whole pool).</summary>
     public Task<int> RowsAsync() => Page.Locator("[data-testid^='be-row-']").CountAsync();

@@ -14,7 +14,8 @@
 # exceeded the CI budget, see the README; events is the host-change tests alone, also part of contract),
 # SNAPUPGRADE_OPENZFS_TIMEOUT seconds (3300) for the guest, SNAPUPGRADE_OPENZFS_DEADLINE (epoch seconds: the
 # guest is stopped then at the latest, and the lane does not boot it with less than 5 minutes to go; test.sh
-# passes its run's end, so the preparation here counts against the run's budget).
+# passes its run's end, so the preparation here counts against the run's budget), SNAPUPGRADE_OPENZFS_PREPARED (a
+# file made once the preparation, the publish included, is done and the guest is about to boot: test.sh waits for it).
 set -euo pipefail
 
 readonly HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -24,6 +25,7 @@ readonly CACHE=${SNAPUPGRADE_OPENZFS_CACHE:-/var/cache/snapupgrade/openzfs}
 readonly SUITES=${SNAPUPGRADE_OPENZFS_SUITES-contract,api,scenarios-1|scenarios-2}
 readonly TIMEOUT=${SNAPUPGRADE_OPENZFS_TIMEOUT:-3300}
 readonly DEADLINE=${SNAPUPGRADE_OPENZFS_DEADLINE:-}
+readonly PREPARED=${SNAPUPGRADE_OPENZFS_PREPARED:-}
 # What TESTING.md measured to work together: the header package must match the image exactly.
 readonly KERNEL=6.1.0-57-amd64
 readonly ZFS_PACKAGE=2.3.2-2~bpo12+2
@@ -184,6 +186,8 @@ main() {
     step=$SECONDS
     publish_ready_to_run
     say "published in $((SECONDS - step)) s"
+    # test.sh runs its next lane once this is there: nothing of the preparation runs beside a lane.
+    [[ -n $PREPARED ]] && : >"$PREPARED"
     step=$SECONDS
     local status=0
     boot_guest || status=$?
