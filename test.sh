@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The test command of the README: every test lane, a benchmark smoke and the OpenZFS lane (QEMU, beside the last lanes), on a fresh Debian machine.
+# The test command of the README: every test lane, a benchmark smoke, then the OpenZFS lane (QEMU), on a fresh Debian machine.
 # Installs what the lanes need (zfs-fuse, Chromium, docker-compose) when missing and it may (root or
 # sudo), starts the zfs-fuse daemon, builds once, runs each test project in turn and ends with the
 # line `N passed, N failed, N skipped` summed from the TRX files. Exits non-zero when anything failed.
@@ -259,10 +259,9 @@ zfs_fuse_ready() {
 
 # Cheap lanes first, so a broken build shows up before the slow ones. The scale lane
 # (SnapUpgrade.Tests.Scale, issue 13: 1000-BE hosts on the simulator and zfs-fuse, Chromium pages,
-# counts and shapes, never times) and the browser lane run before the OpenZFS guest starts; the
-# scenario and API lanes run beside it. tests/scale/load.sh measures, it is not a lane.
+# counts and shapes, never times) runs among the rest; tests/scale/load.sh measures, it is not a lane.
 test_projects() {
-    local order=(Unit Component Contract Browser Scale Scenarios Api) name
+    local order=(Unit Component Contract Scenarios Browser) name
     for name in "${order[@]}"; do
         [[ -f tests/SnapUpgrade.Tests.$name/SnapUpgrade.Tests.$name.csproj ]] && echo "SnapUpgrade.Tests.$name"
     done
@@ -324,17 +323,9 @@ record_lane() { record "$1" "$2"; printf '%s\n' "${summary[-1]}"; }
 # The OpenZFS lane (issue 11): the real-ZFS test classes again, in a QEMU guest whose kernel runs
 # OpenZFS (tests/openzfs/lane.sh; root: it installs QEMU and builds the module once per machine).
 # Its TRX files are summed like the others; without root it skips loudly (fails in CI).
-# It runs beside the last host lanes (scenarios, API): those leave much of the machine idle (the
-# scenario lane about 45%: it waits on zfs-fuse; the API lane's installed-service test sleeps
-# through its time limits), and the guest, busy on both cores, takes what they leave. The lanes
-# that time what users see or start ten Chromiums (browser, scale) run before it. Its preparation
-# (the publish restores and builds the test projects) runs alone: a lane starts after it.
-OPENZFS_STATE="" OPENZFS_PID="" OPENZFS_STARTED=0
-start_openzfs_lane() {
-    [[ -z $OPENZFS_STATE ]] || return 0
-    OPENZFS_STATE=recorded OPENZFS_STARTED=$SECONDS
-    local dir=$RESULTS/openzfs
-    say_lane "lane openzfs: tests/openzfs/lane.sh (QEMU, TCG; beside the lanes after it; its output in $dir/openzfs-lane.log, console log $dir/openzfs-console.log)"
+run_openzfs_lane() {
+    local lane_started=$SECONDS dir=$RESULTS/openzfs status=0 trx counters total executed p f s
+    say_lane "lane openzfs: tests/openzfs/lane.sh (QEMU, TCG; console log $dir/openzfs-console.log)"
     if [[ $build_ok == false ]]; then
         failed=$((failed + 1))
         record openzfs "FAILED: the solution does not build"
@@ -368,25 +359,10 @@ start_openzfs_lane() {
     fi
     [[ $left -lt ${SNAPUPGRADE_OPENZFS_TIMEOUT:-3300} ]] \
         && warn "the run has $left s left of its ${RUN_BUDGET} s budget: the OpenZFS lane must end within it"
-    mkdir -p "$dir"
-    rm -f "$dir/prepared"
     as_root env ${SNAPUPGRADE_OPENZFS_CACHE:+SNAPUPGRADE_OPENZFS_CACHE=$SNAPUPGRADE_OPENZFS_CACHE} \
         ${SNAPUPGRADE_OPENZFS_TIMEOUT:+SNAPUPGRADE_OPENZFS_TIMEOUT=$SNAPUPGRADE_OPENZFS_TIMEOUT} \
-        SNAPUPGRADE_OPENZFS_DEADLINE=$((DEADLINE - 60)) SNAPUPGRADE_OPENZFS_PREPARED="$dir/prepared" \
-        tests/openzfs/lane.sh "$dir" </dev/null >"$dir/openzfs-lane.log" 2>&1 &
-    OPENZFS_PID=$! OPENZFS_STATE=running
-    while [[ ! -f $dir/prepared ]] && kill -0 "$OPENZFS_PID" 2>/dev/null; do sleep 1; done
-    say "openzfs: prepared in $((SECONDS - OPENZFS_STARTED)) s$([[ -f $dir/prepared ]] && echo '; the guest runs beside the lanes that follow' || echo ': the lane ended (its output at the end)')"
-}
-
-finish_openzfs_lane() {
-    start_openzfs_lane
-    [[ $OPENZFS_STATE == running ]] || return 0
-    OPENZFS_STATE=recorded
-    local dir=$RESULTS/openzfs status=0 trx counters total executed p f s
-    say_lane "lane openzfs: waiting for the guest (started $((SECONDS - OPENZFS_STARTED)) s ago)"
-    wait "$OPENZFS_PID" || status=$?
-    cat "$dir/openzfs-lane.log"
+        SNAPUPGRADE_OPENZFS_DEADLINE=$((DEADLINE - 60)) \
+        tests/openzfs/lane.sh "$dir" </dev/null || status=$?
     local found=0
     for trx in "$dir"/OpenZfs.*.trx; do
         [[ -f $trx ]] || continue
@@ -402,7 +378,7 @@ finish_openzfs_lane() {
         failed=$((failed + 1))
         record openzfs "FAILED: exit $status, $found TRX file(s) ($dir/openzfs-console.log)"
     fi
-    record_lane "openzfs lane" "$((SECONDS - OPENZFS_STARTED)) s (beside the lanes after it)"
+    record_lane "openzfs lane" "$((SECONDS - lane_started)) s"
 }
 
 # In a function so bash reads the whole script before running it: editing test.sh during a run
@@ -447,8 +423,6 @@ main() {
     for ((i = 0; i < ${#projects[@]}; i++)); do
         project=${projects[i]}
         lane=${project#SnapUpgrade.Tests.}
-        # The guest starts before the first lane it runs beside (see start_openzfs_lane).
-        [[ $project == SnapUpgrade.Tests.Scenarios ]] && start_openzfs_lane
         say_lane "lane ${lane,,}: $project"
         lane_started=$SECONDS
         csproj=tests/$project/$project.csproj
@@ -533,7 +507,7 @@ main() {
         record_lane benchmarks-smoke "passed"
     fi
 
-    finish_openzfs_lane
+    run_openzfs_lane
 
     local trx failures=""
     for trx in "$RESULTS"/*.trx "$RESULTS"/openzfs/OpenZfs.*.trx; do

@@ -11,15 +11,16 @@ public sealed record HostSpec(string Backend, int BeCount)
 /// <summary>
 /// The load run's arguments (tests/scale/load.sh passes its own through):
 /// <c>--hosts simulated:3,simulated:1000,simulated:10000,zfs-fuse:3,zfs-fuse:1000</c> (the default),
-/// <c>--snapshots 10</c> (recursive snapshots of every BE), <c>--pages 10</c>, <c>--seconds 60</c> (each window).
+/// <c>--snapshots 10</c> (recursive snapshots of every BE), <c>--pages 10</c>, <c>--seconds 60</c> (each window),
+/// <c>--creates 3</c> (BEs made through the API one after another, each timed: one sample was noise-bound).
 /// </summary>
-public sealed record LoadOptions(IReadOnlyList<HostSpec> Hosts, int Snapshots, int Pages, TimeSpan Window)
+public sealed record LoadOptions(IReadOnlyList<HostSpec> Hosts, int Snapshots, int Pages, TimeSpan Window, int Creates = 3)
 {
     public static LoadOptions Parse(IReadOnlyList<string> args)
     {
         ArgumentNullException.ThrowIfNull(args);
         var hosts = "simulated:3,simulated:1000,simulated:10000,zfs-fuse:3,zfs-fuse:1000";
-        int snapshots = 10, pages = 10, seconds = 60;
+        int snapshots = 10, pages = 10, seconds = 60, creates = 3;
         for (var i = 0; i < args.Count; i += 2)
         {
             var value = i + 1 < args.Count ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value");
@@ -29,10 +30,11 @@ public sealed record LoadOptions(IReadOnlyList<HostSpec> Hosts, int Snapshots, i
                 case "--snapshots": snapshots = Number(args[i], value, 0); break;
                 case "--pages": pages = Number(args[i], value, 1); break;
                 case "--seconds": seconds = Number(args[i], value, 1); break;
-                default: throw new ArgumentException($"unknown argument {args[i]} (--hosts, --snapshots, --pages, --seconds)");
+                case "--creates": creates = Number(args[i], value, 1); break;
+                default: throw new ArgumentException($"unknown argument {args[i]} (--hosts, --snapshots, --pages, --seconds, --creates)");
             }
         }
-        return new LoadOptions([.. hosts.Split(',').Select(Host)], snapshots, pages, TimeSpan.FromSeconds(seconds));
+        return new LoadOptions([.. hosts.Split(',').Select(Host)], snapshots, pages, TimeSpan.FromSeconds(seconds), creates);
     }
 
     private static HostSpec Host(string text)

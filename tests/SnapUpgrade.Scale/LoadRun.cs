@@ -82,16 +82,24 @@ public static class LoadRun
             var rssPages = ProcStat.RssBytes(console.Pid);
             var heapPages = await console.LiveHeapAsync();
 
-            var be = $"load-{Guid.NewGuid():N}"[..12];
-            var posted = DateTimeOffset.UtcNow;
-            var clock = Stopwatch.StartNew();
-            using (var answer = await console.Api.PostAsJsonAsync("api/v1/bes", new { name = be, description = "made by the load run" }))
+            // One BE at a time, each until every page shows it, a pause between them (the pages settle).
+            var answered = new List<TimeSpan>();
+            var inAll = new List<TimeSpan>();
+            for (var i = 0; i < options.Creates; i++)
             {
-                if (!answer.IsSuccessStatusCode)
-                    throw new InvalidOperationException($"POST api/v1/bes: {(int)answer.StatusCode} {await answer.Content.ReadAsStringAsync()}");
+                if (i > 0) await Task.Delay(Settle);
+                var be = $"load-{Guid.NewGuid():N}"[..12];
+                var posted = DateTimeOffset.UtcNow;
+                var clock = Stopwatch.StartNew();
+                using (var answer = await console.Api.PostAsJsonAsync("api/v1/bes", new { name = be, description = "made by the load run" }))
+                {
+                    if (!answer.IsSuccessStatusCode)
+                        throw new InvalidOperationException($"POST api/v1/bes: {(int)answer.StatusCode} {await answer.Content.ReadAsStringAsync()}");
+                }
+                answered.Add(clock.Elapsed);
+                var shownAt = await Task.WhenAll(pages.Select(p => p.ShowsAsync(be)));
+                inAll.Add(ScaleBrowser.Since(posted, shownAt.Max()));
             }
-            var created = clock.Elapsed;
-            var shownAt = await Task.WhenAll(pages.Select(p => p.ShowsAsync(be)));
             return figures with
             {
                 Start = console.StartTime,
@@ -106,8 +114,8 @@ public static class LoadRun
                 RssPages = rssPages,
                 HeapIdle = heapIdle,
                 HeapPages = heapPages,
-                CreateAnswered = created,
-                VisibleInAll = ScaleBrowser.Since(posted, shownAt.Max()),
+                CreateAnswered = answered,
+                VisibleInAll = inAll,
             };
         }
         finally
@@ -153,8 +161,9 @@ public sealed record HostFigures
     /// <summary>The live managed heap after a full collection (<see cref="ScaleConsole.LiveHeapAsync"/>), taken after the RSS.</summary>
     public long HeapIdle { get; init; }
     public long HeapPages { get; init; }
-    public TimeSpan CreateAnswered { get; init; }
-    public TimeSpan VisibleInAll { get; init; }
+    /// <summary>Each create through the API (<see cref="LoadOptions.Creates"/>): until it answered, and until every page showed its BE.</summary>
+    public IReadOnlyList<TimeSpan> CreateAnswered { get; init; } = [];
+    public IReadOnlyList<TimeSpan> VisibleInAll { get; init; } = [];
 
     /// <summary>A Markdown table: a row per figure, a column per host.</summary>
     public static string Table(IReadOnlyList<HostFigures> hosts, int pages)
@@ -177,8 +186,8 @@ public sealed record HostFigures
             ($"{pages} pages: zfs-fuse daemon CPU", h => Share(h.Watched.Daemon)),
             ($"{pages} pages: console CPU", h => Share(h.Watched.Console)),
             ($"{pages} pages: reads in the window", h => $"{h.Watched.Reads} {h.ReadsAre}"),
-            ("create through the API: answered", h => Seconds(h.CreateAnswered)),
-            ($"create through the API: visible in all {pages}", h => Seconds(h.VisibleInAll)),
+            ("creates through the API, one after another: answered (min / median / max)", h => Spread(h.CreateAnswered)),
+            ($"create through the API: visible in all {pages} (min / median / max)", h => Spread(h.VisibleInAll)),
         };
         var lines = new List<string>
         {

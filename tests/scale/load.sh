@@ -3,11 +3,12 @@
 # simulator at 3, 1000 and 10,000 BEs, zfs-fuse at 3 and 1000, each with 10 snapshots of every BE) it
 # starts the console as a process of its own, measures it with nobody watching for 60 s, opens 10
 # Chromium pages on the Boot environments page (one login each, each timed), measures 60 s more, makes
-# a BE through the API until all 10 pages show it, and prints a Markdown table of the figures.
+# 3 BEs through the API one after another, each until all 10 pages show it, and prints a Markdown table
+# of the figures.
 # zfs-fuse hosts need root and the daemon (started when missing); their pools are suload<hex>, under
 # /tmp/snapupgrade-tests, destroyed at the end. Takes about 20 minutes with the defaults.
 #
-# Arguments go to the program: --hosts simulated:1000,zfs-fuse:1000 --snapshots 10 --pages 10 --seconds 60
+# Arguments go to the program: --hosts simulated:1000,zfs-fuse:1000 --snapshots 10 --pages 10 --seconds 60 --creates 3
 # Environment: SNAPUPGRADE_CHROMIUM (default /usr/bin/chromium).
 set -euo pipefail
 
