@@ -76,7 +76,8 @@ public sealed record HostState
     public BootEnvironment? BootTarget => NextBoot ?? ActiveOnReboot;
 
     /// <summary>The BE of that name (looked up in <see cref="Indexes"/>: the BE page asks about ten times per row).</summary>
-    public BootEnvironment? Find(string name) => Derived.GetValue(this, s => new Indexes(s)).ByName.GetValueOrDefault(name);
+    public BootEnvironment? Find(string name) =>
+        name is null ? null : Derived.GetValue(this, s => new Indexes(s)).ByName.GetValueOrDefault(name); // null: none, as the walk it replaced said
 
     /// <summary>The mounted file systems that are clones (BEs, then their children, then zone BEs, each in the state's order).</summary>
     internal IReadOnlyList<(string Dataset, string Origin, string MountedAt)> MountedClones =>

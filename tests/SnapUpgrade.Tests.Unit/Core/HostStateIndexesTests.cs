@@ -39,6 +39,7 @@ public sealed class HostStateIndexesTests
         Assert.Equal($"{Container}/be7", first.Find("be7")?.Dataset);
         Assert.Null(first.Find("be101"));
         Assert.Null(first.Find("BE7")); // names are compared as zfs does: exactly
+        Assert.Null(first.Find(null!)); // none, as the walk before the index said (a body without a name reaches a check)
     }
 
     [Fact]
