@@ -179,6 +179,17 @@ public sealed partial record HostSettings
             errors.Add($"{Section}:{key} is '{text}'; use a whole number of {unit} between {min} and {max}.");
             return fallback;
         }
+        // A fraction of a minute too (0.5: 30 s), down to 15 s: a short command's limit, and the installed-service
+        // test's, which waits out the limit and systemd's backstop after it (UpgradeUnit.Backstop).
+        TimeSpan Minutes(string key, TimeSpan fallback)
+        {
+            if (Value(section, key) is not { } text) return fallback;
+            if (decimal.TryParse(text, System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture,
+                    out var minutes) && minutes >= 0.25m && minutes <= 24 * 60)
+                return TimeSpan.FromSeconds((double)Math.Round(minutes * 60));
+            errors.Add($"{Section}:{key} is '{text}'; use a number of minutes between 0.25 (15 seconds) and {24 * 60}.");
+            return fallback;
+        }
         var applyAt = (Value(section, "Upgrade:ApplyAt") ?? "boot").ToLowerInvariant();
         if (applyAt is not ("boot" or "activation"))
             errors.Add($"{Section}:Upgrade:ApplyAt is '{applyAt}'; use boot (the new BE's first start applies its staged writes) or activation.");
@@ -192,7 +203,7 @@ public sealed partial record HostSettings
         {
             Command = command,
             AllowedPrograms = extra,
-            TimeLimit = TimeSpan.FromMinutes(Whole("Upgrade:TimeoutMinutes", (int)defaults.TimeLimit.TotalMinutes, 1, 24 * 60, "minutes")),
+            TimeLimit = Minutes("Upgrade:TimeoutMinutes", defaults.TimeLimit),
             StagingMiB = Whole("Upgrade:StagingMiB", defaults.StagingMiB, 16, 64 * 1024, "MiB"),
             OperatorsMay = operatorsMay,
             ApplyAtActivation = applyAt == "activation",
@@ -296,7 +307,7 @@ public sealed record UpgradeSettings
     public IReadOnlyList<string> Command { get; init; } = [];
     /// <summary>Package tools this host allows beyond <see cref="Core.Upgrade.UpgradeCommandPolicy.DefaultPrograms"/>.</summary>
     public IReadOnlyList<string> AllowedPrograms { get; init; } = [];
-    /// <summary>How long a run may take before it is stopped (<c>Upgrade:TimeoutMinutes</c>, default 60).</summary>
+    /// <summary>How long a run may take before it is stopped (<c>Upgrade:TimeoutMinutes</c>, default 60, at least 0.25).</summary>
     public TimeSpan TimeLimit { get; init; } = TimeSpan.FromMinutes(60);
     /// <summary>The size of the tmpfs that takes a run's writes into shared directories (<c>Upgrade:StagingMiB</c>, default 512).</summary>
     public int StagingMiB { get; init; } = 512;

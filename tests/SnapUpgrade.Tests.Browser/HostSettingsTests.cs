@@ -115,6 +115,16 @@ public sealed class HostSettingsTests
             ("Upgrade:Command:2", "{root}"), ("Upgrade:AllowedPrograms:0", "mytool")).Upgrade.Command);
     }
 
+    [Theory]
+    [InlineData("0.25", 15)]
+    [InlineData("0.5", 30)]
+    [InlineData("1.5", 90)]
+    [InlineData("1440", 86400)]
+    public void HostSettings_UpgradeTimeoutMinutes_TakesAFractionOfAMinuteDownToFifteenSeconds(string minutes, int seconds)
+    {
+        Assert.Equal(TimeSpan.FromSeconds(seconds), Read(("Upgrade:TimeoutMinutes", minutes)).Upgrade.TimeLimit);
+    }
+
     [Fact]
     public void HostSettings_UpgradeRunAs_IsProcessUnlessUnitAndABadValueSaysWhatToUse()
     {
@@ -147,6 +157,10 @@ public sealed class HostSettingsTests
     [Theory]
     [InlineData("Upgrade:Command", "chroot {root} apt-get -y dist-upgrade")]
     [InlineData("Upgrade:TimeoutMinutes", "0")]
+    [InlineData("Upgrade:TimeoutMinutes", "0.1")]
+    [InlineData("Upgrade:TimeoutMinutes", "1441")]
+    [InlineData("Upgrade:TimeoutMinutes", "-1")]
+    [InlineData("Upgrade:TimeoutMinutes", "1,5")]
     [InlineData("Upgrade:StagingMiB", "lots")]
     [InlineData("Upgrade:OperatorsMay", "sometimes")]
     [InlineData("Upgrade:AllowedPrograms:0", "/usr/bin/mytool")]

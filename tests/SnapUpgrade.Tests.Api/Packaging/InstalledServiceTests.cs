@@ -116,7 +116,7 @@ public sealed class InstalledServiceTests(BuiltPackage package)
         File.SetUnixFileMode(probe, (UnixFileMode)0b111_101_101);
         var token = await InstallAndStartAsync(host, "SnapUpgrade__Pool=rpool", "SnapUpgrade__HostRoot=/srv/host",
             "SnapUpgrade__Upgrade__Command__0=probe-pkg", "SnapUpgrade__Upgrade__Command__1={root}", "SnapUpgrade__Upgrade__AllowedPrograms__0=probe-pkg",
-            "SnapUpgrade__Upgrade__TimeoutMinutes=1", "SnapUpgrade__Upgrade__RunAs=process");
+            "SnapUpgrade__Upgrade__TimeoutMinutes=0.25", "SnapUpgrade__Upgrade__RunAs=process");
 
         // As the engine's child: its sandbox.
         var (child, childOutput) = await UpgradeAsync(host, token, "up-child");
@@ -166,7 +166,7 @@ public sealed class InstalledServiceTests(BuiltPackage package)
         Assert.Equal("", await UpgradeUnitsAsync(host));
         Assert.Equal(1, (await host.RunAsync("pgrep", "-f", "sleep 600")).Exit);
 
-        // At the time limit (a minute): stopped the same way.
+        // At the time limit (15 s): stopped the same way.
         var (late, lateOutput) = await UpgradeAsync(host, token, "up-late");
         Assert.True(late.GetProperty("state").GetString() == "Failed", $"{late}\n{lateOutput}");
         Assert.Equal("TimedOut", late.GetProperty("ran").GetProperty("end").GetString());
@@ -210,11 +210,11 @@ public sealed class InstalledServiceTests(BuiltPackage package)
         Assert.Equal(3, journal.Split('\n').Count(l => l.Contains("Engine started on", StringComparison.Ordinal)));
         Assert.DoesNotContain("left by a killed engine) failed", journal, StringComparison.Ordinal);
 
-        // No engine at all (killed, then stopped: no restart): the unit's RuntimeMaxSec, the limit and a minute, ends
+        // No engine at all (killed, then stopped: no restart): the unit's RuntimeMaxSec, the limit and a minute (75 s), ends
         // it by systemd alone. The next start finds nothing to stop and finishes the BE as failed.
         _ = await ApiAsync(host, token, "POST", "api/v1/upgrades", """{"name":"up-alone"}""");
         var alone = await UntilUpgradeUnitAsync(host);
-        Assert.Equal("2min", (await host.MustAsync("systemctl", "show", "-P", "RuntimeMaxUSec", alone)).Trim());
+        Assert.Equal("1min 15s", (await host.MustAsync("systemctl", "show", "-P", "RuntimeMaxUSec", alone)).Trim());
         await host.MustAsync("systemctl", "kill", "--kill-whom=main", "--signal=SIGKILL", "snapupgrade-engine");
         await host.MustAsync("systemctl", "stop", "snapupgrade-web", "snapupgrade-engine");
         Assert.Equal("active", (await host.RunAsync("systemctl", "is-active", alone)).Output.Trim());
