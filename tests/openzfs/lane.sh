@@ -7,6 +7,8 @@
 #
 # Usage: lane.sh <results directory>   (absolute; `dotnet build SnapUpgrade.sln -c Release` done; the test
 # projects are published ReadyToRun from it here)
+#        lane.sh --prepare <results directory>   (QEMU, the packages, the module build and the initramfs only: nothing
+# in the checkout is read or written, so test.sh runs it early, beside the host lanes, at idle priority)
 # Environment: SNAPUPGRADE_OPENZFS_CACHE (default /var/cache/snapupgrade/openzfs),
 # SNAPUPGRADE_OPENZFS_SUITES (default contract,api,scenarios-1|scenarios-2: ',' one after another, '|' side
 # by side; scenarios is both halves in one run; crash-1, crash-2 and crash-sweeps (both) are the crash
@@ -19,7 +21,10 @@ set -euo pipefail
 
 readonly HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 readonly REPO=$(cd "$HERE/../.." && pwd)
-readonly RESULTS=${1:?usage: lane.sh <results directory>}
+PREPARE_ONLY=false
+[[ ${1:-} == --prepare ]] && { PREPARE_ONLY=true; shift; }
+readonly PREPARE_ONLY
+readonly RESULTS=${1:?usage: lane.sh [--prepare] <results directory>}
 readonly CACHE=${SNAPUPGRADE_OPENZFS_CACHE:-/var/cache/snapupgrade/openzfs}
 readonly SUITES=${SNAPUPGRADE_OPENZFS_SUITES-contract,api,scenarios-1|scenarios-2}
 readonly TIMEOUT=${SNAPUPGRADE_OPENZFS_TIMEOUT:-3300}
@@ -172,10 +177,10 @@ publish_ready_to_run() {
     fi
 }
 
-main() {
-    local started=$SECONDS step
+# What needs neither the checkout's build nor the machine to itself: a second call finds it cached in seconds.
+prepare() {
+    local step
     mkdir -p "$RESULTS" "$CACHE"
-    rm -f "$RESULTS"/OpenZfs.*.trx "$RESULTS/openzfs-times.txt"
     install_missing
     download_packages
     unpack
@@ -183,6 +188,17 @@ main() {
     "$HERE/build-modules.sh" "$CACHE/debs" "$CACHE/build/$KERNEL-$ZFS" "$KERNEL" "$ZFS" "$CACHE/modules/$KERNEL-$ZFS"
     say "modules ready in $((SECONDS - step)) s"
     build_initramfs
+}
+
+main() {
+    local started=$SECONDS step
+    if [[ $PREPARE_ONLY == true ]]; then
+        prepare
+        say "prepared in $((SECONDS - started)) s"
+        return 0
+    fi
+    rm -f "$RESULTS"/OpenZfs.*.trx "$RESULTS/openzfs-times.txt"
+    prepare
     step=$SECONDS
     publish_ready_to_run
     say "published in $((SECONDS - step)) s"
