@@ -14,7 +14,7 @@ public sealed record HostSpec(string Backend, int BeCount)
 /// <c>--snapshots 10</c> (recursive snapshots of every BE), <c>--pages 10</c>, <c>--seconds 60</c> (each window),
 /// <c>--creates 3</c> (BEs made through the API one after another, each timed: one sample was noise-bound).
 /// </summary>
-public sealed record LoadOptions(IReadOnlyList<HostSpec> Hosts, int Snapshots, int Pages, TimeSpan Window, int Creates = 3)
+public sealed record LoadOptions(IReadOnlyList<HostSpec> Hosts, int Snapshots, int Pages, TimeSpan Window, int Creates)
 {
     public static LoadOptions Parse(IReadOnlyList<string> args)
     {

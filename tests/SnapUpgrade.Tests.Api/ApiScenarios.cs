@@ -183,6 +183,9 @@ public abstract class ApiScenarios(ApiHost host)
     }
 
     [Fact]
+    // Not in the OpenZFS guest: one operation at a time and each request audited once are the engine's lock and the
+    // audit log's, the same on every ZFS (41 s there); activate itself runs on OpenZFS in BeLifecycle.
+    [Trait(OpenZfsGuest.Trait, OpenZfsGuest.LeftOut)]
     public async Task Activate_TwentyConcurrentRequestsOnTwoBes_EveryOneAnsweredAndAuditedOnce()
     {
         RequireBackend();

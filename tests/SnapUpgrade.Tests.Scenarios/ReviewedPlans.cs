@@ -104,6 +104,9 @@ public abstract class ReviewedPlans<TBackend> : Scenario<TBackend> where TBacken
     }
 
     [Fact]
+    // Not in the OpenZFS guest: the token's match of run to review is the engine's own (107 s there); each operation's
+    // argv, the same the review shows, runs on OpenZFS in the guest's lifecycle, deep-BE and fault tests.
+    [Trait(OpenZfsGuest.Trait, OpenZfsGuest.LeftOut)]
     public async Task EveryOperation_ConfirmedWithTheReviewedToken_RunsTheReviewedArgv()
     {
         IOperation[] lifecycle =

@@ -389,6 +389,9 @@ public abstract class Upgrades<TBackend> : Scenario<TBackend> where TBackend : I
     /// /dev with only the harmless nodes, its own fds and ptys, none of the host's devices; all of it is gone after the finish.
     /// </summary>
     [Fact]
+    // Not in the OpenZFS guest: /proc, /sys and the private /dev are Linux mounts under the mounted BE, the same on
+    // every ZFS; the contract's ChrootMounts test mounts and lists them on OpenZFS there (8 s against this one's 50 s).
+    [Trait(OpenZfsGuest.Trait, OpenZfsGuest.LeftOut)]
     public async Task Upgrade_CommandRunByChroot_HasProcReadOnlySysAndAPrivateDevWithoutHostDevices_AllTakenOffAfter()
     {
         await PrepareAsync(null);

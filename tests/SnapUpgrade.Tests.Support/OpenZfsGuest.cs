@@ -1,7 +1,7 @@
 namespace SnapUpgrade.Tests.Support;
 
 /// <summary>
-/// The trait that keeps a zfs-fuse scenario out of the OpenZFS guest (tests/openzfs/guest.sh filters
+/// The trait that keeps a zfs-fuse scenario or API scenario out of the OpenZFS guest (tests/openzfs/guest.sh filters
 /// <c>OpenZfsGuest!=left-out</c>): a test whose subject is the engine's or the loader's own logic, the same on
 /// every ZFS, so it runs on zfs-fuse and the simulator on the host and would only add minutes under the guest's
 /// emulated CPU. Each such test says why beside the trait. Never a way to hide a failure: the test runs on

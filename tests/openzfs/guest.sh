@@ -30,9 +30,10 @@ export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPE
 # Under TCG a test host takes longer than vstest's 90 s default to start and connect.
 export VSTEST_CONNECTION_TIMEOUT=600
 export SNAPUPGRADE_CRASH_STRIDE=7
-# The fault sweeps (a zfs command failing at each step of an operation) at every third step and the last:
+# The fault sweeps (a zfs command failing at each step of an operation) at every fifth step and the last:
 # on zfs-fuse they were 118 s of the scenarios' 526 s (session 13), each step's undo is the engine's own.
-export SNAPUPGRADE_FAULT_STRIDE=3
+# Every third until session 22, when they were about 390 s of the guest's 2100 s of scenarios (TRX of 2026-12-04).
+export SNAPUPGRADE_FAULT_STRIDE=5
 cd /tmp
 
 echo "guest up after $(cut -d' ' -f1 /proc/uptime) s" | tee "$results/openzfs-times.txt"
@@ -53,7 +54,10 @@ status=0
 # Session 14: with ReadyToRun assemblies (lane.sh) the halves took 1136 s and 1705 s in CI; with the cuts below
 # (bad input, foreign reads and refusals) the next CI's streams ended at 1527 s (contract 462, API 233, first
 # half 832) and 1663 s (20 s later start, second half 1643).
-half=(ForeignLayouts Refusals Zones TrialBoots JournalAudit ConsoleDatabase MigrationFidelity Faults)
+# Session 22 (its guest run alone, 2026-12-04: contract 449 s, API 203 s, first half 769 s, second 1468 s): with the
+# cuts of that day (fault sweeps at every fifth step; three tests left out, 198 s) JournalAudit and ConsoleDatabase
+# (33 s) move to the second half.
+half=(ForeignLayouts Refusals Zones TrialBoots MigrationFidelity Faults)
 half_one=$(printf 'FullyQualifiedName~%s|' "${half[@]}"); half_one=${half_one%|}
 half_one_not=$(printf 'FullyQualifiedName!~%s&' "${half[@]}"); half_one_not=${half_one_not%&}
 # Left out here: the zfs-fuse scenarios whose subject is the engine's or the loader's own logic, the same on every
@@ -89,7 +93,7 @@ run_suite() {
         crash-sweeps) project=SnapUpgrade.Tests.Scenarios filter=$crash ;;
         crash-1) project=SnapUpgrade.Tests.Scenarios filter=$crash_one ;;
         crash-2) project=SnapUpgrade.Tests.Scenarios filter="$crash&$crash_one_not" ;;
-        api) project=SnapUpgrade.Tests.Api filter='FullyQualifiedName~ZfsFuseApiScenarios' ;;
+        api) project=SnapUpgrade.Tests.Api filter="FullyQualifiedName~ZfsFuseApiScenarios&$not_in_guest" ;;
         # The host-change followers alone (ADR 0023: zpool events -f, the mount table, the watcher as composed);
         # their tests are part of contract too. For a quick run: SNAPUPGRADE_OPENZFS_SUITES=events.
         events) project=SnapUpgrade.Tests.Contract filter='FullyQualifiedName~ZfsFuse.HostChangesTests' ;;
