@@ -320,18 +320,34 @@ record() { summary+=("$(printf '%-32s %s' "$1" "$2")"); }
 # Recorded and said at once: a log cut short (CI's limit) still shows each finished lane.
 record_lane() { record "$1" "$2"; printf '%s\n' "${summary[-1]}"; }
 
-# The OpenZFS lane's preparation (QEMU, the kernel and OpenZFS packages, the module build: about 4 minutes of both
-# cores on a fresh machine) runs from the start, beside the build and the host lanes, at idle priority (SCHED_IDLE:
-# only on a core nothing else wants; the scenario lane leaves about 45% of the machine idle waiting on zfs-fuse).
-# It touches only its cache, never the checkout, which the lanes are reading. The lane waits for it.
+# What can be made ahead, beside the build and the host lanes, at idle priority (SCHED_IDLE: only on a core nothing
+# else wants; the scenario lane leaves about 45% of the machine idle waiting on zfs-fuse): the API lane's cached
+# Debian root for its container (debootstrap, about 40 s on a fresh machine) and the OpenZFS lane's preparation
+# (QEMU, the kernel and OpenZFS packages, the module build: about 4 minutes of both cores on a fresh machine). Both
+# write only their caches under /var/cache/snapupgrade, never the checkout the lanes are reading, and both are made
+# whole or not at all; whoever needs one first waits for it (debootstrap's lock) or makes it (lane.sh).
 OPENZFS_PREPARATION=
 start_openzfs_preparation() {
-    [[ ${OPENZFS_LANE:-on} == off || $CAN_ROOT == false ]] && return
+    [[ $CAN_ROOT == false ]] && return
+    local openzfs=true nspawn=true
+    [[ ${OPENZFS_LANE:-on} == off ]] && openzfs=false
+    [[ -x /usr/bin/systemd-nspawn && -x /usr/sbin/debootstrap ]] || nspawn=false
+    [[ $openzfs == true || $nspawn == true ]] || return 0
     mkdir -p "$RESULTS/openzfs"
-    say "the OpenZFS lane's preparation starts beside the others, at idle priority ($RESULTS/openzfs/prepare.log)"
-    as_root env ${SNAPUPGRADE_OPENZFS_CACHE:+SNAPUPGRADE_OPENZFS_CACHE=$SNAPUPGRADE_OPENZFS_CACHE} \
-        chrt --idle 0 nice -n 19 ionice -c 2 -n 7 tests/openzfs/lane.sh --prepare "$RESULTS/openzfs" \
-        </dev/null >"$RESULTS/openzfs/prepare.log" 2>&1 &
+    say "caches made beside the others, at idle priority:$([[ $nspawn == true ]] && echo " the container's Debian root,")$([[ $openzfs == true ]] && echo " the OpenZFS lane's preparation") ($RESULTS/openzfs/prepare.log)"
+    (
+        idle=(chrt --idle 0 nice -n 19 ionice -c 2 -n 7)
+        status=0
+        if [[ $nspawn == true ]]; then
+            as_root "${idle[@]}" tests/SnapUpgrade.Tests.Api/Packaging/debian-rootfs.sh /var/cache/snapupgrade/nspawn \
+                || { status=$?; echo "debian-rootfs.sh failed (exit $status): the API lane's container test makes the root itself"; }
+        fi
+        if [[ $openzfs == true ]]; then
+            as_root env ${SNAPUPGRADE_OPENZFS_CACHE:+SNAPUPGRADE_OPENZFS_CACHE=$SNAPUPGRADE_OPENZFS_CACHE} \
+                "${idle[@]}" tests/openzfs/lane.sh --prepare "$RESULTS/openzfs" || status=$?
+        fi
+        exit "$status"
+    ) </dev/null >"$RESULTS/openzfs/prepare.log" 2>&1 &
     OPENZFS_PREPARATION=$!
 }
 # Its status (the lane's own run repeats any step it left undone, and says why then); waits no longer than the budget.
