@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command of the README: every test lane, a benchmark smoke, then the OpenZFS lane (QEMU), on a fresh Debian machine.
 # Installs what the lanes need (zfs-fuse, Chromium, docker-compose) when missing and it may (root or
-# sudo), starts the zfs-fuse daemon, builds once, runs each test project in turn and ends with the
+# sudo), starts the zfs-fuse daemon, makes the container root and the OpenZFS lane's preparation in the background at
+# idle priority, builds once, runs each test project in turn and ends with the
 # line `N passed, N failed, N skipped` summed from the TRX files. Exits non-zero when anything failed.
 # Lanes whose real part is missing skip loudly on a laptop and fail in CI (CI=true): the tests decide.
 #

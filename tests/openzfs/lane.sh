@@ -50,7 +50,9 @@ done
 install_missing() {
     local packages=()
     command -v qemu-system-x86_64 >/dev/null 2>&1 || packages+=(qemu-system-x86)
-    [[ -x /bin/busybox ]] && /bin/busybox --list | grep -qx cpio || packages+=(busybox-static)
+    # grep without -q: -q stops at the match, and busybox, if still writing its list, ends on SIGPIPE, which pipefail
+    # took for a missing cpio (CI's log of 2026-12-04 said "installing busybox-static" with it installed)
+    [[ -x /bin/busybox ]] && /bin/busybox --list | grep -x cpio >/dev/null || packages+=(busybox-static)
     command -v make >/dev/null 2>&1 || packages+=(make)
     command -v gcc-12 >/dev/null 2>&1 || packages+=(gcc-12)
     [[ ${#packages[@]} -eq 0 ]] && return
