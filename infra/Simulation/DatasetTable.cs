@@ -37,16 +37,21 @@ internal sealed class DatasetTable
 
     public void AddPool(SimPool pool) => _pools.Add(pool.Name, pool);
 
-    /// <summary>A new dataset with the next transaction group and a copy of <paramref name="local"/> as its own properties.</summary>
+    /// <summary>
+    /// A new dataset with the next transaction group and a copy of <paramref name="local"/> as its own properties;
+    /// <paramref name="createTxg"/>: the group of an earlier dataset made by the same command (a recursive snapshot's).
+    /// </summary>
     public SimDataset Add(string name, bool isSnapshot, DirNode root, DateTimeOffset created, string? origin = null,
-        IReadOnlyDictionary<string, string>? local = null)
+        IReadOnlyDictionary<string, string>? local = null, long? createTxg = null)
     {
+        var txg = ++Txg;
         var ds = new SimDataset
         {
             Name = name,
             IsSnapshot = isSnapshot,
             Created = created,
-            Txg = ++Txg,
+            Txg = txg,
+            CreateTxg = createTxg ?? txg,
             Root = root,
             Origin = origin,
             Local = new Dictionary<string, string>(local ?? new Dictionary<string, string>(), StringComparer.Ordinal),

@@ -92,6 +92,6 @@ internal static class PoolReader
         MadeBy = ForeignProperties.Tool(property => d.Local.GetValueOrDefault(property)),
         // zfs's guid is random; the simulator's creation counter is as unique in the pool and as lasting.
         Guid = d.Txg.ToString(CultureInfo.InvariantCulture),
-        CreateTxg = d.Txg,
+        CreateTxg = d.CreateTxg,
     };
 }

@@ -6,8 +6,13 @@ internal sealed class SimDataset
     public required string Name { get; set; }
     public required bool IsSnapshot { get; init; }
     public required DateTimeOffset Created { get; init; }
-    /// <summary>Creation order across the pool: "later snapshots" and promote use it, never the clock.</summary>
+    /// <summary>Creation order across the pool, one number per dataset: "later snapshots" and promote use it, never the clock.</summary>
     public required long Txg { get; init; }
+    /// <summary>
+    /// zfs's <c>createtxg</c>: the transaction group that made it, which every snapshot of one <c>zfs snapshot</c>
+    /// (recursive, or several names) shares, as in zfs; otherwise <see cref="Txg"/>.
+    /// </summary>
+    public required long CreateTxg { get; init; }
     /// <summary>The snapshot a clone was made from. Setting it tells the table (its clone index, the space figures).</summary>
     public string? Origin
     {

@@ -22,7 +22,7 @@ internal static class StateStore
             Pools = [.. datasets.Pools.Values.Select(p => new PoolState { Name = p.Name, Guid = p.Guid, Bootfs = p.Bootfs })],
             Datasets = [.. datasets.All.OrderBy(d => d.Txg).Select(d => new DatasetState
             {
-                Name = d.Name, Snapshot = d.IsSnapshot, Created = d.Created, Txg = d.Txg, Origin = d.Origin,
+                Name = d.Name, Snapshot = d.IsSnapshot, Created = d.Created, Txg = d.Txg, CreateTxg = d.CreateTxg, Origin = d.Origin,
                 Properties = new Dictionary<string, string>(d.Local), Root = Store(d.Root, ids, nodes),
             })],
             // An upgrade's tmpfs and overlays end with the console process here, as after a reboot (ADR 0026).
@@ -81,6 +81,7 @@ internal static class StateStore
                 IsSnapshot = d.Snapshot,
                 Created = d.Created,
                 Txg = d.Txg,
+                CreateTxg = d.CreateTxg > 0 ? d.CreateTxg : d.Txg,
                 Origin = d.Origin,
                 Local = new Dictionary<string, string>(d.Properties, StringComparer.Ordinal),
                 Root = (DirNode)nodes[d.Root],

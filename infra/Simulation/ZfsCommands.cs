@@ -79,8 +79,14 @@ internal sealed class ZfsCommands
             throw Fail(c, $"cannot create snapshots: multiple snapshots of the same file system '{twice.Key}'");
         if (targets.FirstOrDefault(t => _datasets.Contains(t.Name)) is { Name: not null } taken)
             throw Fail(c, $"cannot create snapshot '{taken.Name}': dataset already exists");
+        // One transaction group takes them all, as zfs's does: they share their createtxg.
         var created = _now();
-        foreach (var (fs, name) in targets) _datasets.Add(name, isSnapshot: true, fs.Root, created, local: props);
+        long? group = null;
+        foreach (var (fs, name) in targets)
+        {
+            var snapshot = _datasets.Add(name, isSnapshot: true, fs.Root, created, local: props, createTxg: group);
+            group ??= snapshot.CreateTxg;
+        }
     }
 
     private void Clone(ZfsClone c)
