@@ -30,6 +30,21 @@ public sealed class ListingSpliceTests
         Assert.Null(ListingSplice.Disagreement(Latest, fresh, TreeA));
     }
 
+    [Fact]
+    public void Disagreement_OnlyTheAuditAnchorOnThePoolsRootMoved_IsNone_AndTheSpliceTakesTheNewAnchor()
+    {
+        // The console anchors its audit chain on the pool's root after each audited action, outside the operation.
+        var latest = new PoolListing(Pool, [Fs("p") with { AuditHead = "db:1:aa" }, .. Latest.Datasets.Skip(1)]);
+        var scope = new ReadScope(["p/ROOT/a"], ["p", "p/ROOT"]);
+        var fresh = new PoolListing(Pool, [Fs("p") with { AuditHead = "db:2:bb" }, Fs("p/ROOT"), Fs("p/ROOT/a"), Snap("p/ROOT/a@s", 2)]);
+
+        Assert.Null(ListingSplice.Disagreement(latest, fresh, scope));
+        Assert.Equal("db:2:bb", ListingSplice.Splice(latest, fresh, scope).Datasets.Single(d => d.Name == "p").AuditHead);
+        // Any other property of the root still counts.
+        Assert.Equal("p changed", ListingSplice.Disagreement(latest,
+            new PoolListing(Pool, [Fs("p") with { AuditHead = "db:2:bb", Keep = "on" }, .. fresh.Datasets.Skip(1)]), scope));
+    }
+
     [Theory]
     [InlineData("new", "p/ROOT/a@t is new")]
     [InlineData("changed", "p/ROOT/a changed")]
