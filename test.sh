@@ -327,15 +327,15 @@ record_lane() { record "$1" "$2"; printf '%s\n' "${summary[-1]}"; }
 # (QEMU, the kernel and OpenZFS packages, the module build: about 4 minutes of both cores on a fresh machine). Both
 # write only their caches under /var/cache/snapupgrade, never the checkout the lanes are reading, and both are made
 # whole or not at all; whoever needs one first waits for it (debootstrap's lock) or makes it (lane.sh).
-OPENZFS_PREPARATION=
-start_openzfs_preparation() {
+CACHES_JOB=
+start_caches() {
     [[ $CAN_ROOT == false ]] && return
     local openzfs=true nspawn=true
     [[ ${OPENZFS_LANE:-on} == off ]] && openzfs=false
     [[ -x /usr/bin/systemd-nspawn && -x /usr/sbin/debootstrap ]] || nspawn=false
     [[ $openzfs == true || $nspawn == true ]] || return 0
-    mkdir -p "$RESULTS/openzfs"
-    say "caches made beside the others, at idle priority:$([[ $nspawn == true ]] && echo " the container's Debian root,")$([[ $openzfs == true ]] && echo " the OpenZFS lane's preparation") ($RESULTS/openzfs/prepare.log)"
+    mkdir -p "$RESULTS"
+    say "caches made beside the others, at idle priority:$([[ $nspawn == true ]] && echo " the container's Debian root,")$([[ $openzfs == true ]] && echo " the OpenZFS lane's preparation") ($RESULTS/caches.log)"
     (
         idle=(chrt --idle 0 nice -n 19 ionice -c 2 -n 7)
         status=0
@@ -348,24 +348,24 @@ start_openzfs_preparation() {
                 "${idle[@]}" tests/openzfs/lane.sh --prepare "$RESULTS/openzfs" || status=$?
         fi
         exit "$status"
-    ) </dev/null >"$RESULTS/openzfs/prepare.log" 2>&1 &
-    OPENZFS_PREPARATION=$!
+    ) </dev/null >"$RESULTS/caches.log" 2>&1 &
+    CACHES_JOB=$!
 }
 # Its status (the lane's own run repeats any step it left undone, and says why then); waits no longer than the budget.
-wait_openzfs_preparation() {
-    [[ -n $OPENZFS_PREPARATION ]] || return 0
+wait_for_caches() {
+    [[ -n $CACHES_JOB ]] || return 0
     local status=0 waited=$SECONDS
-    while kill -0 "$OPENZFS_PREPARATION" 2>/dev/null && [[ $(left_of_budget) -gt 600 ]]; do sleep 2; done
-    kill -0 "$OPENZFS_PREPARATION" 2>/dev/null && stop_openzfs_preparation
-    wait "$OPENZFS_PREPARATION" || status=$?
-    OPENZFS_PREPARATION=
-    echo "the preparation had ended $([[ $((SECONDS - waited)) -le 2 ]] && echo "before the lane" || echo "$((SECONDS - waited)) s into the lane") (exit $status):"
-    tail -n 5 "$RESULTS/openzfs/prepare.log"
+    while kill -0 "$CACHES_JOB" 2>/dev/null && [[ $(left_of_budget) -gt 600 ]]; do sleep 2; done
+    kill -0 "$CACHES_JOB" 2>/dev/null && stop_caches
+    wait "$CACHES_JOB" || status=$?
+    CACHES_JOB=
+    echo "the caches' job had ended $([[ $((SECONDS - waited)) -le 2 ]] && echo "before the lane" || echo "$((SECONDS - waited)) s into the lane") (exit $status):"
+    tail -n 5 "$RESULTS/caches.log"
 }
-stop_openzfs_preparation() {
-    [[ -n $OPENZFS_PREPARATION ]] && kill -0 "$OPENZFS_PREPARATION" 2>/dev/null || return 0
-    as_root pkill -TERM -P "$OPENZFS_PREPARATION" 2>/dev/null || true
-    kill -TERM "$OPENZFS_PREPARATION" 2>/dev/null || true
+stop_caches() {
+    [[ -n $CACHES_JOB ]] && kill -0 "$CACHES_JOB" 2>/dev/null || return 0
+    as_root pkill -TERM -P "$CACHES_JOB" 2>/dev/null || true
+    kill -TERM "$CACHES_JOB" 2>/dev/null || true
 }
 
 # The OpenZFS lane (issue 11): the real-ZFS test classes again, in a QEMU guest whose kernel runs
@@ -396,7 +396,7 @@ run_openzfs_lane() {
         fi
         return
     fi
-    wait_openzfs_preparation
+    wait_for_caches
     # The guest gets its own limit or what is left of the run's budget, whichever ends first; the lane's
     # preparation (packages, the module build on a fresh machine, the publish) counts against the budget too.
     local left
@@ -438,12 +438,12 @@ main() {
     install_missing
     start_zfs_fuse
     zpool_answers && make_canary
-    trap 'destroy_canary; stop_openzfs_preparation' EXIT
+    trap 'destroy_canary; stop_caches' EXIT
 
     mkdir -p "$RESULTS"
     # only what this script writes: TEST_RESULTS_DIR may point at a directory holding other things
     rm -rf "$RESULTS"/*.trx "$RESULTS"/*cleanup-failures.log "$RESULTS/benchmarks" "$RESULTS/benchmarks-smoke.log" "$RESULTS/format.log"
-    start_openzfs_preparation
+    start_caches
 
     say "build (dotnet build SnapUpgrade.sln -c $CONFIGURATION)"
     build_ok=true

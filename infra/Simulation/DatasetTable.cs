@@ -39,7 +39,7 @@ internal sealed class DatasetTable
 
     /// <summary>
     /// A new dataset with the next transaction group and a copy of <paramref name="local"/> as its own properties;
-    /// <paramref name="createTxg"/>: the group of an earlier dataset made by the same command (a recursive snapshot's).
+    /// <paramref name="createTxg"/>: the group the datasets of one command share (a recursive snapshot's), its own by default.
     /// </summary>
     public SimDataset Add(string name, bool isSnapshot, DirNode root, DateTimeOffset created, string? origin = null,
         IReadOnlyDictionary<string, string>? local = null, long? createTxg = null)

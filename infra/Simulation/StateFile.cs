@@ -33,7 +33,7 @@ internal sealed class DatasetState
     public bool Snapshot { get; set; }
     public DateTimeOffset Created { get; set; }
     public long Txg { get; set; }
-    /// <summary>zfs's createtxg where it differs from <see cref="Txg"/> (a recursive snapshot's); 0 in files written before it was kept.</summary>
+    /// <summary>zfs's createtxg: <see cref="Txg"/>, but shared by the snapshots of one recursive snapshot; always written, 0 in files written before it was kept.</summary>
     public long CreateTxg { get; set; }
     public string? Origin { get; set; }
     public Dictionary<string, string> Properties { get; set; } = [];

@@ -81,12 +81,8 @@ internal sealed class ZfsCommands
             throw Fail(c, $"cannot create snapshot '{taken.Name}': dataset already exists");
         // One transaction group takes them all, as zfs's does: they share their createtxg.
         var created = _now();
-        long? group = null;
-        foreach (var (fs, name) in targets)
-        {
-            var snapshot = _datasets.Add(name, isSnapshot: true, fs.Root, created, local: props, createTxg: group);
-            group ??= snapshot.CreateTxg;
-        }
+        var group = _datasets.Txg + 1; // the first one's own
+        foreach (var (fs, name) in targets) _datasets.Add(name, isSnapshot: true, fs.Root, created, local: props, createTxg: group);
     }
 
     private void Clone(ZfsClone c)

@@ -8,7 +8,8 @@ namespace SnapUpgrade.Scale;
 /// <summary>
 /// Issue 13's targets, measured (tests/scale/load.sh): for each host, the console started on it, then
 /// nobody watching for a window, then the pages opened one after another (each timed), a window with
-/// them open, and a BE made through the API until every page shows it. Timing lives here, never in tests.
+/// them open, BEs made through the API until every page shows each, then each of them activated and the
+/// booted BE again. Timing lives here, never in tests.
 /// </summary>
 public static class LoadRun
 {
@@ -85,6 +86,7 @@ public static class LoadRun
             // One BE at a time, each until every page shows it, a pause between them (the pages settle).
             var answered = new List<TimeSpan>();
             var inAll = new List<TimeSpan>();
+            var made = new List<string>();
             for (var i = 0; i < options.Creates; i++)
             {
                 if (i > 0) await Task.Delay(Settle);
@@ -97,8 +99,22 @@ public static class LoadRun
                         throw new InvalidOperationException($"POST api/v1/bes: {(int)answer.StatusCode} {await answer.Content.ReadAsStringAsync()}");
                 }
                 answered.Add(clock.Elapsed);
+                made.Add(be);
                 var shownAt = await Task.WhenAll(pages.Select(p => p.ShowsAsync(be)));
                 inAll.Add(ScaleBrowser.Since(posted, shownAt.Max()));
+            }
+
+            // Then each made BE activated in turn (a promote: it takes its origin's snapshots), and be1, the
+            // booted one, again last (it takes them all back), each timed until the API answered.
+            var activated = new List<TimeSpan>();
+            foreach (var be in made.Append("be1"))
+            {
+                await Task.Delay(Settle);
+                var clock = Stopwatch.StartNew();
+                using var answer = await console.Api.PostAsJsonAsync($"api/v1/bes/{be}/activate", new { });
+                if (!answer.IsSuccessStatusCode)
+                    throw new InvalidOperationException($"POST api/v1/bes/{be}/activate: {(int)answer.StatusCode} {await answer.Content.ReadAsStringAsync()}");
+                activated.Add(clock.Elapsed);
             }
             return figures with
             {
@@ -116,6 +132,7 @@ public static class LoadRun
                 HeapPages = heapPages,
                 CreateAnswered = answered,
                 VisibleInAll = inAll,
+                ActivateAnswered = activated,
             };
         }
         finally
@@ -164,6 +181,8 @@ public sealed record HostFigures
     /// <summary>Each create through the API (<see cref="LoadOptions.Creates"/>): until it answered, and until every page showed its BE.</summary>
     public IReadOnlyList<TimeSpan> CreateAnswered { get; init; } = [];
     public IReadOnlyList<TimeSpan> VisibleInAll { get; init; } = [];
+    /// <summary>Each made BE activated through the API, then the booted one again: until each answered.</summary>
+    public IReadOnlyList<TimeSpan> ActivateAnswered { get; init; } = [];
 
     /// <summary>A Markdown table: a row per figure, a column per host.</summary>
     public static string Table(IReadOnlyList<HostFigures> hosts, int pages)
@@ -188,6 +207,7 @@ public sealed record HostFigures
             ($"{pages} pages: reads in the window", h => $"{h.Watched.Reads} {h.ReadsAre}"),
             ("creates through the API, one after another: answered (min / median / max)", h => Spread(h.CreateAnswered)),
             ($"create through the API: visible in all {pages} (min / median / max)", h => Spread(h.VisibleInAll)),
+            ("activations through the API, the made BEs then be1: answered (min / median / max)", h => Spread(h.ActivateAnswered)),
         };
         var lines = new List<string>
         {

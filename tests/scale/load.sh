@@ -3,7 +3,8 @@
 # simulator at 3, 1000 and 10,000 BEs, zfs-fuse at 3 and 1000, each with 10 snapshots of every BE) it
 # starts the console as a process of its own, measures it with nobody watching for 60 s, opens 10
 # Chromium pages on the Boot environments page (one login each, each timed), measures 60 s more, makes
-# 3 BEs through the API one after another, each until all 10 pages show it, and prints a Markdown table
+# 3 BEs through the API one after another, each until all 10 pages show it, activates each of them and
+# then be1 again (each timed until the API answers), and prints a Markdown table
 # of the figures.
 # zfs-fuse hosts need root and the daemon (started when missing); their pools are suload<hex>, under
 # /tmp/snapupgrade-tests, destroyed at the end. Takes about 20 minutes with the defaults.
