@@ -8,8 +8,9 @@ namespace SnapUpgrade.Benchmarks;
 /// Issue 13's first target: what create and activate cost on a host of 3 BEs and on one of 1000, run
 /// through the engine as the API runs them (check, plan, journal, steps). Each benchmark leaves the
 /// pool as it found it (create then destroy; activate then activate back), so every iteration sees the
-/// same host. The target is 1000 BEs within 1.5x of 3; today every operation still begins with one
-/// whole-pool listing, which is what grows (see README "Scale").
+/// same host. The target is 1000 BEs within 1.5x of 3. The activation here is be2's, a clone of be1's oldest
+/// snapshot: its promote moves one snapshot. A BE made from the booted one moves them all; the load run
+/// (tests/scale/load.sh) activates those (see README "Scale").
 /// </summary>
 [Config(typeof(BenchConfig))]
 public class OperationBenchmarks
