@@ -96,6 +96,41 @@ public sealed partial class BeEngine : IEngine
 
     public bool WasChanging(DateTimeOffset moment) => _windows.Contains(moment);
 
+    /// <summary>
+    /// Sets the audit's anchor on the pool's root (<see cref="UserProperties.AuditHead"/>, written after every
+    /// audited action by <c>IAuditAnchor</c>) as the engine's own change, between operations: the host's event
+    /// of it is not read back (<see cref="WasChanging"/>; a <c>set</c> on the pool's root would be a listing of
+    /// the whole pool after every operation), and the latest listing takes the new value. No check or plan
+    /// reads it and no state shows it, so <see cref="Activity"/> does not move.
+    /// </summary>
+    public async Task WriteAuditAnchorAsync(string value, CancellationToken ct = default)
+    {
+        var pool = _context.Options.Pool;
+        await _turn.WaitAsync(ct);
+        try
+        {
+            var known = Latest();
+            _windows.Begin();
+            try
+            {
+                await _context.Zfs.ExecuteAsync(new ZfsSet(pool, UserProperties.AuditHead, value), ct);
+            }
+            finally
+            {
+                _windows.End();
+            }
+            if (known?.Listing.Find(pool) is { } root && ReferenceEquals(_known, known))
+            {
+                var scope = new ReadScope([], [pool]);
+                _known = known with { Listing = ListingSplice.Splice(known.Listing, new PoolListing(known.Listing.Pool, [root with { AuditHead = value }]), scope) };
+            }
+        }
+        finally
+        {
+            _turn.Release();
+        }
+    }
+
     /// <param name="previous">A state read before, whose BEs are kept where their datasets did not change (<see cref="HostStateReader"/>).</param>
     private HostState StateOf(PoolListing listing, HostState? previous) =>
         BootLoaderSteps.Describe(_context, HostStateReader.Read(listing, _context.Clock.GetUtcNow(), previous));

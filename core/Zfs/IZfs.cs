@@ -39,8 +39,8 @@ public interface IZfs
 /// leaves the clones mounted and renames (measured in the OpenZFS lane).
 /// </param>
 /// <param name="EventStream">
-/// The pool reports its changes as events (<c>zpool events -f</c>: OpenZFS); zfs-fuse has no <c>zpool
-/// events</c>, the simulator no kernel: there the watcher polls (ADR 0023).
+/// The pool reports its changes as events (<c>zpool events -f</c>: OpenZFS; the simulator reports its own,
+/// <c>SimulatedZfs.FollowAsync</c>); zfs-fuse has no <c>zpool events</c>: there the watcher polls (ADR 0023).
 /// </param>
 /// <param name="ReleasesAfterUnmount">
 /// An unmounted file system is let go of later, not when <c>zfs unmount</c> returns: zfs-fuse's daemon gives

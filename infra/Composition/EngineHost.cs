@@ -61,7 +61,7 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
         var engine = new BeEngine(_ports.Zfs, _ports.Mounts, _ports.Files, journal, options,
             services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<BeEngine>>(), reboot, Loader(),
             _ports.Mounts as Core.Host.IStagingMounts);
-        await AnchorAuditAsync(_ports.Zfs, writes: _lock is not null, ct);
+        await AnchorAuditAsync(_ports.Zfs, engine, writes: _lock is not null, ct);
         if (_lock is not null) await ReconcileAsync(engine, journal, ct);
         // The engine role keeps no accounts: the web's DataDir has them.
         if (settings.Role != ConsoleRole.Engine) await EnsureAccountsAsync(ct);
@@ -110,10 +110,10 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
     /// and recorded as an audit row before the anchor moves on: from then on the chain itself holds
     /// it, and <c>zpool history</c> the anchor it was found against.
     /// </summary>
-    private async Task AnchorAuditAsync(IZfs zfs, bool writes, CancellationToken ct)
+    private async Task AnchorAuditAsync(IZfs zfs, BeEngine engine, bool writes, CancellationToken ct)
     {
         var anchor = services.GetRequiredService<AuditAnchorWriter>();
-        anchor.Attach(new ZfsAuditAnchor(zfs, settings.Pool), writes);
+        anchor.Attach(new ZfsAuditAnchor(zfs, settings.Pool, engine), writes);
         if (!writes) return;
         var audit = services.GetRequiredService<SqliteAuditLog>();
         if (await audit.AnchorFindingAsync(ct) is { } finding)
@@ -169,7 +169,7 @@ public sealed partial class EngineHost(IServiceProvider services, HostSettings s
     {
         var host = services.GetRequiredService<SimulatedZfs>();
         if (!host.HasPool(settings.Pool)) await SeedDemoAsync(host, options, ct);
-        return new Ports(host, host, host);
+        return new Ports(host, host, host, host);
     }
 
     /// <summary>

@@ -55,7 +55,7 @@ public sealed partial class SimulatedZfs : IZfs, IMounts, IHostFiles, IStagingMo
         }
     }
 
-    public ZfsCapabilities Capabilities { get; } = new("simulated", MultiSnapshot: true);
+    public ZfsCapabilities Capabilities { get; } = new("simulated", MultiSnapshot: true, EventStream: true);
 
     /// <summary>Raised after any change (outside the lock), for views that want to refresh.</summary>
     public event EventHandler? Changed;
@@ -74,7 +74,7 @@ public sealed partial class SimulatedZfs : IZfs, IMounts, IHostFiles, IStagingMo
                 ["mountpoint"] = "none",
                 ["canmount"] = "off",
             });
-        });
+        }, named: []);
     }
 
     public bool HasPool(string name) => Read(() => _datasets.Pools.ContainsKey(name));
@@ -83,7 +83,7 @@ public sealed partial class SimulatedZfs : IZfs, IMounts, IHostFiles, IStagingMo
     {
         ArgumentNullException.ThrowIfNull(command);
         ct.ThrowIfCancellationRequested();
-        Mutate(() => _commands.Execute(command));
+        Mutate(() => _commands.Execute(command), Named(command));
         return Task.CompletedTask;
     }
 
@@ -130,15 +130,25 @@ public sealed partial class SimulatedZfs : IZfs, IMounts, IHostFiles, IStagingMo
         lock (_gate) _backdate = age;
     }
 
-    /// <summary>Runs a change under the lock, then persists (also when it failed half-way, as zfs can) and notifies.</summary>
-    private void Mutate(Action change)
+    /// <summary>
+    /// Runs a change under the lock, then persists, reports it to followers (<see cref="FollowAsync"/>) and
+    /// notifies, also when it failed half-way (as zfs can).
+    /// </summary>
+    /// <param name="named">What the change's history event names, as zfs would log it (<see cref="Named"/>: empty for
+    /// anything); null for a change without one (files written, a mount: the mount table says).</param>
+    private void Mutate(Action change, IReadOnlyList<string>? named = null)
     {
         try
         {
             lock (_gate)
             {
+                var mounts = _followers.Count == 0 ? null : _mounts.Entries.ToList();
                 try { change(); }
-                finally { Persist(); }
+                finally
+                {
+                    Persist();
+                    Report(named, mounts);
+                }
             }
         }
         finally

@@ -1,4 +1,5 @@
 using SnapUpgrade.Core.Audit;
+using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Zfs;
 
 namespace SnapUpgrade.Infra.Zfs;
@@ -8,11 +9,13 @@ namespace SnapUpgrade.Infra.Zfs;
 /// dataset, through <see cref="IZfs"/> (so the simulator keeps it as zfs does, and <c>zpool history</c>
 /// records every value on a real pool).
 /// </summary>
-public sealed class ZfsAuditAnchor(IZfs zfs, string pool) : IAuditAnchor
+/// <param name="engine">The engine of the pool, when there is one: it writes the anchor as its own change (<see cref="BeEngine.WriteAuditAnchorAsync"/>).</param>
+public sealed class ZfsAuditAnchor(IZfs zfs, string pool, BeEngine? engine = null) : IAuditAnchor
 {
     public async Task<AuditHead?> ReadAsync(CancellationToken ct = default) =>
         AuditHead.Parse((await zfs.ListAsync(pool, ct)).Find(pool)?.AuditHead);
 
-    public Task WriteAsync(AuditHead head, CancellationToken ct = default) =>
-        zfs.ExecuteAsync(new ZfsSet(pool, UserProperties.AuditHead, head.ToString()), ct);
+    public Task WriteAsync(AuditHead head, CancellationToken ct = default) => engine is not null
+        ? engine.WriteAuditAnchorAsync(head.ToString(), ct)
+        : zfs.ExecuteAsync(new ZfsSet(pool, UserProperties.AuditHead, head.ToString()), ct);
 }
