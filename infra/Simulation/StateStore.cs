@@ -64,13 +64,14 @@ internal sealed class StateStore(string stateFile)
         var pass = ++_pass;
         var nodes = new List<NodeState>();
         var generation = Guid.NewGuid().ToString("N");
+        var kept = Kept(mounts);
         var state = new StateFile
         {
             Generation = generation,
             Txg = datasets.Txg,
             Pools = PoolStates(datasets),
             Datasets = [.. datasets.All.OrderBy(d => d.Txg).Select(d => Describe(d, nodes, pass))],
-            Mounts = MountStates(mounts, out _mounts),
+            Mounts = MountStates(kept),
             BaseRoot = Store(trees.BaseRoot, nodes),
             NextInode = trees.NextInode,
             Nodes = nodes,
@@ -81,7 +82,8 @@ internal sealed class StateStore(string stateFile)
             JsonSerializer.Serialize(stream, new JournalHeader { Generation = generation }, StateFileJson.Default.JournalHeader);
             stream.WriteByte((byte)'\n');
         });
-        (_generation, _txg, _nextInode, _baseRoot) = (generation, state.Txg, trees.NextInode, state.BaseRoot);
+        _generation = generation;
+        Remember(datasets, kept, trees, state.BaseRoot);
     }
 
     private void Append(DatasetTable datasets, MountTable mounts, VolumeTrees trees)
@@ -112,9 +114,8 @@ internal sealed class StateStore(string stateFile)
             }
         }
         var baseRoot = Store(trees.BaseRoot, nodes);
-        var pools = datasets.Pools.Values.Select(p => (p.Name, p.Bootfs)).ToArray();
-        var kept = mounts.Entries.Where(Kept).ToArray();
-        if (changed.Count == 0 && removed.Count == 0 && nodes.Count == 0 && pools.SequenceEqual(_pools)
+        var kept = Kept(mounts);
+        if (changed.Count == 0 && removed.Count == 0 && nodes.Count == 0 && Bootfs(datasets).SequenceEqual(_pools)
             && kept.SequenceEqual(_mounts, ReferenceEqualityComparer.Instance)
             && (_txg, _nextInode, _baseRoot) == (datasets.Txg, trees.NextInode, baseRoot))
             return; // a command that failed before changing anything
@@ -124,7 +125,7 @@ internal sealed class StateStore(string stateFile)
             Pools = PoolStates(datasets),
             Datasets = changed,
             Removed = removed,
-            Mounts = MountStates(mounts, out _mounts),
+            Mounts = MountStates(kept),
             BaseRoot = baseRoot,
             NextInode = trees.NextInode,
             FirstNode = firstNode,
@@ -137,7 +138,7 @@ internal sealed class StateStore(string stateFile)
             stream.WriteByte((byte)'\n');
         }
         _journalLength += line.Length + 1;
-        (_pools, _txg, _nextInode, _baseRoot) = (pools, datasets.Txg, trees.NextInode, baseRoot);
+        Remember(datasets, kept, trees, baseRoot);
     }
 
     /// <summary>The dataset as stored now, remembered as written.</summary>
@@ -152,24 +153,28 @@ internal sealed class StateStore(string stateFile)
         return state;
     }
 
-    private List<PoolState> PoolStates(DatasetTable datasets)
-    {
-        _pools = [.. datasets.Pools.Values.Select(p => (p.Name, p.Bootfs))];
-        return [.. datasets.Pools.Values.Select(p => new PoolState { Name = p.Name, Guid = p.Guid, Bootfs = p.Bootfs })];
-    }
+    /// <summary>The small parts as written, to tell a change that touched nothing (a refused command).</summary>
+    private void Remember(DatasetTable datasets, SimMount[] kept, VolumeTrees trees, int baseRoot) =>
+        (_pools, _mounts, _txg, _nextInode, _baseRoot) = (Bootfs(datasets), kept, datasets.Txg, trees.NextInode, baseRoot);
 
-    // An upgrade's tmpfs and overlays end with the console process here, as after a reboot (ADR 0026).
-    private static bool Kept(SimMount mount) => !mount.IsStaging;
+    // A pool's name and guid never change; its bootfs does.
+    private static (string Name, string? Bootfs)[] Bootfs(DatasetTable datasets) => [.. datasets.Pools.Values.Select(p => (p.Name, p.Bootfs))];
 
-    private static List<MountState> MountStates(MountTable mounts, out SimMount[] kept)
-    {
-        kept = [.. mounts.Entries.Where(Kept)];
-        return [.. kept.Select(m => new MountState
+    private static List<PoolState> PoolStates(DatasetTable datasets) =>
+        [.. datasets.Pools.Values.Select(p => new PoolState { Name = p.Name, Guid = p.Guid, Bootfs = p.Bootfs })];
+
+    /// <summary>
+    /// The mounts stored: an upgrade's tmpfs and overlays end with the console process here, as after a reboot
+    /// (ADR 0026). Entries are immutable records, replaced when they change, so the same ones mean no change.
+    /// </summary>
+    private static SimMount[] Kept(MountTable mounts) => [.. mounts.Entries.Where(m => !m.IsStaging)];
+
+    private static List<MountState> MountStates(SimMount[] kept) =>
+        [.. kept.Select(m => new MountState
         {
             Target = m.Target, Dataset = m.Dataset, SourcePath = [.. m.SourcePath], ReadOnly = m.ReadOnly,
             Bind = m.IsBind, Source = m.Source,
         })];
-    }
 
     /// <summary>Writes <paramref name="path"/> whole through a temp file and a rename, so it is the old or the new, never half; its length.</summary>
     private static long Replace(string path, Action<Stream> write)
@@ -187,15 +192,28 @@ internal sealed class StateStore(string stateFile)
         return length;
     }
 
-    /// <summary>Fills empty parts from the base and the records of its journal.</summary>
+    /// <summary>
+    /// Fills empty parts from the base and the records of its journal. The journal is read before the base:
+    /// a reader racing a compaction then finds an old journal over a new base (ignored: the base holds it),
+    /// never a new journal's mismatch making it drop what an old journal held.
+    /// </summary>
     public void Read(DatasetTable datasets, MountTable mounts, VolumeTrees trees)
     {
+        byte[]? journal;
+        try
+        {
+            journal = File.ReadAllBytes(Journal);
+        }
+        catch (FileNotFoundException)
+        {
+            journal = null;
+        }
         StateFile state;
         using (var stream = File.OpenRead(stateFile))
             state = JsonSerializer.Deserialize(stream, StateFileJson.Default.StateFile)
                 ?? throw new InvalidDataException($"Empty simulator state file '{stateFile}'.");
         if (state.Version != 1) throw new InvalidDataException($"Unknown simulator state version {state.Version} in '{stateFile}'.");
-        ApplyJournal(state);
+        if (journal is not null) ApplyJournal(state, journal);
 
         // Children were stored before their parents, so one pass rebuilds every shared subtree once.
         // Files from before owners and inodes were kept get root's and fresh numbers past the rest.
@@ -242,11 +260,10 @@ internal sealed class StateStore(string stateFile)
     /// (else it is from an older base and is left to be replaced). A last line without its newline, or
     /// not JSON, is an append a crash cut short and is dropped; a bad line before it is refused.
     /// </summary>
-    private void ApplyJournal(StateFile state)
+    private void ApplyJournal(StateFile state, byte[] bytes)
     {
         var journal = Journal;
-        if (state.Generation is null || !File.Exists(journal)) return;
-        var bytes = File.ReadAllBytes(journal);
+        if (state.Generation is null) return;
         var end = bytes.AsSpan().IndexOf((byte)'\n');
         JournalHeader? header;
         try
