@@ -1,15 +1,15 @@
 namespace SnapUpgrade.Infra.Simulation;
 
-// The state file: written whole after each change (by StateStore), read at start.
+// The state file and its journal: each change persisted before it returns (by StateStore), read at start.
 public sealed partial class SimulatedZfs
 {
-    private readonly string? _stateFile;
+    private readonly StateStore? _store;
     private int _persistenceDeferred;
 
     /// <summary>
-    /// Holds writes of the state file until the scope is completed and disposed, then writes once:
-    /// a multi-step build (the demo seed) lands whole or not at all, so a crash or failure half-way
-    /// never leaves a state file with a pool that looks seeded.
+    /// Holds writes of the state file until the scope is completed and disposed, then writes once (a base,
+    /// or one journal line, which reading drops whole if torn): a multi-step build (the demo seed) lands
+    /// whole or not at all, so a crash or failure half-way never leaves a state file with a pool that looks seeded.
     /// </summary>
     internal PersistenceScope DeferPersistence()
     {
@@ -37,7 +37,6 @@ public sealed partial class SimulatedZfs
 
     private void Persist()
     {
-        if (_stateFile is null || _persistenceDeferred > 0) return;
-        StateStore.Write(_stateFile, _datasets, _mounts, _trees);
+        if (_persistenceDeferred == 0) _store?.Write(_datasets, _mounts, _trees);
     }
 }

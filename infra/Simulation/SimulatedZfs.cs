@@ -29,17 +29,17 @@ public sealed partial class SimulatedZfs : IZfs, IMounts, IHostFiles, IStagingMo
     private int _scopedReads;
     private TimeSpan _backdate;
 
-    /// <param name="stateFile">null: in memory only; else loaded when it exists and rewritten after every change.</param>
+    /// <param name="stateFile">null: in memory only; else loaded when it exists (with its journal) and each change persisted.</param>
     public SimulatedZfs(string? stateFile = null, TimeProvider? clock = null)
     {
-        _stateFile = stateFile;
+        _store = stateFile is null ? null : new StateStore(stateFile);
         _clock = clock ?? TimeProvider.System;
         _trees = new VolumeTrees(_datasets);
         _paths = new PathResolver(_mounts, _trees, _datasets);
         _tree = new TreeWriter(_paths, _trees, _mounts);
         _copier = new TreeCopier(_paths, _tree, _trees);
         _commands = new ZfsCommands(_datasets, _mounts, _paths, _tree, Now);
-        if (_stateFile is not null && File.Exists(_stateFile)) StateStore.Read(_stateFile, _datasets, _mounts, _trees);
+        if (stateFile is not null && File.Exists(stateFile)) _store!.Read(_datasets, _mounts, _trees);
     }
 
     /// <summary>Where the web keeps the simulated host between runs (per user, like any app data).</summary>

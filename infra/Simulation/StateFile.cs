@@ -3,13 +3,15 @@ using System.Text.Json.Serialization;
 namespace SnapUpgrade.Infra.Simulation;
 
 /// <summary>
-/// The simulated host as stored on disk. File trees are stored once per distinct node (snapshots
-/// and clones share subtrees), children before parents, so the file stays about as small as the
-/// data that really differs between BEs.
+/// The simulated host as stored on disk: the base a <see cref="JournalRecord"/> journal applies to. File
+/// trees are stored once per distinct node (snapshots and clones share subtrees), children before parents,
+/// so the file stays about as small as the data that really differs between BEs.
 /// </summary>
 internal sealed class StateFile
 {
     public int Version { get; set; } = 1;
+    /// <summary>Names this base; a journal applies only to the base its header names. Absent in files from before the journal.</summary>
+    public string? Generation { get; set; }
     public long Txg { get; set; }
     public List<PoolState> Pools { get; set; } = [];
     public List<DatasetState> Datasets { get; set; } = [];
@@ -70,6 +72,33 @@ internal sealed class NodeState
     public Dictionary<string, byte[]>? Xattrs { get; set; }
 }
 
+/// <summary>The journal's first line: the <see cref="StateFile.Generation"/> of the base its records apply to.</summary>
+internal sealed class JournalHeader
+{
+    public required string Generation { get; set; }
+}
+
+/// <summary>
+/// One line of the journal: what one write changed since the one before. Datasets come whole, by name
+/// (those in <see cref="Removed"/> go first, so a rename is its old name removed and its new one added);
+/// pools and mounts are few and come whole every time. Nodes continue the numbering of those stored
+/// before (base, then earlier records), from <see cref="FirstNode"/>, children before parents.
+/// </summary>
+internal sealed class JournalRecord
+{
+    public long Txg { get; set; }
+    public List<PoolState> Pools { get; set; } = [];
+    public List<DatasetState> Datasets { get; set; } = [];
+    public List<string> Removed { get; set; } = [];
+    public List<MountState> Mounts { get; set; } = [];
+    public int BaseRoot { get; set; }
+    public long NextInode { get; set; }
+    public int FirstNode { get; set; }
+    public List<NodeState> Nodes { get; set; } = [];
+}
+
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(StateFile))]
+[JsonSerializable(typeof(JournalHeader))]
+[JsonSerializable(typeof(JournalRecord))]
 internal sealed partial class StateFileJson : JsonSerializerContext;

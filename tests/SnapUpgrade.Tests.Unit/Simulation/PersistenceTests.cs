@@ -63,7 +63,7 @@ public sealed class PersistenceTests
         using var state = new TempStateFile();
         var host = await BootedAsync(state.Path);
         host.WriteAllBytes("/big", new byte[200_000]);
-        var oneCopy = new FileInfo(state.Path).Length;
+        var oneCopy = state.Bytes;
 
         for (var i = 0; i < 5; i++)
         {
@@ -72,7 +72,7 @@ public sealed class PersistenceTests
         }
 
         // Five snapshots and five clones of a 200 kB file must not store it five more times.
-        Assert.InRange(new FileInfo(state.Path).Length, oneCopy, oneCopy + 50_000);
+        Assert.InRange(state.Bytes, oneCopy, oneCopy + 50_000);
         var reopened = new SimulatedZfs(state.Path);
         Assert.Equal(11, (await reopened.ListAsync(Pool, Ct)).Datasets.Count(d => d.Name.StartsWith(Layout.BeContainer + "/", StringComparison.Ordinal)));
     }
@@ -93,9 +93,9 @@ public sealed class PersistenceTests
         var host = await BootedAsync(state.Path);
         host.WriteAllBytes("/etc/hostname", Bytes("demo\n"));
 
-        var files = Directory.GetFiles(Path.GetDirectoryName(state.Path)!);
+        var files = Directory.GetFiles(Path.GetDirectoryName(state.Path)!).Order(StringComparer.Ordinal);
 
-        Assert.Equal([state.Path], files);
+        Assert.Equal([state.Path, state.Journal], files);
         Assert.Equal("demo\n", Text(new SimulatedZfs(state.Path).ReadAllBytes("/etc/hostname")));
     }
 }

@@ -65,6 +65,11 @@ internal sealed class TempStateFile : IDisposable
 
     public string Path => System.IO.Path.Combine(_directory, "state.json");
 
+    public string Journal => StateStore.JournalOf(Path);
+
+    /// <summary>What the host takes on disk: the base and its journal.</summary>
+    public long Bytes => new FileInfo(Path).Length + (File.Exists(Journal) ? new FileInfo(Journal).Length : 0);
+
     public void Dispose()
     {
         if (Directory.Exists(_directory)) Directory.Delete(_directory, recursive: true);

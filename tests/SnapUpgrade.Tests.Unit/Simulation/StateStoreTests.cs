@@ -20,9 +20,9 @@ public sealed class StateStoreTests
         parts.Mounts.Add(Bind("/lab", "tank/a", [], readOnly: true));
         parts.Datasets.Pools["tank"].Bootfs = "tank/a";
 
-        StateStore.Write(state.Path, parts.Datasets, parts.Mounts, parts.Trees);
+        new StateStore(state.Path).Write(parts.Datasets, parts.Mounts, parts.Trees);
         var back = new SimParts(empty: true);
-        StateStore.Read(state.Path, back.Datasets, back.Mounts, back.Trees);
+        new StateStore(state.Path).Read(back.Datasets, back.Mounts, back.Trees);
 
         Assert.Equal(parts.Datasets.All.Select(d => (d.Name, d.Txg, d.CreateTxg, d.Origin, d.Created)),
             back.Datasets.All.Select(d => (d.Name, d.Txg, d.CreateTxg, d.Origin, d.Created)));
@@ -44,14 +44,14 @@ public sealed class StateStoreTests
         var parts = new SimParts();
         var fs = parts.FileSystem("tank/a");
         parts.Datasets.Add("tank/a@s", isSnapshot: true, fs.Root, Epoch);
-        StateStore.Write(state.Path, parts.Datasets, parts.Mounts, parts.Trees);
+        new StateStore(state.Path).Write(parts.Datasets, parts.Mounts, parts.Trees);
         var json = File.ReadAllText(state.Path);
         var older = System.Text.RegularExpressions.Regex.Replace(json, "\"createTxg\":\\d+,?", "");
         Assert.NotEqual(json, older);
         File.WriteAllText(state.Path, older);
         var back = new SimParts(empty: true);
 
-        StateStore.Read(state.Path, back.Datasets, back.Mounts, back.Trees);
+        new StateStore(state.Path).Read(back.Datasets, back.Mounts, back.Trees);
 
         Assert.All(back.Datasets.All, d => Assert.Equal(d.Txg, d.CreateTxg));
         Assert.Equal(parts.Datasets.All.Select(d => d.CreateTxg), back.Datasets.All.Select(d => d.CreateTxg));
@@ -65,6 +65,6 @@ public sealed class StateStoreTests
         File.WriteAllText(state.Path, """{"version":2,"pools":[],"datasets":[],"mounts":[],"nodes":[]}""");
         var parts = new SimParts(empty: true);
 
-        Assert.Throws<InvalidDataException>(() => StateStore.Read(state.Path, parts.Datasets, parts.Mounts, parts.Trees));
+        Assert.Throws<InvalidDataException>(() => new StateStore(state.Path).Read(parts.Datasets, parts.Mounts, parts.Trees));
     }
 }
