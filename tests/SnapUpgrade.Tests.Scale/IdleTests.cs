@@ -54,8 +54,9 @@ public abstract class IdleConsole(string backend, ManyBes layout) : IAsyncLifeti
 }
 
 /// <summary>
-/// Its pace is the 1 s interval or 20 reads' time (ReadCostFactor); a read of this host took about
-/// 0.3 s in the load run (two or three listings in 10 s with pages open), so 20 s hold three or more.
+/// A polling watcher's pace is the 1 s interval or 20 reads' time (ReadCostFactor); a read of this host took
+/// about 0.3 s in the load run (two or three listings in 10 s with pages open, before the simulator reported
+/// its changes and was followed instead), so 20 s hold three or more.
 /// </summary>
 public sealed class SimulatedIdleConsole() : IdleConsole(ScaleHost.Simulated, new ManyBes(1000, RecursiveSnapshots: 10))
 {
