@@ -52,13 +52,7 @@ public sealed class StateJournalTests
     public void Read_ATornLastRecord_LoadsTheStateBeforeItAndWritesOnFromThere(bool endsInANewline)
     {
         using var state = new TempStateFile();
-        var parts = new SimParts();
-        var store = new StateStore(state.Path);
-        store.Write(parts.Datasets, parts.Mounts, parts.Trees);
-        parts.FileSystem("tank/b");
-        store.Write(parts.Datasets, parts.Mounts, parts.Trees);
-        parts.FileSystem("tank/c");
-        store.Write(parts.Datasets, parts.Mounts, parts.Trees);
+        BaseAndTwoRecords(state);
         var journal = File.ReadAllBytes(state.Journal);
         File.WriteAllBytes(state.Journal, [.. journal[..^40], .. endsInANewline ? "\n"u8.ToArray() : []]); // a crash mid-append
 
@@ -98,13 +92,7 @@ public sealed class StateJournalTests
     public void Read_ABadRecordBeforeTheLast_IsRefusedNamingTheJournalAndLine()
     {
         using var state = new TempStateFile();
-        var parts = new SimParts();
-        var store = new StateStore(state.Path);
-        store.Write(parts.Datasets, parts.Mounts, parts.Trees);
-        parts.FileSystem("tank/b");
-        store.Write(parts.Datasets, parts.Mounts, parts.Trees);
-        parts.FileSystem("tank/c");
-        store.Write(parts.Datasets, parts.Mounts, parts.Trees);
+        BaseAndTwoRecords(state);
         var lines = File.ReadAllLines(state.Journal);
         Assert.Equal(3, lines.Length);
         lines[1] = lines[1][..20] + "#" + lines[1][21..];
@@ -283,5 +271,17 @@ public sealed class StateJournalTests
             if (stat.Kind == FileKind.Directory) found.AddRange(Walk(host, path));
         }
         return found;
+    }
+
+    /// <summary>A base holding the pool "tank", then a journal of two records: "tank/b" made, then "tank/c".</summary>
+    private static void BaseAndTwoRecords(TempStateFile state)
+    {
+        var parts = new SimParts();
+        var store = new StateStore(state.Path);
+        store.Write(parts.Datasets, parts.Mounts, parts.Trees);
+        parts.FileSystem("tank/b");
+        store.Write(parts.Datasets, parts.Mounts, parts.Trees);
+        parts.FileSystem("tank/c");
+        store.Write(parts.Datasets, parts.Mounts, parts.Trees);
     }
 }
