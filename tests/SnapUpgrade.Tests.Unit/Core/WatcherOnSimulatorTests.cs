@@ -1,10 +1,10 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using SnapUpgrade.Core.Audit;
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Operations;
 using SnapUpgrade.Core.Zfs;
 using SnapUpgrade.Infra.Simulation;
 using SnapUpgrade.Infra.Zfs;
-using SnapUpgrade.Core.Audit;
 using SnapUpgrade.Tests.Unit.Sqlite;
 using Xunit;
 using static SnapUpgrade.Tests.Unit.Core.HostWatcherTests;
