@@ -175,7 +175,8 @@ public sealed partial class BeEngine : IEngine
     /// not list the pool for it). Without a scope, or when the read fails, the next read lists the pool.
     /// </summary>
     /// <param name="planned">The state the change was planned on: its BEs are kept where the read shows them unchanged.</param>
-    private async Task EndChangeAsync(PoolListing before, HostState planned, ReadScope? scope)
+    /// <param name="moves">Of a plan that ran: the snapshots it moved (<see cref="Plan.Moves"/>), known where they arrived without a read.</param>
+    private async Task EndChangeAsync(PoolListing before, HostState planned, ReadScope? scope, IReadOnlyDictionary<string, string>? moves = null)
     {
         _known = null;
         var ended = Activity + 1;
@@ -183,8 +184,19 @@ public sealed partial class BeEngine : IEngine
         {
             try
             {
-                var listing = ListingSplice.Splice(before, await _context.Zfs.ReadAsync(_context.Options.Pool, scope), scope);
-                _known = new(listing, StateOf(listing, planned), ended);
+                if (moves is { Count: > 0 })
+                {
+                    var moving = new HashSet<string>([.. moves.Keys, .. moves.Values], StringComparer.Ordinal);
+                    scope = new ReadScope(scope.Trees, scope.Singles.Where(name => !moving.Contains(name)), scope.FileSystems);
+                }
+                var fresh = await _context.Zfs.ReadAsync(_context.Options.Pool, scope);
+                if (moves is { Count: > 0 } && ListingSplice.Contradiction(fresh, moves) is { } why)
+                    LogMovesContradicted(_logger, why); // nothing is known: the next read lists the pool
+                else
+                {
+                    var listing = ListingSplice.Splice(before, fresh, scope, moves);
+                    _known = new(listing, StateOf(listing, planned), ended);
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -297,7 +309,7 @@ public sealed partial class BeEngine : IEngine
             await _journal.CompleteAsync(id, new JournalCompletion(Outcome.Failed, ex.Message, code));
             return result(Outcome.Failed, new(code, ex.Message), plan) with { JournalId = id };
         }
-        await EndChangeAsync(listing, planned, scope);
+        await EndChangeAsync(listing, planned, scope, plan.Moves);
         await _journal.CompleteAsync(id, new JournalCompletion(Outcome.Succeeded,
             operation.AuditsReport ? JournalCompletion.Summary(plan.Report) : null));
         if (plan.SharedHealth is { } health)
@@ -414,6 +426,9 @@ public sealed partial class BeEngine : IEngine
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reading what an operation touched failed ({Error}); the next read lists the whole pool")]
     private static partial void LogRereadFailed(ILogger logger, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "What an operation moved is not where its plan moved it ({Why}); the next read lists the whole pool")]
+    private static partial void LogMovesContradicted(ILogger logger, string why);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Journal: {Action} {Target} was {Outcome}")]
     private static partial void LogReconciled(ILogger logger, string action, string? target, string outcome);

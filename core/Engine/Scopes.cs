@@ -42,19 +42,31 @@ public static class Scopes
     /// <summary>
     /// The snapshots that promoting a BE's file systems until they stand alone moves (<see cref="Promotion.PlanStandAlone"/>):
     /// up each origin chain, the origin file system's snapshots up to the origin snapshot, each by its name
-    /// there and by the name it takes in the promoted file system. Read before (their clone counts are checked)
-    /// and after (the splice finds them where they arrived). Only these move: the BE's own snapshots stay.
+    /// there and by the name it takes in the promoted file system. Read before: their clone counts are checked, and
+    /// the new names must be free. After a promote that ran they are known where they arrived without a read
+    /// (<see cref="Plan.Moves"/>). Only these move: the BE's own snapshots stay.
     /// </summary>
     public static ReadScope Promoted(HostState state, string name)
     {
-        if (state.Find(name) is not { } be) return ReadScope.Empty;
+        var (whole, moves) = PromotedMoves(state, name);
+        return new(whole, [.. moves.Keys, .. moves.Values]);
+    }
+
+    /// <summary>
+    /// What <see cref="Promoted"/> reads, as moves: each snapshot's name now and the name it takes; and the file systems
+    /// to read whole instead, whose origin is outside the BEs (a dataset the state does not describe: its snapshots are not
+    /// known by name).
+    /// </summary>
+    public static (IReadOnlySet<string> Whole, IReadOnlyDictionary<string, string> Moves) PromotedMoves(HostState state, string name)
+    {
+        var moves = new Dictionary<string, string>(StringComparer.Ordinal);
+        var whole = new HashSet<string>(StringComparer.Ordinal);
+        if (state.Find(name) is not { } be) return (whole, moves);
         var snapshots = state.BootEnvironments
             .SelectMany(b => b.Children.Select(c => (c.Dataset, c.Snapshots)).Prepend((b.Dataset, b.Snapshots)))
             .Concat(state.Zones.SelectMany(z => z.BootEnvironments).Select(z => (z.Dataset, z.Snapshots)))
             .ToDictionary(x => x.Dataset, x => x.Snapshots, StringComparer.Ordinal);
         var origins = Promotion.Origins(state);
-        var read = new HashSet<string>(StringComparer.Ordinal);
-        var whole = new HashSet<string>(StringComparer.Ordinal);
         foreach (var dataset in Datasets(be))
         {
             var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -64,21 +76,18 @@ public static class Scopes
                 if (!seen.Add(fs)) break;
                 if (!snapshots.TryGetValue(fs, out var ofOrigin))
                 {
-                    // An origin outside the BEs (a dataset the state does not describe): its snapshots are not
-                    // known by name, so the promoted file system is read whole, before and after.
                     whole.Add(dataset);
                     break;
                 }
                 foreach (var snapshot in ofOrigin)
                 {
-                    read.Add(snapshot.Name);
-                    read.Add($"{dataset}@{snapshot.ShortName}");
+                    moves[snapshot.Name] = $"{dataset}@{snapshot.ShortName}";
                     if (snapshot.Name == origin) break;
                 }
                 origin = origins.GetValueOrDefault(fs);
             }
         }
-        return new(whole, read);
+        return (whole, moves);
     }
 
     /// <summary>Where a new BE name would go: the global BE and every zone's BE of that name (absent, or a clash).</summary>

@@ -65,6 +65,15 @@ public sealed class Plan
     /// </summary>
     public HashSet<string> Touches { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Snapshots the plan moves (a promote takes them over), by their name before and after: when the plan ran,
+    /// they are known by their new names from what was known of them, and not read again (issue 13: activating a BE
+    /// made from the booted one moves a snapshot for every BE made before it; reading them again by name cost
+    /// zfs-fuse a quarter of a second at 1000 BEs). A promote moves them all or none, so the file systems read
+    /// again show whether it did (<see cref="Zfs.ListingSplice.Contradiction"/>). A plan that failed and undid is read as it was.
+    /// </summary>
+    public Dictionary<string, string> Moves { get; } = new(StringComparer.Ordinal);
+
     /// <summary>An irreversible step is planned: from it on a crash is finished, not undone.</summary>
     public bool PastNoReturn => Steps.Any(s => s.IsIrreversible);
 

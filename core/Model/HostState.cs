@@ -116,9 +116,18 @@ internal sealed record ReadSources(IReadOnlyDictionary<string, BeSources> Bes, (
 /// </summary>
 internal sealed record BeSources(IReadOnlyList<Zfs.ZfsDataset> Datasets, IReadOnlyList<Zfs.ZfsDataset> Clones, BootEnvironment? Built = null)
 {
-    /// <summary>The same datasets, as equal records in the same order (a spliced listing that moved one builds it again).</summary>
-    public bool SameAs(BeSources other) =>
-        ReferenceEquals(this, other) || (Datasets.SequenceEqual(other.Datasets) && Clones.SequenceEqual(other.Clones));
+    /// <summary>
+    /// Whether a BE built from these sources is the one built from <paramref name="other"/> but for the origins of its
+    /// file systems: the same datasets in the same order, equal records apart from their origins, and the same clones
+    /// of the same snapshots (a clone's other properties are not part of the BE). A promote changes the origin of
+    /// every BE cloned from the snapshots it moves, and only that (issue 13: at 1000 BEs, building them all again was
+    /// most of what activating a new BE cost). A spliced listing that moved a dataset builds it again.
+    /// </summary>
+    public bool BuildsAs(BeSources other) =>
+        ReferenceEquals(this, other) || (Datasets.Count == other.Datasets.Count && Clones.Count == other.Clones.Count
+            && Datasets.Zip(other.Datasets).All(p => p.First == p.Second
+                || (p.First.Origin != p.Second.Origin && p.First with { Origin = p.Second.Origin } == p.Second))
+            && Clones.Zip(other.Clones).All(p => p.First.Name == p.Second.Name && p.First.Origin == p.Second.Origin));
 }
 
 public sealed record BootEnvironment

@@ -45,8 +45,8 @@ public static class HostStateReader
         var zoneBesByParent = zoneBes.Where(z => z.ParentBeName is not null).ToLookup(z => z.ParentBeName!, StringComparer.Ordinal);
         var zoneBesByZone = zoneBes.ToLookup(z => z.Zone, StringComparer.Ordinal);
 
-        // A BE is built again unless its sources and its zone BEs are the ones it was built from, and every BE
-        // when the container's marks (next boot, a tool's mark) changed.
+        // A BE is built again unless its sources and its zone BEs are the ones it was built from (its origins aside:
+        // they are set on the BE built before), and every BE when the container's marks (next boot, a tool's mark) changed.
         var marks = (container?.NextBoot, container?.MadeBy, HasContainer: container is not null);
         var kept = previous?.Sources is { } before && before.Container == marks ? before.Bes : null;
         var sources = new Dictionary<string, BeSources>(parts.Roots.Count, StringComparer.Ordinal);
@@ -55,10 +55,11 @@ public static class HostStateReader
         {
             var own = parts.Kept.GetValueOrDefault(name) ?? new BeSources(parts.Own[name], parts.Clones.GetValueOrDefault(name) ?? []);
             BootEnvironment be;
-            if (kept?.GetValueOrDefault(name) is { Built: { } built } was && was.SameAs(own) && SameZoneBes(built.ZoneBes, zoneBesByParent[name]))
+            if (kept?.GetValueOrDefault(name) is { Built: { } built } was && was.BuildsAs(own) && SameZoneBes(built.ZoneBes, zoneBesByParent[name]))
             {
                 var activeOnReboot = listing.Pool.Bootfs == root.Name;
                 be = built.IsActiveOnReboot == activeOnReboot ? built : built with { IsActiveOnReboot = activeOnReboot };
+                if (!ReferenceEquals(was, own)) be = WithOrigins(be, root, own);
             }
             else be = Build(name, root, own, listing.Pool.Bootfs, nextBoot, container, zoneBesByParent[name]);
             sources[name] = ReferenceEquals(own.Built, be) ? own : own with { Built = be };
@@ -122,6 +123,16 @@ public static class HostStateReader
             ZoneBes = [.. zoneBes.OrderBy(z => z.Zone, StringComparer.Ordinal)],
             Children = children, ZoneDatasetsBelow = zoned,
         };
+    }
+
+    /// <summary><paramref name="built"/> with the origins its file systems have now (<see cref="BeSources.BuildsAs"/>): itself when none moved.</summary>
+    private static BootEnvironment WithOrigins(BootEnvironment built, ZfsDataset root, BeSources own)
+    {
+        if (built.Origin != root.Origin) built = built with { Origin = root.Origin };
+        if (built.Children.Count == 0) return built; // most BEs have none
+        var origins = own.Datasets.Where(d => !d.IsSnapshot).ToDictionary(d => d.Name, d => d.Origin, StringComparer.Ordinal);
+        return built.Children.All(c => c.Origin == origins[c.Dataset]) ? built
+            : built with { Children = [.. built.Children.Select(c => c.Origin == origins[c.Dataset] ? c : c with { Origin = origins[c.Dataset] })] };
     }
 
     private static readonly IReadOnlyList<Snapshot> NoSnapshots = [];

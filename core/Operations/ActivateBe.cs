@@ -23,7 +23,7 @@ public sealed record ActivateBe(string Name, bool Temporary = false) : IOperatio
     public string? Target => Name;
 
     public ReadScope Scope(HostState latest, Layout layout) => ReadScope.Union(Scopes.Base(latest, layout),
-        Scopes.BeFileSystems(latest, layout, Name), Scopes.Origins(latest, Name), Scopes.Promoted(latest, Name),
+        Scopes.BeFileSystems(latest, layout, Name), Scopes.Origins(latest, Name), OneShot(latest) ? ReadScope.Empty : Scopes.Promoted(latest, Name),
         Scopes.ZoneFlagsOf(latest, latest.Find(Name)));
 
     public OperationError? Validate(HostState state) => Checks.Existing(state, Name, out var be) ?? be.Upgrade switch
@@ -34,12 +34,15 @@ public sealed record ActivateBe(string Name, bool Temporary = false) : IOperatio
         _ => null,
     };
 
+    /// <summary>A one-shot boot of a BE that is not the one active on reboot: it promotes nothing, so reads no promote's snapshots.</summary>
+    private bool OneShot(HostState state) => Temporary && state.Find(Name) is { IsActiveOnReboot: false };
+
     public async Task<Plan> PlanAsync(OperationContext context, HostState state, CancellationToken ct)
     {
         var be = state.Find(Name)!;
         var plan = new Plan { FromBe = state.BootTarget?.Name, ToBe = Name };
 
-        if (Temporary && !be.IsActiveOnReboot)
+        if (OneShot(state))
         {
             if (BootLoaderSteps.OneShotRefusal(context.Options) is { } refusal) throw new OperationRefusedException(refusal);
             ZoneFlags.Plan(context, plan, state, be);
@@ -51,6 +54,7 @@ public sealed record ActivateBe(string Name, bool Temporary = false) : IOperatio
         }
 
         var origins = Promotion.Origins(state);
+        foreach (var (from, to) in Scopes.PromotedMoves(state, Name).Moves) plan.Moves[from] = to;
         Promotion.PlanStandAlone(context, plan, origins, be.Dataset);
         foreach (var child in be.Children) Promotion.PlanStandAlone(context, plan, origins, child.Dataset);
         foreach (var zoneBe in be.ZoneBes) Promotion.PlanStandAlone(context, plan, origins, zoneBe.Dataset);

@@ -37,15 +37,27 @@ public static class ListingSplice
     /// origin is renamed as zfs renamed it. Costs what the scope holds: the rest is shared with
     /// <paramref name="latest"/> (<see cref="DatasetIndex"/>), and the result says what differs from it.
     /// </summary>
-    public static PoolListing Splice(PoolListing latest, PoolListing fresh, ReadScope scope)
+    /// <param name="moves">
+    /// Snapshots known to have moved (<see cref="Engine.Plan.Moves"/>: old name, new name) that the read did not look
+    /// for: each is known by its new name as <paramref name="latest"/> knew it under the old one, its clones
+    /// following, unless the read found it where it arrived (then the read's record stands).
+    /// </param>
+    public static PoolListing Splice(PoolListing latest, PoolListing fresh, ReadScope scope, IReadOnlyDictionary<string, string>? moves = null)
     {
         var index = latest.Index;
         var arrived = new Dictionary<string, string>(StringComparer.Ordinal);
+        var read = new HashSet<string>(StringComparer.Ordinal);
         foreach (var d in fresh.Datasets)
+        {
+            read.Add(d.Name);
             if (d is { IsSnapshot: true, Guid: { } guid }) arrived.TryAdd(guid, d.Name);
+        }
         var moved = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (guid, to) in arrived)
             if (index.SnapshotOfGuid(guid) is { Name: var from } && from != to) moved[from] = to;
+        var arrivedUnread = new List<ZfsDataset>();
+        foreach (var (from, to) in moves ?? new Dictionary<string, string>())
+            if (!read.Contains(to) && moved.TryAdd(from, to) && index.Find(from) is { } known) arrivedUnread.Add(known with { Name = to });
 
         var builder = index.ToBuilder();
         var gone = new Dictionary<string, ZfsDataset>(StringComparer.Ordinal);
@@ -72,6 +84,7 @@ public static class ListingSplice
             TakeOut(d.Name); // a read beyond its scope replaces what it names
             builder.Add(d);
         }
+        foreach (var d in arrivedUnread) builder.Add(d);
 
         var result = builder.ToIndex();
         var touched = new HashSet<string>(StringComparer.Ordinal);
@@ -86,10 +99,21 @@ public static class ListingSplice
             }
         }
         foreach (var (name, then) in gone) Touch(then, result.Find(name));
-        foreach (var d in fresh.Datasets)
+        foreach (var d in fresh.Datasets.Concat(arrivedUnread))
             if (!gone.ContainsKey(d.Name)) Touch(null, result.Find(d.Name));
         return new PoolListing(fresh.Pool, result, ListingChange.After(latest.Change, latest.Identity, touched));
     }
+
+    /// <summary>
+    /// Why a read after a plan that ran cannot be spliced with the snapshots it moved (<paramref name="moves"/>, not read
+    /// again); null when it can. A promote moves all its snapshots or none: if one is still under its old name, or is
+    /// still some file system's origin there, the moves did not happen as planned.
+    /// </summary>
+    public static string? Contradiction(PoolListing fresh, IReadOnlyDictionary<string, string> moves) =>
+        fresh.Datasets.FirstOrDefault(d => moves.ContainsKey(d.Name)) is { } stayed ? $"{stayed.Name} did not move to {moves[stayed.Name]}"
+        : fresh.Datasets.FirstOrDefault(d => d.Origin is { } origin && moves.ContainsKey(origin)) is { } clone
+            ? $"{clone.Name} is still a clone of {clone.Origin}, which was to move to {moves[clone.Origin!]}"
+            : null;
 
     /// <summary>
     /// A dataset without what is no change behind the console's back: the figures that change by themselves (space used),

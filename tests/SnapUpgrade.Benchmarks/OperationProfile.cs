@@ -4,7 +4,7 @@ using System.Globalization;
 namespace SnapUpgrade.Benchmarks;
 
 /// <summary>
-/// <c>--profile-operations &lt;backend&gt; &lt;beCount&gt; &lt;rounds&gt;</c>: the two pairs of
+/// <c>--profile-operations &lt;backend&gt; &lt;beCount&gt; &lt;rounds&gt;</c>: the three pairs of
 /// <see cref="OperationBenchmarks"/> run in this process, without BenchmarkDotNet, and each pair's time printed
 /// (the median and the spread). For a profiler to attach to (<c>dotnet-trace collect -- dotnet
 /// SnapUpgrade.Benchmarks.dll --profile-operations simulated 1000 200</c>); the numbers that count come from
@@ -28,7 +28,13 @@ public static class OperationProfile
         var made = 0;
         Task CreateThenDestroy() => OperationPairs.CreateThenDestroyAsync(engine, $"profile-{++made}");
         Task ActivateThenBack() => OperationPairs.ActivateThenBackAsync(engine);
-        foreach (var (name, pair) in new (string, Func<Task>)[] { ("create, then destroy", CreateThenDestroy), ("activate, then back", ActivateThenBack) })
+        Task ActivateFreshThenBack() => OperationPairs.ActivateFreshThenBackAsync(engine);
+        await OperationPairs.MakeFreshAsync(engine);
+        foreach (var (name, pair) in new (string, Func<Task>)[]
+        {
+            ("create, then destroy", CreateThenDestroy), ("activate, then back", ActivateThenBack),
+            ("activate a BE made from the booted one, then back", ActivateFreshThenBack),
+        })
         {
             for (var i = 0; i < Math.Max(3, rounds / 10); i++) await pair(); // warm: JIT, the engine's first listing
             var times = new List<double>();

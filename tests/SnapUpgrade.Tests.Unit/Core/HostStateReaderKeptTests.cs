@@ -89,5 +89,28 @@ public sealed class HostStateReaderKeptTests : IDisposable
         Assert.Equal("changed", after.Find("be3")!.Description);
     }
 
+    [Fact]
+    public async Task Read_WithTheStateBefore_ABeWhoseOriginsAPromoteMoved_IsTheOneBuiltBeforeWithTheNewOrigins()
+    {
+        var host = await BootedAsync();
+        var engine = NewEngine(host, _dir.Path);
+        await host.RunAsync(new ZfsCreate(Simulation.Sim.Layout.Be("be1") + "/opt", Props(("canmount", "noauto"))));
+        Assert.Equal(Outcome.Succeeded, (await engine.RunAsync(new CreateBe("be2"), ct: Ct)).Outcome);
+        Assert.Equal(Outcome.Succeeded, (await engine.RunAsync(new CreateBe("be3"), ct: Ct)).Outcome);
+        var before = HostStateReader.Read(await host.ListAsync(Pool, Ct), At);
+
+        // be3 takes over be1's snapshots: be2 and its child are now clones of be3's.
+        Assert.Equal(Outcome.Succeeded, (await engine.RunAsync(new ActivateBe("be3"), ct: Ct)).Outcome);
+        var listing = await host.ListAsync(Pool, Ct);
+        var after = HostStateReader.Read(listing, At, before);
+
+        var (was, now) = (before.Find("be2")!, after.Find("be2")!);
+        Assert.StartsWith(Simulation.Sim.Layout.Be("be1") + "@", was.Origin, StringComparison.Ordinal);
+        Assert.StartsWith(Simulation.Sim.Layout.Be("be3") + "@", now.Origin, StringComparison.Ordinal);
+        Assert.StartsWith(Simulation.Sim.Layout.Be("be3") + "/opt@", Assert.Single(now.Children).Origin, StringComparison.Ordinal);
+        Assert.Same(was.Snapshots, now.Snapshots); // not built again: the one before, with its origins set
+        Assert.Equal(Json(HostStateReader.Read(listing, At)), Json(after));
+    }
+
     private static string Json(HostState state) => JsonSerializer.Serialize(state);
 }

@@ -1,3 +1,4 @@
+using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Zfs;
 using Xunit;
 
@@ -78,6 +79,55 @@ public sealed class ListingSpliceTests
         Assert.Equal("p/ROOT/b", spliced.Pool.Bootfs);
         // A spliced listing is in name order (zfs's is not kept: HostStateReader orders snapshots by txg).
         Assert.Equal(["p", "p/ROOT", "p/ROOT/a", "p/ROOT/b", "p/ROOT/b@s", "p/ROOT/c"], spliced.Datasets.Select(d => d.Name));
+    }
+
+    [Fact]
+    public void Splice_MovesNotReadAgain_AreKnownWhereTheyArrivedAsTheyWere_TheirClonesFollowing()
+    {
+        // b promoted, as planned: a@s moves to b@s. Only the file systems are read again.
+        var scope = new ReadScope([], ["p/ROOT/a", "p/ROOT/b"]);
+        var fresh = new PoolListing(Pool with { Bootfs = "p/ROOT/b" }, [Fs("p/ROOT/a", "p/ROOT/b@s"), Fs("p/ROOT/b")]);
+        var moves = new Dictionary<string, string> { ["p/ROOT/a@s"] = "p/ROOT/b@s" };
+
+        Assert.Null(ListingSplice.Contradiction(fresh, moves));
+        var spliced = ListingSplice.Splice(Latest, fresh, scope, moves);
+
+        Assert.Null(spliced.Find("p/ROOT/a@s"));
+        Assert.Equal(Snap("p/ROOT/a@s", 2) with { Name = "p/ROOT/b@s" }, spliced.Find("p/ROOT/b@s")); // guid, clone count and all
+        Assert.Equal("p/ROOT/b@s", spliced.Find("p/ROOT/c")!.Origin); // not read: follows its origin
+        Assert.Null(spliced.Find("p/ROOT/b")!.Origin);
+        Assert.Equal(["p", "p/ROOT", "p/ROOT/a", "p/ROOT/b", "p/ROOT/b@s", "p/ROOT/c"], spliced.Datasets.Select(d => d.Name));
+        // The state built from it with the one before: every BE whose origin or snapshots moved is as a read shows it.
+        var state = HostStateReader.Read(spliced, DateTimeOffset.UnixEpoch, HostStateReader.Read(Latest, DateTimeOffset.UnixEpoch));
+        var whole = HostStateReader.Read(new PoolListing(spliced.Pool, [.. spliced.Datasets]), DateTimeOffset.UnixEpoch);
+        Assert.Equal(whole.BootEnvironments.Select(b => (b.Name, b.Origin, Snapshots: string.Join(',', b.Snapshots.Select(x => $"{x.Name}>{string.Join('+', x.Clones)}")))),
+            state.BootEnvironments.Select(b => (b.Name, b.Origin, Snapshots: string.Join(',', b.Snapshots.Select(x => $"{x.Name}>{string.Join('+', x.Clones)}")))));
+        Assert.Equal("p/ROOT/b@s", state.Find("c")!.Origin);
+    }
+
+    [Fact]
+    public void Splice_AMoveTheReadFoundWhereItArrived_TakesTheRead()
+    {
+        var scope = new ReadScope([], ["p/ROOT/a", "p/ROOT/b", "p/ROOT/b@s"]);
+        var arrived = Snap("p/ROOT/b@s", 2, guid: "p/ROOT/a@s") with { Used = 42 };
+        var fresh = new PoolListing(Pool, [Fs("p/ROOT/a", "p/ROOT/b@s"), Fs("p/ROOT/b"), arrived]);
+
+        var spliced = ListingSplice.Splice(Latest, fresh, scope, new Dictionary<string, string> { ["p/ROOT/a@s"] = "p/ROOT/b@s" });
+
+        Assert.Equal(arrived, spliced.Find("p/ROOT/b@s"));
+        Assert.Null(spliced.Find("p/ROOT/a@s"));
+    }
+
+    [Theory]
+    [InlineData("stayed", "p/ROOT/a@s did not move to p/ROOT/b@s")]
+    [InlineData("still a clone", "p/ROOT/b is still a clone of p/ROOT/a@s, which was to move to p/ROOT/b@s")]
+    public void Contradiction_AReadShowingTheMoveDidNotHappen_SaysWhy(string how, string why)
+    {
+        ZfsDataset[] read = how == "stayed"
+            ? [Fs("p/ROOT/a"), Fs("p/ROOT/b"), Snap("p/ROOT/a@s", 2)]
+            : [Fs("p/ROOT/a"), Fs("p/ROOT/b", "p/ROOT/a@s")];
+
+        Assert.Equal(why, ListingSplice.Contradiction(new PoolListing(Pool, read), new Dictionary<string, string> { ["p/ROOT/a@s"] = "p/ROOT/b@s" }));
     }
 
     [Fact]

@@ -66,6 +66,22 @@ public sealed class ZfsCliTests
         Assert.Equal(["lab/ROOT/be1", "lab/ROOT/be1/var"], read.Datasets.Select(d => d.Name));
     }
 
+    [Theory]
+    [InlineData("cannot open 'lab/ROOT/other': dataset does not exist\n")] // a name it did not ask
+    [InlineData("cannot open 'lab/ROOT/ne': dataset does not exist\n")] // a part of one it asked
+    [InlineData("cannot open 'lab/ROOT/new': dataset does not exist\ncannot open 'lab/ROOT/be1': permission denied\n")]
+    [InlineData("cannot open 'lab/ROOT/new'\n")]
+    public async Task ReadAsync_AFailureThatIsNotOnlyAnAskedNameMissing_Throws(string stderr)
+    {
+        var runner = new FakeProcessRunner()
+            .Answer("zpool list", 0, "lab\tONLINE\t-\t-\t42\t504M\t1M\t503M\n")
+            .Answer("zfs get", 1, Get("lab/ROOT/be1", ("type", "filesystem", "-")), stderr);
+        var zfs = new ZfsCli(Fuse, runner);
+
+        await Assert.ThrowsAsync<ZfsCommandException>(() =>
+            zfs.ReadAsync("lab", new ReadScope(["lab/ROOT/be1", "lab/ROOT/new"], []), TestContext.Current.CancellationToken));
+    }
+
     [Fact]
     public async Task ReadAsync_AnyOtherFailure_Throws()
     {
