@@ -349,7 +349,8 @@ public sealed partial class HostWatcher(Func<IEngine> engine, TimeSpan interval,
             _follower?.GiveBack(taken);
             return;
         }
-        _subscribers.Publish(state, fingerprint: Fingerprint(state));
+        // What the engine knows after its own change is a change: pushed without comparing (ADR 0022).
+        _subscribers.Publish(state, compare: kind != ReadKind.Known);
         Interlocked.Exchange(ref _readAt, Environment.TickCount64);
         Interlocked.Exchange(ref _readActivity, activity);
         if (listing) Interlocked.Exchange(ref _listedAt, startedAt);

@@ -88,6 +88,27 @@ public sealed class HostWatcherDemandTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task AChangeByTheEngine_IsPushedUncompared_AndAListingAfterItThatFindsTheSameHostIsNot()
+    {
+        await StartedAsync();
+        var seen = new List<HostState>();
+        using var passive = _watcher.Subscribe(seen.Add, watching: false);
+        var same = _engine.State;
+
+        _engine.Activity += 2; // an operation ran and changed nothing a page shows (one that failed and undid)
+        _engine.State = same with { ReadAt = same.ReadAt.AddSeconds(1), BootEnvironments = [.. same.BootEnvironments] };
+        _watcher.Nudge();
+        await HostWatcherTests.WaitUntil(() => seen.Count == 2);
+        // The engine's own change is not hashed to be compared (issue 13: 10 MB of JSON at 1000 BEs); a listing is,
+        // against the state pushed last, worked out then.
+        _engine.State = same with { ReadAt = same.ReadAt.AddSeconds(2), BootEnvironments = [.. same.BootEnvironments] };
+        await _watcher.ReadOnceAsync(Ct);
+
+        Assert.Equal(2, seen.Count);
+        Assert.Equal(same.ReadAt.AddSeconds(2), _watcher.Current!.ReadAt);
+    }
+
+    [Fact]
     public async Task Latest_Fresh_IsTheLastReadWithoutReading()
     {
         await StartedAsync();
