@@ -66,6 +66,8 @@ public static class Scopes
             .SelectMany(b => b.Children.Select(c => (c.Dataset, c.Snapshots)).Prepend((b.Dataset, b.Snapshots)))
             .Concat(state.Zones.SelectMany(z => z.BootEnvironments).Select(z => (z.Dataset, z.Snapshots)))
             .ToDictionary(x => x.Dataset, x => x.Snapshots, StringComparer.Ordinal);
+        var owners = state.BootEnvironments.SelectMany(b => b.Children.Select(c => (c.Dataset, b.Name)).Prepend((b.Dataset, b.Name)))
+            .ToDictionary(x => x.Dataset, x => x.Name, StringComparer.Ordinal);
         var origins = Promotion.Origins(state);
         foreach (var dataset in Datasets(be))
         {
@@ -79,15 +81,30 @@ public static class Scopes
                     whole.Add(dataset);
                     break;
                 }
-                foreach (var snapshot in ofOrigin)
-                {
+                foreach (var snapshot in Moving(state, owners.GetValueOrDefault(fs), fs, ofOrigin, origin))
                     moves[snapshot.Name] = $"{dataset}@{snapshot.ShortName}";
-                    if (snapshot.Name == origin) break;
-                }
                 origin = origins.GetValueOrDefault(fs);
             }
         }
         return (whole, moves);
+    }
+
+    /// <summary>
+    /// The snapshots of <paramref name="fs"/> a promote of a clone of <paramref name="origin"/> takes: those zfs made before
+    /// it, and it. zfs's order is its transaction groups (createtxg), which a clock set back makes differ from the creation
+    /// times a BE's snapshots are listed by; so they are taken from what the state was read from when every one of them
+    /// has one (a simulator's file from before txgs were kept says 0), and from the list up to the origin otherwise.
+    /// </summary>
+    private static IEnumerable<Snapshot> Moving(HostState state, string? owner, string fs, IReadOnlyList<Snapshot> snapshots, string origin)
+    {
+        var txgs = owner is not null && state.Sources?.Bes.GetValueOrDefault(owner) is { } sources
+            ? sources.Datasets.Where(d => d.IsSnapshot && d.Name.StartsWith(fs + "@", StringComparison.Ordinal))
+                .ToDictionary(d => d.Name, d => d.CreateTxg, StringComparer.Ordinal)
+            : null;
+        if (txgs is not null && txgs.GetValueOrDefault(origin) is > 0 and var at && snapshots.All(s => txgs.GetValueOrDefault(s.Name) > 0))
+            return snapshots.Where(s => txgs[s.Name] <= at);
+        var upTo = snapshots.Select(s => s.Name).ToList().IndexOf(origin);
+        return upTo < 0 ? snapshots : snapshots.Take(upTo + 1);
     }
 
     /// <summary>Where a new BE name would go: the global BE and every zone's BE of that name (absent, or a clash).</summary>

@@ -1,0 +1,53 @@
+using SnapUpgrade.Core.Engine;
+using SnapUpgrade.Core.Model;
+using SnapUpgrade.Core.Zfs;
+using Xunit;
+
+namespace SnapUpgrade.Tests.Unit.Core;
+
+/// <summary>
+/// Which snapshots a promote moves, as the engine plans it (<see cref="Scopes.PromotedMoves"/>): zfs moves the origin
+/// file system's snapshots made before the origin, in its own order (createtxg), whatever their creation times say.
+/// The engine knows them where they arrive without reading them again (<see cref="Plan.Moves"/>), so a wrong set
+/// would be a wrong state.
+/// </summary>
+public sealed class PromotedMovesTests
+{
+    private static readonly PoolInfo Pool = new("p", "ONLINE", "p/ROOT/be1", null, "1", 100, 10, 90);
+
+    private static ZfsDataset Fs(string name, string? origin = null) =>
+        new() { Name = name, Kind = DatasetKind.Filesystem, Origin = origin, Guid = name, MountPoint = "/", CanMount = "noauto" };
+
+    private static ZfsDataset Snap(string name, long txg, int createdAt) => new()
+    {
+        Name = name, Kind = DatasetKind.Snapshot, Guid = name, CreateTxg = txg,
+        Created = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000 + createdAt), NumClones = name.EndsWith("@o", StringComparison.Ordinal) ? 1 : 0,
+    };
+
+    private static HostState State(params ZfsDataset[] snapshots) => HostStateReader.Read(
+        new PoolListing(Pool, [Fs("p"), Fs("p/ROOT"), Fs("p/ROOT/be1"), .. snapshots, Fs("p/ROOT/be2", "p/ROOT/be1@o")]), DateTimeOffset.UnixEpoch);
+
+    [Fact]
+    public void PromotedMoves_TheClockSetBackBetweenSnapshots_MovesWhatZfsMadeBeforeTheOrigin()
+    {
+        // x was made after the origin (a later txg) but carries an earlier time: the clock was set back in between.
+        var state = State(Snap("p/ROOT/be1@a", 10, 100), Snap("p/ROOT/be1@o", 20, 300), Snap("p/ROOT/be1@x", 30, 200), Snap("p/ROOT/be1@z", 40, 400));
+        Assert.Equal(["a", "x", "o", "z"], state.Find("be1")!.Snapshots.Select(s => s.ShortName)); // listed by time
+
+        var (whole, moves) = Scopes.PromotedMoves(state, "be2");
+
+        Assert.Empty(whole);
+        Assert.Equal(new Dictionary<string, string> { ["p/ROOT/be1@a"] = "p/ROOT/be2@a", ["p/ROOT/be1@o"] = "p/ROOT/be2@o" }, moves);
+    }
+
+    [Fact]
+    public void PromotedMoves_NoTxgsKnown_MovesTheListUpToTheOrigin()
+    {
+        // A simulator's state file from before txgs were kept: every createtxg reads 0.
+        var state = State(Snap("p/ROOT/be1@a", 0, 100), Snap("p/ROOT/be1@o", 0, 300), Snap("p/ROOT/be1@z", 0, 400));
+
+        var (_, moves) = Scopes.PromotedMoves(state, "be2");
+
+        Assert.Equal(["p/ROOT/be1@a", "p/ROOT/be1@o"], moves.Keys.Order(StringComparer.Ordinal));
+    }
+}
