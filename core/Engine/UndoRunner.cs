@@ -107,9 +107,20 @@ public sealed class UndoRunner(OperationContext context)
     /// Dropping it loses nothing: a rename never crosses file systems (rename(2) refuses with
     /// EXDEV), and on one file system the device never told a new file with a reused inode apart.
     /// </summary>
+    /// <remarks>
+    /// A file with both names is a no-replace rename cut off half-way: where the file system has no RENAME_NOREPLACE
+    /// (zfs-fuse), <c>IHostFiles.Rename</c> of a file is link(2) then unlink(2), and a kill -9 between them leaves it
+    /// under the old name and the new one (a migration's merge killed there left <c>log/messages.be2</c> in
+    /// /var/shared). The new name is taken away; the file keeps its old one, so nothing is lost.
+    /// </remarks>
     private static void UndoRenameOf(IHostFiles files, UndoRename rename)
     {
-        if (files.Stat(rename.From)?.Inode == rename.Identity.Inode) return; // never moved, or already back
+        if (files.Stat(rename.From)?.Inode == rename.Identity.Inode)
+        {
+            // Never moved, or already back; or moved half-way: then its new name goes (never a directory: no hard links).
+            if (files.Stat(rename.To) is { Kind: not FileKind.Directory } there && there.Inode == rename.Identity.Inode) files.Delete(rename.To);
+            return;
+        }
         if (files.Stat(rename.To)?.Inode != rename.Identity.Inode)
             throw new IOException($"Cannot put {rename.From} back: {rename.To} is no longer the file that was moved there.");
         // A staging tree's directories may have gone with a cleanup that was cut off: made again, private.
