@@ -16,19 +16,17 @@ namespace SnapUpgrade.Tests.Contract.ZfsFuse;
 /// </summary>
 public sealed class UndoRenameCutOffTests
 {
+    private static readonly UndoRename Moved = new("/staging/messages", "/shared/messages.be2", default);
+
     [Fact]
     public async Task UndoRename_CutOffBetweenLinkAndUnlink_TakesTheNewNameAwayAndKeepsTheFile()
     {
         await using var root = LocalRoot.Create();
-        var files = new LocalFiles(root.HostRoot, LocalRoot.Runner);
-        files.CreateDirectory("/staging");
-        files.CreateDirectory("/shared");
-        files.WriteAllBytes("/staging/messages", Bytes("be2's log"));
+        var (files, undo) = Staged(root);
         files.WriteAllBytes("/shared/messages", Bytes("the shared log"));
-        var identity = files.Stat("/staging/messages")!.Identity;
-        await LocalRoot.RunAsync("ln", "--", root.Local("/staging/messages"), root.Local("/shared/messages.be2"));
+        await LocalRoot.RunAsync("ln", "--", root.Local(Moved.From), root.Local(Moved.To));
 
-        await Undo(files).RunAsync(new UndoRename("/staging/messages", "/shared/messages.be2", identity), Ct);
+        await Undo(files).RunAsync(undo, Ct);
 
         Assert.Equal(["messages"], files.List("/shared"));
         Assert.Equal(Bytes("the shared log"), files.ReadAllBytes("/shared/messages"));
@@ -40,17 +38,23 @@ public sealed class UndoRenameCutOffTests
     public async Task UndoRename_NeverMoved_LeavesAnotherFileAtTheNewName()
     {
         await using var root = LocalRoot.Create();
-        var files = new LocalFiles(root.HostRoot, LocalRoot.Runner);
-        files.CreateDirectory("/staging");
-        files.CreateDirectory("/shared");
-        files.WriteAllBytes("/staging/messages", Bytes("be2's log"));
-        files.WriteAllBytes("/shared/messages.be2", Bytes("someone's own file"));
-        var identity = files.Stat("/staging/messages")!.Identity;
+        var (files, undo) = Staged(root);
+        files.WriteAllBytes(Moved.To, Bytes("someone's own file"));
 
-        await Undo(files).RunAsync(new UndoRename("/staging/messages", "/shared/messages.be2", identity), Ct);
+        await Undo(files).RunAsync(undo, Ct);
 
         Assert.Equal(Bytes("someone's own file"), files.ReadAllBytes("/shared/messages.be2"));
         Assert.Equal(Bytes("be2's log"), files.ReadAllBytes("/staging/messages"));
+    }
+
+    /// <summary>A file in a staging directory and an empty shared one, and the undo of moving it there.</summary>
+    private static (LocalFiles Files, UndoRename Undo) Staged(LocalRoot root)
+    {
+        var files = new LocalFiles(root.HostRoot, LocalRoot.Runner);
+        files.CreateDirectory("/staging");
+        files.CreateDirectory("/shared");
+        files.WriteAllBytes(Moved.From, Bytes("be2's log"));
+        return (files, Moved with { Identity = files.Stat(Moved.From)!.Identity });
     }
 
     private static UndoRunner Undo(IHostFiles files)
