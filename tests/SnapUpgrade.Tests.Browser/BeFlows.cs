@@ -18,6 +18,9 @@ public static class BeFlows
         await page.GotoAsync("bes");
 
         await page.GetByTestId("be-create").ClickAsync();
+        // The name field takes the focus once the dialog has rendered (AutoFocus); on a busy machine that came after
+        // the description was being filled, and the description's text went into the name (CI, session 25).
+        await Expect(page.Locator("input[data-testid=dialog-name]")).ToBeFocusedAsync();
         await page.GetByTestId("dialog-name").FillAsync(name);
         await page.GetByTestId("dialog-description").FillAsync("made by the browser test <script>alert(1)</script>");
         await page.GetByTestId("dialog-review").ClickAsync();
