@@ -184,11 +184,7 @@ public sealed partial class BeEngine : IEngine
         {
             try
             {
-                if (moves is { Count: > 0 })
-                {
-                    var moving = new HashSet<string>([.. moves.Keys, .. moves.Values], StringComparer.Ordinal);
-                    scope = new ReadScope(scope.Trees, scope.Singles.Where(name => !moving.Contains(name)), scope.FileSystems);
-                }
+                if (moves is { Count: > 0 }) scope = Scopes.AfterMoves(scope, moves, before);
                 var fresh = await _context.Zfs.ReadAsync(_context.Options.Pool, scope);
                 if (moves is { Count: > 0 } && ListingSplice.Contradiction(fresh, moves) is { } why)
                     LogMovesContradicted(_logger, why); // nothing is known: the next read lists the pool

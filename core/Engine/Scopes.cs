@@ -46,10 +46,39 @@ public static class Scopes
     /// the new names must be free. After a promote that ran they are known where they arrived without a read
     /// (<see cref="Plan.Moves"/>). Only these move: the BE's own snapshots stay.
     /// </summary>
+    /// <remarks>
+    /// zfs looks a name up whether or not it is there (a missing one cost as much as one there on zfs-fuse: about
+    /// 0.2 ms, 90 ms for the 510 new names at 1000 BEs). So where a promoted file system holds fewer datasets than
+    /// arrive in it (a new BE holds none of its own snapshots), it is read whole instead: its names are free if none is
+    /// there. After the promote it is read again as before it (<see cref="AfterMoves"/>).
+    /// </remarks>
     public static ReadScope Promoted(HostState state, string name)
     {
         var (whole, moves) = PromotedMoves(state, name);
-        return new(whole, [.. moves.Keys, .. moves.Values]);
+        var known = Known(state);
+        int Holds(string fs) => known.Where(k => k.Key == fs || IsBelow(k.Key, fs)).Sum(k => 1 + k.Value.Count);
+        var trees = new HashSet<string>(whole, StringComparer.Ordinal);
+        var singles = new List<string>(moves.Keys);
+        foreach (var arriving in moves.Values.GroupBy(FileSystemOf, StringComparer.Ordinal))
+        {
+            if (Holds(arriving.Key) < arriving.Count()) trees.Add(arriving.Key);
+            else singles.AddRange(arriving);
+        }
+        return new(trees, singles);
+    }
+
+    /// <summary>
+    /// What to read again after a plan that ran and moved <paramref name="moves"/> (known where they arrived without a
+    /// read, <see cref="ListingSplice.Splice"/>): <paramref name="scope"/> without the moved names, and a tree they arrived
+    /// in (<see cref="Promoted"/>) as its file systems and the snapshots it held before (<paramref name="before"/>).
+    /// </summary>
+    public static ReadScope AfterMoves(ReadScope scope, IReadOnlyDictionary<string, string> moves, PoolListing before)
+    {
+        var moving = new HashSet<string>([.. moves.Keys, .. moves.Values], StringComparer.Ordinal);
+        var arrivedIn = moves.Values.Select(FileSystemOf).ToHashSet(StringComparer.Ordinal);
+        var holding = scope.Trees.Where(t => arrivedIn.Any(fs => fs == t || IsBelow(fs, t))).ToHashSet(StringComparer.Ordinal);
+        var held = holding.SelectMany(t => before.Index.Covered(new ReadScope([t], [])).Values).Where(d => d.IsSnapshot).Select(d => d.Name);
+        return new(scope.Trees.Except(holding), scope.Singles.Concat(held).Where(n => !moving.Contains(n)), scope.FileSystems.Concat(holding));
     }
 
     /// <summary>
@@ -62,10 +91,7 @@ public static class Scopes
         var moves = new Dictionary<string, string>(StringComparer.Ordinal);
         var whole = new HashSet<string>(StringComparer.Ordinal);
         if (state.Find(name) is not { } be) return (whole, moves);
-        var snapshots = state.BootEnvironments
-            .SelectMany(b => b.Children.Select(c => (c.Dataset, c.Snapshots)).Prepend((b.Dataset, b.Snapshots)))
-            .Concat(state.Zones.SelectMany(z => z.BootEnvironments).Select(z => (z.Dataset, z.Snapshots)))
-            .ToDictionary(x => x.Dataset, x => x.Snapshots, StringComparer.Ordinal);
+        var snapshots = Known(state);
         var owners = state.BootEnvironments.SelectMany(b => b.Children.Select(c => (c.Dataset, b.Name)).Prepend((b.Dataset, b.Name)))
             .ToDictionary(x => x.Dataset, x => x.Name, StringComparer.Ordinal);
         var origins = Promotion.Origins(state);
@@ -151,6 +177,16 @@ public static class Scopes
         state.Zones.SelectMany(z => z.BootEnvironments)
             .Where(z => z.Active || (target?.Uuid is not null && z.ParentBe == target.Uuid))
             .Select(z => z.Dataset));
+
+    /// <summary>The file systems of the BEs, their children and the zone BEs, each with its snapshots.</summary>
+    private static Dictionary<string, IReadOnlyList<Snapshot>> Known(HostState state) => state.BootEnvironments
+        .SelectMany(b => b.Children.Select(c => (c.Dataset, c.Snapshots)).Prepend((b.Dataset, b.Snapshots)))
+        .Concat(state.Zones.SelectMany(z => z.BootEnvironments).Select(z => (z.Dataset, z.Snapshots)))
+        .ToDictionary(x => x.Dataset, x => x.Snapshots, StringComparer.Ordinal);
+
+    private static string FileSystemOf(string snapshot) => snapshot[..snapshot.IndexOf('@')];
+
+    private static bool IsBelow(string name, string root) => name.Length > root.Length && name.StartsWith(root, StringComparison.Ordinal) && name[root.Length] == '/';
 
     private static IEnumerable<string> Datasets(BootEnvironment be) =>
         be.Children.Select(c => c.Dataset).Prepend(be.Dataset).Concat(be.ZoneBes.Select(z => z.Dataset));

@@ -84,6 +84,32 @@ public abstract class KnownState<TBackend> : Scenario<TBackend> where TBackend :
         Assert.All(read, name => Assert.DoesNotContain("@later-", name, StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// A new BE is read whole before its activation (it holds fewer datasets than its promote brings), not asked for
+    /// each name the promote brings (<see cref="Scopes.Promoted"/>): a snapshot made there by hand under one of them is
+    /// still found before anything is done, and the plan is made on a whole listing.
+    /// </summary>
+    [Fact]
+    public async Task SnapshotMadeByHand_UnderANameThePromoteBrings_IsFoundBeforeTheActivation()
+    {
+        await Lab.MustAsync(new SnapshotBe("be1", "early"));
+        await Lab.MustAsync(new CreateBe("be2"));
+        await StartKnowingAsync();
+        var state = await Lab.StateAsync();
+        var be2 = state.Find("be2")!;
+        Assert.Contains($"{be2.Dataset}@early", Scopes.PromotedMoves(state, "be2").Moves.Values);
+        await Lab.Host.Zfs.ExecuteAsync(new ZfsSnapshot($"{be2.Dataset}@early")); // by hand
+        var listings = Lab.Faults.Listings;
+
+        var result = await Lab.RunAsync(new ActivateBe("be2"));
+
+        Assert.Equal(listings + 1, Lab.Faults.Listings); // the read before found it new
+        Assert.Equal(Outcome.Failed, result.Outcome); // zfs will not bring a second be2@early
+        var listing = await Lab.Host.Zfs.ListAsync(Lab.Host.Pool);
+        Assert.Equal(state.Bootfs, listing.Pool.Bootfs);
+        Assert.Equal(be2.Origin, listing.Find(be2.Dataset)!.Origin);
+    }
+
     [Fact]
     public async Task Activate_ABeWhoseSiblingsShareItsOrigin_KnowsTheSiblingsNewOrigin()
     {

@@ -50,4 +50,53 @@ public sealed class PromotedMovesTests
 
         Assert.Equal(["p/ROOT/be1@a", "p/ROOT/be1@o"], moves.Keys.Order(StringComparer.Ordinal));
     }
+
+    [Fact]
+    public void Promoted_AFileSystemHoldingFewerThanArrive_IsReadWholeAndTheNewNamesAreNotAsked()
+    {
+        // be2 holds nothing of its own; two snapshots arrive in it.
+        var state = State(Snap("p/ROOT/be1@a", 10, 100), Snap("p/ROOT/be1@o", 20, 300), Snap("p/ROOT/be1@z", 40, 400));
+
+        var scope = Scopes.Promoted(state, "be2");
+
+        Assert.Equal(["p/ROOT/be2"], scope.Trees);
+        Assert.Equal(["p/ROOT/be1@a", "p/ROOT/be1@o"], scope.Singles.Order(StringComparer.Ordinal));
+        Assert.True(scope.Covers("p/ROOT/be2@a") && scope.Covers("p/ROOT/be2@o"));
+    }
+
+    [Fact]
+    public void Promoted_AFileSystemHoldingMoreThanArrive_AsksTheNewNames()
+    {
+        // be2 holds three snapshots of its own (and itself); one arrives: asking one name is cheaper than listing four.
+        var state = HostStateReader.Read(new PoolListing(Pool,
+        [
+            Fs("p"), Fs("p/ROOT"), Fs("p/ROOT/be1"), Snap("p/ROOT/be1@o", 20, 300), Fs("p/ROOT/be2", "p/ROOT/be1@o"),
+            Snap("p/ROOT/be2@x", 30, 310), Snap("p/ROOT/be2@y", 31, 320), Snap("p/ROOT/be2@w", 32, 330),
+        ]), DateTimeOffset.UnixEpoch);
+
+        var scope = Scopes.Promoted(state, "be2");
+
+        Assert.Empty(scope.Trees);
+        Assert.Equal(["p/ROOT/be1@o", "p/ROOT/be2@o"], scope.Singles.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void AfterMoves_ATreeTheMovesArrivedIn_IsReadAsItsFileSystemsAndTheSnapshotsItHeldBefore()
+    {
+        var before = new PoolListing(Pool,
+        [
+            Fs("p"), Fs("p/ROOT"), Fs("p/ROOT/be1"), Snap("p/ROOT/be1@a", 10, 100), Snap("p/ROOT/be1@o", 20, 300),
+            Fs("p/ROOT/be2", "p/ROOT/be1@o"), Fs("p/ROOT/be2/var", "p/ROOT/be1@o"), Snap("p/ROOT/be2/var@own", 30, 310),
+        ]);
+        var moves = new Dictionary<string, string> { ["p/ROOT/be1@a"] = "p/ROOT/be2@a", ["p/ROOT/be1@o"] = "p/ROOT/be2@o" };
+        var scope = new ReadScope(["p/ROOT/be2", "p/other"], ["p/ROOT/be1@a", "p/ROOT/be1@o", "p/ROOT/be1"]);
+
+        var after = Scopes.AfterMoves(scope, moves, before);
+
+        Assert.Equal(["p/other"], after.Trees);
+        Assert.Equal(["p/ROOT/be2"], after.FileSystems);
+        Assert.Equal(["p/ROOT/be1", "p/ROOT/be2/var@own"], after.Singles.Order(StringComparer.Ordinal));
+        Assert.False(after.Covers("p/ROOT/be2@a")); // known where it arrived, not read
+        Assert.True(after.Covers("p/ROOT/be2/var"));
+    }
 }
