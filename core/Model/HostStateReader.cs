@@ -186,18 +186,19 @@ public static class HostStateReader
         var parts = new ListingParts(before.Bes.Count);
         var index = listing.Index;
         var prefix = layout.BeContainer + "/";
-        var changed = new HashSet<string>(StringComparer.Ordinal);
+        var changed = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var name in touched)
-            if (Owner(name, prefix) is { } owner) changed.Add(owner);
+            if (Owner(name, prefix) is { } owner) Bucket(changed, owner).Add(name);
         foreach (var (name, sources) in before.Bes)
         {
-            if (changed.Contains(name)) continue;
-            parts.Kept[name] = sources;
-            parts.Roots[name] = sources.Datasets.First(d => d.Name.Length == prefix.Length + name.Length && !d.IsSnapshot);
+            var kept = changed.TryGetValue(name, out var names) ? Reorigined(sources, index, names) : sources;
+            if (kept is null) continue;
+            parts.Kept[name] = kept;
+            parts.Roots[name] = kept.Datasets.First(d => d.Name.Length == prefix.Length + name.Length && !d.IsSnapshot);
         }
-        foreach (var name in changed)
+        foreach (var name in changed.Keys)
         {
-            if (index.Find(prefix + name) is not { IsSnapshot: false } root) continue;
+            if (parts.Kept.ContainsKey(name) || index.Find(prefix + name) is not { IsSnapshot: false } root) continue;
             parts.Roots[name] = root;
             List<ZfsDataset> own = [root, .. index.StartingWith(prefix + name + "/"), .. index.StartingWith(prefix + name + "@")];
             parts.Own[name] = own;
@@ -211,6 +212,29 @@ public static class HostStateReader
         return parts;
     }
 
+    /// <summary>
+    /// The sources of a BE whose only change is the origin of some of its file systems (a promote elsewhere moved the
+    /// snapshots they were cloned from: at 1000 BEs an activation re-points nearly every BE), from the ones before and
+    /// the listing's records of its <paramref name="touched"/> names; null when anything else changed (a name added or
+    /// gone, any other property, a snapshot of its: its clones may have changed), and the BE's datasets are taken anew.
+    /// </summary>
+    private static BeSources? Reorigined(BeSources before, DatasetIndex index, List<string> touched)
+    {
+        ZfsDataset[]? datasets = null;
+        foreach (var name in touched)
+        {
+            var at = -1;
+            for (var i = 0; i < before.Datasets.Count && at < 0; i++)
+                if (before.Datasets[i].Name == name) at = i;
+            if (at < 0 || before.Datasets[at].IsSnapshot || index.Find(name) is not { } now) return null;
+            var was = before.Datasets[at];
+            if (now == was) continue;
+            if (now.Origin == was.Origin || now with { Origin = was.Origin } != was) return null;
+            (datasets ??= [.. before.Datasets])[at] = now;
+        }
+        return datasets is null ? before : before with { Datasets = datasets };
+    }
+
     /// <summary>The BE whose tree holds <paramref name="name"/>, from its name; null outside the BE container (<paramref name="prefix"/>).</summary>
     private static string? Owner(string name, string prefix)
     {
@@ -219,7 +243,7 @@ public static class HostStateReader
         return end < 0 ? name[prefix.Length..] : name.Substring(prefix.Length, end);
     }
 
-    private static List<ZfsDataset> Bucket(Dictionary<string, List<ZfsDataset>> index, string key)
+    private static List<T> Bucket<T>(Dictionary<string, List<T>> index, string key)
     {
         if (!index.TryGetValue(key, out var list)) index.Add(key, list = []);
         return list;

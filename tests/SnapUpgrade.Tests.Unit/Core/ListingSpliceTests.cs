@@ -1,3 +1,4 @@
+using System.Text.Json;
 using SnapUpgrade.Core.Model;
 using SnapUpgrade.Core.Zfs;
 using Xunit;
@@ -103,6 +104,53 @@ public sealed class ListingSpliceTests
         Assert.Equal(whole.BootEnvironments.Select(b => (b.Name, b.Origin, Snapshots: string.Join(',', b.Snapshots.Select(x => $"{x.Name}>{string.Join('+', x.Clones)}")))),
             state.BootEnvironments.Select(b => (b.Name, b.Origin, Snapshots: string.Join(',', b.Snapshots.Select(x => $"{x.Name}>{string.Join('+', x.Clones)}")))));
         Assert.Equal("p/ROOT/b@s", state.Find("c")!.Origin);
+    }
+
+    /// <summary>
+    /// A state read with the one before, from a splice after a promote: a BE whose only change is its origin is the one
+    /// built before with the new origin; one that also changed otherwise is built again. Either way it is what a state
+    /// read from nothing says.
+    /// </summary>
+    [Theory]
+    [InlineData("origin only")]
+    [InlineData("origin and description")]
+    [InlineData("origin and a new child")]
+    [InlineData("origin and a snapshot gone")]
+    [InlineData("origin and a clone of its snapshot")]
+    public void Read_WithTheStateBefore_ABeWhoseOriginAPromoteMoved_IsKeptOnlyWhenThatIsAllThatChanged(string change)
+    {
+        var latest = new PoolListing(Pool, [.. Latest.Datasets, Snap("p/ROOT/c@x", 0)]);
+        var moves = new Dictionary<string, string> { ["p/ROOT/a@s"] = "p/ROOT/b@s" };
+        List<ZfsDataset> read = [Fs("p/ROOT/a", "p/ROOT/b@s"), Fs("p/ROOT/b")];
+        List<string> singles = ["p/ROOT/a", "p/ROOT/b"];
+        switch (change)
+        {
+            case "origin and description":
+                read.Add(Fs("p/ROOT/c", "p/ROOT/b@s") with { Description = "by hand" });
+                singles.Add("p/ROOT/c");
+                break;
+            case "origin and a new child":
+                read.AddRange([Fs("p/ROOT/c", "p/ROOT/b@s"), Fs("p/ROOT/c/opt")]);
+                singles.AddRange(["p/ROOT/c", "p/ROOT/c/opt"]);
+                break;
+            case "origin and a snapshot gone":
+                read.Add(Fs("p/ROOT/c", "p/ROOT/b@s"));
+                singles.AddRange(["p/ROOT/c", "p/ROOT/c@x"]);
+                break;
+            case "origin and a clone of its snapshot":
+                read.Add(Fs("p/ROOT/d", "p/ROOT/c@x"));
+                singles.Add("p/ROOT/d");
+                break;
+        }
+        var before = HostStateReader.Read(latest, DateTimeOffset.UnixEpoch);
+
+        var spliced = ListingSplice.Splice(latest, new PoolListing(Pool, read), new ReadScope([], singles), moves);
+        var state = HostStateReader.Read(spliced, DateTimeOffset.UnixEpoch, before);
+
+        var whole = HostStateReader.Read(new PoolListing(spliced.Pool, [.. spliced.Datasets]), DateTimeOffset.UnixEpoch);
+        Assert.Equal(JsonSerializer.Serialize(whole), JsonSerializer.Serialize(state));
+        Assert.Equal("p/ROOT/b@s", state.Find("c")!.Origin);
+        Assert.Equal(change == "origin only", ReferenceEquals(before.Find("c")!.Snapshots, state.Find("c")!.Snapshots));
     }
 
     [Fact]
