@@ -55,7 +55,7 @@ public static class Scopes
     public static ReadScope Promoted(HostState state, string name)
     {
         var (whole, moves) = PromotedMoves(state, name);
-        var known = Known(state);
+        var known = FileSystems.Of(state).Snapshots;
         int Holds(string fs) => known.Where(k => k.Key == fs || IsBelow(k.Key, fs)).Sum(k => 1 + k.Value.Count);
         var trees = new HashSet<string>(whole, StringComparer.Ordinal);
         var singles = new List<string>(moves.Keys);
@@ -91,10 +91,8 @@ public static class Scopes
         var moves = new Dictionary<string, string>(StringComparer.Ordinal);
         var whole = new HashSet<string>(StringComparer.Ordinal);
         if (state.Find(name) is not { } be) return (whole, moves);
-        var snapshots = Known(state);
-        var owners = state.BootEnvironments.SelectMany(b => b.Children.Select(c => (c.Dataset, b.Name)).Prepend((b.Dataset, b.Name)))
-            .ToDictionary(x => x.Dataset, x => x.Name, StringComparer.Ordinal);
-        var origins = Promotion.Origins(state);
+        var fileSystems = FileSystems.Of(state);
+        var (snapshots, owners, origins) = (fileSystems.Snapshots, fileSystems.Owners, fileSystems.Origins);
         foreach (var dataset in Datasets(be))
         {
             var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -123,8 +121,9 @@ public static class Scopes
     /// </summary>
     private static IEnumerable<Snapshot> Moving(HostState state, string? owner, string fs, IReadOnlyList<Snapshot> snapshots, string origin)
     {
+        var prefix = fs + "@";
         var txgs = owner is not null && state.Sources?.Bes.GetValueOrDefault(owner) is { } sources
-            ? sources.Datasets.Where(d => d.IsSnapshot && d.Name.StartsWith(fs + "@", StringComparison.Ordinal))
+            ? sources.Datasets.Where(d => d.IsSnapshot && d.Name.StartsWith(prefix, StringComparison.Ordinal))
                 .ToDictionary(d => d.Name, d => d.CreateTxg, StringComparer.Ordinal)
             : null;
         if (txgs is not null && txgs.GetValueOrDefault(origin) is > 0 and var at && snapshots.All(s => txgs.GetValueOrDefault(s.Name) > 0))
@@ -147,7 +146,7 @@ public static class Scopes
     public static ReadScope Origins(HostState state, string name)
     {
         if (state.Find(name) is not { } be) return ReadScope.Empty;
-        var origins = Promotion.Origins(state);
+        var origins = FileSystems.Of(state).Origins;
         var read = new HashSet<string>(StringComparer.Ordinal);
         foreach (var dataset in Datasets(be))
         {
@@ -167,7 +166,7 @@ public static class Scopes
     {
         if (state.Find(name) is not { } be) return ReadScope.Empty;
         var own = Datasets(be).ToHashSet(StringComparer.Ordinal);
-        return new(Promotion.Origins(state)
+        return new(FileSystems.Of(state).Origins
             .Where(o => o.Value is { } origin && own.Contains(origin[..origin.IndexOf('@')]))
             .Select(o => o.Key), []);
     }
@@ -177,12 +176,6 @@ public static class Scopes
         state.Zones.SelectMany(z => z.BootEnvironments)
             .Where(z => z.Active || (target?.Uuid is not null && z.ParentBe == target.Uuid))
             .Select(z => z.Dataset));
-
-    /// <summary>The file systems of the BEs, their children and the zone BEs, each with its snapshots.</summary>
-    private static Dictionary<string, IReadOnlyList<Snapshot>> Known(HostState state) => state.BootEnvironments
-        .SelectMany(b => b.Children.Select(c => (c.Dataset, c.Snapshots)).Prepend((b.Dataset, b.Snapshots)))
-        .Concat(state.Zones.SelectMany(z => z.BootEnvironments).Select(z => (z.Dataset, z.Snapshots)))
-        .ToDictionary(x => x.Dataset, x => x.Snapshots, StringComparer.Ordinal);
 
     private static string FileSystemOf(string snapshot) => snapshot[..snapshot.IndexOf('@')];
 

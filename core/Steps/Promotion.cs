@@ -11,20 +11,8 @@ namespace SnapUpgrade.Core.Steps;
 /// </summary>
 public static class Promotion
 {
-    /// <summary>All file systems' origins, from the state (global BEs with their children, and zone BEs).</summary>
-    public static Dictionary<string, string?> Origins(HostState state)
-    {
-        // Loops, not nested LINQ: at 1000 BEs the iterators made per BE were most of what this cost.
-        var origins = new Dictionary<string, string?>(state.BootEnvironments.Count);
-        foreach (var be in state.BootEnvironments)
-        {
-            origins.Add(be.Dataset, be.Origin);
-            foreach (var child in be.Children) origins.Add(child.Dataset, child.Origin);
-        }
-        foreach (var zone in state.Zones)
-            foreach (var zoneBe in zone.BootEnvironments) origins.Add(zoneBe.Dataset, zoneBe.Origin);
-        return origins;
-    }
+    /// <summary>All file systems' origins, from the state (global BEs with their children, and zone BEs), to plan promotes on.</summary>
+    public static Dictionary<string, string?> Origins(HostState state) => FileSystems.Of(state).OriginsToChange();
 
     /// <summary>Plans promotes until <paramref name="dataset"/> has no origin.</summary>
     public static void PlanStandAlone(OperationContext context, Plan plan, Dictionary<string, string?> origins, string dataset)

@@ -1,5 +1,6 @@
 using SnapUpgrade.Core.Engine;
 using SnapUpgrade.Core.Model;
+using SnapUpgrade.Core.Steps;
 using SnapUpgrade.Core.Zfs;
 using Xunit;
 
@@ -98,5 +99,20 @@ public sealed class PromotedMovesTests
         Assert.Equal(["p/ROOT/be1", "p/ROOT/be2/var@own"], after.Singles.Order(StringComparer.Ordinal));
         Assert.False(after.Covers("p/ROOT/be2@a")); // known where it arrived, not read
         Assert.True(after.Covers("p/ROOT/be2/var"));
+    }
+
+    [Fact]
+    public void Origins_APlanChangingItsCopy_LeavesTheStatesOwn()
+    {
+        // Worked out once per state (FileSystems.Of); each plan promotes on a copy of its own.
+        var state = State(Snap("p/ROOT/be1@o", 20, 300));
+        var planned = Promotion.Origins(state);
+
+        planned["p/ROOT/be2"] = null;
+        planned["p/ROOT/be1"] = "p/ROOT/be2@o";
+
+        Assert.Equal("p/ROOT/be1@o", Promotion.Origins(state)["p/ROOT/be2"]);
+        Assert.Null(FileSystems.Of(state).Origins["p/ROOT/be1"]);
+        Assert.Same(FileSystems.Of(state), FileSystems.Of(state));
     }
 }
