@@ -130,6 +130,8 @@ internal sealed class DatasetIndex
             return true;
         }
 
+        public ZfsDataset? Find(string name) => _byName.TryGetValue(Probe(name), out var found) ? found : null;
+
         /// <summary>Takes out the dataset of <paramref name="name"/>, if there is one; returns it.</summary>
         public ZfsDataset? Remove(string name)
         {

@@ -6,6 +6,8 @@ namespace SnapUpgrade.Core.Zfs;
 /// </summary>
 public static class ListingSplice
 {
+    private static readonly Dictionary<string, string> NoMoves = [];
+
     /// <summary>
     /// Why <paramref name="latest"/> cannot stand for the pool now, judged by a fresh read of
     /// <paramref name="scope"/>; null when it can. Within the scope every dataset must be as it was
@@ -56,7 +58,7 @@ public static class ListingSplice
         foreach (var (guid, to) in arrived)
             if (index.SnapshotOfGuid(guid) is { Name: var from } && from != to) moved[from] = to;
         var arrivedUnread = new List<ZfsDataset>();
-        foreach (var (from, to) in moves ?? new Dictionary<string, string>())
+        foreach (var (from, to) in moves ?? NoMoves)
             if (!read.Contains(to) && moved.TryAdd(from, to) && index.Find(from) is { } known) arrivedUnread.Add(known with { Name = to });
 
         var builder = index.ToBuilder();
@@ -65,7 +67,10 @@ public static class ListingSplice
         {
             if (builder.Remove(name) is { } d) gone.TryAdd(d.Name, d);
         }
-        foreach (var name in index.Covered(scope).Keys) TakeOut(name);
+        // What the read found as it was stays, the record and its place in the indexes (issue 13: the read before an
+        // activation at 1000 BEs names 510 snapshots, nearly always unchanged).
+        foreach (var name in index.Covered(scope).Keys)
+            if (!read.Contains(name)) TakeOut(name);
         foreach (var (from, to) in moved)
         {
             TakeOut(from);
@@ -81,6 +86,7 @@ public static class ListingSplice
         }
         foreach (var d in fresh.Datasets)
         {
+            if (builder.Find(d.Name) == d) continue;
             TakeOut(d.Name); // a read beyond its scope replaces what it names
             builder.Add(d);
         }

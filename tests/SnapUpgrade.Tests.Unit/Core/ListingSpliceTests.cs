@@ -154,6 +154,19 @@ public sealed class ListingSpliceTests
     }
 
     [Fact]
+    public void Splice_ARecordReadAsItWas_StaysTheOneKnown_AndAChangedOneIsTheRead()
+    {
+        var fresh = new PoolListing(Pool, [Fs("p/ROOT"), Fs("p/ROOT/a") with { Used = 9 }, Snap("p/ROOT/a@s", 2)]);
+
+        var spliced = ListingSplice.Splice(Latest, fresh, TreeA);
+
+        Assert.Same(Latest.Find("p/ROOT/a@s"), spliced.Find("p/ROOT/a@s"));
+        Assert.Same(Latest.Find("p/ROOT"), spliced.Find("p/ROOT"));
+        Assert.Same(fresh.Find("p/ROOT/a"), spliced.Find("p/ROOT/a"));
+        Assert.Equal(Latest.Datasets.Select(d => d.Name), spliced.Datasets.Select(d => d.Name));
+    }
+
+    [Fact]
     public void Splice_AMoveTheReadFoundWhereItArrived_TakesTheRead()
     {
         var scope = new ReadScope([], ["p/ROOT/a", "p/ROOT/b", "p/ROOT/b@s"]);
