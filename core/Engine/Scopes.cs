@@ -70,15 +70,29 @@ public static class Scopes
     /// <summary>
     /// What to read again after a plan that ran and moved <paramref name="moves"/> (known where they arrived without a
     /// read, <see cref="ListingSplice.Splice"/>): <paramref name="scope"/> without the moved names, and a tree they arrived
-    /// in (<see cref="Promoted"/>) as its file systems and the snapshots it held before (<paramref name="before"/>).
+    /// in (<see cref="Promoted"/>) as its file systems and the snapshots it held before (<paramref name="before"/>). A tree
+    /// with a file system whose origin chain the moves do not cover all the way up (it leaves the BEs: what arrived from
+    /// there is not known) is read whole again.
     /// </summary>
     public static ReadScope AfterMoves(ReadScope scope, IReadOnlyDictionary<string, string> moves, PoolListing before)
     {
         var moving = new HashSet<string>([.. moves.Keys, .. moves.Values], StringComparer.Ordinal);
         var arrivedIn = moves.Values.Select(FileSystemOf).ToHashSet(StringComparer.Ordinal);
-        var holding = scope.Trees.Where(t => arrivedIn.Any(fs => fs == t || IsBelow(fs, t))).ToHashSet(StringComparer.Ordinal);
-        var held = holding.SelectMany(t => before.Index.Covered(new ReadScope([t], [])).Values).Where(d => d.IsSnapshot).Select(d => d.Name);
-        return new(scope.Trees.Except(holding), scope.Singles.Concat(held).Where(n => !moving.Contains(n)), scope.FileSystems.Concat(holding));
+        bool Modelled(ZfsDataset fs)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            for (var origin = fs.Origin; origin is not null; origin = before.Find(FileSystemOf(origin))?.Origin)
+                if (!moves.ContainsKey(origin) || !seen.Add(origin)) return false;
+            return true;
+        }
+        var holding = new Dictionary<string, List<ZfsDataset>>(StringComparer.Ordinal);
+        foreach (var tree in scope.Trees.Where(t => arrivedIn.Any(fs => fs == t || IsBelow(fs, t))))
+        {
+            var datasets = before.Index.Covered(new ReadScope([tree], [])).Values.ToList();
+            if (datasets.Where(d => !d.IsSnapshot).All(Modelled)) holding[tree] = datasets;
+        }
+        var held = holding.Values.SelectMany(d => d).Where(d => d.IsSnapshot).Select(d => d.Name);
+        return new(scope.Trees.Except(holding.Keys), scope.Singles.Concat(held).Where(n => !moving.Contains(n)), scope.FileSystems.Concat(holding.Keys));
     }
 
     /// <summary>

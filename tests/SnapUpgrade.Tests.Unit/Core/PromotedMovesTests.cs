@@ -102,6 +102,23 @@ public sealed class PromotedMovesTests
     }
 
     [Fact]
+    public void AfterMoves_ATreeWhoseOriginChainLeavesTheBes_IsReadWholeAgain()
+    {
+        // be1 is a clone of a dataset outside the BEs: what be2's promotes take from there is not in the moves.
+        var before = new PoolListing(Pool,
+        [
+            Fs("p"), Fs("p/data"), Snap("p/data@d", 5, 50), Fs("p/ROOT"), Fs("p/ROOT/be1", "p/data@d"), Snap("p/ROOT/be1@o", 20, 300),
+            Fs("p/ROOT/be2", "p/ROOT/be1@o"),
+        ]);
+        var moves = new Dictionary<string, string> { ["p/ROOT/be1@o"] = "p/ROOT/be2@o" };
+
+        var after = Scopes.AfterMoves(new ReadScope(["p/ROOT/be2"], ["p/ROOT/be1@o"]), moves, before);
+
+        Assert.Equal(["p/ROOT/be2"], after.Trees);
+        Assert.Empty(after.Singles);
+    }
+
+    [Fact]
     public void Origins_APlanChangingItsCopy_LeavesTheStatesOwn()
     {
         // Worked out once per state (FileSystems.Of); each plan promotes on a copy of its own.
