@@ -1,3 +1,4 @@
+using System.Globalization;
 using SnapUpgrade.Core.Zfs;
 
 namespace SnapUpgrade.Infra.Zfs;
@@ -33,15 +34,40 @@ public static class ZfsGetParser
     /// <summary>The asked properties whose values are free text, so may hold a line break.</summary>
     public static readonly IReadOnlySet<string> TextProperties = new HashSet<string>(["mountpoint", .. UserProperties.All, UserProperties.ZbmCommandLine, .. ForeignProperties.All]);
 
-    private static readonly HashSet<string> Asked = [.. Properties];
+    // Each asked property's place, looked up by the span of a line: a listing of 11,000 datasets is 300,000 lines, and a
+    // string for each name, property, value and source of each was most of what a parse allocated (issue 13).
+    private static readonly Dictionary<string, int> Asked =
+        Properties.Select((p, i) => (p, i)).ToDictionary(x => x.p, x => x.i, StringComparer.Ordinal);
+    private static readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> AskedBySpan =
+        Asked.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>One record's value: where it stands in the output, or the value read alone (line breaks and all).</summary>
+    private readonly record struct Field(int Start, int Length, string? Whole, bool Local);
 
     /// <summary>Parses the output of a full get, or says why it cannot be read record by record.</summary>
     /// <param name="known">Values known to hold line breaks (read one by one), by dataset and property.</param>
     public static ZfsGetResult Parse(string stdout, string? altroot,
         IReadOnlyDictionary<(string Name, string Property), string>? known = null)
     {
-        var byName = new Dictionary<string, Dictionary<string, (string Value, string Source)>>(StringComparer.Ordinal);
-        var order = new List<string>();
+        var datasets = new List<ZfsDataset>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var fields = new Field?[Properties.Count];
+        string? current = null;
+        var count = 0;
+        string? partial = null; // the first dataset without every asked record: said once all lines are read
+        var partialCount = 0;
+        void Finish()
+        {
+            if (current is null) return;
+            if (count != Properties.Count)
+            {
+                // A bookmark's lines are not read (no BE is one); a partial one cannot pass for a dataset.
+                if (partial is null && !current.Contains('#')) (partial, partialCount) = (current, count);
+            }
+            else if (ToDataset(current, stdout, fields, altroot) is { } dataset) datasets.Add(dataset);
+            Array.Clear(fields);
+            count = 0;
+        }
         var pos = 0;
         while (pos < stdout.Length)
         {
@@ -50,48 +76,50 @@ public static class ZfsGetParser
             var lineEnd = stdout.IndexOf('\n', pos) is var n and >= 0 ? n : stdout.Length;
             if (first < 0 || second < 0 || second > lineEnd)
                 return ZfsGetResult.Unreadable($"a line that is not a record: '{Excerpt(stdout, pos, lineEnd)}'");
-            var name = stdout[pos..first];
-            var property = stdout[(first + 1)..second];
-            if (!Asked.Contains(property))
+            var name = stdout.AsSpan(pos, first - pos);
+            if (!AskedBySpan.TryGetValue(stdout.AsSpan(first + 1, second - first - 1), out var at))
                 return ZfsGetResult.Unreadable($"a record of no asked property: '{Excerpt(stdout, pos, lineEnd)}'");
-            string value, source;
-            if (known?.TryGetValue((name, property), out var whole) == true)
+            var property = Properties[at];
+            var named = current is not null && name.SequenceEqual(current) ? current : name.ToString();
+            Field field;
+            ReadOnlySpan<char> source;
+            if (known?.TryGetValue((named, property), out var whole) == true)
             {
                 // The value is known (line breaks and all): it must stand here whole, then the source.
                 var valueEnd = second + 1 + whole.Length;
                 if (string.CompareOrdinal(stdout, second + 1, whole, 0, whole.Length) != 0
                     || valueEnd >= stdout.Length || stdout[valueEnd] != '\t')
-                    return ZfsGetResult.Unreadable($"{name} {property} no longer holds the value read alone");
+                    return ZfsGetResult.Unreadable($"{named} {property} no longer holds the value read alone");
                 lineEnd = stdout.IndexOf('\n', valueEnd) is var e and >= 0 ? e : stdout.Length;
-                value = whole;
-                source = stdout[(valueEnd + 1)..lineEnd];
+                source = stdout.AsSpan(valueEnd + 1, lineEnd - valueEnd - 1);
+                field = new(0, 0, whole, IsLocal(source));
             }
             else
             {
-                var line = stdout[(second + 1)..lineEnd];
+                var line = stdout.AsSpan(second + 1, lineEnd - second - 1);
                 var last = line.LastIndexOf('\t');
                 if (last < 0) return ZfsGetResult.Unreadable($"a record without a source: '{Excerpt(stdout, pos, lineEnd)}'");
-                value = line[..last];
                 source = line[(last + 1)..];
+                field = new(second + 1, last, null, IsLocal(source));
             }
             if (!IsSource(source))
-                return ZfsGetResult.Unreadable($"{name} {property}: '{source}' is not a property source");
-            if (order.Count == 0 || order[^1] != name)
+                return ZfsGetResult.Unreadable($"{named} {property}: '{source}' is not a property source");
+            if (!ReferenceEquals(named, current))
             {
-                if (byName.ContainsKey(name))
-                    return ZfsGetResult.Unreadable($"a record of {name} apart from its others: '{Excerpt(stdout, pos, lineEnd)}'");
-                byName[name] = new(StringComparer.Ordinal);
-                order.Add(name);
+                Finish();
+                current = named;
+                if (!seen.Add(current))
+                    return ZfsGetResult.Unreadable($"a record of {current} apart from its others: '{Excerpt(stdout, pos, lineEnd)}'");
             }
-            var props = byName[name];
-            if (!props.TryAdd(property, (value, source)))
-                return ZfsGetResult.Unreadable($"{name} {property} printed twice");
+            if (fields[at] is not null) return ZfsGetResult.Unreadable($"{current} {property} printed twice");
+            fields[at] = field;
+            count++;
             pos = lineEnd + 1;
         }
-        // A bookmark's lines are not read (no BE is one); a partial one cannot pass for a dataset.
-        if (byName.FirstOrDefault(d => d.Value.Count != Properties.Count && !d.Key.Contains('#')) is { Key: { } partial })
-            return ZfsGetResult.Unreadable($"{partial} has {byName[partial].Count} of the {Properties.Count} asked properties");
-        return ZfsGetResult.Read([.. order.Select(n => ToDataset(n, byName[n], altroot)).OfType<ZfsDataset>()]);
+        Finish();
+        return partial is not null
+            ? ZfsGetResult.Unreadable($"{partial} has {partialCount} of the {Properties.Count} asked properties")
+            : ZfsGetResult.Read(datasets);
     }
 
     /// <summary>
@@ -105,17 +133,27 @@ public static class ZfsGetParser
             .Select(f => (f[0], f[1]))];
 
     // zfs's sources: "-" (none), local, default, temporary, received, inherited from <dataset>.
-    private static bool IsSource(string source) => source switch
+    private static bool IsSource(ReadOnlySpan<char> source) => source switch
     {
         "-" or "local" or "default" or "temporary" or "received" or "none" => true,
         _ => source.StartsWith("inherited from ", StringComparison.Ordinal) && source.Length > "inherited from ".Length,
     };
 
+    // "received" is a value zfs recv set on this very dataset: as much its own as "local".
+    private static bool IsLocal(ReadOnlySpan<char> source) => source is "local" or "received";
+
     private static string Excerpt(string text, int from, int to) => text[from..Math.Min(to, from + 200)];
 
-    private static ZfsDataset? ToDataset(string name, Dictionary<string, (string Value, string Source)> p, string? altroot)
+    private static ZfsDataset? ToDataset(string name, string stdout, Field?[] fields, string? altroot)
     {
-        DatasetKind? kind = Value(p, "type") switch
+        ReadOnlySpan<char> Span(string property) => fields[Asked[property]] is { Whole: null } f ? stdout.AsSpan(f.Start, f.Length) : "-";
+        string? Value(string property) => fields[Asked[property]] is not { } f ? null
+            : f.Whole is { } whole ? (whole == "-" ? null : whole)
+            : stdout.AsSpan(f.Start, f.Length) is var span && span.SequenceEqual("-") ? null : Common(span);
+        string? Local(string property) => fields[Asked[property]] is { Local: true } ? Value(property) : null;
+        long Number(string property) => Span(property) is var span && !span.SequenceEqual("-") ? long.Parse(span, CultureInfo.InvariantCulture) : 0;
+
+        DatasetKind? kind = Span("type") switch
         {
             "filesystem" => DatasetKind.Filesystem,
             "snapshot" => DatasetKind.Snapshot,
@@ -123,46 +161,49 @@ public static class ZfsGetParser
             _ => null, // bookmarks and whatever a later zfs adds are not the console's business
         };
         if (kind is null) return null;
-        var mountPoint = Value(p, "mountpoint");
+        var mountPoint = Value("mountpoint");
         return new ZfsDataset
         {
             Name = name,
             Kind = kind.Value,
-            Created = Value(p, "creation") is { } c ? DateTimeOffset.FromUnixTimeSeconds(long.Parse(c)) : default,
-            Used = Value(p, "used") is { } u ? long.Parse(u) : 0,
-            Referenced = Value(p, "referenced") is { } r ? long.Parse(r) : 0,
-            Origin = Value(p, "origin"),
+            Created = Span("creation") is var created && !created.SequenceEqual("-")
+                ? DateTimeOffset.FromUnixTimeSeconds(long.Parse(created, CultureInfo.InvariantCulture)) : default,
+            Used = Number("used"),
+            Referenced = Number("referenced"),
+            Origin = Value("origin"),
             MountPoint = mountPoint is null ? null : ZfsOutputParser.StripAltroot(mountPoint, altroot),
-            Mounted = Value(p, "mounted") == "yes",
-            CanMount = Value(p, "canmount"),
-            Uuid = Local(p, UserProperties.Uuid),
-            ParentBe = Local(p, UserProperties.ParentBe),
-            Active = Local(p, UserProperties.Active),
-            Description = Local(p, UserProperties.Description),
-            Keep = Local(p, UserProperties.Keep),
-            NextBoot = Local(p, UserProperties.NextBoot),
-            Trial = Local(p, UserProperties.Trial),
-            Upgrade = Local(p, UserProperties.Upgrade),
-            ConsoleMade = Local(p, UserProperties.ConsoleMade),
-            CarryOver = Local(p, UserProperties.CarryOver),
-            AuditHead = Local(p, UserProperties.AuditHead),
-            ZbmCommandLine = Local(p, UserProperties.ZbmCommandLine),
-            MadeBy = ForeignProperties.Tool(property => Local(p, property)),
-            Guid = Value(p, "guid"),
-            CreateTxg = Value(p, "createtxg") is { } txg ? long.Parse(txg) : 0,
-            NumClones = kind == DatasetKind.Snapshot && Value(p, "numclones") is { } n ? int.Parse(n) : null,
+            Mounted = Span("mounted") is "yes",
+            CanMount = Value("canmount"),
+            Uuid = Local(UserProperties.Uuid),
+            ParentBe = Local(UserProperties.ParentBe),
+            Active = Local(UserProperties.Active),
+            Description = Local(UserProperties.Description),
+            Keep = Local(UserProperties.Keep),
+            NextBoot = Local(UserProperties.NextBoot),
+            Trial = Local(UserProperties.Trial),
+            Upgrade = Local(UserProperties.Upgrade),
+            ConsoleMade = Local(UserProperties.ConsoleMade),
+            CarryOver = Local(UserProperties.CarryOver),
+            AuditHead = Local(UserProperties.AuditHead),
+            ZbmCommandLine = Local(UserProperties.ZbmCommandLine),
+            MadeBy = ForeignProperties.Tool(Local),
+            Guid = Value("guid"),
+            CreateTxg = Number("createtxg"),
+            NumClones = kind == DatasetKind.Snapshot && Span("numclones") is var clones && !clones.SequenceEqual("-")
+                ? int.Parse(clones, CultureInfo.InvariantCulture) : null,
         };
     }
 
-    private static string? Value(Dictionary<string, (string Value, string Source)> p, string property) =>
-        p.TryGetValue(property, out var v) && v.Value != "-" ? v.Value : null;
-
-    // "received" is a value zfs recv set on this very dataset: as much its own as "local".
-    private static bool IsLocal(Dictionary<string, (string Value, string Source)> p, string property) =>
-        p.TryGetValue(property, out var v) && v.Source is "local" or "received";
-
-    private static string? Local(Dictionary<string, (string Value, string Source)> p, string property) =>
-        IsLocal(p, property) ? Value(p, property) : null;
+    /// <summary>A value as a string, the few that every dataset has (on, off, noauto) shared.</summary>
+    private static string Common(ReadOnlySpan<char> value) => value switch
+    {
+        "on" => "on",
+        "off" => "off",
+        "noauto" => "noauto",
+        "none" => "none",
+        "legacy" => "legacy",
+        _ => value.ToString(),
+    };
 }
 
 /// <summary>A parse of a get: the datasets, or why the output could not be read record by record.</summary>
