@@ -25,9 +25,13 @@ public class ZfsGetParserBenchmarks
             {
                 var (value, source) = property switch
                 {
-                    "type" => ("snapshot", "-"), "guid" => ((1_000_000_000_000L + i).ToString(), "-"), "numclones" => ("2", "-"),
-                    "createtxg" => ((1000 + i).ToString(), "-"), "creation" => ((1_733_380_000L + i).ToString(), "-"),
-                    "used" => ("0", "-"), "referenced" => ("123456789", "-"),
+                    "type" => ("snapshot", "-"),
+                    "guid" => ((1_000_000_000_000L + i).ToString(), "-"),
+                    "numclones" => ("2", "-"),
+                    "createtxg" => ((1000 + i).ToString(), "-"),
+                    "creation" => ((1_733_380_000L + i).ToString(), "-"),
+                    "used" => ("0", "-"),
+                    "referenced" => ("123456789", "-"),
                     _ when property.EndsWith("made", StringComparison.Ordinal) => ("on", "local"),
                     _ => ("-", "-"),
                 };
