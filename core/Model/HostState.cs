@@ -126,7 +126,7 @@ internal sealed record BeSources(IReadOnlyList<Zfs.ZfsDataset> Datasets, IReadOn
     public bool BuildsAs(BeSources other) =>
         ReferenceEquals(this, other) || (Datasets.Count == other.Datasets.Count && Clones.Count == other.Clones.Count
             && Datasets.Zip(other.Datasets).All(p => p.First == p.Second
-                || (p.First.Origin != p.Second.Origin && p.First with { Origin = p.Second.Origin } == p.Second))
+                || (p.First.Origin != p.Second.Origin && p.First.SameAs(p.Second, Zfs.DatasetFields.Origin)))
             && Clones.Zip(other.Clones).All(p => p.First.Name == p.Second.Name && p.First.Origin == p.Second.Origin));
 }
 

@@ -53,9 +53,12 @@ public static class HostStateReader
         var bes = new List<BootEnvironment>(parts.Roots.Count);
         foreach (var (name, root) in parts.Roots)
         {
-            var own = parts.Kept.GetValueOrDefault(name) ?? new BeSources(parts.Own[name], parts.Clones.GetValueOrDefault(name) ?? []);
+            var updated = parts.Kept.GetValueOrDefault(name);
+            var own = updated ?? new BeSources(parts.Own[name], parts.Clones.GetValueOrDefault(name) ?? []);
             BootEnvironment be;
-            if (kept?.GetValueOrDefault(name) is { Built: { } built } was && was.BuildsAs(own) && SameZoneBes(built.ZoneBes, zoneBesByParent[name]))
+            // Sources that Update kept build as they did (they are the ones before, or those with new origins): not compared again.
+            if (kept?.GetValueOrDefault(name) is { Built: { } built } was && (updated is not null || was.BuildsAs(own))
+                && SameZoneBes(built.ZoneBes, zoneBesByParent[name]))
             {
                 var activeOnReboot = listing.Pool.Bootfs == root.Name;
                 be = built.IsActiveOnReboot == activeOnReboot ? built : built with { IsActiveOnReboot = activeOnReboot };
@@ -229,7 +232,7 @@ public static class HostStateReader
             if (at < 0 || before.Datasets[at].IsSnapshot || index.Find(name) is not { } now) return null;
             var was = before.Datasets[at];
             if (now == was) continue;
-            if (now.Origin == was.Origin || now with { Origin = was.Origin } != was) return null;
+            if (now.Origin == was.Origin || !now.SameAs(was, DatasetFields.Origin)) return null;
             (datasets ??= [.. before.Datasets])[at] = now;
         }
         return datasets is null ? before : before with { Datasets = datasets };
@@ -256,7 +259,8 @@ public static class HostStateReader
         public Dictionary<string, List<ZfsDataset>> Clones { get; } = new(StringComparer.Ordinal);
         public List<ZfsDataset> Rest { get; } = [];
         public List<ZfsDataset> RestClones { get; } = [];
-        /// <summary>BEs whose sources did not change since the state read before (<see cref="Update"/>): built as they were.</summary>
+        /// <summary>BEs whose sources did not change since the state read before (<see cref="Update"/>), or whose only change
+        /// is the origins of their file systems (<see cref="Reorigined"/>): built as they were, their origins set.</summary>
         public Dictionary<string, BeSources> Kept { get; } = new(bes, StringComparer.Ordinal);
     }
 

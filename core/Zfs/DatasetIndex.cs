@@ -12,11 +12,11 @@ namespace SnapUpgrade.Core.Zfs;
 internal sealed class DatasetIndex
 {
     private static readonly IComparer<ZfsDataset> ByNameOrder =
-        Comparer<ZfsDataset>.Create((a, b) => string.CompareOrdinal(a.Name, b.Name));
+        Comparer<ZfsDataset>.Create((a, b) => string.CompareOrdinal(Key.NameOf(a), Key.NameOf(b)));
     private static readonly IComparer<ZfsDataset> ByGuidOrder =
-        Comparer<ZfsDataset>.Create((a, b) => string.CompareOrdinal(a.Guid, b.Guid));
+        Comparer<ZfsDataset>.Create((a, b) => string.CompareOrdinal(Key.GuidOf(a), Key.GuidOf(b)));
 
-    private DatasetIndex(ImmutableSortedSet<ZfsDataset> byName, ImmutableDictionary<string, ImmutableArray<ZfsDataset>> clones,
+    private DatasetIndex(ImmutableList<ZfsDataset> byName, ImmutableDictionary<string, ImmutableArray<ZfsDataset>> clones,
         ImmutableSortedSet<ZfsDataset> snapshotsByGuid)
     {
         ByName = byName;
@@ -24,8 +24,9 @@ internal sealed class DatasetIndex
         SnapshotsByGuid = snapshotsByGuid;
     }
 
-    /// <summary>Every dataset once (the first of a name), in ordinal name order.</summary>
-    public ImmutableSortedSet<ZfsDataset> ByName { get; }
+    /// <summary>Every dataset once (the first of a name), in ordinal name order: a list kept sorted, not a sorted set, so
+    /// that a record is replaced where it is (a promote at 1000 BEs gives 999 clones a new origin).</summary>
+    public ImmutableList<ZfsDataset> ByName { get; }
 
     /// <summary>The datasets whose origin is the key (a few each: an array is cheaper to walk than a tree), the same records as <see cref="ByName"/>'s.</summary>
     public ImmutableDictionary<string, ImmutableArray<ZfsDataset>> Clones { get; }
@@ -53,15 +54,16 @@ internal sealed class DatasetIndex
             }
             if (d is { IsSnapshot: true, Guid: not null }) guids.Add(d);
         }
-        return new(ImmutableSortedSet.CreateRange(ByNameOrder, unique),
+        unique.Sort(ByNameOrder);
+        return new(ImmutableList.CreateRange(unique),
             clones.ToImmutableDictionary(c => c.Key, c => c.Value.ToImmutableArray(), StringComparer.Ordinal),
             ImmutableSortedSet.CreateRange(ByGuidOrder, guids));
     }
 
-    public ZfsDataset? Find(string name) => ByName.TryGetValue(Probe(name), out var found) ? found : null;
+    public ZfsDataset? Find(string name) => ByName.BinarySearch(Key.Name(name), ByNameOrder) is >= 0 and var at ? ByName[at] : null;
 
     /// <summary>The snapshot of that guid, wherever it is.</summary>
-    public ZfsDataset? SnapshotOfGuid(string guid) => SnapshotsByGuid.TryGetValue(Probe("") with { Guid = guid }, out var found) ? found : null;
+    public ZfsDataset? SnapshotOfGuid(string guid) => SnapshotsByGuid.TryGetValue(Key.Guid(guid), out var found) ? found : null;
 
     public int CloneCount(string origin) => Clones.TryGetValue(origin, out var clones) ? clones.Length : 0;
 
@@ -70,7 +72,7 @@ internal sealed class DatasetIndex
     /// <summary>The datasets whose names begin with <paramref name="prefix"/>, in name order.</summary>
     public IEnumerable<ZfsDataset> StartingWith(string prefix)
     {
-        var at = ByName.IndexOf(Probe(prefix));
+        var at = ByName.BinarySearch(Key.Name(prefix), ByNameOrder);
         for (var i = at < 0 ? ~at : at; i < ByName.Count && ByName[i].Name.StartsWith(prefix, StringComparison.Ordinal); i++)
             yield return ByName[i];
     }
@@ -78,11 +80,11 @@ internal sealed class DatasetIndex
     /// <summary>The datasets whose names do not begin with <paramref name="prefix"/>, in name order.</summary>
     public IEnumerable<ZfsDataset> NotStartingWith(string prefix)
     {
-        var at = ByName.IndexOf(Probe(prefix));
+        var at = ByName.BinarySearch(Key.Name(prefix), ByNameOrder);
         var start = at < 0 ? ~at : at;
         for (var i = 0; i < start; i++) yield return ByName[i];
         // The first name past them: the prefix with its last character the next one (ordinal order).
-        var past = ByName.IndexOf(Probe(prefix[..^1] + (char)(prefix[^1] + 1)));
+        var past = ByName.BinarySearch(Key.Name(prefix[..^1] + (char)(prefix[^1] + 1)), ByNameOrder);
         var end = past < 0 ? ~past : past;
         for (var i = end; i < ByName.Count; i++) yield return ByName[i];
     }
@@ -108,19 +110,47 @@ internal sealed class DatasetIndex
 
     public Builder ToBuilder() => new(this);
 
-    private static ZfsDataset Probe(string name) => new() { Name = name, Kind = DatasetKind.Filesystem };
+    /// <summary>
+    /// What a search of an index looks for: one record that stands for a name or a guid set just before the search, on
+    /// the searching thread (the searches are synchronous). A record made for each search was most of what an activation
+    /// at 1000 BEs allocated (thousands of lookups, 230 bytes each).
+    /// </summary>
+    private static class Key
+    {
+        private static readonly ZfsDataset Sought = new() { Name = "", Kind = DatasetKind.Filesystem };
+        [ThreadStatic] private static string? s_name;
+        [ThreadStatic] private static string? s_guid;
+
+        public static ZfsDataset Name(string name)
+        {
+            s_name = name;
+            return Sought;
+        }
+
+        public static ZfsDataset Guid(string guid)
+        {
+            s_guid = guid;
+            return Sought;
+        }
+
+        public static string NameOf(ZfsDataset d) => ReferenceEquals(d, Sought) ? s_name! : d.Name;
+
+        public static string? GuidOf(ZfsDataset d) => ReferenceEquals(d, Sought) ? s_guid : d.Guid;
+    }
 
     /// <summary>Changes made in place on builders of the three indexes, each change at the cost of a few tree nodes.</summary>
     public sealed class Builder(DatasetIndex from)
     {
-        private readonly ImmutableSortedSet<ZfsDataset>.Builder _byName = from.ByName.ToBuilder();
+        private readonly ImmutableList<ZfsDataset>.Builder _byName = from.ByName.ToBuilder();
         private readonly ImmutableDictionary<string, ImmutableArray<ZfsDataset>>.Builder _clones = from.Clones.ToBuilder();
         private readonly ImmutableSortedSet<ZfsDataset>.Builder _guids = from.SnapshotsByGuid.ToBuilder();
 
         /// <summary>Adds <paramref name="d"/> unless a dataset of its name is there already (the first of a name stays).</summary>
         public bool Add(ZfsDataset d)
         {
-            if (!_byName.Add(d)) return false;
+            var at = _byName.BinarySearch(d, ByNameOrder);
+            if (at >= 0) return false;
+            _byName.Insert(~at, d);
             if (d.Origin is { } origin) _clones[origin] = _clones.TryGetValue(origin, out var clones) ? clones.Add(d) : [d];
             if (d is { IsSnapshot: true, Guid: not null })
             {
@@ -130,13 +160,15 @@ internal sealed class DatasetIndex
             return true;
         }
 
-        public ZfsDataset? Find(string name) => _byName.TryGetValue(Probe(name), out var found) ? found : null;
+        public ZfsDataset? Find(string name) => _byName.BinarySearch(Key.Name(name), ByNameOrder) is >= 0 and var at ? _byName[at] : null;
 
         /// <summary>Takes out the dataset of <paramref name="name"/>, if there is one; returns it.</summary>
         public ZfsDataset? Remove(string name)
         {
-            if (!_byName.TryGetValue(Probe(name), out var d)) return null;
-            _byName.Remove(d);
+            var at = _byName.BinarySearch(Key.Name(name), ByNameOrder);
+            if (at < 0) return null;
+            var d = _byName[at];
+            _byName.RemoveAt(at);
             if (d.Origin is { } origin && _clones.TryGetValue(origin, out var clones))
             {
                 clones = clones.Remove(d, ReferenceEqualityComparer.Instance);
@@ -145,6 +177,26 @@ internal sealed class DatasetIndex
             }
             if (d is { IsSnapshot: true, Guid: not null } && _guids.TryGetValue(d, out var same) && ReferenceEquals(same, d)) _guids.Remove(d);
             return d;
+        }
+
+        /// <summary>
+        /// Hangs the clones of <paramref name="from"/> off <paramref name="to"/> (a promote or a rename moved the snapshot):
+        /// each is known with its new origin, in one change of the clone index, not one a clone. Returns the records
+        /// taken out.
+        /// </summary>
+        public ImmutableArray<ZfsDataset> Reorigin(string from, string to)
+        {
+            if (!_clones.TryGetValue(from, out var clones)) return [];
+            _clones.Remove(from);
+            var moved = ImmutableArray.CreateBuilder<ZfsDataset>(clones.Length);
+            foreach (var clone in clones)
+            {
+                var now = clone with { Origin = to };
+                _byName[_byName.BinarySearch(clone, ByNameOrder)] = now;
+                moved.Add(now);
+            }
+            _clones[to] = _clones.TryGetValue(to, out var already) ? already.AddRange(moved) : moved.MoveToImmutable();
+            return clones;
         }
 
         public DatasetIndex ToIndex() => new(_byName.ToImmutable(), _clones.ToImmutable(), _guids.ToImmutable());
