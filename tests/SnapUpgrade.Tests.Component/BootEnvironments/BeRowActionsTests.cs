@@ -41,6 +41,20 @@ public sealed class BeRowActionsTests : ComponentTest
     }
 
     [Fact]
+    public void Actions_PagesShowingOneState_AreWorkedOutOnceForThemAll()
+    {
+        var demo = HostStates.Demo();
+        var first = ButtonsOf(RenderGrid(demo), "be-test").Instance.Actions;
+
+        Assert.Same(first, ButtonsOf(RenderGrid(demo), "be-test").Instance.Actions);
+        var anotherState = ButtonsOf(RenderGrid(demo with { }), "be-test").Instance.Actions; // the same BEs, another state
+        Assert.NotSame(first, anotherState);
+        Assert.Equal(first, anotherState);
+        var auditors = ButtonsOf(Render<BeGrid>(p => p.Add(g => g.State, demo).Add(g => g.Role, Role.Auditor)), "be-test").Instance.Actions;
+        Assert.NotEqual(first, auditors); // an auditor may do none of it
+    }
+
+    [Fact]
     public void Buttons_APushThatChangesWhyOneIsDisabled_AreRenderedAgain()
     {
         var demo = HostStates.Demo();

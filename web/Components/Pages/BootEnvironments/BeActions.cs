@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using MudBlazor;
 using SnapUpgrade.Core.Access;
 using SnapUpgrade.Core.Engine;
@@ -23,7 +25,16 @@ public static class BeActions
         GoBack = "go-back", Rename = "rename", Destroy = "destroy", Mount = "mount", Unmount = "unmount", Snapshots = "snapshots",
         ClearUpgrade = "clear-upgrade";
 
-    public static IReadOnlyList<BeAction> For(BootEnvironment be, HostState state, Role role, bool canReboot)
+    // The actions of the BEs shown, per state: every page holds the one state the watcher pushed, so ten pages showing
+    // the same rows work them out once, not once each (issue 13: at 1000 BEs a promote changes every row, and each row's
+    // eight checks ran again in every open page). Entries go with their state.
+    private static readonly ConditionalWeakTable<HostState, ConcurrentDictionary<(BootEnvironment Be, Role Role, bool CanReboot), IReadOnlyList<BeAction>>> Worked = new();
+
+    /// <summary>The actions of <paramref name="be"/>, a BE of <paramref name="state"/>, for <paramref name="role"/>: worked out once per state.</summary>
+    public static IReadOnlyList<BeAction> For(BootEnvironment be, HostState state, Role role, bool canReboot) =>
+        Worked.GetValue(state, _ => new(ByReference.Instance)).GetOrAdd((be, role, canReboot), key => WorkOut(key.Be, state, key.Role, key.CanReboot));
+
+    private static List<BeAction> WorkOut(BootEnvironment be, HostState state, Role role, bool canReboot)
     {
         var name = be.Name;
         var actions = new List<BeAction>
@@ -59,6 +70,18 @@ public static class BeActions
             new(Snapshots, $"Snapshots of {name}", Icons.Material.Filled.PhotoLibrary, Color.Default, null),
         ]);
         return actions;
+    }
+
+    /// <summary>A BE by reference: a record's own equality compares every field, and a BE of the state is the one asked for.</summary>
+    private sealed class ByReference : IEqualityComparer<(BootEnvironment Be, Role Role, bool CanReboot)>
+    {
+        public static readonly ByReference Instance = new();
+
+        public bool Equals((BootEnvironment Be, Role Role, bool CanReboot) x, (BootEnvironment Be, Role Role, bool CanReboot) y) =>
+            ReferenceEquals(x.Be, y.Be) && x.Role == y.Role && x.CanReboot == y.CanReboot;
+
+        public int GetHashCode((BootEnvironment Be, Role Role, bool CanReboot) key) =>
+            HashCode.Combine(RuntimeHelpers.GetHashCode(key.Be), key.Role, key.CanReboot);
     }
 
     /// <summary>A valid, unused name, so a rename's Validate speaks about the BE, not about the new name.</summary>
