@@ -16,14 +16,19 @@ internal sealed class SimDataset
     /// <summary>The snapshot a clone was made from. Setting it tells the table (its clone index, the space figures).</summary>
     public string? Origin
     {
-        get;
+        get => _origin;
         set
         {
-            var old = field;
-            field = value;
+            var old = _origin;
+            _origin = value;
             Table?.OriginChanged(this, old);
         }
     }
+    private string? _origin;
+
+    /// <summary>Its origin snapshot was renamed (a promote moved it, a rename renamed it): the same snapshot, so the
+    /// space figures stand; the table moves its clone index itself (<see cref="DatasetTable.Rename"/>).</summary>
+    internal void OriginRenamed(string newName) => _origin = newName;
     /// <summary>Properties set on this dataset itself (mountpoint, canmount, readonly, user properties...).</summary>
     public Dictionary<string, string> Local { get; init; } = new(StringComparer.Ordinal);
     /// <summary>The live tree of a file system; the frozen tree of a snapshot. Setting it tells the table (the space figures).</summary>

@@ -60,6 +60,24 @@ public sealed class PromoteTests
     }
 
     [Fact]
+    public async Task Promote_OtherClonesOfAMovedSnapshot_FollowItWithTheirFiguresAndItKeepsThem()
+    {
+        var host = await ArrangeAsync();
+        var be3 = Layout.Be("be3");
+        var before = await host.FindAsync(be3);
+
+        await host.RunAsync(new ZfsPromote(Be2));
+
+        var listing = await host.ListAsync(Pool, Ct);
+        Assert.Equal((before!.Used, before.Referenced), (listing.Find(be3)!.Used, listing.Find(be3)!.Referenced));
+        Assert.Equal(1, listing.Find($"{Be2}@s1")!.NumClones);
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => host.RunAsync(new ZfsDestroy($"{Be2}@s1")));
+        Assert.Contains("dependent clones", refused.Message, StringComparison.Ordinal);
+        await host.RunAsync(new ZfsDestroy(be3));
+        await host.RunAsync(new ZfsDestroy($"{Be2}@s1")); // its clone gone, the snapshot has none
+    }
+
+    [Fact]
     public async Task Promote_Twice_SwapsBackToTheOriginalShape()
     {
         var host = await ArrangeAsync();
