@@ -7,8 +7,9 @@ namespace SnapUpgrade.Infra.Simulation;
 /// <summary>
 /// Keeps the simulated host in a <see cref="StateFile"/>, the base, and a journal beside it
 /// (<see cref="JournalOf"/>). A base is written whole (temp file, then an atomic rename); after it each
-/// write appends one line with only what changed since the last write, so persisting a change costs what it
-/// touched, not the host (issue 13). The journal's header names the base's generation, so a journal
+/// write appends one line with only what changed since the last write, looked for among the datasets the table
+/// says changed, came or went (<see cref="DatasetTable.TakeChanged"/>), so persisting a change costs what it
+/// touched, not the host (issue 13; comparing every dataset cost about a millisecond a command at 1000 BEs). The journal's header names the base's generation, so a journal
 /// left from an older base (a crash between a new base and its journal) is never applied. A crash
 /// mid-append leaves a torn last line, which reading drops: at most the change being written is lost,
 /// as with the whole-file write before the journal. Nothing is fsynced, then as now: a power cut can
@@ -29,7 +30,6 @@ internal sealed class StateStore(string stateFile)
     private int _baseRoot;
     private long _baseLength;
     private long _journalLength;
-    private int _pass;
 
     private string Journal => JournalOf(stateFile);
 
@@ -46,8 +46,9 @@ internal sealed class StateStore(string stateFile)
     {
         try
         {
-            if (_generation is null || _journalLength > _baseLength || !File.Exists(Journal)) WriteBase(datasets, mounts, trees);
-            else Append(datasets, mounts, trees);
+            var changed = datasets.TakeChanged();
+            if (_generation is null || _journalLength > _baseLength || !File.Exists(Journal) || changed is null) WriteBase(datasets, mounts, trees);
+            else Append(datasets, mounts, trees, changed);
         }
         catch
         {
@@ -61,7 +62,6 @@ internal sealed class StateStore(string stateFile)
         _generation = null;
         _ids.Clear(); // drops the nodes nothing holds any more
         _written.Clear();
-        var pass = ++_pass;
         var nodes = new List<NodeState>();
         var generation = Guid.NewGuid().ToString("N");
         var kept = Kept(mounts);
@@ -70,7 +70,7 @@ internal sealed class StateStore(string stateFile)
             Generation = generation,
             Txg = datasets.Txg,
             Pools = PoolStates(datasets),
-            Datasets = [.. datasets.All.OrderBy(d => d.Txg).Select(d => Describe(d, nodes, pass))],
+            Datasets = [.. datasets.All.OrderBy(d => d.Txg).Select(d => Describe(d, nodes))],
             Mounts = MountStates(kept),
             BaseRoot = Store(trees.BaseRoot, nodes),
             NextInode = trees.NextInode,
@@ -86,32 +86,27 @@ internal sealed class StateStore(string stateFile)
         Remember(datasets, kept, trees, state.BaseRoot);
     }
 
-    private void Append(DatasetTable datasets, MountTable mounts, VolumeTrees trees)
+    /// <param name="touched">The datasets the table says changed, came or went since the last write (<see cref="DatasetTable.TakeChanged"/>).</param>
+    private void Append(DatasetTable datasets, MountTable mounts, VolumeTrees trees, HashSet<SimDataset> touched)
     {
-        var pass = ++_pass;
         var firstNode = _ids.Count;
         var nodes = new List<NodeState>();
         var changed = new List<DatasetState>();
         var removed = new List<string>();
-        var count = 0;
-        foreach (var ds in datasets.All)
+        foreach (var ds in touched)
         {
-            count++;
-            if (_written.TryGetValue(ds, out var written))
+            _written.TryGetValue(ds, out var written);
+            if (!ReferenceEquals(datasets.Find(ds.Name), ds)) // gone
             {
-                written.Seen = pass;
+                if (written is not null && _written.Remove(ds)) removed.Add(written.Name);
+                continue;
+            }
+            if (written is not null)
+            {
                 if (written.Matches(ds)) continue;
                 if (written.Name != ds.Name) removed.Add(written.Name);
             }
-            changed.Add(Describe(ds, nodes, pass));
-        }
-        if (_written.Count > count)
-        {
-            foreach (var (ds, written) in _written.Where(w => w.Value.Seen != pass).ToList())
-            {
-                removed.Add(written.Name);
-                _written.Remove(ds);
-            }
+            changed.Add(Describe(ds, nodes));
         }
         var baseRoot = Store(trees.BaseRoot, nodes);
         var kept = Kept(mounts);
@@ -142,14 +137,14 @@ internal sealed class StateStore(string stateFile)
     }
 
     /// <summary>The dataset as stored now, remembered as written.</summary>
-    private DatasetState Describe(SimDataset ds, List<NodeState> nodes, int pass)
+    private DatasetState Describe(SimDataset ds, List<NodeState> nodes)
     {
         var state = new DatasetState
         {
             Name = ds.Name, Snapshot = ds.IsSnapshot, Created = ds.Created, Txg = ds.Txg, CreateTxg = ds.CreateTxg, Origin = ds.Origin,
             Properties = new Dictionary<string, string>(ds.Local), Root = Store(ds.Root, nodes),
         };
-        _written[ds] = new Written(ds) { Seen = pass };
+        _written[ds] = new Written(ds);
         return state;
     }
 
@@ -358,8 +353,6 @@ internal sealed class StateStore(string stateFile)
         private readonly KeyValuePair<string, string>[] _local = [.. ds.Local];
 
         public string Name { get; } = ds.Name;
-        /// <summary>The last write that found it in the table.</summary>
-        public int Seen { get; set; }
 
         public bool Matches(SimDataset ds)
         {

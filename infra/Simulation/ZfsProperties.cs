@@ -48,6 +48,7 @@ internal sealed class ZfsProperties(DatasetTable datasets, MountTable mounts, Zf
 
         if (value is null) ds.Local.Remove(name);
         else ds.Local[name] = value;
+        datasets.Changed(ds);
 
         if (name != "mountpoint") return;
         // Measured on zfs-fuse: after a mountpoint change, what was mounted mounts again at the new
