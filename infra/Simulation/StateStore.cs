@@ -6,15 +6,15 @@ namespace SnapUpgrade.Infra.Simulation;
 
 /// <summary>
 /// Keeps the simulated host in a <see cref="StateFile"/>, the base, and a journal beside it
-/// (<see cref="JournalOf"/>). A base is written whole (temp file, then an atomic rename); after it each
-/// write appends one line with only what changed since the last write, looked for among the datasets the table
-/// says changed, came or went (<see cref="DatasetTable.TakeChanged"/>), so persisting a change costs what it
-/// touched, not the host (issue 13; comparing every dataset cost about a millisecond a command at 1000 BEs). The journal's header names the base's generation, so a journal
-/// left from an older base (a crash between a new base and its journal) is never applied. A crash
-/// mid-append leaves a torn last line, which reading drops: at most the change being written is lost,
-/// as with the whole-file write before the journal. Nothing is fsynced, then as now: a power cut can
-/// lose what the kernel had not written back. One writer per file (the engine holds a lock); not
-/// thread-safe on its own: <see cref="SimulatedZfs"/> holds its one lock around every use.
+/// (<see cref="JournalOf"/>). A base is written whole (temp file, then an atomic rename); after it each write appends one
+/// line with only what changed since the last write, looked for among the datasets the table says changed, came or
+/// went (<see cref="DatasetTable.TakeChanged"/>), so persisting a change costs what it touched, not the host (issue
+/// 13; comparing every dataset cost about a millisecond a command at 1000 BEs). The journal's header names the
+/// base's generation, so a journal left from an older base (a crash between a new base and its journal) is never
+/// applied. A crash mid-append leaves a torn last line, which reading drops: at most the change being written is
+/// lost, as with the whole-file write before the journal. Nothing is fsynced, then as now: a power cut can lose
+/// what the kernel had not written back. One writer per file (the engine holds a lock); not thread-safe on its own:
+/// <see cref="SimulatedZfs"/> holds its one lock around every use.
 /// </summary>
 internal sealed class StateStore(string stateFile)
 {
