@@ -453,6 +453,40 @@ public abstract class Upgrades<TBackend> : Scenario<TBackend> where TBackend : I
         Directory.Delete(canary, recursive: true);
     }
 
+    /// <summary>
+    /// Issue 14's stated limit, held by the mounts: a zone's shared dataset is not staged, and in the upgrade's alternate
+    /// root the zone BE's /var/shared is the zone's dataset bound read-only (as <c>MountBe</c> binds it). A package tool
+    /// that writes into a zone's shared directories there, through the zone BE's links or straight into the mount, is
+    /// refused every time, and neither the zone's live data nor the global shared data changes.
+    /// </summary>
+    [Fact]
+    public async Task Upgrade_ToolWritesIntoAZonesSharedDirectories_EveryWriteRefused_TheZonesLiveDataUntouched()
+    {
+        await PrepareAsync(postinst: null);
+        await Lab.MustAsync(new CreateZone("web"));
+        Lab.Write("/zones/web/root/var/mail/www", "zone mail\n");
+        var zoneShared = Local(Layout.ZoneSharedMountPoint("web"));
+        var (live, zoneLive) = (UpgradeRoots.Tree(Local("/var/shared")), UpgradeRoots.Tree(zoneShared));
+        // Each write must fail; one that goes through ends the tool with 3, which fails the upgrade.
+        var tool = Tool("""
+            zone="$2/zones/web/root/var"
+            for target in "$zone/mail/www" "$zone/log/from-the-upgrade.log" "$zone/shared/spool/queue"; do
+                if echo "from the upgrade" >> "$target"; then echo "written: $target"; exit 3; fi
+            done
+            if mkdir "$zone/spool/new"; then echo "made: $zone/spool/new"; exit 3; fi
+            echo "every zone write refused"
+            """, TimeSpan.FromMinutes(1));
+
+        var result = await Workflow(tool).RunAsync(new UpgradeRequest("be2"), new RunRequest(), _ => { }, Ct);
+
+        Assert.True(result.Succeeded, Describe(result));
+        Assert.Contains("every zone write refused", result.Command?.Output, StringComparison.Ordinal);
+        Assert.Equal(zoneLive, UpgradeRoots.Tree(zoneShared));
+        Assert.Equal("zone mail\n", Lab.Read("/zones/web/root/var/mail/www"));
+        Assert.Equal(live, UpgradeRoots.Tree(Local("/var/shared")));
+        Assert.Empty(await Staging.ListStagingAsync(Ct));
+    }
+
     /// <summary>What the live dpkg.log holds before the upgrade.</summary>
     private const string BaseLog = UpgradeRoots.BaseLog;
 
